@@ -1,0 +1,67 @@
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', '.tools/**', '.data/**', '.nx/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      // Which lib may import which: contracts import no other project; adapters and services
+      // build on contracts; the testing lib is for specs, benches and scripts only.
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: [],
+          banTransitiveDependencies: true,
+          depConstraints: [
+            {
+              sourceTag: 'type:contracts',
+              onlyDependOnLibsWithTags: [],
+              bannedExternalImports: ['pg', 'pg-*', 'kafkajs', '@nestjs/*', 'typeorm', '@kurrent/*', 'node:*'],
+            },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:contracts'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:adapter'] },
+            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:contracts', 'type:adapter'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Deciders are pure: they see only the contracts. Time and ids arrive in command metadata.
+    files: ['services/*/src/domain/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!@agent-orchestrator/contracts$|\\.{1,2}/)',
+              message: 'Deciders import only @agent-orchestrator/contracts and their own folder.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', { name: 'Date', message: 'Time arrives in command metadata.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Randomness arrives in command metadata.' },
+        { object: 'crypto', property: 'randomUUID', message: 'Ids arrive in command metadata.' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { defineEvent } from './catalog.js';
+
+const stepId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/);
+const agentName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/);
+const reason = z.string().min(1).max(4000);
+
+export const usageSchema = z.strictObject({
+  inputTokens: z.number().int().min(0),
+  outputTokens: z.number().int().min(0),
+  costUsd: z.number().min(0),
+});
+
+export const sessionConstraintsSchema = z.strictObject({
+  maxSteps: z.number().int().min(1).max(1000).optional(),
+  maxTokens: z.number().int().min(1).optional(),
+  maxCostUsd: z.number().min(0).optional(),
+  deadline: z.iso.datetime({ offset: false }).optional(),
+  allowedTools: z.array(z.string().min(1).max(200)).max(500).optional(),
+});
+
+const sessionStartedV1 = z.strictObject({
+  goal: z.string().min(1).max(20_000),
+  context: z.record(z.string(), z.unknown()).optional(),
+  constraints: sessionConstraintsSchema.optional(),
+});
+
+/**
+ * v2 pins the agent definition versions a session started with, so a later edit of an agent
+ * never changes a running session. v1 sessions predate pinning: they ran on whatever version was
+ * current, which upcasts to an empty pin set.
+ */
+const sessionStartedV2 = z.strictObject({
+  goal: z.string().min(1).max(20_000),
+  context: z.record(z.string(), z.unknown()),
+  constraints: sessionConstraintsSchema,
+  agentVersions: z.record(agentName, z.number().int().min(1)),
+});
+
+export const SessionStarted = defineEvent('SessionStarted', [
+  { schema: sessionStartedV1 },
+  {
+    schema: sessionStartedV2,
+    upcastFromPrevious: (v1: z.infer<typeof sessionStartedV1>) => ({
+      goal: v1.goal,
+      context: v1.context ?? {},
+      constraints: v1.constraints ?? {},
+      agentVersions: {},
+    }),
+  },
+]);
+
+export const PlanRequested = defineEvent('PlanRequested', [
+  { schema: z.strictObject({ planner: agentName, attempt: z.number().int().min(1) }) },
+]);
+
+export const planStepSchema = z.strictObject({
+  stepId,
+  title: z.string().min(1).max(500),
+  agent: agentName,
+  dependsOn: z.array(stepId).max(100),
+  input: z.unknown().optional(),
+});
+
+export const PlanProposed = defineEvent('PlanProposed', [
+  { schema: z.strictObject({ steps: z.array(planStepSchema).min(1).max(200), rationale: z.string().max(10_000).optional() }) },
+]);
+
+export const StepScheduled = defineEvent('StepScheduled', [
+  { schema: z.strictObject({ stepId, agent: agentName, attempt: z.number().int().min(1) }) },
+]);
+
+export const StepCompleted = defineEvent('StepCompleted', [
+  { schema: z.strictObject({ stepId, attempt: z.number().int().min(1), output: z.unknown(), usage: usageSchema }) },
+]);
+
+export const StepFailed = defineEvent('StepFailed', [
+  { schema: z.strictObject({ stepId, attempt: z.number().int().min(1), reason, retryable: z.boolean() }) },
+]);
+
+export const ReviewRequested = defineEvent('ReviewRequested', [
+  { schema: z.strictObject({ round: z.number().int().min(1), reviewer: agentName }) },
+]);
+
+export const ReviewCompleted = defineEvent('ReviewCompleted', [
+  {
+    schema: z.strictObject({
+      round: z.number().int().min(1),
+      verdict: z.enum(['pass', 'rework']),
+      reasons: z.array(reason).max(50),
+    }),
+  },
+]);
+
+export const ReworkRequested = defineEvent('ReworkRequested', [
+  { schema: z.strictObject({ round: z.number().int().min(1), reasons: z.array(reason).min(1).max(50), stepIds: z.array(stepId).min(1) }) },
+]);
+
+export const SessionCompleted = defineEvent('SessionCompleted', [
+  { schema: z.strictObject({ result: z.unknown(), usage: usageSchema }) },
+]);
+
+export const SessionFailed = defineEvent('SessionFailed', [{ schema: z.strictObject({ reason, usage: usageSchema }) }]);
+
+export const SessionCancelled = defineEvent('SessionCancelled', [
+  { schema: z.strictObject({ reason: reason.optional(), usage: usageSchema }) },
+]);
+
+export const BudgetExceeded = defineEvent('BudgetExceeded', [
+  {
+    schema: z.strictObject({
+      budget: z.enum(['steps', 'tokens', 'costUsd', 'deadline']),
+      limit: z.union([z.number(), z.string()]),
+      used: z.union([z.number(), z.string()]),
+    }),
+  },
+]);
+
+export const sessionEvents = [
+  SessionStarted,
+  PlanRequested,
+  PlanProposed,
+  StepScheduled,
+  StepCompleted,
+  StepFailed,
+  ReviewRequested,
+  ReviewCompleted,
+  ReworkRequested,
+  SessionCompleted,
+  SessionFailed,
+  SessionCancelled,
+  BudgetExceeded,
+] as const;

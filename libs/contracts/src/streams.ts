@@ -1,0 +1,29 @@
+/**
+ * Stream names are contracts: every service builds and parses them here and nowhere else.
+ * A stream name is `<category>-<id>`; the category says which service owns the stream.
+ */
+export const streamCategories = {
+  session: 'session',
+  agentRun: 'agentrun',
+  tool: 'tool',
+  toolCall: 'toolcall',
+  policy: 'policy',
+  approval: 'approval',
+  memory: 'memory',
+} as const;
+export type StreamCategory = (typeof streamCategories)[keyof typeof streamCategories];
+
+export function streamName(category: StreamCategory, id: string): string {
+  if (id.length === 0) throw new Error(`stream id for category "${category}" is empty`);
+  return `${category}-${id}`;
+}
+
+export const sessionStream = (sessionId: string): string => streamName(streamCategories.session, sessionId);
+
+export function parseStreamName(streamId: string): { category: string; id: string } {
+  const dash = streamId.indexOf('-');
+  if (dash <= 0 || dash === streamId.length - 1) {
+    throw new Error(`"${streamId}" is not a stream name of the form <category>-<id>`);
+  }
+  return { category: streamId.slice(0, dash), id: streamId.slice(dash + 1) };
+}
