@@ -4,6 +4,7 @@ import pg from 'pg';
 import { defaultTestDatabaseUrl } from './postgres.js';
 
 declare global {
+  // eslint-disable-next-line no-var
   var __localPostgres: LocalPostgres | undefined;
 }
 
@@ -11,7 +12,7 @@ declare global {
  * Integration specs run against a real PostgreSQL: DATABASE_URL when set, else the machine's
  * server on 127.0.0.1:5432, else an embedded server started here for the run.
  */
-export default async function globalSetup(): Promise<void> {
+export async function ensureTestPostgres(): Promise<void> {
   const explicit = process.env.DATABASE_URL;
   const url = explicit ?? defaultTestDatabaseUrl;
   const problem = await probe(url);

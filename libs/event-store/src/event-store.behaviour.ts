@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import { comparePositions, type EventEnvelope, type NewEvent } from '@agent-orchestrator/contracts';
+import { planRequested, planRequestedBatch, uniqueStream, waitFor } from '@agent-orchestrator/testing';
+import { isEventStoreError, type EventStoreErrorCode } from './errors.js';
+import type { EventStore } from './port.js';
+
+/**
+ * The behaviour every EventStore adapter must show. Each adapter's spec calls this with a factory
+ * for a fresh, empty store (its own schema, namespace or prefix).
+ */
+export function describeEventStoreBehaviour(adapter: string, openStore: () => Promise<{ store: EventStore; dispose: () => Promise<void> }>): void {
+  describe(`EventStore behaviour: ${adapter}`, () => {
+    let store: EventStore;
+    let dispose: () => Promise<void>;
+
+    beforeAll(async () => {
+      ({ store, dispose } = await openStore());
+    });
+    afterAll(async () => {
+      await store.close();
+      await dispose();
+    });
+
+    const rejection = async (attempt: Promise<unknown>, code: EventStoreErrorCode) => {
+      const error = await attempt.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isEventStoreError(error, code) ? code : error).toBe(code);
+      return error as Error & { details: { actualVersion?: number } };
+    };
+    const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
+      const out: T[] = [];
+      for await (const item of items) out.push(item);
+      return out;
+    };
+
+    describe('append and read a stream', () => {
+      it('creates a stream at versions 0..n-1 and reads back every envelope field', async () => {
+        const stream = uniqueStream();
+        const events = planRequestedBatch(3, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', causationId: 'cmd-1' });
+        const result = await store.append(stream, events, { expectedVersion: 'no_stream' });
+        expect(result).toMatchObject({ streamId: stream, nextExpectedVersion: 2, alreadyAppended: false });
+
+        const read = await store.readStream(stream);
+        expect(read.map((e) => e.streamVersion)).toEqual([0, 1, 2]);
+        read.forEach((envelope, i) => expect(envelope).toEqual({ ...events[i], streamId: stream, streamVersion: i, globalPosition: expect.any(String) }));
+        expect(read[2]!.globalPosition).toBe(result.position);
+        expect([...read.map((e) => e.globalPosition)].sort(comparePositions)).toEqual(read.map((e) => e.globalPosition));
+      });
+
+      it('appends at an exact expected version and refuses a stale one, writing nothing', async () => {
+        const stream = uniqueStream();
+        await store.append(stream, [planRequested()], { expectedVersion: 'no_stream' });
+        await store.append(stream, [planRequested()], { expectedVersion: 0 });
+        const error = await rejection(store.append(stream, [planRequested()], { expectedVersion: 0 }), 'WrongExpectedVersion');
+        expect(error.details.actualVersion).toBe(1);
+        expect(error.message).toContain('version 1');
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
+      it('refuses no_stream on an existing stream and stream_exists or a version on a missing one', async () => {
+        const stream = uniqueStream();
+        await store.append(stream, [planRequested()]);
+        expect((await rejection(store.append(stream, [planRequested()], { expectedVersion: 'no_stream' }), 'WrongExpectedVersion')).details.actualVersion).toBe(0);
+        const missing = uniqueStream();
+        expect((await rejection(store.append(missing, [planRequested()], { expectedVersion: 'stream_exists' }), 'WrongExpectedVersion')).details.actualVersion).toBe(-1);
+        await rejection(store.append(missing, [planRequested()], { expectedVersion: 3 }), 'WrongExpectedVersion');
+        expect(await store.readStream(missing)).toEqual([]);
+        await store.append(stream, [planRequested()], { expectedVersion: 'stream_exists' });
+      });
+
+      it('lets exactly one of many concurrent writers at the same expected version win', async () => {
+        const stream = uniqueStream();
+        await store.append(stream, [planRequested()]);
+        const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => store.append(stream, [planRequested()], { expectedVersion: 0 })));
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        outcomes
+          .filter((o): o is PromiseRejectedResult => o.status === 'rejected')
+          .forEach((o) => expect(isEventStoreError(o.reason, 'WrongExpectedVersion')).toBe(true));
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
+      it('creates a stream once when many writers race with no_stream', async () => {
+        const stream = uniqueStream();
+        const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => store.append(stream, [planRequested()], { expectedVersion: 'no_stream' })));
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        expect(await store.readStream(stream)).toHaveLength(1);
+      });
+
+      it('treats appending the same event ids again as done, even with a stale expected version', async () => {
+        const stream = uniqueStream();
+        const events = planRequestedBatch(2);
+        const first = await store.append(stream, events, { expectedVersion: 'no_stream' });
+        await store.append(stream, [planRequested()]);
+        const again = await store.append(stream, events, { expectedVersion: 'no_stream' });
+        expect(again).toEqual({ ...first, alreadyAppended: true });
+        expect(await store.readStream(stream)).toHaveLength(3);
+      });
+
+      it('refuses an event id stored in another stream, and a batch only partly stored, writing nothing', async () => {
+        const [a, b] = [uniqueStream(), uniqueStream()];
+        const event = planRequested();
+        await store.append(a, [event]);
+        await rejection(store.append(b, [event]), 'DuplicateEventId');
+        await rejection(store.append(a, [event, planRequested()]), 'DuplicateEventId');
+        expect(await store.readStream(b)).toEqual([]);
+        expect(await store.readStream(a)).toHaveLength(1);
+      });
+
+      it('refuses an event that fails its schema with the schema message, writing nothing', async () => {
+        const stream = uniqueStream();
+        const bad = planRequested({ data: { planner: 'Planner', attempt: 'first' } });
+        const error = await rejection(store.append(stream, [planRequested(), bad]), 'InvalidEvent');
+        expect(error.message).toMatch(/event 1 .*PlanRequested v1 data:.*attempt/s);
+        await rejection(store.append(stream, [{ ...planRequested(), colour: 'red' } as NewEvent]), 'InvalidEvent');
+        await rejection(store.append(stream, [planRequested({ type: 'NoSuchThing' })]), 'InvalidEvent');
+        await rejection(store.append(stream, []), 'InvalidEvent');
+        await rejection(store.append('not a stream', [planRequested()]), 'InvalidEvent');
+        const twice = planRequested();
+        await rejection(store.append(stream, [twice, twice]), 'InvalidEvent');
+        expect(await store.readStream(stream)).toEqual([]);
+      });
+
+      it("refuses events of another tenant on a tenant's stream", async () => {
+        const stream = uniqueStream();
+        await store.append(stream, [planRequested({ tenantId: 'acme' })]);
+        await rejection(store.append(stream, [planRequested({ tenantId: 'globex' })]), 'TenantMismatch');
+        await rejection(store.append(uniqueStream(), [planRequested({ tenantId: 'acme' }), planRequested({ tenantId: 'globex' })]), 'InvalidEvent');
+        expect(await store.readStream(stream)).toHaveLength(1);
+      });
+
+      it('reads backwards and in pages, and streams a whole stream page by page', async () => {
+        const stream = uniqueStream();
+        await store.append(stream, planRequestedBatch(25));
+        expect((await store.readStream(stream, { direction: 'backwards', maxCount: 3 })).map((e) => e.streamVersion)).toEqual([24, 23, 22]);
+        expect((await store.readStream(stream, { direction: 'backwards', fromVersion: 5, maxCount: 10 })).map((e) => e.streamVersion)).toEqual([5, 4, 3, 2, 1, 0]);
+        expect((await store.readStream(stream, { fromVersion: 20, maxCount: 2 })).map((e) => e.streamVersion)).toEqual([20, 21]);
+        const all = await collect(store.streamEvents(stream, { pageSize: 4 }));
+        expect(all.map((e) => e.streamVersion)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+        const tail = await collect(store.streamEvents(stream, { direction: 'backwards', pageSize: 4, maxCount: 6 }));
+        expect(tail.map((e) => e.streamVersion)).toEqual([24, 23, 22, 21, 20, 19]);
+      });
+
+      it('upcasts old schema versions on read', async () => {
+        const stream = uniqueStream();
+        await store.append(stream, [
+          planRequested({ type: 'SessionStarted', schemaVersion: 1, data: { goal: 'Reconcile ledgers' } }),
+        ]);
+        const [started] = await store.readStream(stream);
+        expect(started).toMatchObject({ schemaVersion: 2, data: { goal: 'Reconcile ledgers', context: {}, constraints: {}, agentVersions: {} } });
+      });
+    });
+
+    describe('the global log', () => {
+      const tenant = `t${randomUUID().slice(0, 8)}`;
+      const other = `o${randomUUID().slice(0, 8)}`;
+
+      it('reads every event in one total order that keeps each stream in version order', async () => {
+        const start = await lastPosition(store);
+        const streams = Array.from({ length: 5 }, () => uniqueStream());
+        await Promise.all(streams.map(async (stream) => {
+          for (let i = 0; i < 4; i++) await store.append(stream, planRequestedBatch(2, { tenantId: tenant }));
+        }));
+        const all = (await collect(store.streamAll({ after: start, pageSize: 7 }))).filter((e) => e.tenantId === tenant);
+        expect(all).toHaveLength(40);
+        expectEachStreamInOrder(all);
+        expect(all.map((e) => e.globalPosition)).toEqual([...all.map((e) => e.globalPosition)].sort(comparePositions));
+      });
+
+      it("filters by tenant and never returns another tenant's events", async () => {
+        const start = await lastPosition(store);
+        await store.append(uniqueStream(), planRequestedBatch(3, { tenantId: other }));
+        await store.append(uniqueStream(), planRequestedBatch(2, { tenantId: tenant }));
+        const mine = await store.readAll({ after: start, tenantId: other });
+        expect(mine.map((e) => e.tenantId)).toEqual([other, other, other]);
+      });
+    });
+
+    describe('catch-up subscriptions', () => {
+      it('delivers every event once in order, checkpoints, and resumes after a restart without redelivery', async () => {
+        const tenantId = `s${randomUUID().slice(0, 8)}`;
+        const stream = uniqueStream();
+        await store.append(stream, planRequestedBatch(5, { tenantId }));
+        const seen: EventEnvelope[] = [];
+        const id = `sub-${randomUUID()}`;
+        let subscription = store.subscribeToAll({ subscriptionId: id, tenantId, batchSize: 2, handle: async (events) => void seen.push(...events) });
+        const more = await store.append(stream, planRequestedBatch(3, { tenantId }));
+        await subscription.waitFor(more.position);
+        await subscription.stop();
+        expect(seen.map((e) => e.streamVersion)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+
+        const after = await store.append(stream, planRequestedBatch(2, { tenantId }));
+        subscription = store.subscribeToAll({ subscriptionId: id, tenantId, handle: async (events) => void seen.push(...events) });
+        await subscription.waitFor(after.position);
+        await subscription.stop();
+        expect(seen.map((e) => e.streamVersion)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      });
+
+      it('redelivers a batch whose handler failed and never skips it', async () => {
+        const tenantId = `f${randomUUID().slice(0, 8)}`;
+        const stream = uniqueStream();
+        const result = await store.append(stream, planRequestedBatch(3, { tenantId }));
+        const handled: number[] = [];
+        const errors: unknown[] = [];
+        let failures = 2;
+        const subscription = store.subscribeToAll({
+          subscriptionId: `sub-${randomUUID()}`,
+          tenantId,
+          onError: (error) => errors.push(error),
+          handle: async (events) => {
+            if (failures-- > 0) throw new TypeError('projection table is locked');
+            handled.push(...events.map((e) => e.streamVersion));
+          },
+        });
+        await subscription.waitFor(result.position);
+        await subscription.stop();
+        expect(errors).toHaveLength(2);
+        expect(handled).toEqual([0, 1, 2]);
+      });
+
+      it('sees every event of many concurrent writers exactly once, each stream in order', async () => {
+        const tenantId = `c${randomUUID().slice(0, 8)}`;
+        const seen: EventEnvelope[] = [];
+        const subscription = store.subscribeToAll({ subscriptionId: `sub-${randomUUID()}`, tenantId, batchSize: 50, handle: async (e) => void seen.push(...e) });
+        const streams = Array.from({ length: 10 }, () => uniqueStream());
+        const batchSizes = Array.from({ length: 10 }, (_, i) => 1 + (i % 3));
+        await Promise.all(
+          streams.map(async (stream) => {
+            for (const size of batchSizes) await store.append(stream, planRequestedBatch(size, { tenantId }));
+          }),
+        );
+        const expected = streams.length * batchSizes.reduce((a, b) => a + b, 0);
+        await waitFor('every event delivered', () => seen.length >= expected);
+        await subscription.stop();
+        expect(seen).toHaveLength(expected);
+        expect(new Set(seen.map((e) => e.eventId)).size).toBe(expected);
+        expectEachStreamInOrder(seen);
+      });
+    });
+
+    describe('hash chain', () => {
+      it('verifies an untouched stream', async () => {
+        const stream = uniqueStream();
+        await store.append(stream, planRequestedBatch(3));
+        await store.append(stream, planRequestedBatch(2));
+        const report = await store.verifyStream(stream);
+        expect(report).toEqual({ streamId: stream, ok: true, eventsChecked: 5, problems: [] });
+        const links = await collect(store.readChain(stream));
+        expect(links[0]!.prevHash).toBeNull();
+        links.slice(1).forEach((link, i) => expect(link.prevHash).toBe(links[i]!.hash));
+      });
+    });
+  });
+}
+
+function expectEachStreamInOrder(events: readonly EventEnvelope[]): void {
+  const versions = new Map<string, number>();
+  for (const event of events) {
+    const previous = versions.get(event.streamId) ?? -1;
+    expect({ stream: event.streamId, version: event.streamVersion }).toEqual({ stream: event.streamId, version: previous + 1 });
+    versions.set(event.streamId, event.streamVersion);
+  }
+}
+
+async function lastPosition(store: EventStore): Promise<string | undefined> {
+  let last: string | undefined;
+  for await (const event of store.streamAll()) last = event.globalPosition;
+  return last;
+}

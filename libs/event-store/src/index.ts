@@ -1,0 +1,14 @@
+export { EventStoreError, isEventStoreError, type EventStoreErrorCode } from './errors.js';
+export { canonicalContent, chainHash, verifyChain, type ChainHead, type ChainLink, type ChainProblem, type ChainReport } from './hash-chain.js';
+export type {
+  AppendOptions,
+  AppendResult,
+  CheckpointStore,
+  EventStore,
+  ExpectedVersion,
+  ReadAllOptions,
+  ReadStreamOptions,
+  SubscribeOptions,
+  Subscription,
+} from './port.js';
+export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store.js';

@@ -1,0 +1,251 @@
+import { eventCatalog, type EventCatalog, type EventEnvelope, type NewEvent } from '@agent-orchestrator/contracts';
+import pg from 'pg';
+import { EventStoreError } from '../errors.js';
+import { canonicalContent, verifyChain, type ChainHead, type ChainLink, type ChainReport } from '../hash-chain.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  CheckpointStore,
+  EventStore,
+  ExpectedVersion,
+  ReadAllOptions,
+  ReadStreamOptions,
+  SubscribeOptions,
+  Subscription,
+} from '../port.js';
+import { AppendSignal, startCatchUpSubscription } from '../subscription.js';
+import { validateBatch } from '../validate-batch.js';
+import { decodePosition, encodePosition } from './position.js';
+import { migrate } from './schema.js';
+
+export interface PostgresEventStoreOptions {
+  readonly pool: pg.Pool;
+  /** The schema that holds the store's tables. */
+  readonly schema?: string;
+  readonly catalog?: EventCatalog;
+  /** How often a caught-up subscription looks for events appended by other processes. */
+  readonly pollIntervalMs?: number;
+}
+
+interface EventRow {
+  content: Omit<EventEnvelope, 'streamVersion' | 'globalPosition'>;
+  stream_version: string;
+  tx: string;
+  global_position: string;
+}
+
+interface ChainRow extends EventRow {
+  prev_hash: Buffer | null;
+  hash: Buffer;
+}
+
+const defaultPageSize = 500;
+/** How often an append is retried when its transaction id sorts before the stream head's (ES40R). */
+const orderingRetries = 5;
+
+export class PostgresEventStore implements EventStore {
+  readonly schema: string;
+  private readonly pool: pg.Pool;
+  private readonly catalog: EventCatalog;
+  private readonly appended = new AppendSignal();
+  private readonly pollIntervalMs: number;
+  private readonly sql: ReturnType<typeof statements>;
+  readonly checkpoints: CheckpointStore;
+
+  private constructor(options: PostgresEventStoreOptions) {
+    this.pool = options.pool;
+    this.schema = options.schema ?? 'event_store';
+    this.catalog = options.catalog ?? eventCatalog;
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.sql = statements(pg.escapeIdentifier(this.schema));
+    this.checkpoints = {
+      load: async (id) => (await this.pool.query<{ position: string }>(this.sql.loadCheckpoint, [id])).rows[0]?.position,
+      save: async (id, position) => {
+        await this.pool.query(this.sql.saveCheckpoint, [id, position]);
+      },
+    };
+  }
+
+  /** Connects to the schema, creating its tables if needed. */
+  static async open(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    const store = new PostgresEventStore(options);
+    await migrate(store.pool, store.schema);
+    return store;
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const { tenantId } = validateBatch(this.catalog, streamId, events);
+    const contents = events.map((event) => canonicalContent({ ...event, streamId }));
+    const params = [
+      streamId,
+      tenantId,
+      expectedParam(options.expectedVersion ?? 'any'),
+      events.map((e) => e.eventId),
+      events.map((e) => e.type),
+      contents,
+    ];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { rows } = await this.pool.query<{ already_appended: boolean; next_version: string; transaction_id: string; last_position: string }>(
+          this.sql.append,
+          params,
+        );
+        const row = rows[0]!;
+        if (!row.already_appended) this.appended.notify();
+        return {
+          streamId,
+          nextExpectedVersion: Number(row.next_version),
+          position: encodePosition(row.transaction_id, row.last_position),
+          alreadyAppended: row.already_appended,
+        };
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ES40R' && attempt < orderingRetries) continue;
+        throw appendError(error, streamId, options.expectedVersion ?? 'any');
+      }
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<EventEnvelope[]> {
+    const rows = await this.readStreamRows<EventRow>(streamId, options, false);
+    return rows.map((row) => this.catalog.upcast(toEnvelope(row)));
+  }
+
+  async *streamEvents(streamId: string, options: ReadStreamOptions & { pageSize?: number } = {}): AsyncIterable<EventEnvelope> {
+    for await (const row of this.pageStream<EventRow>(streamId, options, false)) yield this.catalog.upcast(toEnvelope(row));
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<EventEnvelope[]> {
+    const after = options.after === undefined ? { transactionId: '0', globalPosition: '0' } : decodePosition(options.after);
+    const limit = options.maxCount ?? defaultPageSize;
+    const { rows } =
+      options.tenantId === undefined
+        ? await this.pool.query<EventRow>(this.sql.readAll, [after.transactionId, after.globalPosition, limit])
+        : await this.pool.query<EventRow>(this.sql.readAllForTenant, [after.transactionId, after.globalPosition, limit, options.tenantId]);
+    return rows.map((row) => this.catalog.upcast(toEnvelope(row)));
+  }
+
+  async *streamAll(options: ReadAllOptions & { pageSize?: number } = {}): AsyncIterable<EventEnvelope> {
+    let after = options.after;
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    const pageSize = options.pageSize ?? defaultPageSize;
+    while (remaining > 0) {
+      const page = await this.readAll({ after, tenantId: options.tenantId, maxCount: Math.min(pageSize, remaining) });
+      yield* page;
+      if (page.length < Math.min(pageSize, remaining)) return;
+      remaining -= page.length;
+      after = page[page.length - 1]!.globalPosition;
+    }
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    return startCatchUpSubscription(
+      { readAll: (o) => this.readAll(o), appended: this.appended, pollIntervalMs: this.pollIntervalMs },
+      { ...options, checkpoints: options.checkpoints ?? this.checkpoints },
+    );
+  }
+
+  async *readChain(streamId: string): AsyncIterable<ChainLink> {
+    for await (const row of this.pageStream<ChainRow>(streamId, {}, true)) {
+      yield { event: toEnvelope(row), prevHash: row.prev_hash?.toString('hex') ?? null, hash: row.hash.toString('hex') };
+    }
+  }
+
+  async verifyStream(streamId: string): Promise<ChainReport> {
+    const { rows } = await this.pool.query<{ version: string; last_hash: Buffer | null }>(this.sql.streamHead, [streamId]);
+    const head: ChainHead | undefined = rows[0] && { version: Number(rows[0].version), hash: rows[0].last_hash?.toString('hex') ?? '' };
+    return verifyChain(streamId, this.readChain(streamId), head);
+  }
+
+  async close(): Promise<void> {
+    this.appended.notify();
+  }
+
+  private async readStreamRows<Row extends EventRow>(streamId: string, options: ReadStreamOptions, withHashes: boolean): Promise<Row[]> {
+    const backwards = options.direction === 'backwards';
+    const from = options.fromVersion ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
+    const limit = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    const sql = backwards ? this.sql.readStreamBackwards : withHashes ? this.sql.readChain : this.sql.readStreamForwards;
+    return (await this.pool.query<Row>(sql, [streamId, from, limit])).rows;
+  }
+
+  private async *pageStream<Row extends EventRow>(
+    streamId: string,
+    options: ReadStreamOptions & { pageSize?: number },
+    withHashes: boolean,
+  ): AsyncIterable<Row> {
+    const backwards = options.direction === 'backwards';
+    const pageSize = options.pageSize ?? defaultPageSize;
+    let from = options.fromVersion;
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0) {
+      const wanted = Math.min(pageSize, remaining);
+      const page = await this.readStreamRows<Row>(streamId, { direction: options.direction, fromVersion: from, maxCount: wanted }, withHashes);
+      yield* page;
+      if (page.length < wanted) return;
+      remaining -= page.length;
+      const last = Number(page[page.length - 1]!.stream_version);
+      from = backwards ? last - 1 : last + 1;
+      if (from < 0) return;
+    }
+  }
+}
+
+function statements(s: string) {
+  const columns = `content, stream_version, transaction_id::text AS tx, global_position`;
+  // Only transactions older than every running one are final: nothing can commit below them.
+  const visible = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+  return {
+    append: `SELECT * FROM ${s}.append_events($1, $2, $3, $4::uuid[], $5::text[], $6::text[])`,
+    readStreamForwards: `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3`,
+    readStreamBackwards: `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND stream_version <= $2 ORDER BY stream_version DESC LIMIT $3`,
+    readChain: `SELECT ${columns}, prev_hash, hash FROM ${s}.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3`,
+    readAll: `SELECT ${columns} FROM ${s}.events
+               WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${visible}
+               ORDER BY transaction_id, global_position LIMIT $3`,
+    readAllForTenant: `SELECT ${columns} FROM ${s}.events
+               WHERE tenant_id = $4 AND (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${visible}
+               ORDER BY transaction_id, global_position LIMIT $3`,
+    streamHead: `SELECT version, last_hash FROM ${s}.streams WHERE stream_id = $1`,
+    loadCheckpoint: `SELECT position FROM ${s}.subscription_checkpoints WHERE subscription_id = $1`,
+    saveCheckpoint: `INSERT INTO ${s}.subscription_checkpoints (subscription_id, position) VALUES ($1, $2)
+                     ON CONFLICT (subscription_id) DO UPDATE SET position = excluded.position, updated_at = now()`,
+  };
+}
+
+function toEnvelope(row: EventRow): EventEnvelope {
+  return { ...row.content, streamVersion: Number(row.stream_version), globalPosition: encodePosition(row.tx, row.global_position) };
+}
+
+function expectedParam(expected: ExpectedVersion): string {
+  if (typeof expected === 'number') {
+    if (!Number.isSafeInteger(expected) || expected < 0) {
+      throw new EventStoreError('InvalidEvent', `expectedVersion must be a version (0 or more), "any", "no_stream" or "stream_exists"; got ${expected}`);
+    }
+    return String(expected);
+  }
+  return expected;
+}
+
+function appendError(error: unknown, streamId: string, expected: ExpectedVersion): Error {
+  const pgError = error as { code?: string; detail?: string; constraint?: string; message?: string };
+  switch (pgError.code) {
+    case 'ES409': {
+      const actualVersion = Number(pgError.detail);
+      return new EventStoreError(
+        'WrongExpectedVersion',
+        `stream ${streamId} is at ${actualVersion === -1 ? 'no stream' : `version ${actualVersion}`}, expected ${expected}; read it again and retry`,
+        { streamId, actualVersion },
+      );
+    }
+    case 'ES403':
+      return new EventStoreError('TenantMismatch', `stream ${streamId} belongs to another tenant`, { streamId });
+    case 'ES422':
+      return new EventStoreError('DuplicateEventId', `cannot append to ${streamId}: ${pgError.detail}`, { streamId });
+    case '23505':
+      return pgError.constraint === 'events_event_id'
+        ? new EventStoreError('DuplicateEventId', `cannot append to ${streamId}: an event id is already stored in another stream`, { streamId })
+        : new EventStoreError('Unavailable', `append to ${streamId} failed: ${pgError.message}`, { streamId, cause: error });
+    default:
+      return new EventStoreError('Unavailable', `append to ${streamId} failed: ${pgError.message ?? String(error)}`, { streamId, cause: error });
+  }
+}
