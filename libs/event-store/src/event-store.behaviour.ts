@@ -95,6 +95,16 @@ export function describeEventStoreBehaviour(adapter: string, openStore: () => Pr
         await store.append(stream, [planRequested()]);
         const again = await store.append(stream, events, { expectedVersion: 'no_stream' });
         expect(again).toEqual({ ...first, alreadyAppended: true });
+        expect(await store.append(stream, events)).toEqual({ ...first, alreadyAppended: true });
+        expect(await store.readStream(stream)).toHaveLength(3);
+      });
+
+      it('stores a batch once when the same append races itself', async () => {
+        const stream = uniqueStream();
+        const events = planRequestedBatch(3);
+        const outcomes = await Promise.all(Array.from({ length: 4 }, () => store.append(stream, events)));
+        expect(outcomes.filter((o) => !o.alreadyAppended)).toHaveLength(1);
+        expect(new Set(outcomes.map((o) => o.position)).size).toBe(1);
         expect(await store.readStream(stream)).toHaveLength(3);
       });
 

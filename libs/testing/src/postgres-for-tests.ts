@@ -4,7 +4,6 @@ import pg from 'pg';
 import { defaultTestDatabaseUrl } from './postgres.js';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __localPostgres: LocalPostgres | undefined;
 }
 

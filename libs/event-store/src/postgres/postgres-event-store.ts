@@ -30,8 +30,7 @@ export interface PostgresEventStoreOptions {
 interface EventRow {
   content: Omit<EventEnvelope, 'streamVersion' | 'globalPosition'>;
   stream_version: string;
-  tx: string;
-  global_position: string;
+  position: string;
 }
 
 interface ChainRow extends EventRow {
@@ -86,23 +85,47 @@ export class PostgresEventStore implements EventStore {
     ];
     for (let attempt = 1; ; attempt++) {
       try {
-        const { rows } = await this.pool.query<{ already_appended: boolean; next_version: string; transaction_id: string; last_position: string }>(
-          this.sql.append,
-          params,
-        );
+        const { rows } = await this.pool.query<{ next_version: string; transaction_id: string; last_position: string }>(this.sql.append, params);
         const row = rows[0]!;
-        if (!row.already_appended) this.appended.notify();
+        this.appended.notify();
         return {
           streamId,
           nextExpectedVersion: Number(row.next_version),
           position: encodePosition(row.transaction_id, row.last_position),
-          alreadyAppended: row.already_appended,
+          alreadyAppended: false,
         };
       } catch (error) {
-        if ((error as { code?: string }).code === 'ES40R' && attempt < orderingRetries) continue;
+        const code = (error as { code?: string }).code;
+        if (code === 'ES40R' && attempt < orderingRetries) continue;
+        if (code === 'ES409' || (code === '23505' && (error as { constraint?: string }).constraint === 'events_event_id')) {
+          const retried = await this.earlierAppend(streamId, events);
+          if (retried) return retried;
+        }
         throw appendError(error, streamId, options.expectedVersion ?? 'any');
       }
     }
+  }
+
+  /**
+   * Called when an append was refused for its expected version or its event ids: if every event
+   * is already in this stream, the append is a retry of one that succeeded and answers as such.
+   * Some but not all, or in another stream, can never succeed.
+   */
+  private async earlierAppend(streamId: string, events: readonly NewEvent[]): Promise<AppendResult | undefined> {
+    const { rows } = await this.pool.query<{ stream_id: string; stream_version: string; position: string }>(this.sql.findEvents, [
+      events.map((e) => e.eventId),
+    ]);
+    if (rows.length === 0) return undefined;
+    if (rows.length === events.length && rows.every((r) => r.stream_id === streamId)) {
+      const last = rows.reduce((a, b) => (Number(a.stream_version) > Number(b.stream_version) ? a : b));
+      return { streamId, nextExpectedVersion: Number(last.stream_version), position: last.position, alreadyAppended: true };
+    }
+    const here = rows.filter((r) => r.stream_id === streamId).length;
+    throw new EventStoreError(
+      'DuplicateEventId',
+      `cannot append to ${streamId}: ${rows.length} of ${events.length} event ids are already stored, ${here} of them in this stream`,
+      { streamId },
+    );
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<EventEnvelope[]> {
@@ -191,7 +214,9 @@ export class PostgresEventStore implements EventStore {
 }
 
 function statements(s: string) {
-  const columns = `content, stream_version, transaction_id::text AS tx, global_position`;
+  // The position is formatted by the server (see position.ts): cheaper than in JS per row.
+  const position = `lpad(transaction_id::text, 20, '0') || '-' || lpad(global_position::text, 20, '0')`;
+  const columns = `content, stream_version, ${position} AS position`;
   // Only transactions older than every running one are final: nothing can commit below them.
   const visible = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
   return {
@@ -205,6 +230,7 @@ function statements(s: string) {
     readAllForTenant: `SELECT ${columns} FROM ${s}.events
                WHERE tenant_id = $4 AND (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${visible}
                ORDER BY transaction_id, global_position LIMIT $3`,
+    findEvents: `SELECT stream_id, stream_version, ${position} AS position FROM ${s}.events WHERE event_id = ANY ($1::uuid[])`,
     streamHead: `SELECT version, last_hash FROM ${s}.streams WHERE stream_id = $1`,
     loadCheckpoint: `SELECT position FROM ${s}.subscription_checkpoints WHERE subscription_id = $1`,
     saveCheckpoint: `INSERT INTO ${s}.subscription_checkpoints (subscription_id, position) VALUES ($1, $2)
@@ -212,8 +238,12 @@ function statements(s: string) {
   };
 }
 
+/** Completes the freshly parsed content in place: reads are hot, and the object is ours alone. */
 function toEnvelope(row: EventRow): EventEnvelope {
-  return { ...row.content, streamVersion: Number(row.stream_version), globalPosition: encodePosition(row.tx, row.global_position) };
+  const envelope = row.content as { -readonly [K in keyof EventEnvelope]: EventEnvelope[K] };
+  envelope.streamVersion = Number(row.stream_version);
+  envelope.globalPosition = row.position;
+  return envelope;
 }
 
 function expectedParam(expected: ExpectedVersion): string {
@@ -239,12 +269,9 @@ function appendError(error: unknown, streamId: string, expected: ExpectedVersion
     }
     case 'ES403':
       return new EventStoreError('TenantMismatch', `stream ${streamId} belongs to another tenant`, { streamId });
-    case 'ES422':
-      return new EventStoreError('DuplicateEventId', `cannot append to ${streamId}: ${pgError.detail}`, { streamId });
     case '23505':
-      return pgError.constraint === 'events_event_id'
-        ? new EventStoreError('DuplicateEventId', `cannot append to ${streamId}: an event id is already stored in another stream`, { streamId })
-        : new EventStoreError('Unavailable', `append to ${streamId} failed: ${pgError.message}`, { streamId, cause: error });
+      // The event ids were there at insert but gone at look-up: their transaction rolled back.
+      return new EventStoreError('Unavailable', `append to ${streamId} met its event ids in a concurrent write; retry`, { streamId, cause: error });
     default:
       return new EventStoreError('Unavailable', `append to ${streamId} failed: ${pgError.message ?? String(error)}`, { streamId, cause: error });
   }

@@ -7,11 +7,13 @@ import pg from 'pg';
  * reader that has already moved past a higher one.
  *
  * append_events does the whole append in one round trip and one transaction: lock (or create)
- * the stream row, settle idempotency and the expected version, hash the chain, insert, bump the
+ * the stream row, check the tenant and the expected version, hash the chain, insert, bump the
  * head. A refusal raises, so nothing a refused append touched is kept.
  *   ES409 wrong expected version (DETAIL = actual version, -1 for no stream)
  *   ES403 stream belongs to another tenant
- *   ES422 event id already stored elsewhere, or only part of the batch was stored before
+ *   23505 on events_event_id: some event ids are already stored
+ * After ES409 or 23505 the adapter looks the event ids up: all of them already in this stream
+ * means a retried append, which succeeds without writing.
  *   ES40R this transaction's id is older than the one that wrote the stream's last event, so its
  *         events would sort before their predecessors in the global order; retry in a new
  *         transaction (it gets a newer id). Happens only when two appends race for a stream's lock.
@@ -56,7 +58,7 @@ CREATE TABLE IF NOT EXISTS ${s}.subscription_checkpoints (
 CREATE OR REPLACE FUNCTION ${s}.append_events(
   p_stream_id text, p_tenant_id text, p_expected text,
   p_event_ids uuid[], p_types text[], p_contents text[])
-RETURNS TABLE (already_appended boolean, next_version bigint, transaction_id text, last_position bigint)
+RETURNS TABLE (next_version bigint, transaction_id text, last_position bigint)
 LANGUAGE plpgsql AS $fn$
 DECLARE
   v_version bigint;
@@ -64,8 +66,6 @@ DECLARE
   v_head    bytea;
   v_last_tx xid8;
   v_count   int := cardinality(p_event_ids);
-  v_found   int;
-  v_here    int;
   v_prevs   bytea[] := '{}';
   v_hashes  bytea[] := '{}';
   v_pos     bigint;
@@ -87,22 +87,6 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'ES403', MESSAGE = 'stream belongs to another tenant';
   END IF;
 
-  -- Idempotency, under the stream lock: a retried append whose events are all here succeeds
-  -- without writing, whatever its expected version says now.
-  SELECT count(*), count(*) FILTER (WHERE e.stream_id = p_stream_id)
-    INTO v_found, v_here FROM ${s}.events e WHERE e.event_id = ANY (p_event_ids);
-  IF v_found > 0 THEN
-    IF v_here = v_count THEN
-      SELECT e.stream_version, e.transaction_id::text, e.global_position INTO next_version, transaction_id, last_position
-        FROM ${s}.events e WHERE e.event_id = ANY (p_event_ids) ORDER BY e.stream_version DESC LIMIT 1;
-      already_appended := true;
-      RETURN NEXT;
-      RETURN;
-    END IF;
-    RAISE EXCEPTION USING ERRCODE = 'ES422', MESSAGE = 'event ids already stored',
-      DETAIL = format('%s of %s event ids are already stored, %s of them in this stream', v_found, v_count, v_here);
-  END IF;
-
   IF (p_expected = 'no_stream' AND v_version <> -1)
      OR (p_expected = 'stream_exists' AND v_version = -1)
      OR (p_expected ~ '^[0-9]+$' AND v_version <> p_expected::bigint) THEN
@@ -119,6 +103,8 @@ BEGIN
     v_hashes[i] := v_head;
   END LOOP;
 
+  -- An event id already stored fails the insert on its unique index (23505) rather than being
+  -- looked up first: a look-up would cost every append an index probe per event for a rare retry.
   WITH inserted AS (
     INSERT INTO ${s}.events (stream_id, stream_version, event_id, type, tenant_id, content, prev_hash, hash)
     SELECT p_stream_id, v_version + u.ord, u.event_id, u.type, p_tenant_id, u.content::json, u.prev_hash, u.hash
@@ -133,7 +119,6 @@ BEGIN
          last_transaction_id = pg_current_xact_id(), updated_at = now()
    WHERE stream_id = p_stream_id;
 
-  already_appended := false;
   next_version := v_version + v_count;
   transaction_id := pg_current_xact_id()::text;
   last_position := v_pos;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole check: types, lint, then unit and integration specs against real PostgreSQL.
+# Ends with one line "jest: N passed, N failed, N skipped".
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+mkdir -p .data
+status=0
+
+echo "== typecheck" && tsc -p tsconfig.json || status=1
+echo "== lint" && nx show projects >/dev/null && eslint --max-warnings 0 . || status=1
+echo "== jest (unit + integration)"
+node --experimental-vm-modules node_modules/jest/bin/jest.js --maxWorkers=2 --json --outputFile=.data/jest-results.json "$@" || status=1
+
+if [ -f .data/jest-results.json ]; then
+  node -e '
+    const r = require(process.argv[1]);
+    const skipped = r.numPendingTests + r.numTodoTests;
+    console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+    if (r.numTotalTests === 0) { console.error("no tests ran"); process.exit(1); }
+  ' "$root/.data/jest-results.json" || status=1
+else
+  echo "jest: 0 passed, 1 failed" && status=1
+fi
+exit $status
