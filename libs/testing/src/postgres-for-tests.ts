@@ -14,10 +14,11 @@ declare global {
 export async function ensureTestPostgres(): Promise<void> {
   const explicit = process.env.DATABASE_URL;
   const url = explicit ?? defaultTestDatabaseUrl;
-  const problem = await probe(url);
+  // TEST_POSTGRES=embedded exercises the fallback on a machine that has a server.
+  const problem = process.env.TEST_POSTGRES === 'embedded' && !explicit ? 'TEST_POSTGRES=embedded' : await probe(url);
   if (!problem) return;
   if (explicit) throw new Error(`DATABASE_URL=${redact(explicit)} is not reachable: ${problem}. Start that server or unset DATABASE_URL.`);
-  console.log(`\nNo PostgreSQL at ${url} (${problem}); starting an embedded PostgreSQL for this run.`);
+  console.log(`\nNot using ${url} (${problem}): starting an embedded PostgreSQL for this run.`);
   const local = await startLocalPostgres({
     dataDir: join(process.cwd(), '.data', `test-postgres-${process.pid}`),
     reset: true,
