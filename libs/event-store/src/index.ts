@@ -11,4 +11,5 @@ export type {
   SubscribeOptions,
   Subscription,
 } from './port.js';
+export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb-event-store.js';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store.js';
