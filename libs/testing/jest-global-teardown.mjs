@@ -1,3 +1,3 @@
 export default async function globalTeardown() {
-  await globalThis.__localPostgres?.stop();
+  await Promise.all([globalThis.__localPostgres?.stop(), globalThis.__localKafka?.stop()]);
 }

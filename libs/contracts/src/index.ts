@@ -9,6 +9,17 @@ export {
   type GlobalPosition,
   type NewEvent,
 } from './envelope.js';
+export {
+  commandTargets,
+  commandTopicPartitions,
+  deadLetterTopicPartitions,
+  eventTopicPartitions,
+  messageHeaders,
+  topicNames,
+  type CommandTarget,
+  type TopicNames,
+  type TopicSpec,
+} from './topics.js';
 export { parseStreamName, sessionStream, streamCategories, streamName, type StreamCategory } from './streams.js';
 export { EventCatalog, defineEvent, type EventDefinition, type EventVersion, type ValidationResult } from './catalog/catalog.js';
 export {

@@ -1,0 +1,191 @@
+import { messageHeaders } from '@agent-orchestrator/contracts';
+import { context, type Context } from '@opentelemetry/api';
+import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import pRetry, { AbortError } from 'p-retry';
+import type { Logger } from 'pino';
+import type { Decoder } from './codec.js';
+import { describeError, errorCode, isRetryable } from './errors.js';
+import { defaultLogger } from './kafka.js';
+import type { MessageProducer } from './producer.js';
+import { extractTraceContext, headerValue } from './trace-context.js';
+
+export interface ConsumedMessage<T> {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly headers: IHeaders;
+  readonly value: T;
+  readonly traceparent: string | undefined;
+  /**
+   * The OpenTelemetry context extracted from the message's W3C headers. The handler also runs
+   * inside it (context.active()) when the process registered a context manager, as the SDK does.
+   */
+  readonly traceContext: Context;
+}
+
+export interface RetryPolicy {
+  /** Attempts after the first, for retryable failures. */
+  readonly retries: number;
+  readonly minTimeoutMs: number;
+  readonly maxTimeoutMs: number;
+}
+
+export interface ConsumerOptions<T> {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly decode: Decoder<T>;
+  /**
+   * Handles one message. Resolving means its effects are durable: only then can the offset be
+   * committed. Throw an error with `retryable: false` to dead-letter at once.
+   */
+  readonly handle: (message: ConsumedMessage<NoInfer<T>>) => Promise<void>;
+  readonly deadLetters: { readonly producer: MessageProducer; readonly topic: string };
+  readonly retry?: Partial<RetryPolicy>;
+  /** How many partitions are handled at once; each partition's messages stay in order. */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Where a new consumer group starts: the oldest message (default) or only new ones. */
+  readonly fromBeginning?: boolean;
+  readonly logger?: Logger;
+}
+
+export interface RunningConsumer {
+  readonly groupId: string;
+  /** Finishes the message in hand, commits what was handled, and leaves the group. */
+  stop(): Promise<void>;
+}
+
+const defaultRetry: RetryPolicy = { retries: 5, minTimeoutMs: 100, maxTimeoutMs: 5_000 };
+
+class Stopping extends Error {}
+
+/**
+ * The one consumer loop every service uses. Per partition, messages are handled one at a time in
+ * offset order. A message is decoded (failure: dead letter at once), handled with retries and
+ * jittered backoff for retryable failures, and dead-lettered with the reason when it cannot be
+ * handled; either way the offset moves on only after the handler's work or the dead letter is
+ * durable. Offsets are committed after each batch, so a crash redelivers at most the batch in
+ * hand: handlers must be idempotent (see ProcessedMessages).
+ */
+export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<RunningConsumer> {
+  const logger = options.logger ?? defaultLogger(`consumer:${options.groupId}`);
+  const retry = { ...defaultRetry, ...options.retry };
+  const stopping = new AbortController();
+  const consumer: Consumer = options.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
+
+  const deadLetter = async (topic: string, partition: number, message: KafkaMessage, error: unknown, attempts: number) => {
+    const reason = describeError(error);
+    logger.warn({ topic, partition, offset: message.offset, reason, attempts }, 'dead-lettering a message');
+    await options.deadLetters.producer.send([
+      {
+        topic: options.deadLetters.topic,
+        key: message.key?.toString('utf8') ?? '',
+        value: message.value ?? Buffer.alloc(0),
+        traceparent: headerValue(message.headers, messageHeaders.traceparent) ?? null,
+        headers: {
+          ...stringHeaders(message.headers),
+          [messageHeaders.dlqReason]: reason.slice(0, 4000),
+          [messageHeaders.dlqErrorCode]: errorCode(error),
+          [messageHeaders.dlqSourceTopic]: topic,
+          [messageHeaders.dlqSourcePartition]: String(partition),
+          [messageHeaders.dlqSourceOffset]: message.offset,
+          [messageHeaders.dlqConsumerGroup]: options.groupId,
+          [messageHeaders.dlqAttempts]: String(attempts),
+          [messageHeaders.dlqFailedAt]: new Date().toISOString(),
+        },
+      },
+    ]);
+  };
+
+  const process = async (topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>) => {
+    let value: T;
+    try {
+      value = options.decode(message);
+    } catch (error) {
+      await deadLetter(topic, partition, message, error, 0);
+      return;
+    }
+    const traceContext = extractTraceContext(message.headers);
+    const consumed: ConsumedMessage<T> = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString('utf8') ?? null,
+      headers: message.headers ?? {},
+      value,
+      traceparent: headerValue(message.headers, messageHeaders.traceparent),
+      traceContext,
+    };
+    let attempts = 0;
+    try {
+      await pRetry(
+        async () => {
+          attempts++;
+          try {
+            await context.with(traceContext, () => options.handle(consumed));
+          } catch (error) {
+            if (!isRetryable(error)) throw new AbortError(error as Error);
+            throw new Error(describeError(error), { cause: error });
+          }
+        },
+        {
+          retries: retry.retries,
+          minTimeout: retry.minTimeoutMs,
+          maxTimeout: retry.maxTimeoutMs,
+          randomize: true,
+          signal: stopping.signal,
+          onFailedAttempt: async ({ error, attemptNumber }) => {
+            logger.warn({ topic, partition, offset: message.offset, attempt: attemptNumber, reason: describeError(error) }, 'handler failed; retrying');
+            await heartbeat();
+          },
+        },
+      );
+    } catch (error) {
+      if (stopping.signal.aborted) throw new Stopping();
+      const cause = (error as { cause?: unknown }).cause ?? error;
+      await deadLetter(topic, partition, message, cause, attempts);
+    }
+  };
+
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      let next: string | undefined;
+      try {
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale() || stopping.signal.aborted) break;
+          await process(batch.topic, batch.partition, message, heartbeat);
+          resolveOffset(message.offset);
+          next = (BigInt(message.offset) + 1n).toString();
+        }
+      } catch (error) {
+        if (!(error instanceof Stopping)) throw error;
+      } finally {
+        // Whatever was handled is durable: commit it even when the batch stops part-way.
+        if (next !== undefined && !isStale()) await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+      }
+    },
+  });
+
+  return {
+    groupId: options.groupId,
+    async stop() {
+      stopping.abort();
+      await consumer.disconnect();
+    },
+  };
+}
+
+function stringHeaders(headers: IHeaders | undefined): Record<string, string | Buffer> {
+  const out: Record<string, string | Buffer> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first;
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+import type { TopicNames } from '@agent-orchestrator/contracts';
+import type { EventStore, Subscription } from '@agent-orchestrator/event-store';
+import { encodeEvent } from './codec.js';
+import type { MessageProducer } from './producer.js';
+
+export interface RelayOptions {
+  readonly store: EventStore;
+  readonly producer: MessageProducer;
+  readonly topics: TopicNames;
+  readonly subscriptionId?: string;
+  readonly batchSize?: number;
+  readonly onError?: (error: unknown, attempt: number) => void;
+}
+
+/**
+ * The outbox relay: follows the event store's global log from its checkpoint and publishes each
+ * event to its category's topic, keyed by stream id. The subscription moves the checkpoint only
+ * after a batch's send resolved, which is after the broker acknowledged every message: a crash
+ * republishes at most one batch (consumers drop the duplicates by event id), and loses nothing.
+ */
+export function startRelay(options: RelayOptions): Subscription {
+  return options.store.subscribeToAll({
+    subscriptionId: options.subscriptionId ?? 'kafka-relay',
+    batchSize: options.batchSize ?? 500,
+    onError: options.onError,
+    handle: (events) => options.producer.send(events.map((event) => encodeEvent(event, options.topics.eventsForStream(event.streamId)))),
+  });
+}

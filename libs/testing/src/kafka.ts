@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { connectKafka } from '@agent-orchestrator/messaging';
+import { Kafka, type KafkaMessage } from 'kafkajs';
+import { pino } from 'pino';
+import { waitFor } from './wait-for.js';
+
+export function testBrokers(): string[] {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: integration specs run under the int project, whose global setup starts Kafka');
+  return brokers.split(',');
+}
+
+/** A topic prefix of its own per spec file, so specs never read each other's messages. */
+export const uniqueTopicPrefix = (label: string): string => `t-${label}-${randomBytes(4).toString('hex')}.`;
+
+export function testKafka(clientId: string, brokers = testBrokers()): Kafka {
+  return connectKafka({ brokers, clientId, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+}
+
+export interface CollectedMessage {
+  readonly partition: number;
+  readonly message: KafkaMessage;
+}
+
+/** Reads a topic from the beginning with a throwaway group until `done` holds for what was read. */
+export async function collectMessages(kafka: Kafka, topic: string, done: (messages: CollectedMessage[]) => boolean, timeoutMs = 30_000): Promise<CollectedMessage[]> {
+  const consumer = kafka.consumer({ groupId: `collector-${randomBytes(6).toString('hex')}` });
+  const messages: CollectedMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ partition, message }) => void messages.push({ partition, message }) });
+    await waitFor(`messages on ${topic}`, () => done(messages), { timeoutMs, intervalMs: 50 });
+    return messages;
+  } finally {
+    await consumer.disconnect();
+  }
+}
