@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { connectKafka } from '@agent-orchestrator/messaging';
-import { Kafka, type KafkaMessage } from 'kafkajs';
-import { pino } from 'pino';
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { waitFor } from './wait-for.js';
 
 export function testBrokers(): string[] {
@@ -13,8 +11,9 @@ export function testBrokers(): string[] {
 /** A topic prefix of its own per spec file, so specs never read each other's messages. */
 export const uniqueTopicPrefix = (label: string): string => `t-${label}-${randomBytes(4).toString('hex')}.`;
 
+/** A kafkajs client for specs; quiet unless TEST_KAFKA_LOGS=1. */
 export function testKafka(clientId: string, brokers = testBrokers()): Kafka {
-  return connectKafka({ brokers, clientId, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  return new Kafka({ clientId, brokers, logLevel: process.env.TEST_KAFKA_LOGS === '1' ? logLevel.INFO : logLevel.NOTHING });
 }
 
 export interface CollectedMessage {
