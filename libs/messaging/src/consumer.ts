@@ -47,6 +47,11 @@ export interface ConsumerOptions<T> {
   readonly partitionsConsumedConcurrently?: number;
   /** Where a new consumer group starts: the oldest message (default) or only new ones. */
   readonly fromBeginning?: boolean;
+  /**
+   * How long the group waits for a silent member before handing its partitions to others: a
+   * crashed process holds its partitions this long. Kafka's default is 30 s; brokers allow 6 s up.
+   */
+  readonly sessionTimeoutMs?: number;
   readonly logger?: Logger;
 }
 
@@ -72,7 +77,13 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
   const logger = options.logger ?? defaultLogger(`consumer:${options.groupId}`);
   const retry = { ...defaultRetry, ...options.retry };
   const stopping = new AbortController();
-  const consumer: Consumer = options.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+  const consumer: Consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout,
+    heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
 

@@ -15,13 +15,19 @@ export interface OutgoingMessage {
 /**
  * An idempotent producer (acks from all in-sync replicas, broker-side de-duplication of retried
  * batches), so a retried send neither loses nor duplicates a message within a partition.
+ *
+ * After a send fails, the next send goes through a new producer id. kafkajs hands a failed
+ * batch's sequence numbers to the next batch; if the failed batch had reached the log (the
+ * broker died before answering), the broker takes the next, different batch for a duplicate of
+ * it, acknowledges it with the old offset, and drops it. A fresh producer id has no history to
+ * collide with. (broker-restart.int.spec.ts lost acknowledged messages without this.)
  */
 export class MessageProducer {
-  private readonly producer: Producer;
+  private producer: Producer;
   private connected?: Promise<void>;
 
-  constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  constructor(private readonly kafka: Kafka) {
+    this.producer = this.create();
   }
 
   connect(): Promise<void> {
@@ -39,15 +45,31 @@ export class MessageProducer {
       list.push({ key: m.key, value: m.value, headers: { ...m.headers, ...traceHeaders(m.traceparent) } });
       byTopic.set(m.topic, list);
     }
-    await this.producer.sendBatch({
-      acks: -1,
-      compression: CompressionTypes.None,
-      topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })),
-    });
+    try {
+      await this.producer.sendBatch({
+        acks: -1,
+        compression: CompressionTypes.None,
+        topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })),
+      });
+    } catch (error) {
+      await this.replace();
+      throw error;
+    }
   }
 
   async disconnect(): Promise<void> {
     if (this.connected) await this.producer.disconnect();
     this.connected = undefined;
+  }
+
+  private create(): Producer {
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  private async replace(): Promise<void> {
+    const failed = this.producer;
+    this.producer = this.create();
+    this.connected = undefined;
+    await failed.disconnect().catch(() => undefined);
   }
 }
