@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { PostgresEventStore, canonicalContent } from '@agent-orchestrator/event-store';
 import { createTestSchema, planRequested, type TestSchema } from '@agent-orchestrator/testing';
 import { ensureTestPostgres } from '@agent-orchestrator/testing/postgres-for-tests';
-import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
 import pg from 'pg';
+import { alternate as alternateRounds, progressBar, round, type Pair, type Side } from './support.js';
 
 const program = new Command()
   .name('bench:event-store')
@@ -36,8 +36,8 @@ const raw = `${pg.escapeIdentifier(db.schema)}.raw_events`;
 await createRawTable(db);
 
 const steps = options.rounds * 4;
-const bar = new SingleBar({ format: 'event store bench [{bar}] {value}/{total} {phase}', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
-bar.start(steps, 0, { phase: '' });
+const bar = progressBar('event store bench', steps);
+const alternate = (phase: string, measure: (side: Side) => Promise<number>) => alternateRounds(options.rounds, bar, phase, measure);
 
 const results = {
   append1: await alternate('append, batch 1', (side) => appendRound(side, 1, options.events)),
@@ -47,7 +47,7 @@ const results = {
 };
 bar.stop();
 
-const ratio = (m: { ours: number; raw: number }) => round(m.ours / m.raw, 3);
+const ratio = (m: Pair) => round(m.ours / m.raw, 3);
 const figures = {
   append_batch1_ratio: ratio(results.append1),
   append_batch100_ratio: ratio(results.append100),
@@ -76,22 +76,6 @@ if (options.json) console.log(JSON.stringify(figures));
 await store.close();
 await db.dispose();
 await globalThis.__localPostgres?.stop();
-
-type Side = 'ours' | 'raw';
-
-async function alternate(phase: string, measure: (side: Side) => Promise<number>): Promise<{ ours: number; raw: number }> {
-  const samples: Record<Side, number[]> = { ours: [], raw: [] };
-  // One unrecorded round each first: connections' plan caches and the buffer cache warm up.
-  await measure('ours');
-  await measure('raw');
-  for (let r = 0; r < options.rounds; r++) {
-    // Swap who goes first each round so neither side always runs on a warmer cache.
-    const order: Side[] = r % 2 === 0 ? ['ours', 'raw'] : ['raw', 'ours'];
-    for (const side of order) samples[side].push(await measure(side));
-    bar.increment(1, { phase });
-  }
-  return { ours: median(samples.ours), raw: median(samples.raw) };
-}
 
 /** Appends `total` events in batches of `batchSize`, round-robin over fresh streams; events/s. */
 async function appendRound(side: Side, batchSize: number, total: number): Promise<number> {
@@ -193,18 +177,7 @@ async function createRawTable(test: TestSchema): Promise<void> {
     CREATE INDEX ON ${raw} (global_position);`);
 }
 
-function row(m: { ours: number; raw: number }, target: number) {
+function row(m: Pair, target: number) {
   const r = ratio(m);
   return { 'ours (ev/s)': round(m.ours, 0), 'raw pg (ev/s)': round(m.raw, 0), ratio: r, target: `>= ${target}`, met: r >= target ? 'yes' : 'NO' };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }

@@ -71,7 +71,7 @@ class Stopping extends Error {}
  * jittered backoff for retryable failures, and dead-lettered with the reason when it cannot be
  * handled; either way the offset moves on only after the handler's work or the dead letter is
  * durable. Offsets are committed after each batch, so a crash redelivers at most the batch in
- * hand: handlers must be idempotent (see ProcessedMessages).
+ * hand and any commit still in flight: handlers must be idempotent (see ProcessedMessages).
  */
 export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<RunningConsumer> {
   const logger = options.logger ?? defaultLogger(`consumer:${options.groupId}`);
@@ -161,6 +161,15 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
     }
   };
 
+  // Commits go out in order on one chain, off the fetch path: the next batch need not wait for
+  // the coordinator. A commit that fails only means a redelivery, which handlers absorb.
+  let commits: Promise<void> = Promise.resolve();
+  const commit = (topic: string, partition: number, offset: string) => {
+    commits = commits
+      .then(() => consumer.commitOffsets([{ topic, partition, offset }]))
+      .catch((error: unknown) => logger.warn({ topic, partition, offset, reason: describeError(error) }, 'offset commit failed; the messages will be redelivered'));
+  };
+
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
@@ -177,8 +186,8 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
       } catch (error) {
         if (!(error instanceof Stopping)) throw error;
       } finally {
-        // Whatever was handled is durable: commit it even when the batch stops part-way.
-        if (next !== undefined && !isStale()) await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+        // Whatever was handled is durable: commit it, even when the batch stops part-way.
+        if (next !== undefined && !isStale()) commit(batch.topic, batch.partition, next);
       }
     },
   });
@@ -187,6 +196,8 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
     groupId: options.groupId,
     async stop() {
       stopping.abort();
+      await consumer.stop();
+      await commits;
       await consumer.disconnect();
     },
   };
