@@ -16,6 +16,8 @@ export interface LocalKafkaOptions {
   /** Keep running after this process exits (the CLI); otherwise the broker dies with it. */
   readonly detached?: boolean;
   readonly readyTimeoutMs?: number;
+  /** Delete the data directory once stopped (tests). */
+  readonly ephemeral?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -57,6 +59,9 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   );
   await logFile.close();
   if (options.detached) broker.unref();
+  // An attached broker must not outlive this process, even when it dies without cleaning up.
+  const killOnExit = () => broker.kill('SIGKILL');
+  if (!options.detached) process.once('exit', killOnExit);
   await writeFile(join(options.dataDir, 'broker.pid'), String(broker.pid));
 
   const brokers = [`127.0.0.1:${settings.port}`];
@@ -68,11 +73,15 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
     throw new Error(`${(error as Error).message}\nLast lines of ${join(options.dataDir, 'broker.log')}:\n${tail}`);
   }
   log(`Kafka ${brokers[0]} is ready (pid ${broker.pid}, data in ${options.dataDir}).`);
+  const ended = async () => {
+    process.removeListener('exit', killOnExit);
+    if (options.ephemeral) await rm(options.dataDir, { recursive: true, force: true });
+  };
   return {
     brokers,
     pid: broker.pid!,
-    stop: () => terminate(broker, 'SIGTERM', 60_000),
-    kill: () => terminate(broker, 'SIGKILL', 10_000),
+    stop: () => terminate(broker, 'SIGTERM', 60_000).finally(ended),
+    kill: () => terminate(broker, 'SIGKILL', 10_000).finally(ended),
   };
 }
 

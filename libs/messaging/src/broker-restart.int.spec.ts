@@ -41,7 +41,7 @@ describe('a broker crash during produce', () => {
 
     while (acknowledged.length < 200) await new Promise((resolve) => setTimeout(resolve, 10));
     await broker.kill();
-    broker = await startLocalKafka({ dataDir, heapMb: 512 });
+    broker = await startLocalKafka({ dataDir, heapMb: 512, ephemeral: true });
     restarted = true;
     await produce;
     await producer.disconnect();

@@ -15,6 +15,7 @@ export async function ensureTestKafka(): Promise<void> {
   const kafka = await startLocalKafka({
     dataDir: join(process.cwd(), '.data', `test-kafka-${process.pid}`),
     reset: true,
+    ephemeral: true,
     log: (line) => console.log(line),
   });
   globalThis.__localKafka = kafka;
