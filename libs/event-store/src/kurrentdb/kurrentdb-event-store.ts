@@ -31,6 +31,7 @@ import type { EventData, ReadStreamOptions as ClientReadOptions, RecordedEvent, 
 import { EventStoreError } from '../errors.js';
 import { canonicalContent, chainHash, verifyChain, type ChainLink, type ChainReport, type EventContent } from '../hash-chain.js';
 import type { AppendOptions, AppendResult, CheckpointStore, EventStore, ExpectedVersion, ReadAllOptions, ReadStreamOptions, SubscribeOptions, Subscription } from '../port.js';
+import { defaultPageSize, pageAll } from '../paging.js';
 import { AppendSignal, startCatchUpSubscription } from '../subscription.js';
 import { validateBatch } from '../validate-batch.js';
 import { decodePosition, encodePosition } from './position.js';
@@ -67,7 +68,6 @@ interface StoredEvent {
   readonly appendId: string | undefined;
 }
 
-const defaultPageSize = 500;
 /**
  * A retried append is recognised by finding its event ids among the stream's last this-many
  * events. A retry that arrives after more than this many later events were appended to the
@@ -194,17 +194,8 @@ export class KurrentDbEventStore implements EventStore {
     return found;
   }
 
-  async *streamAll(options: ReadAllOptions & { pageSize?: number } = {}): AsyncIterable<EventEnvelope> {
-    let after = options.after;
-    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
-    const pageSize = options.pageSize ?? defaultPageSize;
-    while (remaining > 0) {
-      const page = await this.readAll({ after, tenantId: options.tenantId, maxCount: Math.min(pageSize, remaining) });
-      yield* page;
-      if (page.length < Math.min(pageSize, remaining)) return;
-      remaining -= page.length;
-      after = page[page.length - 1]!.globalPosition;
-    }
+  streamAll(options: ReadAllOptions & { pageSize?: number } = {}): AsyncIterable<EventEnvelope> {
+    return pageAll((o) => this.readAll(o), options);
   }
 
   /** Relies on $all being one append-only log whose reads return only committed events. */

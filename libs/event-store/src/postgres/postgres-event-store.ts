@@ -13,6 +13,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../port.js';
+import { defaultPageSize, pageAll } from '../paging.js';
 import { AppendSignal, startCatchUpSubscription } from '../subscription.js';
 import { validateBatch } from '../validate-batch.js';
 import { decodePosition, encodePosition } from './position.js';
@@ -38,7 +39,6 @@ interface ChainRow extends EventRow {
   hash: Buffer;
 }
 
-const defaultPageSize = 500;
 /** How often an append is retried when its transaction id sorts before the stream head's (ES40R). */
 const orderingRetries = 5;
 
@@ -147,17 +147,8 @@ export class PostgresEventStore implements EventStore {
     return rows.map((row) => this.catalog.upcast(toEnvelope(row)));
   }
 
-  async *streamAll(options: ReadAllOptions & { pageSize?: number } = {}): AsyncIterable<EventEnvelope> {
-    let after = options.after;
-    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
-    const pageSize = options.pageSize ?? defaultPageSize;
-    while (remaining > 0) {
-      const page = await this.readAll({ after, tenantId: options.tenantId, maxCount: Math.min(pageSize, remaining) });
-      yield* page;
-      if (page.length < Math.min(pageSize, remaining)) return;
-      remaining -= page.length;
-      after = page[page.length - 1]!.globalPosition;
-    }
+  streamAll(options: ReadAllOptions & { pageSize?: number } = {}): AsyncIterable<EventEnvelope> {
+    return pageAll((o) => this.readAll(o), options);
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
