@@ -127,6 +127,8 @@ export function describeEventStoreBehaviour(adapter: string, openStore: () => Pr
         await rejection(store.append(stream, [planRequested({ type: 'NoSuchThing' })]), 'InvalidEvent');
         await rejection(store.append(stream, []), 'InvalidEvent');
         await rejection(store.append('not a stream', [planRequested()]), 'InvalidEvent');
+        const huge = planRequested({ type: 'SessionStarted', schemaVersion: 1, data: { goal: 'g', context: { blob: 'x'.repeat(600 * 1024) } } });
+        expect((await rejection(store.append(stream, [huge]), 'InvalidEvent')).message).toMatch(/is \d+ bytes; the limit is 524288/);
         const twice = planRequested();
         await rejection(store.append(stream, [twice, twice]), 'InvalidEvent');
         expect(await store.readStream(stream)).toEqual([]);

@@ -29,7 +29,7 @@ import { eventCatalog, streamIdSchema, type EventCatalog, type EventEnvelope, ty
 import { ANY, BACKWARDS, END, ErrorType, FORWARDS, KurrentDBClient, NO_STREAM, START, binaryEvent, jsonEvent } from '@kurrent/kurrentdb-client';
 import type { EventData, ReadStreamOptions as ClientReadOptions, RecordedEvent, WrongExpectedVersionError } from '@kurrent/kurrentdb-client';
 import { EventStoreError } from '../errors.js';
-import { canonicalContent, chainHash, verifyChain, type ChainLink, type ChainReport, type EventContent } from '../hash-chain.js';
+import { chainHash, verifyChain, type ChainLink, type ChainReport, type EventContent } from '../hash-chain.js';
 import type { AppendOptions, AppendResult, CheckpointStore, EventStore, ExpectedVersion, ReadAllOptions, ReadStreamOptions, SubscribeOptions, Subscription } from '../port.js';
 import { defaultPageSize, pageAll } from '../paging.js';
 import { AppendSignal, startCatchUpSubscription } from '../subscription.js';
@@ -115,9 +115,8 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   async append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    const { tenantId } = validateBatch(this.catalog, streamId, events);
+    const { tenantId, contents } = validateBatch(this.catalog, streamId, events);
     const expected = checkedExpectation(options.expectedVersion ?? 'any');
-    const contents = events.map((event) => canonicalContent({ ...event, streamId }));
     const ids = new Set(events.map((event) => event.eventId));
     const appendId = randomUUID();
     for (let attempt = 1; ; attempt++) {

@@ -1,7 +1,7 @@
 import { eventCatalog, type EventCatalog, type EventEnvelope, type NewEvent } from '@agent-orchestrator/contracts';
 import pg from 'pg';
 import { EventStoreError } from '../errors.js';
-import { canonicalContent, verifyChain, type ChainHead, type ChainLink, type ChainReport } from '../hash-chain.js';
+import { verifyChain, type ChainHead, type ChainLink, type ChainReport } from '../hash-chain.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -73,8 +73,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    const { tenantId } = validateBatch(this.catalog, streamId, events);
-    const contents = events.map((event) => canonicalContent({ ...event, streamId }));
+    const { tenantId, contents } = validateBatch(this.catalog, streamId, events);
     const params = [
       streamId,
       tenantId,
