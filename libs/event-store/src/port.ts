@@ -76,6 +76,8 @@ export interface EventStore {
   streamEvents(streamId: string, options?: ReadStreamOptions & { pageSize?: number }): AsyncIterable<EventEnvelope>;
   /** One page of the global log, in the order subscriptions see it. */
   readAll(options?: ReadAllOptions): Promise<EventEnvelope[]>;
+  /** Where the global log ends now, as readAll sees it (of one tenant, if given); undefined when empty. */
+  lastPosition(options?: { readonly tenantId?: string }): Promise<GlobalPosition | undefined>;
   /** The global log from a position, fetched page by page. */
   streamAll(options?: ReadAllOptions & { pageSize?: number }): AsyncIterable<EventEnvelope>;
   /** Catch-up subscription to the global log with durable checkpoints; never skips an event. */

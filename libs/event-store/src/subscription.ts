@@ -71,8 +71,14 @@ export function startCatchUpSubscription(
       },
     );
 
+  const advanced = () => {
+    for (const wake of [...progress]) wake();
+  };
+
   const run = async () => {
     position = await retrying(() => checkpoints.load(subscriptionId));
+    // Someone may already wait for a position the checkpoint has passed.
+    advanced();
     while (!stopping.signal.aborted) {
       const after = position;
       const batch = await retrying(() => source.readAll({ after, maxCount: batchSize, tenantId }));
@@ -84,7 +90,7 @@ export function startCatchUpSubscription(
       const last = batch[batch.length - 1]!.globalPosition;
       await retrying(() => checkpoints.save(subscriptionId, last));
       position = last;
-      for (const wake of [...progress]) wake();
+      advanced();
     }
   };
 

@@ -27,7 +27,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventCatalog, streamIdSchema, type EventCatalog, type EventEnvelope, type GlobalPosition, type NewEvent } from '@agent-orchestrator/contracts';
 import { ANY, BACKWARDS, END, ErrorType, FORWARDS, KurrentDBClient, NO_STREAM, START, binaryEvent, jsonEvent } from '@kurrent/kurrentdb-client';
-import type { EventData, ReadStreamOptions as ClientReadOptions, RecordedEvent, WrongExpectedVersionError } from '@kurrent/kurrentdb-client';
+import type { AllStreamRecordedEvent, EventData, Position, ReadStreamOptions as ClientReadOptions, RecordedEvent, WrongExpectedVersionError } from '@kurrent/kurrentdb-client';
 import { EventStoreError } from '../errors.js';
 import { chainHash, verifyChain, type ChainLink, type ChainReport, type EventContent } from '../hash-chain.js';
 import type { AppendOptions, AppendResult, CheckpointStore, EventStore, ExpectedVersion, ReadAllOptions, ReadStreamOptions, SubscribeOptions, Subscription } from '../port.js';
@@ -191,6 +191,23 @@ export class KurrentDbEventStore implements EventStore {
       if (page.length < scan) break;
     }
     return found;
+  }
+
+  /** Reads $all backwards from its end until an event of this namespace (and tenant) turns up. */
+  async lastPosition(options: { readonly tenantId?: string } = {}): Promise<GlobalPosition | undefined> {
+    let from: typeof END | Position = END;
+    for (;;) {
+      const start = from;
+      const page: AllStreamRecordedEvent[] = await this.read('$all', () => this.client.readAll({ direction: BACKWARDS, fromPosition: start, maxCount: defaultPageSize }));
+      for (const event of page) {
+        if (this.ownStreamId(event.streamId) === undefined || event.type.startsWith('$') || event.streamId.startsWith('$')) continue;
+        if (options.tenantId !== undefined && (event.metadata as Partial<StoredMetadata> | undefined)?.tenantId !== options.tenantId) continue;
+        return encodePosition(event.position);
+      }
+      if (page.length < defaultPageSize) return undefined;
+      // Backwards reads are inclusive too: the next page starts with this page's last event.
+      from = page[page.length - 1]!.position;
+    }
   }
 
   streamAll(options: ReadAllOptions & { pageSize?: number } = {}): AsyncIterable<EventEnvelope> {

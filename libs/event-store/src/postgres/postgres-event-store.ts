@@ -1,4 +1,4 @@
-import { eventCatalog, type EventCatalog, type EventEnvelope, type NewEvent } from '@agent-orchestrator/contracts';
+import { eventCatalog, type EventCatalog, type EventEnvelope, type GlobalPosition, type NewEvent } from '@agent-orchestrator/contracts';
 import pg from 'pg';
 import { EventStoreError } from '../errors.js';
 import { verifyChain, type ChainHead, type ChainLink, type ChainReport } from '../hash-chain.js';
@@ -146,6 +146,14 @@ export class PostgresEventStore implements EventStore {
     return rows.map((row) => this.catalog.upcast(toEnvelope(row)));
   }
 
+  async lastPosition(options: { readonly tenantId?: string } = {}): Promise<GlobalPosition | undefined> {
+    const { rows } =
+      options.tenantId === undefined
+        ? await this.pool.query<{ position: string }>(this.sql.lastPosition)
+        : await this.pool.query<{ position: string }>(this.sql.lastPositionForTenant, [options.tenantId]);
+    return rows[0]?.position;
+  }
+
   streamAll(options: ReadAllOptions & { pageSize?: number } = {}): AsyncIterable<EventEnvelope> {
     return pageAll((o) => this.readAll(o), options);
   }
@@ -220,6 +228,9 @@ function statements(s: string) {
     readAllForTenant: `SELECT ${columns} FROM ${s}.events
                WHERE tenant_id = $4 AND (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${visible}
                ORDER BY transaction_id, global_position LIMIT $3`,
+    lastPosition: `SELECT ${position} AS position FROM ${s}.events WHERE ${visible} ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    lastPositionForTenant: `SELECT ${position} AS position FROM ${s}.events WHERE tenant_id = $1 AND ${visible}
+                            ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
     findEvents: `SELECT stream_id, stream_version, ${position} AS position FROM ${s}.events WHERE event_id = ANY ($1::uuid[])`,
     streamHead: `SELECT version, last_hash FROM ${s}.streams WHERE stream_id = $1`,
     loadCheckpoint: `SELECT position FROM ${s}.subscription_checkpoints WHERE subscription_id = $1`,

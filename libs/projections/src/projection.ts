@@ -1,0 +1,19 @@
+import type { EventEnvelope } from '@agent-orchestrator/contracts';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * A read model built from the event log. `apply` runs inside the transaction that also moves the
+ * projection's checkpoint, so a crash leaves rows and checkpoint in step: the batch comes again
+ * and is applied again from the same state. `apply` therefore need not be idempotent on its own.
+ */
+export interface Projection {
+  /** Names the projection's checkpoint. */
+  readonly name: string;
+  /** Bump when `apply` or the tables change: a stored checkpoint of another version triggers a rebuild. */
+  readonly version: number;
+  /** Creates the projection's tables if missing. */
+  setUp(manager: EntityManager): Promise<void>;
+  /** Empties the projection's tables, for a rebuild. */
+  reset(manager: EntityManager): Promise<void>;
+  apply(event: EventEnvelope, manager: EntityManager): Promise<void>;
+}
