@@ -21,7 +21,14 @@ export {
   type TopicSpec,
 } from './topics.js';
 export { parseStreamName, sessionStream, streamCategories, streamName, type StreamCategory } from './streams.js';
-export { EventCatalog, defineEvent, type EventDefinition, type EventVersion, type ValidationResult } from './catalog/catalog.js';
+export {
+  EventCatalog,
+  defineEvent,
+  type EventDefinition,
+  type EventOf,
+  type EventVersion,
+  type ValidationResult,
+} from './catalog/catalog.js';
 export {
   BudgetExceeded,
   PlanProposed,
@@ -36,9 +43,37 @@ export {
   StepCompleted,
   StepFailed,
   StepScheduled,
+  agentNameSchema,
   planStepSchema,
+  reasonSchema,
   sessionConstraintsSchema,
   sessionEvents,
+  stepIdSchema,
   usageSchema,
+  type PlanStep,
+  type SessionConstraints,
+  type SessionEvent,
+  type Usage,
 } from './catalog/session-events.js';
 export { eventCatalog } from './catalog/event-catalog.js';
+export { commandMetadataSchema, type CommandMetadata } from './commands/command-metadata.js';
+export {
+  cancelSessionSchema,
+  checkTimeoutsSchema,
+  recordPlanSchema,
+  recordReviewSchema,
+  recordStepResultSchema,
+  reviewVerdictSchema,
+  sessionCommandSchema,
+  startSessionSchema,
+  stepResultSchema,
+  type CancelSession,
+  type CheckTimeouts,
+  type RecordPlan,
+  type RecordReview,
+  type RecordStepResult,
+  type ReviewVerdict,
+  type SessionCommand,
+  type StartSession,
+  type StepResult,
+} from './commands/session-commands.js';

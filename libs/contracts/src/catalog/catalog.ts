@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { newEventSchema } from '../envelope.js';
+import { newEventSchema, type NewEvent } from '../envelope.js';
 
 /**
  * One published version of an event's data. Every version after the first says how to lift the
@@ -18,6 +18,12 @@ export interface EventDefinition<Type extends string = string, Data = unknown> {
   /** Type-level only: the latest version's data. */
   readonly _data?: Data;
 }
+
+/** An event as a writer builds it, with the data of its type's latest version. */
+export type EventOf<Definition> =
+  Definition extends EventDefinition<infer Type, infer Data>
+    ? Omit<NewEvent, 'type' | 'data'> & { readonly type: Type; readonly data: Data }
+    : never;
 
 export function defineEvent<const Type extends string, Latest extends z.ZodType>(
   type: Type,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent } from './catalog.js';
+import { defineEvent, type EventOf } from './catalog.js';
 
 const stepId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/);
 const agentName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/);
@@ -11,6 +11,8 @@ export const usageSchema = z.strictObject({
   costUsd: z.number().min(0),
 });
 
+export type Usage = z.infer<typeof usageSchema>;
+
 export const sessionConstraintsSchema = z.strictObject({
   maxSteps: z.number().int().min(1).max(1000).optional(),
   maxTokens: z.number().int().min(1).optional(),
@@ -18,6 +20,8 @@ export const sessionConstraintsSchema = z.strictObject({
   deadline: z.iso.datetime({ offset: false }).optional(),
   allowedTools: z.array(z.string().min(1).max(200)).max(500).optional(),
 });
+
+export type SessionConstraints = z.infer<typeof sessionConstraintsSchema>;
 
 const sessionStartedV1 = z.strictObject({
   goal: z.string().min(1).max(20_000),
@@ -61,6 +65,8 @@ export const planStepSchema = z.strictObject({
   dependsOn: z.array(stepId).max(100),
   input: z.unknown().optional(),
 });
+
+export type PlanStep = z.infer<typeof planStepSchema>;
 
 export const PlanProposed = defineEvent('PlanProposed', [
   { schema: z.strictObject({ steps: z.array(planStepSchema).min(1).max(200), rationale: z.string().max(10_000).optional() }) },
@@ -131,3 +137,8 @@ export const sessionEvents = [
   SessionCancelled,
   BudgetExceeded,
 ] as const;
+
+/** Any event of the session stream, typed by its latest version. */
+export type SessionEvent = EventOf<(typeof sessionEvents)[number]>;
+
+export { agentName as agentNameSchema, reason as reasonSchema, stepId as stepIdSchema };

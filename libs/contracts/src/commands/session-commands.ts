@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import {
+  agentNameSchema,
+  planStepSchema,
+  reasonSchema,
+  sessionConstraintsSchema,
+  stepIdSchema,
+  usageSchema,
+} from '../catalog/session-events.js';
+import { commandMetadataSchema } from './command-metadata.js';
+
+/** The id part of the `session-<id>` stream name the command targets. */
+const sessionId = z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/);
+
+export const startSessionSchema = z.strictObject({
+  type: z.literal('StartSession'),
+  sessionId,
+  goal: z.string().min(1).max(20_000),
+  context: z.record(z.string(), z.unknown()),
+  constraints: sessionConstraintsSchema,
+  /** Resolved by the gateway from the agent registry, so the session runs on pinned versions. */
+  agentVersions: z.record(agentNameSchema, z.number().int().min(1)),
+  metadata: commandMetadataSchema,
+});
+
+/** A planner's proposal, answering the PlanRequested with this attempt number. */
+export const recordPlanSchema = z.strictObject({
+  type: z.literal('RecordPlan'),
+  sessionId,
+  attempt: z.number().int().min(1),
+  steps: z.array(planStepSchema).min(1).max(200),
+  rationale: z.string().max(10_000).optional(),
+  metadata: commandMetadataSchema,
+});
+
+export const stepResultSchema = z.discriminatedUnion('outcome', [
+  z.strictObject({ outcome: z.literal('completed'), output: z.unknown(), usage: usageSchema }),
+  z.strictObject({ outcome: z.literal('failed'), reason: reasonSchema, retryable: z.boolean() }),
+]);
+
+/** What an agent run answered for one scheduled attempt of a step. */
+export const recordStepResultSchema = z.strictObject({
+  type: z.literal('RecordStepResult'),
+  sessionId,
+  stepId: stepIdSchema,
+  attempt: z.number().int().min(1),
+  result: stepResultSchema,
+  metadata: commandMetadataSchema,
+});
+
+/**
+ * A reviewer's verdict. A rework names the steps to redo; without names, every step is redone.
+ * A rework needs at least one reason: the reworked steps are told why.
+ */
+export const reviewVerdictSchema = z.discriminatedUnion('verdict', [
+  z.strictObject({ verdict: z.literal('pass'), reasons: z.array(reasonSchema).max(50) }),
+  z.strictObject({
+    verdict: z.literal('rework'),
+    reasons: z.array(reasonSchema).min(1).max(50),
+    stepIds: z.array(stepIdSchema).min(1).max(200).optional(),
+  }),
+]);
+
+export const recordReviewSchema = z.strictObject({
+  type: z.literal('RecordReview'),
+  sessionId,
+  round: z.number().int().min(1),
+  review: reviewVerdictSchema,
+  metadata: commandMetadataSchema,
+});
+
+/** Sent by a timer: `metadata.now` is the time to judge timeouts and the deadline against. */
+export const checkTimeoutsSchema = z.strictObject({
+  type: z.literal('CheckTimeouts'),
+  sessionId,
+  metadata: commandMetadataSchema,
+});
+
+export const cancelSessionSchema = z.strictObject({
+  type: z.literal('CancelSession'),
+  sessionId,
+  reason: reasonSchema.optional(),
+  metadata: commandMetadataSchema,
+});
+
+export const sessionCommandSchema = z.discriminatedUnion('type', [
+  startSessionSchema,
+  recordPlanSchema,
+  recordStepResultSchema,
+  recordReviewSchema,
+  checkTimeoutsSchema,
+  cancelSessionSchema,
+]);
+
+export type StartSession = Readonly<z.infer<typeof startSessionSchema>>;
+export type RecordPlan = Readonly<z.infer<typeof recordPlanSchema>>;
+export type StepResult = Readonly<z.infer<typeof stepResultSchema>>;
+export type RecordStepResult = Readonly<z.infer<typeof recordStepResultSchema>>;
+export type ReviewVerdict = Readonly<z.infer<typeof reviewVerdictSchema>>;
+export type RecordReview = Readonly<z.infer<typeof recordReviewSchema>>;
+export type CheckTimeouts = Readonly<z.infer<typeof checkTimeoutsSchema>>;
+export type CancelSession = Readonly<z.infer<typeof cancelSessionSchema>>;
+export type SessionCommand = StartSession | RecordPlan | RecordStepResult | RecordReview | CheckTimeouts | CancelSession;

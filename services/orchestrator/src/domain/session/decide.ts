@@ -1,0 +1,244 @@
+import type {
+  CancelSession,
+  CheckTimeouts,
+  RecordPlan,
+  RecordReview,
+  RecordStepResult,
+  SessionCommand,
+  SessionEvent,
+  StartSession,
+} from '@agent-orchestrator/contracts';
+import { crossedBudget, deadlineReached, describeOverrun, type BudgetOverrun } from './budget.js';
+import { Decision } from './decision.js';
+import { SessionError } from './errors.js';
+import { epochMillis } from './instant.js';
+import { assertRunnablePlan, readySteps, withDependents } from './plan.js';
+import { defaultSessionPolicy, type SessionPolicy } from './policy.js';
+import { isEnded, unreachable, type LiveSession, type SessionState } from './state.js';
+
+/**
+ * Decides what a command means for the session: the events to append, none when the command is
+ * an answer that is no longer current, or a SessionError. Pure: time and event ids come from
+ * the command's metadata.
+ */
+export function decide(command: SessionCommand, state: SessionState, policy: SessionPolicy = defaultSessionPolicy): SessionEvent[] {
+  const decision = new Decision(state, command.metadata);
+  switch (command.type) {
+    case 'StartSession':
+      startSession(decision, command, state, policy);
+      break;
+    case 'RecordPlan':
+      recordPlan(decision, command, liveSession(state, command), policy);
+      break;
+    case 'RecordStepResult':
+      recordStepResult(decision, command, liveSession(state, command), policy);
+      break;
+    case 'RecordReview':
+      recordReview(decision, command, liveSession(state, command), policy);
+      break;
+    case 'CheckTimeouts':
+      checkTimeouts(decision, command, liveSession(state, command), policy);
+      break;
+    case 'CancelSession':
+      cancelSession(decision, command, liveSession(state, command));
+      break;
+    default:
+      unreachable(command);
+  }
+  return decision.events;
+}
+
+/** The session a command other than StartSession acts on: started, the sender's, not ended. */
+function liveSession(state: SessionState, command: SessionCommand): LiveSession {
+  if (state.phase === 'absent') throw new SessionError('SessionNotFound', `session ${command.sessionId} was never started`);
+  const tenantId = isEnded(state) ? state.tenantId : state.session.tenantId;
+  if (command.metadata.tenantId !== tenantId) {
+    throw new SessionError('TenantMismatch', `session ${command.sessionId} does not belong to tenant ${command.metadata.tenantId}`);
+  }
+  if (isEnded(state)) throw new SessionError('SessionEnded', `session ${command.sessionId} has ${state.phase}`);
+  return state;
+}
+
+function startSession(decision: Decision, command: StartSession, state: SessionState, policy: SessionPolicy): void {
+  if (state.phase !== 'absent') {
+    liveSession(state, command);
+    throw new SessionError('SessionAlreadyStarted', `session ${command.sessionId} has already started`);
+  }
+  const { goal, context, constraints, agentVersions } = command;
+  decision.record('SessionStarted', { goal, context, constraints, agentVersions });
+  requestPlan(decision, 1, policy);
+}
+
+function recordPlan(decision: Decision, command: RecordPlan, state: LiveSession, policy: SessionPolicy): void {
+  const latestAttempt = state.phase === 'queued' ? 0 : state.planAttempt;
+  if (command.attempt > latestAttempt) {
+    throw new SessionError('NotRequested', `plan attempt ${command.attempt} was never requested; the latest is ${latestAttempt}`);
+  }
+  if (state.phase !== 'planning' || command.attempt < latestAttempt) return;
+
+  assertRunnablePlan(command.steps);
+  const { maxSteps } = state.session.constraints;
+  if (maxSteps !== undefined && command.steps.length > maxSteps) {
+    // Every step needs at least one attempt, so this plan cannot finish within the budget.
+    failOnBudget(decision, { budget: 'steps', limit: maxSteps, used: command.steps.length });
+    return;
+  }
+  const { steps, rationale } = command;
+  decision.record('PlanProposed', rationale === undefined ? { steps } : { steps, rationale });
+  scheduleReadyWork(decision, policy);
+}
+
+function recordStepResult(decision: Decision, command: RecordStepResult, state: LiveSession, policy: SessionPolicy): void {
+  const { stepId, attempt, result } = command;
+  if (state.phase !== 'executing' && state.phase !== 'reviewing') {
+    throw new SessionError('NotRequested', `step "${stepId}" answered before the session had a plan`);
+  }
+  const progress = state.steps.find((s) => s.step.stepId === stepId);
+  if (!progress) throw new SessionError('NotRequested', `the plan has no step "${stepId}"`);
+  if (attempt > progress.attempt) {
+    throw new SessionError('NotRequested', `attempt ${attempt} of step "${stepId}" was never scheduled; the latest is ${progress.attempt}`);
+  }
+  if (state.phase !== 'executing' || progress.status !== 'scheduled' || attempt < progress.attempt) return;
+
+  switch (result.outcome) {
+    case 'completed':
+      decision.record('StepCompleted', { stepId, attempt, output: result.output, usage: result.usage });
+      break;
+    case 'failed':
+      decision.record('StepFailed', { stepId, attempt, reason: result.reason, retryable: result.retryable });
+      if (failureEndsSession(decision, stepId, result, policy)) return;
+      break;
+    default:
+      unreachable(result);
+  }
+  scheduleReadyWork(decision, policy);
+}
+
+function recordReview(decision: Decision, command: RecordReview, state: LiveSession, policy: SessionPolicy): void {
+  const { round, review } = command;
+  const latestRound = state.phase === 'executing' || state.phase === 'reviewing' ? state.reviewRound : 0;
+  if (round > latestRound) throw new SessionError('NotRequested', `review round ${round} was never requested; the latest is ${latestRound}`);
+  if (state.phase !== 'reviewing' || round < latestRound) return;
+
+  const unknown = review.verdict === 'rework' ? (review.stepIds ?? []).filter((id) => !state.steps.some((s) => s.step.stepId === id)) : [];
+  if (unknown.length > 0) throw new SessionError('InvalidReview', `rework names steps the plan does not have: ${unknown.join(', ')}`);
+
+  decision.record('ReviewCompleted', { round, verdict: review.verdict, reasons: review.reasons });
+  switch (review.verdict) {
+    case 'pass': {
+      const result = { steps: state.steps.map(({ step, output }) => ({ stepId: step.stepId, output })) };
+      decision.record('SessionCompleted', { result, usage: state.session.usage });
+      break;
+    }
+    case 'rework': {
+      if (state.reworks >= policy.maxReworks) {
+        decision.fail(`review round ${round} asked for a rework beyond the ${policy.maxReworks} allowed: ${review.reasons.join('; ')}`);
+        return;
+      }
+      const named = review.stepIds ?? state.steps.map((s) => s.step.stepId);
+      decision.record('ReworkRequested', { round, reasons: review.reasons, stepIds: withDependents(state.steps, named) });
+      scheduleReadyWork(decision, policy);
+      break;
+    }
+    default:
+      unreachable(review);
+  }
+}
+
+function checkTimeouts(decision: Decision, command: CheckTimeouts, state: LiveSession, policy: SessionPolicy): void {
+  const now = epochMillis(command.metadata.now);
+  const waited = (since: string) => now - epochMillis(since);
+  const deadline = deadlineReached(state.session, command.metadata.now);
+  if (deadline) {
+    failOnBudget(decision, deadline);
+    return;
+  }
+  switch (state.phase) {
+    case 'queued':
+      return;
+    case 'planning':
+      if (waited(state.planRequestedAt) < policy.planTimeoutMs) return;
+      if (state.planAttempt >= policy.maxPlanAttempts) {
+        decision.fail(`no usable plan after ${state.planAttempt} requests of ${seconds(policy.planTimeoutMs)} each`);
+        return;
+      }
+      requestPlan(decision, state.planAttempt + 1, policy);
+      return;
+    case 'executing':
+      for (const { step, status, attempt, scheduledAt } of state.steps) {
+        if (status !== 'scheduled' || scheduledAt === null || waited(scheduledAt) < policy.stepTimeoutMs) continue;
+        const failure = { reason: `no answer within ${seconds(policy.stepTimeoutMs)}`, retryable: true };
+        decision.record('StepFailed', { stepId: step.stepId, attempt, ...failure });
+        if (failureEndsSession(decision, step.stepId, failure, policy)) return;
+      }
+      scheduleReadyWork(decision, policy);
+      return;
+    case 'reviewing':
+      if (waited(state.reviewRequestedAt) < policy.reviewTimeoutMs) return;
+      decision.fail(`review round ${state.reviewRound} had no verdict within ${seconds(policy.reviewTimeoutMs)}`);
+      return;
+    default:
+      unreachable(state);
+  }
+}
+
+function cancelSession(decision: Decision, command: CancelSession, state: LiveSession): void {
+  const usage = state.session.usage;
+  decision.record('SessionCancelled', command.reason === undefined ? { usage } : { reason: command.reason, usage });
+}
+
+/** Schedules every step whose dependencies have completed; once all steps have, asks for a review. */
+function scheduleReadyWork(decision: Decision, policy: SessionPolicy): void {
+  const state = decision.state;
+  if (state.phase !== 'executing') return;
+  const ready = readySteps(state.steps);
+  if (ready.length === 0) {
+    if (state.steps.every((s) => s.status === 'completed')) requestReview(decision, state.reviewRound + 1, policy);
+    return;
+  }
+  const overrun = crossedBudget(state.session, decision.now, ready.length);
+  if (overrun) {
+    failOnBudget(decision, overrun);
+    return;
+  }
+  for (const { step, attempt } of ready) decision.record('StepScheduled', { stepId: step.stepId, agent: step.agent, attempt: attempt + 1 });
+}
+
+function requestPlan(decision: Decision, attempt: number, policy: SessionPolicy): void {
+  const overrun = crossedBudget(decision.session, decision.now, 0);
+  if (overrun) failOnBudget(decision, overrun);
+  else decision.record('PlanRequested', { planner: policy.planner, attempt });
+}
+
+function requestReview(decision: Decision, round: number, policy: SessionPolicy): void {
+  const overrun = crossedBudget(decision.session, decision.now, 0);
+  if (overrun) failOnBudget(decision, overrun);
+  else decision.record('ReviewRequested', { round, reviewer: policy.reviewer });
+}
+
+/** After a StepFailed: ends the session when the step may not run again, and says so. */
+function failureEndsSession(
+  decision: Decision,
+  stepId: string,
+  failure: { readonly reason: string; readonly retryable: boolean },
+  policy: SessionPolicy,
+): boolean {
+  const state = decision.state;
+  const failures = state.phase === 'executing' ? (state.steps.find((s) => s.step.stepId === stepId)?.consecutiveFailures ?? 0) : 0;
+  if (!failure.retryable) {
+    decision.fail(`step "${stepId}" failed and cannot be retried: ${failure.reason}`);
+    return true;
+  }
+  if (failures > policy.maxStepRetries) {
+    decision.fail(`step "${stepId}" failed ${failures} ${failures === 1 ? 'time' : 'times'} in a row: ${failure.reason}`);
+    return true;
+  }
+  return false;
+}
+
+function failOnBudget(decision: Decision, overrun: BudgetOverrun): void {
+  decision.record('BudgetExceeded', overrun);
+  decision.fail(describeOverrun(overrun));
+}
+
+const seconds = (ms: number): string => `${ms / 1000}s`;

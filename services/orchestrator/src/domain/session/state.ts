@@ -1,0 +1,87 @@
+import type { PlanStep, SessionConstraints, Usage } from '@agent-orchestrator/contracts';
+
+/**
+ * One step of the adopted plan. `attempt` is the latest scheduled attempt (0 before the first);
+ * only an answer for that attempt, while the step is `scheduled`, moves the step on.
+ */
+export interface StepProgress {
+  readonly step: PlanStep;
+  readonly status: 'pending' | 'scheduled' | 'completed' | 'failed';
+  readonly attempt: number;
+  /** When the current attempt was scheduled; what step timeouts count from. */
+  readonly scheduledAt: string | null;
+  /** Failures since the step last completed or was sent back for rework. */
+  readonly consecutiveFailures: number;
+  readonly output: unknown;
+}
+
+/** What every live session knows, whatever its phase. */
+export interface SessionFacts {
+  readonly tenantId: string;
+  readonly goal: string;
+  readonly constraints: SessionConstraints;
+  /** Summed over completed steps: the only usage the session stream carries. */
+  readonly usage: Usage;
+  /** Every StepScheduled so far, retries and reworks included: what `maxSteps` limits. */
+  readonly scheduledAttempts: number;
+}
+
+interface Execution {
+  readonly session: SessionFacts;
+  readonly planAttempt: number;
+  /** In plan order. */
+  readonly steps: readonly StepProgress[];
+  /** The latest review round requested; 0 before the first review. */
+  readonly reviewRound: number;
+  readonly reworks: number;
+}
+
+export type SessionState =
+  | { readonly phase: 'absent' }
+  /** Started, no plan requested yet. */
+  | { readonly phase: 'queued'; readonly session: SessionFacts }
+  | { readonly phase: 'planning'; readonly session: SessionFacts; readonly planAttempt: number; readonly planRequestedAt: string }
+  | ({ readonly phase: 'executing' } & Execution)
+  | ({ readonly phase: 'reviewing'; readonly reviewRequestedAt: string } & Execution)
+  | { readonly phase: 'completed' | 'failed' | 'cancelled'; readonly tenantId: string; readonly usage: Usage };
+
+export type LiveSession = Extract<SessionState, { session: SessionFacts }>;
+export type ExecutingSession = Extract<SessionState, { phase: 'executing' }>;
+export type EndedSession = Extract<SessionState, { phase: 'completed' | 'failed' | 'cancelled' }>;
+
+export const initialState = (): SessionState => ({ phase: 'absent' });
+
+export const noUsage: Usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+
+/**
+ * The statuses clients see. The session stream never says `awaiting_approval`: approvals live on
+ * `approval-<id>` streams, and the read model that joins them overlays that status on `running`.
+ */
+export type SessionStatus = 'queued' | 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled';
+
+export function sessionStatus(state: SessionState): SessionStatus | null {
+  switch (state.phase) {
+    case 'absent':
+      return null;
+    case 'queued':
+      return 'queued';
+    case 'planning':
+    case 'executing':
+    case 'reviewing':
+      return 'running';
+    case 'completed':
+    case 'failed':
+    case 'cancelled':
+      return state.phase;
+    default:
+      return unreachable(state);
+  }
+}
+
+export function isEnded(state: SessionState): state is EndedSession {
+  return state.phase === 'completed' || state.phase === 'failed' || state.phase === 'cancelled';
+}
+
+export function unreachable(value: never): never {
+  throw new Error(`unreachable: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,15 @@
+export {
+  decide,
+  defaultSessionPolicy,
+  evolve,
+  initialState,
+  maxEventsPerDecision,
+  sessionErrorCodes,
+  sessionStatus,
+  SessionError,
+  type SessionErrorCode,
+  type SessionPolicy,
+  type SessionState,
+  type SessionStatus,
+  type StepProgress,
+} from './domain/session/index.js';
