@@ -1,0 +1,46 @@
+export type AgentRuntimeErrorCode =
+  /** A model script (inline in a session's context) failed its schema. Not retryable. */
+  | 'InvalidModelScript'
+  /** A session names a model fixture that does not exist. Not retryable. */
+  | 'UnknownModelFixture'
+  /** The model provider refused the request for good (a scripted failure, a bad request). */
+  | 'ModelFailed'
+  /** The model provider could not be reached or was overloaded: worth retrying. */
+  | 'ModelUnavailable'
+  /** No price is known for a model, so its cost cannot be counted against a budget. */
+  | 'UnknownModelPrice'
+  /** A price table override failed its schema. */
+  | 'InvalidPriceTable';
+
+export class AgentRuntimeError extends Error {
+  override readonly name = 'AgentRuntimeError';
+
+  constructor(
+    readonly code: AgentRuntimeErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get retryable(): boolean {
+    switch (this.code) {
+      case 'ModelUnavailable':
+        return true;
+      case 'InvalidModelScript':
+      case 'UnknownModelFixture':
+      case 'ModelFailed':
+      case 'UnknownModelPrice':
+      case 'InvalidPriceTable':
+        return false;
+      default: {
+        const unreachable: never = this.code;
+        return unreachable;
+      }
+    }
+  }
+}
+
+export function isAgentRuntimeError(error: unknown, code?: AgentRuntimeErrorCode): error is AgentRuntimeError {
+  return error instanceof Error && error.name === 'AgentRuntimeError' && (code === undefined || (error as AgentRuntimeError).code === code);
+}
