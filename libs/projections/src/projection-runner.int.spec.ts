@@ -88,6 +88,15 @@ describe('projections', () => {
     expect(progress.map((p) => p.eventsApplied)).toEqual([...progress.map((p) => p.eventsApplied)].sort((x, y) => x - y));
   });
 
+  it('starts from several processes at once', async () => {
+    const schema = `${db.schema}_concurrent`;
+    await dataSource.query(`CREATE SCHEMA "${schema}"`);
+    const runners = Array.from({ length: 3 }, () => new ProjectionRunner({ ...planAttempts(db.schema), name: 'concurrent' }, { store, dataSource, schema }));
+    await Promise.all(runners.map((r) => r.start()));
+    await Promise.all(runners.map((r) => r.stop()));
+    await dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
+  });
+
   it('rebuilds by itself when the projection version changed', async () => {
     const v1 = new ProjectionRunner(planAttempts(db.schema), { store, dataSource, schema: db.schema });
     await (await v1.start()).waitFor((await store.lastPosition())!);

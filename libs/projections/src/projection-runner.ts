@@ -36,6 +36,8 @@ export class ProjectionRunner {
   /** Sets up tables, rebuilds first when the stored checkpoint is of another version, then follows the log. */
   async start(): Promise<Subscription> {
     await this.options.dataSource.transaction(async (tx) => {
+      // Several processes may start at once; CREATE TABLE IF NOT EXISTS alone races on the catalog.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`projection-checkpoints:${this.table}`]);
       await tx.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
         projection text PRIMARY KEY, version int NOT NULL, position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
       await this.projection.setUp(tx);

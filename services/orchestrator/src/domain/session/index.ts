@@ -1,3 +1,4 @@
+export { describeOverrun } from './budget.js';
 export { decide } from './decide.js';
 export { maxEventsPerDecision } from './decision.js';
 export { evolve } from './evolve.js';

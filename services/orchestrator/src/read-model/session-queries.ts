@@ -1,0 +1,136 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { z } from 'zod';
+import type { SessionStatus } from '../domain/session/index.js';
+import type { SessionRecord, SessionStepRecord, SessionsTables } from './sessions-tables.js';
+
+/** A session with its steps in plan order. */
+export type SessionDetail = SessionRecord & { readonly steps: readonly SessionStepRecord[] };
+
+/** What a listing shows of a session: everything but the plan and the result, which can be large. */
+export type SessionSummary = Omit<SessionRecord, 'plan' | 'result'>;
+
+export interface ListSessionsQuery {
+  readonly status?: SessionStatus;
+  /** Inclusive: sessions started at or after this instant. */
+  readonly startedAfter?: Date;
+  /** Exclusive: sessions started before this instant. */
+  readonly startedBefore?: Date;
+  /** 1 to `maxPageSize`. */
+  readonly limit: number;
+  /** `nextCursor` of the previous page, with the same filters. */
+  readonly cursor?: string;
+}
+
+export interface SessionPage {
+  readonly items: readonly SessionSummary[];
+  /** Null on the last page. */
+  readonly nextCursor: string | null;
+}
+
+export const maxPageSize = 100;
+
+/**
+ * Why a query was refused. The gateway maps both to 400; compare `code`, not the class.
+ * - InvalidLimit: a page size outside 1..maxPageSize.
+ * - InvalidCursor: a cursor this model did not hand out.
+ */
+export const sessionQueryErrorCodes = ['InvalidLimit', 'InvalidCursor'] as const;
+export type SessionQueryErrorCode = (typeof sessionQueryErrorCodes)[number];
+
+export class SessionQueryError extends Error {
+  override readonly name = 'SessionQueryError';
+
+  constructor(
+    readonly code: SessionQueryErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Where a page ended, in the listing's order (started_at desc, session_id desc). */
+const cursorSchema = z.strictObject({ startedAt: z.iso.datetime(), sessionId: z.string().min(1) });
+type Cursor = z.infer<typeof cursorSchema>;
+
+const encodeCursor = (cursor: Cursor): string => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+
+function decodeCursor(cursor: string): Cursor {
+  try {
+    return cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw new SessionQueryError('InvalidCursor', 'the cursor is not one a session listing returned');
+  }
+}
+
+const summaryColumns = [
+  'sessionId',
+  'tenantId',
+  'status',
+  'goal',
+  'constraints',
+  'failureReason',
+  'inputTokens',
+  'outputTokens',
+  'costUsd',
+  'stepsTotal',
+  'stepsCompleted',
+  'reviewRound',
+  'reworkCount',
+  'startedAt',
+  'updatedAt',
+  'endedAt',
+  'lastStreamVersion',
+] as const satisfies readonly (keyof SessionSummary)[];
+
+/**
+ * Reads the sessions read model for the gateway. Every query is scoped to the caller's tenant:
+ * another tenant's session reads as missing, never as forbidden, so ids do not leak. The
+ * DataSource must have `tables.entities` among its entities.
+ */
+export class SessionQueries {
+  constructor(
+    private readonly db: DataSource | EntityManager,
+    private readonly tables: SessionsTables,
+  ) {}
+
+  async getSession(tenantId: string, sessionId: string): Promise<SessionDetail | null> {
+    const session = await this.db.getRepository(this.tables.sessions).findOneBy({ tenantId, sessionId });
+    if (!session) return null;
+    const steps = await this.db.getRepository(this.tables.sessionSteps).findBy({ tenantId, sessionId });
+    const order = new Map(session.plan?.steps.map((step, index) => [step.stepId, index]));
+    steps.sort((a, b) => (order.get(a.stepId) ?? Infinity) - (order.get(b.stepId) ?? Infinity));
+    return { ...session, steps };
+  }
+
+  async listSessions(tenantId: string, query: ListSessionsQuery): Promise<SessionPage> {
+    const { status, startedAfter, startedBefore, limit, cursor } = query;
+    if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
+      throw new SessionQueryError('InvalidLimit', `a page holds 1 to ${maxPageSize} sessions; asked for ${limit}`);
+    }
+    const listing = this.db
+      .getRepository(this.tables.sessions)
+      .createQueryBuilder('s')
+      .select(summaryColumns.map((column) => `s.${column}`))
+      .where('s.tenantId = :tenantId', { tenantId });
+    if (status !== undefined) listing.andWhere('s.status = :status', { status });
+    if (startedAfter !== undefined) listing.andWhere('s.startedAt >= :startedAfter', { startedAfter });
+    if (startedBefore !== undefined) listing.andWhere('s.startedAt < :startedBefore', { startedBefore });
+    if (cursor !== undefined) {
+      const after = decodeCursor(cursor);
+      listing.andWhere('(s.startedAt, s.sessionId) < (CAST(:cursorStartedAt AS timestamptz), :cursorSessionId)', {
+        cursorStartedAt: after.startedAt,
+        cursorSessionId: after.sessionId,
+      });
+    }
+    // One row past the page says whether another page follows.
+    const rows = await listing
+      .orderBy('s.startedAt', 'DESC')
+      .addOrderBy('s.sessionId', 'DESC')
+      .limit(limit + 1)
+      .getMany();
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    const nextCursor = rows.length > limit && last ? encodeCursor({ startedAt: last.startedAt.toISOString(), sessionId: last.sessionId }) : null;
+    return { items, nextCursor };
+  }
+}

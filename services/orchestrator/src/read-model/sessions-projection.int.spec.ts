@@ -1,0 +1,262 @@
+import { comparePositions, type GlobalPosition, type NewEvent } from '@agent-orchestrator/contracts';
+import { PostgresEventStore } from '@agent-orchestrator/event-store';
+import { ProjectionRunner } from '@agent-orchestrator/projections';
+import { createTestSchema, planRequested, waitFor, type TestSchema } from '@agent-orchestrator/testing';
+import { DataSource } from 'typeorm';
+import { noUsage, planStep, SessionHistory, usage } from './session-history.js';
+import { SessionQueries } from './session-queries.js';
+import { SessionsProjection } from './sessions-projection.js';
+import { sessionsTables, type SessionsTables } from './sessions-tables.js';
+
+describe('sessions read model', () => {
+  let db: TestSchema;
+  let store: PostgresEventStore;
+  let dataSource: DataSource;
+  let tables: SessionsTables;
+  let projection: SessionsProjection;
+  let runner: ProjectionRunner;
+  let queries: SessionQueries;
+
+  beforeAll(async () => {
+    db = await createTestSchema('sessions_read_model');
+    store = await PostgresEventStore.open({ pool: db.pool, schema: db.schema, pollIntervalMs: 20 });
+    tables = sessionsTables(db.schema);
+    dataSource = await new DataSource({ type: 'postgres', url: db.connectionString, schema: db.schema, poolSize: 6, entities: [...tables.entities] }).initialize();
+    projection = new SessionsProjection(tables);
+    // Small batches, so batch boundaries fall inside appends as they can in production.
+    runner = new ProjectionRunner(projection, { store, dataSource, schema: db.schema, batchSize: 3 });
+    await runner.start();
+    queries = new SessionQueries(dataSource, tables);
+  });
+  afterAll(async () => {
+    await runner.stop();
+    await dataSource.destroy();
+    await store.close();
+    await db.dispose();
+  });
+
+  /** Appends to the session's stream and waits until the projection's checkpoint has passed it. */
+  async function append(history: { streamId: string }, ...events: NewEvent[]): Promise<void> {
+    const { position } = await store.append(history.streamId, events);
+    await caughtUp(position);
+  }
+  const caughtUp = (position: GlobalPosition) =>
+    waitFor(`the sessions projection at ${position}`, async () => {
+      const [row] = (await dataSource.query(`SELECT position FROM "${db.schema}".projection_checkpoints WHERE projection = 'sessions'`)) as { position: string }[];
+      return row !== undefined && comparePositions(row.position, position) >= 0;
+    });
+  const session = (history: SessionHistory) => queries.getSession(history.tenantId, history.sessionId);
+  const allRows = async () => ({
+    sessions: await dataSource.query(`SELECT * FROM "${db.schema}".sessions ORDER BY session_id`),
+    steps: await dataSource.query(`SELECT * FROM "${db.schema}".session_steps ORDER BY session_id, step_id`),
+  });
+
+  it('creates tables that match the entity schemas, also when several processes set up at once', async () => {
+    const pending = await dataSource.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+
+    const other = await createTestSchema('sessions_setup');
+    try {
+      const fresh = new SessionsProjection(sessionsTables(other.schema));
+      await Promise.all([1, 2, 3].map(() => dataSource.transaction((tx) => fresh.setUp(tx))));
+      const created = await other.pool.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [other.schema]);
+      expect(created.rows.map((r) => r.table_name)).toEqual(['session_steps', 'sessions']);
+    } finally {
+      await other.dispose();
+    }
+  });
+
+  it('follows a session through parallel steps, a dependent step, review, one rework and completion', async () => {
+    const s = new SessionHistory('acme', '2025-03-03T09:00:00.000Z');
+    const market = planStep('research-market', 'Researcher');
+    const rivals = planStep('research-rivals', 'Researcher');
+    const brief = planStep('write-brief', 'Executor', ['research-market', 'research-rivals']);
+
+    await append(s, s.started('Write a market brief', { maxTokens: 100_000 }));
+    expect(await session(s)).toMatchObject({ status: 'queued', goal: 'Write a market brief', constraints: { maxTokens: 100_000 }, steps: [] });
+    await append(s, s.planRequested());
+    expect(await session(s)).toMatchObject({ status: 'running', plan: null, stepsTotal: 0 });
+
+    await append(s, s.planProposed([market, rivals, brief]), s.scheduled(market), s.scheduled(rivals), s.completed(market, usage(1000, 200, 0.012)));
+    expect(await session(s)).toMatchObject({
+      status: 'running',
+      plan: { steps: [market, rivals, brief] },
+      stepsTotal: 3,
+      stepsCompleted: 1,
+      steps: [
+        { stepId: 'research-market', status: 'completed', attempt: 1, output: { text: 'Do research-market, attempt 1' }, inputTokens: 1000 },
+        { stepId: 'research-rivals', status: 'scheduled', attempt: 1, output: null, scheduledAt: new Date('2025-03-03T09:00:04.000Z') },
+        { stepId: 'write-brief', status: 'pending', attempt: 0, dependsOn: ['research-market', 'research-rivals'], scheduledAt: null },
+      ],
+    });
+
+    await append(s, s.completed(rivals, usage(800, 150, 0.0095)), s.scheduled(brief), s.completed(brief, usage(2000, 600, 0.031)));
+    await append(s, s.event('ReviewRequested', { round: 1, reviewer: 'Reviewer' }));
+    expect(await session(s)).toMatchObject({ stepsCompleted: 3, reviewRound: 1, inputTokens: 3800, outputTokens: 950, costUsd: 0.0525 });
+
+    const reasons = ['the brief ignores the rivals research'];
+    await append(
+      s,
+      s.event('ReviewCompleted', { round: 1, verdict: 'rework', reasons }),
+      s.event('ReworkRequested', { round: 1, reasons, stepIds: ['write-brief'] }),
+      s.scheduled(brief, 2),
+    );
+    expect(await session(s)).toMatchObject({
+      status: 'running',
+      reworkCount: 1,
+      stepsCompleted: 2,
+      steps: [{ status: 'completed' }, { status: 'completed' }, { stepId: 'write-brief', status: 'scheduled', attempt: 2, output: null, completedAt: null }],
+    });
+
+    await append(s, s.completed(brief, usage(2100, 650, 0.033), 2), s.event('ReviewRequested', { round: 2, reviewer: 'Reviewer' }));
+    // Running sums, before any terminal event states the total.
+    expect(await session(s)).toMatchObject({ stepsCompleted: 3, reviewRound: 2, inputTokens: 5900, outputTokens: 1600, costUsd: 0.0855 });
+
+    const endedAt = s.now;
+    const result = { brief: 'Do write-brief, attempt 2' };
+    await append(s, s.event('ReviewCompleted', { round: 2, verdict: 'pass', reasons: [] }));
+    await append(s, s.event('SessionCompleted', { result, usage: usage(5900, 1600, 0.0855) }));
+    expect(await session(s)).toMatchObject({
+      tenantId: 'acme',
+      status: 'completed',
+      result,
+      failureReason: null,
+      inputTokens: 5900,
+      outputTokens: 1600,
+      costUsd: 0.0855,
+      stepsTotal: 3,
+      stepsCompleted: 3,
+      reviewRound: 2,
+      reworkCount: 1,
+      startedAt: new Date('2025-03-03T09:00:00.000Z'),
+      updatedAt: new Date(Date.parse(endedAt) + 1000),
+      endedAt: new Date(Date.parse(endedAt) + 1000),
+      lastStreamVersion: 16,
+      steps: [
+        { stepId: 'research-market', status: 'completed', inputTokens: 1000, outputTokens: 200, costUsd: 0.012 },
+        { stepId: 'research-rivals', status: 'completed', inputTokens: 800, outputTokens: 150, costUsd: 0.0095 },
+        // Both attempts of the reworked step count.
+        { stepId: 'write-brief', status: 'completed', attempt: 2, output: { text: 'Do write-brief, attempt 2' }, inputTokens: 4100, outputTokens: 1250, costUsd: 0.064 },
+      ],
+    });
+  });
+
+  it('records a failed step and a failed session', async () => {
+    const s = new SessionHistory('acme', '2025-03-03T10:00:00.000Z');
+    const fetch = planStep('fetch-report', 'Executor');
+    const reason = 'step "fetch-report" failed and cannot be retried: 404 from the reports API';
+    await append(s, ...s.begun(), s.planProposed([fetch]), s.scheduled(fetch));
+    await append(s, s.event('StepFailed', { stepId: 'fetch-report', attempt: 1, reason: '404 from the reports API', retryable: false }));
+    expect(await session(s)).toMatchObject({ status: 'running', steps: [{ status: 'failed', failureReason: '404 from the reports API' }] });
+    await append(s, s.event('SessionFailed', { reason, usage: noUsage }));
+    expect(await session(s)).toMatchObject({ status: 'failed', failureReason: reason, result: null, endedAt: expect.any(Date), stepsCompleted: 0 });
+  });
+
+  it('records a cancelled session with the usage it had', async () => {
+    const s = new SessionHistory('acme', '2025-03-03T11:00:00.000Z');
+    const step = planStep('draft', 'Executor');
+    await append(s, ...s.begun(), s.planProposed([step]), s.scheduled(step), s.completed(step, usage(10, 20, 0.001)));
+    await append(s, s.event('SessionCancelled', { reason: 'no longer needed', usage: usage(10, 20, 0.001) }));
+    expect(await session(s)).toMatchObject({ status: 'cancelled', failureReason: 'no longer needed', endedAt: expect.any(Date), inputTokens: 10, costUsd: 0.001 });
+  });
+
+  it('records a crossed budget as the reason, then the failure the decider appends with it', async () => {
+    const s = new SessionHistory('acme', '2025-03-03T12:00:00.000Z');
+    const [research, write] = [planStep('research', 'Researcher'), planStep('write', 'Executor', ['research'])];
+    const spent = usage(900, 300, 0.02);
+    await append(s, ...s.begun('Write a long report', { maxTokens: 1000 }), s.planProposed([research, write]), s.scheduled(research));
+    // One append in production; the runner's batch can still end between them.
+    await append(s, s.completed(research, spent), s.event('BudgetExceeded', { budget: 'tokens', limit: 1000, used: 1200 }));
+    const reason = 'budget exceeded: 1200 tokens used, at most 1000 allowed';
+    expect(await session(s)).toMatchObject({ status: 'running', failureReason: reason, endedAt: null });
+    await append(s, s.event('SessionFailed', { reason, usage: spent }));
+    expect(await session(s)).toMatchObject({ status: 'failed', failureReason: reason, inputTokens: 900, outputTokens: 300, stepsCompleted: 1 });
+  });
+
+  it('never shows a session to another tenant', async () => {
+    const mine = new SessionHistory('initech', '2025-03-04T09:00:00.000Z');
+    const theirs = new SessionHistory('globex', '2025-03-04T09:00:00.000Z');
+    const step = planStep('plan', 'Executor');
+    await append(mine, ...mine.begun(), mine.planProposed([step]));
+    await append(theirs, ...theirs.begun(), theirs.planProposed([step]));
+
+    expect(await queries.getSession('initech', theirs.sessionId)).toBeNull();
+    expect(await queries.getSession('initech', 'no-such-session')).toBeNull();
+    expect(await queries.getSession('initech', mine.sessionId)).toMatchObject({ tenantId: 'initech', steps: [{ tenantId: 'initech' }] });
+    const listed = await queries.listSessions('initech', { limit: 100 });
+    expect(listed.items.map((i) => i.sessionId)).toEqual([mine.sessionId]);
+  });
+
+  it('lists a tenant\'s sessions newest first, filtered by status and start time, three pages by cursor', async () => {
+    // Seven sessions a minute apart, two starting at the same instant; sessions 1 and 4 cancelled.
+    const starts = [0, 1, 2, 3, 3, 4, 5].map((minute) => `2025-03-05T10:0${minute}:00.000Z`);
+    const histories = starts.map((at) => new SessionHistory('umbrella', at));
+    for (const [index, s] of histories.entries()) {
+      await append(s, ...s.begun(`goal ${index}`), ...(index === 1 || index === 4 ? [s.event('SessionCancelled', { usage: noUsage })] : []));
+    }
+    const noise = new SessionHistory('hooli', starts[3]!);
+    await append(noise, ...noise.begun());
+    const newestFirst = [...histories].sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.sessionId.localeCompare(a.sessionId)).map((s) => s.sessionId);
+
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await queries.listSessions('umbrella', { limit: 3, ...(cursor && { cursor }) });
+      pages.push(page.items.map((i) => i.sessionId));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && pages.length < 5);
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+    expect(pages.flat()).toEqual(newestFirst);
+
+    const cancelled = await queries.listSessions('umbrella', { status: 'cancelled', limit: 10 });
+    expect(cancelled.items.map((i) => i.sessionId).sort()).toEqual([histories[1]!.sessionId, histories[4]!.sessionId].sort());
+    expect(cancelled.items.every((i) => i.status === 'cancelled' && !('plan' in i))).toBe(true);
+
+    // startedAfter is inclusive, startedBefore exclusive: 10:02, 10:03 twice, 10:04.
+    const window = { startedAfter: new Date(starts[2]!), startedBefore: new Date(starts[6]!) };
+    const inWindow = await queries.listSessions('umbrella', { ...window, limit: 10 });
+    expect(inWindow.items.map((i) => i.sessionId)).toEqual(newestFirst.slice(1, 5));
+    const runningInWindow = await queries.listSessions('umbrella', { ...window, status: 'running', limit: 2 });
+    const rest = await queries.listSessions('umbrella', { ...window, status: 'running', limit: 2, cursor: runningInWindow.nextCursor! });
+    expect([...runningInWindow.items, ...rest.items].map((i) => i.sessionId)).toEqual(newestFirst.slice(1, 5).filter((id) => id !== histories[4]!.sessionId));
+    expect(rest.nextCursor).toBeNull();
+
+    await expect(queries.listSessions('umbrella', { limit: 101 })).rejects.toMatchObject({ code: 'InvalidLimit' });
+    await expect(queries.listSessions('umbrella', { limit: 3, cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'InvalidCursor' });
+  });
+
+  it('ignores a replayed event at or below the version a row reflects', async () => {
+    const s = new SessionHistory('acme', '2025-03-06T09:00:00.000Z');
+    const step = planStep('draft', 'Executor');
+    await append(s, ...s.begun(), s.planProposed([step]), s.scheduled(step), s.completed(step, usage(100, 50, 0.005)));
+    const before = await allRows();
+
+    // Without the guard, PlanProposed would reset the step to pending and StepCompleted count twice.
+    const history = await store.readStream(s.streamId);
+    await dataSource.transaction(async (tx) => {
+      for (const event of history) await projection.apply(event, tx);
+    });
+    await dataSource.transaction((tx) => projection.apply(history[2]!, tx));
+    expect(await allRows()).toEqual(before);
+  });
+
+  it('ignores session event types on other streams, even under a session\'s id', async () => {
+    const s = new SessionHistory('acme', '2025-03-06T10:00:00.000Z');
+    await append(s, s.started());
+    await append({ streamId: `agentrun-${s.sessionId}` }, planRequested(), planRequested({ data: { planner: 'Planner', attempt: 2 } }));
+    expect(await session(s)).toMatchObject({ status: 'queued', lastStreamVersion: 0 });
+  });
+
+  it('rebuilds the same rows from the log', async () => {
+    const before = await allRows();
+    expect(before.sessions.length).toBeGreaterThan(10);
+    await dataSource.query(`UPDATE "${db.schema}".sessions SET status = 'failed', input_tokens = 0`);
+    await dataSource.query(`DELETE FROM "${db.schema}".session_steps`);
+
+    let logged = 0;
+    for await (const _ of store.streamAll()) logged++;
+    const done = await runner.rebuild();
+    expect(done.eventsApplied).toBe(logged);
+    expect(await allRows()).toEqual(before);
+  });
+});
