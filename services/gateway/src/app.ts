@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import pg from 'pg';
+import { pino, type Logger } from 'pino';
+import { ApiKeyStore } from './api-keys/api-key-store.js';
+import type { GatewayConfig } from './config.js';
+import { GatewayModule } from './gateway.module.js';
+import { serveOpenApi } from './http/openapi.js';
+import { NestPinoLogger } from './logging.js';
+
+export interface GatewayDeps {
+  /** A pool the caller owns (and closes). Without one, the app opens its own and closes it on app.close(). */
+  readonly pool?: pg.Pool;
+  readonly logger?: Logger;
+}
+
+async function registerBootstrapKey(apiKeys: ApiKeyStore, config: GatewayConfig, logger: Logger): Promise<void> {
+  if (config.bootstrapAdminApiKey === undefined) return;
+  const key = await apiKeys.bootstrap(config.bootstrapAdminApiKey, config.bootstrapTenant);
+  if (key.created) logger.info({ keyId: key.keyId, tenantId: key.tenantId }, 'registered BOOTSTRAP_ADMIN_API_KEY as an admin key');
+  if (key.tenantId !== config.bootstrapTenant) {
+    logger.warn(
+      { keyId: key.keyId, tenantId: key.tenantId, bootstrapTenant: config.bootstrapTenant },
+      'BOOTSTRAP_ADMIN_API_KEY was registered earlier for another tenant; it stays there',
+    );
+  }
+  if (key.revoked) logger.warn({ keyId: key.keyId }, 'BOOTSTRAP_ADMIN_API_KEY has been revoked; it stays revoked');
+}
+
+/**
+ * The gateway as a Nest app on Fastify, migrated and initialised but not listening: main calls
+ * listen(), tests may listen on port 0 or use inject().
+ */
+export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}): Promise<NestFastifyApplication> {
+  const logger = deps.logger ?? pino({ name: 'gateway' });
+  const pool = deps.pool ?? new pg.Pool({ connectionString: config.databaseUrl });
+  const releasePool = deps.pool ? async () => undefined : () => pool.end();
+  try {
+    const apiKeys = new ApiKeyStore(pool, config.schema);
+    await apiKeys.migrate();
+    await registerBootstrapKey(apiKeys, config, logger);
+
+    const adapter = new FastifyAdapter({ bodyLimit: config.maxBodyBytes });
+    // Bodies are JSON or nothing: without its text/plain parser Fastify answers any other type with 415.
+    adapter.getInstance().removeContentTypeParser('text/plain');
+    const app = await NestFactory.create<NestFastifyApplication>(
+      GatewayModule.register({ apiKeys, logger, maxBodyBytes: config.maxBodyBytes, onShutdown: releasePool }),
+      adapter,
+      // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
+      { bodyParser: false, logger: new NestPinoLogger(logger) },
+    );
+    serveOpenApi(app);
+    await app.init();
+    return app;
+  } catch (error) {
+    await releasePool();
+    throw error;
+  }
+}

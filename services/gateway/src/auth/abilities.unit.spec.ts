@@ -1,0 +1,54 @@
+import { subject } from '@casl/ability';
+import { abilityFor, type Action, type SubjectName } from './abilities.js';
+import type { Role } from './roles.js';
+
+const everything: [Action, SubjectName][] = [
+  ['create', 'ApiKey'],
+  ['read', 'ApiKey'],
+  ['revoke', 'ApiKey'],
+  ['create', 'Session'],
+  ['read', 'Session'],
+  ['cancel', 'Session'],
+  ['read', 'Agent'],
+  ['read', 'Approval'],
+  ['decide', 'Approval'],
+];
+
+function allowed(roles: Role[]): string[] {
+  const ability = abilityFor('demo', roles);
+  return everything.filter(([action, on]) => ability.can(action, on)).map(([action, on]) => `${action} ${on}`);
+}
+
+describe('what each role may do', () => {
+  it('lets an admin do everything in its tenant', () => {
+    expect(allowed(['admin'])).toEqual(everything.map(([action, on]) => `${action} ${on}`));
+  });
+
+  it('lets an operator run sessions, read agents and decide approvals, but not manage keys', () => {
+    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read Agent', 'read Approval', 'decide Approval']);
+  });
+
+  it('lets a viewer only read, and not API keys', () => {
+    expect(allowed(['viewer'])).toEqual(['read Session', 'read Agent', 'read Approval']);
+  });
+
+  it('lets an approver read and decide approvals', () => {
+    expect(allowed(['approver'])).toEqual(['read Session', 'read Agent', 'read Approval', 'decide Approval']);
+  });
+
+  it('grants the union of several roles', () => {
+    expect(allowed(['viewer', 'approver'])).toEqual(allowed(['approver']));
+  });
+
+  it('grants nothing without a role', () => {
+    expect(allowed([])).toEqual([]);
+  });
+
+  it("allows nothing on another tenant's records, even to an admin", () => {
+    const admin = abilityFor('demo', ['admin']);
+    expect(admin.can('revoke', subject('ApiKey', { tenantId: 'demo' }))).toBe(true);
+    expect(admin.can('revoke', subject('ApiKey', { tenantId: 'acme' }))).toBe(false);
+    const operator = abilityFor('demo', ['operator']);
+    expect(operator.can('cancel', subject('Session', { tenantId: 'acme' }))).toBe(false);
+  });
+});

@@ -1,0 +1,88 @@
+import { Injectable, SetMetadata, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import { ApiKeys, type AuthenticatedKey } from '../api-keys/api-keys.js';
+import { GatewayError } from '../errors.js';
+import { abilityFor, type Action, type GatewayAbility, type SubjectName } from './abilities.js';
+
+/** The caller of an authenticated request. Queries take the tenant from here, never from the request. */
+export interface Principal extends AuthenticatedKey {
+  readonly ability: GatewayAbility;
+}
+
+const principals = new WeakMap<FastifyRequest, Principal>();
+const publicRoute = 'gateway:public-route';
+const requiredAbility = 'gateway:required-ability';
+
+interface RequiredAbility {
+  readonly action: Action;
+  readonly subject: SubjectName;
+}
+
+/** The route answers without an API key. */
+export const Public = () => SetMetadata(publicRoute, true);
+
+/**
+ * The caller's roles must allow `action` on `subject` (in its own tenant), or the request is
+ * refused with 403. Every route that is not @Public must say what it needs: a route that does
+ * not is refused to everyone, so a new route is never open to every role by accident.
+ */
+export const Can = (action: Action, subject: SubjectName) => SetMetadata(requiredAbility, { action, subject } satisfies RequiredAbility);
+
+/** Injects the authenticated Principal into a handler parameter. */
+export const Caller = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
+  const principal = principals.get(context.switchToHttp().getRequest<FastifyRequest>());
+  if (!principal) throw new Error('@Caller() used on a route that is not authenticated');
+  return principal;
+});
+
+function single(header: string | string[] | undefined): string | undefined {
+  if (Array.isArray(header)) throw new GatewayError('InvalidCredentials', 'Send the API key once.');
+  return header;
+}
+
+/** The secret from `Authorization: Bearer <key>` or `x-api-key: <key>`; both may be sent if they agree. */
+export function presentedApiKey(headers: IncomingHttpHeaders): string {
+  const authorization = single(headers.authorization);
+  const headerKey = single(headers['x-api-key'])?.trim();
+  let bearer: string | undefined;
+  if (authorization !== undefined) {
+    const match = /^Bearer[ ]+(\S+)[ ]*$/i.exec(authorization);
+    if (!match) throw new GatewayError('InvalidCredentials', 'The Authorization header must be "Bearer <API key>".');
+    bearer = match[1];
+  }
+  if (bearer !== undefined && headerKey !== undefined && bearer !== headerKey) {
+    throw new GatewayError('InvalidCredentials', 'The Authorization and x-api-key headers carry different keys.');
+  }
+  const key = bearer ?? headerKey;
+  if (!key) throw new GatewayError('MissingCredentials', 'Send an API key as "Authorization: Bearer <key>" or "x-api-key: <key>".');
+  return key;
+}
+
+/** Authenticates every request that is not @Public, then checks the route's @Can. */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeys,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(publicRoute, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const key = await this.apiKeys.authenticate(presentedApiKey(request.headers));
+    if (!key) throw new GatewayError('InvalidCredentials', 'The API key is unknown or has been revoked.');
+    const principal: Principal = { ...key, ability: abilityFor(key.tenantId, key.roles) };
+    principals.set(request, principal);
+
+    const required = this.reflector.getAllAndOverride<RequiredAbility | undefined>(requiredAbility, targets);
+    if (!required) throw new GatewayError('Forbidden', 'This route declares no permission, so it is open to no one.');
+    if (!principal.ability.can(required.action, required.subject)) {
+      throw new GatewayError('Forbidden', `The roles of this API key (${key.roles.join(', ')}) do not allow "${required.action}" on ${required.subject}.`);
+    }
+    return true;
+  }
+}

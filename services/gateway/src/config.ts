@@ -1,0 +1,79 @@
+import { newEventSchema } from '@agent-orchestrator/contracts';
+import { z } from 'zod';
+
+/** Postgres identifiers we create ourselves: unquoted-safe, at most 63 bytes. */
+const identifierPattern = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** A whole number read from a string, with one message for every way it can be wrong. */
+function integerVariable(min: number, max: number, expects: string) {
+  const error = { error: expects };
+  return z.coerce.number(error).int(error).min(min, error).max(max, error);
+}
+
+const envSchema = z.object({
+  DATABASE_URL: z.url({
+    protocol: /^postgres(ql)?$/,
+    error: 'expects a PostgreSQL connection string, postgres://user:password@host:port/database',
+  }),
+  GATEWAY_PORT: integerVariable(0, 65535, 'expects an integer TCP port from 0 to 65535 (0 picks a free port)').default(3000),
+  GATEWAY_SCHEMA: z
+    .string()
+    .regex(identifierPattern, { error: 'expects a PostgreSQL schema name: lower-case letters, digits and "_", not starting with a digit, at most 63' })
+    .default('gateway'),
+  // The secret is never echoed back in an error: only what it must look like.
+  BOOTSTRAP_ADMIN_API_KEY: z
+    .string()
+    .min(32, { error: 'expects at least 32 characters of random secret (e.g. `openssl rand -base64 32`), or leave it unset' })
+    .max(512, { error: 'expects at most 512 characters' })
+    .optional(),
+  // The same alphabet as the tenant id every event carries.
+  BOOTSTRAP_TENANT: newEventSchema.shape.tenantId.default('demo'),
+  MAX_BODY_BYTES: integerVariable(1, 100 * 1024 * 1024, 'expects a whole number of bytes from 1 to 104857600 (100 MiB)').default(1024 * 1024),
+});
+
+export interface GatewayConfig {
+  readonly databaseUrl: string;
+  readonly port: number;
+  /** The Postgres schema holding this service's tables (`<schema>.api_keys`). */
+  readonly schema: string;
+  /** When set, this key is registered once as an admin key of `bootstrapTenant`. */
+  readonly bootstrapAdminApiKey: string | undefined;
+  readonly bootstrapTenant: string;
+  /** Larger request bodies are refused with 413 before they are parsed. */
+  readonly maxBodyBytes: number;
+}
+
+export class GatewayConfigError extends Error {
+  override readonly name = 'GatewayConfigError';
+
+  constructor(readonly problems: readonly { readonly variable: string; readonly expects: string }[]) {
+    super(`Invalid gateway configuration:\n${problems.map((p) => `  ${p.variable}: ${p.expects}`).join('\n')}`);
+  }
+}
+
+/**
+ * Parses the gateway's environment. Throws a GatewayConfigError naming every variable that is
+ * wrong and what it expects. A variable set to the empty string counts as unset, as compose files
+ * and CI often write `NAME=` for "not configured".
+ */
+export function parseGatewayConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new GatewayConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? '(environment)');
+        return { variable, expects: variable in present ? issue.message : `not set; ${issue.message}` };
+      }),
+    );
+  }
+  const vars = parsed.data;
+  return {
+    databaseUrl: vars.DATABASE_URL,
+    port: vars.GATEWAY_PORT,
+    schema: vars.GATEWAY_SCHEMA,
+    bootstrapAdminApiKey: vars.BOOTSTRAP_ADMIN_API_KEY,
+    bootstrapTenant: vars.BOOTSTRAP_TENANT,
+    maxBodyBytes: vars.MAX_BODY_BYTES,
+  };
+}

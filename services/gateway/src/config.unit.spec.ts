@@ -1,0 +1,79 @@
+import { GatewayConfigError, parseGatewayConfig } from './config.js';
+
+const databaseUrl = 'postgres://gateway:secret@db:5432/orchestrator';
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    parseGatewayConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(GatewayConfigError);
+    return (error as GatewayConfigError).message.split('\n').slice(1).map((line) => line.trim());
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('gateway configuration', () => {
+  it('applies defaults to everything but the database', () => {
+    expect(parseGatewayConfig({ DATABASE_URL: databaseUrl })).toEqual({
+      databaseUrl,
+      port: 3000,
+      schema: 'gateway',
+      bootstrapAdminApiKey: undefined,
+      bootstrapTenant: 'demo',
+      maxBodyBytes: 1024 * 1024,
+    });
+  });
+
+  it('reads every variable, and ignores variables that are not its own', () => {
+    const key = 'k'.repeat(32);
+    expect(
+      parseGatewayConfig({
+        DATABASE_URL: 'postgresql://localhost/db',
+        GATEWAY_PORT: '8080',
+        GATEWAY_SCHEMA: 'gw_1',
+        BOOTSTRAP_ADMIN_API_KEY: key,
+        BOOTSTRAP_TENANT: 'acme-eu',
+        MAX_BODY_BYTES: '65536',
+        PATH: '/usr/bin',
+      }),
+    ).toEqual({ databaseUrl: 'postgresql://localhost/db', port: 8080, schema: 'gw_1', bootstrapAdminApiKey: key, bootstrapTenant: 'acme-eu', maxBodyBytes: 65536 });
+  });
+
+  it('treats a variable set to the empty string as unset', () => {
+    expect(parseGatewayConfig({ DATABASE_URL: databaseUrl, BOOTSTRAP_ADMIN_API_KEY: '', GATEWAY_PORT: '' })).toMatchObject({
+      bootstrapAdminApiKey: undefined,
+      port: 3000,
+    });
+  });
+
+  it('names a missing DATABASE_URL and says what it expects', () => {
+    expect(problemsOf({})).toEqual([expect.stringMatching(/^DATABASE_URL: not set; expects a PostgreSQL connection string/)]);
+  });
+
+  it.each([
+    ['DATABASE_URL', 'mysql://localhost/db', /^DATABASE_URL: expects a PostgreSQL connection string/],
+    ['GATEWAY_PORT', 'http', /^GATEWAY_PORT: expects an integer TCP port from 0 to 65535/],
+    ['GATEWAY_PORT', '70000', /^GATEWAY_PORT: expects an integer TCP port from 0 to 65535/],
+    ['GATEWAY_PORT', '80.5', /^GATEWAY_PORT: expects an integer TCP port/],
+    ['GATEWAY_SCHEMA', 'Gateway; DROP', /^GATEWAY_SCHEMA: expects a PostgreSQL schema name/],
+    ['BOOTSTRAP_ADMIN_API_KEY', 'too-short', /^BOOTSTRAP_ADMIN_API_KEY: expects at least 32 characters/],
+    ['BOOTSTRAP_TENANT', 'Acme Corp', /^BOOTSTRAP_TENANT: tenant ids are lower-case letters/],
+    ['MAX_BODY_BYTES', '0', /^MAX_BODY_BYTES: expects a whole number of bytes/],
+    ['MAX_BODY_BYTES', '1MiB', /^MAX_BODY_BYTES: expects a whole number of bytes/],
+  ])('refuses %s=%s, naming it', (variable, value, expected) => {
+    expect(problemsOf({ DATABASE_URL: databaseUrl, [variable]: value })).toEqual([expect.stringMatching(expected)]);
+  });
+
+  it('lists every wrong variable at once', () => {
+    expect(problemsOf({ GATEWAY_PORT: 'x', MAX_BODY_BYTES: '-1' }).map((line) => line.split(':')[0])).toEqual([
+      'DATABASE_URL',
+      'GATEWAY_PORT',
+      'MAX_BODY_BYTES',
+    ]);
+  });
+
+  it('never repeats the bootstrap key in its message', () => {
+    const secretButShort = 'hunter2-hunter2';
+    expect(problemsOf({ DATABASE_URL: databaseUrl, BOOTSTRAP_ADMIN_API_KEY: secretButShort }).join('\n')).not.toContain(secretButShort);
+  });
+});

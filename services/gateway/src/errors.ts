@@ -1,0 +1,34 @@
+/** A field-level problem in a request: `pointer` is a JSON Pointer into the body, as a URI fragment (`#/roles/0`). */
+export interface FieldProblem {
+  readonly pointer: string;
+  readonly detail: string;
+}
+
+export type GatewayErrorCode =
+  /** No API key was sent. */
+  | 'MissingCredentials'
+  /** The API key sent is unknown, revoked, or malformed. */
+  | 'InvalidCredentials'
+  /** The caller is authenticated but its roles do not allow the action. */
+  | 'Forbidden'
+  /** The resource does not exist in the caller's tenant (it may exist in another one: never say so). */
+  | 'NotFound'
+  /** The request body parsed but does not satisfy the route's schema. */
+  | 'InvalidBody';
+
+/** The gateway's own failures; the problem+json filter maps each code to an HTTP status. */
+export class GatewayError extends Error {
+  override readonly name = 'GatewayError';
+
+  constructor(
+    readonly code: GatewayErrorCode,
+    message: string,
+    readonly fields: readonly FieldProblem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export function isGatewayError(error: unknown, code?: GatewayErrorCode): error is GatewayError {
+  return error instanceof Error && error.name === 'GatewayError' && (code === undefined || (error as GatewayError).code === code);
+}

@@ -1,0 +1,41 @@
+import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { ApiKeysController } from './api-keys/api-keys.controller.js';
+import { ApiKeys } from './api-keys/api-keys.js';
+import { AccessGuard } from './auth/access.guard.js';
+import { HealthController } from './health.controller.js';
+import { ProblemDetailsFilter } from './http/problem-details.filter.js';
+
+export interface GatewayBindings {
+  readonly apiKeys: ApiKeys;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+  /** Releases what the app owns (its pool) when the app closes. */
+  readonly onShutdown: () => Promise<void>;
+}
+
+class ShutdownHook implements OnApplicationShutdown {
+  constructor(private readonly release: () => Promise<void>) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.release();
+  }
+}
+
+/** Binds the gateway's ports to the adapters chosen by createGatewayApp. */
+@Module({})
+export class GatewayModule {
+  static register(bindings: GatewayBindings): DynamicModule {
+    return {
+      module: GatewayModule,
+      controllers: [HealthController, ApiKeysController],
+      providers: [
+        { provide: ApiKeys, useValue: bindings.apiKeys },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_FILTER, useValue: new ProblemDetailsFilter(bindings.logger, bindings.maxBodyBytes) },
+        { provide: ShutdownHook, useValue: new ShutdownHook(bindings.onShutdown) },
+      ],
+    };
+  }
+}

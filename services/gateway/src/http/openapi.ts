@@ -1,0 +1,60 @@
+import { applyDecorators } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ApiResponse, DocumentBuilder, SwaggerModule, type OpenAPIObject, type SchemaObject } from '@nestjs/swagger';
+import { STATUS_CODES } from 'node:http';
+import { problemContentType } from './problem.js';
+
+export const bearerScheme = 'bearer';
+export const apiKeyHeaderScheme = 'apiKey';
+
+const problemSchemaName = 'Problem';
+const problemSchema: SchemaObject = {
+  type: 'object',
+  required: ['type', 'title', 'status'],
+  properties: {
+    type: { type: 'string', description: 'A URN identifying the kind of problem; compare this, not the title.' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string', description: 'The request path.' },
+    errors: {
+      type: 'array',
+      description: 'One entry per invalid field (422 only).',
+      items: {
+        type: 'object',
+        required: ['pointer', 'detail'],
+        properties: { pointer: { type: 'string', example: '#/roles/0' }, detail: { type: 'string' } },
+      },
+    },
+  },
+};
+
+/** Documents the problem+json answers a route can give. */
+export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: STATUS_CODES[status] ?? 'Error',
+        content: { [problemContentType]: { schema: { $ref: `#/components/schemas/${problemSchemaName}` } } },
+      }),
+    ),
+  );
+}
+
+export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Agent Orchestrator gateway')
+    .setDescription('REST v1. Authenticate with an API key, as "Authorization: Bearer <key>" or "x-api-key: <key>". Errors are RFC 9457 problem+json.')
+    .setVersion('v1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'An API key as a bearer token.' }, bearerScheme)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The same API key in its own header.' }, apiKeyHeaderScheme)
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  return { ...document, components: { ...document.components, schemas: { ...document.components?.schemas, [problemSchemaName]: problemSchema } } };
+}
+
+/** Serves the UI at /docs and the document at /docs/json. Register before the app is initialised. */
+export function serveOpenApi(app: NestFastifyApplication): void {
+  SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs/json', raw: ['json'] });
+}

@@ -1,0 +1,93 @@
+import { HttpException } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import { isGatewayError, type FieldProblem, type GatewayError } from '../errors.js';
+
+export const problemContentType = 'application/problem+json';
+
+/** RFC 9457 problem details. `instance` is added by the filter, which knows the request. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly errors?: readonly FieldProblem[];
+}
+
+export interface ProblemResponse {
+  readonly problem: Problem;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Problem types are URNs: stable identifiers that clients compare, not pages to fetch. */
+export function problemType(slug: string): string {
+  return `urn:agent-orchestrator:problem:${slug}`;
+}
+
+const realm = 'Bearer realm="agent-orchestrator"';
+
+function problem(status: number, slug: string, title: string, detail: string, errors?: readonly FieldProblem[]): Problem {
+  return { type: problemType(slug), title, status, detail, ...(errors ? { errors } : {}) };
+}
+
+const internalError: ProblemResponse = {
+  problem: problem(500, 'internal-error', 'Internal error', 'The gateway failed to handle this request. The failure has been logged.'),
+  headers: {},
+};
+
+function fromGatewayError(error: GatewayError): ProblemResponse {
+  switch (error.code) {
+    case 'MissingCredentials':
+      return { problem: problem(401, 'missing-credentials', 'API key required', error.message), headers: { 'www-authenticate': realm } };
+    case 'InvalidCredentials':
+      return {
+        problem: problem(401, 'invalid-credentials', 'Invalid API key', error.message),
+        headers: { 'www-authenticate': `${realm}, error="invalid_token"` },
+      };
+    case 'Forbidden':
+      return { problem: problem(403, 'forbidden', 'Not allowed', error.message), headers: {} };
+    case 'NotFound':
+      return { problem: problem(404, 'not-found', 'Not found', error.message), headers: {} };
+    case 'InvalidBody':
+      return { problem: problem(422, 'invalid-body', 'Invalid request body', error.message, error.fields), headers: {} };
+    default: {
+      const unreachable: never = error.code;
+      throw new Error(`unmapped gateway error code ${String(unreachable)}`);
+    }
+  }
+}
+
+/** The code of the Fastify error behind an HttpException, when the platform raised it (body parsing). */
+function fastifyCode(exception: HttpException): string | undefined {
+  const cause: unknown = exception.cause;
+  return typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
+}
+
+function fromHttpException(exception: HttpException, maxBodyBytes: number): ProblemResponse {
+  const status = exception.getStatus();
+  switch (fastifyCode(exception)) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { problem: problem(400, 'malformed-body', 'Malformed JSON', 'The request body is not valid JSON.'), headers: {} };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { problem: problem(400, 'malformed-body', 'Malformed JSON', 'The content type is application/json but the body is empty.'), headers: {} };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { problem: problem(413, 'body-too-large', 'Request body too large', `Request bodies are limited to ${maxBodyBytes} bytes.`), headers: {} };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return {
+        problem: problem(415, 'unsupported-media-type', 'Unsupported media type', 'Send request bodies as application/json.'),
+        headers: { 'accept-post': 'application/json' },
+      };
+    default:
+      break;
+  }
+  // A 5xx message may describe internals; Nest and Fastify write their 4xx messages for clients.
+  if (status >= 500) return internalError;
+  if (status === 404) return { problem: problem(404, 'route-not-found', 'Not found', 'There is no such route.'), headers: {} };
+  return { problem: { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail: exception.message }, headers: {} };
+}
+
+/** Maps anything a request can throw to a problem. Anything unrecognised is a 500 that says nothing of its cause. */
+export function problemFor(exception: unknown, maxBodyBytes: number): ProblemResponse {
+  if (isGatewayError(exception)) return fromGatewayError(exception);
+  if (exception instanceof HttpException) return fromHttpException(exception, maxBodyBytes);
+  return internalError;
+}

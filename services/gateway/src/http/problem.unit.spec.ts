@@ -1,0 +1,47 @@
+import { BadRequestException, HttpException, InternalServerErrorException, NotFoundException } from '@nestjs/common';
+import { GatewayError, type GatewayErrorCode } from '../errors.js';
+import { problemFor } from './problem.js';
+
+describe('problems for what a request can throw', () => {
+  it.each<[GatewayErrorCode, number]>([
+    ['MissingCredentials', 401],
+    ['InvalidCredentials', 401],
+    ['Forbidden', 403],
+    ['NotFound', 404],
+    ['InvalidBody', 422],
+  ])('maps %s to %i', (code, status) => {
+    const { problem } = problemFor(new GatewayError(code, 'what happened'), 1024);
+    expect(problem).toMatchObject({ status, detail: 'what happened', type: expect.stringMatching(/^urn:agent-orchestrator:problem:/) });
+  });
+
+  it('asks for a bearer token on 401', () => {
+    expect(problemFor(new GatewayError('MissingCredentials', 'x'), 1024).headers['www-authenticate']).toMatch(/^Bearer /);
+    expect(problemFor(new GatewayError('InvalidCredentials', 'x'), 1024).headers['www-authenticate']).toContain('error="invalid_token"');
+  });
+
+  it('carries field problems only for an invalid body', () => {
+    const fields = [{ pointer: '#/name', detail: 'too short' }];
+    expect(problemFor(new GatewayError('InvalidBody', 'x', fields), 1024).problem.errors).toEqual(fields);
+    expect(problemFor(new GatewayError('Forbidden', 'x'), 1024).problem).not.toHaveProperty('errors');
+  });
+
+  it('maps Fastify body errors by their code', () => {
+    const tooLarge = new HttpException('Request body is too large', 413, { cause: Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE' }) });
+    expect(problemFor(tooLarge, 2048).problem).toMatchObject({ status: 413, detail: 'Request bodies are limited to 2048 bytes.' });
+  });
+
+  it('keeps the message of another 4xx and answers a stray 404 as an unknown route', () => {
+    expect(problemFor(new BadRequestException('bad range'), 1024).problem).toEqual({ type: 'about:blank', title: 'Bad Request', status: 400, detail: 'bad range' });
+    expect(problemFor(new NotFoundException('Cannot GET /x'), 1024).problem.type).toBe('urn:agent-orchestrator:problem:route-not-found');
+  });
+
+  it.each([
+    ['an Error', new Error('connect ECONNREFUSED 10.0.0.5:5432')],
+    ['a 5xx HttpException', new InternalServerErrorException('pool exhausted at db-primary')],
+    ['a thrown string', 'relation "gateway.api_keys" does not exist'],
+  ])('answers %s with a 500 that says nothing of its cause', (_, thrown) => {
+    const { problem } = problemFor(thrown, 1024);
+    expect(problem.status).toBe(500);
+    expect(JSON.stringify(problem)).not.toMatch(/ECONNREFUSED|db-primary|api_keys/);
+  });
+});
