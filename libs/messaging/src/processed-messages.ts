@@ -1,3 +1,4 @@
+import { inTransaction, migrateUnderLock } from '@agent-orchestrator/postgres';
 import pg from 'pg';
 
 export type HandledOnce<T> = { readonly duplicate: true } | { readonly duplicate: false; readonly result: T };
@@ -20,47 +21,27 @@ export class ProcessedMessages {
 
   static async open(pool: pg.Pool, schema = 'messaging'): Promise<ProcessedMessages> {
     const store = new ProcessedMessages(pool, schema);
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`processed-messages:${schema}`]);
+    await migrateUnderLock(pool, `processed-messages:${schema}`, async (client) => {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${store.table} (
         consumer_group text NOT NULL,
         message_id     text NOT NULL,
         handled_at     timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (consumer_group, message_id))`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     return store;
   }
 
   /** Runs `work` in a transaction unless this group already handled `messageId`. */
   async handleOnce<T>(consumerGroup: string, messageId: string, work: (tx: pg.PoolClient) => Promise<T>): Promise<HandledOnce<T>> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const claimed = await client.query(`INSERT INTO ${this.table} (consumer_group, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+    return inTransaction(this.pool, async (tx): Promise<HandledOnce<T>> => {
+      const claimed = await tx.query(`INSERT INTO ${this.table} (consumer_group, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
         consumerGroup,
         messageId,
       ]);
-      if (claimed.rowCount === 0) {
-        await client.query('ROLLBACK');
-        return { duplicate: true };
-      }
-      const result = await work(client);
-      await client.query('COMMIT');
-      return { duplicate: false, result };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      // Already handled: the claim wrote nothing, so committing the empty transaction is harmless.
+      if (claimed.rowCount === 0) return { duplicate: true };
+      return { duplicate: false, result: await work(tx) };
+    });
   }
 }

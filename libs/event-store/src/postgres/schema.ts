@@ -1,3 +1,4 @@
+import { migrateUnderLock } from '@agent-orchestrator/postgres';
 import pg from 'pg';
 
 /**
@@ -129,18 +130,9 @@ $fn$;
 }
 
 /** Creates the tables and function if missing; safe to run from several processes at once. */
-export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`event-store:${schema}`]);
+export function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  return migrateUnderLock(pool, `event-store:${schema}`, async (client) => {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`);
     await client.query(schemaSql(schema));
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { migrateUnderLock } from '@agent-orchestrator/postgres';
 import pg from 'pg';
 import { isRole, type Role } from '../auth/roles.js';
 import { ApiKeys, type ApiKeySummary, type AuthenticatedKey, type CreatedApiKey, type NewApiKey } from './api-keys.js';
@@ -71,10 +72,7 @@ export class ApiKeyStore extends ApiKeys {
 
   /** Creates the schema and table if missing; safe to run from several instances at once. */
   async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`gateway-api-keys:${this.schema}`]);
+    await migrateUnderLock(this.pool, `gateway-api-keys:${this.schema}`, async (client) => {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(this.schema)}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
         key_id     uuid PRIMARY KEY,
@@ -86,14 +84,9 @@ export class ApiKeyStore extends ApiKeys {
         revoked_at timestamptz,
         created_by text NOT NULL)`);
       await client.query(`CREATE INDEX IF NOT EXISTS api_keys_by_tenant ON ${this.table} (tenant_id, created_at)`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
+
 
   /**
    * Registers the key from the environment as an admin of `tenantId`, once: a restart, or a

@@ -1,0 +1,1 @@
+export { inTransaction, migrateUnderLock } from './transactions.js';

@@ -1,0 +1,29 @@
+import type pg from 'pg';
+
+/** Runs `work` in one transaction on one pooled connection: committed if it resolves, rolled back if it throws. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Runs schema set-up in a transaction holding a transaction-scoped advisory lock named
+ * `lockName`. Several processes starting at once would otherwise race in
+ * `CREATE ... IF NOT EXISTS` and fail on the catalog's unique indexes.
+ */
+export function migrateUnderLock(pool: pg.Pool, lockName: string, work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  return inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockName]);
+    await work(client);
+  });
+}
