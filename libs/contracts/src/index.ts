@@ -56,6 +56,7 @@ export {
   type Usage,
 } from './catalog/session-events.js';
 export { eventCatalog } from './catalog/event-catalog.js';
+export { commandMessageSchema, type CommandMessage } from './commands/command-message.js';
 export { commandMetadataSchema, type CommandMetadata } from './commands/command-metadata.js';
 export {
   cancelSessionSchema,

@@ -126,7 +126,10 @@ describe('the consumer loop on a real broker', () => {
           const n = (attempts.get(id) ?? 0) + 1;
           attempts.set(id, n);
           if (id === 'flaky' && n <= 2) throw new Error('connection reset');
-          if (id === 'refused') throw new MessagingError('Rejected', 'tool billing.refund is not on the allow-list');
+          if (id === 'refused') {
+            // A handler's own error keeps its code and message, whatever it wraps.
+            throw new MessagingError('Rejected', 'tool billing.refund is not on the allow-list', { cause: Object.assign(new Error('policy'), { code: 'PolicyDenied' }) });
+          }
           if (id === 'broken') throw new Error('downstream keeps timing out');
           done.push(id);
         },

@@ -65,6 +65,13 @@ const defaultRetry: RetryPolicy = { retries: 5, minTimeoutMs: 100, maxTimeoutMs:
 
 class Stopping extends Error {}
 
+/** Carries a retryable handler failure through p-retry; unwrapped again before dead-lettering. */
+class RetryableFailure extends Error {
+  constructor(readonly failure: unknown) {
+    super(describeError(failure));
+  }
+}
+
 /**
  * The one consumer loop every service uses. Per partition, messages are handled one at a time in
  * offset order. A message is decoded (failure: dead letter at once), handled with retries and
@@ -139,7 +146,7 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
             await context.with(traceContext, () => options.handle(consumed));
           } catch (error) {
             if (!isRetryable(error)) throw new AbortError(error as Error);
-            throw new Error(describeError(error), { cause: error });
+            throw new RetryableFailure(error);
           }
         },
         {
@@ -156,8 +163,8 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
       );
     } catch (error) {
       if (stopping.signal.aborted) throw new Stopping();
-      const cause = (error as { cause?: unknown }).cause ?? error;
-      await deadLetter(topic, partition, message, cause, attempts);
+      const failure = error instanceof RetryableFailure ? error.failure : error;
+      await deadLetter(topic, partition, message, failure, attempts);
     }
   };
 

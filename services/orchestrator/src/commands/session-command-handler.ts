@@ -1,0 +1,79 @@
+import { sessionEvents, sessionStream, type CommandMessage, type EventEnvelope, type SessionCommand, type SessionEvent } from '@agent-orchestrator/contracts';
+import { handleCommand, isEventStoreError, type Decider, type EventStore } from '@agent-orchestrator/event-store';
+import { MessagingError, type ConsumedMessage } from '@agent-orchestrator/messaging';
+import type { Logger } from 'pino';
+import { v5 as uuidV5 } from 'uuid';
+import type { SessionError} from '../domain/session/index.js';
+import { decide, evolve, initialState, maxEventsPerDecision, type SessionErrorCode, type SessionState } from '../domain/session/index.js';
+
+const sessionEventTypes = new Set<string>(sessionEvents.map((definition) => definition.type));
+const isSessionEvent = (event: EventEnvelope): event is EventEnvelope & SessionEvent => sessionEventTypes.has(event.type);
+
+/**
+ * The Session decider in the shape the shared command handler takes. The store validated every
+ * event against the catalog and upcast it, so a session event read back has its latest shape;
+ * an event of another kind in the stream does not touch the session's state.
+ */
+export const sessionDecider: Decider<SessionCommand, SessionState> = {
+  initialState,
+  evolve: (state, event) => (isSessionEvent(event) ? evolve(state, event) : state),
+  decide: (command, state) => decide(command, state),
+};
+
+/** Fixed namespace for event ids derived from command ids (UUID v5). */
+const eventIdNamespace = '6f1d3c0e-5b7a-4a8e-9c55-2d3b7e1f0a42';
+
+/**
+ * The ids of the events a command may cause, derived from its id: a redelivered or resent command
+ * decides its events with the same ids, and the event store recognises them as already stored.
+ */
+export function eventIdsFor(commandId: string, count = maxEventsPerDecision): string[] {
+  return Array.from({ length: count }, (_, i) => uuidV5(`${commandId}/${i}`, eventIdNamespace));
+}
+
+/**
+ * Handles one session command from `commands.orchestrator`: decide on the session stream through
+ * the shared command handler. A command that arrives again after it took effect finds the
+ * session moved on: starting a started session or acting on an ended one is acknowledged and
+ * dropped; other refusals are dead-lettered with the decider's reason; store faults are retried.
+ */
+export function sessionCommandHandler(store: EventStore, logger: Logger): (message: ConsumedMessage<CommandMessage>) => Promise<void> {
+  return async ({ value: { commandId, command } }) => {
+    const withIds: SessionCommand = { ...command, metadata: { ...command.metadata, eventIds: eventIdsFor(commandId) } };
+    try {
+      await handleCommand(store, sessionStream(command.sessionId), withIds, sessionDecider);
+    } catch (error) {
+      if (error instanceof Error && error.name === 'SessionError') {
+        const code = (error as SessionError).code;
+        if (alreadySettled(code)) {
+          logger.info({ commandId, type: command.type, sessionId: command.sessionId, code }, 'command already settled; dropped');
+          return;
+        }
+        throw new MessagingError('Rejected', `${command.type} for session ${command.sessionId} refused (${code}): ${error.message}`, { cause: error });
+      }
+      if (isEventStoreError(error) && !error.retryable) {
+        throw new MessagingError('Rejected', `${command.type} for session ${command.sessionId}: ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
+  };
+}
+
+function alreadySettled(code: SessionErrorCode): boolean {
+  switch (code) {
+    case 'SessionAlreadyStarted':
+    case 'SessionEnded':
+      return true;
+    case 'SessionNotFound':
+    case 'TenantMismatch':
+    case 'InvalidPlan':
+    case 'InvalidReview':
+    case 'NotRequested':
+    case 'InvalidCommand':
+      return false;
+    default: {
+      const unreachable: never = code;
+      return unreachable;
+    }
+  }
+}
