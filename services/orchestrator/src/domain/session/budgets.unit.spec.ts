@@ -2,21 +2,17 @@ import {
   after,
   command,
   event,
+  executingParallelPlan,
   given,
-  planProposed,
-  planRequested,
-  planStep,
   reviewRequested,
   sessionFailed,
-  started,
   stepCompleted,
   stepFailed,
   stepScheduled,
   usage,
 } from './given-when-then.js';
 
-const plan = [planStep('a'), planStep('b'), planStep('c', ['a', 'b'])];
-const running = (constraints = {}) => [started(constraints), planRequested(), planProposed(...plan), stepScheduled('a'), stepScheduled('b')];
+const running = executingParallelPlan;
 const budgetExceeded = (budget: 'steps' | 'tokens' | 'costUsd' | 'deadline', limit: number | string, used: number | string) =>
   event('BudgetExceeded', { budget, limit, used });
 

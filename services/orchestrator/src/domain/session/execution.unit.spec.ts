@@ -1,5 +1,6 @@
 import {
   command,
+  executingParallelPlan,
   given,
   planProposed,
   planRequested,
@@ -13,9 +14,7 @@ import {
   usage,
 } from './given-when-then.js';
 
-/** Two independent lookups, then a summary that needs both. */
-const plan = [planStep('a'), planStep('b'), planStep('c', ['a', 'b'])];
-const executing = [started(), planRequested(), planProposed(...plan), stepScheduled('a'), stepScheduled('b')];
+const executing = executingParallelPlan();
 
 describe('running steps as their dependencies complete', () => {
   it('waits for every dependency: one of two done schedules nothing', () => {

@@ -135,6 +135,16 @@ export const stepCompleted = (stepId: string, attempt = 1, spent = usage(100, 20
   event('StepCompleted', { stepId, attempt, output, usage: spent });
 export const stepFailed = (stepId: string, attempt: number, reason: string, retryable = true) =>
   event('StepFailed', { stepId, attempt, reason, retryable });
+/** The plan most specs use: two independent steps, then one that needs both. */
+export const parallelPlan = (): PlanStep[] => [planStep('a'), planStep('b'), planStep('c', ['a', 'b'])];
+/** A session with that plan whose two independent steps are scheduled. */
+export const executingParallelPlan = (constraints: SessionConstraints = {}) => [
+  started(constraints),
+  planRequested(),
+  planProposed(...parallelPlan()),
+  stepScheduled('a'),
+  stepScheduled('b'),
+];
 export const reviewRequested = (round = 1, occurredAt = T0) => event('ReviewRequested', { round, reviewer: 'Reviewer' }, occurredAt);
 export const sessionFailed = (reason: string, spent: Usage) => event('SessionFailed', { reason, usage: spent });
 

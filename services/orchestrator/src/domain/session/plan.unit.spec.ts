@@ -5,6 +5,7 @@ import {
   event,
   given,
   metadata,
+  parallelPlan,
   planProposed,
   planRequested,
   planStep,
@@ -20,7 +21,7 @@ const planning = [started(), planRequested(1)];
 
 describe('adopting a plan', () => {
   it('records the plan and schedules every step without dependencies at once', () => {
-    const steps = [planStep('a'), planStep('b'), planStep('c', ['a', 'b'])];
+    const steps = parallelPlan();
     given(...planning)
       .when(command.recordPlan(steps))
       .then(planProposed(...steps), stepScheduled('a', 1), stepScheduled('b', 1));
@@ -77,7 +78,7 @@ describe('refusing a plan that cannot run', () => {
 
 describe('a plan larger than the step budget', () => {
   it('ends the session with BudgetExceeded instead of adopting the plan', () => {
-    const steps = [planStep('a'), planStep('b'), planStep('c', ['a', 'b'])];
+    const steps = parallelPlan();
     given(started({ maxSteps: 2 }), planRequested())
       .when(command.recordPlan(steps))
       .then(

@@ -3,9 +3,9 @@ import {
   command,
   event,
   given,
+  parallelPlan,
   planProposed,
   planRequested,
-  planStep,
   reviewRequested,
   sessionFailed,
   started,
@@ -15,7 +15,7 @@ import {
 } from './given-when-then.js';
 
 /** Two independent lookups, then a summary that needs both. */
-const plan = [planStep('a'), planStep('b'), planStep('c', ['a', 'b'])];
+const plan = parallelPlan();
 const allDone = [
   started(),
   planRequested(),

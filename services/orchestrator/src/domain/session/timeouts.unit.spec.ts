@@ -2,6 +2,7 @@ import {
   after,
   command,
   given,
+  parallelPlan,
   planProposed,
   planRequested,
   planStep,
@@ -14,7 +15,7 @@ import {
   usage,
 } from './given-when-then.js';
 
-const plan = [planStep('a'), planStep('b'), planStep('c', ['a', 'b'])];
+const plan = parallelPlan();
 const minutes = (n: number) => n * 60;
 const policy = { stepTimeoutMs: 600_000, planTimeoutMs: 300_000, reviewTimeoutMs: 600_000 };
 const noAnswer = 'no answer within 600s';
