@@ -20,7 +20,7 @@ export {
   type TopicNames,
   type TopicSpec,
 } from './topics.js';
-export { parseStreamName, sessionStream, streamCategories, streamName, type StreamCategory } from './streams.js';
+export { agentRunId, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
 export {
   EventCatalog,
   defineEvent,
@@ -48,19 +48,43 @@ export {
   reasonSchema,
   sessionConstraintsSchema,
   sessionEvents,
+  sessionStatuses,
   stepIdSchema,
   usageSchema,
   type PlanStep,
   type SessionConstraints,
   type SessionEvent,
+  type SessionStatus,
   type Usage,
 } from './catalog/session-events.js';
+export {
+  AgentRunCompleted,
+  AgentRunFailed,
+  AgentRunPaused,
+  AgentRunStarted,
+  ModelResponded,
+  ToolCallCompleted,
+  ToolCallFailed,
+  ToolCallRequested,
+  agentRunEvents,
+  agentRunIdSchema,
+  agentTaskSchema,
+  pendingToolCallSchema,
+  sessionIdSchema,
+  toolCallEvents,
+  toolCallIdSchema,
+  type AgentRunEvent,
+  type AgentTask,
+  type ToolCallEvent,
+} from './catalog/agent-run-events.js';
 export { eventCatalog } from './catalog/event-catalog.js';
+export { describeOverrun, type BudgetOverrun } from './catalog/budget-overrun.js';
 export { commandMessageSchema, type CommandMessage } from './commands/command-message.js';
 export { commandMetadataSchema, type CommandMetadata } from './commands/command-metadata.js';
 export {
   cancelSessionSchema,
   checkTimeoutsSchema,
+  recordAgentFailureSchema,
   recordPlanSchema,
   recordReviewSchema,
   recordStepResultSchema,
@@ -70,6 +94,7 @@ export {
   stepResultSchema,
   type CancelSession,
   type CheckTimeouts,
+  type RecordAgentFailure,
   type RecordPlan,
   type RecordReview,
   type RecordStepResult,

@@ -27,3 +27,23 @@ export function parseStreamName(streamId: string): { category: string; id: strin
   }
   return { category: streamId.slice(0, dash), id: streamId.slice(dash + 1) };
 }
+
+export const agentRunStream = (runId: string): string => streamName(streamCategories.agentRun, runId);
+
+/** One stream per tool call, so its answer is appended once whoever executes it. */
+export const toolCallStream = (runId: string, callId: string): string => streamName(streamCategories.toolCall, `${runId}.${callId}`);
+
+/**
+ * The run that answers one request for work. Derived from the request, so a redelivered request
+ * finds the run it already started instead of starting another.
+ */
+export function agentRunId(sessionId: string, task: { kind: 'plan'; attempt: number } | { kind: 'step'; stepId: string; attempt: number } | { kind: 'review'; round: number }): string {
+  switch (task.kind) {
+    case 'plan':
+      return `${sessionId}.plan.${task.attempt}`;
+    case 'step':
+      return `${sessionId}.step.${task.stepId}.${task.attempt}`;
+    case 'review':
+      return `${sessionId}.review.${task.round}`;
+  }
+}

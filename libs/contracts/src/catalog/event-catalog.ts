@@ -1,5 +1,6 @@
 import { EventCatalog } from './catalog.js';
+import { agentRunEvents, toolCallEvents } from './agent-run-events.js';
 import { sessionEvents } from './session-events.js';
 
 /** Every event type the platform publishes. A store rejects anything not in here. */
-export const eventCatalog = new EventCatalog([...sessionEvents]);
+export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents]);

@@ -142,3 +142,7 @@ export const sessionEvents = [
 export type SessionEvent = EventOf<(typeof sessionEvents)[number]>;
 
 export { agentName as agentNameSchema, reason as reasonSchema, stepId as stepIdSchema };
+
+/** A session's status as clients see it; the read model derives it from the session's events. */
+export const sessionStatuses = ['queued', 'running', 'awaiting_approval', 'completed', 'failed', 'cancelled'] as const;
+export type SessionStatus = (typeof sessionStatuses)[number];

@@ -69,6 +69,22 @@ export const recordReviewSchema = z.strictObject({
   metadata: commandMetadataSchema,
 });
 
+/**
+ * A planner or reviewer run that gave no usable answer (a step's failure is a RecordStepResult).
+ * A retryable plan failure asks for another plan while attempts remain; anything else ends the session.
+ */
+export const recordAgentFailureSchema = z.strictObject({
+  type: z.literal('RecordAgentFailure'),
+  sessionId,
+  task: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('plan'), attempt: z.number().int().min(1) }),
+    z.strictObject({ kind: z.literal('review'), round: z.number().int().min(1) }),
+  ]),
+  reason: reasonSchema,
+  retryable: z.boolean(),
+  metadata: commandMetadataSchema,
+});
+
 /** Sent by a timer: `metadata.now` is the time to judge timeouts and the deadline against. */
 export const checkTimeoutsSchema = z.strictObject({
   type: z.literal('CheckTimeouts'),
@@ -88,6 +104,7 @@ export const sessionCommandSchema = z.discriminatedUnion('type', [
   recordPlanSchema,
   recordStepResultSchema,
   recordReviewSchema,
+  recordAgentFailureSchema,
   checkTimeoutsSchema,
   cancelSessionSchema,
 ]);
@@ -98,6 +115,7 @@ export type StepResult = Readonly<z.infer<typeof stepResultSchema>>;
 export type RecordStepResult = Readonly<z.infer<typeof recordStepResultSchema>>;
 export type ReviewVerdict = Readonly<z.infer<typeof reviewVerdictSchema>>;
 export type RecordReview = Readonly<z.infer<typeof recordReviewSchema>>;
+export type RecordAgentFailure = Readonly<z.infer<typeof recordAgentFailureSchema>>;
 export type CheckTimeouts = Readonly<z.infer<typeof checkTimeoutsSchema>>;
 export type CancelSession = Readonly<z.infer<typeof cancelSessionSchema>>;
-export type SessionCommand = StartSession | RecordPlan | RecordStepResult | RecordReview | CheckTimeouts | CancelSession;
+export type SessionCommand = StartSession | RecordPlan | RecordStepResult | RecordReview | RecordAgentFailure | CheckTimeouts | CancelSession;

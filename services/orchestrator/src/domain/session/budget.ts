@@ -1,8 +1,8 @@
-import type { SessionEvent } from '@agent-orchestrator/contracts';
+import type { BudgetOverrun } from '@agent-orchestrator/contracts';
 import { epochMillis } from './instant.js';
-import { unreachable, type SessionFacts } from './state.js';
+import type { SessionFacts } from './state.js';
 
-export type BudgetOverrun = Extract<SessionEvent, { type: 'BudgetExceeded' }>['data'];
+export { describeOverrun, type BudgetOverrun } from '@agent-orchestrator/contracts';
 
 /**
  * The first budget that rules out the work about to be requested, or null. Checked before any
@@ -37,17 +37,3 @@ export function deadlineReached({ constraints }: SessionFacts, now: string): Bud
   return { budget: 'deadline', limit: constraints.deadline, used: now };
 }
 
-export function describeOverrun({ budget, limit, used }: BudgetOverrun): string {
-  switch (budget) {
-    case 'deadline':
-      return `budget exceeded: deadline ${limit} reached at ${used}`;
-    case 'steps':
-      return `budget exceeded: ${used} step attempts needed, at most ${limit} allowed`;
-    case 'tokens':
-      return `budget exceeded: ${used} tokens used, at most ${limit} allowed`;
-    case 'costUsd':
-      return `budget exceeded: ${used} USD spent, at most ${limit} allowed`;
-    default:
-      return unreachable(budget);
-  }
-}

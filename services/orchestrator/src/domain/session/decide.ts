@@ -1,6 +1,7 @@
 import type {
   CancelSession,
   CheckTimeouts,
+  RecordAgentFailure,
   RecordPlan,
   RecordReview,
   RecordStepResult,
@@ -35,6 +36,9 @@ export function decide(command: SessionCommand, state: SessionState, policy: Ses
       break;
     case 'RecordReview':
       recordReview(decision, command, liveSession(state, command), policy);
+      break;
+    case 'RecordAgentFailure':
+      recordAgentFailure(decision, command, liveSession(state, command), policy);
       break;
     case 'CheckTimeouts':
       checkTimeouts(decision, command, liveSession(state, command), policy);
@@ -142,6 +146,31 @@ function recordReview(decision: Decision, command: RecordReview, state: LiveSess
     }
     default:
       unreachable(review);
+  }
+}
+
+function recordAgentFailure(decision: Decision, command: RecordAgentFailure, state: LiveSession, policy: SessionPolicy): void {
+  const { task, reason, retryable } = command;
+  switch (task.kind) {
+    case 'plan': {
+      const latestAttempt = state.phase === 'queued' ? 0 : state.planAttempt;
+      if (task.attempt > latestAttempt) {
+        throw new SessionError('NotRequested', `plan attempt ${task.attempt} was never requested; the latest is ${latestAttempt}`);
+      }
+      if (state.phase !== 'planning' || task.attempt < latestAttempt) return;
+      if (retryable && state.planAttempt < policy.maxPlanAttempts) requestPlan(decision, state.planAttempt + 1, policy);
+      else decision.fail(`the planner gave no plan (attempt ${task.attempt}): ${reason}`);
+      return;
+    }
+    case 'review': {
+      const latestRound = state.phase === 'executing' || state.phase === 'reviewing' ? state.reviewRound : 0;
+      if (task.round > latestRound) throw new SessionError('NotRequested', `review round ${task.round} was never requested; the latest is ${latestRound}`);
+      if (state.phase !== 'reviewing' || task.round < latestRound) return;
+      decision.fail(`the reviewer gave no verdict (round ${task.round}): ${reason}`);
+      return;
+    }
+    default:
+      unreachable(task);
   }
 }
 

@@ -5,6 +5,7 @@ import {
   type CheckTimeouts,
   type CommandMetadata,
   type PlanStep,
+  type RecordAgentFailure,
   type RecordPlan,
   type RecordReview,
   type RecordStepResult,
@@ -184,6 +185,14 @@ export const command = {
     stepId,
     attempt,
     result: { outcome: 'failed', reason, retryable },
+    metadata: metadata(),
+  }),
+  agentFailed: (task: RecordAgentFailure['task'], reason: string, retryable = true): RecordAgentFailure => ({
+    type: 'RecordAgentFailure',
+    sessionId,
+    task,
+    reason,
+    retryable,
     metadata: metadata(),
   }),
   pass: (round: number, reasons: string[] = []): RecordReview => ({

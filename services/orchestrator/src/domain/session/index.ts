@@ -4,4 +4,4 @@ export { maxEventsPerDecision } from './decision.js';
 export { evolve } from './evolve.js';
 export { SessionError, sessionErrorCodes, type SessionErrorCode } from './errors.js';
 export { defaultSessionPolicy, type SessionPolicy } from './policy.js';
-export { initialState, sessionStatus, type SessionState, type SessionStatus, type StepProgress } from './state.js';
+export { initialState, sessionStatus, type SessionState, type StepProgress } from './state.js';

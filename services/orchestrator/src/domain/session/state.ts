@@ -1,4 +1,4 @@
-import type { PlanStep, SessionConstraints, Usage } from '@agent-orchestrator/contracts';
+import type { PlanStep, SessionConstraints, SessionStatus, Usage } from '@agent-orchestrator/contracts';
 
 /**
  * One step of the adopted plan. `attempt` is the latest scheduled attempt (0 before the first);
@@ -57,7 +57,6 @@ export const noUsage: Usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
  * The statuses clients see. The session stream never says `awaiting_approval`: approvals live on
  * `approval-<id>` streams, and the read model that joins them overlays that status on `running`.
  */
-export type SessionStatus = 'queued' | 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled';
 
 export function sessionStatus(state: SessionState): SessionStatus | null {
   switch (state.phase) {

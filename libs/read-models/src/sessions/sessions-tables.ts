@@ -1,7 +1,7 @@
 import type { PlanStep, SessionConstraints } from '@agent-orchestrator/contracts';
 import pg from 'pg';
 import { EntitySchema, type ValueTransformer } from 'typeorm';
-import type { SessionStatus } from '../domain/session/index.js';
+import type { SessionStatus } from '@agent-orchestrator/contracts';
 
 /** The plan as proposed: steps in plan order. */
 export interface SessionPlan {

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
-import type { SessionStatus } from '../domain/session/index.js';
+import type { SessionStatus } from '@agent-orchestrator/contracts';
 import type { SessionRecord, SessionStepRecord, SessionsTables } from './sessions-tables.js';
 
 /** A session with its steps in plan order. */

@@ -1,7 +1,6 @@
-import { parseStreamName, sessionEvents, streamCategories, type EventEnvelope, type SessionEvent, type Usage } from '@agent-orchestrator/contracts';
+import { describeOverrun, parseStreamName, sessionEvents, streamCategories, type EventEnvelope, type SessionEvent, type Usage } from '@agent-orchestrator/contracts';
 import type { Projection } from '@agent-orchestrator/projections';
 import type { EntityManager } from 'typeorm';
-import { describeOverrun } from '../domain/session/index.js';
 import { sessionsDdl, sqlTableNames, type SessionsTables } from './sessions-tables.js';
 
 /** A session event as the store hands it out: upcast to its type's latest data. */

@@ -1,0 +1,20 @@
+export {
+  maxPageSize,
+  sessionQueryErrorCodes,
+  SessionQueries,
+  SessionQueryError,
+  type ListSessionsQuery,
+  type SessionDetail,
+  type SessionPage,
+  type SessionQueryErrorCode,
+  type SessionSummary,
+} from './sessions/session-queries.js';
+export { SessionsProjection } from './sessions/sessions-projection.js';
+export {
+  sessionsTables,
+  type SessionPlan,
+  type SessionRecord,
+  type SessionStepRecord,
+  type SessionsTables,
+  type StepStatus,
+} from './sessions/sessions-tables.js';
