@@ -24,5 +24,12 @@ export default {
       globalSetup: '<rootDir>/libs/testing/jest-global-setup.mjs',
       globalTeardown: '<rootDir>/libs/testing/jest-global-teardown.mjs',
     },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/libs/**/*.e2e.spec.ts', '<rootDir>/services/**/*.e2e.spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/jest-global-setup.mjs',
+      globalTeardown: '<rootDir>/libs/testing/jest-global-teardown.mjs',
+    },
   ],
 };

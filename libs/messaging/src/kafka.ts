@@ -37,10 +37,29 @@ export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): 
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.name));
-    if (missing.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: -1 })) });
-    }
+    if (missing.length === 0) return;
+    // Another process may create the same topics at the same moment: that is fine (false, not an error).
+    await admin.createTopics({ waitForLeaders: false, topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: -1 })) });
+    await waitForLeaders(admin, missing.map((t) => t.name));
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * kafkajs's own wait retries only LEADER_NOT_AVAILABLE, but a Kafka 4 broker answers
+ * UNKNOWN_TOPIC_OR_PARTITION for a moment after it created a topic; both mean "not yet".
+ */
+async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: described } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      if (described.length === topics.length && described.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable !== true) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`Kafka topics have no leader after ${timeoutMs} ms: ${topics.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

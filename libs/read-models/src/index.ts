@@ -18,3 +18,4 @@ export {
   type SessionsTables,
   type StepStatus,
 } from './sessions/sessions-tables.js';
+export { openReadModels, type ReadModels } from './read-models.js';

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import fastifyWebsocket from '@fastify/websocket';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
@@ -7,12 +8,18 @@ import { ApiKeyStore } from './api-keys/api-key-store.js';
 import type { GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
 import { serveOpenApi } from './http/openapi.js';
-import { NestPinoLogger } from './logging.js';
+import { SessionFeed } from './sessions/session-feed.js';
+import { registerSessionSocket } from './sessions/session-socket.js';
+import { Sessions, type SessionsBackend } from './sessions/sessions.js';
+import { NestPinoLogger } from '@agent-orchestrator/service-host';
 
 export interface GatewayDeps {
   /** A pool the caller owns (and closes). Without one, the app opens its own and closes it on app.close(). */
   readonly pool?: pg.Pool;
   readonly logger?: Logger;
+  /** The session log, Kafka and the read model: without them the app serves only keys and health. */
+  readonly sessions?: SessionsBackend;
+  readonly feedPollMs?: number;
 }
 
 async function registerBootstrapKey(apiKeys: ApiKeyStore, config: GatewayConfig, logger: Logger): Promise<void> {
@@ -44,8 +51,20 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const adapter = new FastifyAdapter({ bodyLimit: config.maxBodyBytes });
     // Bodies are JSON or nothing: without its text/plain parser Fastify answers any other type with 415.
     adapter.getInstance().removeContentTypeParser('text/plain');
+    const backend = deps.sessions;
+    const sessions = backend ? new Sessions(backend) : undefined;
+    const feed = backend ? new SessionFeed(backend.store, logger, deps.feedPollMs) : undefined;
+    if (backend && sessions && feed) {
+      await feed.start();
+      await adapter.getInstance().register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+      registerSessionSocket(adapter.getInstance(), { apiKeys, sessions, store: backend.store, feed, logger, maxBodyBytes: config.maxBodyBytes });
+    }
+    const onShutdown = async () => {
+      feed?.stop();
+      await releasePool();
+    };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, logger, maxBodyBytes: config.maxBodyBytes, onShutdown: releasePool }),
+      GatewayModule.register({ apiKeys, logger, maxBodyBytes: config.maxBodyBytes, onShutdown, ...(sessions ? { sessions } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

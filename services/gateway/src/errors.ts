@@ -14,7 +14,13 @@ export type GatewayErrorCode =
   /** The resource does not exist in the caller's tenant (it may exist in another one: never say so). */
   | 'NotFound'
   /** The request body parsed but does not satisfy the route's schema. */
-  | 'InvalidBody';
+  | 'InvalidBody'
+  /** A header or query parameter is missing or malformed. */
+  | 'InvalidRequest'
+  /** The request contradicts an earlier one (an Idempotency-Key reused with another body). */
+  | 'Conflict'
+  /** A backing service (Kafka, Postgres) could not take the request now; retrying later may work. */
+  | 'Unavailable';
 
 /** The gateway's own failures; the problem+json filter maps each code to an HTTP status. */
 export class GatewayError extends Error {

@@ -6,6 +6,8 @@ import { ApiKeys } from './api-keys/api-keys.js';
 import { AccessGuard } from './auth/access.guard.js';
 import { HealthController } from './health.controller.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
+import { SessionsController } from './sessions/sessions.controller.js';
+import { Sessions } from './sessions/sessions.js';
 
 export interface GatewayBindings {
   readonly apiKeys: ApiKeys;
@@ -13,6 +15,8 @@ export interface GatewayBindings {
   readonly maxBodyBytes: number;
   /** Releases what the app owns (its pool) when the app closes. */
   readonly onShutdown: () => Promise<void>;
+  /** Sessions routes, when the app has the session log and Kafka behind it. */
+  readonly sessions?: Sessions;
 }
 
 class ShutdownHook implements OnApplicationShutdown {
@@ -29,8 +33,9 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, ApiKeysController],
+      controllers: [HealthController, ApiKeysController, ...(bindings.sessions ? [SessionsController] : [])],
       providers: [
+        ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useValue: new ProblemDetailsFilter(bindings.logger, bindings.maxBodyBytes) },

@@ -1,16 +1,25 @@
+import { openReadModels } from '@agent-orchestrator/read-models';
+import { openPlatform, parsePlatformConfig, PlatformConfigError, type Platform } from '@agent-orchestrator/service-host';
 import { pino } from 'pino';
 import { createGatewayApp } from './app.js';
 import { GatewayConfigError, parseGatewayConfig } from './config.js';
 
-const logger = pino({ name: 'gateway' });
+const logger = pino({ name: 'gateway', level: process.env.LOG_LEVEL ?? 'info' });
+let platform: Platform | undefined;
 try {
   const config = parseGatewayConfig(process.env);
-  const app = await createGatewayApp(config, { logger });
+  platform = await openPlatform(parsePlatformConfig(process.env, 'gateway'), 'gateway');
+  const readModels = await openReadModels({ url: platform.config.databaseUrl, schema: platform.config.readModelSchema });
+  const { store, producer, topics } = platform;
+  const app = await createGatewayApp(config, { logger, sessions: { store, producer, topics, queries: readModels.sessionQueries } });
+  const opened = platform;
   app.enableShutdownHooks();
+  app.getHttpServer().on('close', () => void readModels.close().then(() => opened.close()));
   await app.listen(config.port, '0.0.0.0');
   logger.info({ url: await app.getUrl() }, 'gateway listening');
 } catch (error) {
-  if (error instanceof GatewayConfigError) logger.fatal(error.message);
+  if (error instanceof GatewayConfigError || error instanceof PlatformConfigError) logger.fatal(error.message);
   else logger.fatal({ err: error }, 'gateway failed to start');
+  await platform?.close().catch(() => undefined);
   process.exitCode = 1;
 }

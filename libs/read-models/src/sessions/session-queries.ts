@@ -102,6 +102,18 @@ export class SessionQueries {
     return { ...session, steps };
   }
 
+  /** Sessions of every tenant that have not ended, oldest first: what the timeout sweep looks at. */
+  async liveSessions(limit: number): Promise<{ sessionId: string; tenantId: string }[]> {
+    return this.db
+      .getRepository(this.tables.sessions)
+      .createQueryBuilder('s')
+      .select(['s.sessionId', 's.tenantId'])
+      .where('s.endedAt IS NULL')
+      .orderBy('s.updatedAt', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
   async listSessions(tenantId: string, query: ListSessionsQuery): Promise<SessionPage> {
     const { status, startedAfter, startedBefore, limit, cursor } = query;
     if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {

@@ -22,6 +22,8 @@ export const scriptedUsageSchema = z.strictObject({
 const turnHeader = {
   agent: agentName,
   run: runLabel.optional(),
+  /** How long the model takes to answer this turn, to exercise timeouts, crashes and slow providers. */
+  delayMs: z.number().int().min(0).max(600_000).optional(),
 };
 
 const textTurn = z.strictObject({ ...turnHeader, text: z.string().max(100_000), usage: scriptedUsageSchema.optional() });

@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import {
   Usage,
   type AssistantMessageItem,
@@ -82,7 +83,15 @@ export class ScriptedModel implements Model {
 
   async getResponse(request: ModelRequest): Promise<ModelResponse> {
     request.signal?.throwIfAborted();
+    const delayMs = this.turnOf(request)?.delayMs;
+    if (delayMs !== undefined && delayMs > 0) await setTimeout(delayMs, undefined, request.signal ? { signal: request.signal } : {});
     return this.respond(request);
+  }
+
+  private turnOf(request: ModelRequest) {
+    const { agent, run } = this.binding;
+    const turnIndex = new Conversation(request.input, agent ?? ANY_AGENT, run).ownTurnCount();
+    return turnsFor(this.script, agent, run)[turnIndex];
   }
 
   async *getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {

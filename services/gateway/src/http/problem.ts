@@ -49,6 +49,12 @@ function fromGatewayError(error: GatewayError): ProblemResponse {
       return { problem: problem(404, 'not-found', 'Not found', error.message), headers: {} };
     case 'InvalidBody':
       return { problem: problem(422, 'invalid-body', 'Invalid request body', error.message, error.fields), headers: {} };
+    case 'InvalidRequest':
+      return { problem: problem(400, 'invalid-request', 'Invalid request', error.message, error.fields), headers: {} };
+    case 'Conflict':
+      return { problem: problem(409, 'conflict', 'Conflict', error.message), headers: {} };
+    case 'Unavailable':
+      return { problem: problem(503, 'unavailable', 'Service unavailable', error.message), headers: { 'retry-after': '5' } };
     default: {
       const unreachable: never = error.code;
       throw new Error(`unmapped gateway error code ${String(unreachable)}`);

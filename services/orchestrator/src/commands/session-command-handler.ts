@@ -38,27 +38,38 @@ export function eventIdsFor(commandId: string, count = maxEventsPerDecision): st
  * dropped; other refusals are dead-lettered with the decider's reason; store faults are retried.
  */
 export function sessionCommandHandler(store: EventStore, logger: Logger): (message: ConsumedMessage<CommandMessage>) => Promise<void> {
-  return async ({ value: { commandId, command } }) => {
-    const withIds: SessionCommand = { ...command, metadata: { ...command.metadata, eventIds: eventIdsFor(commandId) } };
-    try {
-      await handleCommand(store, sessionStream(command.sessionId), withIds, sessionDecider);
-    } catch (error) {
-      if (error instanceof Error && error.name === 'SessionError') {
-        const code = (error as SessionError).code;
-        if (alreadySettled(code)) {
-          logger.info({ commandId, type: command.type, sessionId: command.sessionId, code }, 'command already settled; dropped');
-          return;
-        }
-        throw new MessagingError('Rejected', `${command.type} for session ${command.sessionId} refused (${code}): ${error.message}`, { cause: error });
-      }
-      if (isEventStoreError(error) && !error.retryable) {
-        throw new MessagingError('Rejected', `${command.type} for session ${command.sessionId}: ${error.message}`, { cause: error });
-      }
-      throw error;
-    }
-  };
+  return ({ value: { commandId, command } }) => decideSessionCommand(store, logger, commandId, command);
 }
 
+/**
+ * Decides one session command, whoever sent it (the gateway through Kafka, an agent run's outcome,
+ * the timeout sweep). Event ids derive from `commandId`, so the same command decided twice
+ * appends once. Throws a MessagingError saying whether a failure is worth retrying.
+ */
+export async function decideSessionCommand(store: EventStore, logger: Logger, commandId: string, command: SessionCommand): Promise<void> {
+  const withIds: SessionCommand = { ...command, metadata: { ...command.metadata, eventIds: eventIdsFor(commandId) } };
+  try {
+    await handleCommand(store, sessionStream(command.sessionId), withIds, sessionDecider);
+  } catch (error) {
+    const code = sessionErrorCode(error);
+    if (code !== undefined) {
+      if (alreadySettled(code)) {
+        logger.info({ commandId, type: command.type, sessionId: command.sessionId, code }, 'command already settled; dropped');
+        return;
+      }
+      throw new MessagingError('Rejected', `${command.type} for session ${command.sessionId} refused (${code}): ${(error as Error).message}`, { cause: error });
+    }
+    if (isEventStoreError(error) && !error.retryable) {
+      throw new MessagingError('Rejected', `${command.type} for session ${command.sessionId}: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** The decider's refusal code, for a SessionError (by name: it may come from another copy of the module). */
+export function sessionErrorCode(error: unknown): SessionErrorCode | undefined {
+  return error instanceof Error && error.name === 'SessionError' ? (error as SessionError).code : undefined;
+}
 function alreadySettled(code: SessionErrorCode): boolean {
   switch (code) {
     case 'SessionAlreadyStarted':

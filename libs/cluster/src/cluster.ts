@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** The services cluster mode runs, each its own process, in start order. */
+export const clusterServices = ['orchestrator', 'agent-runtime', 'tool-adapters', 'gateway'] as const;
+export type ClusterService = (typeof clusterServices)[number];
+
+export interface ClusterOptions {
+  /** The repository root (where `services/` is). */
+  readonly root: string;
+  readonly databaseUrl: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly bootstrapAdminApiKey: string;
+  readonly bootstrapTenant?: string;
+  readonly topicPrefix?: string;
+  readonly eventStoreSchema?: string;
+  readonly readModelSchema?: string;
+  readonly gatewaySchema?: string;
+  /** 0 picks a free port. */
+  readonly gatewayPort?: number;
+  readonly logLevel?: string;
+  /** More environment for every service (e.g. TIMEOUT_SWEEP_MS, OPENAI_API_KEY). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Each line a service prints; default: dropped. */
+  readonly onOutput?: (service: ClusterService, line: string) => void;
+  /** How long a service may take to say it started. */
+  readonly startTimeoutMs?: number;
+}
+
+export interface Cluster {
+  readonly gatewayUrl: string;
+  /** SIGKILL, as in a crash: no shutdown hooks run. */
+  kill(service: ClusterService): Promise<void>;
+  /** Starts a service again (after kill or stop) and waits until it is ready. */
+  start(service: ClusterService): Promise<void>;
+  /** SIGTERM to every service (gateway first), waiting for each to finish what it holds. */
+  stop(): Promise<void>;
+}
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly exited: Promise<void>;
+}
+
+/** A line that says the service is ready, and what it tells (the gateway's URL). */
+function readiness(service: ClusterService, line: string): { ready: boolean; url?: string } {
+  try {
+    const entry = JSON.parse(line) as { msg?: string; url?: string };
+    if (service === 'gateway') return entry.msg === 'gateway listening' ? { ready: true, ...(entry.url ? { url: entry.url } : {}) } : { ready: false };
+    return { ready: entry.msg === `${service} started` };
+  } catch {
+    return { ready: false };
+  }
+}
+
+/**
+ * Cluster mode: every service its own Node process on real Kafka and Postgres, started from its
+ * `main.ts`. Used by `npm run cluster`, the end-to-end specs and the orchestration benchmark.
+ */
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const running = new Map<ClusterService, Running>();
+  let gatewayUrl = '';
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    DATABASE_URL: options.databaseUrl,
+    KAFKA_BROKERS: options.kafkaBrokers.join(','),
+    TOPIC_PREFIX: options.topicPrefix ?? '',
+    EVENT_STORE_SCHEMA: options.eventStoreSchema ?? 'event_store',
+    READ_MODEL_SCHEMA: options.readModelSchema ?? 'read_models',
+    GATEWAY_SCHEMA: options.gatewaySchema ?? 'gateway',
+    GATEWAY_PORT: String(options.gatewayPort ?? 0),
+    BOOTSTRAP_ADMIN_API_KEY: options.bootstrapAdminApiKey,
+    BOOTSTRAP_TENANT: options.bootstrapTenant ?? 'demo',
+    LOG_LEVEL: options.logLevel ?? 'info',
+    ...options.env,
+  };
+
+  const start = (service: ClusterService): Promise<void> => {
+    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', join(options.root, 'services', service, 'src', 'main.ts')], {
+      cwd: options.root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    running.set(service, { child, exited });
+    return new Promise<void>((resolve, reject) => {
+      const timeoutMs = options.startTimeoutMs ?? 60_000;
+      const recent: string[] = [];
+      const timer = setTimeout(() => reject(new Error(`${service} did not start within ${timeoutMs} ms; its last lines:\n${recent.join('\n')}`)), timeoutMs);
+      const onLine = (line: string) => {
+        options.onOutput?.(service, line);
+        recent.push(line);
+        if (recent.length > 20) recent.shift();
+        const { ready, url } = readiness(service, line);
+        if (url) gatewayUrl = url.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
+        if (ready) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      createInterface({ input: child.stdout! }).on('line', onLine);
+      createInterface({ input: child.stderr! }).on('line', onLine);
+      void exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`${service} exited (code ${child.exitCode}, signal ${child.signalCode}) before it was ready; its last lines:\n${recent.join('\n')}`));
+      });
+    });
+  };
+
+  const stopOne = async (service: ClusterService, signal: NodeJS.Signals) => {
+    const process = running.get(service);
+    if (!process) return;
+    running.delete(service);
+    if (process.child.exitCode === null && process.child.signalCode === null) process.child.kill(signal);
+    await process.exited;
+  };
+
+  const stop = async () => {
+    for (const service of [...clusterServices].reverse()) await stopOne(service, 'SIGTERM');
+  };
+
+  try {
+    // The orchestrator first: it creates the store's and read models' tables the others read.
+    await start('orchestrator');
+    await Promise.all(clusterServices.filter((service) => service !== 'orchestrator').map(start));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    gatewayUrl,
+    kill: (service) => stopOne(service, 'SIGKILL'),
+    start,
+    stop,
+  };
+}

@@ -1,0 +1,1 @@
+export { clusterServices, startCluster, type Cluster, type ClusterOptions, type ClusterService } from './cluster.js';

@@ -1,0 +1,31 @@
+import { DataSource } from 'typeorm';
+import { SessionQueries } from './sessions/session-queries.js';
+import { sessionsTables, type SessionsTables } from './sessions/sessions-tables.js';
+
+/** The read models of one schema, for the process that projects them or the one that serves them. */
+export interface ReadModels {
+  readonly dataSource: DataSource;
+  readonly schema: string;
+  readonly sessions: SessionsTables;
+  readonly sessionQueries: SessionQueries;
+  close(): Promise<void>;
+}
+
+export async function openReadModels(options: { readonly url: string; readonly schema: string; readonly poolSize?: number }): Promise<ReadModels> {
+  const sessions = sessionsTables(options.schema);
+  const dataSource = await new DataSource({
+    type: 'postgres',
+    url: options.url,
+    schema: options.schema,
+    poolSize: options.poolSize ?? 6,
+    entities: [...sessions.entities],
+  }).initialize();
+  await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+  return {
+    dataSource,
+    schema: options.schema,
+    sessions,
+    sessionQueries: new SessionQueries(dataSource, sessions),
+    close: () => dataSource.destroy(),
+  };
+}

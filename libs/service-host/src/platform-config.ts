@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+const identifier = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'expects a PostgreSQL schema name: lower-case letters, digits and "_", not starting with a digit, at most 63' });
+
+const envSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expects a PostgreSQL connection string, postgres://user:password@host:port/database' }),
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { error: 'expects host:port[,host:port...] of the Kafka brokers (`npm run kafka -- start` prints one)' }),
+  TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,100}$/, { error: 'expects letters, digits, ".", "_" and "-" only' }).default(''),
+  EVENT_STORE_SCHEMA: identifier.default('event_store'),
+  READ_MODEL_SCHEMA: identifier.default('read_models'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  EVENT_POLL_MS: z.coerce.number({ error: 'expects whole milliseconds from 5 to 5000' }).int().min(5).max(5000).default(25),
+});
+
+/** What every event-driven service needs: the session log, Kafka, and where the read models live. */
+export interface PlatformConfig {
+  readonly databaseUrl: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly topicPrefix: string;
+  readonly eventStoreSchema: string;
+  readonly readModelSchema: string;
+  readonly logLevel: string;
+  /** How often a caught-up subscription (relay, projections) looks for new events. */
+  readonly eventPollMs: number;
+}
+
+export class PlatformConfigError extends Error {
+  override readonly name = 'PlatformConfigError';
+
+  constructor(service: string, problems: readonly string[]) {
+    super(`Invalid configuration of ${service}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
+
+/**
+ * Parses the environment every service shares; throws naming each variable that is wrong and what
+ * it expects. An empty variable counts as unset.
+ */
+export function parsePlatformConfig(env: Readonly<Record<string, string | undefined>>, service: string): PlatformConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new PlatformConfigError(
+      service,
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? '(environment)');
+        return `${variable}: ${variable in present ? issue.message : `not set; ${issue.message}`}`;
+      }),
+    );
+  }
+  const vars = parsed.data;
+  return {
+    databaseUrl: vars.DATABASE_URL,
+    kafkaBrokers: vars.KAFKA_BROKERS.split(','),
+    topicPrefix: vars.TOPIC_PREFIX,
+    eventStoreSchema: vars.EVENT_STORE_SCHEMA,
+    readModelSchema: vars.READ_MODEL_SCHEMA,
+    logLevel: vars.LOG_LEVEL,
+    eventPollMs: vars.EVENT_POLL_MS,
+  };
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { priceTableWith, type PriceTable } from './model/pricing.js';
+import { OpenAiCompatibleModels, ScriptedModels, type ModelSource } from './runs/model-source.js';
+
+const envSchema = z.object({
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url({ error: 'expects the base URL of an OpenAI-compatible API, e.g. http://localhost:11434/v1 for Ollama' }).optional(),
+  AGENT_MODEL: z.string().min(1).max(200).default('gpt-4.1-mini'),
+  MODEL_PRICES: z.string().optional(),
+});
+
+export interface AgentRuntimeConfig {
+  readonly models: ModelSource;
+  readonly modelDescription: string;
+  readonly prices: PriceTable;
+}
+
+/**
+ * Which model agents run on: OpenAI with OPENAI_API_KEY, any OpenAI-compatible endpoint with
+ * OPENAI_BASE_URL (a local server may take any key), else the deterministic scripted model.
+ * MODEL_PRICES (JSON, `{"model": {"inputUsdPerMillion": n, "outputUsdPerMillion": n}}`) overrides prices.
+ */
+export function parseAgentRuntimeConfig(env: Readonly<Record<string, string | undefined>>): AgentRuntimeConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) throw new Error(`Invalid agent-runtime configuration:\n${z.prettifyError(parsed.error)}`);
+  const { OPENAI_API_KEY, OPENAI_BASE_URL, AGENT_MODEL, MODEL_PRICES } = parsed.data;
+  const prices = priceTableWith(MODEL_PRICES ?? {});
+  if (OPENAI_API_KEY === undefined && OPENAI_BASE_URL === undefined) {
+    return { models: new ScriptedModels(), modelDescription: 'the scripted model (no OPENAI_API_KEY or OPENAI_BASE_URL set)', prices };
+  }
+  const models = new OpenAiCompatibleModels({ apiKey: OPENAI_API_KEY ?? 'not-needed', ...(OPENAI_BASE_URL ? { baseUrl: OPENAI_BASE_URL } : {}) }, AGENT_MODEL);
+  return { models, modelDescription: `${AGENT_MODEL} at ${OPENAI_BASE_URL ?? 'OpenAI'}`, prices };
+}

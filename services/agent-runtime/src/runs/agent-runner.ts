@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import {
+  agentRunId,
+  agentRunStream,
+  parseStreamName,
+  sessionStream,
+  toolCallStream,
+  type AgentTask,
+  type EventEnvelope,
+  type NewEvent,
+  type SessionEvent,
+  type ToolCallEvent,
+  type Usage,
+} from '@agent-orchestrator/contracts';
+import { isEventStoreError, type EventStore } from '@agent-orchestrator/event-store';
+import { MessagingError } from '@agent-orchestrator/messaging';
+import { RunState, run, type RunResult, type RunToolApprovalItem } from '@openai/agents';
+import type { Logger } from 'pino';
+import { v5 as uuidV5 } from 'uuid';
+import { agentFor } from '../agents/default-agents.js';
+import { isAgentRuntimeError } from '../errors.js';
+import { costOf, type PriceTable } from '../model/pricing.js';
+import { echoTool } from '../tools/echo-tool.js';
+import type { ModelSource } from './model-source.js';
+import { RecordingModel, type RecordedResponse } from './recording-model.js';
+import { foldRunLog, type RunLog } from './run-log.js';
+import { foldSessionBrief, planInput, reviewInput, stepInput, type SessionBrief } from './session-brief.js';
+
+export interface AgentRunnerOptions {
+  readonly store: EventStore;
+  readonly models: ModelSource;
+  readonly prices: PriceTable;
+  readonly logger: Logger;
+  /** Model turns one run may take before it fails (each tool round trip is one more). */
+  readonly maxTurns?: number;
+  readonly now?: () => string;
+}
+
+/** Fixed namespace for the id of a run's first event, derived from the request it answers. */
+const runStartNamespace = '2a0c7d7e-93f4-4c0e-8a8e-5b1f0f6f3c11';
+const actor = { kind: 'service', id: 'agent-runtime' } as const;
+
+type WorkRequest = Extract<SessionEvent, { type: 'PlanRequested' | 'StepScheduled' | 'ReviewRequested' }>;
+
+/**
+ * Runs agents for the orchestrator's requests for work. Everything a run does goes into its own
+ * `agentrun-<id>` stream, and the stream is the run's only memory: a run picked up again (a
+ * redelivered request, another process after a crash, a tool answer) is folded from the stream,
+ * served the model responses it already recorded, and goes on from there. Appends are made at the
+ * version read, so two processes on one run cannot both write: the loser's handler fails and is
+ * retried, and then sees what the winner wrote.
+ */
+export class AgentRunner {
+  private readonly maxTurns: number;
+  private readonly now: () => string;
+
+  constructor(private readonly options: AgentRunnerOptions) {
+    this.maxTurns = options.maxTurns ?? 20;
+    this.now = options.now ?? (() => new Date().toISOString());
+  }
+
+  async onWorkRequested(request: EventEnvelope & WorkRequest): Promise<void> {
+    const sessionId = parseStreamName(request.streamId).id;
+    const { task, agent } = taskOf(request);
+    const runId = agentRunId(sessionId, task);
+    const stream = agentRunStream(runId);
+    const existing = await this.options.store.readStream(stream, { maxCount: 1 });
+    if (existing.length === 0) {
+      const brief = await this.brief(sessionId);
+      const { name: model } = await this.options.models.modelFor(brief, agent, task);
+      const agentVersion = brief.agentVersions[agent];
+      const started: NewEvent = {
+        ...this.envelope(request, uuidV5(`${request.eventId}/started`, runStartNamespace)),
+        type: 'AgentRunStarted',
+        schemaVersion: 1,
+        data: { sessionId, task, agent, model, ...(agentVersion === undefined ? {} : { agentVersion }) },
+      };
+      await this.append(stream, [started], 'no_stream', 'start');
+    }
+    await this.advance(runId, request);
+  }
+
+  async onToolAnswered(answer: EventEnvelope & ToolCallEvent): Promise<void> {
+    await this.advance(answer.data.runId, answer);
+  }
+
+  /** Takes a run as far as it can go now: to its end, or to a pause for tool answers not yet in. */
+  private async advance(runId: string, cause: EventEnvelope): Promise<void> {
+    const { store, logger } = this.options;
+    const log = foldRunLog(await collect(store.streamEvents(agentRunStream(runId))));
+    if (!log.started || log.ended) return;
+    const { sessionId, task, agent: agentName } = log.started;
+
+    const answers = new Map<string, string>();
+    if (log.pause) {
+      for (const call of log.pause.pendingCalls) {
+        const answer = await this.toolAnswer(runId, call.callId);
+        if (answer === undefined) return; // resumed when the last answer arrives
+        answers.set(call.callId, answer);
+      }
+    }
+
+    const brief = await this.brief(sessionId);
+    const { model, name: modelName } = await this.options.models.modelFor(brief, agentName, task);
+    let version = log.version;
+    let usage = log.usage;
+    const record = async (response: RecordedResponse) => {
+      const priced: Usage = {
+        inputTokens: response.inputTokens,
+        outputTokens: response.outputTokens,
+        costUsd: costOf(modelName, response, this.options.prices),
+      };
+      const { turn, output, responseId } = response;
+      const event: NewEvent = {
+        ...this.envelope(cause, randomUUID()),
+        type: 'ModelResponded',
+        schemaVersion: 1,
+        data: { sessionId, turn, model: modelName, output, usage: priced, ...(responseId === undefined ? {} : { responseId }) },
+      };
+      version = await this.append(agentRunStream(runId), [event], version, `record turn ${turn}`);
+      usage = addUsage(usage, priced);
+    };
+    const recording = new RecordingModel(model, log.responses, record, log.pause?.turnsBefore ?? 0);
+    const agent = agentFor(task, agentName, recording, [echoTool((callId) => answers.get(callId))]);
+
+    let result: RunResult<unknown, never>;
+    try {
+      if (log.pause) {
+        const state = await RunState.fromString(agent, log.pause.runState);
+        for (const interruption of state.getInterruptions()) state.approve(interruption);
+        result = (await run(agent, state, { maxTurns: this.maxTurns })) as RunResult<unknown, never>;
+      } else {
+        result = (await run(agent, inputFor(task, brief), { maxTurns: this.maxTurns })) as RunResult<unknown, never>;
+      }
+    } catch (error) {
+      const storeFault = storeErrorIn(error);
+      if (storeFault) throw storeFault;
+      const retryable = isAgentRuntimeError(error) ? error.retryable : false;
+      logger.warn({ runId, err: error }, 'agent run failed');
+      await this.end(runId, version, cause, {
+        type: 'AgentRunFailed',
+        data: { sessionId, task, reason: clip(error instanceof Error ? error.message : String(error)), retryable, usage },
+      });
+      return;
+    }
+
+    if (result.interruptions.length > 0) {
+      await this.pause(runId, version, cause, sessionId, agentName, result);
+      return;
+    }
+    await this.end(runId, version, cause, { type: 'AgentRunCompleted', data: { sessionId, task, output: result.finalOutput ?? null, usage } });
+  }
+
+  private async pause(runId: string, version: number, cause: EventEnvelope, sessionId: string, agent: string, result: RunResult<unknown, never>) {
+    const pendingCalls = result.interruptions.map(pendingCall);
+    const events: NewEvent[] = [
+      { ...this.envelope(cause, randomUUID()), type: 'AgentRunPaused', schemaVersion: 1, data: { sessionId, runState: result.state.toString(), pendingCalls } },
+      ...pendingCalls.map(
+        (call): NewEvent => ({
+          ...this.envelope(cause, randomUUID()),
+          type: 'ToolCallRequested',
+          schemaVersion: 1,
+          data: { sessionId, runId, agent, ...call },
+        }),
+      ),
+    ];
+    await this.append(agentRunStream(runId), events, version, 'pause');
+  }
+
+  private async end(runId: string, version: number, cause: EventEnvelope, ending: { type: 'AgentRunCompleted' | 'AgentRunFailed'; data: unknown }) {
+    const event: NewEvent = { ...this.envelope(cause, randomUUID()), schemaVersion: 1, ...ending };
+    await this.append(agentRunStream(runId), [event], version, 'end');
+  }
+
+  private async toolAnswer(runId: string, callId: string): Promise<string | undefined> {
+    const [answer] = (await this.options.store.readStream(toolCallStream(runId, callId), { maxCount: 1 })) as (EventEnvelope & ToolCallEvent)[];
+    if (answer === undefined) return undefined;
+    return answer.type === 'ToolCallCompleted' ? answer.data.output : `The tool call failed: ${answer.data.reason}`;
+  }
+
+  private async brief(sessionId: string): Promise<SessionBrief> {
+    const brief = foldSessionBrief(await collect(this.options.store.streamEvents(sessionStream(sessionId))));
+    if (!brief) throw new MessagingError('Rejected', `session ${sessionId} has no SessionStarted event; a request for work cannot come before it`);
+    return brief;
+  }
+
+  /** Appends at an expected version; another writer got there first: retry the whole handler. */
+  private async append(stream: string, events: NewEvent[], expectedVersion: number | 'no_stream', what: string): Promise<number> {
+    try {
+      return (await this.options.store.append(stream, events, { expectedVersion })).nextExpectedVersion;
+    } catch (error) {
+      if (isEventStoreError(error) && error.code === 'WrongExpectedVersion') {
+        if (expectedVersion === 'no_stream') return -1; // started by another delivery of the same request
+        throw new MessagingError('Transient', `${stream}: another process moved the run on before ${what}; the run is picked up again`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private envelope(cause: EventEnvelope, eventId: string) {
+    return { eventId, occurredAt: this.now(), tenantId: cause.tenantId, correlationId: cause.correlationId, causationId: cause.eventId, actor, traceparent: cause.traceparent };
+  }
+}
+
+function taskOf(request: WorkRequest): { task: AgentTask; agent: string } {
+  switch (request.type) {
+    case 'PlanRequested':
+      return { task: { kind: 'plan', attempt: request.data.attempt }, agent: request.data.planner };
+    case 'StepScheduled':
+      return { task: { kind: 'step', stepId: request.data.stepId, attempt: request.data.attempt }, agent: request.data.agent };
+    case 'ReviewRequested':
+      return { task: { kind: 'review', round: request.data.round }, agent: request.data.reviewer };
+  }
+}
+
+function inputFor(task: AgentTask, brief: SessionBrief): string {
+  switch (task.kind) {
+    case 'plan':
+      return planInput(brief);
+    case 'step':
+      return stepInput(brief, task.stepId);
+    case 'review':
+      return reviewInput(brief);
+  }
+}
+
+function pendingCall(item: RunToolApprovalItem): { callId: string; tool: string; arguments: string } {
+  const raw = item.rawItem;
+  if (raw.type !== 'function_call') throw new MessagingError('Rejected', `a run paused on a ${raw.type}, which the runtime does not execute`);
+  return { callId: raw.callId, tool: raw.name, arguments: raw.arguments };
+}
+
+/** The event store's error, when the run failed on a write rather than on the model. */
+function storeErrorIn(error: unknown): Error | undefined {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if (isEventStoreError(current) || (current instanceof MessagingError && current.code === 'Transient')) return current;
+  }
+  return undefined;
+}
+
+function addUsage(a: Usage, b: Usage): Usage {
+  return { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens, costUsd: Math.round((a.costUsd + b.costUsd) * 1e9) / 1e9 };
+}
+
+const clip = (text: string): string => (text.length > 4000 ? `${text.slice(0, 3999)}…` : text);
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
+export type { RunLog };

@@ -1,0 +1,62 @@
+import { Usage, type Model, type ModelRequest, type ModelResponse, type StreamEvent } from '@openai/agents';
+import { AgentRuntimeError } from '../errors.js';
+
+/** A model response as ModelResponded stores it. */
+export interface RecordedResponse {
+  readonly turn: number;
+  readonly responseId?: string;
+  readonly output: readonly unknown[];
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+/**
+ * Puts the session log between a run and its model. Turn n is served from the log when the log
+ * has it; otherwise the model is asked and its response is recorded (`record` resolves once the
+ * ModelResponded event is stored) before the run sees it. So a run picked up again, in another
+ * process or in a replay, follows the responses it already had and never asks the model twice for
+ * the same turn.
+ */
+export class RecordingModel implements Model {
+  private turn: number;
+
+  constructor(
+    private readonly model: Model,
+    private readonly recorded: readonly RecordedResponse[],
+    private readonly record: (response: RecordedResponse) => Promise<void>,
+    firstTurn: number,
+  ) {
+    this.turn = firstTurn;
+  }
+
+  async getResponse(request: ModelRequest): Promise<ModelResponse> {
+    const turn = this.turn++;
+    const known = this.recorded.find((response) => response.turn === turn);
+    if (known) return toModelResponse(known);
+    const response = await this.model.getResponse(request);
+    const recorded: RecordedResponse = {
+      turn,
+      ...(response.responseId === undefined ? {} : { responseId: response.responseId }),
+      output: JSON.parse(JSON.stringify(response.output)) as unknown[],
+      inputTokens: response.usage.inputTokens,
+      outputTokens: response.usage.outputTokens,
+    };
+    await this.record(recorded);
+    return toModelResponse(recorded);
+  }
+
+  // Agent runs here are never streamed: each response must be whole before it is recorded.
+  // eslint-disable-next-line require-yield
+  async *getStreamedResponse(): AsyncIterable<StreamEvent> {
+    throw new AgentRuntimeError('ModelFailed', 'agent runs record whole responses; streaming is not used by the runtime');
+  }
+}
+
+function toModelResponse(recorded: RecordedResponse): ModelResponse {
+  const { inputTokens, outputTokens } = recorded;
+  return {
+    output: recorded.output as ModelResponse['output'],
+    usage: new Usage({ requests: 1, inputTokens, outputTokens, totalTokens: inputTokens + outputTokens }),
+    ...(recorded.responseId === undefined ? {} : { responseId: recorded.responseId }),
+  };
+}

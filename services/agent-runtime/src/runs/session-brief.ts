@@ -1,0 +1,79 @@
+import type { EventEnvelope, PlanStep, SessionConstraints, SessionEvent } from '@agent-orchestrator/contracts';
+
+/** What an agent run needs to know of its session, folded from the session stream. */
+export interface SessionBrief {
+  readonly tenantId: string;
+  readonly goal: string;
+  readonly context: Readonly<Record<string, unknown>>;
+  readonly constraints: SessionConstraints;
+  readonly agentVersions: Readonly<Record<string, number>>;
+  readonly steps: readonly PlanStep[];
+  readonly outputs: ReadonlyMap<string, unknown>;
+  /** The reasons of the latest rework, told to the steps that are redone. */
+  readonly reworkReasons: readonly string[];
+}
+
+export function foldSessionBrief(events: readonly EventEnvelope[]): SessionBrief | undefined {
+  let brief: SessionBrief | undefined;
+  for (const envelope of events) {
+    const event = envelope as EventEnvelope & SessionEvent;
+    if (event.type === 'SessionStarted') {
+      const { goal, context, constraints, agentVersions } = event.data;
+      brief = { tenantId: event.tenantId, goal, context, constraints, agentVersions, steps: [], outputs: new Map(), reworkReasons: [] };
+      continue;
+    }
+    if (brief === undefined) continue;
+    switch (event.type) {
+      case 'PlanProposed':
+        brief = { ...brief, steps: event.data.steps, outputs: new Map() };
+        break;
+      case 'StepCompleted':
+        brief = { ...brief, outputs: new Map(brief.outputs).set(event.data.stepId, event.data.output) };
+        break;
+      case 'ReworkRequested':
+        brief = { ...brief, reworkReasons: event.data.reasons };
+        break;
+      default:
+        break;
+    }
+  }
+  return brief;
+}
+
+const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+/** The input of a planner run. */
+export function planInput(brief: SessionBrief): string {
+  return [`Goal: ${brief.goal}`, ...contextLines(brief), 'Propose the plan: steps, each with the agent to do it and the steps it depends on.'].join('\n');
+}
+
+/** The input of a step's run: its goal, its own instructions, what its dependencies produced, and any rework asked for. */
+export function stepInput(brief: SessionBrief, stepId: string): string {
+  const step = brief.steps.find((candidate) => candidate.stepId === stepId);
+  if (step === undefined) throw new Error(`the session's plan has no step "${stepId}"`);
+  const dependencies = step.dependsOn.map((id) => `- ${id}: ${show(brief.outputs.get(id) ?? '(no output)')}`);
+  return [
+    `Goal: ${brief.goal}`,
+    ...contextLines(brief),
+    `Your step (${step.stepId}): ${step.title}`,
+    ...(step.input === undefined ? [] : [`Step input: ${show(step.input)}`]),
+    ...(dependencies.length === 0 ? [] : ['Results of the steps it builds on:', ...dependencies]),
+    ...(brief.reworkReasons.length === 0 ? [] : ['The reviewer asked for rework:', ...brief.reworkReasons.map((reason) => `- ${reason}`)]),
+  ].join('\n');
+}
+
+/** The input of a review: the goal and every step's result. */
+export function reviewInput(brief: SessionBrief): string {
+  return [
+    `Goal: ${brief.goal}`,
+    'Step results:',
+    ...brief.steps.map((step) => `- ${step.stepId} (${step.title}): ${show(brief.outputs.get(step.stepId) ?? '(no output)')}`),
+    'Answer pass, or rework with the reasons and the steps to redo.',
+  ].join('\n');
+}
+
+/** The session context minus the scripted model's own keys, which are not for the agents. */
+function contextLines(brief: SessionBrief): string[] {
+  const shared = Object.fromEntries(Object.entries(brief.context).filter(([key]) => key !== 'modelScript' && key !== 'modelFixture'));
+  return Object.keys(shared).length === 0 ? [] : [`Context: ${JSON.stringify(shared)}`];
+}

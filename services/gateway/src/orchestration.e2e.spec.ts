@@ -1,0 +1,207 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { EventEnvelope } from '@agent-orchestrator/contracts';
+import { PostgresEventStore } from '@agent-orchestrator/event-store';
+import { testBrokers, testDatabaseUrl, uniqueTopicPrefix, waitFor } from '@agent-orchestrator/testing';
+import pg from 'pg';
+import { startCluster, type Cluster } from '@agent-orchestrator/cluster';
+import { ApiKeyStore } from './api-keys/api-key-store.js';
+
+const root = join(import.meta.dirname, '../../..');
+const adminKey = randomBytes(32).toString('base64url');
+const suffix = randomBytes(4).toString('hex');
+const schemas = { eventStore: `e2e_es_${suffix}`, readModels: `e2e_rm_${suffix}`, gateway: `e2e_gw_${suffix}` };
+
+/** Three steps, s1 and s2 in parallel, s3 on both; the first review asks for s3 again, the second passes. */
+const reworkOnceScript = (s3DelayMs = 0) => ({
+  turns: [
+    {
+      agent: 'Planner',
+      output: {
+        steps: [
+          { stepId: 's1', title: 'List the open invoices', agent: 'Executor', dependsOn: [] },
+          { stepId: 's2', title: 'List the credit notes', agent: 'Executor', dependsOn: [] },
+          { stepId: 's3', title: 'Net them into a summary', agent: 'Executor', dependsOn: ['s1', 's2'] },
+        ],
+      },
+    },
+    { agent: 'Executor', run: 's1', toolCalls: [{ tool: 'echo', arguments: { text: '12 open invoices' } }] },
+    { agent: 'Executor', run: 's1', text: 'Open invoices: 12.' },
+    { agent: 'Executor', run: 's2', text: 'Credit notes: 3.' },
+    { agent: 'Executor', run: 's3', text: 'Net: 9 invoices to chase.', ...(s3DelayMs > 0 ? { delayMs: s3DelayMs } : {}) },
+    { agent: 'Reviewer', run: 'round-1', output: { verdict: 'rework', reasons: ['The summary does not say which customers.'], stepIds: ['s3'] } },
+    { agent: 'Reviewer', run: 'round-2', output: { verdict: 'pass', reasons: [] } },
+  ],
+});
+
+describe('the orchestration loop in cluster mode, through the public API', () => {
+  let cluster: Cluster;
+  let store: PostgresEventStore;
+  let pool: pg.Pool;
+  const output: string[] = [];
+
+  const call = async (method: string, path: string, init: { key?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) => {
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.key !== null) headers.authorization = `Bearer ${init.key ?? adminKey}`;
+    if (init.body !== undefined || init.raw !== undefined) headers['content-type'] ??= 'application/json';
+    const response = await fetch(`${cluster.gatewayUrl}${path}`, { method, headers, body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)) });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  };
+  const startSession = (context: Record<string, unknown>, key: string = randomUUID()) =>
+    call('POST', '/v1/sessions', { body: { goal: 'Summarise what customers owe us', context }, headers: { 'idempotency-key': key } });
+  const sessionEvents = async (sessionId: string): Promise<EventEnvelope[]> => (await call('GET', `/v1/sessions/${sessionId}/events?limit=1000`)).body.items;
+  const runEvents = async (sessionId: string, run: string) => store.readStream(`agentrun-${sessionId}.${run}`);
+  const waitForStatus = (sessionId: string, status: string) =>
+    waitFor(`session ${sessionId} to be ${status}`, async () => (await call('GET', `/v1/sessions/${sessionId}`)).body?.status === status, { timeoutMs: 90_000 });
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 4 });
+    cluster = await startCluster({
+      root,
+      databaseUrl: testDatabaseUrl(),
+      kafkaBrokers: testBrokers(),
+      bootstrapAdminApiKey: adminKey,
+      bootstrapTenant: 'acme',
+      topicPrefix: uniqueTopicPrefix('e2e'),
+      eventStoreSchema: schemas.eventStore,
+      readModelSchema: schemas.readModels,
+      gatewaySchema: schemas.gateway,
+      onOutput: (service, line) => output.push(`${service}: ${line}`),
+    });
+    store = await PostgresEventStore.open({ pool, schema: schemas.eventStore });
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+    await store?.close();
+    for (const schema of Object.values(schemas)) await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await pool.end();
+  });
+
+  afterEach(() => {
+    const failed = expect.getState().assertionCalls !== expect.getState().numPassingAsserts;
+    if (failed) console.log(output.slice(-80).join('\n'));
+  });
+
+  it('plans three steps (two in parallel), executes, reviews, reworks once and completes; the WebSocket sees every event in order', async () => {
+    const started = await startSession({ modelScript: reworkOnceScript() });
+    expect(started.status).toBe(202);
+    const { sessionId } = started.body;
+
+    const live: EventEnvelope[] = [];
+    const socket = new WebSocket(`${cluster.gatewayUrl.replace('http', 'ws')}/v1/sessions/${sessionId}/live?apiKey=${adminKey}`);
+    const closed = new Promise<number>((resolve) => socket.addEventListener('close', (event) => resolve(event.code)));
+    socket.addEventListener('message', (message) => live.push(JSON.parse(String(message.data)).event));
+    expect(await closed).toBe(1000);
+
+    const log = await sessionEvents(sessionId);
+    expect(live).toEqual(log);
+    expect(log.map((event) => event.streamVersion)).toEqual(log.map((_, index) => index));
+    const decisions = log.map((event) => {
+      const data = event.data as { stepId?: string; verdict?: string };
+      return [event.type, data.stepId ?? data.verdict].filter(Boolean).join(' ');
+    });
+    expect(decisions.slice(0, 3)).toEqual(['SessionStarted', 'PlanRequested', 'PlanProposed']);
+    expect(new Set(decisions.slice(3, 5))).toEqual(new Set(['StepScheduled s1', 'StepScheduled s2']));
+    expect(decisions.slice(7)).toEqual([
+      'StepScheduled s3',
+      'StepCompleted s3',
+      'ReviewRequested',
+      'ReviewCompleted rework',
+      'ReworkRequested',
+      'StepScheduled s3',
+      'StepCompleted s3',
+      'ReviewRequested',
+      'ReviewCompleted pass',
+      'SessionCompleted',
+    ]);
+
+    const session = (await call('GET', `/v1/sessions/${sessionId}`)).body;
+    expect(session).toMatchObject({ sessionId, status: 'completed', stepsTotal: 3, stepsCompleted: 3, reworkCount: 1 });
+    expect(session.steps.map((step: { stepId: string; status: string }) => [step.stepId, step.status])).toEqual([
+      ['s1', 'completed'],
+      ['s2', 'completed'],
+      ['s3', 'completed'],
+    ]);
+    expect(session.result).toEqual({
+      steps: [
+        { stepId: 's1', output: 'Open invoices: 12.' },
+        { stepId: 's2', output: 'Credit notes: 3.' },
+        { stepId: 's3', output: 'Net: 9 invoices to chase.' },
+      ],
+    });
+
+    // Every model response is in the log: s1 paused on the echo tool and resumed with its answer.
+    const s1 = await runEvents(sessionId, 'step.s1.1');
+    expect(s1.map((event) => event.type)).toEqual(['AgentRunStarted', 'ModelResponded', 'AgentRunPaused', 'ToolCallRequested', 'ModelResponded', 'AgentRunCompleted']);
+    const [answer] = await store.readStream(`toolcall-${sessionId}.step.s1.1.${(s1[3]!.data as { callId: string }).callId}`);
+    expect(answer).toMatchObject({ type: 'ToolCallCompleted', data: { tool: 'echo', output: '12 open invoices' } });
+    for (const run of ['plan.1', 'step.s2.1', 'step.s3.1', 'step.s3.2', 'review.1', 'review.2']) {
+      expect((await runEvents(sessionId, run)).map((event) => event.type)).toEqual(['AgentRunStarted', 'ModelResponded', 'AgentRunCompleted']);
+    }
+  });
+
+  it('completes a session whose agent-runtime is killed mid-step and started again, and runs no step twice', async () => {
+    const { sessionId } = (await startSession({ modelScript: reworkOnceScript(2_500) })).body;
+    await waitFor('s3 to be running', async () => (await runEvents(sessionId, 'step.s3.1')).length > 0, { timeoutMs: 60_000 });
+    await cluster.kill('agent-runtime');
+    const killedAt = new Date().toISOString();
+    await cluster.start('agent-runtime');
+    await waitForStatus(sessionId, 'completed');
+
+    const s3 = await runEvents(sessionId, 'step.s3.1');
+    expect(s3.map((event) => event.type)).toEqual(['AgentRunStarted', 'ModelResponded', 'AgentRunCompleted']);
+    // The kill really cut the model call: s3's only response was recorded by the restarted process.
+    expect(s3[1]!.occurredAt > killedAt).toBe(true);
+    const log = await sessionEvents(sessionId);
+    const completions = log.filter((event) => event.type === 'StepCompleted').map((event) => (event.data as { stepId: string; attempt: number }));
+    expect(completions.map(({ stepId, attempt }) => `${stepId}#${attempt}`)).toEqual(expect.arrayContaining(['s1#1', 's2#1', 's3#1', 's3#2']));
+    expect(completions).toHaveLength(4);
+  });
+
+  it('gives the same session for the same Idempotency-Key and body, and 409 for another body', async () => {
+    const key = randomUUID();
+    const first = await startSession({ topic: 'a' }, key);
+    const again = await startSession({ topic: 'a' }, key);
+    expect(again.status).toBe(202);
+    expect(again.body.sessionId).toBe(first.body.sessionId);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const other = await startSession({ topic: 'b' }, key);
+    expect(other.status).toBe(409);
+    expect(other.body).toMatchObject({ status: 409, type: 'urn:agent-orchestrator:problem:conflict' });
+    await waitForStatus(first.body.sessionId, 'completed');
+    expect((await sessionEvents(first.body.sessionId)).filter((event) => event.type === 'SessionStarted')).toHaveLength(1);
+  });
+
+  it('cancels a running session', async () => {
+    const { sessionId } = (await startSession({ modelScript: { turns: [{ agent: 'Planner', delayMs: 60_000, output: { steps: [] } }] } })).body;
+    await waitForStatus(sessionId, 'running');
+    expect((await call('POST', `/v1/sessions/${sessionId}/cancel`, { body: { reason: 'not needed any more' } })).status).toBe(202);
+    await waitForStatus(sessionId, 'cancelled');
+    expect((await sessionEvents(sessionId)).at(-1)).toMatchObject({ type: 'SessionCancelled', data: { reason: 'not needed any more' } });
+  });
+
+  it('answers bad input with a clear 4xx and writes nothing', async () => {
+    const before = (await call('GET', '/v1/sessions?limit=100')).body.items.length;
+    const otherTenant = await new ApiKeyStore(pool, schemas.gateway).create({ tenantId: 'globex', name: 'e2e', roles: ['admin'], createdBy: 'e2e' });
+    const ours = (await call('GET', '/v1/sessions?limit=1')).body.items[0].sessionId;
+    for (const path of [`/v1/sessions/${ours}`, `/v1/sessions/${ours}/events`]) {
+      expect((await call('GET', path, { key: otherTenant.apiKey })).status).toBe(404);
+    }
+    expect((await call('POST', `/v1/sessions/${ours}/cancel`, { key: otherTenant.apiKey })).status).toBe(404);
+    expect((await call('GET', '/v1/sessions', { key: otherTenant.apiKey })).body.items).toEqual([]);
+
+    expect((await call('POST', '/v1/sessions', { raw: '{"goal": ' })).status).toBe(400);
+    const unknown = await call('POST', '/v1/sessions', { body: { goal: 'g', priority: 'high' } });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.errors).toEqual([{ pointer: '#/priority', detail: 'unknown field' }]);
+    expect((await call('POST', '/v1/sessions', { raw: JSON.stringify({ goal: 'x'.repeat(2 * 1024 * 1024) }) })).status).toBe(413);
+    expect((await call('POST', '/v1/sessions', { key: null, body: { goal: 'g' } })).status).toBe(401);
+    expect((await call('POST', '/v1/sessions', { key: 'not-a-key', body: { goal: 'g' } })).status).toBe(401);
+    expect((await call('POST', '/v1/sessions', { body: { goal: 'g' }, headers: { 'idempotency-key': 'has space' } })).status).toBe(400);
+    expect((await call('GET', '/v1/sessions?limit=0')).status).toBe(400);
+
+    await waitFor('nothing to have started', async () => (await call('GET', '/v1/sessions?limit=100')).body.items.length === before);
+  });
+});

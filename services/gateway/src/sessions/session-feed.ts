@@ -1,0 +1,67 @@
+import type { EventEnvelope, GlobalPosition } from '@agent-orchestrator/contracts';
+import type { EventStore } from '@agent-orchestrator/event-store';
+import type { Logger } from 'pino';
+
+type Listener = (event: EventEnvelope) => void;
+
+/**
+ * One tail of the global log per gateway process, fanned out to the live connections by stream.
+ * It reads only while someone listens; otherwise it just keeps its place at the log's end. The
+ * store's global read never skips an event that commits late, so a listener that read its stream
+ * up to now and then follows the feed misses nothing (it may see an event twice, by version).
+ */
+export class SessionFeed {
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private position: GlobalPosition | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly logger: Logger,
+    private readonly pollMs = 25,
+  ) {}
+
+  async start(): Promise<void> {
+    this.position = await this.store.lastPosition();
+    this.schedule();
+  }
+
+  subscribe(streamId: string, listener: Listener): () => void {
+    const set = this.listeners.get(streamId) ?? new Set();
+    set.add(listener);
+    this.listeners.set(streamId, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(streamId);
+    };
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(delay = this.pollMs): void {
+    if (!this.stopped) this.timer = setTimeout(() => void this.poll(), delay);
+  }
+
+  private async poll(): Promise<void> {
+    let full = false;
+    try {
+      if (this.listeners.size === 0) {
+        this.position = (await this.store.lastPosition()) ?? this.position;
+      } else {
+        const events = await this.store.readAll({ ...(this.position === undefined ? {} : { after: this.position }), maxCount: 1000 });
+        for (const event of events) {
+          for (const listener of this.listeners.get(event.streamId) ?? []) listener(event);
+          this.position = event.globalPosition;
+        }
+        full = events.length === 1000;
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'session feed could not read the log; retrying');
+    }
+    this.schedule(full ? 0 : this.pollMs);
+  }
+}

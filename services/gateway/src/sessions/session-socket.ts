@@ -1,0 +1,91 @@
+import { sessionStream, type EventEnvelope } from '@agent-orchestrator/contracts';
+import type { EventStore } from '@agent-orchestrator/event-store';
+import type {} from '@fastify/websocket';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { ApiKeys } from '../api-keys/api-keys.js';
+import { abilityFor } from '../auth/abilities.js';
+import { presentedApiKey } from '../auth/access.guard.js';
+import { GatewayError } from '../errors.js';
+import { problemFor } from '../http/problem.js';
+import type { SessionFeed } from './session-feed.js';
+import type { Sessions } from './sessions.js';
+
+const endings = new Set(['SessionCompleted', 'SessionFailed', 'SessionCancelled']);
+
+interface LiveRequest {
+  Params: { sessionId: string };
+  Querystring: { fromVersion?: string; apiKey?: string };
+}
+
+/**
+ * `GET /v1/sessions/:sessionId/live` upgraded to a WebSocket: every event of the session, in
+ * order, each as one text message `{"event": <envelope>}`, from `fromVersion` (default 0), then
+ * live; after the session's last event the server closes with 1000. A client that lost the
+ * connection reconnects with `fromVersion` = the last streamVersion it got + 1. Authentication
+ * as for REST, or `?apiKey=` for browsers, which cannot set headers on a WebSocket; a refused
+ * request is answered before the upgrade, as problem+json.
+ */
+export function registerSessionSocket(
+  fastify: FastifyInstance,
+  deps: { apiKeys: ApiKeys; sessions: Sessions; store: EventStore; feed: SessionFeed; logger: Logger; maxBodyBytes: number },
+): void {
+  const { apiKeys, sessions, store, feed, logger } = deps;
+  fastify.get<LiveRequest>(
+    '/v1/sessions/:sessionId/live',
+    {
+      websocket: true,
+      preValidation: async (request: FastifyRequest<LiveRequest>, reply: FastifyReply) => {
+        try {
+          const presented = request.query.apiKey ?? presentedApiKey(request.headers);
+          const key = await apiKeys.authenticate(presented);
+          if (!key) throw new GatewayError('InvalidCredentials', 'The API key is unknown or has been revoked.');
+          if (!abilityFor(key.tenantId, key.roles).can('read', 'Session')) {
+            throw new GatewayError('Forbidden', `The roles of this API key (${key.roles.join(', ')}) do not allow "read" on Session.`);
+          }
+          const from = request.query.fromVersion;
+          if (from !== undefined && !/^\d{1,9}$/.test(from)) throw new GatewayError('InvalidRequest', 'fromVersion must be a whole number, the streamVersion to start from.');
+          await sessions.assertOwned(key.tenantId, request.params.sessionId);
+        } catch (error) {
+          const { problem, headers } = problemFor(error, deps.maxBodyBytes);
+          if (problem.status >= 500) logger.error({ err: error }, 'live session request failed');
+          await reply.code(problem.status).headers({ ...headers, 'content-type': 'application/problem+json' }).send(problem);
+        }
+      },
+    },
+    (socket, request) => {
+      const stream = sessionStream(request.params.sessionId);
+      let next = Number(request.query.fromVersion ?? 0);
+      let live = false;
+      let closed = false;
+      const buffered: EventEnvelope[] = [];
+      const send = (event: EventEnvelope) => {
+        if (closed || event.streamVersion < next) return;
+        socket.send(JSON.stringify({ event }));
+        next = event.streamVersion + 1;
+        if (endings.has(event.type)) close(1000, 'the session has ended');
+      };
+      const unsubscribe = feed.subscribe(stream, (event) => (live ? send(event) : buffered.push(event)));
+      const close = (code: number, reason: string) => {
+        if (closed) return;
+        closed = true;
+        unsubscribe();
+        socket.close(code, reason);
+      };
+      socket.on('close', () => {
+        closed = true;
+        unsubscribe();
+      });
+      void (async () => {
+        try {
+          for await (const event of store.streamEvents(stream, { fromVersion: next })) send(event);
+          for (const event of buffered.splice(0)) send(event);
+          live = true;
+        } catch (error) {
+          logger.warn({ err: error, stream }, 'live session catch-up failed');
+          close(1011, 'the session log could not be read; reconnect with fromVersion to resume');
+        }
+      })();
+    },
+  );
+}

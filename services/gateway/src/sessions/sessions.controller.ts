@@ -1,0 +1,124 @@
+import { sessionConstraintsSchema, sessionStatuses } from '@agent-orchestrator/contracts';
+import { SessionQueryError, maxPageSize } from '@agent-orchestrator/read-models';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { Caller, Can, type Principal } from '../auth/access.guard.js';
+import { GatewayError } from '../errors.js';
+import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
+import { ValidBody, fieldProblems } from '../http/valid-body.js';
+import { Sessions } from './sessions.js';
+
+const startSessionBody = z.strictObject({
+  goal: z.string().trim().min(1).max(20_000).describe('What the agents should achieve.'),
+  context: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('Facts for the agents. `modelScript` or `modelFixture` drive the scripted model (see the README).'),
+  constraints: sessionConstraintsSchema.optional().describe('Budgets: maxSteps, maxTokens, maxCostUsd, deadline (ISO, UTC), allowedTools.'),
+});
+type StartSessionBody = z.infer<typeof startSessionBody>;
+
+const cancelBody = z.strictObject({ reason: z.string().trim().min(1).max(4000).optional() });
+
+const listQuery = z.strictObject({
+  status: z.enum(sessionStatuses).optional(),
+  startedAfter: z.iso.datetime({ offset: true }).optional(),
+  startedBefore: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(maxPageSize).default(20),
+  cursor: z.string().max(500).optional(),
+});
+
+const eventsQuery = z.strictObject({
+  fromVersion: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
+const started = z.object({ sessionId: z.string(), status: z.enum(sessionStatuses) });
+
+function parseQuery<T>(schema: z.ZodType<T>, query: unknown): T {
+  const parsed = schema.safeParse(query ?? {});
+  if (parsed.success) return parsed.data;
+  throw new GatewayError('InvalidRequest', 'The query string is not valid. See "errors" for each parameter.', fieldProblems(parsed.error));
+}
+
+@ApiTags('sessions')
+@ApiBearerAuth(bearerScheme)
+@ApiSecurity(apiKeyHeaderScheme)
+@ApiProblems(401, 403)
+@Controller('v1/sessions')
+export class SessionsController {
+  constructor(private readonly sessions: Sessions) {}
+
+  @Post()
+  @HttpCode(202)
+  @Can('create', 'Session')
+  @ApiOperation({ summary: 'Submit a goal. The session starts asynchronously; follow it with GET, the events page or the live WebSocket.' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body: the same session. Same key, other body: 409.' })
+  @ApiResponse({ status: 202, description: 'Accepted', standardSchema: started })
+  @ApiProblems(400, 409, 413, 415, 422, 503)
+  async start(
+    @ValidBody(startSessionBody) body: StartSessionBody,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Caller() caller: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ sessionId: string; status: string }> {
+    if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
+      throw new GatewayError('InvalidRequest', 'The Idempotency-Key header must be 1 to 255 visible ASCII characters (a UUID is a good choice).');
+    }
+    const { sessionId, status, replayed } = await this.sessions.start(caller, body, idempotencyKey);
+    reply.header('location', `/v1/sessions/${sessionId}`);
+    if (replayed) reply.header('idempotent-replayed', 'true');
+    return { sessionId, status };
+  }
+
+  @Get()
+  @Can('read', 'Session')
+  @ApiOperation({ summary: "Your tenant's sessions, newest first; filter by status and start time; page with `cursor`." })
+  async list(@Query() query: unknown, @Caller() caller: Principal) {
+    const { status, startedAfter, startedBefore, limit, cursor } = parseQuery(listQuery, query);
+    try {
+      return await this.sessions.list(caller.tenantId, {
+        limit,
+        ...(status === undefined ? {} : { status }),
+        ...(startedAfter === undefined ? {} : { startedAfter: new Date(startedAfter) }),
+        ...(startedBefore === undefined ? {} : { startedBefore: new Date(startedBefore) }),
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+    } catch (error) {
+      if (error instanceof SessionQueryError) throw new GatewayError('InvalidRequest', error.message);
+      throw error;
+    }
+  }
+
+  @Get(':sessionId')
+  @Can('read', 'Session')
+  @ApiOperation({ summary: 'A session: status, plan, steps, results, usage and cost so far.' })
+  @ApiProblems(404)
+  get(@Param('sessionId') sessionId: string, @Caller() caller: Principal) {
+    return this.sessions.get(caller.tenantId, sessionId);
+  }
+
+  @Get(':sessionId/events')
+  @Can('read', 'Session')
+  @ApiOperation({ summary: "The session's log, oldest first, each event as its full envelope; page with `fromVersion`." })
+  @ApiProblems(400, 404)
+  events(@Param('sessionId') sessionId: string, @Query() query: unknown, @Caller() caller: Principal) {
+    const { fromVersion, limit } = parseQuery(eventsQuery, query);
+    return this.sessions.events(caller.tenantId, sessionId, fromVersion, limit);
+  }
+
+  @Post(':sessionId/cancel')
+  @HttpCode(202)
+  @Can('cancel', 'Session')
+  @ApiOperation({ summary: 'Ask for the session to be cancelled. A session that already ended stays as it ended.' })
+  @ApiProblems(404, 422, 503)
+  async cancel(@Param('sessionId') sessionId: string, @Body() body: unknown, @Caller() caller: Principal): Promise<{ sessionId: string }> {
+    const parsed = cancelBody.safeParse(body ?? {});
+    if (!parsed.success) throw new GatewayError('InvalidBody', 'The request body is not valid. See "errors" for each field.', fieldProblems(parsed.error));
+    await this.sessions.cancel(caller, sessionId, parsed.data.reason);
+    return { sessionId };
+  }
+}

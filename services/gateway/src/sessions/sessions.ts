@@ -1,0 +1,170 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  sessionStream,
+  type CommandMessage,
+  type EventEnvelope,
+  type SessionCommand,
+  type SessionConstraints,
+  type TopicNames,
+} from '@agent-orchestrator/contracts';
+import type { EventStore } from '@agent-orchestrator/event-store';
+import type { MessageProducer } from '@agent-orchestrator/messaging';
+import type { ListSessionsQuery, SessionDetail, SessionQueries } from '@agent-orchestrator/read-models';
+import canonicalize from 'canonicalize';
+import { v5 as uuidV5 } from 'uuid';
+import type { Principal } from '../auth/access.guard.js';
+import { GatewayError } from '../errors.js';
+
+/** What the gateway needs to run sessions: the log to read, Kafka to send commands, the read model. */
+export interface SessionsBackend {
+  readonly store: EventStore;
+  readonly producer: MessageProducer;
+  readonly topics: TopicNames;
+  readonly queries: SessionQueries;
+  /** How long a keyed start waits to see its session in the log, to tell a replay from a conflict. */
+  readonly startConfirmMs?: number;
+}
+
+export interface StartRequest {
+  readonly goal: string;
+  readonly context?: Record<string, unknown>;
+  readonly constraints?: SessionConstraints;
+}
+
+/** Fixed namespaces: a session id from (tenant, key), a command id from (tenant, key, body). */
+const sessionIdNamespace = 'c5f0a4f4-2f0e-4b7e-9d55-6a1d1c9e7b01';
+const commandIdNamespace = '0e7d8f7a-6b3c-4c1d-8f2e-9a4b5c6d7e02';
+
+export class Sessions {
+  constructor(private readonly backend: SessionsBackend) {}
+
+  /**
+   * Sends StartSession. With an Idempotency-Key the session id is derived from (tenant, key) and
+   * the command id from (tenant, key, body): the log itself remembers the request, with no second
+   * write. The same key and body finds its session; the same key with another body finds a
+   * session caused by another command id, which is a 409.
+   */
+  async start(caller: Principal, request: StartRequest, idempotencyKey: string | undefined): Promise<{ sessionId: string; status: string; replayed: boolean }> {
+    const { tenantId } = caller;
+    const sessionId = idempotencyKey === undefined ? randomUUID() : uuidV5(`${tenantId}\n${idempotencyKey}`, sessionIdNamespace);
+    const commandId =
+      idempotencyKey === undefined ? randomUUID() : uuidV5(`${tenantId}\n${idempotencyKey}\n${fingerprint(request)}`, commandIdNamespace);
+
+    if (idempotencyKey !== undefined) {
+      const first = await this.firstEvent(sessionId);
+      if (first) return { sessionId, status: await this.statusOf(tenantId, sessionId), replayed: this.sameRequest(first, tenantId, commandId) };
+    }
+    const command: SessionCommand = {
+      type: 'StartSession',
+      sessionId,
+      goal: request.goal,
+      context: request.context ?? {},
+      constraints: request.constraints ?? {},
+      agentVersions: {},
+      metadata: this.metadata(caller, sessionId, commandId),
+    };
+    await this.send(sessionId, { commandId, command });
+    if (idempotencyKey !== undefined) {
+      // Two first requests with one key may race: the orchestrator starts the session once, and
+      // the log says whose command it was.
+      const first = await this.waitForFirstEvent(sessionId);
+      if (first) this.sameRequest(first, tenantId, commandId);
+    }
+    return { sessionId, status: 'queued', replayed: false };
+  }
+
+  /** The read model's view; a session just started and not yet projected reads from the log. */
+  async get(tenantId: string, sessionId: string): Promise<SessionDetail | { sessionId: string; status: 'queued'; goal: string; startedAt: string }> {
+    const detail = await this.backend.queries.getSession(tenantId, sessionId);
+    if (detail) return detail;
+    const first = await this.firstEvent(sessionId);
+    if (!first || first.tenantId !== tenantId || first.type !== 'SessionStarted') throw notFound(sessionId);
+    return { sessionId, status: 'queued', goal: (first.data as { goal: string }).goal, startedAt: first.occurredAt };
+  }
+
+  list(tenantId: string, query: ListSessionsQuery) {
+    return this.backend.queries.listSessions(tenantId, query);
+  }
+
+  /** One page of the session's log, each event as its full envelope. */
+  async events(tenantId: string, sessionId: string, fromVersion: number, limit: number): Promise<{ items: EventEnvelope[]; nextFromVersion: number | null }> {
+    await this.assertOwned(tenantId, sessionId);
+    const items = await this.backend.store.readStream(sessionStream(sessionId), { fromVersion, maxCount: limit + 1 });
+    const page = items.slice(0, limit);
+    return { items: page, nextFromVersion: items.length > limit ? fromVersion + limit : null };
+  }
+
+  async cancel(caller: Principal, sessionId: string, reason: string | undefined): Promise<void> {
+    await this.assertOwned(caller.tenantId, sessionId);
+    const commandId = randomUUID();
+    const command: SessionCommand = {
+      type: 'CancelSession',
+      sessionId,
+      ...(reason === undefined ? {} : { reason }),
+      metadata: this.metadata(caller, sessionId, commandId),
+    };
+    await this.send(sessionId, { commandId, command });
+  }
+
+  async assertOwned(tenantId: string, sessionId: string): Promise<void> {
+    const first = await this.firstEvent(sessionId);
+    // Another tenant's session reads exactly like one that does not exist.
+    if (!first || first.tenantId !== tenantId) throw notFound(sessionId);
+  }
+
+  private sameRequest(first: EventEnvelope, tenantId: string, commandId: string): boolean {
+    if (first.tenantId !== tenantId || first.causationId !== commandId) {
+      throw new GatewayError('Conflict', 'This Idempotency-Key was already used with a different request body. Send the original body, or use a new key.');
+    }
+    return true;
+  }
+
+  private async statusOf(tenantId: string, sessionId: string): Promise<string> {
+    return (await this.backend.queries.getSession(tenantId, sessionId))?.status ?? 'queued';
+  }
+
+  private async firstEvent(sessionId: string): Promise<EventEnvelope | undefined> {
+    if (!/^[A-Za-z0-9_.:-]{1,200}$/.test(sessionId)) return undefined;
+    const [first] = await this.backend.store.readStream(sessionStream(sessionId), { maxCount: 1 });
+    return first;
+  }
+
+  private async waitForFirstEvent(sessionId: string): Promise<EventEnvelope | undefined> {
+    const deadline = Date.now() + (this.backend.startConfirmMs ?? 3000);
+    for (let delay = 5; Date.now() < deadline; delay = Math.min(delay * 2, 100)) {
+      const first = await this.firstEvent(sessionId);
+      if (first) return first;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    return undefined;
+  }
+
+  private async send(sessionId: string, message: CommandMessage): Promise<void> {
+    const { producer, topics } = this.backend;
+    try {
+      await producer.send([{ topic: topics.commands('orchestrator'), key: sessionStream(sessionId), value: JSON.stringify(message) }]);
+    } catch (error) {
+      throw new GatewayError('Unavailable', `The command could not be queued (${error instanceof Error ? error.message : String(error)}). Retry the request; with an Idempotency-Key a retry is safe.`);
+    }
+  }
+
+  private metadata(caller: Principal, sessionId: string, commandId: string) {
+    return {
+      tenantId: caller.tenantId,
+      correlationId: sessionId,
+      causationId: commandId,
+      actor: { kind: 'user' as const, id: caller.keyId },
+      traceparent: null,
+      now: new Date().toISOString(),
+      eventIds: [],
+    };
+  }
+}
+
+function fingerprint(request: StartRequest): string {
+  return createHash('sha256')
+    .update(canonicalize({ goal: request.goal, context: request.context ?? {}, constraints: request.constraints ?? {} }) ?? '')
+    .digest('hex');
+}
+
+const notFound = (sessionId: string) => new GatewayError('NotFound', `Your tenant has no session ${sessionId}.`);

@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { commandMessageSchema } from '@agent-orchestrator/contracts';
+import { ensureTopics, jsonDecoder, startConsumer, startRelay } from '@agent-orchestrator/messaging';
+import { ProjectionRunner } from '@agent-orchestrator/projections';
+import { SessionsProjection, openReadModels } from '@agent-orchestrator/read-models';
+import { runService, startEventService } from '@agent-orchestrator/service-host';
+import { sessionCommandHandler } from './commands/session-command-handler.js';
+import { OrchestratorModule } from './orchestrator.module.js';
+import { startTimeoutSweep } from './timeouts/timeout-sweep.js';
+
+const commandsGroup = 'orchestrator.commands';
+const now = () => new Date().toISOString();
+const decodeCommand = jsonDecoder(commandMessageSchema);
+
+/**
+ * The orchestrator process: session commands from `commands.orchestrator`, agent run outcomes
+ * from `events.agentrun`, the sessions read model, the timeout sweep, and the outbox relay that
+ * publishes the session log to Kafka.
+ */
+await runService('orchestrator', async (platform) => {
+  const { store, kafka, producer, topics, logger, config } = platform;
+  const sweepMs = Number(process.env.TIMEOUT_SWEEP_MS ?? 5000);
+  const relay = startRelay({ store, producer, topics, onError: (error, attempt) => logger.warn({ err: error, attempt }, 'relay batch failed; retrying') });
+  const readModels = await openReadModels({ url: config.databaseUrl, schema: config.readModelSchema });
+  const projection = new ProjectionRunner(new SessionsProjection(readModels.sessions), {
+    store,
+    dataSource: readModels.dataSource,
+    schema: config.readModelSchema,
+    onError: (error, attempt) => logger.warn({ err: error, attempt }, 'sessions projection batch failed; retrying'),
+  });
+  await projection.start();
+  await ensureTopics(kafka, [{ name: topics.deadLetters(commandsGroup), partitions: 1 }]);
+  const commands = await startConsumer({
+    kafka,
+    groupId: commandsGroup,
+    topics: [topics.commands('orchestrator')],
+    decode: decodeCommand,
+    handle: sessionCommandHandler(store, logger),
+    deadLetters: { producer, topic: topics.deadLetters(commandsGroup) },
+    partitionsConsumedConcurrently: 6,
+    sessionTimeoutMs: 10_000,
+    logger,
+  });
+  const outcomes = await startEventService(platform, OrchestratorModule.register({ store, logger, now }), { events: ['agentrun'] });
+  const sweep = startTimeoutSweep({ store, queries: readModels.sessionQueries, logger, intervalMs: sweepMs, now });
+  return {
+    async stop() {
+      await sweep.stop();
+      await outcomes.close();
+      await commands.stop();
+      await projection.stop();
+      await relay.stop();
+      await readModels.close();
+    },
+  };
+});

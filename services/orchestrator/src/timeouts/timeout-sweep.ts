@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import type { EventStore } from '@agent-orchestrator/event-store';
+import type { SessionQueries } from '@agent-orchestrator/read-models';
+import type { Logger } from 'pino';
+import { decideSessionCommand } from '../commands/session-command-handler.js';
+
+export interface TimeoutSweepOptions {
+  readonly store: EventStore;
+  readonly queries: SessionQueries;
+  readonly logger: Logger;
+  readonly intervalMs: number;
+  readonly now: () => string;
+  /** Sessions looked at per sweep, the longest unchanged first. */
+  readonly batch?: number;
+}
+
+/**
+ * The clock of the Session decider: every interval, each live session gets a CheckTimeouts with
+ * the current time, and the decider retries, fails or gives up what waited too long (a plan, a
+ * step, a review) and ends sessions past their deadline. Most checks decide nothing and append
+ * nothing. Several orchestrators sweeping at once is harmless: each check is decided on the
+ * session stream at the version read.
+ */
+export function startTimeoutSweep(options: TimeoutSweepOptions): { stop(): Promise<void> } {
+  const { store, queries, logger, intervalMs, now } = options;
+  let sweeping: Promise<void> = Promise.resolve();
+  const sweep = async () => {
+    for (const { sessionId, tenantId } of await queries.liveSessions(options.batch ?? 500)) {
+      const metadata = { tenantId, correlationId: sessionId, causationId: 'timeout-sweep', actor: { kind: 'service' as const, id: 'orchestrator' }, now: now(), traceparent: null, eventIds: [] };
+      await decideSessionCommand(store, logger, randomUUID(), { type: 'CheckTimeouts', sessionId, metadata }).catch((error: unknown) =>
+        logger.warn({ err: error, sessionId }, 'timeout check failed; the next sweep tries again'),
+      );
+    }
+  };
+  const timer = setInterval(() => {
+    sweeping = sweeping.then(sweep).catch((error: unknown) => logger.warn({ err: error }, 'timeout sweep failed'));
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sweeping;
+    },
+  };
+}

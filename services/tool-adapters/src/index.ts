@@ -1,0 +1,1 @@
+export { answerToolCall, builtInAnswer, type ToolCallRequest } from './built-in-tools.js';
