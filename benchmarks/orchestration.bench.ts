@@ -43,7 +43,6 @@ const cluster = await startCluster({
   eventStoreSchema: schemas.eventStore,
   readModelSchema: schemas.readModels,
   gatewaySchema: schemas.gateway,
-  logLevel: 'warn',
   env: { EVENT_POLL_MS: '5' },
 });
 

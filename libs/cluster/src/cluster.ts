@@ -19,7 +19,8 @@ export interface ClusterOptions {
   readonly gatewaySchema?: string;
   /** 0 picks a free port. */
   readonly gatewayPort?: number;
-  readonly logLevel?: string;
+  /** info or more detailed: the launcher knows a service is ready by its "started" line at info. */
+  readonly logLevel?: 'info' | 'debug' | 'trace';
   /** More environment for every service (e.g. TIMEOUT_SWEEP_MS, OPENAI_API_KEY). */
   readonly env?: Readonly<Record<string, string>>;
   /** Each line a service prints; default: dropped. */

@@ -64,9 +64,9 @@ export class AgentRunner {
     const { task, agent } = taskOf(request);
     const runId = agentRunId(sessionId, task);
     const stream = agentRunStream(runId);
-    const existing = await this.options.store.readStream(stream, { maxCount: 1 });
+    const existing = await collect(this.options.store.streamEvents(stream));
+    const brief = await this.brief(sessionId);
     if (existing.length === 0) {
-      const brief = await this.brief(sessionId);
       const { name: model } = await this.options.models.modelFor(brief, agent, task);
       const agentVersion = brief.agentVersions[agent];
       const started: NewEvent = {
@@ -75,9 +75,11 @@ export class AgentRunner {
         schemaVersion: 1,
         data: { sessionId, task, agent, model, ...(agentVersion === undefined ? {} : { agentVersion }) },
       };
-      await this.append(stream, [started], 'no_stream', 'start');
+      // Another delivery of the same request may have started it: then read what it wrote.
+      if ((await this.append(stream, [started], 'no_stream', 'start')) === -1) return this.advance(runId, request);
+      return this.advance(runId, request, { log: foldRunLog([{ ...started, streamId: stream, streamVersion: 0, globalPosition: '' }]), brief });
     }
-    await this.advance(runId, request);
+    await this.advance(runId, request, { log: foldRunLog(existing), brief });
   }
 
   async onToolAnswered(answer: EventEnvelope & ToolCallEvent): Promise<void> {
@@ -85,9 +87,9 @@ export class AgentRunner {
   }
 
   /** Takes a run as far as it can go now: to its end, or to a pause for tool answers not yet in. */
-  private async advance(runId: string, cause: EventEnvelope): Promise<void> {
+  private async advance(runId: string, cause: EventEnvelope, known?: { log: RunLog; brief: SessionBrief }): Promise<void> {
     const { store, logger } = this.options;
-    const log = foldRunLog(await collect(store.streamEvents(agentRunStream(runId))));
+    const log = known?.log ?? foldRunLog(await collect(store.streamEvents(agentRunStream(runId))));
     if (!log.started || log.ended) return;
     const { sessionId, task, agent: agentName } = log.started;
 
@@ -100,7 +102,7 @@ export class AgentRunner {
       }
     }
 
-    const brief = await this.brief(sessionId);
+    const brief = known?.brief ?? (await this.brief(sessionId));
     const { model, name: modelName } = await this.options.models.modelFor(brief, agentName, task);
     let version = log.version;
     let usage = log.usage;
@@ -250,4 +252,3 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
-export type { RunLog };

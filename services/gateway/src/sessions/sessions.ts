@@ -64,12 +64,11 @@ export class Sessions {
       metadata: this.metadata(caller, sessionId, commandId),
     };
     await this.send(sessionId, { commandId, command });
-    if (idempotencyKey !== undefined) {
-      // Two first requests with one key may race: the orchestrator starts the session once, and
-      // the log says whose command it was.
-      const first = await this.waitForFirstEvent(sessionId);
-      if (first) this.sameRequest(first, tenantId, commandId);
-    }
+    // Answer once the session is in the log (within startConfirmMs), so a client can read it
+    // straight away. Two first requests with one key may race: the orchestrator starts the
+    // session once, and the log says whose command it was.
+    const first = await this.waitForFirstEvent(sessionId);
+    if (first) this.sameRequest(first, tenantId, commandId);
     return { sessionId, status: 'queued', replayed: false };
   }
 
