@@ -1,30 +1,6 @@
-import {
-  command,
-  given,
-  parallelPlan,
-  planProposed,
-  planRequested,
-  reviewRequested,
-  sessionFailed,
-  started,
-  stepCompleted,
-  stepScheduled,
-  usage,
-} from './given-when-then.js';
+import { awaitingFirstReview, command, given, planRequested, sessionFailed, started, usage } from './given-when-then.js';
 
 const noUsage = usage(0, 0, 0);
-const allDoneAwaitingReview = [
-  started(),
-  planRequested(),
-  planProposed(...parallelPlan()),
-  stepScheduled('a'),
-  stepScheduled('b'),
-  stepCompleted('a', 1, usage(100, 20, 0.25)),
-  stepCompleted('b', 1, usage(50, 10, 0.5)),
-  stepScheduled('c'),
-  stepCompleted('c', 1, usage(10, 5, 0.125)),
-  reviewRequested(1),
-];
 
 describe('a planner run that gave no plan', () => {
   it('asks for another plan when the failure is retryable and attempts remain', () => {
@@ -56,7 +32,7 @@ describe('a planner run that gave no plan', () => {
 
 describe('a reviewer run that gave no verdict', () => {
   it('fails the session, naming the round', () => {
-    given(...allDoneAwaitingReview)
+    given(...awaitingFirstReview())
       .when(command.agentFailed({ kind: 'review', round: 1 }, 'verdict unreadable', false))
       .then(sessionFailed('the reviewer gave no verdict (round 1): verdict unreadable', usage(160, 35, 0.875)));
   });

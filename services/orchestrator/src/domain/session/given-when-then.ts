@@ -147,6 +147,20 @@ export const executingParallelPlan = (constraints: SessionConstraints = {}) => [
   stepScheduled('b'),
 ];
 export const reviewRequested = (round = 1, occurredAt = T0) => event('ReviewRequested', { round, reviewer: 'Reviewer' }, occurredAt);
+
+/** The parallel plan done (usage 160 in, 35 out, 0.875 USD) and its first review requested. */
+export const awaitingFirstReview = (): SessionEvent[] => [
+  started(),
+  planRequested(),
+  planProposed(...parallelPlan()),
+  stepScheduled('a'),
+  stepScheduled('b'),
+  stepCompleted('a', 1, usage(100, 20, 0.25)),
+  stepCompleted('b', 1, usage(50, 10, 0.5)),
+  stepScheduled('c'),
+  stepCompleted('c', 1, usage(10, 5, 0.125)),
+  reviewRequested(1),
+];
 export const sessionFailed = (reason: string, spent: Usage) => event('SessionFailed', { reason, usage: spent });
 
 export function metadata(now = after(10)): CommandMetadata {

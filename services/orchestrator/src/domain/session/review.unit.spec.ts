@@ -1,5 +1,6 @@
 import type { SessionCommand, SessionEvent } from '@agent-orchestrator/contracts';
 import {
+  awaitingFirstReview,
   command,
   event,
   given,
@@ -16,18 +17,7 @@ import {
 
 /** Two independent lookups, then a summary that needs both. */
 const plan = parallelPlan();
-const allDone = [
-  started(),
-  planRequested(),
-  planProposed(...plan),
-  stepScheduled('a'),
-  stepScheduled('b'),
-  stepCompleted('a', 1, usage(100, 20, 0.25)),
-  stepCompleted('b', 1, usage(50, 10, 0.5)),
-  stepScheduled('c'),
-  stepCompleted('c', 1, usage(10, 5, 0.125)),
-  reviewRequested(1),
-];
+const allDone = awaitingFirstReview();
 
 const reviewCompleted = (round: number, verdict: 'pass' | 'rework', reasons: string[] = []) =>
   event('ReviewCompleted', { round, verdict, reasons });
