@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { defineEvent, type EventOf } from './catalog.js';
-import { agentNameSchema, reasonSchema, stepIdSchema, usageSchema } from './session-events.js';
+import { agentNameSchema, reasonSchema, sessionIdSchema as sessionId, stepIdSchema, usageSchema } from './session-events.js';
 
-const sessionId = z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/);
 /** `<sessionId>.plan.<attempt>`, `<sessionId>.step.<stepId>.<attempt>` or `<sessionId>.review.<round>`. */
 const runId = z.string().regex(/^[A-Za-z0-9_.:-]{1,300}$/);
 const callId = z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/);
@@ -87,4 +86,4 @@ export const ToolCallFailed = defineEvent('ToolCallFailed', [
 export const toolCallEvents = [ToolCallCompleted, ToolCallFailed] as const;
 export type ToolCallEvent = EventOf<(typeof toolCallEvents)[number]>;
 
-export { callId as toolCallIdSchema, runId as agentRunIdSchema, sessionId as sessionIdSchema };
+export { callId as toolCallIdSchema, runId as agentRunIdSchema };

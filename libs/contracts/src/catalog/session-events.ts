@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { defineEvent, type EventOf } from './catalog.js';
 
 const stepId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/);
+/** The id part of a `session-<id>` stream name. */
+const sessionId = z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/);
 const agentName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/);
 const reason = z.string().min(1).max(4000);
 
@@ -141,7 +143,7 @@ export const sessionEvents = [
 /** Any event of the session stream, typed by its latest version. */
 export type SessionEvent = EventOf<(typeof sessionEvents)[number]>;
 
-export { agentName as agentNameSchema, reason as reasonSchema, stepId as stepIdSchema };
+export { agentName as agentNameSchema, reason as reasonSchema, sessionId as sessionIdSchema, stepId as stepIdSchema };
 
 /** A session's status as clients see it; the read model derives it from the session's events. */
 export const sessionStatuses = ['queued', 'running', 'awaiting_approval', 'completed', 'failed', 'cancelled'] as const;

@@ -4,13 +4,12 @@ import {
   planStepSchema,
   reasonSchema,
   sessionConstraintsSchema,
+  sessionIdSchema as sessionId,
   stepIdSchema,
   usageSchema,
 } from '../catalog/session-events.js';
 import { commandMetadataSchema } from './command-metadata.js';
 
-/** The id part of the `session-<id>` stream name the command targets. */
-const sessionId = z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/);
 
 export const startSessionSchema = z.strictObject({
   type: z.literal('StartSession'),

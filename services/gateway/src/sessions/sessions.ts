@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  sessionIdSchema,
   sessionStream,
   type CommandMessage,
   type EventEnvelope,
@@ -123,7 +124,7 @@ export class Sessions {
   }
 
   private async firstEvent(sessionId: string): Promise<EventEnvelope | undefined> {
-    if (!/^[A-Za-z0-9_.:-]{1,200}$/.test(sessionId)) return undefined;
+    if (!sessionIdSchema.safeParse(sessionId).success) return undefined;
     const [first] = await this.backend.store.readStream(sessionStream(sessionId), { maxCount: 1 });
     return first;
   }
