@@ -98,7 +98,9 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     const log = await sessionEvents(sessionId);
     expect(live).toEqual(log);
     expect(log.map((event) => event.streamVersion)).toEqual(log.map((_, index) => index));
-    const decisions = log.map((event) => {
+    const decisions = log
+      .filter((event) => event.type !== 'UsageRecorded')
+      .map((event) => {
       const data = event.data as { stepId?: string; verdict?: string };
       return [event.type, data.stepId ?? data.verdict].filter(Boolean).join(' ');
     });
@@ -140,6 +142,20 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     for (const run of ['plan.1', 'step.s2.1', 'step.s3.1', 'step.s3.2', 'review.1', 'review.2']) {
       expect((await runEvents(sessionId, run)).map((event) => event.type)).toEqual(['AgentRunStarted', 'ModelResponded', 'AgentRunCompleted']);
     }
+
+    // The session's usage is what every model response of every run cost: planner and reviewers too.
+    const runs = ['plan.1', 'step.s1.1', 'step.s2.1', 'step.s3.1', 'step.s3.2', 'review.1', 'review.2'];
+    const responses = (await Promise.all(runs.map((run) => runEvents(sessionId, run)))).flat().filter((event) => event.type === 'ModelResponded');
+    const spent = responses.map((event) => (event.data as { usage: { inputTokens: number; outputTokens: number } }).usage);
+    expect({ inputTokens: session.inputTokens, outputTokens: session.outputTokens }).toEqual({
+      inputTokens: spent.reduce((sum, usage) => sum + usage.inputTokens, 0),
+      outputTokens: spent.reduce((sum, usage) => sum + usage.outputTokens, 0),
+    });
+    expect(log.filter((event) => event.type === 'UsageRecorded').map((event) => (event.data as { task: { kind: string } }).task.kind)).toEqual([
+      'plan',
+      'review',
+      'review',
+    ]);
   });
 
   it('completes a session whose agent-runtime is killed mid-step and started again, and runs no step twice', async () => {

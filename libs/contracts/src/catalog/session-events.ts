@@ -124,6 +124,24 @@ export const BudgetExceeded = defineEvent('BudgetExceeded', [
   },
 ]);
 
+/**
+ * Tokens and cost spent by a planner or reviewer run, or by a step attempt whose answer came too
+ * late to count (a current step's usage travels on StepCompleted). Every model response a session
+ * pays for is summed into its usage and its budgets, whether or not its answer was used.
+ */
+export const UsageRecorded = defineEvent('UsageRecorded', [
+  {
+    schema: z.strictObject({
+      task: z.discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('plan'), attempt: z.number().int().min(1) }),
+        z.strictObject({ kind: z.literal('step'), stepId, attempt: z.number().int().min(1) }),
+        z.strictObject({ kind: z.literal('review'), round: z.number().int().min(1) }),
+      ]),
+      usage: usageSchema,
+    }),
+  },
+]);
+
 export const sessionEvents = [
   SessionStarted,
   PlanRequested,
@@ -138,6 +156,7 @@ export const sessionEvents = [
   SessionFailed,
   SessionCancelled,
   BudgetExceeded,
+  UsageRecorded,
 ] as const;
 
 /** Any event of the session stream, typed by its latest version. */

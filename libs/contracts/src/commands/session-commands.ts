@@ -10,7 +10,6 @@ import {
 } from '../catalog/session-events.js';
 import { commandMetadataSchema } from './command-metadata.js';
 
-
 export const startSessionSchema = z.strictObject({
   type: z.literal('StartSession'),
   sessionId,
@@ -29,12 +28,14 @@ export const recordPlanSchema = z.strictObject({
   attempt: z.number().int().min(1),
   steps: z.array(planStepSchema).min(1).max(200),
   rationale: z.string().max(10_000).optional(),
+  /** What the planner run spent; recorded even when the plan is no longer current. */
+  usage: usageSchema.optional(),
   metadata: commandMetadataSchema,
 });
 
 export const stepResultSchema = z.discriminatedUnion('outcome', [
   z.strictObject({ outcome: z.literal('completed'), output: z.unknown(), usage: usageSchema }),
-  z.strictObject({ outcome: z.literal('failed'), reason: reasonSchema, retryable: z.boolean() }),
+  z.strictObject({ outcome: z.literal('failed'), reason: reasonSchema, retryable: z.boolean(), usage: usageSchema.optional() }),
 ]);
 
 /** What an agent run answered for one scheduled attempt of a step. */
@@ -65,6 +66,7 @@ export const recordReviewSchema = z.strictObject({
   sessionId,
   round: z.number().int().min(1),
   review: reviewVerdictSchema,
+  usage: usageSchema.optional(),
   metadata: commandMetadataSchema,
 });
 
@@ -81,6 +83,8 @@ export const recordAgentFailureSchema = z.strictObject({
   ]),
   reason: reasonSchema,
   retryable: z.boolean(),
+  /** What the failed run spent before it failed. */
+  usage: usageSchema.optional(),
   metadata: commandMetadataSchema,
 });
 

@@ -160,6 +160,21 @@ describe('sessions read model', () => {
     expect(await session(s)).toMatchObject({ status: 'cancelled', failureReason: 'no longer needed', endedAt: expect.any(Date), inputTokens: 10, costUsd: 0.001 });
   });
 
+  it('adds planner, reviewer and late step usage to the session, and step usage to its step', async () => {
+    const s = new SessionHistory('acme', '2025-03-03T11:30:00.000Z');
+    const step = planStep('draft', 'Executor');
+    await append(s, ...s.begun(), s.event('UsageRecorded', { task: { kind: 'plan', attempt: 1 }, usage: usage(300, 80, 0.5) }), s.planProposed([step]));
+    await append(s, s.scheduled(step), s.completed(step, usage(10, 20, 0.001)));
+    await append(s, s.event('UsageRecorded', { task: { kind: 'step', stepId: 'draft', attempt: 1 }, usage: usage(5, 5, 0.002) }));
+    await append(s, s.event('UsageRecorded', { task: { kind: 'review', round: 1 }, usage: usage(40, 4, 0.25) }));
+    expect(await session(s)).toMatchObject({
+      inputTokens: 355,
+      outputTokens: 109,
+      costUsd: 0.753,
+      steps: [{ stepId: 'draft', inputTokens: 15, outputTokens: 25, costUsd: 0.003 }],
+    });
+  });
+
   it('records a crossed budget as the reason, then the failure the decider appends with it', async () => {
     const s = new SessionHistory('acme', '2025-03-03T12:00:00.000Z');
     const [research, write] = [planStep('research', 'Researcher'), planStep('write', 'Executor', ['research'])];

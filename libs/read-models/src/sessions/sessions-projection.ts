@@ -130,11 +130,18 @@ export class SessionsProjection implements Projection {
           stepId,
           [output === undefined ? null : JSON.stringify(output), event.occurredAt, usage.inputTokens, usage.outputTokens, usage.costUsd],
         );
-        return [
-          `input_tokens = input_tokens + ${p.add(usage.inputTokens)}`,
-          `output_tokens = output_tokens + ${p.add(usage.outputTokens)}`,
-          `cost_usd = cost_usd + ${p.add(usage.costUsd)}`,
-        ];
+        return added(usage, p);
+      }
+      case 'UsageRecorded': {
+        const { task, usage } = event.data;
+        if (task.kind === 'step') {
+          await step(`input_tokens = input_tokens + $3, output_tokens = output_tokens + $4, cost_usd = cost_usd + $5`, task.stepId, [
+            usage.inputTokens,
+            usage.outputTokens,
+            usage.costUsd,
+          ]);
+        }
+        return added(usage, p);
       }
       case 'StepFailed':
         await step(`status = 'failed', failure_reason = $3`, event.data.stepId, [event.data.reason]);
@@ -175,6 +182,15 @@ export class SessionsProjection implements Projection {
       `cost_usd = ${p.add(usage.costUsd)}`,
     ];
   }
+}
+
+/** A run's usage added to the session's running sums. */
+function added(usage: Usage, p: SqlParams): string[] {
+  return [
+    `input_tokens = input_tokens + ${p.add(usage.inputTokens)}`,
+    `output_tokens = output_tokens + ${p.add(usage.outputTokens)}`,
+    `cost_usd = cost_usd + ${p.add(usage.costUsd)}`,
+  ];
 }
 
 function unreachable(value: never): never {

@@ -12,7 +12,7 @@ export interface SessionPlan {
 export type StepStatus = 'pending' | 'scheduled' | 'completed' | 'failed';
 
 /**
- * One session as clients see it. Usage is summed over completed step attempts while the session
+ * One session as clients see it. Usage is summed over every run it paid for while the session
  * runs, and replaced by the usage its terminal event states once it ends. `failureReason` is why
  * it ended without a result: the failure, the cancellation's reason, or a crossed budget.
  */
@@ -42,7 +42,7 @@ export interface SessionRecord {
 
 /**
  * One step of the adopted plan. Status, attempt, output and times describe the latest attempt;
- * usage sums every completed attempt, reworks included.
+ * usage sums every attempt that spent anything, reworks and late answers included.
  */
 export interface SessionStepRecord {
   readonly sessionId: string;

@@ -32,26 +32,27 @@ export function commandForOutcome(outcome: RunOutcome, now: string): SessionComm
     now,
     eventIds: [],
   };
+  const { usage } = outcome.data;
   if (outcome.type === 'AgentRunFailed') {
     const { reason, retryable } = outcome.data;
     if (task.kind === 'step') {
-      return { type: 'RecordStepResult', sessionId, stepId: task.stepId, attempt: task.attempt, result: { outcome: 'failed', reason, retryable }, metadata };
+      return { type: 'RecordStepResult', sessionId, stepId: task.stepId, attempt: task.attempt, result: { outcome: 'failed', reason, retryable, usage }, metadata };
     }
-    return { type: 'RecordAgentFailure', sessionId, task, reason, retryable, metadata };
+    return { type: 'RecordAgentFailure', sessionId, task, reason, retryable, usage, metadata };
   }
-  const { output, usage } = outcome.data;
+  const { output } = outcome.data;
   switch (task.kind) {
     case 'step':
       return { type: 'RecordStepResult', sessionId, stepId: task.stepId, attempt: task.attempt, result: { outcome: 'completed', output, usage }, metadata };
     case 'plan': {
-      const plan = recordPlanSchema.safeParse({ type: 'RecordPlan', sessionId, attempt: task.attempt, ...(output as object), metadata });
+      const plan = recordPlanSchema.safeParse({ type: 'RecordPlan', sessionId, attempt: task.attempt, ...(output as object), usage, metadata });
       if (plan.success) return plan.data;
-      return { type: 'RecordAgentFailure', sessionId, task, reason: `the plan is not usable: ${z.prettifyError(plan.error)}`.slice(0, 4000), retryable: true, metadata };
+      return { type: 'RecordAgentFailure', sessionId, task, reason: `the plan is not usable: ${z.prettifyError(plan.error)}`.slice(0, 4000), retryable: true, usage, metadata };
     }
     case 'review': {
       const review = reviewVerdictSchema.safeParse(output);
-      if (review.success) return { type: 'RecordReview', sessionId, round: task.round, review: review.data, metadata };
-      return { type: 'RecordAgentFailure', sessionId, task, reason: `the verdict is not usable: ${z.prettifyError(review.error)}`.slice(0, 4000), retryable: false, metadata };
+      if (review.success) return { type: 'RecordReview', sessionId, round: task.round, review: review.data, usage, metadata };
+      return { type: 'RecordAgentFailure', sessionId, task, reason: `the verdict is not usable: ${z.prettifyError(review.error)}`.slice(0, 4000), retryable: false, usage, metadata };
     }
   }
 }
@@ -74,6 +75,7 @@ export async function decideRunOutcome(store: EventStore, logger: Logger, outcom
       task: { kind: 'plan', attempt: command.attempt },
       reason: `the plan is not runnable: ${(refusal as Error).message}`.slice(0, 4000),
       retryable: true,
+      ...(command.usage === undefined ? {} : { usage: command.usage }),
       metadata: command.metadata,
     };
     // Its own command id, derived from the outcome's, so a redelivered outcome decides it once.

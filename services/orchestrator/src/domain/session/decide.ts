@@ -8,6 +8,7 @@ import type {
   SessionCommand,
   SessionEvent,
   StartSession,
+  Usage,
 } from '@agent-orchestrator/contracts';
 import { crossedBudget, deadlineReached, describeOverrun, type BudgetOverrun } from './budget.js';
 import { Decision } from './decision.js';
@@ -15,7 +16,7 @@ import { SessionError } from './errors.js';
 import { epochMillis } from './instant.js';
 import { assertRunnablePlan, readySteps, withDependents } from './plan.js';
 import { defaultSessionPolicy, type SessionPolicy } from './policy.js';
-import { isEnded, unreachable, type LiveSession, type SessionState } from './state.js';
+import { isEnded, runKey, unreachable, type LiveSession, type SessionState } from './state.js';
 
 /**
  * Decides what a command means for the session: the events to append, none when the command is
@@ -78,6 +79,7 @@ function recordPlan(decision: Decision, command: RecordPlan, state: LiveSession,
   if (command.attempt > latestAttempt) {
     throw new SessionError('NotRequested', `plan attempt ${command.attempt} was never requested; the latest is ${latestAttempt}`);
   }
+  recordSpent(decision, { kind: 'plan', attempt: command.attempt }, command.usage);
   if (state.phase !== 'planning' || command.attempt < latestAttempt) return;
 
   assertRunnablePlan(command.steps);
@@ -102,7 +104,10 @@ function recordStepResult(decision: Decision, command: RecordStepResult, state: 
   if (attempt > progress.attempt) {
     throw new SessionError('NotRequested', `attempt ${attempt} of step "${stepId}" was never scheduled; the latest is ${progress.attempt}`);
   }
-  if (state.phase !== 'executing' || progress.status !== 'scheduled' || attempt < progress.attempt) return;
+  const current = state.phase === 'executing' && progress.status === 'scheduled' && attempt === progress.attempt;
+  // A current completion carries its usage on StepCompleted; anything else records it on its own.
+  if (!current || result.outcome === 'failed') recordSpent(decision, { kind: 'step', stepId, attempt }, result.usage);
+  if (!current) return;
 
   switch (result.outcome) {
     case 'completed':
@@ -122,16 +127,20 @@ function recordReview(decision: Decision, command: RecordReview, state: LiveSess
   const { round, review } = command;
   const latestRound = state.phase === 'executing' || state.phase === 'reviewing' ? state.reviewRound : 0;
   if (round > latestRound) throw new SessionError('NotRequested', `review round ${round} was never requested; the latest is ${latestRound}`);
-  if (state.phase !== 'reviewing' || round < latestRound) return;
+  if (state.phase !== 'reviewing' || round < latestRound) {
+    recordSpent(decision, { kind: 'review', round }, command.usage);
+    return;
+  }
 
   const unknown = review.verdict === 'rework' ? (review.stepIds ?? []).filter((id) => !state.steps.some((s) => s.step.stepId === id)) : [];
   if (unknown.length > 0) throw new SessionError('InvalidReview', `rework names steps the plan does not have: ${unknown.join(', ')}`);
 
+  recordSpent(decision, { kind: 'review', round }, command.usage);
   decision.record('ReviewCompleted', { round, verdict: review.verdict, reasons: review.reasons });
   switch (review.verdict) {
     case 'pass': {
       const result = { steps: state.steps.map(({ step, output }) => ({ stepId: step.stepId, output })) };
-      decision.record('SessionCompleted', { result, usage: state.session.usage });
+      decision.record('SessionCompleted', { result, usage: decision.session.usage });
       break;
     }
     case 'rework': {
@@ -157,6 +166,7 @@ function recordAgentFailure(decision: Decision, command: RecordAgentFailure, sta
       if (task.attempt > latestAttempt) {
         throw new SessionError('NotRequested', `plan attempt ${task.attempt} was never requested; the latest is ${latestAttempt}`);
       }
+      recordSpent(decision, task, command.usage);
       if (state.phase !== 'planning' || task.attempt < latestAttempt) return;
       if (retryable && state.planAttempt < policy.maxPlanAttempts) requestPlan(decision, state.planAttempt + 1, policy);
       else decision.fail(`the planner gave no plan (attempt ${task.attempt}): ${reason}`);
@@ -165,6 +175,7 @@ function recordAgentFailure(decision: Decision, command: RecordAgentFailure, sta
     case 'review': {
       const latestRound = state.phase === 'executing' || state.phase === 'reviewing' ? state.reviewRound : 0;
       if (task.round > latestRound) throw new SessionError('NotRequested', `review round ${task.round} was never requested; the latest is ${latestRound}`);
+      recordSpent(decision, task, command.usage);
       if (state.phase !== 'reviewing' || task.round < latestRound) return;
       decision.fail(`the reviewer gave no verdict (round ${task.round}): ${reason}`);
       return;
@@ -214,6 +225,16 @@ function checkTimeouts(decision: Decision, command: CheckTimeouts, state: LiveSe
 function cancelSession(decision: Decision, command: CancelSession, state: LiveSession): void {
   const usage = state.session.usage;
   decision.record('SessionCancelled', command.reason === undefined ? { usage } : { reason: command.reason, usage });
+}
+
+/**
+ * Records what a run spent that no other event carries, first in the decision, so the budget
+ * checks after it see it; once per run, however often its answer is delivered.
+ */
+function recordSpent(decision: Decision, task: Extract<SessionEvent, { type: 'UsageRecorded' }>['data']['task'], usage: Usage | undefined): void {
+  if (usage === undefined || usage.inputTokens + usage.outputTokens + usage.costUsd === 0) return;
+  if (decision.session.accounted.has(runKey(task))) return;
+  decision.record('UsageRecorded', { task, usage });
 }
 
 /** Schedules every step whose dependencies have completed; once all steps have, asks for a review. */

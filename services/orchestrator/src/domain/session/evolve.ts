@@ -1,5 +1,5 @@
 import type { SessionEvent, Usage } from '@agent-orchestrator/contracts';
-import { noUsage, unreachable, type SessionState, type StepProgress } from './state.js';
+import { noUsage, runKey, unreachable, type SessionFacts, type SessionState, type StepProgress } from './state.js';
 
 /**
  * Folds one event into the state. Events come from the log, so evolve never refuses one: an
@@ -10,7 +10,7 @@ export function evolve(state: SessionState, event: SessionEvent): SessionState {
     case 'SessionStarted': {
       if (state.phase !== 'absent') return state;
       const { goal, constraints } = event.data;
-      return { phase: 'queued', session: { tenantId: event.tenantId, goal, constraints, usage: noUsage, scheduledAttempts: 0 } };
+      return { phase: 'queued', session: { tenantId: event.tenantId, goal, constraints, usage: noUsage, scheduledAttempts: 0, accounted: new Set() } };
     }
     case 'PlanRequested':
       if (state.phase !== 'queued' && state.phase !== 'planning') return state;
@@ -45,7 +45,8 @@ export function evolve(state: SessionState, event: SessionEvent): SessionState {
     }
     case 'StepCompleted': {
       if (state.phase !== 'executing') return state;
-      const session = { ...state.session, usage: addUsage(state.session.usage, event.data.usage) };
+      const { stepId, attempt } = event.data;
+      const session = spent(state.session, runKey({ kind: 'step', stepId, attempt }), event.data.usage);
       const steps = updateStep(state.steps, event.data.stepId, (s) => ({
         ...s,
         status: 'completed',
@@ -79,6 +80,9 @@ export function evolve(state: SessionState, event: SessionEvent): SessionState {
       const phase = event.type === 'SessionCompleted' ? 'completed' : event.type === 'SessionFailed' ? 'failed' : 'cancelled';
       return { phase, tenantId: state.session.tenantId, usage: event.data.usage };
     }
+    case 'UsageRecorded':
+      if (!('session' in state)) return state;
+      return { ...state, session: spent(state.session, runKey(event.data.task), event.data.usage) };
     // A verdict and a crossed budget change nothing by themselves: the events decided with them
     // (SessionCompleted, ReworkRequested, SessionFailed) do.
     case 'ReviewCompleted':
@@ -87,6 +91,10 @@ export function evolve(state: SessionState, event: SessionEvent): SessionState {
     default:
       return unreachable(event);
   }
+}
+
+function spent(session: SessionFacts, run: string, usage: Usage): SessionFacts {
+  return { ...session, usage: addUsage(session.usage, usage), accounted: new Set(session.accounted).add(run) };
 }
 
 function updateStep(steps: readonly StepProgress[], stepId: string, update: (step: StepProgress) => StepProgress): StepProgress[] {

@@ -12,6 +12,7 @@ import {
   stepFailed,
   stepScheduled,
   usage,
+  usageRecorded,
 } from './given-when-then.js';
 
 const executing = executingParallelPlan();
@@ -50,10 +51,10 @@ describe('step answers that are not current', () => {
       .thenNothing();
   });
 
-  it('ignores an answer for an attempt that was superseded by a retry', () => {
+  it('only counts the usage of an answer for an attempt that was superseded by a retry', () => {
     given(...executing, stepFailed('a', 1, 'no answer within 600s'), stepScheduled('a', 2))
       .when(command.stepCompleted('a', 1))
-      .thenNothing();
+      .then(usageRecorded({ kind: 'step', stepId: 'a', attempt: 1 }, usage(100, 20, 0.25)));
   });
 
   it('ignores a late answer once every step is under review', () => {

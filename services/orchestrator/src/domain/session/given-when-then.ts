@@ -231,3 +231,5 @@ export const command = {
     metadata: metadata(),
   }),
 };
+
+export const usageRecorded = (task: DataOf<'UsageRecorded'>['task'], spent: Usage) => event('UsageRecorded', { task, usage: spent });

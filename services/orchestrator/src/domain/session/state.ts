@@ -20,10 +20,24 @@ export interface SessionFacts {
   readonly tenantId: string;
   readonly goal: string;
   readonly constraints: SessionConstraints;
-  /** Summed over completed steps: the only usage the session stream carries. */
+  /** Summed over every run the session paid for: StepCompleted and UsageRecorded. */
   readonly usage: Usage;
   /** Every StepScheduled so far, retries and reworks included: what `maxSteps` limits. */
   readonly scheduledAttempts: number;
+  /** The runs (see `runKey`) whose usage is already in `usage`, so an answer delivered twice counts once. */
+  readonly accounted: ReadonlySet<string>;
+}
+
+/** Names one run of the session: a planner attempt, a step attempt or a review round. */
+export function runKey(task: { kind: 'plan'; attempt: number } | { kind: 'step'; stepId: string; attempt: number } | { kind: 'review'; round: number }): string {
+  switch (task.kind) {
+    case 'plan':
+      return `plan/${task.attempt}`;
+    case 'step':
+      return `step/${task.stepId}/${task.attempt}`;
+    case 'review':
+      return `review/${task.round}`;
+  }
 }
 
 interface Execution {

@@ -13,6 +13,7 @@ import {
   stepFailed,
   stepScheduled,
   usage,
+  usageRecorded,
 } from './given-when-then.js';
 
 const plan = parallelPlan();
@@ -58,10 +59,10 @@ describe('step timeouts', () => {
       .thenNothing();
   });
 
-  it('ignores the timed-out attempt if its answer arrives afterwards', () => {
+  it('only counts the usage of a timed-out attempt whose answer arrives afterwards', () => {
     given(...running, stepFailed('a', 1, noAnswer), stepScheduled('a', 2, after(minutes(10))))
       .when(command.stepCompleted('a', 1))
-      .thenNothing();
+      .then(usageRecorded({ kind: 'step', stepId: 'a', attempt: 1 }, usage(100, 20, 0.25)));
   });
 });
 
