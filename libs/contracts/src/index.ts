@@ -20,7 +20,7 @@ export {
   type TopicNames,
   type TopicSpec,
 } from './topics.js';
-export { agentRunId, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
+export { agentRegistryStream, agentRunId, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
 export {
   EventCatalog,
   defineEvent,
@@ -77,6 +77,25 @@ export {
   type AgentTask,
   type ToolCallEvent,
 } from './catalog/agent-run-events.js';
+export {
+  AgentDefined,
+  agentDefinitionSchema,
+  agentEvents,
+  guardrailSchema,
+  toolNameSchema,
+  type AgentDefinition,
+  type AgentEvent,
+  type Guardrail,
+} from './catalog/agent-events.js';
+export { AgentRegistry, builtInAgentNames, builtInToolNames, type AgentVersion } from './agents.js';
+export {
+  agentCommandMessageSchema,
+  agentCommandSchema,
+  defineAgentSchema,
+  type AgentCommand,
+  type AgentCommandMessage,
+  type DefineAgent,
+} from './commands/agent-commands.js';
 export { eventCatalog } from './catalog/event-catalog.js';
 export { describeOverrun, type BudgetOverrun } from './catalog/budget-overrun.js';
 export { commandMessageSchema, type CommandMessage } from './commands/command-message.js';

@@ -4,6 +4,7 @@
  */
 export const streamCategories = {
   session: 'session',
+  agent: 'agent',
   agentRun: 'agentrun',
   tool: 'tool',
   toolCall: 'toolcall',
@@ -27,6 +28,9 @@ export function parseStreamName(streamId: string): { category: string; id: strin
   }
   return { category: streamId.slice(0, dash), id: streamId.slice(dash + 1) };
 }
+
+/** One stream per tenant holds every version of every agent it defined. */
+export const agentRegistryStream = (tenantId: string): string => streamName(streamCategories.agent, tenantId);
 
 export const agentRunStream = (runId: string): string => streamName(streamCategories.agentRun, runId);
 

@@ -1,5 +1,6 @@
 import type { EventEnvelope, NewEvent } from '@agent-orchestrator/contracts';
 import pRetry, { AbortError } from 'p-retry';
+import { v5 as uuidV5 } from 'uuid';
 import { isEventStoreError } from './errors.js';
 import type { AppendResult, EventStore, ExpectedVersion } from './port.js';
 
@@ -9,6 +10,17 @@ export interface Decider<Command, State> {
   evolve(state: State, event: EventEnvelope): State;
   /** The events the command causes; [] when it changes nothing. Throws the domain's error to refuse. */
   decide(command: Command, state: State): readonly NewEvent[];
+}
+
+/** Fixed namespace for event ids derived from command ids (UUID v5). */
+const eventIdNamespace = '6f1d3c0e-5b7a-4a8e-9c55-2d3b7e1f0a42';
+
+/**
+ * The ids of the events a command may cause, derived from its id: a redelivered or resent command
+ * decides its events with the same ids, and the store recognises them as already stored.
+ */
+export function eventIdsFor(commandId: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => uuidV5(`${commandId}/${i}`, eventIdNamespace));
 }
 
 export interface HandledCommand<State> {

@@ -1,4 +1,4 @@
-export { handleCommand, type CommandHandlerOptions, type Decider, type HandledCommand } from './command-handler.js';
+export { eventIdsFor, handleCommand, type CommandHandlerOptions, type Decider, type HandledCommand } from './command-handler.js';
 export { EventStoreError, isEventStoreError, type EventStoreErrorCode } from './errors.js';
 export { canonicalContent, chainHash, verifyChain, type ChainHead, type ChainLink, type ChainProblem, type ChainReport } from './hash-chain.js';
 export type {

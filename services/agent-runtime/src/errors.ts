@@ -10,7 +10,9 @@ export type AgentRuntimeErrorCode =
   /** No price is known for a model, so its cost cannot be counted against a budget. */
   | 'UnknownModelPrice'
   /** A price table override failed its schema. */
-  | 'InvalidPriceTable';
+  | 'InvalidPriceTable'
+  /** A run names an agent the session neither pinned nor has built in. Not retryable. */
+  | 'UnknownAgent';
 
 export class AgentRuntimeError extends Error {
   override readonly name = 'AgentRuntimeError';
@@ -32,6 +34,7 @@ export class AgentRuntimeError extends Error {
       case 'ModelFailed':
       case 'UnknownModelPrice':
       case 'InvalidPriceTable':
+      case 'UnknownAgent':
         return false;
       default: {
         const unreachable: never = this.code;

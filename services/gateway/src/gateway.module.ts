@@ -1,6 +1,8 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
+import { AgentsController } from './agents/agents.controller.js';
+import { Agents } from './agents/agents.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeys } from './api-keys/api-keys.js';
 import { AccessGuard } from './auth/access.guard.js';
@@ -15,8 +17,9 @@ export interface GatewayBindings {
   readonly maxBodyBytes: number;
   /** Releases what the app owns (its pool) when the app closes. */
   readonly onShutdown: () => Promise<void>;
-  /** Sessions routes, when the app has the session log and Kafka behind it. */
+  /** Sessions and agents routes, when the app has the log and Kafka behind it. */
   readonly sessions?: Sessions;
+  readonly agents?: Agents;
 }
 
 class ShutdownHook implements OnApplicationShutdown {
@@ -33,9 +36,10 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, ApiKeysController, ...(bindings.sessions ? [SessionsController] : [])],
+      controllers: [HealthController, ApiKeysController, ...(bindings.sessions ? [SessionsController] : []), ...(bindings.agents ? [AgentsController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
+        ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useValue: new ProblemDetailsFilter(bindings.logger, bindings.maxBodyBytes) },

@@ -198,6 +198,49 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     expect((await sessionEvents(sessionId)).at(-1)).toMatchObject({ type: 'SessionCancelled', data: { reason: 'not needed any more' } });
   });
 
+  it('defines agents in versions; a session runs on the versions it started with, whatever is edited later', async () => {
+    const created = await call('POST', '/v1/agents', { body: { name: 'Collections', instructions: 'You chase overdue invoices.', tools: ['echo'] } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'Collections', version: 1, tools: ['echo'], handoffs: [], guardrails: [] });
+    expect((await call('POST', '/v1/agents', { body: { name: 'Collections', instructions: 'Again.' } })).status).toBe(409);
+    const edited = await call('PATCH', '/v1/agents/Collections', { body: { instructions: 'You chase overdue invoices, politely.', tools: [] } });
+    expect(edited.body).toMatchObject({ name: 'Collections', version: 2, instructions: 'You chase overdue invoices, politely.', tools: [] });
+
+    // The step waits a moment, so version 3 lands while the session that pinned version 2 runs.
+    const script = {
+      turns: [
+        { agent: 'Planner', output: { steps: [{ stepId: 'chase', title: 'Chase the overdue invoices', agent: 'Collections', dependsOn: [] }] } },
+        { agent: 'Collections', run: 'chase', text: 'Chased 3 customers.', delayMs: 1_500 },
+      ],
+    };
+    const pinned = (await startSession({ modelScript: script })).body.sessionId;
+    await waitFor('the chase step to start', async () => (await runEvents(pinned, 'step.chase.1')).length > 0, { timeoutMs: 60_000 });
+    const refusing = { guardrails: [{ type: 'blocked_terms', on: 'output', terms: ['customers'] }] };
+    expect((await call('PATCH', '/v1/agents/Collections', { body: refusing })).body).toMatchObject({ version: 3 });
+    await waitForStatus(pinned, 'completed');
+    expect((await sessionEvents(pinned))[0]).toMatchObject({ type: 'SessionStarted', data: { agentVersions: { Collections: 2 } } });
+    expect((await runEvents(pinned, 'step.chase.1'))[0]).toMatchObject({ type: 'AgentRunStarted', data: { agent: 'Collections', agentVersion: 2 } });
+
+    // A session started now pins version 3, whose guardrail refuses the same answer.
+    const later = (await startSession({ modelScript: script })).body.sessionId;
+    await waitForStatus(later, 'failed');
+    expect((await call('GET', `/v1/sessions/${later}`)).body.failureReason).toContain('guardrail Collections.guardrails[0] (blocked_terms) refused the output');
+
+    expect((await call('GET', '/v1/agents')).body.items.map((agent: { name: string; version: number }) => [agent.name, agent.version])).toEqual([['Collections', 3]]);
+    expect((await call('GET', '/v1/agents/Collections?version=1')).body).toMatchObject({ version: 1, instructions: 'You chase overdue invoices.' });
+    expect((await call('GET', '/v1/agents/Collections?version=9')).status).toBe(404);
+
+    const unknownNames = await call('POST', '/v1/agents', { body: { name: 'Triage', instructions: 'Route.', handoffs: ['Ghost'], tools: ['fax'] } });
+    expect(unknownNames.status).toBe(422);
+    expect(unknownNames.body.errors).toEqual([
+      { pointer: '#/handoffs/0', detail: 'your tenant has no agent named Ghost' },
+      { pointer: '#/tools/0', detail: 'no tool named fax; the tools are: echo' },
+    ]);
+    expect((await call('PATCH', '/v1/agents/Collections', { body: {} })).status).toBe(422);
+    expect((await call('PATCH', '/v1/agents/Nobody', { body: { instructions: 'x' } })).status).toBe(404);
+    expect((await call('GET', '/v1/agents/Triage')).status).toBe(404);
+  });
+
   it('answers bad input with a clear 4xx and writes nothing', async () => {
     const before = (await call('GET', '/v1/sessions?limit=100')).body.items.length;
     const otherTenant = await new ApiKeyStore(pool, schemas.gateway).create({ tenantId: 'globex', name: 'e2e', roles: ['admin'], createdBy: 'e2e' });

@@ -1,6 +1,7 @@
 import { EventCatalog } from './catalog.js';
+import { agentEvents } from './agent-events.js';
 import { agentRunEvents, toolCallEvents } from './agent-run-events.js';
 import { sessionEvents } from './session-events.js';
 
 /** Every event type the platform publishes. A store rejects anything not in here. */
-export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents]);
+export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents, ...agentEvents]);

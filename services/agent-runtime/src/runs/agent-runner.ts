@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type AgentRegistry,
   agentRunId,
   agentRunStream,
+  builtInAgentNames,
+  type AgentDefinition,
   parseStreamName,
   sessionStream,
   toolCallStream,
@@ -14,13 +17,22 @@ import {
 } from '@agent-orchestrator/contracts';
 import { isEventStoreError, type EventStore } from '@agent-orchestrator/event-store';
 import { MessagingError } from '@agent-orchestrator/messaging';
-import { RunState, run, type RunResult, type RunToolApprovalItem } from '@openai/agents';
+import {
+  InputGuardrailTripwireTriggered,
+  OutputGuardrailTripwireTriggered,
+  RunState,
+  run,
+  type RunResult,
+  type RunToolApprovalItem,
+  type Tool,
+} from '@openai/agents';
 import type { Logger } from 'pino';
 import { v5 as uuidV5 } from 'uuid';
-import { agentFor } from '../agents/default-agents.js';
-import { isAgentRuntimeError } from '../errors.js';
+import { PinnedAgents } from '../agents/agent-registry.js';
+import { agentFor, defaultWorkers, type AgentCast } from '../agents/default-agents.js';
+import { AgentRuntimeError, isAgentRuntimeError } from '../errors.js';
 import { costOf, type PriceTable } from '../model/pricing.js';
-import { echoTool } from '../tools/echo-tool.js';
+import { echoTool, echoToolName } from '../tools/echo-tool.js';
 import type { ModelSource } from './model-source.js';
 import { RecordingModel, type RecordedResponse } from './recording-model.js';
 import { foldRunLog, type RunLog } from './run-log.js';
@@ -53,8 +65,10 @@ type WorkRequest = Extract<SessionEvent, { type: 'PlanRequested' | 'StepSchedule
 export class AgentRunner {
   private readonly maxTurns: number;
   private readonly now: () => string;
+  private readonly pinned: PinnedAgents;
 
   constructor(private readonly options: AgentRunnerOptions) {
+    this.pinned = new PinnedAgents(options.store);
     this.maxTurns = options.maxTurns ?? 20;
     this.now = options.now ?? (() => new Date().toISOString());
   }
@@ -67,7 +81,12 @@ export class AgentRunner {
     const existing = await collect(this.options.store.streamEvents(stream));
     const brief = await this.brief(sessionId);
     if (existing.length === 0) {
-      const { name: model } = await this.options.models.modelFor(brief, agent, task);
+      // An agent the session does not have starts a run that fails with the reason, in advance().
+      const definition = await this.definitionOf(brief, agent).catch((error: unknown) => {
+        if (isAgentRuntimeError(error, 'UnknownAgent')) return undefined;
+        throw error;
+      });
+      const { name: model } = await this.options.models.modelFor(brief, agent, task, definition?.model);
       const agentVersion = brief.agentVersions[agent];
       const started: NewEvent = {
         ...this.envelope(request, uuidV5(`${request.eventId}/started`, runStartNamespace)),
@@ -103,7 +122,10 @@ export class AgentRunner {
     }
 
     const brief = known?.brief ?? (await this.brief(sessionId));
-    const { model, name: modelName } = await this.options.models.modelFor(brief, agentName, task);
+    const registry = await this.pinned.registryFor(brief.tenantId, brief.agentVersions);
+    const definitionOf = (name: string) => pinnedDefinition(brief, registry, name);
+    const requestedModel = (builtInAgentNames as readonly string[]).includes(agentName) || brief.agentVersions[agentName] !== undefined ? definitionOf(agentName)?.model : undefined;
+    const { model, name: modelName } = await this.options.models.modelFor(brief, agentName, task, requestedModel);
     let version = log.version;
     let usage = log.usage;
     const record = async (response: RecordedResponse) => {
@@ -123,10 +145,16 @@ export class AgentRunner {
       usage = addUsage(usage, priced);
     };
     const recording = new RecordingModel(model, log.responses, record, log.pause?.turnsBefore ?? 0);
-    const agent = agentFor(task, agentName, recording, [echoTool((callId) => answers.get(callId))]);
+    const cast: AgentCast = {
+      model: recording,
+      definitionOf,
+      workers: [...new Set([...defaultWorkers, ...Object.keys(brief.agentVersions).filter((name) => name !== 'Planner' && name !== 'Reviewer')])],
+      tools: (names) => offeredTools(names, brief, (callId) => answers.get(callId)),
+    };
 
     let result: RunResult<unknown, never>;
     try {
+      const agent = agentFor(task, agentName, cast);
       if (log.pause) {
         const state = await RunState.fromString(agent, log.pause.runState);
         for (const interruption of state.getInterruptions()) state.approve(interruption);
@@ -139,10 +167,7 @@ export class AgentRunner {
       if (storeFault) throw storeFault;
       const retryable = isAgentRuntimeError(error) ? error.retryable : false;
       logger.warn({ runId, err: error }, 'agent run failed');
-      await this.end(runId, version, cause, {
-        type: 'AgentRunFailed',
-        data: { sessionId, task, reason: clip(error instanceof Error ? error.message : String(error)), retryable, usage },
-      });
+      await this.end(runId, version, cause, { type: 'AgentRunFailed', data: { sessionId, task, reason: clip(failureReason(error)), retryable, usage } });
       return;
     }
 
@@ -178,6 +203,11 @@ export class AgentRunner {
     const [answer] = (await this.options.store.readStream(toolCallStream(runId, callId), { maxCount: 1 })) as (EventEnvelope & ToolCallEvent)[];
     if (answer === undefined) return undefined;
     return answer.type === 'ToolCallCompleted' ? answer.data.output : `The tool call failed: ${answer.data.reason}`;
+  }
+
+  /** The definition the session pinned for an agent, read from its tenant's registry. */
+  private async definitionOf(brief: SessionBrief, name: string) {
+    return pinnedDefinition(brief, await this.pinned.registryFor(brief.tenantId, brief.agentVersions), name);
   }
 
   private async brief(sessionId: string): Promise<SessionBrief> {
@@ -224,6 +254,31 @@ function inputFor(task: AgentTask, brief: SessionBrief): string {
     case 'review':
       return reviewInput(brief);
   }
+}
+
+/** The pinned definition of an agent; undefined for a built-in agent the session did not pin. */
+function pinnedDefinition(brief: SessionBrief, registry: AgentRegistry, name: string): AgentDefinition | undefined {
+  const version = brief.agentVersions[name];
+  if (version === undefined) {
+    if ((builtInAgentNames as readonly string[]).includes(name)) return undefined;
+    throw new AgentRuntimeError('UnknownAgent', `the session has no agent named ${name}: it pinned ${Object.keys(brief.agentVersions).join(', ') || 'none'}, and the built-in ones are ${builtInAgentNames.join(', ')}`);
+  }
+  const pinned = registry.version(name, version);
+  if (pinned === undefined) throw new AgentRuntimeError('UnknownAgent', `the session pinned ${name} version ${version}, which the tenant's agent registry does not hold`);
+  return pinned.definition;
+}
+
+/** The tools of these names that exist and that the session allows. */
+function offeredTools(names: readonly string[], brief: SessionBrief, answerOf: (callId: string) => string | undefined): Tool[] {
+  const allowed = brief.constraints.allowedTools;
+  return names.filter((name) => allowed === undefined || allowed.includes(name)).flatMap((name) => (name === echoToolName ? [echoTool(answerOf)] : []));
+}
+
+/** Why a run failed, in words that name what refused it. */
+function failureReason(error: unknown): string {
+  if (error instanceof InputGuardrailTripwireTriggered) return `guardrail ${error.result.guardrail.name} refused the input: ${String(error.result.output.outputInfo)}`;
+  if (error instanceof OutputGuardrailTripwireTriggered) return `guardrail ${error.result.guardrail.name} refused the output: ${String(error.result.output.outputInfo)}`;
+  return error instanceof Error ? error.message : String(error);
 }
 
 function pendingCall(item: RunToolApprovalItem): { callId: string; tool: string; arguments: string } {

@@ -13,7 +13,8 @@ export interface RunModel {
 }
 
 export interface ModelSource {
-  modelFor(brief: SessionBrief, agent: string, task: AgentTask): Promise<RunModel>;
+  /** `requested` is the model the agent's definition names; a provider that cannot honour it ignores it. */
+  modelFor(brief: SessionBrief, agent: string, task: AgentTask, requested?: string): Promise<RunModel>;
 }
 
 /**
@@ -41,7 +42,8 @@ export class OpenAiCompatibleModels implements ModelSource {
     this.provider = new OpenAIProvider({ apiKey: options.apiKey, ...(options.baseUrl ? { baseURL: options.baseUrl, useResponses: false } : {}) });
   }
 
-  async modelFor(): Promise<RunModel> {
-    return { model: await this.provider.getModel(this.modelName), name: this.modelName };
+  async modelFor(_brief: SessionBrief, _agent: string, _task: AgentTask, requested?: string): Promise<RunModel> {
+    const name = requested ?? this.modelName;
+    return { model: await this.provider.getModel(name), name };
   }
 }

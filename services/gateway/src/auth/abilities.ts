@@ -1,7 +1,7 @@
 import { AbilityBuilder, createMongoAbility, type ForcedSubject, type MongoAbility } from '@casl/ability';
 import type { Role } from './roles.js';
 
-export type Action = 'manage' | 'create' | 'read' | 'revoke' | 'cancel' | 'decide';
+export type Action = 'manage' | 'create' | 'read' | 'update' | 'revoke' | 'cancel' | 'decide';
 export type SubjectName = 'ApiKey' | 'Session' | 'Agent' | 'Approval';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });

@@ -9,7 +9,9 @@ const everything: [Action, SubjectName][] = [
   ['create', 'Session'],
   ['read', 'Session'],
   ['cancel', 'Session'],
+  ['create', 'Agent'],
   ['read', 'Agent'],
+  ['update', 'Agent'],
   ['read', 'Approval'],
   ['decide', 'Approval'],
 ];

@@ -14,7 +14,9 @@ import type { ListSessionsQuery, SessionDetail, SessionQueries } from '@agent-or
 import canonicalize from 'canonicalize';
 import { v5 as uuidV5 } from 'uuid';
 import type { Principal } from '../auth/access.guard.js';
+import { commandMetadata, pollFor, sendCommand } from '../commands.js';
 import { GatewayError } from '../errors.js';
+import type { Agents } from '../agents/agents.js';
 
 /** What the gateway needs to run sessions: the log to read, Kafka to send commands, the read model. */
 export interface SessionsBackend {
@@ -37,7 +39,10 @@ const sessionIdNamespace = 'c5f0a4f4-2f0e-4b7e-9d55-6a1d1c9e7b01';
 const commandIdNamespace = '0e7d8f7a-6b3c-4c1d-8f2e-9a4b5c6d7e02';
 
 export class Sessions {
-  constructor(private readonly backend: SessionsBackend) {}
+  constructor(
+    private readonly backend: SessionsBackend,
+    private readonly agents: Agents,
+  ) {}
 
   /**
    * Sends StartSession. With an Idempotency-Key the session id is derived from (tenant, key) and
@@ -61,8 +66,9 @@ export class Sessions {
       goal: request.goal,
       context: request.context ?? {},
       constraints: request.constraints ?? {},
-      agentVersions: {},
-      metadata: this.metadata(caller, sessionId, commandId),
+      // The tenant's agents as they are now: later edits never change this session.
+      agentVersions: (await this.agents.registry(tenantId)).pins(),
+      metadata: commandMetadata(caller, sessionId, commandId),
     };
     await this.send(sessionId, { commandId, command });
     // Answer once the session is in the log (within startConfirmMs), so a client can read it
@@ -101,7 +107,7 @@ export class Sessions {
       type: 'CancelSession',
       sessionId,
       ...(reason === undefined ? {} : { reason }),
-      metadata: this.metadata(caller, sessionId, commandId),
+      metadata: commandMetadata(caller, sessionId, commandId),
     };
     await this.send(sessionId, { commandId, command });
   }
@@ -129,35 +135,12 @@ export class Sessions {
     return first;
   }
 
-  private async waitForFirstEvent(sessionId: string): Promise<EventEnvelope | undefined> {
-    const deadline = Date.now() + (this.backend.startConfirmMs ?? 3000);
-    for (let delay = 5; Date.now() < deadline; delay = Math.min(delay * 2, 100)) {
-      const first = await this.firstEvent(sessionId);
-      if (first) return first;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-    return undefined;
+  private waitForFirstEvent(sessionId: string): Promise<EventEnvelope | undefined> {
+    return pollFor(() => this.firstEvent(sessionId), this.backend.startConfirmMs ?? 3000);
   }
 
-  private async send(sessionId: string, message: CommandMessage): Promise<void> {
-    const { producer, topics } = this.backend;
-    try {
-      await producer.send([{ topic: topics.commands('orchestrator'), key: sessionStream(sessionId), value: JSON.stringify(message) }]);
-    } catch (error) {
-      throw new GatewayError('Unavailable', `The command could not be queued (${error instanceof Error ? error.message : String(error)}). Retry the request; with an Idempotency-Key a retry is safe.`);
-    }
-  }
-
-  private metadata(caller: Principal, sessionId: string, commandId: string) {
-    return {
-      tenantId: caller.tenantId,
-      correlationId: sessionId,
-      causationId: commandId,
-      actor: { kind: 'user' as const, id: caller.keyId },
-      traceparent: null,
-      now: new Date().toISOString(),
-      eventIds: [],
-    };
+  private send(sessionId: string, message: CommandMessage): Promise<void> {
+    return sendCommand(this.backend.producer, this.backend.topics.commands('orchestrator'), sessionStream(sessionId), message);
   }
 }
 

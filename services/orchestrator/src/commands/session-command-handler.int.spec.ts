@@ -4,7 +4,7 @@ import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import { MessageProducer, ensureTopics, jsonDecoder, startConsumer, type RunningConsumer } from '@agent-orchestrator/messaging';
 import { collectMessages, createTestSchema, testKafka, uniqueTopicPrefix, waitFor, type TestSchema } from '@agent-orchestrator/testing';
 import { pino } from 'pino';
-import { eventIdsFor, sessionCommandHandler } from './session-command-handler.js';
+import { sessionEventIdsFor, sessionCommandHandler } from './session-command-handler.js';
 
 const decode = jsonDecoder(commandMessageSchema);
 
@@ -81,8 +81,8 @@ describe('session commands from Kafka', () => {
     await waitFor('the session to start', async () => (await types(sessionId)).length === 2);
     const events = await store.readStream(sessionStream(sessionId));
     expect(events.map((e) => [e.type, e.eventId])).toEqual([
-      ['SessionStarted', eventIdsFor(started.commandId)[0]],
-      ['PlanRequested', eventIdsFor(started.commandId)[1]],
+      ['SessionStarted', sessionEventIdsFor(started.commandId)[0]],
+      ['PlanRequested', sessionEventIdsFor(started.commandId)[1]],
     ]);
     expect(events[0]).toMatchObject({ tenantId: 'acme', correlationId: sessionId, actor: { kind: 'user', id: 'u-ada' } });
 

@@ -1,8 +1,7 @@
 import { sessionEvents, sessionStream, type CommandMessage, type EventEnvelope, type SessionCommand, type SessionEvent } from '@agent-orchestrator/contracts';
-import { handleCommand, isEventStoreError, type Decider, type EventStore } from '@agent-orchestrator/event-store';
+import { eventIdsFor, handleCommand, isEventStoreError, type Decider, type EventStore } from '@agent-orchestrator/event-store';
 import { MessagingError, type ConsumedMessage } from '@agent-orchestrator/messaging';
 import type { Logger } from 'pino';
-import { v5 as uuidV5 } from 'uuid';
 import type { SessionError} from '../domain/session/index.js';
 import { decide, evolve, initialState, maxEventsPerDecision, type SessionErrorCode, type SessionState } from '../domain/session/index.js';
 
@@ -20,16 +19,8 @@ export const sessionDecider: Decider<SessionCommand, SessionState> = {
   decide: (command, state) => decide(command, state),
 };
 
-/** Fixed namespace for event ids derived from command ids (UUID v5). */
-const eventIdNamespace = '6f1d3c0e-5b7a-4a8e-9c55-2d3b7e1f0a42';
-
-/**
- * The ids of the events a command may cause, derived from its id: a redelivered or resent command
- * decides its events with the same ids, and the event store recognises them as already stored.
- */
-export function eventIdsFor(commandId: string, count = maxEventsPerDecision): string[] {
-  return Array.from({ length: count }, (_, i) => uuidV5(`${commandId}/${i}`, eventIdNamespace));
-}
+/** The ids of the events a session command may cause, derived from its id. */
+export const sessionEventIdsFor = (commandId: string): string[] => eventIdsFor(commandId, maxEventsPerDecision);
 
 /**
  * Handles one session command from `commands.orchestrator`: decide on the session stream through
@@ -47,7 +38,7 @@ export function sessionCommandHandler(store: EventStore, logger: Logger): (messa
  * appends once. Throws a MessagingError saying whether a failure is worth retrying.
  */
 export async function decideSessionCommand(store: EventStore, logger: Logger, commandId: string, command: SessionCommand): Promise<void> {
-  const withIds: SessionCommand = { ...command, metadata: { ...command.metadata, eventIds: eventIdsFor(commandId) } };
+  const withIds: SessionCommand = { ...command, metadata: { ...command.metadata, eventIds: sessionEventIdsFor(commandId) } };
   try {
     await handleCommand(store, sessionStream(command.sessionId), withIds, sessionDecider);
   } catch (error) {

@@ -83,6 +83,10 @@ function recordPlan(decision: Decision, command: RecordPlan, state: LiveSession,
   if (state.phase !== 'planning' || command.attempt < latestAttempt) return;
 
   assertRunnablePlan(command.steps);
+  const strangers = [...new Set(command.steps.map((step) => step.agent).filter((agent) => !state.session.agents.has(agent)))];
+  if (strangers.length > 0) {
+    throw new SessionError('InvalidPlan', `the plan gives steps to agents the session does not have: ${strangers.join(', ')} (it has ${[...state.session.agents].join(', ')})`);
+  }
   const { maxSteps } = state.session.constraints;
   if (maxSteps !== undefined && command.steps.length > maxSteps) {
     // Every step needs at least one attempt, so this plan cannot finish within the budget.

@@ -1,4 +1,4 @@
-import type { SessionEvent, Usage } from '@agent-orchestrator/contracts';
+import { builtInAgentNames, type SessionEvent, type Usage } from '@agent-orchestrator/contracts';
 import { noUsage, runKey, unreachable, type SessionFacts, type SessionState, type StepProgress } from './state.js';
 
 /**
@@ -9,8 +9,9 @@ export function evolve(state: SessionState, event: SessionEvent): SessionState {
   switch (event.type) {
     case 'SessionStarted': {
       if (state.phase !== 'absent') return state;
-      const { goal, constraints } = event.data;
-      return { phase: 'queued', session: { tenantId: event.tenantId, goal, constraints, usage: noUsage, scheduledAttempts: 0, accounted: new Set() } };
+      const { goal, constraints, agentVersions } = event.data;
+      const agents = new Set([...builtInAgentNames, ...Object.keys(agentVersions)]);
+      return { phase: 'queued', session: { tenantId: event.tenantId, goal, constraints, agents, usage: noUsage, scheduledAttempts: 0, accounted: new Set() } };
     }
     case 'PlanRequested':
       if (state.phase !== 'queued' && state.phase !== 'planning') return state;

@@ -34,6 +34,13 @@ describe('adopting a plan', () => {
       .then(planProposed(...steps), event('StepScheduled', { stepId: 'lookup', agent: 'Researcher', attempt: 1 }));
   });
 
+  it('gives steps to agents the session pinned as well as to built-in ones', () => {
+    const steps = [planStep('chase', [], 'Collections')];
+    given(event('SessionStarted', { goal: 'Chase overdue invoices', context: {}, constraints: {}, agentVersions: { Collections: 2 } }), planRequested(1))
+      .when(command.recordPlan(steps))
+      .then(planProposed(...steps), event('StepScheduled', { stepId: 'chase', agent: 'Collections', attempt: 1 }));
+  });
+
   it('keeps the rationale', () => {
     const steps = [planStep('a')];
     given(...planning)
@@ -53,6 +60,12 @@ describe('refusing a plan that cannot run', () => {
     given(...planning)
       .when(command.recordPlan([planStep('a'), planStep('b', ['ghost'])]))
       .thenError('InvalidPlan', /"b" depends on "ghost", which is not in the plan/);
+  });
+
+  it('refuses steps for agents the session does not have, naming them and those it has', () => {
+    given(...planning)
+      .when(command.recordPlan([planStep('a', [], 'Ghostwriter'), planStep('b', [], 'Executor')]))
+      .thenError('InvalidPlan', /agents the session does not have: Ghostwriter \(it has Planner, Executor, Researcher, Reviewer\)/);
   });
 
   it('refuses a step that depends on itself', () => {

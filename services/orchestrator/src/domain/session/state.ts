@@ -24,6 +24,8 @@ export interface SessionFacts {
   readonly usage: Usage;
   /** Every StepScheduled so far, retries and reworks included: what `maxSteps` limits. */
   readonly scheduledAttempts: number;
+  /** The agents a plan may give steps to: the built-in ones and those the session pinned. */
+  readonly agents: ReadonlySet<string>;
   /** The runs (see `runKey`) whose usage is already in `usage`, so an answer delivered twice counts once. */
   readonly accounted: ReadonlySet<string>;
 }

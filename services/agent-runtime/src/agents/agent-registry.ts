@@ -1,0 +1,106 @@
+import {
+  AgentRegistry,
+  agentRegistryStream,
+  type AgentCommandMessage,
+  type DefineAgent,
+  type EventEnvelope,
+  type NewEvent,
+} from '@agent-orchestrator/contracts';
+import { eventIdsFor, handleCommand, isEventStoreError, type Decider, type EventStore } from '@agent-orchestrator/event-store';
+import { MessagingError, type ConsumedMessage } from '@agent-orchestrator/messaging';
+import type { Logger } from 'pino';
+
+/**
+ * Why a definition was refused.
+ * - VersionConflict: the agent is not at the version the sender saw (another edit landed first,
+ *   or this command already took effect);
+ * - UnknownHandoff: a handoff names no agent the tenant has.
+ */
+export type AgentRegistryErrorCode = 'VersionConflict' | 'UnknownHandoff';
+
+export class AgentRegistryError extends Error {
+  override readonly name = 'AgentRegistryError';
+
+  constructor(
+    readonly code: AgentRegistryErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A tenant's agent registry: one `agent-<tenant>` stream, each DefineAgent one more version. */
+export const agentRegistryDecider: Decider<DefineAgent, AgentRegistry> = {
+  initialState: () => AgentRegistry.empty,
+  evolve: (registry, event) => registry.with(event),
+  decide(command, registry): NewEvent[] {
+    const { name, definition, expectedVersion, metadata } = command;
+    const current = registry.latest(name)?.version ?? 0;
+    if (current !== expectedVersion) {
+      throw new AgentRegistryError('VersionConflict', `agent ${name} is at version ${current}, not the ${expectedVersion} the edit was made from`);
+    }
+    const unknown = registry.unknownHandoffs(name, definition);
+    if (unknown.length > 0) throw new AgentRegistryError('UnknownHandoff', `agent ${name} hands off to agents the tenant does not have: ${unknown.join(', ')}`);
+    const { eventIds, now, tenantId, correlationId, causationId, actor, traceparent } = metadata;
+    const eventId = eventIds[0];
+    if (eventId === undefined) throw new Error('DefineAgent carries no event id');
+    return [
+      {
+        eventId,
+        type: 'AgentDefined',
+        schemaVersion: 1,
+        tenantId,
+        correlationId,
+        causationId,
+        actor,
+        occurredAt: now,
+        traceparent,
+        data: { name, version: current + 1, definition },
+      },
+    ];
+  },
+};
+
+/**
+ * Handles one command from `commands.agent-runtime`. A conflict is acknowledged and dropped: the
+ * sender reads the registry and tells its caller whose edit landed. Other refusals are
+ * dead-lettered with the reason; store faults are retried.
+ */
+export function agentCommandHandler(store: EventStore, logger: Logger): (message: ConsumedMessage<AgentCommandMessage>) => Promise<void> {
+  return async ({ value: { commandId, command } }) => {
+    const withIds: DefineAgent = { ...command, metadata: { ...command.metadata, eventIds: eventIdsFor(commandId, 1) } };
+    try {
+      await handleCommand(store, agentRegistryStream(command.metadata.tenantId), withIds, agentRegistryDecider);
+    } catch (error) {
+      if (error instanceof AgentRegistryError) {
+        if (error.code === 'VersionConflict') {
+          logger.info({ commandId, tenantId: command.metadata.tenantId, agent: command.name, reason: error.message }, 'agent definition not applied');
+          return;
+        }
+        throw new MessagingError('Rejected', `DefineAgent ${command.name}: ${error.message}`, { cause: error });
+      }
+      if (isEventStoreError(error) && !error.retryable) throw new MessagingError('Rejected', `DefineAgent ${command.name}: ${error.message}`, { cause: error });
+      throw error;
+    }
+  };
+}
+
+/**
+ * The pinned agent definitions of sessions, read from the tenants' registries. Versions never
+ * change once written, so a registry read once serves every later run that pins versions it holds.
+ */
+export class PinnedAgents {
+  private readonly registries = new Map<string, AgentRegistry>();
+
+  constructor(private readonly store: EventStore) {}
+
+  async registryFor(tenantId: string, pins: Readonly<Record<string, number>>): Promise<AgentRegistry> {
+    const cached = this.registries.get(tenantId);
+    if (cached && Object.entries(pins).every(([name, version]) => cached.version(name, version))) return cached;
+    const events: EventEnvelope[] = [];
+    for await (const event of this.store.streamEvents(agentRegistryStream(tenantId))) events.push(event);
+    const registry = AgentRegistry.fold(events);
+    this.registries.set(tenantId, registry);
+    return registry;
+  }
+}
