@@ -68,6 +68,41 @@ describe('the consumer loop on a real broker', () => {
     }
   });
 
+  it('goes on with other partitions while one handler is slow, and keeps the slow partition in order', async () => {
+    const [slow, quick] = [await topic('slow', 1), await topic('quick', 1)];
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let blocked = false;
+    const handled: string[] = [];
+    const decode = jsonDecoder(z.object({ n: z.number() }));
+    running.push(
+      await startConsumer({
+        kafka,
+        groupId: 'slow-partition',
+        topics: [slow, quick],
+        decode,
+        partitionsConsumedConcurrently: 2,
+        deadLetters: { producer, topic: topics.deadLetters('slow-partition') },
+        handle: async ({ topic: from, value }) => {
+          const name = from === slow ? 'slow' : 'quick';
+          if (name === 'slow' && value.n === 0) {
+            blocked = true;
+            await released;
+          }
+          handled.push(`${name}-${value.n}`);
+        },
+      }),
+    );
+    await producer.send([0, 1].map((n) => ({ topic: slow, key: 'a', value: JSON.stringify({ n }) })));
+    await waitFor('the slow handler to be running', async () => blocked);
+    await producer.send([0, 1, 2].map((n) => ({ topic: quick, key: 'b', value: JSON.stringify({ n }) })));
+    await waitFor('the quick partition handled while the slow one waits', async () => handled.length === 3);
+    expect(handled).toEqual(['quick-0', 'quick-1', 'quick-2']);
+    release();
+    await waitFor('the slow partition handled', async () => handled.length === 5);
+    expect(handled.slice(3)).toEqual(['slow-0', 'slow-1']);
+  });
+
   it('dead-letters a poison message with its reason, key and headers, and goes on with the next ones', async () => {
     const events = await topic('events-poison', 1);
     const dlq = topics.deadLetters('poison');

@@ -43,7 +43,10 @@ export interface ConsumerOptions<T> {
   readonly handle: (message: ConsumedMessage<NoInfer<T>>) => Promise<void>;
   readonly deadLetters: { readonly producer: MessageProducer; readonly topic: string };
   readonly retry?: Partial<RetryPolicy>;
-  /** How many partitions are handled at once; each partition's messages stay in order. */
+  /**
+   * How many partitions are handled at once (default 3): the process joins the group as that many
+   * members. Each partition's messages stay in order, and a slow one holds up only its member's.
+   */
   readonly partitionsConsumedConcurrently?: number;
   /** Where a new consumer group starts: the oldest message (default) or only new ones. */
   readonly fromBeginning?: boolean;
@@ -85,15 +88,7 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
   const retry = { ...defaultRetry, ...options.retry };
   const stopping = new AbortController();
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
-  const consumer: Consumer = options.kafka.consumer({
-    groupId: options.groupId,
-    allowAutoTopicCreation: false,
-    sessionTimeout,
-    heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
-
+  const heartbeatInterval = Math.max(500, Math.floor(sessionTimeout / 10));
   const deadLetter = async (topic: string, partition: number, message: KafkaMessage, error: unknown, attempts: number) => {
     const reason = describeError(error);
     logger.warn({ topic, partition, offset: message.offset, reason, attempts }, 'dead-lettering a message');
@@ -142,11 +137,16 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
       await pRetry(
         async () => {
           attempts++;
+          // A handler may take minutes (a model call): the member goes on heartbeating meanwhile,
+          // or the coordinator would drop it and stall the whole group in a rebalance.
+          const beating = setInterval(() => void heartbeat().catch(() => undefined), heartbeatInterval);
           try {
             await context.with(traceContext, () => options.handle(consumed));
           } catch (error) {
             if (!isRetryable(error)) throw new AbortError(error as Error);
             throw new RetryableFailure(error);
+          } finally {
+            clearInterval(beating);
           }
         },
         {
@@ -168,44 +168,76 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
     }
   };
 
-  // Commits go out in order on one chain, off the fetch path: the next batch need not wait for
-  // the coordinator. A commit that fails only means a redelivery, which handlers absorb.
-  let commits: Promise<void> = Promise.resolve();
-  const commit = (topic: string, partition: number, offset: string) => {
-    commits = commits
-      .then(() => consumer.commitOffsets([{ topic, partition, offset }]))
-      .catch((error: unknown) => logger.warn({ topic, partition, offset, reason: describeError(error) }, 'offset commit failed; the messages will be redelivered'));
+  /**
+   * One member of the group with its own fetch loop. kafkajs fetches again only once every batch
+   * of its last fetch is handled, so within one member a slow handler (a model call of a minute)
+   * holds up every partition the member has. The process therefore joins the group as several
+   * members, one per partition it handles at once: a slow partition holds up only its member's.
+   */
+  const startMember = async (): Promise<{ stop(): Promise<void> }> => {
+    const consumer: Consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout,
+      heartbeatInterval,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
+
+    // Commits go out in order on one chain, off the fetch path: the next batch need not wait for
+    // the coordinator. A commit that fails only means a redelivery, which handlers absorb.
+    let commits: Promise<void> = Promise.resolve();
+    const commit = (topic: string, partition: number, offset: string) => {
+      commits = commits
+        .then(() => consumer.commitOffsets([{ topic, partition, offset }]))
+        .catch((error: unknown) => logger.warn({ topic, partition, offset, reason: describeError(error) }, 'offset commit failed; the messages will be redelivered'));
+    };
+
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        let next: string | undefined;
+        try {
+          for (const message of batch.messages) {
+            if (!isRunning() || isStale() || stopping.signal.aborted) break;
+            await process(batch.topic, batch.partition, message, heartbeat);
+            resolveOffset(message.offset);
+            next = (BigInt(message.offset) + 1n).toString();
+          }
+        } catch (error) {
+          if (!(error instanceof Stopping)) throw error;
+        } finally {
+          // Whatever was handled is durable: commit it, even when the batch stops part-way.
+          if (next !== undefined && !isStale()) commit(batch.topic, batch.partition, next);
+        }
+      },
+    });
+
+    return {
+      async stop() {
+        await consumer.stop();
+        await commits;
+        await consumer.disconnect();
+      },
+    };
   };
 
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-      let next: string | undefined;
-      try {
-        for (const message of batch.messages) {
-          if (!isRunning() || isStale() || stopping.signal.aborted) break;
-          await process(batch.topic, batch.partition, message, heartbeat);
-          resolveOffset(message.offset);
-          next = (BigInt(message.offset) + 1n).toString();
-        }
-      } catch (error) {
-        if (!(error instanceof Stopping)) throw error;
-      } finally {
-        // Whatever was handled is durable: commit it, even when the batch stops part-way.
-        if (next !== undefined && !isStale()) commit(batch.topic, batch.partition, next);
-      }
-    },
-  });
+  // Together, so the members join in one rebalance rather than one each.
+  const started = await Promise.allSettled(Array.from({ length: options.partitionsConsumedConcurrently ?? 3 }, () => startMember()));
+  const members = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) {
+    stopping.abort();
+    await Promise.allSettled(members.map((member) => member.stop()));
+    throw failed.reason;
+  }
 
   return {
     groupId: options.groupId,
     async stop() {
       stopping.abort();
-      await consumer.stop();
-      await commits;
-      await consumer.disconnect();
+      await Promise.all(members.map((member) => member.stop()));
     },
   };
 }

@@ -9,6 +9,7 @@ export {
   type SessionQueryErrorCode,
   type SessionSummary,
 } from './sessions/session-queries.js';
+export { ModelCallQueries, ModelCallsProjection, modelCallsTable, type ModelCallRecord } from './model-calls/model-calls.js';
 export { SessionsProjection } from './sessions/sessions-projection.js';
 export {
   sessionsTables,

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { ModelCallQueries, modelCallsTable } from './model-calls/model-calls.js';
 import { SessionQueries } from './sessions/session-queries.js';
 import { sessionsTables, type SessionsTables } from './sessions/sessions-tables.js';
 
@@ -8,17 +9,19 @@ export interface ReadModels {
   readonly schema: string;
   readonly sessions: SessionsTables;
   readonly sessionQueries: SessionQueries;
+  readonly modelCallQueries: ModelCallQueries;
   close(): Promise<void>;
 }
 
 export async function openReadModels(options: { readonly url: string; readonly schema: string; readonly poolSize?: number }): Promise<ReadModels> {
   const sessions = sessionsTables(options.schema);
+  const modelCalls = modelCallsTable(options.schema);
   const dataSource = await new DataSource({
     type: 'postgres',
     url: options.url,
     schema: options.schema,
     poolSize: options.poolSize ?? 6,
-    entities: [...sessions.entities],
+    entities: [...sessions.entities, modelCalls],
   }).initialize();
   await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
   return {
@@ -26,6 +29,7 @@ export async function openReadModels(options: { readonly url: string; readonly s
     schema: options.schema,
     sessions,
     sessionQueries: new SessionQueries(dataSource, sessions),
+    modelCallQueries: new ModelCallQueries(dataSource, modelCalls),
     close: () => dataSource.destroy(),
   };
 }

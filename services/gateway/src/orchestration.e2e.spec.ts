@@ -151,6 +151,11 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
       inputTokens: spent.reduce((sum, usage) => sum + usage.inputTokens, 0),
       outputTokens: spent.reduce((sum, usage) => sum + usage.outputTokens, 0),
     });
+    // The model-calls read model holds each of those responses once.
+    await waitFor('every model call projected', async () => (await call('GET', `/v1/sessions/${sessionId}/model-calls`)).body.items.length === responses.length);
+    const calls = (await call('GET', `/v1/sessions/${sessionId}/model-calls`)).body.items as { runId: string; inputTokens: number }[];
+    expect(calls.map((c) => c.runId).sort()).toEqual(responses.map((event) => event.streamId.slice('agentrun-'.length)).sort());
+    expect(calls.reduce((sum, c) => sum + c.inputTokens, 0)).toBe(session.inputTokens);
     expect(log.filter((event) => event.type === 'UsageRecorded').map((event) => (event.data as { task: { kind: string } }).task.kind)).toEqual([
       'plan',
       'review',

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { commandMessageSchema } from '@agent-orchestrator/contracts';
 import { ensureTopics, jsonDecoder, startConsumer, startRelay } from '@agent-orchestrator/messaging';
 import { ProjectionRunner } from '@agent-orchestrator/projections';
-import { SessionsProjection, openReadModels } from '@agent-orchestrator/read-models';
+import { ModelCallsProjection, SessionsProjection, openReadModels } from '@agent-orchestrator/read-models';
 import { runService, startEventService } from '@agent-orchestrator/service-host';
 import { sessionCommandHandler } from './commands/session-command-handler.js';
 import { OrchestratorModule } from './orchestrator.module.js';
@@ -14,7 +14,7 @@ const decodeCommand = jsonDecoder(commandMessageSchema);
 
 /**
  * The orchestrator process: session commands from `commands.orchestrator`, agent run outcomes
- * from `events.agentrun`, the sessions read model, the timeout sweep, and the outbox relay that
+ * from `events.agentrun`, the sessions and model-calls read models, the timeout sweep, and the outbox relay that
  * publishes the session log to Kafka.
  */
 await runService('orchestrator', async (platform) => {
@@ -22,13 +22,16 @@ await runService('orchestrator', async (platform) => {
   const sweepMs = Number(process.env.TIMEOUT_SWEEP_MS ?? 5000);
   const relay = startRelay({ store, producer, topics, onError: (error, attempt) => logger.warn({ err: error, attempt }, 'relay batch failed; retrying') });
   const readModels = await openReadModels({ url: config.databaseUrl, schema: config.readModelSchema });
-  const projection = new ProjectionRunner(new SessionsProjection(readModels.sessions), {
-    store,
-    dataSource: readModels.dataSource,
-    schema: config.readModelSchema,
-    onError: (error, attempt) => logger.warn({ err: error, attempt }, 'sessions projection batch failed; retrying'),
-  });
-  await projection.start();
+  const projections = [new SessionsProjection(readModels.sessions), new ModelCallsProjection(config.readModelSchema)].map(
+    (projection) =>
+      new ProjectionRunner(projection, {
+        store,
+        dataSource: readModels.dataSource,
+        schema: config.readModelSchema,
+        onError: (error, attempt) => logger.warn({ err: error, attempt, projection: projection.name }, 'projection batch failed; retrying'),
+      }),
+  );
+  for (const projection of projections) await projection.start();
   await ensureTopics(kafka, [{ name: topics.deadLetters(commandsGroup), partitions: 1 }]);
   const commands = await startConsumer({
     kafka,
@@ -48,7 +51,7 @@ await runService('orchestrator', async (platform) => {
       await sweep.stop();
       await outcomes.close();
       await commands.stop();
-      await projection.stop();
+      for (const projection of projections) await projection.stop();
       await relay.stop();
       await readModels.close();
     },

@@ -110,6 +110,14 @@ export class SessionsController {
     return this.sessions.events(caller.tenantId, sessionId, fromVersion, limit);
   }
 
+  @Get(':sessionId/model-calls')
+  @Can('read', 'Session')
+  @ApiOperation({ summary: 'Every model response the session paid for, oldest first: run, turn, model, tokens and cost.' })
+  @ApiProblems(404)
+  modelCalls(@Param('sessionId') sessionId: string, @Caller() caller: Principal) {
+    return this.sessions.modelCalls(caller.tenantId, sessionId);
+  }
+
   @Post(':sessionId/cancel')
   @HttpCode(202)
   @Can('cancel', 'Session')

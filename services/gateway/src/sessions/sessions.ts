@@ -10,7 +10,7 @@ import {
 } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageProducer } from '@agent-orchestrator/messaging';
-import type { ListSessionsQuery, SessionDetail, SessionQueries } from '@agent-orchestrator/read-models';
+import type { ListSessionsQuery, ModelCallQueries, SessionDetail, SessionQueries } from '@agent-orchestrator/read-models';
 import canonicalize from 'canonicalize';
 import { v5 as uuidV5 } from 'uuid';
 import type { Principal } from '../auth/access.guard.js';
@@ -24,6 +24,7 @@ export interface SessionsBackend {
   readonly producer: MessageProducer;
   readonly topics: TopicNames;
   readonly queries: SessionQueries;
+  readonly modelCalls: ModelCallQueries;
   /** How long a keyed start waits to see its session in the log, to tell a replay from a conflict. */
   readonly startConfirmMs?: number;
 }
@@ -98,6 +99,12 @@ export class Sessions {
     const items = await this.backend.store.readStream(sessionStream(sessionId), { fromVersion, maxCount: limit + 1 });
     const page = items.slice(0, limit);
     return { items: page, nextFromVersion: items.length > limit ? fromVersion + limit : null };
+  }
+
+  /** Every model response the session paid for, oldest first, with its run, model, tokens and cost. */
+  async modelCalls(tenantId: string, sessionId: string) {
+    await this.assertOwned(tenantId, sessionId);
+    return { items: await this.backend.modelCalls.forSession(tenantId, sessionId) };
   }
 
   async cancel(caller: Principal, sessionId: string, reason: string | undefined): Promise<void> {
