@@ -37,6 +37,12 @@ export function topicNames(prefix = '') {
     eventsForStream: (streamId: string): string => events(parseStreamName(streamId).category),
     commands: (target: CommandTarget): string => `${prefix}commands.${target}`,
     deadLetters: (consumerGroup: string): string => `${prefix}dlq.${consumerGroup}`,
+    /**
+     * The Kafka group id of a consumer group. Prefixed like the topics: deployments that share a
+     * cluster under different prefixes must not share groups, or one's members would be assigned
+     * the other's partitions.
+     */
+    consumerGroup: (name: string): string => `${prefix}${name}`,
     /** Every event and command topic, for creating them up front. */
     all(): TopicSpec[] {
       return [

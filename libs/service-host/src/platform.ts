@@ -71,7 +71,7 @@ export async function startEventService(
     logger: new NestPinoLogger(logger),
     strategy: new KafkaEventTransport({
       kafka,
-      groupId: service,
+      groupId: topics.consumerGroup(service),
       topics: subscriptions.events.map((category) => topics.events(category)),
       deadLetters: { producer, topic: topics.deadLetters(service) },
       partitionsConsumedConcurrently: 6,

@@ -25,7 +25,7 @@ await runService('agent-runtime', async (platform) => {
   await ensureTopics(kafka, [{ name: topics.deadLetters(commandsGroup), partitions: 1 }]);
   const commands = await startConsumer<AgentCommandMessage>({
     kafka,
-    groupId: commandsGroup,
+    groupId: topics.consumerGroup(commandsGroup),
     topics: [topics.commands('agent-runtime')],
     decode: jsonDecoder(agentCommandMessageSchema),
     handle: agentCommandHandler(store, logger),

@@ -35,7 +35,7 @@ await runService('orchestrator', async (platform) => {
   await ensureTopics(kafka, [{ name: topics.deadLetters(commandsGroup), partitions: 1 }]);
   const commands = await startConsumer({
     kafka,
-    groupId: commandsGroup,
+    groupId: topics.consumerGroup(commandsGroup),
     topics: [topics.commands('orchestrator')],
     decode: decodeCommand,
     handle: sessionCommandHandler(store, logger),

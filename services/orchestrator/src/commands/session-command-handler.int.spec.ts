@@ -25,7 +25,7 @@ describe('session commands from Kafka', () => {
     ]);
     consumer = await startConsumer({
       kafka,
-      groupId: 'orchestrator',
+      groupId: topics.consumerGroup('orchestrator'),
       topics: [topics.commands('orchestrator')],
       decode,
       deadLetters: { producer, topic: topics.deadLetters('orchestrator') },
