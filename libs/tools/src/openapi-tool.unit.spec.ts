@@ -1,0 +1,103 @@
+import { compileOpenApi, ToolDocumentError } from './openapi-tool.js';
+
+const invoicesYaml = `
+openapi: 3.0.3
+info: { title: Invoices, version: "2.1" }
+servers: [{ url: "https://billing.example.com/api/" }]
+paths:
+  /invoices:
+    get:
+      operationId: listInvoices
+      summary: List invoices
+      parameters:
+        - { name: status, in: query, schema: { type: string, enum: [open, paid] } }
+      responses: { "200": { description: The invoices } }
+  /invoices/{invoiceId}/reminders:
+    parameters:
+      - { name: invoiceId, in: path, required: true, schema: { type: string } }
+    post:
+      operationId: sendReminder
+      summary: Send a payment reminder
+      parameters:
+        - { name: Idempotency-Key, in: header, schema: { type: string } }
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/Reminder" }
+      responses: { "202": { description: Sent } }
+components:
+  schemas:
+    Reminder:
+      type: object
+      required: [channel]
+      properties:
+        channel: { type: string, enum: [email, letter] }
+`;
+
+describe('compiling an OpenAPI document into tool operations', () => {
+  it('turns each operation of a YAML 3.0 document into arguments with one JSON Schema, references resolved', async () => {
+    const tool = await compileOpenApi(invoicesYaml);
+    expect(tool).toMatchObject({ openapi: '3.0.3', title: 'Invoices', documentVersion: '2.1', baseUrl: 'https://billing.example.com/api' });
+    expect(tool.operations.map(({ name, method, path, idempotent }) => ({ name, method, path, idempotent }))).toEqual([
+      { name: 'listInvoices', method: 'get', path: '/invoices', idempotent: true },
+      { name: 'sendReminder', method: 'post', path: '/invoices/{invoiceId}/reminders', idempotent: false },
+    ]);
+    expect(tool.operations[1]).toMatchObject({
+      description: 'Send a payment reminder',
+      parameters: [
+        { name: 'invoiceId', in: 'path', required: true },
+        { name: 'Idempotency-Key', in: 'header', required: false },
+      ],
+      body: { required: true },
+      inputSchema: {
+        type: 'object',
+        properties: {
+          invoiceId: { type: 'string' },
+          'Idempotency-Key': { type: 'string' },
+          body: { type: 'object', required: ['channel'], properties: { channel: { type: 'string', enum: ['email', 'letter'] } } },
+        },
+        required: ['invoiceId', 'body'],
+        additionalProperties: false,
+      },
+    });
+  });
+
+  it('takes a 3.1 document as an object, and names an operation without an id by method and path', async () => {
+    const tool = await compileOpenApi({
+      openapi: '3.1.0',
+      info: { title: 'Echo', version: '1' },
+      paths: { '/echo/{word}': { get: { parameters: [{ name: 'word', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'ok' } } } } },
+    });
+    expect(tool.baseUrl).toBeNull();
+    expect(tool.operations.map((o) => o.name)).toEqual(['get_echo_word']);
+  });
+
+  it("refuses an invalid document with the parser's message", async () => {
+    const broken = { openapi: '3.0.3', info: { title: 'Broken' }, paths: { '/x': { get: { responses: {} } } } };
+    await expect(compileOpenApi(broken)).rejects.toThrow(ToolDocumentError);
+    await expect(compileOpenApi(broken)).rejects.toThrow(/not valid: .*must have required property 'version'/s);
+  });
+
+  it.each([
+    ['text that is not JSON or YAML', '{ "openapi": ', /neither JSON nor YAML/],
+    ['a Swagger 2.0 document', { swagger: '2.0', info: { title: 'Old', version: '1' }, paths: {} }, /Only OpenAPI 3.0 and 3.1 .* Swagger 2.0/],
+    ['a document without operations', { openapi: '3.0.3', info: { title: 'Empty', version: '1' }, paths: {} }, /no operations/],
+    [
+      'a body that is not JSON',
+      {
+        openapi: '3.0.3',
+        info: { title: 'Upload', version: '1' },
+        paths: { '/files': { post: { operationId: 'upload', requestBody: { content: { 'multipart/form-data': { schema: { type: 'object' } } } }, responses: { '201': { description: 'ok' } } } } },
+      },
+      /only JSON request bodies .* multipart\/form-data/,
+    ],
+    [
+      'a reference to another file',
+      { openapi: '3.0.3', info: { title: 'Remote', version: '1' }, paths: { '/a': { get: { operationId: 'a', responses: { '200': { $ref: 'file:///etc/passwd' } } } } } },
+      /refers to file:\/\/\/etc\/passwd; only references within the document/,
+    ],
+  ])('refuses %s', async (_case, document, message) => {
+    await expect(compileOpenApi(document)).rejects.toThrow(message);
+  });
+});
