@@ -20,7 +20,7 @@ export {
   type TopicNames,
   type TopicSpec,
 } from './topics.js';
-export { agentRegistryStream, agentRunId, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
+export { agentRegistryStream, agentRunId, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
 export {
   EventCatalog,
   defineEvent,
@@ -87,7 +87,7 @@ export {
   type AgentEvent,
   type Guardrail,
 } from './catalog/agent-events.js';
-export { AgentRegistry, builtInAgentNames, builtInToolNames, type AgentVersion } from './agents.js';
+export { AgentRegistry, ToolRegistry, VersionedRegistry, builtInAgentNames, builtInToolNames, unknownHandoffs, type AgentVersion, type Versioned } from './agents.js';
 export {
   agentCommandMessageSchema,
   agentCommandSchema,
@@ -96,6 +96,8 @@ export {
   type AgentCommandMessage,
   type DefineAgent,
 } from './commands/agent-commands.js';
+export { ToolRegistered, toolDefinitionSchema, toolEvents, toolOperationSchema, type ToolDefinition, type ToolEvent } from './catalog/tool-events.js';
+export { registerToolSchema, toolCommandMessageSchema, type RegisterTool, type ToolCommandMessage } from './commands/tool-commands.js';
 export { eventCatalog } from './catalog/event-catalog.js';
 export { describeOverrun, type BudgetOverrun } from './catalog/budget-overrun.js';
 export { commandMessageSchema, type CommandMessage } from './commands/command-message.js';

@@ -32,6 +32,9 @@ export function parseStreamName(streamId: string): { category: string; id: strin
 /** One stream per tenant holds every version of every agent it defined. */
 export const agentRegistryStream = (tenantId: string): string => streamName(streamCategories.agent, tenantId);
 
+/** One stream per tenant holds every version of every tool it registered. */
+export const toolRegistryStream = (tenantId: string): string => streamName(streamCategories.tool, tenantId);
+
 export const agentRunStream = (runId: string): string => streamName(streamCategories.agentRun, runId);
 
 /** One stream per tool call, so its answer is appended once whoever executes it. */

@@ -11,6 +11,7 @@ import { serveOpenApi } from './http/openapi.js';
 import { SessionFeed } from './sessions/session-feed.js';
 import { registerSessionSocket } from './sessions/session-socket.js';
 import { Agents } from './agents/agents.js';
+import { Tools } from './tools/tools.js';
 import { Sessions, type SessionsBackend } from './sessions/sessions.js';
 import { NestPinoLogger } from '@agent-orchestrator/service-host';
 
@@ -53,7 +54,8 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     // Bodies are JSON or nothing: without its text/plain parser Fastify answers any other type with 415.
     adapter.getInstance().removeContentTypeParser('text/plain');
     const backend = deps.sessions;
-    const agents = backend ? new Agents(backend) : undefined;
+    const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes }) : undefined;
+    const agents = backend && tools ? new Agents(backend, tools) : undefined;
     const sessions = backend && agents ? new Sessions(backend, agents) : undefined;
     const feed = backend ? new SessionFeed(backend.store, logger, deps.feedPollMs) : undefined;
     if (backend && sessions && feed) {
@@ -66,7 +68,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, logger, maxBodyBytes: config.maxBodyBytes, onShutdown, ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}) }),
+      GatewayModule.register({ apiKeys, logger, maxBodyBytes: config.maxBodyBytes, onShutdown, ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

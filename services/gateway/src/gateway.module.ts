@@ -3,6 +3,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AgentsController } from './agents/agents.controller.js';
 import { Agents } from './agents/agents.js';
+import { ToolsController } from './tools/tools.controller.js';
+import { Tools } from './tools/tools.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeys } from './api-keys/api-keys.js';
 import { AccessGuard } from './auth/access.guard.js';
@@ -20,6 +22,7 @@ export interface GatewayBindings {
   /** Sessions and agents routes, when the app has the log and Kafka behind it. */
   readonly sessions?: Sessions;
   readonly agents?: Agents;
+  readonly tools?: Tools;
 }
 
 class ShutdownHook implements OnApplicationShutdown {
@@ -36,10 +39,11 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, ApiKeysController, ...(bindings.sessions ? [SessionsController] : []), ...(bindings.agents ? [AgentsController] : [])],
+      controllers: [HealthController, ApiKeysController, ...(bindings.sessions ? [SessionsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
+        ...(bindings.tools ? [{ provide: Tools, useValue: bindings.tools }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useValue: new ProblemDetailsFilter(bindings.logger, bindings.maxBodyBytes) },

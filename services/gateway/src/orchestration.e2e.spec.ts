@@ -1,9 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { EventEnvelope } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import { testBrokers, testDatabaseUrl, uniqueTopicPrefix, waitFor } from '@agent-orchestrator/testing';
 import pg from 'pg';
+import { stringify as stringifyYaml } from 'yaml';
 import { startCluster, type Cluster } from '@agent-orchestrator/cluster';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
 
@@ -244,6 +247,55 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     expect((await call('PATCH', '/v1/agents/Collections', { body: {} })).status).toBe(422);
     expect((await call('PATCH', '/v1/agents/Nobody', { body: { instructions: 'x' } })).status).toBe(404);
     expect((await call('GET', '/v1/agents/Triage')).status).toBe(404);
+  });
+
+  it('registers tools from OpenAPI documents, inline or by URL, in versions; an invalid document is a 422 that registers nothing', async () => {
+    const document = {
+      openapi: '3.0.3',
+      info: { title: 'Invoices', version: '2.1' },
+      servers: [{ url: 'http://127.0.0.1:9/api' }],
+      paths: {
+        '/invoices': { get: { operationId: 'listInvoices', summary: 'List invoices', responses: { '200': { description: 'The invoices' } } } },
+        '/invoices/{invoiceId}/reminders': {
+          post: {
+            operationId: 'sendReminder',
+            parameters: [{ name: 'invoiceId', in: 'path', required: true, schema: { type: 'string' } }],
+            requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { channel: { type: 'string' } } } } } },
+            responses: { '202': { description: 'Sent' } },
+          },
+        },
+      },
+    };
+    const inline = await call('POST', '/v1/tools', { body: { name: 'billing', document, scopes: ['billing:write'] } });
+    expect(inline.status).toBe(201);
+    expect(inline.body).toMatchObject({ name: 'billing', version: 1, baseUrl: 'http://127.0.0.1:9/api', scopes: ['billing:write'], source: { kind: 'inline' } });
+    expect(inline.body.operations.map((operation: { name: string; idempotent: boolean }) => [operation.name, operation.idempotent])).toEqual([
+      ['listInvoices', true],
+      ['sendReminder', false],
+    ]);
+
+    // The same tool again, as YAML served over HTTP: its next version.
+    const server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/yaml' }).end(stringifyYaml(document)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/openapi.yaml`;
+      const fetched = await call('POST', '/v1/tools', { body: { name: 'billing', url } });
+      expect(fetched.body).toMatchObject({ name: 'billing', version: 2, source: { kind: 'url', url } });
+    } finally {
+      server.close();
+    }
+    expect((await call('GET', '/v1/tools')).body.items.map((tool: { name: string; version: number }) => [tool.name, tool.version])).toEqual([['billing', 2]]);
+    expect((await call('GET', '/v1/tools/billing?version=1')).body).toMatchObject({ version: 1, source: { kind: 'inline' } });
+
+    const invalid = await call('POST', '/v1/tools', { body: { name: 'broken', document: { openapi: '3.0.3', info: { title: 'Broken' }, paths: {} } } });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.detail).toMatch(/The OpenAPI document is not valid: .*must have required property 'version'/s);
+    expect((await call('POST', '/v1/tools', { body: { name: 'broken', document: 'openapi: [' } })).status).toBe(422);
+    expect((await call('POST', '/v1/tools', { body: { name: 'broken' } })).status).toBe(422);
+    expect((await call('GET', '/v1/tools/broken')).status).toBe(404);
+
+    // An agent may now name the tool.
+    expect((await call('POST', '/v1/agents', { body: { name: 'Dunning', instructions: 'You send reminders.', tools: ['billing'] } })).status).toBe(201);
   });
 
   it('answers bad input with a clear 4xx and writes nothing', async () => {

@@ -1,11 +1,31 @@
 import 'reflect-metadata';
+import { toolCommandMessageSchema, type ToolCommandMessage } from '@agent-orchestrator/contracts';
+import { ensureTopics, jsonDecoder, startConsumer } from '@agent-orchestrator/messaging';
 import { runService, startEventService } from '@agent-orchestrator/service-host';
+import { toolCommandHandler } from './registry/tool-registry.js';
 import { ToolAdaptersModule } from './tool-adapters.module.js';
 
-/** The tool-adapters process: answers ToolCallRequested from `events.agentrun`. */
+const commandsGroup = 'tool-adapters.commands';
+
+/** The tool-adapters process: answers ToolCallRequested from `events.agentrun`; keeps the tenants' tool registries. */
 await runService('tool-adapters', async (platform) => {
-  const app = await startEventService(platform, ToolAdaptersModule.register({ store: platform.store, now: () => new Date().toISOString() }), {
-    events: ['agentrun'],
+  const { store, kafka, producer, topics, logger } = platform;
+  await ensureTopics(kafka, [{ name: topics.deadLetters(commandsGroup), partitions: 1 }]);
+  const commands = await startConsumer<ToolCommandMessage>({
+    kafka,
+    groupId: topics.consumerGroup(commandsGroup),
+    topics: [topics.commands('tool-adapters')],
+    decode: jsonDecoder(toolCommandMessageSchema),
+    handle: toolCommandHandler(store),
+    deadLetters: { producer, topic: topics.deadLetters(commandsGroup) },
+    sessionTimeoutMs: 10_000,
+    logger,
   });
-  return { stop: () => app.close() };
+  const app = await startEventService(platform, ToolAdaptersModule.register({ store, now: () => new Date().toISOString() }), { events: ['agentrun'] });
+  return {
+    async stop() {
+      await app.close();
+      await commands.stop();
+    },
+  };
 });

@@ -2,6 +2,7 @@ import { EventCatalog } from './catalog.js';
 import { agentEvents } from './agent-events.js';
 import { agentRunEvents, toolCallEvents } from './agent-run-events.js';
 import { sessionEvents } from './session-events.js';
+import { toolEvents } from './tool-events.js';
 
 /** Every event type the platform publishes. A store rejects anything not in here. */
-export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents, ...agentEvents]);
+export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents, ...agentEvents, ...toolEvents]);

@@ -1,6 +1,7 @@
 import {
   AgentRegistry,
   agentRegistryStream,
+  unknownHandoffs,
   type AgentCommandMessage,
   type DefineAgent,
   type EventEnvelope,
@@ -39,7 +40,7 @@ export const agentRegistryDecider: Decider<DefineAgent, AgentRegistry> = {
     if (current !== expectedVersion) {
       throw new AgentRegistryError('VersionConflict', `agent ${name} is at version ${current}, not the ${expectedVersion} the edit was made from`);
     }
-    const unknown = registry.unknownHandoffs(name, definition);
+    const unknown = unknownHandoffs(registry, name, definition);
     if (unknown.length > 0) throw new AgentRegistryError('UnknownHandoff', `agent ${name} hands off to agents the tenant does not have: ${unknown.join(', ')}`);
     const { eventIds, now, tenantId, correlationId, causationId, actor, traceparent } = metadata;
     const eventId = eventIds[0];

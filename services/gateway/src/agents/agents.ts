@@ -3,6 +3,7 @@ import {
   AgentRegistry,
   agentDefinitionSchema,
   agentRegistryStream,
+  unknownHandoffs,
   builtInToolNames,
   type AgentCommandMessage,
   type AgentDefinition,
@@ -15,6 +16,7 @@ import type { Principal } from '../auth/access.guard.js';
 import { commandMetadata, pollFor, sendCommand } from '../commands.js';
 import { GatewayError, type FieldProblem } from '../errors.js';
 import { fieldProblems } from '../http/valid-body.js';
+import type { Tools } from '../tools/tools.js';
 
 export interface AgentsBackend {
   readonly store: EventStore;
@@ -38,7 +40,10 @@ const view = ({ name, version, definedAt, definition }: AgentVersion): AgentView
  * in the log, so a session started after the answer pins it.
  */
 export class Agents {
-  constructor(private readonly backend: AgentsBackend) {}
+  constructor(
+    private readonly backend: AgentsBackend,
+    private readonly tools: Tools,
+  ) {}
 
   async registry(tenantId: string): Promise<AgentRegistry> {
     return AgentRegistry.fold(await this.backend.store.readStream(agentRegistryStream(tenantId)));
@@ -60,7 +65,7 @@ export class Agents {
     const registry = await this.registry(caller.tenantId);
     const existing = registry.latest(name);
     if (existing) throw new GatewayError('Conflict', `Agent ${name} already exists (version ${existing.version}). Change it with PATCH /v1/agents/${name}.`);
-    this.check(registry, name, definition);
+    await this.check(caller.tenantId, registry, name, definition);
     return this.define(caller, name, definition, 0);
   }
 
@@ -75,22 +80,24 @@ export class Agents {
     }
     const parsed = agentDefinitionSchema.safeParse(merged);
     if (!parsed.success) throw new GatewayError('InvalidBody', 'The agent would not be valid after this change. See "errors" for each field.', fieldProblems(parsed.error));
-    this.check(registry, name, parsed.data);
+    await this.check(caller.tenantId, registry, name, parsed.data);
     return this.define(caller, name, parsed.data, current.version);
   }
 
   /** Handoffs and tools must name what the tenant has; each miss is a field problem. */
-  private check(registry: AgentRegistry, name: string, definition: AgentDefinition): void {
+  private async check(tenantId: string, registry: AgentRegistry, name: string, definition: AgentDefinition): Promise<void> {
+    const tools = await this.tools.registry(tenantId);
+    const toolNames = [...builtInToolNames, ...tools.all().map((tool) => tool.name)];
     const problems: FieldProblem[] = [];
-    const unknownHandoffs = new Set(registry.unknownHandoffs(name, definition));
+    const unknown = new Set(unknownHandoffs(registry, name, definition));
     definition.handoffs.forEach((target, index) => {
-      if (unknownHandoffs.has(target)) {
+      if (unknown.has(target)) {
         problems.push({ pointer: `#/handoffs/${index}`, detail: target === name ? 'an agent cannot hand off to itself' : `your tenant has no agent named ${target}` });
       }
     });
     definition.tools.forEach((tool, index) => {
-      if (!(builtInToolNames as readonly string[]).includes(tool)) {
-        problems.push({ pointer: `#/tools/${index}`, detail: `no tool named ${tool}; the tools are: ${builtInToolNames.join(', ')}` });
+      if (!toolNames.includes(tool)) {
+        problems.push({ pointer: `#/tools/${index}`, detail: `no tool named ${tool}; the tools are: ${toolNames.join(', ')}` });
       }
     });
     if (problems.length > 0) throw new GatewayError('InvalidBody', `Agent ${name} names what your tenant does not have. See "errors" for each field.`, problems);

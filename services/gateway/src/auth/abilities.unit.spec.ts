@@ -12,6 +12,8 @@ const everything: [Action, SubjectName][] = [
   ['create', 'Agent'],
   ['read', 'Agent'],
   ['update', 'Agent'],
+  ['create', 'Tool'],
+  ['read', 'Tool'],
   ['read', 'Approval'],
   ['decide', 'Approval'],
 ];
@@ -27,15 +29,15 @@ describe('what each role may do', () => {
   });
 
   it('lets an operator run sessions, read agents and decide approvals, but not manage keys', () => {
-    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read Agent', 'read Approval', 'decide Approval']);
+    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read Agent', 'read Tool', 'read Approval', 'decide Approval']);
   });
 
   it('lets a viewer only read, and not API keys', () => {
-    expect(allowed(['viewer'])).toEqual(['read Session', 'read Agent', 'read Approval']);
+    expect(allowed(['viewer'])).toEqual(['read Session', 'read Agent', 'read Tool', 'read Approval']);
   });
 
   it('lets an approver read and decide approvals', () => {
-    expect(allowed(['approver'])).toEqual(['read Session', 'read Agent', 'read Approval', 'decide Approval']);
+    expect(allowed(['approver'])).toEqual(['read Session', 'read Agent', 'read Tool', 'read Approval', 'decide Approval']);
   });
 
   it('grants the union of several roles', () => {

@@ -1,5 +1,5 @@
 /**
- * admin: everything in its tenant, including API keys. operator: runs sessions, reads agents,
+ * admin: everything in its tenant, including API keys. operator: runs sessions, reads agents and tools,
  * decides approvals. viewer: reads. approver: reads and decides approvals.
  */
 export const roles = ['admin', 'operator', 'viewer', 'approver'] as const;

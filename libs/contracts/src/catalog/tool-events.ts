@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { toolNameSchema } from './agent-events.js';
+import { defineEvent, type EventOf } from './catalog.js';
+
+/** One callable operation of a registered tool, as compiled from its OpenAPI document. */
+export const toolOperationSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  method: z.enum(['get', 'put', 'post', 'delete', 'patch', 'head', 'options']),
+  path: z.string().min(1).max(2000),
+  description: z.string().max(1000),
+  parameters: z.array(z.strictObject({ name: z.string().min(1).max(200), in: z.enum(['path', 'query', 'header']), required: z.boolean() })).max(100),
+  body: z.strictObject({ required: z.boolean() }).nullable(),
+  /** The arguments as one JSON Schema object; the executor validates calls against it. */
+  inputSchema: z.record(z.string(), z.unknown()),
+  idempotent: z.boolean(),
+});
+
+/**
+ * A registered tool: its OpenAPI document as given, what was compiled from it, and the limits the
+ * tenant set. `scopes` name what the tool may touch, for policy rules to match on.
+ */
+export const toolDefinitionSchema = z.strictObject({
+  description: z.string().max(2000).optional(),
+  source: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('inline') }), z.strictObject({ kind: z.literal('url'), url: z.url() })]),
+  document: z.record(z.string(), z.unknown()),
+  openapi: z.string().regex(/^3\.[01]\.\d+$/),
+  title: z.string().max(500),
+  documentVersion: z.string().max(200),
+  baseUrl: z.url().nullable(),
+  operations: z.array(toolOperationSchema).min(1).max(500),
+  scopes: z.array(z.string().regex(/^[a-z0-9:._-]{1,100}$/)).max(50),
+  rateLimitPerMinute: z.number().int().min(1).max(100_000).optional(),
+});
+export type ToolDefinition = z.infer<typeof toolDefinitionSchema>;
+
+/** One version of one tool of a tenant; registering a name again makes its next version. */
+export const ToolRegistered = defineEvent('ToolRegistered', [
+  { schema: z.strictObject({ name: toolNameSchema, version: z.number().int().min(1), definition: toolDefinitionSchema }) },
+]);
+
+export const toolEvents = [ToolRegistered] as const;
+export type ToolEvent = EventOf<(typeof toolEvents)[number]>;

@@ -1,0 +1,65 @@
+import { toolDefinitionSchema, toolNameSchema } from '@agent-orchestrator/contracts';
+import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { Caller, Can, type Principal } from '../auth/access.guard.js';
+import { GatewayError } from '../errors.js';
+import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
+import { ValidBody, fieldProblems } from '../http/valid-body.js';
+import { Tools } from './tools.js';
+
+const { description, scopes, rateLimitPerMinute } = toolDefinitionSchema.shape;
+
+const registerToolBody = z
+  .strictObject({
+    name: toolNameSchema.describe('Letters, digits, "_" and "-". Registering a name again makes its next version.'),
+    document: z.union([z.record(z.string(), z.unknown()), z.string().min(1)]).optional().describe('The OpenAPI 3.0 or 3.1 document: an object, or JSON or YAML text.'),
+    url: z.url({ protocol: /^https?$/ }).optional().describe('Where to fetch the document instead.'),
+    description,
+    scopes: scopes.optional().describe('What the tool may touch (e.g. billing:write), for policy rules.'),
+    rateLimitPerMinute,
+  })
+  .refine((body) => (body.document === undefined) !== (body.url === undefined), { message: 'send either "document" or "url"', path: ['document'] });
+type RegisterToolBody = z.infer<typeof registerToolBody>;
+
+const getQuery = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
+
+@ApiTags('tools')
+@ApiBearerAuth(bearerScheme)
+@ApiSecurity(apiKeyHeaderScheme)
+@ApiProblems(401, 403)
+@Controller('v1/tools')
+export class ToolsController {
+  constructor(private readonly tools: Tools) {}
+
+  @Post()
+  @HttpCode(201)
+  @Can('create', 'Tool')
+  @ApiOperation({ summary: 'Register a tool from an OpenAPI document (inline or by URL); every operation becomes callable. Registering a name again makes a new version; running sessions keep theirs.' })
+  @ApiResponse({ status: 201, description: 'Registered' })
+  @ApiProblems(413, 415, 422, 503)
+  async register(@ValidBody(registerToolBody) body: RegisterToolBody, @Caller() caller: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    const registered = await this.tools.register(caller, body);
+    reply.header('location', `/v1/tools/${body.name}`);
+    return registered;
+  }
+
+  @Get()
+  @Can('read', 'Tool')
+  @ApiOperation({ summary: "Your tenant's tools, each at its latest version, with their operations." })
+  list(@Caller() caller: Principal) {
+    return this.tools.list(caller.tenantId);
+  }
+
+  @Get(':name')
+  @Can('read', 'Tool')
+  @ApiOperation({ summary: 'One tool at its latest version, or at `?version=`.' })
+  @ApiProblems(400, 404)
+  get(@Param('name') name: string, @Query() query: unknown, @Caller() caller: Principal) {
+    const parsed = getQuery.safeParse(query ?? {});
+    if (!parsed.success) throw new GatewayError('InvalidRequest', 'The query string is not valid. See "errors" for each parameter.', fieldProblems(parsed.error));
+    if (!toolNameSchema.safeParse(name).success) throw new GatewayError('InvalidRequest', `"${name}" is not a tool name: letters, digits, "_" and "-", at most 64.`);
+    return this.tools.get(caller.tenantId, name, parsed.data.version);
+  }
+}

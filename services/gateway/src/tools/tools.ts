@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { ToolRegistry, toolRegistryStream, type ToolCommandMessage, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
+import type { EventStore } from '@agent-orchestrator/event-store';
+import type { MessageProducer } from '@agent-orchestrator/messaging';
+import { ToolDocumentError, compileOpenApi, readToolDocument } from '@agent-orchestrator/tools';
+import type { Principal } from '../auth/access.guard.js';
+import { commandMetadata, pollFor, sendCommand } from '../commands.js';
+import { GatewayError } from '../errors.js';
+
+export interface ToolsBackend {
+  readonly store: EventStore;
+  readonly producer: MessageProducer;
+  readonly topics: TopicNames;
+  /** The largest OpenAPI document fetched by URL. */
+  readonly maxDocumentBytes: number;
+  readonly confirmMs?: number;
+}
+
+export interface RegisterToolRequest {
+  readonly name: string;
+  readonly document?: unknown;
+  readonly url?: string;
+  readonly description?: string;
+  readonly scopes?: readonly string[];
+  readonly rateLimitPerMinute?: number;
+}
+
+/** A tool version as the API shows it: the compiled operations, not the whole document. */
+export function toolView({ name, version, definedAt, definition }: Versioned<ToolDefinition>) {
+  const { document: _document, ...rest } = definition;
+  return { name, version, registeredAt: definedAt, ...rest, operations: definition.operations.map(({ name: operation, method, path, description, idempotent, inputSchema }) => ({ name: operation, method, path, description, idempotent, inputSchema })) };
+}
+
+/**
+ * The tool registry. Tools are the tenant's `tool-<tenant>` stream, owned by tool-adapters: the
+ * gateway validates and compiles the document (an invalid one is a 422 and nothing is sent),
+ * sends RegisterTool, and answers once the new version is in the log.
+ */
+export class Tools {
+  constructor(private readonly backend: ToolsBackend) {}
+
+  async registry(tenantId: string): Promise<ToolRegistry> {
+    return ToolRegistry.fold(await this.backend.store.readStream(toolRegistryStream(tenantId)));
+  }
+
+  async list(tenantId: string) {
+    return { items: (await this.registry(tenantId)).all().map(toolView) };
+  }
+
+  async get(tenantId: string, name: string, version?: number) {
+    const registry = await this.registry(tenantId);
+    const found = version === undefined ? registry.latest(name) : registry.version(name, version);
+    if (found) return toolView(found);
+    const latest = registry.latest(name);
+    if (version !== undefined && latest) throw new GatewayError('NotFound', `Tool ${name} has no version ${version}; the latest is ${latest.version}.`);
+    throw new GatewayError('NotFound', `Your tenant has no tool named ${name}.`);
+  }
+
+  async register(caller: Principal, request: RegisterToolRequest) {
+    const source = request.url === undefined ? ({ kind: 'inline' } as const) : ({ kind: 'url', url: request.url } as const);
+    const raw = request.url === undefined ? request.document : await this.fetchDocument(request.url);
+    let document: Record<string, unknown>;
+    let compiled: Awaited<ReturnType<typeof compileOpenApi>>;
+    try {
+      document = readToolDocument(raw);
+      compiled = await compileOpenApi(document);
+    } catch (error) {
+      if (error instanceof ToolDocumentError) throw new GatewayError('InvalidBody', error.message);
+      throw error;
+    }
+    const definition: ToolDefinition = {
+      ...(request.description === undefined ? {} : { description: request.description }),
+      source,
+      document,
+      ...compiled,
+      operations: compiled.operations.map((operation) => ({ ...operation, parameters: [...operation.parameters] })),
+      scopes: [...(request.scopes ?? [])],
+      ...(request.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: request.rateLimitPerMinute }),
+    };
+    const { store, producer, topics } = this.backend;
+    const stream = toolRegistryStream(caller.tenantId);
+    const commandId = randomUUID();
+    const message: ToolCommandMessage = { commandId, command: { type: 'RegisterTool', name: request.name, definition, metadata: commandMetadata(caller, commandId, commandId) } };
+    await sendCommand(producer, topics.commands('tool-adapters'), stream, message);
+    const landed = await pollFor(async () => (await store.readStream(stream)).find((event) => event.causationId === commandId), this.backend.confirmMs ?? 5000);
+    if (!landed) throw new GatewayError('Unavailable', `Tool ${request.name} was sent but is not in the registry yet. GET /v1/tools/${request.name} shortly to see whether it landed.`);
+    return toolView(ToolRegistry.fold([landed]).latest(request.name)!);
+  }
+
+  /** Fetches a document by URL: http(s) only, within 10 s and the size limit. */
+  private async fetchDocument(url: string): Promise<string> {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new GatewayError('InvalidBody', `The document URL must be http or https, not ${parsed.protocol}`);
+    let response: Response;
+    try {
+      response = await fetch(parsed, { signal: AbortSignal.timeout(10_000), headers: { accept: 'application/json, application/yaml, text/yaml, */*' } });
+    } catch (error) {
+      throw new GatewayError('InvalidBody', `The document could not be fetched from ${url}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (!response.ok) throw new GatewayError('InvalidBody', `Fetching the document from ${url} answered ${response.status}.`);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of response.body ?? []) {
+      size += chunk.byteLength;
+      if (size > this.backend.maxDocumentBytes) throw new GatewayError('InvalidBody', `The document at ${url} is larger than ${this.backend.maxDocumentBytes} bytes.`);
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+}

@@ -1,0 +1,33 @@
+import { ToolRegistry, toolRegistryStream, type NewEvent, type RegisterTool, type ToolCommandMessage } from '@agent-orchestrator/contracts';
+import { eventIdsFor, handleCommand, isEventStoreError, type Decider, type EventStore } from '@agent-orchestrator/event-store';
+import { MessagingError, type ConsumedMessage } from '@agent-orchestrator/messaging';
+
+/** A tenant's tool registry: one `tool-<tenant>` stream; each RegisterTool is the name's next version. */
+export const toolRegistryDecider: Decider<RegisterTool, ToolRegistry> = {
+  initialState: () => ToolRegistry.empty,
+  evolve: (registry, event) => registry.with(event),
+  decide(command, registry): NewEvent[] {
+    const { name, definition, metadata } = command;
+    const { eventIds, now, tenantId, correlationId, causationId, actor, traceparent } = metadata;
+    const eventId = eventIds[0];
+    if (eventId === undefined) throw new Error('RegisterTool carries no event id');
+    const version = (registry.latest(name)?.version ?? 0) + 1;
+    return [{ eventId, type: 'ToolRegistered', schemaVersion: 1, tenantId, correlationId, causationId, actor, occurredAt: now, traceparent, data: { name, version, definition } }];
+  },
+};
+
+/**
+ * Handles one command from `commands.tool-adapters`. The event id derives from the command id, so
+ * a redelivered registration is recognised as already stored instead of making another version.
+ */
+export function toolCommandHandler(store: EventStore): (message: ConsumedMessage<ToolCommandMessage>) => Promise<void> {
+  return async ({ value: { commandId, command } }) => {
+    const withIds: RegisterTool = { ...command, metadata: { ...command.metadata, eventIds: eventIdsFor(commandId, 1) } };
+    try {
+      await handleCommand(store, toolRegistryStream(command.metadata.tenantId), withIds, toolRegistryDecider);
+    } catch (error) {
+      if (isEventStoreError(error) && !error.retryable) throw new MessagingError('Rejected', `RegisterTool ${command.name}: ${error.message}`, { cause: error });
+      throw error;
+    }
+  };
+}
