@@ -62,7 +62,7 @@ console.log(`\nSession ${sessionId}: appending its first events`);
 const started = await store.append(
   stream,
   [
-    event('SessionStarted', { goal: 'Summarise open invoices for Q3', context: {}, constraints: { maxSteps: 5 }, agentVersions: { Planner: 1 } }, 2),
+    event('SessionStarted', { goal: 'Summarise open invoices for Q3', context: {}, constraints: { maxSteps: 5 }, agentVersions: { Planner: 1 }, toolVersions: {} }, 3),
     event('PlanRequested', { planner: 'Planner', attempt: 1 }),
   ],
   { expectedVersion: 'no_stream' },

@@ -80,6 +80,15 @@ export function unknownHandoffs(registry: AgentRegistry, name: string, definitio
   return definition.handoffs.filter((target) => target === name || !known(target));
 }
 
+/** The name a model calls one operation of a registered tool by: `<tool>__<operation>`, at most 64 characters. */
+export const operationToolName = (tool: string, operation: string): string => `${tool}__${operation}`;
+
+/** The tool and operation a model-facing name stands for; undefined for a built-in tool's name. */
+export function parseOperationToolName(name: string): { tool: string; operation: string } | undefined {
+  const separator = name.indexOf('__');
+  return separator <= 0 ? undefined : { tool: name.slice(0, separator), operation: name.slice(separator + 2) };
+}
+
 export type ToolRegistry = VersionedRegistry<ToolDefinition>;
 export const ToolRegistry = {
   empty: VersionedRegistry.of<ToolDefinition>('ToolRegistered'),

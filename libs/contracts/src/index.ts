@@ -87,7 +87,7 @@ export {
   type AgentEvent,
   type Guardrail,
 } from './catalog/agent-events.js';
-export { AgentRegistry, ToolRegistry, VersionedRegistry, builtInAgentNames, builtInToolNames, unknownHandoffs, type AgentVersion, type Versioned } from './agents.js';
+export { AgentRegistry, ToolRegistry, VersionedRegistry, operationToolName, parseOperationToolName, builtInAgentNames, builtInToolNames, unknownHandoffs, type AgentVersion, type Versioned } from './agents.js';
 export {
   agentCommandMessageSchema,
   agentCommandSchema,

@@ -160,7 +160,7 @@ export function describeEventStoreBehaviour(adapter: string, openStore: () => Pr
           planRequested({ type: 'SessionStarted', schemaVersion: 1, data: { goal: 'Reconcile ledgers' } }),
         ]);
         const [started] = await store.readStream(stream);
-        expect(started).toMatchObject({ schemaVersion: 2, data: { goal: 'Reconcile ledgers', context: {}, constraints: {}, agentVersions: {} } });
+        expect(started).toMatchObject({ schemaVersion: 3, data: { goal: 'Reconcile ledgers', context: {}, constraints: {}, agentVersions: {}, toolVersions: {} } });
       });
     });
 

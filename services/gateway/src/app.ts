@@ -56,7 +56,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const backend = deps.sessions;
     const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes }) : undefined;
     const agents = backend && tools ? new Agents(backend, tools) : undefined;
-    const sessions = backend && agents ? new Sessions(backend, agents) : undefined;
+    const sessions = backend && agents && tools ? new Sessions(backend, agents, tools) : undefined;
     const feed = backend ? new SessionFeed(backend.store, logger, deps.feedPollMs) : undefined;
     if (backend && sessions && feed) {
       await feed.start();

@@ -298,6 +298,55 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     expect((await call('POST', '/v1/agents', { body: { name: 'Dunning', instructions: 'You send reminders.', tools: ['billing'] } })).status).toBe(201);
   });
 
+  it("calls a registered tool over HTTP from a step, validates arguments before sending, and never calls a tool the session does not allow", async () => {
+    const requests: string[] = [];
+    const server = createServer((request, response) => {
+      requests.push(`${request.method} ${request.url}`);
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ balance: 1200 }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2`;
+      const document = {
+        openapi: '3.1.0',
+        info: { title: 'Ledger', version: '1' },
+        servers: [{ url: baseUrl }],
+        paths: {
+          '/accounts/{account}/balance': {
+            get: { operationId: 'balance', parameters: [{ name: 'account', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9]{4}$' } }], responses: { '200': { description: 'ok' } } },
+          },
+        },
+      };
+      expect((await call('POST', '/v1/tools', { body: { name: 'ledger', document } })).status).toBe(201);
+      expect((await call('POST', '/v1/agents', { body: { name: 'Clerk', instructions: 'You read balances.', tools: ['ledger'] } })).status).toBe(201);
+      const plan = { agent: 'Planner', output: { steps: [{ stepId: 'read', title: 'Read the balance', agent: 'Clerk', dependsOn: [] }] } };
+      const script = {
+        turns: [
+          plan,
+          { agent: 'Clerk', run: 'read', toolCalls: [{ tool: 'ledger__balance', arguments: { account: 'not-a-number' } }] },
+          { agent: 'Clerk', run: 'read', toolCalls: [{ tool: 'ledger__balance', arguments: { account: '4711' } }] },
+          { agent: 'Clerk', run: 'read', text: 'Account 4711 holds 1200.' },
+        ],
+      };
+      const { sessionId } = (await startSession({ modelScript: script })).body;
+      await waitForStatus(sessionId, 'completed');
+      expect(requests).toEqual(['GET /v2/accounts/4711/balance']);
+      const run = await runEvents(sessionId, 'step.read.1');
+      const calls = run.filter((event) => event.type === 'ToolCallRequested').map((event) => (event.data as { callId: string }).callId);
+      const answers = await Promise.all(calls.map(async (callId) => (await store.readStream(`toolcall-${sessionId}.step.read.1.${callId}`))[0]));
+      expect(answers.map((answer) => answer?.type)).toEqual(['ToolCallFailed', 'ToolCallCompleted']);
+      expect(answers[0]).toMatchObject({ data: { reason: expect.stringContaining('the call was not sent: the arguments do not match ledger.balance') } });
+      expect(answers[1]).toMatchObject({ data: { tool: 'ledger__balance', output: '{"balance":1200}' } });
+
+      // allowedTools leaves the tool out: the model asks for it anyway, and nothing reaches the server.
+      const refused = (await call('POST', '/v1/sessions', { body: { goal: 'Read a balance', context: { modelScript: script }, constraints: { allowedTools: ['echo'] } } })).body.sessionId;
+      await waitForStatus(refused, 'failed');
+      expect(requests).toHaveLength(1);
+    } finally {
+      server.close();
+    }
+  });
+
   it('answers bad input with a clear 4xx and writes nothing', async () => {
     const before = (await call('GET', '/v1/sessions?limit=100')).body.items.length;
     const otherTenant = await new ApiKeyStore(pool, schemas.gateway).create({ tenantId: 'globex', name: 'e2e', roles: ['admin'], createdBy: 'e2e' });

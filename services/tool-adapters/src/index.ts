@@ -1,1 +1,2 @@
-export { answerToolCall, builtInAnswer, type ToolCallRequest } from './built-in-tools.js';
+export { ToolCalls, builtInAnswer, type ToolCallRequest, type ToolCallsOptions } from './tool-calls.js';
+export { HttpExecutor, executorOptionsFrom, type CallOutcome, type HttpExecutorOptions } from './execution/http-executor.js';

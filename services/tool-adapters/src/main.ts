@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { toolCommandMessageSchema, type ToolCommandMessage } from '@agent-orchestrator/contracts';
 import { ensureTopics, jsonDecoder, startConsumer } from '@agent-orchestrator/messaging';
 import { runService, startEventService } from '@agent-orchestrator/service-host';
+import { ToolCalls } from './tool-calls.js';
+import { HttpExecutor, executorOptionsFrom } from './execution/http-executor.js';
 import { toolCommandHandler } from './registry/tool-registry.js';
 import { ToolAdaptersModule } from './tool-adapters.module.js';
 
@@ -21,7 +23,9 @@ await runService('tool-adapters', async (platform) => {
     sessionTimeoutMs: 10_000,
     logger,
   });
-  const app = await startEventService(platform, ToolAdaptersModule.register({ store, now: () => new Date().toISOString() }), { events: ['agentrun'] });
+  await ensureTopics(kafka, [{ name: topics.deadLetters('tool-adapters'), partitions: 1 }]);
+  const calls = new ToolCalls({ store, executor: new HttpExecutor(executorOptionsFrom(process.env)), producer, topics, logger, now: () => new Date().toISOString() });
+  const app = await startEventService(platform, ToolAdaptersModule.register(calls), { events: ['agentrun'] });
   return {
     async stop() {
       await app.close();

@@ -3,7 +3,9 @@ import { defineEvent, type EventOf } from './catalog.js';
 import { agentNameSchema } from './session-events.js';
 
 /** Tool names as tools are registered and as models call them. */
-export const toolNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'tool names are letters, digits, "_" and "-", at most 64');
+export const toolNameSchema = z
+  .string()
+  .regex(/^(?!.*__)[A-Za-z0-9_-]{1,48}$/, 'tool names are letters, digits, "_" and "-", at most 48, without "__" (which joins a tool and its operation)');
 
 /**
  * Checks an agent's runs must pass, as data: a tripped guardrail fails the run with its name.

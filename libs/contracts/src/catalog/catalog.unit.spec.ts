@@ -38,19 +38,23 @@ describe('frozen fixtures', () => {
 });
 
 describe('upcasting', () => {
-  it('lifts SessionStarted v1 to v2 with an empty pin set and defaults', () => {
+  it('lifts SessionStarted v1 to v3 with empty pin sets and defaults', () => {
     const v1 = readFixture('SessionStarted.v1.json');
-    const v2 = eventCatalog.upcast(v1);
-    expect(v2).toEqual({
+    expect(eventCatalog.upcast(v1)).toEqual({
       ...v1,
-      schemaVersion: 2,
-      data: { goal: 'Summarise open invoices for Q3', context: { region: 'EU' }, constraints: { maxSteps: 5 }, agentVersions: {} },
+      schemaVersion: 3,
+      data: { goal: 'Summarise open invoices for Q3', context: { region: 'EU' }, constraints: { maxSteps: 5 }, agentVersions: {}, toolVersions: {} },
     });
   });
 
-  it('leaves an event already at the latest version untouched', () => {
+  it('lifts SessionStarted v2 to v3 with no tools pinned', () => {
     const v2 = readFixture('SessionStarted.v2.json');
-    expect(eventCatalog.upcast(v2)).toBe(v2);
+    expect(eventCatalog.upcast(v2)).toEqual({ ...v2, schemaVersion: 3, data: { ...(v2.data as object), toolVersions: {} } });
+  });
+
+  it('leaves an event already at the latest version untouched', () => {
+    const v3 = readFixture('SessionStarted.v3.json');
+    expect(eventCatalog.upcast(v3)).toBe(v3);
   });
 });
 

@@ -43,6 +43,11 @@ const sessionStartedV2 = z.strictObject({
   agentVersions: z.record(agentName, z.number().int().min(1)),
 });
 
+/** v3 also pins the tool versions, so a re-registered tool never changes a running session. */
+const sessionStartedV3 = sessionStartedV2.extend({
+  toolVersions: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), z.number().int().min(1)),
+});
+
 export const SessionStarted = defineEvent('SessionStarted', [
   { schema: sessionStartedV1 },
   {
@@ -53,6 +58,10 @@ export const SessionStarted = defineEvent('SessionStarted', [
       constraints: v1.constraints ?? {},
       agentVersions: {},
     }),
+  },
+  {
+    schema: sessionStartedV3,
+    upcastFromPrevious: (v2: z.infer<typeof sessionStartedV2>) => ({ ...v2, toolVersions: {} }),
   },
 ]);
 

@@ -18,6 +18,8 @@ export const startSessionSchema = z.strictObject({
   constraints: sessionConstraintsSchema,
   /** Resolved by the gateway from the agent registry, so the session runs on pinned versions. */
   agentVersions: z.record(agentNameSchema, z.number().int().min(1)),
+  /** Resolved by the gateway from the tool registry, likewise. */
+  toolVersions: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), z.number().int().min(1)),
   metadata: commandMetadataSchema,
 });
 

@@ -14,7 +14,7 @@ const rework = (review: unknown) => ({ type: 'RecordReview', sessionId: 'abc', r
 describe('session commands', () => {
   it('accepts a well-formed command of each kind', () => {
     const commands = [
-      { type: 'StartSession', sessionId: 'abc', goal: 'Summarise', context: {}, constraints: {}, agentVersions: { Planner: 3 }, metadata },
+      { type: 'StartSession', sessionId: 'abc', goal: 'Summarise', context: {}, constraints: {}, agentVersions: { Planner: 3 }, toolVersions: {}, metadata },
       {
         type: 'RecordPlan',
         sessionId: 'abc',

@@ -51,7 +51,7 @@ export class SessionHistory {
   }
 
   started(goal = 'Summarise the quarterly report', constraints: SessionConstraints = {}): NewEvent {
-    return this.event('SessionStarted', { goal, context: {}, constraints, agentVersions: {} });
+    return this.event('SessionStarted', { goal, context: {}, constraints, agentVersions: {}, toolVersions: {} });
   }
 
   planRequested(attempt = 1): NewEvent {

@@ -6,6 +6,7 @@ import {
   type DefineAgent,
   type EventEnvelope,
   type NewEvent,
+  type VersionedRegistry,
 } from '@agent-orchestrator/contracts';
 import { eventIdsFor, handleCommand, isEventStoreError, type Decider, type EventStore } from '@agent-orchestrator/event-store';
 import { MessagingError, type ConsumedMessage } from '@agent-orchestrator/messaging';
@@ -87,20 +88,25 @@ export function agentCommandHandler(store: EventStore, logger: Logger): (message
 }
 
 /**
- * The pinned agent definitions of sessions, read from the tenants' registries. Versions never
- * change once written, so a registry read once serves every later run that pins versions it holds.
+ * The pinned definitions (agents, tools) of sessions, read from the tenants' registries. Versions
+ * never change once written, so a registry read once serves every later run that pins versions it
+ * holds; a pin it does not hold yet makes it read the registry again.
  */
-export class PinnedAgents {
-  private readonly registries = new Map<string, AgentRegistry>();
+export class PinnedRegistries<Definition> {
+  private readonly registries = new Map<string, VersionedRegistry<Definition>>();
 
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly streamOf: (tenantId: string) => string,
+    private readonly empty: VersionedRegistry<Definition>,
+  ) {}
 
-  async registryFor(tenantId: string, pins: Readonly<Record<string, number>>): Promise<AgentRegistry> {
+  async registryFor(tenantId: string, pins: Readonly<Record<string, number>>): Promise<VersionedRegistry<Definition>> {
     const cached = this.registries.get(tenantId);
     if (cached && Object.entries(pins).every(([name, version]) => cached.version(name, version))) return cached;
     const events: EventEnvelope[] = [];
-    for await (const event of this.store.streamEvents(agentRegistryStream(tenantId))) events.push(event);
-    const registry = AgentRegistry.fold(events);
+    for await (const event of this.store.streamEvents(this.streamOf(tenantId))) events.push(event);
+    const registry = this.empty.foldIn(events);
     this.registries.set(tenantId, registry);
     return registry;
   }

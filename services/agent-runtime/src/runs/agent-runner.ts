@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type AgentRegistry,
+  AgentRegistry,
+  ToolRegistry,
+  agentRegistryStream,
+  operationToolName,
+  toolRegistryStream,
+  type ToolDefinition,
   agentRunId,
   agentRunStream,
   builtInAgentNames,
@@ -28,11 +33,11 @@ import {
 } from '@openai/agents';
 import type { Logger } from 'pino';
 import { v5 as uuidV5 } from 'uuid';
-import { PinnedAgents } from '../agents/agent-registry.js';
+import { PinnedRegistries } from '../agents/agent-registry.js';
 import { agentFor, defaultWorkers, type AgentCast } from '../agents/default-agents.js';
 import { AgentRuntimeError, isAgentRuntimeError } from '../errors.js';
 import { costOf, type PriceTable } from '../model/pricing.js';
-import { echoTool, echoToolName } from '../tools/echo-tool.js';
+import { deferredOperationTool, echoTool, echoToolName } from '../tools/echo-tool.js';
 import type { ModelSource } from './model-source.js';
 import { RecordingModel, type RecordedResponse } from './recording-model.js';
 import { foldRunLog, type RunLog } from './run-log.js';
@@ -65,10 +70,12 @@ type WorkRequest = Extract<SessionEvent, { type: 'PlanRequested' | 'StepSchedule
 export class AgentRunner {
   private readonly maxTurns: number;
   private readonly now: () => string;
-  private readonly pinned: PinnedAgents;
+  private readonly pinned: PinnedRegistries<AgentDefinition>;
+  private readonly pinnedTools: PinnedRegistries<ToolDefinition>;
 
   constructor(private readonly options: AgentRunnerOptions) {
-    this.pinned = new PinnedAgents(options.store);
+    this.pinned = new PinnedRegistries(options.store, agentRegistryStream, AgentRegistry.empty);
+    this.pinnedTools = new PinnedRegistries(options.store, toolRegistryStream, ToolRegistry.empty);
     this.maxTurns = options.maxTurns ?? 20;
     this.now = options.now ?? (() => new Date().toISOString());
   }
@@ -123,6 +130,7 @@ export class AgentRunner {
 
     const brief = known?.brief ?? (await this.brief(sessionId));
     const registry = await this.pinned.registryFor(brief.tenantId, brief.agentVersions);
+    const tools = await this.pinnedTools.registryFor(brief.tenantId, brief.toolVersions);
     const definitionOf = (name: string) => pinnedDefinition(brief, registry, name);
     const requestedModel = (builtInAgentNames as readonly string[]).includes(agentName) || brief.agentVersions[agentName] !== undefined ? definitionOf(agentName)?.model : undefined;
     const { model, name: modelName } = await this.options.models.modelFor(brief, agentName, task, requestedModel);
@@ -149,7 +157,7 @@ export class AgentRunner {
       model: recording,
       definitionOf,
       workers: [...new Set([...defaultWorkers, ...Object.keys(brief.agentVersions).filter((name) => name !== 'Planner' && name !== 'Reviewer')])],
-      tools: (names) => offeredTools(names, brief, (callId) => answers.get(callId)),
+      tools: (names) => offeredTools(names, brief, tools, (callId) => answers.get(callId)),
     };
 
     let result: RunResult<unknown, never>;
@@ -268,10 +276,23 @@ function pinnedDefinition(brief: SessionBrief, registry: AgentRegistry, name: st
   return pinned.definition;
 }
 
-/** The tools of these names that exist and that the session allows. */
-function offeredTools(names: readonly string[], brief: SessionBrief, answerOf: (callId: string) => string | undefined): Tool[] {
+/**
+ * The tools of these names that exist in the session's pins and that it allows: the built-in echo,
+ * and each operation of a registered tool as `<tool>__<operation>`. `allowedTools` may name a
+ * whole tool or one operation as `<tool>.<operation>`.
+ */
+function offeredTools(names: readonly string[], brief: SessionBrief, registry: ToolRegistry, answerOf: (callId: string) => string | undefined): Tool[] {
   const allowed = brief.constraints.allowedTools;
-  return names.filter((name) => allowed === undefined || allowed.includes(name)).flatMap((name) => (name === echoToolName ? [echoTool(answerOf)] : []));
+  const permitted = (tool: string, operation?: string) => allowed === undefined || allowed.includes(tool) || (operation !== undefined && allowed.includes(`${tool}.${operation}`));
+  return names.flatMap((name) => {
+    if (name === echoToolName) return permitted(name) ? [echoTool(answerOf)] : [];
+    const version = brief.toolVersions[name];
+    const registered = version === undefined ? undefined : registry.version(name, version);
+    if (registered === undefined) return [];
+    return registered.definition.operations
+      .filter((operation) => permitted(name, operation.name))
+      .map((operation) => deferredOperationTool(operationToolName(name, operation.name), operation.description, operation.inputSchema, answerOf));
+  });
 }
 
 /** Why a run failed, in words that name what refused it. */

@@ -7,6 +7,7 @@ export interface SessionBrief {
   readonly context: Readonly<Record<string, unknown>>;
   readonly constraints: SessionConstraints;
   readonly agentVersions: Readonly<Record<string, number>>;
+  readonly toolVersions: Readonly<Record<string, number>>;
   readonly steps: readonly PlanStep[];
   readonly outputs: ReadonlyMap<string, unknown>;
   /** The reasons of the latest rework, told to the steps that are redone. */
@@ -18,8 +19,8 @@ export function foldSessionBrief(events: readonly EventEnvelope[]): SessionBrief
   for (const envelope of events) {
     const event = envelope as EventEnvelope & SessionEvent;
     if (event.type === 'SessionStarted') {
-      const { goal, context, constraints, agentVersions } = event.data;
-      brief = { tenantId: event.tenantId, goal, context, constraints, agentVersions, steps: [], outputs: new Map(), reworkReasons: [] };
+      const { goal, context, constraints, agentVersions, toolVersions } = event.data;
+      brief = { tenantId: event.tenantId, goal, context, constraints, agentVersions, toolVersions, steps: [], outputs: new Map(), reworkReasons: [] };
       continue;
     }
     if (brief === undefined) continue;

@@ -29,6 +29,29 @@ export function deferredTool(
   });
 }
 
+/** A registered tool's operation, its arguments described by the JSON Schema compiled from its OpenAPI document. */
+export function deferredOperationTool(
+  name: string,
+  description: string,
+  parameters: Record<string, unknown>,
+  answerOf: (callId: string) => string | undefined,
+): Tool {
+  return tool({
+    name,
+    description,
+    // The SDK types a non-strict schema by its properties; this one is only known at run time.
+    parameters: { properties: {}, required: [], additionalProperties: false, ...parameters, type: 'object' } as unknown as { type: 'object'; properties: Record<string, never>; required: []; additionalProperties: true },
+    strict: false,
+    needsApproval: true,
+    execute: (_input, _context, details) => {
+      const callId = details?.toolCall?.callId;
+      const answer = callId === undefined ? undefined : answerOf(callId);
+      if (answer === undefined) throw new Error(`tool ${name} resumed without an answer for call ${callId ?? '(no call id)'}`);
+      return answer;
+    },
+  });
+}
+
 export function echoTool(answerOf: (callId: string) => string | undefined): Tool {
   return deferredTool(echoToolName, 'Answers with the text it is given (a built-in test tool).', z.object({ text: z.string() }), answerOf);
 }

@@ -17,6 +17,7 @@ import type { Principal } from '../auth/access.guard.js';
 import { commandMetadata, pollFor, sendCommand } from '../commands.js';
 import { GatewayError } from '../errors.js';
 import type { Agents } from '../agents/agents.js';
+import type { Tools } from '../tools/tools.js';
 
 /** What the gateway needs to run sessions: the log to read, Kafka to send commands, the read model. */
 export interface SessionsBackend {
@@ -43,6 +44,7 @@ export class Sessions {
   constructor(
     private readonly backend: SessionsBackend,
     private readonly agents: Agents,
+    private readonly tools: Tools,
   ) {}
 
   /**
@@ -69,6 +71,7 @@ export class Sessions {
       constraints: request.constraints ?? {},
       // The tenant's agents as they are now: later edits never change this session.
       agentVersions: (await this.agents.registry(tenantId)).pins(),
+      toolVersions: (await this.tools.registry(tenantId)).pins(),
       metadata: commandMetadata(caller, sessionId, commandId),
     };
     await this.send(sessionId, { commandId, command });

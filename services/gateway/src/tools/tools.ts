@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ToolRegistry, toolRegistryStream, type ToolCommandMessage, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
+import { ToolRegistry, operationToolName, toolRegistryStream, type ToolCommandMessage, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageProducer } from '@agent-orchestrator/messaging';
 import { ToolDocumentError, compileOpenApi, readToolDocument } from '@agent-orchestrator/tools';
@@ -67,6 +67,10 @@ export class Tools {
     } catch (error) {
       if (error instanceof ToolDocumentError) throw new GatewayError('InvalidBody', error.message);
       throw error;
+    }
+    const tooLong = compiled.operations.map((operation) => operationToolName(request.name, operation.name)).filter((name) => name.length > 64);
+    if (tooLong.length > 0) {
+      throw new GatewayError('InvalidBody', `Models call operations as <tool>__<operation>, at most 64 characters; these are longer: ${tooLong.join(', ')}. Use a shorter tool name or operationIds.`);
     }
     const definition: ToolDefinition = {
       ...(request.description === undefined ? {} : { description: request.description }),

@@ -57,6 +57,7 @@ describe('session commands from Kafka', () => {
     context: {},
     constraints: { maxSteps: 10 },
     agentVersions: {},
+    toolVersions: {},
     metadata: metadata(sessionId),
   });
   const plan = (sessionId: string, attempt = 1): SessionCommand => ({

@@ -69,8 +69,8 @@ function startSession(decision: Decision, command: StartSession, state: SessionS
     liveSession(state, command);
     throw new SessionError('SessionAlreadyStarted', `session ${command.sessionId} has already started`);
   }
-  const { goal, context, constraints, agentVersions } = command;
-  decision.record('SessionStarted', { goal, context, constraints, agentVersions });
+  const { goal, context, constraints, agentVersions, toolVersions } = command;
+  decision.record('SessionStarted', { goal, context, constraints, agentVersions, toolVersions });
   requestPlan(decision, 1, policy);
 }
 

@@ -127,7 +127,7 @@ export const planStep = (stepId: string, dependsOn: string[] = [], agent = 'Exec
 
 /** Shorthands for the events specs repeat most. */
 export const started = (constraints: SessionConstraints = {}) =>
-  event('SessionStarted', { goal: 'Summarise open invoices for Q3', context: {}, constraints, agentVersions: { Planner: 3 } });
+  event('SessionStarted', { goal: 'Summarise open invoices for Q3', context: {}, constraints, agentVersions: { Planner: 3 }, toolVersions: {} });
 export const planRequested = (attempt = 1, occurredAt = T0) => event('PlanRequested', { planner: 'Planner', attempt }, occurredAt);
 export const planProposed = (...steps: PlanStep[]) => event('PlanProposed', { steps });
 export const stepScheduled = (stepId: string, attempt = 1, occurredAt = T0) =>
@@ -176,6 +176,7 @@ export const command = {
     context: {},
     constraints,
     agentVersions: { Planner: 3 },
+    toolVersions: {},
     metadata: metadata(now),
   }),
   recordPlan: (steps: PlanStep[], attempt = 1): RecordPlan => ({

@@ -36,7 +36,7 @@ describe('adopting a plan', () => {
 
   it('gives steps to agents the session pinned as well as to built-in ones', () => {
     const steps = [planStep('chase', [], 'Collections')];
-    given(event('SessionStarted', { goal: 'Chase overdue invoices', context: {}, constraints: {}, agentVersions: { Collections: 2 } }), planRequested(1))
+    given(event('SessionStarted', { goal: 'Chase overdue invoices', context: {}, constraints: {}, agentVersions: { Collections: 2 }, toolVersions: {} }), planRequested(1))
       .when(command.recordPlan(steps))
       .then(planProposed(...steps), event('StepScheduled', { stepId: 'chase', agent: 'Collections', attempt: 1 }));
   });

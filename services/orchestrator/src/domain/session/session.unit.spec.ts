@@ -39,14 +39,14 @@ describe('starting a session', () => {
     expect(first).toEqual({
       eventId: start.metadata.eventIds[0],
       type: 'SessionStarted',
-      schemaVersion: 2,
+      schemaVersion: 3,
       tenantId: 'acme',
       correlationId: start.metadata.correlationId,
       causationId: 'cmd-1',
       actor: { kind: 'service', id: 'orchestrator' },
       occurredAt: start.metadata.now,
       traceparent: null,
-      data: { goal: 'Summarise open invoices for Q3', context: {}, constraints: {}, agentVersions: { Planner: 3 } },
+      data: { goal: 'Summarise open invoices for Q3', context: {}, constraints: {}, agentVersions: { Planner: 3 }, toolVersions: {} },
     });
     expect(second).toMatchObject({ eventId: start.metadata.eventIds[1], type: 'PlanRequested', schemaVersion: 1 });
   });

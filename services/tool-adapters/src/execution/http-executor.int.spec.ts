@@ -1,0 +1,113 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ToolDefinition } from '@agent-orchestrator/contracts';
+import { compileOpenApi } from '@agent-orchestrator/tools';
+import { HttpExecutor } from './http-executor.js';
+
+/** A tool server whose side effects are counted: each request is recorded. */
+function startToolServer(): Promise<{ server: Server; baseUrl: string; requests: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[]; failNext: { path: string; times: number } }> {
+  const requests: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
+  const failNext = { path: '', times: 0 };
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body });
+      if (request.url?.startsWith(failNext.path) && failNext.times > 0) {
+        failNext.times--;
+        response.writeHead(503).end('busy');
+        return;
+      }
+      if (request.url?.startsWith('/api/invoices?')) return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([{ id: 'inv-1' }]));
+      if (request.url === '/api/huge') return void response.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(4096));
+      if (request.url === '/api/invoices/inv-404/reminders') return void response.writeHead(404).end('no such invoice');
+      if (request.method === 'POST') return void response.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ sent: true }));
+      response.writeHead(404).end();
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`, requests, failNext })));
+}
+
+const documentFor = (baseUrl: string) => ({
+  openapi: '3.0.3',
+  info: { title: 'Invoices', version: '1' },
+  servers: [{ url: baseUrl }],
+  paths: {
+    '/invoices': {
+      get: {
+        operationId: 'listInvoices',
+        parameters: [{ name: 'status', in: 'query', required: true, schema: { type: 'string', enum: ['open', 'paid'] } }],
+        responses: { '200': { description: 'ok' } },
+      },
+    },
+    '/invoices/{invoiceId}/reminders': {
+      post: {
+        operationId: 'sendReminder',
+        parameters: [{ name: 'invoiceId', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['channel'], properties: { channel: { type: 'string' } } } } } },
+        responses: { '202': { description: 'sent' } },
+      },
+    },
+    '/huge': { get: { operationId: 'huge', responses: { '200': { description: 'ok' } } } },
+  },
+});
+
+describe('executing registered tools over HTTP', () => {
+  let tool: Awaited<ReturnType<typeof startToolServer>>;
+  let definition: ToolDefinition;
+  const executor = new HttpExecutor({ retries: 2, minBackoffMs: 10, maxResponseBytes: 1024, breakAfter: 2, halfOpenAfterMs: 60_000 });
+  const key = { tenantId: 'acme', tool: 'billing', version: 1 };
+  const operation = (name: string) => definition.operations.find((candidate) => candidate.name === name)!;
+
+  beforeAll(async () => {
+    tool = await startToolServer();
+    const compiled = await compileOpenApi(documentFor(tool.baseUrl));
+    definition = { source: { kind: 'inline' }, document: {}, scopes: [], ...compiled, operations: compiled.operations.map((o) => ({ ...o, parameters: [...o.parameters] })) };
+  });
+  afterAll(() => new Promise<void>((resolve) => tool.server.close(() => resolve())));
+  beforeEach(() => tool.requests.splice(0));
+
+  it('sends a valid call with its query, and answers with the response body', async () => {
+    const outcome = await executor.call(key, definition, operation('listInvoices'), '{"status":"open"}', 'key-1');
+    expect(outcome).toEqual({ outcome: 'completed', output: '[{"id":"inv-1"}]', status: 200, attempts: 1 });
+    expect(tool.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /api/invoices?status=open']);
+  });
+
+  it('never sends a call whose arguments do not match the schema', async () => {
+    const outcome = await executor.call(key, definition, operation('listInvoices'), '{"status":"overdue","extra":1}', 'key-2');
+    expect(outcome).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/do not match billing.listInvoices: .*must NOT have additional properties/) });
+    expect(await executor.call(key, definition, operation('listInvoices'), 'not json', 'key-3')).toMatchObject({ outcome: 'refused' });
+    expect(tool.requests).toEqual([]);
+  });
+
+  it('retries a write that fails twice with the same Idempotency-Key, and succeeds on the third try', async () => {
+    tool.failNext.path = '/api/invoices/inv-7/reminders';
+    tool.failNext.times = 2;
+    const outcome = await executor.call(key, definition, operation('sendReminder'), '{"invoiceId":"inv-7","body":{"channel":"email"}}', 'call-key-7');
+    expect(outcome).toMatchObject({ outcome: 'completed', status: 202, attempts: 3 });
+    expect(tool.requests.map((r) => [r.method, r.url, r.headers['idempotency-key'], r.body])).toEqual(
+      Array.from({ length: 3 }, () => ['POST', '/api/invoices/inv-7/reminders', 'call-key-7', '{"channel":"email"}']),
+    );
+  });
+
+  it('does not retry a call the tool refuses', async () => {
+    const outcome = await executor.call(key, definition, operation('sendReminder'), '{"invoiceId":"inv-404","body":{"channel":"email"}}', 'key-4');
+    expect(outcome).toMatchObject({ outcome: 'failed', gaveUp: false, reason: expect.stringContaining('answered 404: no such invoice') });
+    expect(tool.requests).toHaveLength(1);
+  });
+
+  it('refuses a response larger than the limit', async () => {
+    expect(await executor.call(key, definition, operation('huge'), '{}', 'key-5')).toMatchObject({ outcome: 'failed', reason: 'the response is larger than 1024 bytes' });
+  });
+
+  it('gives up on a dead endpoint after its retries, then opens the circuit for that tool', async () => {
+    const dead = { ...definition, baseUrl: 'http://127.0.0.1:9/api' };
+    const deadKey = { ...key, tool: 'dead' };
+    const first = await executor.call(deadKey, dead, operation('listInvoices'), '{"status":"open"}', 'key-6');
+    expect(first).toMatchObject({ outcome: 'failed', gaveUp: true, attempts: 3, reason: expect.stringMatching(/^gave up after 3 attempts/) });
+    await executor.call(deadKey, dead, operation('listInvoices'), '{"status":"open"}', 'key-7');
+    expect(await executor.call(deadKey, dead, operation('listInvoices'), '{"status":"open"}', 'key-8')).toMatchObject({ outcome: 'failed', gaveUp: false, reason: expect.stringContaining('circuit is open') });
+    // Another tool is not affected.
+    expect(await executor.call(key, definition, operation('listInvoices'), '{"status":"paid"}', 'key-9')).toMatchObject({ outcome: 'completed' });
+  });
+});
