@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { EventEnvelope } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
-import { testBrokers, testDatabaseUrl, uniqueTopicPrefix, waitFor } from '@agent-orchestrator/testing';
+import { collectMessages, testBrokers, testDatabaseUrl, testKafka, uniqueTopicPrefix, waitFor } from '@agent-orchestrator/testing';
 import pg from 'pg';
 import { stringify as stringifyYaml } from 'yaml';
 import { startCluster, type Cluster } from '@agent-orchestrator/cluster';
@@ -13,6 +13,7 @@ import { ApiKeyStore } from './api-keys/api-key-store.js';
 const root = join(import.meta.dirname, '../../..');
 const adminKey = randomBytes(32).toString('base64url');
 const suffix = randomBytes(4).toString('hex');
+const topicPrefix = uniqueTopicPrefix('e2e');
 const schemas = { eventStore: `e2e_es_${suffix}`, readModels: `e2e_rm_${suffix}`, gateway: `e2e_gw_${suffix}` };
 
 /** Three steps, s1 and s2 in parallel, s3 on both; the first review asks for s3 again, the second passes. */
@@ -66,7 +67,7 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
       kafkaBrokers: testBrokers(),
       bootstrapAdminApiKey: adminKey,
       bootstrapTenant: 'acme',
-      topicPrefix: uniqueTopicPrefix('e2e'),
+      topicPrefix,
       eventStoreSchema: schemas.eventStore,
       readModelSchema: schemas.readModels,
       gatewaySchema: schemas.gateway,
@@ -345,6 +346,39 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     } finally {
       server.close();
     }
+  });
+
+  it('answers a call to a dead endpoint as failed after its retries, dead-letters it with the reason, and the run goes on', async () => {
+    // A port nothing listens on: bound once, then released.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const document = {
+      openapi: '3.0.3',
+      info: { title: 'Void', version: '1' },
+      servers: [{ url: `http://127.0.0.1:${port}` }],
+      paths: { '/ping': { get: { operationId: 'ping', responses: { '200': { description: 'ok' } } } } },
+    };
+    expect((await call('POST', '/v1/tools', { body: { name: 'void', document } })).status).toBe(201);
+    expect((await call('POST', '/v1/agents', { body: { name: 'Prober', instructions: 'You check endpoints.', tools: ['void'] } })).status).toBe(201);
+    const script = {
+      turns: [
+        { agent: 'Planner', output: { steps: [{ stepId: 'probe', title: 'Ping the endpoint', agent: 'Prober', dependsOn: [] }] } },
+        { agent: 'Prober', run: 'probe', toolCalls: [{ tool: 'void__ping', arguments: {} }] },
+        { agent: 'Prober', run: 'probe', text: 'The endpoint is down.' },
+      ],
+    };
+    const { sessionId } = (await startSession({ modelScript: script })).body;
+    await waitForStatus(sessionId, 'completed');
+    const requested = (await runEvents(sessionId, 'step.probe.1')).find((event) => event.type === 'ToolCallRequested')!;
+    const [answer] = await store.readStream(`toolcall-${sessionId}.step.probe.1.${(requested.data as { callId: string }).callId}`);
+    expect(answer).toMatchObject({ type: 'ToolCallFailed', data: { reason: expect.stringMatching(/^gave up after 4 attempts: GET \/ping got no answer: ECONNREFUSED/) } });
+
+    const kafka = testKafka('e2e-dlq');
+    const dead = await collectMessages(kafka, `${topicPrefix}dlq.tool-adapters`, (messages) => messages.some((m) => m.message.headers?.['event-id']?.toString() === requested.eventId));
+    const letter = dead.find((m) => m.message.headers?.['event-id']?.toString() === requested.eventId)!;
+    expect(letter.message.headers?.['dlq-reason']?.toString()).toMatch(/^gave up after 4 attempts/);
   });
 
   it('answers bad input with a clear 4xx and writes nothing', async () => {
