@@ -64,6 +64,7 @@ export {
   AgentRunPaused,
   AgentRunStarted,
   ModelResponded,
+  PiiRedacted,
   ToolCallCompleted,
   ToolCallFailed,
   ToolCallRequested,

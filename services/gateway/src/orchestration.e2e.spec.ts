@@ -303,7 +303,7 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     const requests: string[] = [];
     const server = createServer((request, response) => {
       requests.push(`${request.method} ${request.url}`);
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ balance: 1200 }));
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ balance: 1200, owner: 'ada@example.com', card: '4111 1111 1111 1111' }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -337,7 +337,14 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
       const answers = await Promise.all(calls.map(async (callId) => (await store.readStream(`toolcall-${sessionId}.step.read.1.${callId}`))[0]));
       expect(answers.map((answer) => answer?.type)).toEqual(['ToolCallFailed', 'ToolCallCompleted']);
       expect(answers[0]).toMatchObject({ data: { reason: expect.stringContaining('the call was not sent: the arguments do not match ledger.balance') } });
-      expect(answers[1]).toMatchObject({ data: { tool: 'ledger__balance', output: '{"balance":1200}' } });
+      // The personal data in the response was replaced before the answer was stored, and the redaction recorded.
+      expect(answers[1]).toMatchObject({ data: { tool: 'ledger__balance', output: '{"balance":1200,"owner":"[REDACTED:email]","card":"[REDACTED:card]"}' } });
+      const answered = await store.readStream(`toolcall-${sessionId}.step.read.1.${calls[1]}`);
+      expect(answered.map((event) => event.type)).toEqual(['ToolCallCompleted', 'PiiRedacted']);
+      expect(answered[1]).toMatchObject({ data: { field: 'output', found: { email: 1, card: 1 } } });
+      const everything = JSON.stringify([...(await sessionEvents(sessionId)), ...run, ...answered, ...(await runEvents(sessionId, 'review.1'))]);
+      expect(everything).not.toContain('ada@example.com');
+      expect(everything).not.toContain('4111 1111 1111 1111');
 
       // allowedTools leaves the tool out: the model asks for it anyway, and nothing reaches the server.
       const refused = (await call('POST', '/v1/sessions', { body: { goal: 'Read a balance', context: { modelScript: script }, constraints: { allowedTools: ['echo'] } } })).body.sessionId;

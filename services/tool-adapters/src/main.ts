@@ -3,7 +3,7 @@ import { toolCommandMessageSchema, type ToolCommandMessage } from '@agent-orches
 import { ensureTopics, jsonDecoder, startConsumer } from '@agent-orchestrator/messaging';
 import { runService, startEventService } from '@agent-orchestrator/service-host';
 import { ToolCalls } from './tool-calls.js';
-import { HttpExecutor, executorOptionsFrom } from './execution/http-executor.js';
+import { HttpExecutor, executorOptionsFrom, piiKindsFrom } from './execution/http-executor.js';
 import { toolCommandHandler } from './registry/tool-registry.js';
 import { ToolAdaptersModule } from './tool-adapters.module.js';
 
@@ -24,7 +24,7 @@ await runService('tool-adapters', async (platform) => {
     logger,
   });
   await ensureTopics(kafka, [{ name: topics.deadLetters('tool-adapters'), partitions: 1 }]);
-  const calls = new ToolCalls({ store, executor: new HttpExecutor(executorOptionsFrom(process.env)), producer, topics, logger, now: () => new Date().toISOString() });
+  const calls = new ToolCalls({ store, executor: new HttpExecutor(executorOptionsFrom(process.env)), producer, topics, logger, now: () => new Date().toISOString(), redact: piiKindsFrom(process.env) });
   const app = await startEventService(platform, ToolAdaptersModule.register(calls), { events: ['agentrun'] });
   return {
     async stop() {

@@ -13,6 +13,7 @@ import {
 } from '@agent-orchestrator/contracts';
 import { isEventStoreError, type EventStore } from '@agent-orchestrator/event-store';
 import { encodeEvent, type MessageProducer } from '@agent-orchestrator/messaging';
+import { redactPii, type PiiKind } from '@agent-orchestrator/pii';
 import type { Logger } from 'pino';
 import { v5 as uuidV5 } from 'uuid';
 import type { HttpExecutor } from './execution/http-executor.js';
@@ -42,6 +43,8 @@ export interface ToolCallsOptions {
   readonly topics: TopicNames;
   readonly logger: Logger;
   readonly now: () => string;
+  /** The kinds of personal data and secrets replaced in answers before they are stored. */
+  readonly redact: readonly PiiKind[];
 }
 
 /**
@@ -105,23 +108,32 @@ export class ToolCalls {
     ]);
   }
 
+  /**
+   * Appends the answer, with personal data and secrets in it replaced; a PiiRedacted after it
+   * records what was replaced. Answer and record are one append: neither is stored without the other.
+   */
   private async append(request: ToolCallRequest, stream: string, answer: { output: string } | { reason: string }): Promise<void> {
     const { sessionId, runId, callId, tool } = request.data;
-    const event: NewEvent = {
-      eventId: uuidV5(`${request.eventId}/answer`, answerNamespace),
+    const field = 'output' in answer ? 'output' : 'reason';
+    const { text, found } = redactPii('output' in answer ? answer.output : answer.reason.slice(0, 4000), this.options.redact);
+    const stamp = (suffix: string) => ({
+      eventId: uuidV5(`${request.eventId}/${suffix}`, answerNamespace),
       tenantId: request.tenantId,
       correlationId: request.correlationId,
       causationId: request.eventId,
-      actor: { kind: 'service', id: 'tool-adapters' },
+      actor: { kind: 'service', id: 'tool-adapters' } as const,
       occurredAt: this.options.now(),
       traceparent: request.traceparent,
       schemaVersion: 1,
-      ...('output' in answer
-        ? { type: 'ToolCallCompleted', data: { sessionId, runId, callId, tool, output: answer.output } }
-        : { type: 'ToolCallFailed', data: { sessionId, runId, callId, tool, reason: answer.reason.slice(0, 4000) } }),
-    };
+    });
+    const events: NewEvent[] = [
+      field === 'output'
+        ? { ...stamp('answer'), type: 'ToolCallCompleted', data: { sessionId, runId, callId, tool, output: text } }
+        : { ...stamp('answer'), type: 'ToolCallFailed', data: { sessionId, runId, callId, tool, reason: text.slice(0, 4000) } },
+      ...(Object.keys(found).length === 0 ? [] : [{ ...stamp('redacted'), type: 'PiiRedacted', data: { sessionId, runId, callId, field, found } }]),
+    ];
     try {
-      await this.options.store.append(stream, [event], { expectedVersion: 'no_stream' });
+      await this.options.store.append(stream, events, { expectedVersion: 'no_stream' });
     } catch (error) {
       if (isEventStoreError(error) && error.code === 'WrongExpectedVersion') return; // answered already
       throw error;

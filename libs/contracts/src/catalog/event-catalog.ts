@@ -1,8 +1,8 @@
 import { EventCatalog } from './catalog.js';
 import { agentEvents } from './agent-events.js';
-import { agentRunEvents, toolCallEvents } from './agent-run-events.js';
+import { PiiRedacted, agentRunEvents, toolCallEvents } from './agent-run-events.js';
 import { sessionEvents } from './session-events.js';
 import { toolEvents } from './tool-events.js';
 
 /** Every event type the platform publishes. A store rejects anything not in here. */
-export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents, ...agentEvents, ...toolEvents]);
+export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents, PiiRedacted, ...agentEvents, ...toolEvents]);

@@ -1,4 +1,5 @@
 import type { ToolDefinition } from '@agent-orchestrator/contracts';
+import { piiKinds, type PiiKind } from '@agent-orchestrator/pii';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
@@ -38,6 +39,20 @@ export function executorOptionsFrom(env: Readonly<Record<string, string | undefi
     ...(TOOL_RETRY_MIN_MS === undefined ? {} : { minBackoffMs: TOOL_RETRY_MIN_MS }),
     ...(TOOL_MAX_RESPONSE_BYTES === undefined ? {} : { maxResponseBytes: TOOL_MAX_RESPONSE_BYTES }),
   };
+}
+
+/**
+ * PII_REDACT: a comma-separated list of the kinds to redact from answers (default every kind:
+ * secret, email, iban, card, national_id, phone), or `none`.
+ */
+export function piiKindsFrom(env: Readonly<Record<string, string | undefined>>): PiiKind[] {
+  const value = env.PII_REDACT?.trim();
+  if (value === undefined || value === '') return [...piiKinds];
+  if (value === 'none') return [];
+  const kinds = value.split(',').map((kind) => kind.trim());
+  const unknown = kinds.filter((kind) => !(piiKinds as readonly string[]).includes(kind));
+  if (unknown.length > 0) throw new Error(`PII_REDACT names unknown kinds (${unknown.join(', ')}); it takes a comma-separated list of ${piiKinds.join(', ')}, or none`);
+  return kinds as PiiKind[];
 }
 
 /** What a call came to: the response as the agent reads it, or why it failed. */

@@ -1,0 +1,1 @@
+export { piiKinds, redactPii, type PiiKind, type Redaction } from './redact.js';
