@@ -36,7 +36,7 @@ export interface ReadAllOptions {
   readonly tenantId?: string;
 }
 
-/** Where a subscription has got to. Loaded once at start, saved after each handled batch. */
+/** Where a subscription has got to. Loaded once at start, saved after each handled batch (while the next one is handled). */
 export interface CheckpointStore {
   load(subscriptionId: string): Promise<GlobalPosition | undefined>;
   save(subscriptionId: string, position: GlobalPosition): Promise<void>;
@@ -47,7 +47,8 @@ export interface SubscribeOptions {
   /**
    * Gets events in global order, one batch at a time. The checkpoint moves past a batch only after
    * this resolves; if it throws, the same batch comes again after a backoff, so handlers must be
-   * idempotent (at-least-once).
+   * idempotent (at-least-once). Other subscriptions of the store may get the same batch object:
+   * read it, never change it.
    */
   readonly handle: (events: readonly EventEnvelope[]) => Promise<void>;
   /** Defaults to the store's own durable checkpoint table. */

@@ -15,8 +15,9 @@ export interface RelayOptions {
 /**
  * The outbox relay: follows the event store's global log from its checkpoint and publishes each
  * event to its category's topic, keyed by stream id. The subscription moves the checkpoint only
- * after a batch's send resolved, which is after the broker acknowledged every message: a crash
- * republishes at most one batch (consumers drop the duplicates by event id), and loses nothing.
+ * after a batch's send resolved, which is after the broker acknowledged every message, and sends
+ * the next batch while that checkpoint is being saved: a crash republishes at most two batches
+ * (consumers drop the duplicates by event id), and loses nothing.
  */
 export function startRelay(options: RelayOptions): Subscription {
   return options.store.subscribeToAll({

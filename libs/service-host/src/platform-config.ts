@@ -24,7 +24,11 @@ export interface PlatformConfig {
   readonly eventStoreSchema: string;
   readonly readModelSchema: string;
   readonly logLevel: string;
-  /** How often a caught-up subscription (relay, projections) looks for new events. */
+  /**
+   * How long a caught-up subscription (relay, projections) waits before it looks for new events
+   * unasked. Appends in every process wake it at once (LISTEN/NOTIFY); the poll finds any that
+   * went unheard, e.g. while the listening connection is being replaced.
+   */
   readonly eventPollMs: number;
 }
 

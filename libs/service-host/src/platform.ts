@@ -31,7 +31,12 @@ export async function openPlatform(config: PlatformConfig, service: string): Pro
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
   pool.on('error', (error) => logger.warn({ err: error }, 'idle Postgres connection failed'));
   try {
-    const store = await PostgresEventStore.open({ pool, schema: config.eventStoreSchema, pollIntervalMs: config.eventPollMs });
+    const store = await PostgresEventStore.open({
+      pool,
+      schema: config.eventStoreSchema,
+      pollIntervalMs: config.eventPollMs,
+      onListenError: (error) => logger.warn({ err: error }, 'listening for appends failed; subscriptions poll until it is back'),
+    });
     const kafka = connectKafka({ brokers: config.kafkaBrokers, clientId: service, logger });
     const topics = topicNames(config.topicPrefix);
     await ensureTopics(kafka, [...topics.all(), { name: topics.deadLetters(service), partitions: 1 }]);

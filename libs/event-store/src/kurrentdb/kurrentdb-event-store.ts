@@ -32,7 +32,7 @@ import { EventStoreError } from '../errors.js';
 import { chainHash, verifyChain, type ChainLink, type ChainReport, type EventContent } from '../hash-chain.js';
 import type { AppendOptions, AppendResult, CheckpointStore, EventStore, ExpectedVersion, ReadAllOptions, ReadStreamOptions, SubscribeOptions, Subscription } from '../port.js';
 import { defaultPageSize, pageAll } from '../paging.js';
-import { AppendSignal, startCatchUpSubscription } from '../subscription.js';
+import { AppendSignal, sharedReads, startCatchUpSubscription } from '../subscription.js';
 import { validateBatch } from '../validate-batch.js';
 import { decodePosition, encodePosition } from './position.js';
 
@@ -89,6 +89,7 @@ export class KurrentDbEventStore implements EventStore {
   private readonly catalog: EventCatalog;
   private readonly pollIntervalMs: number;
   private readonly appended = new AppendSignal();
+  private readonly subscriptionReads = sharedReads((o) => this.readAll(o), this.appended);
   private closed = false;
 
   private constructor(client: KurrentDBClient, options: KurrentDbEventStoreOptions) {
@@ -217,7 +218,7 @@ export class KurrentDbEventStore implements EventStore {
   /** Relies on $all being one append-only log whose reads return only committed events. */
   subscribeToAll(options: SubscribeOptions): Subscription {
     return startCatchUpSubscription(
-      { readAll: (o) => this.readAll(o), appended: this.appended, pollIntervalMs: this.pollIntervalMs },
+      { readAll: this.subscriptionReads, appended: this.appended, pollIntervalMs: this.pollIntervalMs },
       { ...options, checkpoints: options.checkpoints ?? this.checkpoints },
     );
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { eventCatalog, type EventCatalog, type EventEnvelope, type GlobalPosition, type NewEvent } from '@agent-orchestrator/contracts';
 import pg from 'pg';
 import { EventStoreError } from '../errors.js';
@@ -14,18 +15,24 @@ import type {
   Subscription,
 } from '../port.js';
 import { defaultPageSize, pageAll } from '../paging.js';
-import { AppendSignal, startCatchUpSubscription } from '../subscription.js';
+import { AppendSignal, sharedReads, startCatchUpSubscription } from '../subscription.js';
 import { validateBatch } from '../validate-batch.js';
+import { AppendListener } from './append-listener.js';
 import { decodePosition, encodePosition } from './position.js';
-import { migrate } from './schema.js';
+import { appendChannel, migrate } from './schema.js';
 
 export interface PostgresEventStoreOptions {
   readonly pool: pg.Pool;
   /** The schema that holds the store's tables. */
   readonly schema?: string;
   readonly catalog?: EventCatalog;
-  /** How often a caught-up subscription looks for events appended by other processes. */
+  /**
+   * How long a caught-up subscription waits for an append it is told of before it reads again.
+   * Appends in any process are told of (LISTEN/NOTIFY); the poll finds any that went unheard.
+   */
   readonly pollIntervalMs?: number;
+  /** Hears of trouble with the connection that listens for appends (subscriptions poll meanwhile). */
+  readonly onListenError?: (error: unknown) => void;
 }
 
 interface EventRow {
@@ -47,7 +54,12 @@ export class PostgresEventStore implements EventStore {
   private readonly pool: pg.Pool;
   private readonly catalog: EventCatalog;
   private readonly appended = new AppendSignal();
+  private readonly subscriptionReads = sharedReads((o) => this.readAll(o), this.appended);
   private readonly pollIntervalMs: number;
+  private readonly onListenError?: (error: unknown) => void;
+  /** Started by the first subscription: a process that only appends and reads needs no listener. */
+  private listener?: AppendListener;
+  private closed = false;
   private readonly sql: ReturnType<typeof statements>;
   readonly checkpoints: CheckpointStore;
 
@@ -56,11 +68,12 @@ export class PostgresEventStore implements EventStore {
     this.schema = options.schema ?? 'event_store';
     this.catalog = options.catalog ?? eventCatalog;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.onListenError = options.onListenError;
     this.sql = statements(pg.escapeIdentifier(this.schema));
     this.checkpoints = {
-      load: async (id) => (await this.pool.query<{ position: string }>(this.sql.loadCheckpoint, [id])).rows[0]?.position,
+      load: async (id) => (await this.query<{ position: string }>(this.sql.loadCheckpoint, [id])).rows[0]?.position,
       save: async (id, position) => {
-        await this.pool.query(this.sql.saveCheckpoint, [id, position]);
+        await this.query(this.sql.saveCheckpoint, [id, position]);
       },
     };
   }
@@ -84,15 +97,11 @@ export class PostgresEventStore implements EventStore {
     ];
     for (let attempt = 1; ; attempt++) {
       try {
-        const { rows } = await this.pool.query<{ next_version: string; transaction_id: string; last_position: string }>(this.sql.append, params);
+        const { rows } = await this.query<{ next_version: string; transaction_id: string; last_position: string }>(this.sql.append, params);
         const row = rows[0]!;
-        this.appended.notify();
-        return {
-          streamId,
-          nextExpectedVersion: Number(row.next_version),
-          position: encodePosition(row.transaction_id, row.last_position),
-          alreadyAppended: false,
-        };
+        const position = encodePosition(row.transaction_id, row.last_position);
+        this.appended.notify(position);
+        return { streamId, nextExpectedVersion: Number(row.next_version), position, alreadyAppended: false };
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code === 'ES40R' && attempt < orderingRetries) continue;
@@ -111,7 +120,7 @@ export class PostgresEventStore implements EventStore {
    * Some but not all, or in another stream, can never succeed.
    */
   private async earlierAppend(streamId: string, events: readonly NewEvent[]): Promise<AppendResult | undefined> {
-    const { rows } = await this.pool.query<{ stream_id: string; stream_version: string; position: string }>(this.sql.findEvents, [
+    const { rows } = await this.query<{ stream_id: string; stream_version: string; position: string }>(this.sql.findEvents, [
       events.map((e) => e.eventId),
     ]);
     if (rows.length === 0) return undefined;
@@ -141,16 +150,16 @@ export class PostgresEventStore implements EventStore {
     const limit = options.maxCount ?? defaultPageSize;
     const { rows } =
       options.tenantId === undefined
-        ? await this.pool.query<EventRow>(this.sql.readAll, [after.transactionId, after.globalPosition, limit])
-        : await this.pool.query<EventRow>(this.sql.readAllForTenant, [after.transactionId, after.globalPosition, limit, options.tenantId]);
+        ? await this.query<EventRow>(this.sql.readAll, [after.transactionId, after.globalPosition, limit])
+        : await this.query<EventRow>(this.sql.readAllForTenant, [after.transactionId, after.globalPosition, limit, options.tenantId]);
     return rows.map((row) => this.catalog.upcast(toEnvelope(row)));
   }
 
   async lastPosition(options: { readonly tenantId?: string } = {}): Promise<GlobalPosition | undefined> {
     const { rows } =
       options.tenantId === undefined
-        ? await this.pool.query<{ position: string }>(this.sql.lastPosition)
-        : await this.pool.query<{ position: string }>(this.sql.lastPositionForTenant, [options.tenantId]);
+        ? await this.query<{ position: string }>(this.sql.lastPosition)
+        : await this.query<{ position: string }>(this.sql.lastPositionForTenant, [options.tenantId]);
     return rows[0]?.position;
   }
 
@@ -159,8 +168,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
+    if (!this.closed) this.listener ??= this.listen();
     return startCatchUpSubscription(
-      { readAll: (o) => this.readAll(o), appended: this.appended, pollIntervalMs: this.pollIntervalMs },
+      { readAll: this.subscriptionReads, appended: this.appended, pollIntervalMs: this.pollIntervalMs },
       { ...options, checkpoints: options.checkpoints ?? this.checkpoints },
     );
   }
@@ -172,13 +182,31 @@ export class PostgresEventStore implements EventStore {
   }
 
   async verifyStream(streamId: string): Promise<ChainReport> {
-    const { rows } = await this.pool.query<{ version: string; last_hash: Buffer | null }>(this.sql.streamHead, [streamId]);
+    const { rows } = await this.query<{ version: string; last_hash: Buffer | null }>(this.sql.streamHead, [streamId]);
     const head: ChainHead | undefined = rows[0] && { version: Number(rows[0].version), hash: rows[0].last_hash?.toString('hex') ?? '' };
     return verifyChain(streamId, this.readChain(streamId), head);
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.appended.notify();
+    await this.listener?.close();
+    this.listener = undefined;
+  }
+
+  private listen(): AppendListener {
+    return new AppendListener({
+      connection: this.pool.options,
+      channel: appendChannel(this.schema),
+      // An append's events sort after (its transaction id, 0): a read that has not got that far missed them.
+      onAppend: (transactionId) => this.appended.notify(encodePosition(transactionId, '0')),
+      onListening: () => this.appended.notify(),
+      onError: this.onListenError,
+    });
+  }
+
+  private query<Row extends pg.QueryResultRow>(statement: Statement, values?: unknown[]): Promise<pg.QueryResult<Row>> {
+    return this.pool.query<Row>({ name: statement.name, text: statement.text, values });
   }
 
   private async readStreamRows<Row extends EventRow>(streamId: string, options: ReadStreamOptions, withHashes: boolean): Promise<Row[]> {
@@ -186,7 +214,7 @@ export class PostgresEventStore implements EventStore {
     const from = options.fromVersion ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
     const limit = options.maxCount ?? Number.MAX_SAFE_INTEGER;
     const sql = backwards ? this.sql.readStreamBackwards : withHashes ? this.sql.readChain : this.sql.readStreamForwards;
-    return (await this.pool.query<Row>(sql, [streamId, from, limit])).rows;
+    return (await this.query<Row>(sql, [streamId, from, limit])).rows;
   }
 
   private async *pageStream<Row extends EventRow>(
@@ -217,7 +245,7 @@ function statements(s: string) {
   const columns = `content, stream_version, ${position} AS position`;
   // Only transactions older than every running one are final: nothing can commit below them.
   const visible = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
-  return {
+  return prepared({
     append: `SELECT * FROM ${s}.append_events($1, $2, $3, $4::uuid[], $5::text[], $6::text[])`,
     readStreamForwards: `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3`,
     readStreamBackwards: `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND stream_version <= $2 ORDER BY stream_version DESC LIMIT $3`,
@@ -234,9 +262,34 @@ function statements(s: string) {
     findEvents: `SELECT stream_id, stream_version, ${position} AS position FROM ${s}.events WHERE event_id = ANY ($1::uuid[])`,
     streamHead: `SELECT version, last_hash FROM ${s}.streams WHERE stream_id = $1`,
     loadCheckpoint: `SELECT position FROM ${s}.subscription_checkpoints WHERE subscription_id = $1`,
-    saveCheckpoint: `INSERT INTO ${s}.subscription_checkpoints (subscription_id, position) VALUES ($1, $2)
+    // Committed without waiting for the WAL flush (synchronous_commit off, for this transaction
+    // only): a checkpoint lost to a server crash only hands the batches after the previous one out
+    // again, which subscribers must absorb anyway; and the write then holds its transaction id,
+    // which keeps newer appends from every reader (see visible), for less time.
+    saveCheckpoint: `WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true))
+                     INSERT INTO ${s}.subscription_checkpoints (subscription_id, position) SELECT $1, $2 FROM unflushed
                      ON CONFLICT (subscription_id) DO UPDATE SET position = excluded.position, updated_at = now()`,
-  };
+  });
+}
+
+interface Statement {
+  readonly name: string;
+  readonly text: string;
+}
+
+/**
+ * Names each statement after its text, so every pooled connection parses and plans it once and
+ * then only binds and executes it: for the short, frequent reads of subscriptions and streams,
+ * parsing and planning were half or more of the server's work. (A pooler in transaction mode
+ * must track prepared statements per server connection, as PgBouncer 1.21+ can.)
+ */
+function prepared<Keys extends string>(texts: Record<Keys, string>): Record<Keys, Statement> {
+  const named = {} as Record<Keys, Statement>;
+  for (const key of Object.keys(texts) as Keys[]) {
+    const text = texts[key];
+    named[key] = { name: `event_store_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`, text };
+  }
+  return named;
 }
 
 /** Completes the freshly parsed content in place: reads are hot, and the object is ours alone. */

@@ -18,9 +18,12 @@ import pg from 'pg';
  *   ES40R this transaction's id is older than the one that wrote the stream's last event, so its
  *         events would sort before their predecessors in the global order; retry in a new
  *         transaction (it gets a newer id). Happens only when two appends race for a stream's lock.
+ * Each append notifies the channel named after the schema (appendChannel) with its transaction
+ * id; PostgreSQL delivers it to listeners when, and only if, the transaction commits.
  */
 export function schemaSql(schema: string): string {
   const s = pg.escapeIdentifier(schema);
+  const channel = pg.escapeLiteral(appendChannel(schema));
   return `
 CREATE TABLE IF NOT EXISTS ${s}.streams (
   stream_id  text PRIMARY KEY,
@@ -120,6 +123,8 @@ BEGIN
          last_transaction_id = pg_current_xact_id(), updated_at = now()
    WHERE stream_id = p_stream_id;
 
+  PERFORM pg_notify(${channel}, pg_current_xact_id()::text);
+
   next_version := v_version + v_count;
   transaction_id := pg_current_xact_id()::text;
   last_position := v_pos;
@@ -127,6 +132,14 @@ BEGIN
 END
 $fn$;
 `;
+}
+
+/**
+ * The channel appends are announced on. A schema name is at most 63 bytes, as is a channel name,
+ * so the schema's own name always fits; one store per schema keeps stores on one database apart.
+ */
+export function appendChannel(schema: string): string {
+  return schema;
 }
 
 /** Creates the tables and function if missing; safe to run from several processes at once. */
