@@ -20,7 +20,7 @@ export {
   type TopicNames,
   type TopicSpec,
 } from './topics.js';
-export { agentRegistryStream, agentRunId, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
+export { agentRegistryStream, agentRunId, approvalStream, policyCheckStream, policyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
 export {
   EventCatalog,
   defineEvent,
@@ -125,3 +125,50 @@ export {
   type StartSession,
   type StepResult,
 } from './commands/session-commands.js';
+export { isRole, roles, type Role } from './roles.js';
+export {
+  PolicyDecisionRecorded,
+  PolicyUpdated,
+  PolicyViolationRecorded,
+  approvalRequirementSchema,
+  evolvePolicy,
+  initialPolicy,
+  noPolicy,
+  policyCheckEvents,
+  policyDocumentSchema,
+  policyEffects,
+  policyEvents,
+  policyRuleSchema,
+  type ApprovalRequirement,
+  type CurrentPolicy,
+  type PolicyCheckEvent,
+  type PolicyDocument,
+  type PolicyEffect,
+  type PolicyEvent,
+  type PolicyRule,
+} from './catalog/policy-events.js';
+export {
+  ApprovalEscalated,
+  ApprovalExpired,
+  ApprovalGranted,
+  ApprovalRejected,
+  ApprovalRequested,
+  ApprovalVoteRecorded,
+  approvalEvents,
+  approvalIdSchema,
+  approverSchema,
+  type ApprovalEvent,
+  type Approver,
+} from './catalog/approval-events.js';
+export { policyCommandMessageSchema, updatePolicySchema, type PolicyCommandMessage, type UpdatePolicy } from './commands/policy-commands.js';
+export {
+  approvalCommandMessageSchema,
+  approvalCommandSchema,
+  decideApprovalSchema,
+  expireApprovalSchema,
+  type ApprovalCommand,
+  type ApprovalCommandMessage,
+  type DecideApproval,
+  type ExpireApproval,
+} from './commands/approval-commands.js';
+export { epochMillisOf } from './instant.js';

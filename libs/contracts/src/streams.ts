@@ -9,6 +9,7 @@ export const streamCategories = {
   tool: 'tool',
   toolCall: 'toolcall',
   policy: 'policy',
+  policyCheck: 'policycheck',
   approval: 'approval',
   memory: 'memory',
 } as const;
@@ -34,6 +35,20 @@ export const agentRegistryStream = (tenantId: string): string => streamName(stre
 
 /** One stream per tenant holds every version of every tool it registered. */
 export const toolRegistryStream = (tenantId: string): string => streamName(streamCategories.tool, tenantId);
+
+/** One stream per tenant holds every version of its tool policy. */
+export const policyStream = (tenantId: string): string => streamName(streamCategories.policy, tenantId);
+
+/** One stream per tool call holds the policy's decision on it, so a redelivered request is decided once. */
+export const policyCheckStream = (runId: string, callId: string): string => streamName(streamCategories.policyCheck, `${runId}.${callId}`);
+
+export const approvalStream = (approvalId: string): string => streamName(streamCategories.approval, approvalId);
+
+/** The step a run works on, read from its id (see agentRunId); undefined for plan and review runs. */
+export function stepOfRun(runId: string): { stepId: string; attempt: number } | undefined {
+  const match = /^(.+)\.step\.([A-Za-z0-9_.-]+)\.(\d+)$/.exec(runId);
+  return match ? { stepId: match[2]!, attempt: Number(match[3]) } : undefined;
+}
 
 export const agentRunStream = (runId: string): string => streamName(streamCategories.agentRun, runId);
 

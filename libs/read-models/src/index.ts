@@ -20,3 +20,4 @@ export {
   type StepStatus,
 } from './sessions/sessions-tables.js';
 export { openReadModels, type ReadModels } from './read-models.js';
+export { ApprovalQueries, ApprovalsProjection, type ApprovalRecord, type ApprovalStatus, type ListApprovalsQuery } from './approvals/approvals.js';

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { ApprovalQueries } from './approvals/approvals.js';
 import { ModelCallQueries, modelCallsTable } from './model-calls/model-calls.js';
 import { SessionQueries } from './sessions/session-queries.js';
 import { sessionsTables, type SessionsTables } from './sessions/sessions-tables.js';
@@ -10,6 +11,7 @@ export interface ReadModels {
   readonly sessions: SessionsTables;
   readonly sessionQueries: SessionQueries;
   readonly modelCallQueries: ModelCallQueries;
+  readonly approvalQueries: ApprovalQueries;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function openReadModels(options: { readonly url: string; readonly s
     sessions,
     sessionQueries: new SessionQueries(dataSource, sessions),
     modelCallQueries: new ModelCallQueries(dataSource, modelCalls),
+    approvalQueries: new ApprovalQueries(dataSource, options.schema),
     close: () => dataSource.destroy(),
   };
 }

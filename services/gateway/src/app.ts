@@ -12,6 +12,8 @@ import { SessionFeed } from './sessions/session-feed.js';
 import { registerSessionSocket } from './sessions/session-socket.js';
 import { Agents } from './agents/agents.js';
 import { Tools } from './tools/tools.js';
+import { Approvals } from './approvals/approvals.js';
+import { Policies } from './policies/policies.js';
 import { Sessions, type SessionsBackend } from './sessions/sessions.js';
 import { NestPinoLogger } from '@agent-orchestrator/service-host';
 
@@ -57,6 +59,8 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes }) : undefined;
     const agents = backend && tools ? new Agents(backend, tools) : undefined;
     const sessions = backend && agents && tools ? new Sessions(backend, agents, tools) : undefined;
+    const policies = backend ? new Policies(backend) : undefined;
+    const approvals = backend ? new Approvals(backend) : undefined;
     const feed = backend ? new SessionFeed(backend.store, logger, deps.feedPollMs) : undefined;
     if (backend && sessions && feed) {
       await feed.start();
@@ -68,7 +72,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, logger, maxBodyBytes: config.maxBodyBytes, onShutdown, ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}) }),
+      GatewayModule.register({ apiKeys, logger, maxBodyBytes: config.maxBodyBytes, onShutdown, ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(approvals ? { approvals } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

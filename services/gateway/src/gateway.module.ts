@@ -3,6 +3,10 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AgentsController } from './agents/agents.controller.js';
 import { Agents } from './agents/agents.js';
+import { ApprovalsController } from './approvals/approvals.controller.js';
+import { Approvals } from './approvals/approvals.js';
+import { PoliciesController } from './policies/policies.controller.js';
+import { Policies } from './policies/policies.js';
 import { ToolsController } from './tools/tools.controller.js';
 import { Tools } from './tools/tools.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
@@ -23,6 +27,8 @@ export interface GatewayBindings {
   readonly sessions?: Sessions;
   readonly agents?: Agents;
   readonly tools?: Tools;
+  readonly policies?: Policies;
+  readonly approvals?: Approvals;
 }
 
 class ShutdownHook implements OnApplicationShutdown {
@@ -39,11 +45,13 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, ApiKeysController, ...(bindings.sessions ? [SessionsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : [])],
+      controllers: [HealthController, ApiKeysController, ...(bindings.sessions ? [SessionsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController] : []), ...(bindings.approvals ? [ApprovalsController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
         ...(bindings.tools ? [{ provide: Tools, useValue: bindings.tools }] : []),
+        ...(bindings.policies ? [{ provide: Policies, useValue: bindings.policies }] : []),
+        ...(bindings.approvals ? [{ provide: Approvals, useValue: bindings.approvals }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useValue: new ProblemDetailsFilter(bindings.logger, bindings.maxBodyBytes) },

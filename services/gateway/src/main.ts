@@ -11,7 +11,7 @@ try {
   platform = await openPlatform(parsePlatformConfig(process.env, 'gateway'), 'gateway');
   const readModels = await openReadModels({ url: platform.config.databaseUrl, schema: platform.config.readModelSchema });
   const { store, producer, topics } = platform;
-  const app = await createGatewayApp(config, { logger, sessions: { store, producer, topics, queries: readModels.sessionQueries, modelCalls: readModels.modelCallQueries } });
+  const app = await createGatewayApp(config, { logger, sessions: { store, producer, topics, queries: readModels.sessionQueries, modelCalls: readModels.modelCallQueries, approvals: readModels.approvalQueries } });
   const opened = platform;
   app.enableShutdownHooks();
   app.getHttpServer().on('close', () => void readModels.close().then(() => opened.close()));

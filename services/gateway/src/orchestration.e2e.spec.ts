@@ -388,6 +388,134 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     expect(letter.message.headers?.['dlq-reason']?.toString()).toMatch(/^gave up after 4 attempts/);
   });
 
+  it('lets reads through, holds the write for approval, runs it once with the edited argument after tool-adapters restarts, and never calls a tool off the allow-list', async () => {
+    // A CRM that counts its side effects; writes are deduplicated by Idempotency-Key, as the adapter expects.
+    const requests: string[] = [];
+    const writes = new Map<string, unknown>();
+    let flaky = 0;
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        requests.push(`${request.method} ${request.url}`);
+        const json = (status: number, value: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+        if (request.method === 'GET' && request.url === '/customers/42') return json(200, { id: '42', tier: 'bronze' });
+        if (request.method === 'GET' && request.url === '/health') return ++flaky <= 2 ? json(503, { error: 'warming up' }) : json(200, { ok: true });
+        if (request.method === 'PATCH' && request.url === '/customers/42') {
+          writes.set(String(request.headers['idempotency-key']), JSON.parse(body));
+          return json(200, { id: '42', ...JSON.parse(body) });
+        }
+        if (request.url === '/vault') return json(200, { secret: 'never' });
+        json(404, {});
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const customer = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } };
+    const crm = {
+      openapi: '3.1.0',
+      info: { title: 'CRM', version: '1' },
+      servers: [{ url: baseUrl }],
+      paths: {
+        '/customers/{id}': {
+          get: { operationId: 'getCustomer', parameters: [customer], responses: { '200': { description: 'ok' } } },
+          patch: {
+            operationId: 'updateCustomer',
+            parameters: [customer],
+            requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['tier'], additionalProperties: false, properties: { tier: { enum: ['bronze', 'silver', 'gold'] } } } } } },
+            responses: { '200': { description: 'ok' } },
+          },
+        },
+        '/health': { get: { operationId: 'health', responses: { '200': { description: 'ok' } } } },
+      },
+    };
+    const vault = { openapi: '3.0.3', info: { title: 'Vault', version: '1' }, servers: [{ url: baseUrl }], paths: { '/vault': { get: { operationId: 'read', responses: { '200': { description: 'ok' } } } } } };
+    try {
+      expect((await call('POST', '/v1/tools', { body: { name: 'crm', document: crm, scopes: ['crm:read', 'crm:write'] } })).status).toBe(201);
+      expect((await call('POST', '/v1/tools', { body: { name: 'vault', document: vault } })).status).toBe(201);
+      expect((await call('POST', '/v1/agents', { body: { name: 'Account', instructions: 'You manage customers.', tools: ['crm', 'vault'] } })).status).toBe(201);
+      const policy = {
+        allowedTools: ['crm', 'echo'],
+        rules: [{ id: 'crm-writes', description: 'Customer changes need a second pair of eyes', effect: 'require_approval', match: { tools: ['crm'], methods: ['patch'] }, approval: { role: 'approver' } }],
+      };
+      const put = await call('PUT', '/v1/policies', { body: policy });
+      expect(put).toMatchObject({ status: 200, body: { version: 1, allowedTools: ['crm', 'echo'], defaultEffect: 'allow', rules: [{ id: 'crm-writes', approval: { role: 'approver', approvers: 1, onExpiry: 'fail' } }] } });
+      expect((await call('GET', '/v1/policies')).body).toMatchObject({ version: 1 });
+      const keys = Object.fromEntries(
+        await Promise.all(['approver', 'viewer'].map(async (role) => [role, (await call('POST', '/v1/api-keys', { body: { name: `e2e-${role}`, roles: [role] } })).body.apiKey as string])),
+      ) as Record<'approver' | 'viewer', string>;
+      expect((await call('PUT', '/v1/policies', { key: keys.approver, body: policy })).status).toBe(403);
+
+      const script = {
+        turns: [
+          { agent: 'Planner', output: { steps: [{ stepId: 'upgrade', title: 'Upgrade customer 42', agent: 'Account', dependsOn: [] }] } },
+          { agent: 'Account', run: 'upgrade', toolCalls: [{ tool: 'crm__getCustomer', arguments: { id: '42' } }] },
+          { agent: 'Account', run: 'upgrade', toolCalls: [{ tool: 'crm__health', arguments: {} }] },
+          { agent: 'Account', run: 'upgrade', toolCalls: [{ tool: 'vault__read', arguments: {} }] },
+          { agent: 'Account', run: 'upgrade', toolCalls: [{ tool: 'crm__updateCustomer', arguments: { id: '42', body: { tier: 'gold' } } }] },
+          { agent: 'Account', run: 'upgrade', text: 'Customer 42 upgraded.' },
+        ],
+      };
+      const { sessionId } = (await startSession({ modelScript: script })).body;
+      await waitForStatus(sessionId, 'awaiting_approval');
+      // The reads ran at once (the flaky one on its third try); the vault was never called; the write waits.
+      expect(requests).toEqual(['GET /customers/42', 'GET /health', 'GET /health', 'GET /health']);
+
+      const inbox = await call('GET', `/v1/approvals?sessionId=${sessionId}`, { key: keys.approver });
+      expect(inbox.body.items).toHaveLength(1);
+      const item = inbox.body.items[0];
+      expect(item).toMatchObject({
+        status: 'pending',
+        tool: 'crm__updateCustomer',
+        arguments: { id: '42', body: { tier: 'gold' } },
+        rule: { id: 'crm-writes', policyVersion: 1 },
+        role: 'approver',
+        context: { goal: 'Summarise what customers owe us', stepId: 'upgrade' },
+      });
+      expect((await call('GET', `/v1/approvals/${item.approvalId}`, { key: keys.viewer })).body).toMatchObject({ approvalId: item.approvalId, target: { tool: 'crm', operation: 'updateCustomer', method: 'patch' } });
+      expect((await call('GET', '/v1/approvals', { key: keys.viewer })).body.items).toEqual([]); // nothing a viewer may decide
+
+      const decide = (key: string, body: unknown) => call('POST', `/v1/approvals/${item.approvalId}/decision`, { key, body });
+      expect((await decide(keys.viewer, { decision: 'approve' })).status).toBe(403);
+      const badEdit = await decide(keys.approver, { decision: 'approve', arguments: { id: '42', body: { tier: 'platinum' } } });
+      expect(badEdit).toMatchObject({ status: 422, body: { detail: expect.stringContaining('do not fit crm.updateCustomer') } });
+
+      // tool-adapters is down when the approval comes, and executes the call once when it is back.
+      await cluster.kill('tool-adapters');
+      const approved = await decide(keys.approver, { decision: 'approve', arguments: { id: '42', body: { tier: 'silver' } }, reason: 'silver, not gold' });
+      expect(approved).toMatchObject({ status: 200, body: { status: 'granted', recorded: 'ApprovalGranted' } });
+      expect((await decide(keys.approver, { decision: 'reject', reason: 'too late' })).status).toBe(409);
+      expect(requests).toHaveLength(4);
+      await cluster.start('tool-adapters');
+      await waitForStatus(sessionId, 'completed');
+      expect(requests.filter((request) => request.startsWith('PATCH'))).toEqual(['PATCH /customers/42']);
+      expect([...writes.values()]).toEqual([{ tier: 'silver' }]);
+      expect(requests).not.toContain('GET /vault');
+
+      const decisions = await Promise.all(
+        (await runEvents(sessionId, 'step.upgrade.1'))
+          .filter((event) => event.type === 'ToolCallRequested')
+          .map(async (event) => {
+            const { callId } = event.data as { callId: string };
+            return { check: await store.readStream(`policycheck-${sessionId}.step.upgrade.1.${callId}`), answer: (await store.readStream(`toolcall-${sessionId}.step.upgrade.1.${callId}`))[0] };
+          }),
+      );
+      expect(decisions.map(({ check }) => check.map((event) => `${event.type}:${(event.data as { effect?: string }).effect ?? ''}`))).toEqual([
+        ['PolicyDecisionRecorded:allow'],
+        ['PolicyDecisionRecorded:allow'],
+        ['PolicyDecisionRecorded:deny', 'PolicyViolationRecorded:'],
+        ['PolicyDecisionRecorded:require_approval'],
+      ]);
+      expect(decisions[2]!.answer).toMatchObject({ type: 'ToolCallFailed', data: { reason: expect.stringContaining("vault is not on the tenant's allow-list") } });
+      expect(decisions[3]!.answer).toMatchObject({ type: 'ToolCallCompleted', data: { output: '{"id":"42","tier":"silver"}' } });
+      expect((await call('GET', `/v1/approvals/${item.approvalId}`)).body).toMatchObject({ status: 'granted', edited: true, arguments: { id: '42', body: { tier: 'silver' } }, requestedArguments: { id: '42', body: { tier: 'gold' } } });
+    } finally {
+      server.close();
+      // Later cases run without a policy in the way.
+      await call('PUT', '/v1/policies', { body: {} });
+    }
+  });
+
   it('answers bad input with a clear 4xx and writes nothing', async () => {
     const before = (await call('GET', '/v1/sessions?limit=100')).body.items.length;
     const otherTenant = await new ApiKeyStore(pool, schemas.gateway).create({ tenantId: 'globex', name: 'e2e', roles: ['admin'], createdBy: 'e2e' });

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { commandMessageSchema } from '@agent-orchestrator/contracts';
 import { ensureTopics, jsonDecoder, startConsumer, startRelay } from '@agent-orchestrator/messaging';
 import { ProjectionRunner } from '@agent-orchestrator/projections';
-import { ModelCallsProjection, SessionsProjection, openReadModels } from '@agent-orchestrator/read-models';
+import { ApprovalsProjection, ModelCallsProjection, SessionsProjection, openReadModels } from '@agent-orchestrator/read-models';
 import { runService, startEventService } from '@agent-orchestrator/service-host';
 import { sessionCommandHandler } from './commands/session-command-handler.js';
 import { OrchestratorModule } from './orchestrator.module.js';
@@ -14,7 +14,7 @@ const decodeCommand = jsonDecoder(commandMessageSchema);
 
 /**
  * The orchestrator process: session commands from `commands.orchestrator`, agent run outcomes
- * from `events.agentrun`, the sessions and model-calls read models, the timeout sweep, and the outbox relay that
+ * from `events.agentrun`, the sessions, model-calls and approvals read models, the timeout sweep, and the outbox relay that
  * publishes the session log to Kafka.
  */
 await runService('orchestrator', async (platform) => {
@@ -22,7 +22,7 @@ await runService('orchestrator', async (platform) => {
   const sweepMs = Number(process.env.TIMEOUT_SWEEP_MS ?? 5000);
   const relay = startRelay({ store, producer, topics, onError: (error, attempt) => logger.warn({ err: error, attempt }, 'relay batch failed; retrying') });
   const readModels = await openReadModels({ url: config.databaseUrl, schema: config.readModelSchema });
-  const projections = [new SessionsProjection(readModels.sessions), new ModelCallsProjection(config.readModelSchema)].map(
+  const projections = [new SessionsProjection(readModels.sessions), new ModelCallsProjection(config.readModelSchema), new ApprovalsProjection(config.readModelSchema)].map(
     (projection) =>
       new ProjectionRunner(projection, {
         store,
@@ -45,7 +45,7 @@ await runService('orchestrator', async (platform) => {
     logger,
   });
   const outcomes = await startEventService(platform, OrchestratorModule.register({ store, logger, now }), { events: ['agentrun'] });
-  const sweep = startTimeoutSweep({ store, queries: readModels.sessionQueries, logger, intervalMs: sweepMs, now });
+  const sweep = startTimeoutSweep({ store, queries: readModels.sessionQueries, approvals: readModels.approvalQueries, logger, intervalMs: sweepMs, now });
   return {
     async stop() {
       await sweep.stop();

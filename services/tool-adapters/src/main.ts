@@ -9,7 +9,7 @@ import { ToolAdaptersModule } from './tool-adapters.module.js';
 
 const commandsGroup = 'tool-adapters.commands';
 
-/** The tool-adapters process: answers ToolCallRequested from `events.agentrun`; keeps the tenants' tool registries. */
+/** The tool-adapters process: answers tool calls the policy allowed (`events.policycheck`) or people approved (`events.approval`); keeps the tenants' tool registries. */
 await runService('tool-adapters', async (platform) => {
   const { store, kafka, producer, topics, logger } = platform;
   await ensureTopics(kafka, [{ name: topics.deadLetters(commandsGroup), partitions: 1 }]);
@@ -25,7 +25,7 @@ await runService('tool-adapters', async (platform) => {
   });
   await ensureTopics(kafka, [{ name: topics.deadLetters('tool-adapters'), partitions: 1 }]);
   const calls = new ToolCalls({ store, executor: new HttpExecutor(executorOptionsFrom(process.env)), producer, topics, logger, now: () => new Date().toISOString(), redact: piiKindsFrom(process.env) });
-  const app = await startEventService(platform, ToolAdaptersModule.register(calls), { events: ['agentrun'] });
+  const app = await startEventService(platform, ToolAdaptersModule.register(calls), { events: ['policycheck', 'approval'] });
   return {
     async stop() {
       await app.close();

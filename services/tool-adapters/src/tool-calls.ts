@@ -1,24 +1,25 @@
 import {
+  agentRunStream,
   messageHeaders,
-  parseOperationToolName,
-  sessionStream,
   toolCallStream,
-  ToolRegistry,
-  toolRegistryStream,
   type AgentRunEvent,
+  type ApprovalEvent,
   type EventEnvelope,
   type NewEvent,
-  type SessionEvent,
+  type PolicyCheckEvent,
   type TopicNames,
 } from '@agent-orchestrator/contracts';
 import { isEventStoreError, type EventStore } from '@agent-orchestrator/event-store';
 import { encodeEvent, type MessageProducer } from '@agent-orchestrator/messaging';
 import { redactPii, type PiiKind } from '@agent-orchestrator/pii';
+import { pinnedOperation } from '@agent-orchestrator/tools';
 import type { Logger } from 'pino';
 import { v5 as uuidV5 } from 'uuid';
 import type { HttpExecutor } from './execution/http-executor.js';
 
 export type ToolCallRequest = EventEnvelope & Extract<AgentRunEvent, { type: 'ToolCallRequested' }>;
+export type PolicyDecision = EventEnvelope & Extract<PolicyCheckEvent, { type: 'PolicyDecisionRecorded' }>;
+export type ApprovalSettled = EventEnvelope & Extract<ApprovalEvent, { type: 'ApprovalGranted' | 'ApprovalRejected' | 'ApprovalExpired' }>;
 
 /** Fixed namespaces: answer ids and Idempotency-Keys, derived from the request's event id. */
 const answerNamespace = '8d4a1f52-3c0b-4e51-9a7f-0c6b2d9e4f13';
@@ -36,6 +37,8 @@ export function builtInAnswer(tool: string, argumentsJson: string): { output: st
   }
 }
 
+type Answer = { output: string } | { reason: string; deadLetter?: true };
+
 export interface ToolCallsOptions {
   readonly store: EventStore;
   readonly executor: HttpExecutor;
@@ -48,38 +51,61 @@ export interface ToolCallsOptions {
 }
 
 /**
- * Answers ToolCallRequested on the call's own stream: the built-in echo, or an operation of a
- * registered tool at the version the session pinned, executed over HTTP. A call already answered
- * is not executed again; the stream must not exist when the answer is appended, so a redelivered
- * request (or two processes on one) answers the call once. A call that failed after its last
- * retry is answered as failed (the agent is told) and its request is dead-lettered with the reason.
+ * Answers tool calls on each call's own stream, once the policy let them through: at once when it
+ * allowed the call, after ApprovalGranted (with the arguments the approvers settled on) when it
+ * held it; a denied, rejected or expired call is answered as refused, so the agent is told. An
+ * answer is the built-in echo, or an operation of a registered tool at the version the session
+ * pinned, executed over HTTP. A call already answered is not executed again; the stream must not
+ * exist when the answer is appended, so a redelivered decision (or two processes on one) answers
+ * the call once. A call that failed after its last retry is answered as failed and its request is
+ * dead-lettered with the reason.
  */
 export class ToolCalls {
   constructor(private readonly options: ToolCallsOptions) {}
 
-  async answer(request: ToolCallRequest): Promise<void> {
+  async onPolicyDecision(decision: PolicyDecision): Promise<void> {
+    const { effect, reason, ruleId, policyVersion } = decision.data;
+    switch (effect) {
+      case 'allow':
+        return this.answer(decision.data, (request) => this.execute(request, request.data.arguments));
+      case 'deny':
+        return this.answer(decision.data, async () => ({ reason: `refused by policy (rule ${ruleId}, version ${policyVersion}): ${reason}` }));
+      case 'require_approval':
+        return; // ApprovalGranted, -Rejected or -Expired answers it.
+    }
+  }
+
+  async onApprovalSettled(settled: ApprovalSettled): Promise<void> {
+    switch (settled.type) {
+      case 'ApprovalGranted':
+        return this.answer(settled.data, (request) => this.execute(request, settled.data.arguments));
+      case 'ApprovalRejected':
+        return this.answer(settled.data, async () => ({ reason: `rejected by ${settled.data.rejectedBy.id}: ${settled.data.reason}` }));
+      case 'ApprovalExpired':
+        return this.answer(settled.data, async () => ({ reason: `nobody approved the call before ${settled.data.expiredAt}; it was not made` }));
+    }
+  }
+
+  private async answer(call: { readonly runId: string; readonly callId: string }, outcome: (request: ToolCallRequest) => Promise<Answer>): Promise<void> {
     const { store } = this.options;
-    const { runId, callId } = request.data;
-    const stream = toolCallStream(runId, callId);
+    const stream = toolCallStream(call.runId, call.callId);
     if ((await store.readStream(stream, { maxCount: 1 })).length > 0) return; // answered already
-    const answer = await this.execute(request);
+    const runEvents = (await store.readStream(agentRunStream(call.runId))) as ToolCallRequest[];
+    const request = runEvents.find((event) => event.type === 'ToolCallRequested' && event.data.callId === call.callId);
+    if (request === undefined) throw new Error(`run ${call.runId} has no ToolCallRequested ${call.callId} to answer`);
+    const answer = await outcome(request);
     if ('deadLetter' in answer) await this.deadLetter(request, answer.reason);
     await this.append(request, stream, answer);
   }
 
-  private async execute(request: ToolCallRequest): Promise<{ output: string } | { reason: string; deadLetter?: true }> {
+  private async execute(request: ToolCallRequest, argumentsJson: string): Promise<Answer> {
     const { sessionId, tool: name } = request.data;
-    const target = parseOperationToolName(name);
-    if (target === undefined) return builtInAnswer(name, request.data.arguments);
-    const [started] = (await this.options.store.readStream(sessionStream(sessionId), { maxCount: 1 })) as (EventEnvelope & SessionEvent)[];
-    const version = started?.type === 'SessionStarted' ? started.data.toolVersions[target.tool] : undefined;
-    if (version === undefined) return { reason: `the session has no tool named ${target.tool}` };
-    const registry = ToolRegistry.fold(await this.options.store.readStream(toolRegistryStream(request.tenantId)));
-    const definition = registry.version(target.tool, version)?.definition;
-    const operation = definition?.operations.find((candidate) => candidate.name === target.operation);
-    if (!definition || !operation) return { reason: `tool ${target.tool} version ${version} has no operation ${target.operation}` };
+    const pinned = await pinnedOperation(this.options.store, request.tenantId, sessionId, name);
+    if (pinned.kind === 'built-in') return builtInAnswer(name, argumentsJson);
+    if (pinned.kind === 'unknown') return { reason: pinned.reason };
+    const { tool, version, definition, operation } = pinned;
     const idempotencyKey = uuidV5(`${request.eventId}/call`, idempotencyNamespace);
-    const outcome = await this.options.executor.call({ tenantId: request.tenantId, tool: target.tool, version }, definition, operation, request.data.arguments, idempotencyKey);
+    const outcome = await this.options.executor.call({ tenantId: request.tenantId, tool, version }, definition, operation, argumentsJson, idempotencyKey);
     this.options.logger.info({ tool: name, callId: request.data.callId, outcome: outcome.outcome, ...('attempts' in outcome ? { attempts: outcome.attempts } : {}) }, 'tool call answered');
     switch (outcome.outcome) {
       case 'completed':

@@ -94,6 +94,12 @@ export const recordAgentFailureSchema = z.strictObject({
 export const checkTimeoutsSchema = z.strictObject({
   type: z.literal('CheckTimeouts'),
   sessionId,
+  /**
+   * Step attempts whose tool calls a person was asked to approve, as the approvals read model
+   * knows them (an input, like the time): `since` null while an approval is pending (the step's
+   * timeout does not run), otherwise when the last was settled (the timeout counts from then).
+   */
+  approvalHolds: z.array(z.strictObject({ stepId: z.string(), attempt: z.number().int().min(1), since: z.iso.datetime({ offset: false }).nullable() })).max(1000).optional(),
   metadata: commandMetadataSchema,
 });
 

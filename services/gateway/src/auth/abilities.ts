@@ -2,7 +2,7 @@ import { AbilityBuilder, createMongoAbility, type ForcedSubject, type MongoAbili
 import type { Role } from './roles.js';
 
 export type Action = 'manage' | 'create' | 'read' | 'update' | 'revoke' | 'cancel' | 'decide';
-export type SubjectName = 'ApiKey' | 'Session' | 'Agent' | 'Tool' | 'Approval';
+export type SubjectName = 'ApiKey' | 'Session' | 'Agent' | 'Tool' | 'Approval' | 'Policy';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });
 export type GatewayAbility = MongoAbility<[Action, Subject]>;
@@ -23,14 +23,14 @@ export function abilityFor(tenantId: string, granted: readonly Role[]): GatewayA
         break;
       case 'operator':
         can(['create', 'read', 'cancel'], 'Session', own);
-        can('read', ['Agent', 'Tool'], own);
+        can('read', ['Agent', 'Tool', 'Policy'], own);
         can(['read', 'decide'], 'Approval', own);
         break;
       case 'viewer':
-        can('read', ['Session', 'Agent', 'Tool', 'Approval'], own);
+        can('read', ['Session', 'Agent', 'Tool', 'Approval', 'Policy'], own);
         break;
       case 'approver':
-        can('read', ['Session', 'Agent', 'Tool', 'Approval'], own);
+        can('read', ['Session', 'Agent', 'Tool', 'Approval', 'Policy'], own);
         can('decide', 'Approval', own);
         break;
       default: {

@@ -1,8 +1,11 @@
-import type { EventEnvelope, GlobalPosition } from '@agent-orchestrator/contracts';
+import { parseStreamName, streamCategories, type EventEnvelope, type GlobalPosition } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { Logger } from 'pino';
 
 type Listener = (event: EventEnvelope) => void;
+
+/** The feed key under which a session's approval events are fanned out (approvals carry the session as their correlation id). */
+export const approvalsOf = (sessionId: string): string => `approvals-of:${sessionId}`;
 
 /**
  * One tail of the global log per gateway process, fanned out to the live connections by stream.
@@ -55,6 +58,9 @@ export class SessionFeed {
         const events = await this.store.readAll({ ...(this.position === undefined ? {} : { after: this.position }), maxCount: 1000 });
         for (const event of events) {
           for (const listener of this.listeners.get(event.streamId) ?? []) listener(event);
+          if (parseStreamName(event.streamId).category === streamCategories.approval) {
+            for (const listener of this.listeners.get(approvalsOf(event.correlationId)) ?? []) listener(event);
+          }
           this.position = event.globalPosition;
         }
         full = events.length === 1000;

@@ -8,7 +8,7 @@ import { abilityFor } from '../auth/abilities.js';
 import { presentedApiKey } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
 import { problemFor } from '../http/problem.js';
-import type { SessionFeed } from './session-feed.js';
+import { approvalsOf, type SessionFeed } from './session-feed.js';
 import type { Sessions } from './sessions.js';
 
 const endings = new Set(['SessionCompleted', 'SessionFailed', 'SessionCancelled']);
@@ -65,7 +65,15 @@ export function registerSessionSocket(
         next = event.streamVersion + 1;
         if (endings.has(event.type)) close(1000, 'the session has ended');
       };
-      const unsubscribe = feed.subscribe(stream, (event) => (live ? send(event) : buffered.push(event)));
+      const unsubscribeSession = feed.subscribe(stream, (event) => (live ? send(event) : buffered.push(event)));
+      // Approvals live on their own streams: announced as they happen, as { approval }, outside the session's versions.
+      const unsubscribeApprovals = feed.subscribe(approvalsOf(request.params.sessionId), (event) => {
+        if (!closed) socket.send(JSON.stringify({ approval: event }));
+      });
+      const unsubscribe = () => {
+        unsubscribeSession();
+        unsubscribeApprovals();
+      };
       const close = (code: number, reason: string) => {
         if (closed) return;
         closed = true;

@@ -10,7 +10,7 @@ import {
 } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageProducer } from '@agent-orchestrator/messaging';
-import type { ListSessionsQuery, ModelCallQueries, SessionDetail, SessionQueries } from '@agent-orchestrator/read-models';
+import type { ApprovalQueries, ListSessionsQuery, ModelCallQueries, SessionDetail, SessionQueries } from '@agent-orchestrator/read-models';
 import canonicalize from 'canonicalize';
 import { v5 as uuidV5 } from 'uuid';
 import type { Principal } from '../auth/access.guard.js';
@@ -26,6 +26,8 @@ export interface SessionsBackend {
   readonly topics: TopicNames;
   readonly queries: SessionQueries;
   readonly modelCalls: ModelCallQueries;
+  /** Pending approvals make a running session `awaiting_approval`. */
+  readonly approvals: ApprovalQueries;
   /** How long a keyed start waits to see its session in the log, to tell a replay from a conflict. */
   readonly startConfirmMs?: number;
 }
@@ -86,14 +88,25 @@ export class Sessions {
   /** The read model's view; a session just started and not yet projected reads from the log. */
   async get(tenantId: string, sessionId: string): Promise<SessionDetail | { sessionId: string; status: 'queued'; goal: string; startedAt: string }> {
     const detail = await this.backend.queries.getSession(tenantId, sessionId);
-    if (detail) return detail;
+    if (detail) return (await this.withApprovals(tenantId, [detail]))[0]!;
     const first = await this.firstEvent(sessionId);
     if (!first || first.tenantId !== tenantId || first.type !== 'SessionStarted') throw notFound(sessionId);
     return { sessionId, status: 'queued', goal: (first.data as { goal: string }).goal, startedAt: first.occurredAt };
   }
 
-  list(tenantId: string, query: ListSessionsQuery) {
-    return this.backend.queries.listSessions(tenantId, query);
+  async list(tenantId: string, query: ListSessionsQuery) {
+    const page = await this.backend.queries.listSessions(tenantId, query);
+    return { ...page, items: await this.withApprovals(tenantId, page.items) };
+  }
+
+  /**
+   * The session log never says `awaiting_approval`: a running session is awaiting approval while
+   * one of its tool calls waits for a person, which the approvals read model knows.
+   */
+  private async withApprovals<Session extends { readonly sessionId: string; readonly status: string }>(tenantId: string, sessions: readonly Session[]): Promise<Session[]> {
+    const running = sessions.filter((session) => session.status === 'running').map((session) => session.sessionId);
+    const awaiting = await this.backend.approvals.sessionsAwaiting(tenantId, running);
+    return sessions.map((session) => (awaiting.has(session.sessionId) ? { ...session, status: 'awaiting_approval' } : session));
   }
 
   /** One page of the session's log, each event as its full envelope. */

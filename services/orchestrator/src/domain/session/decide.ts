@@ -210,7 +210,11 @@ function checkTimeouts(decision: Decision, command: CheckTimeouts, state: LiveSe
       return;
     case 'executing':
       for (const { step, status, attempt, scheduledAt } of state.steps) {
-        if (status !== 'scheduled' || scheduledAt === null || waited(scheduledAt) < policy.stepTimeoutMs) continue;
+        if (status !== 'scheduled' || scheduledAt === null) continue;
+        const hold = command.approvalHolds?.find((candidate) => candidate.stepId === step.stepId && candidate.attempt === attempt);
+        if (hold?.since === null) continue; // waiting for a person
+        const since = hold && epochMillis(hold.since) > epochMillis(scheduledAt) ? hold.since : scheduledAt;
+        if (waited(since) < policy.stepTimeoutMs) continue;
         const failure = { reason: `no answer within ${seconds(policy.stepTimeoutMs)}`, retryable: true };
         decision.record('StepFailed', { stepId: step.stepId, attempt, ...failure });
         if (failureEndsSession(decision, step.stepId, failure, policy)) return;

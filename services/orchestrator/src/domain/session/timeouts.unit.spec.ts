@@ -38,6 +38,18 @@ describe('step timeouts', () => {
       .then(stepFailed('a', 1, noAnswer, true), stepScheduled('a', 2));
   });
 
+  it('does not time out a step while its tool call waits for a person, and counts again from the decision', () => {
+    const waiting = command.checkTimeouts(after(minutes(30)));
+    given(...running)
+      .withPolicy(policy)
+      .when({ ...waiting, approvalHolds: [{ stepId: 'a', attempt: 1, since: null }, { stepId: 'b', attempt: 1, since: after(minutes(25)) }] })
+      .thenNothing();
+    given(...running)
+      .withPolicy(policy)
+      .when({ ...command.checkTimeouts(after(minutes(35))), approvalHolds: [{ stepId: 'a', attempt: 1, since: null }, { stepId: 'b', attempt: 1, since: after(minutes(25)) }] })
+      .then(stepFailed('b', 1, noAnswer), stepScheduled('b', 2));
+  });
+
   it('fails and retries every step that timed out, in one check', () => {
     given(...running)
       .withPolicy(policy)

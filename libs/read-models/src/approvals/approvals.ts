@@ -1,0 +1,276 @@
+import { parseStreamName, streamCategories, type ApprovalEvent, type Approver, type EventEnvelope } from '@agent-orchestrator/contracts';
+import type { Projection } from '@agent-orchestrator/projections';
+import pg from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+
+export type ApprovalStatus = 'pending' | 'granted' | 'rejected' | 'expired';
+
+/** One approval as the inbox shows it. */
+export interface ApprovalRecord {
+  readonly approvalId: string;
+  readonly tenantId: string;
+  readonly sessionId: string;
+  readonly runId: string;
+  readonly callId: string;
+  readonly agent: string;
+  readonly tool: string;
+  readonly target: unknown;
+  /** What the call runs with: the model's arguments, or the last approver's edit. */
+  readonly arguments: unknown;
+  readonly requestedArguments: unknown;
+  readonly edited: boolean;
+  readonly rule: { readonly id: string; readonly policyVersion: number; readonly reason: string };
+  readonly role: string;
+  readonly approversRequired: number;
+  readonly votes: readonly (Approver & { readonly at: string; readonly reason?: string })[];
+  readonly status: ApprovalStatus;
+  readonly escalated: boolean;
+  readonly onExpiry: string;
+  readonly context: { readonly goal: string; readonly stepId?: string };
+  readonly requestedAt: Date;
+  readonly expiresAt: Date;
+  readonly settledAt: Date | null;
+  readonly outcome: { readonly by?: Approver; readonly reason?: string } | null;
+}
+
+interface ApprovalRow {
+  approval_id: string;
+  tenant_id: string;
+  session_id: string;
+  run_id: string;
+  call_id: string;
+  agent: string;
+  tool: string;
+  target: unknown;
+  arguments: string;
+  requested_arguments: string;
+  edited: boolean;
+  rule_id: string;
+  policy_version: number;
+  reason: string;
+  role: string;
+  approvers_required: number;
+  votes: ApprovalRecord['votes'];
+  status: ApprovalStatus;
+  escalated: boolean;
+  on_expiry: string;
+  context: ApprovalRecord['context'];
+  requested_at: Date;
+  expires_at: Date;
+  settled_at: Date | null;
+  outcome: ApprovalRecord['outcome'];
+}
+
+/** Arguments are JSON text; shown as the value they hold, or as the text when it is not JSON. */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function toRecord(row: ApprovalRow): ApprovalRecord {
+  return {
+    approvalId: row.approval_id,
+    tenantId: row.tenant_id,
+    sessionId: row.session_id,
+    runId: row.run_id,
+    callId: row.call_id,
+    agent: row.agent,
+    tool: row.tool,
+    target: row.target,
+    arguments: parsed(row.arguments),
+    requestedArguments: parsed(row.requested_arguments),
+    edited: row.edited,
+    rule: { id: row.rule_id, policyVersion: row.policy_version, reason: row.reason },
+    role: row.role,
+    approversRequired: row.approvers_required,
+    votes: row.votes,
+    status: row.status,
+    escalated: row.escalated,
+    onExpiry: row.on_expiry,
+    context: row.context,
+    requestedAt: row.requested_at,
+    expiresAt: row.expires_at,
+    settledAt: row.settled_at,
+    outcome: row.outcome,
+  };
+}
+
+/**
+ * The approvals read model: one row per `approval-<id>` stream, for the inbox, the approvals
+ * clock and the sessions' `awaiting_approval` overlay. Each row remembers the stream version it
+ * reflects, so a replayed event changes nothing.
+ */
+export class ApprovalsProjection implements Projection {
+  readonly name = 'approvals';
+  readonly version = 1;
+  private readonly table: string;
+
+  constructor(private readonly schema: string) {
+    this.table = approvalsTableName(schema);
+  }
+
+  async setUp(manager: EntityManager): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`read-model:${this.schema}.approvals`]);
+    await manager.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
+      approval_id uuid PRIMARY KEY,
+      tenant_id text NOT NULL,
+      session_id text NOT NULL,
+      run_id text NOT NULL,
+      call_id text NOT NULL,
+      agent text NOT NULL,
+      tool text NOT NULL,
+      target jsonb,
+      arguments text NOT NULL,
+      requested_arguments text NOT NULL,
+      edited boolean NOT NULL DEFAULT false,
+      rule_id text NOT NULL,
+      policy_version int NOT NULL,
+      reason text NOT NULL,
+      role text NOT NULL,
+      approvers_required int NOT NULL,
+      votes jsonb NOT NULL DEFAULT '[]',
+      status text NOT NULL,
+      escalated boolean NOT NULL DEFAULT false,
+      on_expiry text NOT NULL,
+      context jsonb NOT NULL,
+      requested_at timestamptz NOT NULL,
+      expires_at timestamptz NOT NULL,
+      settled_at timestamptz,
+      outcome jsonb,
+      last_stream_version int NOT NULL)`);
+    await manager.query(`CREATE INDEX IF NOT EXISTS approvals_tenant_status ON ${this.table} (tenant_id, status, requested_at DESC)`);
+    await manager.query(`CREATE INDEX IF NOT EXISTS approvals_session ON ${this.table} (session_id)`);
+    await manager.query(`CREATE INDEX IF NOT EXISTS approvals_due ON ${this.table} (expires_at) WHERE status = 'pending'`);
+  }
+
+  async reset(manager: EntityManager): Promise<void> {
+    await manager.query(`TRUNCATE ${this.table}`);
+  }
+
+  async apply(envelope: EventEnvelope, manager: EntityManager): Promise<void> {
+    const { category, id: approvalId } = parseStreamName(envelope.streamId);
+    if (category !== streamCategories.approval) return;
+    const event = envelope as EventEnvelope & ApprovalEvent;
+    const version = envelope.streamVersion;
+    const update = (assignments: string, values: unknown[]) =>
+      manager.query(`UPDATE ${this.table} SET ${assignments}, last_stream_version = $2 WHERE approval_id = $1 AND last_stream_version < $2`, [approvalId, version, ...values]);
+    switch (event.type) {
+      case 'ApprovalRequested': {
+        const d = event.data;
+        await manager.query(
+          `INSERT INTO ${this.table} (approval_id, tenant_id, session_id, run_id, call_id, agent, tool, target, arguments, requested_arguments, rule_id, policy_version,
+             reason, role, approvers_required, status, on_expiry, context, requested_at, expires_at, last_stream_version)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $9, $10, $11, $12, $13, $14, 'pending', $15, $16::jsonb, $17, $18, $19)
+           ON CONFLICT (approval_id) DO NOTHING`,
+          [approvalId, event.tenantId, d.sessionId, d.runId, d.callId, d.agent, d.tool, JSON.stringify(d.target), d.arguments, d.ruleId, d.policyVersion, d.reason, d.role, d.approversRequired, d.onExpiry, JSON.stringify(d.context), envelope.occurredAt, d.expiresAt, version],
+        );
+        return;
+      }
+      case 'ApprovalVoteRecorded': {
+        const vote = JSON.stringify([{ ...event.data.approver, at: envelope.occurredAt, ...(event.data.reason === undefined ? {} : { reason: event.data.reason }) }]);
+        if (event.data.arguments === undefined) await update(`votes = votes || $3::jsonb`, [vote]);
+        else await update(`votes = $3::jsonb, arguments = $4, edited = true`, [vote, event.data.arguments]);
+        return;
+      }
+      case 'ApprovalEscalated':
+        await update(`role = $3, expires_at = $4, escalated = true`, [event.data.role, event.data.expiresAt]);
+        return;
+      case 'ApprovalGranted': {
+        const votes = JSON.stringify(event.data.approvers.map((approver) => ({ ...approver, at: envelope.occurredAt })));
+        await update(`status = 'granted', arguments = $3, edited = $4, votes = $5::jsonb, settled_at = $6, outcome = $7::jsonb`, [
+          event.data.arguments,
+          event.data.edited,
+          votes,
+          envelope.occurredAt,
+          JSON.stringify({ by: event.data.approvers.at(-1), ...(event.data.reason === undefined ? {} : { reason: event.data.reason }) }),
+        ]);
+        return;
+      }
+      case 'ApprovalRejected':
+        await update(`status = 'rejected', settled_at = $3, outcome = $4::jsonb`, [envelope.occurredAt, JSON.stringify({ by: event.data.rejectedBy, reason: event.data.reason })]);
+        return;
+      case 'ApprovalExpired':
+        await update(`status = 'expired', settled_at = $3, outcome = $4::jsonb`, [envelope.occurredAt, JSON.stringify({ reason: `nobody decided by ${event.data.expiredAt}` })]);
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+export function approvalsTableName(schema: string): string {
+  return `${pg.escapeIdentifier(schema)}.approvals`;
+}
+
+export interface ListApprovalsQuery {
+  readonly status?: ApprovalStatus;
+  readonly sessionId?: string;
+  /** Only items these roles may decide (admin may decide any); all when absent. */
+  readonly decidableBy?: readonly string[];
+  readonly limit: number;
+  /** The requested_at/approval_id of the last item of the previous page. */
+  readonly before?: { readonly requestedAt: string; readonly approvalId: string };
+}
+
+/** Reads of the approvals read model. Every read filters on the caller's tenant. */
+export class ApprovalQueries {
+  private readonly table: string;
+
+  constructor(
+    private readonly db: DataSource,
+    schema: string,
+  ) {
+    this.table = approvalsTableName(schema);
+  }
+
+  async get(tenantId: string, approvalId: string): Promise<ApprovalRecord | undefined> {
+    const rows: ApprovalRow[] = await this.db.query(`SELECT * FROM ${this.table} WHERE tenant_id = $1 AND approval_id = $2`, [tenantId, approvalId]);
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  /** Newest first. */
+  async list(tenantId: string, query: ListApprovalsQuery): Promise<ApprovalRecord[]> {
+    const where = ['tenant_id = $1'];
+    const values: unknown[] = [tenantId];
+    const param = (value: unknown) => `$${values.push(value)}`;
+    if (query.status !== undefined) where.push(`status = ${param(query.status)}`);
+    if (query.sessionId !== undefined) where.push(`session_id = ${param(query.sessionId)}`);
+    if (query.decidableBy !== undefined && !query.decidableBy.includes('admin')) where.push(`role = ANY (${param(query.decidableBy)}::text[])`);
+    if (query.before !== undefined) where.push(`(requested_at, approval_id) < (${param(query.before.requestedAt)}::timestamptz, ${param(query.before.approvalId)}::uuid)`);
+    const rows: ApprovalRow[] = await this.db.query(`SELECT * FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY requested_at DESC, approval_id DESC LIMIT ${param(query.limit)}`, values);
+    return rows.map(toRecord);
+  }
+
+  /** Of these sessions, the ones with an approval still pending. */
+  async sessionsAwaiting(tenantId: string, sessionIds: readonly string[]): Promise<Set<string>> {
+    if (sessionIds.length === 0) return new Set();
+    const rows: { session_id: string }[] = await this.db.query(`SELECT DISTINCT session_id FROM ${this.table} WHERE tenant_id = $1 AND status = 'pending' AND session_id = ANY ($2::text[])`, [tenantId, sessionIds]);
+    return new Set(rows.map((row) => row.session_id));
+  }
+
+  /** Pending approvals past their expiry, the longest overdue first: for the approvals clock. */
+  async due(now: string, limit: number): Promise<{ approvalId: string; tenantId: string; sessionId: string; periodMs: number }[]> {
+    const rows: { approval_id: string; tenant_id: string; session_id: string; period_ms: number }[] = await this.db.query(
+      `SELECT approval_id, tenant_id, session_id, (extract(epoch FROM expires_at - requested_at) * 1000)::float8 AS period_ms
+         FROM ${this.table} WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
+      [now, limit],
+    );
+    // The period is the rule's: an escalated item no longer expires (it is decided or expires for good).
+    return rows.map((row) => ({ approvalId: row.approval_id, tenantId: row.tenant_id, sessionId: row.session_id, periodMs: row.period_ms }));
+  }
+
+  /**
+   * The runs of one session that an approval holds or held: pending, or when it was settled. A
+   * step's timeout does not run while its call waits for a person, and restarts when it is settled.
+   */
+  async holds(sessionId: string): Promise<{ runId: string; settledAt: string | null }[]> {
+    const rows: { run_id: string; settled_at: Date | null; pending: boolean }[] = await this.db.query(
+      `SELECT run_id, max(settled_at) AS settled_at, bool_or(status = 'pending') AS pending FROM ${this.table} WHERE session_id = $1 GROUP BY run_id`,
+      [sessionId],
+    );
+    return rows.map((row) => ({ runId: row.run_id, settledAt: row.pending || row.settled_at === null ? null : row.settled_at.toISOString() }));
+  }
+}

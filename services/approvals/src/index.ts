@@ -1,0 +1,2 @@
+export { ApprovalError, approvalErrorCodes, decideApproval, evolveApproval, initialApproval, mayDecide, type ApprovalErrorCode, type ApprovalState } from './domain/approval.js';
+export { approvalIdFor, ApprovalRequests } from './approval-requests.js';
