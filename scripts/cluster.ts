@@ -7,6 +7,7 @@
  * 127.0.0.1:5432. Ctrl-C stops every service (each finishes the message in hand) and the broker.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster } from '@agent-orchestrator/cluster';
 import { startLocalKafka, type LocalKafka } from '@agent-orchestrator/local-kafka';
@@ -25,6 +26,22 @@ const options = program.opts<{ databaseUrl: string; kafkaBrokers?: string; port:
 const root = process.cwd();
 const apiKey = process.env.BOOTSTRAP_ADMIN_API_KEY ?? randomBytes(32).toString('base64url');
 
+/**
+ * The key that seals tool credentials at rest: SECRETS_KEY when set, else one made on the first
+ * run and kept (readable by the owner only) in .data/secrets.key, so secrets set in one run open
+ * in the next. A deployment sets SECRETS_KEY from its own secret manager, or uses Vault.
+ */
+function secretsKey(): string | undefined {
+  if (process.env.SECRETS_KEY || process.env.SECRETS_BACKEND === 'vault') return undefined;
+  const file = join(root, '.data', 'secrets.key');
+  if (!existsSync(file)) {
+    mkdirSync(join(root, '.data'), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+const localSecretsKey = secretsKey();
+
 let kafka: LocalKafka | undefined;
 let brokers = options.kafkaBrokers?.split(',');
 if (!brokers) {
@@ -40,6 +57,7 @@ const cluster = await startCluster({
   bootstrapAdminApiKey: apiKey,
   bootstrapTenant: options.tenant,
   gatewayPort: options.port,
+  ...(localSecretsKey ? { env: { SECRETS_KEY: localSecretsKey } } : {}),
   onOutput: (service, line) => {
     if (options.verbose || /"level":(40|50|60)/.test(line) || !line.startsWith('{')) console.log(`${service.padEnd(13)} ${line}`);
   },
@@ -50,7 +68,7 @@ const cluster = await startCluster({
 });
 
 console.log(`
-Cluster running: orchestrator, agent-runtime, tool-adapters, gateway (Kafka ${brokers.join(',')}).
+Cluster running: orchestrator, agent-runtime, policy, approvals, tool-adapters, gateway (Kafka ${brokers.join(',')}).
   API:      ${cluster.gatewayUrl}/v1   (OpenAPI at ${cluster.gatewayUrl}/docs)
   API key:  ${apiKey}   (tenant ${options.tenant}; set BOOTSTRAP_ADMIN_API_KEY to choose it)
 

@@ -97,7 +97,7 @@ export {
   type AgentCommandMessage,
   type DefineAgent,
 } from './commands/agent-commands.js';
-export { ToolRegistered, toolDefinitionSchema, toolEvents, toolOperationSchema, type ToolDefinition, type ToolEvent } from './catalog/tool-events.js';
+export { ToolRegistered, secretNameSchema, securitySchemeSchema, toolDefinitionSchema, toolEvents, toolOperationSchema, type SecurityScheme, type ToolDefinition, type ToolEvent } from './catalog/tool-events.js';
 export { registerToolSchema, toolCommandMessageSchema, type RegisterTool, type ToolCommandMessage } from './commands/tool-commands.js';
 export { eventCatalog } from './catalog/event-catalog.js';
 export { describeOverrun, type BudgetOverrun } from './catalog/budget-overrun.js';

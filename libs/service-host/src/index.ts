@@ -2,3 +2,4 @@ export { NestPinoLogger } from './nest-pino-logger.js';
 export { parsePlatformConfig, PlatformConfigError, type PlatformConfig } from './platform-config.js';
 export { openPlatform, startEventService, type Platform } from './platform.js';
 export { runService, type RunningService } from './run-service.js';
+export { startCommandConsumer, startSweep } from './command-consumer.js';

@@ -1,3 +1,3 @@
-export { ToolDocumentError, compileOpenApi, readToolDocument, type CompiledTool, type HttpMethod, type JsonSchema, type ToolOperation } from './openapi-tool.js';
+export { ToolDocumentError, compileOpenApi, readToolDocument, type CompiledTool, type HttpMethod, type JsonSchema, type SecurityScheme, type ToolOperation } from './openapi-tool.js';
 export { pinnedOperation, type PinnedOperation } from './pinned-operation.js';
 export { ArgumentsValidator } from './arguments-validator.js';

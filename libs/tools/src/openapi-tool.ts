@@ -21,7 +21,12 @@ export interface ToolOperation {
   /** The arguments as one JSON Schema object: each parameter by name, the body as `body`. */
   readonly inputSchema: JsonSchema;
   readonly idempotent: boolean;
+  /** The security schemes a call presents, all of them; empty: none. */
+  readonly security: readonly string[];
 }
+
+/** The ways of presenting a credential the executor supports. */
+export type SecurityScheme = { readonly type: 'apiKey'; readonly in: 'header' | 'query'; readonly name: string } | { readonly type: 'bearer' } | { readonly type: 'basic' };
 
 export interface CompiledTool {
   readonly openapi: string;
@@ -30,6 +35,8 @@ export interface CompiledTool {
   /** The first server's URL when it is absolute; calls go there. */
   readonly baseUrl: string | null;
   readonly operations: readonly ToolOperation[];
+  /** The document's security schemes the executor can present (apiKey in header or query, HTTP bearer, HTTP basic). */
+  readonly securitySchemes: Readonly<Record<string, SecurityScheme>>;
 }
 
 /** The document is not a usable OpenAPI 3.0 or 3.1 document; the message says why. */
@@ -81,13 +88,14 @@ export async function compileOpenApi(input: unknown): Promise<CompiledTool> {
   }
 
   const info = (resolved.info ?? {}) as { title?: string; version?: string };
+  const securitySchemes = supportedSchemes(((resolved.components ?? {}) as { securitySchemes?: Record<string, RawScheme> }).securitySchemes ?? {});
   const operations: ToolOperation[] = [];
   for (const [path, item] of Object.entries((resolved.paths ?? {}) as Record<string, Record<string, unknown>>)) {
     const shared = (item.parameters ?? []) as Parameter[];
     for (const method of methods) {
       const operation = item[method] as Operation | undefined;
       if (operation === undefined) continue;
-      operations.push(compileOperation(method, path, operation, shared));
+      operations.push({ ...compileOperation(method, path, operation, shared), security: securityOf(method, path, operation.security ?? resolved.security, securitySchemes) });
     }
   }
   if (operations.length === 0) throw new ToolDocumentError('The OpenAPI document has no operations to call.');
@@ -95,7 +103,7 @@ export async function compileOpenApi(input: unknown): Promise<CompiledTool> {
   if (duplicates.length > 0) throw new ToolDocumentError(`Operation names must be unique; these repeat: ${[...new Set(duplicates)].join(', ')}.`);
 
   const servers = (resolved.servers ?? []) as { url?: string }[];
-  return { openapi: version, title: info.title ?? '', documentVersion: info.version ?? '', baseUrl: absoluteUrl(servers[0]?.url), operations };
+  return { openapi: version, title: info.title ?? '', documentVersion: info.version ?? '', baseUrl: absoluteUrl(servers[0]?.url), operations, securitySchemes };
 }
 
 interface Parameter {
@@ -112,9 +120,10 @@ interface Operation {
   description?: string;
   parameters?: Parameter[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: JsonSchema }> };
+  security?: unknown;
 }
 
-function compileOperation(method: HttpMethod, path: string, operation: Operation, shared: readonly Parameter[]): ToolOperation {
+function compileOperation(method: HttpMethod, path: string, operation: Operation, shared: readonly Parameter[]): Omit<ToolOperation, 'security'> {
   const name = operation.operationId ?? [method, ...path.split(/[^A-Za-z0-9]+/).filter(Boolean)].join('_');
   const where = `${method.toUpperCase()} ${path}`;
   if (!operationNamePattern.test(name)) throw new ToolDocumentError(`${where}: the operation name "${name}" must be 1 to 64 letters, digits, "_" or "-".`);
@@ -184,4 +193,36 @@ function absoluteUrl(url: string | undefined): string | null {
   } catch {
     return null;
   }
+}
+
+interface RawScheme {
+  type?: string;
+  in?: string;
+  name?: string;
+  scheme?: string;
+}
+
+function supportedSchemes(raw: Record<string, RawScheme>): Record<string, SecurityScheme> {
+  const supported: Record<string, SecurityScheme> = {};
+  for (const [name, scheme] of Object.entries(raw)) {
+    if (scheme.type === 'apiKey' && (scheme.in === 'header' || scheme.in === 'query') && scheme.name) supported[name] = { type: 'apiKey', in: scheme.in, name: scheme.name };
+    else if (scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'bearer') supported[name] = { type: 'bearer' };
+    else if (scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'basic') supported[name] = { type: 'basic' };
+  }
+  return supported;
+}
+
+/**
+ * The schemes a call presents: of the operation's (or the document's) alternatives, the first
+ * whose schemes are all supported; an empty alternative means none is needed. An operation whose
+ * every alternative needs an unsupported scheme (OAuth 2, a cookie) cannot be called.
+ */
+function securityOf(method: HttpMethod, path: string, requirements: unknown, schemes: Record<string, SecurityScheme>): string[] {
+  if (!Array.isArray(requirements) || requirements.length === 0) return [];
+  for (const requirement of requirements as Record<string, unknown>[]) {
+    const names = Object.keys(requirement ?? {});
+    if (names.every((name) => schemes[name] !== undefined)) return names;
+  }
+  const wanted = (requirements as Record<string, unknown>[]).map((requirement) => Object.keys(requirement ?? {}).join(' + ')).join(' or ');
+  throw new ToolDocumentError(`${method.toUpperCase()} ${path}: its security (${wanted}) needs a scheme the platform cannot present; supported are apiKey in a header or query, HTTP bearer and HTTP basic.`);
 }

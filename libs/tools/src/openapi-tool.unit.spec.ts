@@ -100,4 +100,40 @@ describe('compiling an OpenAPI document into tool operations', () => {
   ])('refuses %s', async (_case, document, message) => {
     await expect(compileOpenApi(document)).rejects.toThrow(message);
   });
+
+  it('compiles the security schemes it can present and what each operation must present', async () => {
+    const compiled = await compileOpenApi({
+      openapi: '3.1.0',
+      info: { title: 'CRM', version: '1' },
+      security: [{ oauth: [] }, { bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          key: { type: 'apiKey', in: 'query', name: 'api_key' },
+          login: { type: 'http', scheme: 'basic' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'session' },
+          oauth: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: 'https://auth.example.com/token', scopes: {} } } },
+        },
+      },
+      paths: {
+        '/a': { get: { operationId: 'a', responses: { '200': { description: 'ok' } } } },
+        '/b': { get: { operationId: 'b', security: [{ key: [], login: [] }], responses: { '200': { description: 'ok' } } } },
+        '/c': { get: { operationId: 'c', security: [], responses: { '200': { description: 'ok' } } } },
+      },
+    });
+    expect(compiled.securitySchemes).toEqual({ bearer: { type: 'bearer' }, key: { type: 'apiKey', in: 'query', name: 'api_key' }, login: { type: 'basic' } });
+    expect(compiled.operations.map((operation) => [operation.name, operation.security])).toEqual([
+      ['a', ['bearer']],
+      ['b', ['key', 'login']],
+      ['c', []],
+    ]);
+    await expect(
+      compileOpenApi({
+        openapi: '3.1.0',
+        info: { title: 'Cookie', version: '1' },
+        components: { securitySchemes: { cookie: { type: 'apiKey', in: 'cookie', name: 'session' } } },
+        paths: { '/a': { get: { operationId: 'a', security: [{ cookie: [] }], responses: { '200': { description: 'ok' } } } } },
+      }),
+    ).rejects.toThrow(/GET \/a: its security \(cookie\) needs a scheme the platform cannot present/);
+  });
 });

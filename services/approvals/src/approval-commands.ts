@@ -2,6 +2,7 @@ import { approvalStream, type ApprovalCommandMessage, type EventEnvelope } from 
 import { eventIdsFor, handleCommand, isEventStoreError, type Decider, type EventStore } from '@agent-orchestrator/event-store';
 import { MessagingError, type ConsumedMessage } from '@agent-orchestrator/messaging';
 import type { ApprovalQueries } from '@agent-orchestrator/read-models';
+import { startSweep } from '@agent-orchestrator/service-host';
 import type { Logger } from 'pino';
 import { decideApproval, type ApprovalError, evolveApproval, initialApproval, type ApprovalCommand, type ApprovalState } from './domain/approval.js';
 
@@ -50,7 +51,6 @@ export function approvalCommandHandler(store: EventStore, logger: Logger): (mess
  */
 export function startExpirySweep(options: { store: EventStore; queries: ApprovalQueries; logger: Logger; intervalMs: number; now: () => string }): { stop(): Promise<void> } {
   const { store, queries, logger, intervalMs, now } = options;
-  let sweeping: Promise<void> = Promise.resolve();
   const sweep = async () => {
     const at = now();
     for (const { approvalId, tenantId, sessionId, periodMs } of await queries.due(at, 500)) {
@@ -63,14 +63,5 @@ export function startExpirySweep(options: { store: EventStore; queries: Approval
       );
     }
   };
-  const timer = setInterval(() => {
-    sweeping = sweeping.then(sweep).catch((error: unknown) => logger.warn({ err: error }, 'approval expiry sweep failed'));
-  }, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await sweeping;
-    },
-  };
+  return startSweep({ logger }, 'approval expiry sweep', intervalMs, sweep);
 }

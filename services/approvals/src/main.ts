@@ -1,13 +1,11 @@
 import 'reflect-metadata';
-import { approvalCommandMessageSchema, type ApprovalCommandMessage } from '@agent-orchestrator/contracts';
-import { ensureTopics, jsonDecoder, startConsumer } from '@agent-orchestrator/messaging';
+import { approvalCommandMessageSchema } from '@agent-orchestrator/contracts';
 import { openReadModels } from '@agent-orchestrator/read-models';
-import { runService, startEventService } from '@agent-orchestrator/service-host';
+import { runService, startCommandConsumer, startEventService } from '@agent-orchestrator/service-host';
 import { approvalCommandHandler, startExpirySweep } from './approval-commands.js';
 import { ApprovalRequests } from './approval-requests.js';
 import { ApprovalsModule } from './approvals.module.js';
 
-const commandsGroup = 'approvals.commands';
 const now = () => new Date().toISOString();
 
 /**
@@ -16,21 +14,11 @@ const now = () => new Date().toISOString();
  * in time (APPROVAL_SWEEP_MS, default 5000).
  */
 await runService('approvals', async (platform) => {
-  const { store, kafka, producer, topics, logger, config } = platform;
+  const { store, logger, config } = platform;
   const sweepMs = Number(process.env.APPROVAL_SWEEP_MS ?? 5000);
   if (!Number.isInteger(sweepMs) || sweepMs < 10) throw new Error(`APPROVAL_SWEEP_MS must be a whole number of milliseconds, at least 10; it is "${process.env.APPROVAL_SWEEP_MS}"`);
   const readModels = await openReadModels({ url: config.databaseUrl, schema: config.readModelSchema, poolSize: 2 });
-  await ensureTopics(kafka, [{ name: topics.deadLetters(commandsGroup), partitions: 1 }]);
-  const commands = await startConsumer<ApprovalCommandMessage>({
-    kafka,
-    groupId: topics.consumerGroup(commandsGroup),
-    topics: [topics.commands('approvals')],
-    decode: jsonDecoder(approvalCommandMessageSchema),
-    handle: approvalCommandHandler(store, logger),
-    deadLetters: { producer, topic: topics.deadLetters(commandsGroup) },
-    sessionTimeoutMs: 10_000,
-    logger,
-  });
+  const commands = await startCommandConsumer(platform, 'approvals', approvalCommandMessageSchema, approvalCommandHandler(store, logger));
   const app = await startEventService(platform, ApprovalsModule.register(new ApprovalRequests({ store, logger, now })), { events: ['policycheck'] });
   const sweep = startExpirySweep({ store, queries: readModels.approvalQueries, logger, intervalMs: sweepMs, now });
   return {

@@ -14,6 +14,7 @@ import { Agents } from './agents/agents.js';
 import { Tools } from './tools/tools.js';
 import { Approvals } from './approvals/approvals.js';
 import { Policies } from './policies/policies.js';
+import type { SecretStore } from '@agent-orchestrator/secrets';
 import { Sessions, type SessionsBackend } from './sessions/sessions.js';
 import { NestPinoLogger } from '@agent-orchestrator/service-host';
 
@@ -24,6 +25,8 @@ export interface GatewayDeps {
   /** The session log, Kafka and the read model: without them the app serves only keys and health. */
   readonly sessions?: SessionsBackend;
   readonly feedPollMs?: number;
+  /** Tool credentials; null when none is configured. Served only with `sessions`. */
+  readonly secrets?: SecretStore | null;
 }
 
 async function registerBootstrapKey(apiKeys: ApiKeyStore, config: GatewayConfig, logger: Logger): Promise<void> {
@@ -72,7 +75,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, logger, maxBodyBytes: config.maxBodyBytes, onShutdown, ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(approvals ? { approvals } : {}) }),
+      GatewayModule.register({ apiKeys, logger, maxBodyBytes: config.maxBodyBytes, onShutdown, ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

@@ -7,6 +7,8 @@ import { ApprovalsController } from './approvals/approvals.controller.js';
 import { Approvals } from './approvals/approvals.js';
 import { PoliciesController } from './policies/policies.controller.js';
 import { Policies } from './policies/policies.js';
+import { SECRET_STORE, SecretsController } from './secrets/secrets.controller.js';
+import type { SecretStore } from '@agent-orchestrator/secrets';
 import { ToolsController } from './tools/tools.controller.js';
 import { Tools } from './tools/tools.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
@@ -29,6 +31,8 @@ export interface GatewayBindings {
   readonly tools?: Tools;
   readonly policies?: Policies;
   readonly approvals?: Approvals;
+  /** The secrets routes, when the app has a backend: null when no secret store is configured (they answer 503 saying how). */
+  readonly secrets?: SecretStore | null;
 }
 
 class ShutdownHook implements OnApplicationShutdown {
@@ -45,13 +49,14 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, ApiKeysController, ...(bindings.sessions ? [SessionsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController] : []), ...(bindings.approvals ? [ApprovalsController] : [])],
+      controllers: [HealthController, ApiKeysController, ...(bindings.sessions ? [SessionsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
         ...(bindings.tools ? [{ provide: Tools, useValue: bindings.tools }] : []),
         ...(bindings.policies ? [{ provide: Policies, useValue: bindings.policies }] : []),
         ...(bindings.approvals ? [{ provide: Approvals, useValue: bindings.approvals }] : []),
+        ...(bindings.secrets !== undefined ? [{ provide: SECRET_STORE, useValue: bindings.secrets }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useValue: new ProblemDetailsFilter(bindings.logger, bindings.maxBodyBytes) },

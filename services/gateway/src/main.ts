@@ -1,4 +1,5 @@
 import { openReadModels } from '@agent-orchestrator/read-models';
+import { openSecretStore, secretsConfigFrom } from '@agent-orchestrator/secrets';
 import { openPlatform, parsePlatformConfig, PlatformConfigError, type Platform } from '@agent-orchestrator/service-host';
 import { pino } from 'pino';
 import { createGatewayApp } from './app.js';
@@ -11,7 +12,8 @@ try {
   platform = await openPlatform(parsePlatformConfig(process.env, 'gateway'), 'gateway');
   const readModels = await openReadModels({ url: platform.config.databaseUrl, schema: platform.config.readModelSchema });
   const { store, producer, topics } = platform;
-  const app = await createGatewayApp(config, { logger, sessions: { store, producer, topics, queries: readModels.sessionQueries, modelCalls: readModels.modelCallQueries, approvals: readModels.approvalQueries } });
+  const secrets = (await openSecretStore(secretsConfigFrom(process.env), platform.pool)) ?? null;
+  const app = await createGatewayApp(config, { logger, sessions: { store, producer, topics, queries: readModels.sessionQueries, modelCalls: readModels.modelCallQueries, approvals: readModels.approvalQueries }, secrets });
   const opened = platform;
   app.enableShutdownHooks();
   app.getHttpServer().on('close', () => void readModels.close().then(() => opened.close()));

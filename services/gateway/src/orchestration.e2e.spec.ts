@@ -14,7 +14,7 @@ const root = join(import.meta.dirname, '../../..');
 const adminKey = randomBytes(32).toString('base64url');
 const suffix = randomBytes(4).toString('hex');
 const topicPrefix = uniqueTopicPrefix('e2e');
-const schemas = { eventStore: `e2e_es_${suffix}`, readModels: `e2e_rm_${suffix}`, gateway: `e2e_gw_${suffix}` };
+const schemas = { eventStore: `e2e_es_${suffix}`, readModels: `e2e_rm_${suffix}`, gateway: `e2e_gw_${suffix}`, secrets: `e2e_sec_${suffix}` };
 
 /** Three steps, s1 and s2 in parallel, s3 on both; the first review asks for s3 again, the second passes. */
 const reworkOnceScript = (s3DelayMs = 0) => ({
@@ -71,6 +71,7 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
       eventStoreSchema: schemas.eventStore,
       readModelSchema: schemas.readModels,
       gatewaySchema: schemas.gateway,
+      env: { SECRETS_KEY: randomBytes(32).toString('base64'), SECRETS_SCHEMA: schemas.secrets },
       onOutput: (service, line) => output.push(`${service}: ${line}`),
     });
     store = await PostgresEventStore.open({ pool, schema: schemas.eventStore });
@@ -513,6 +514,58 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
       server.close();
       // Later cases run without a policy in the way.
       await call('PUT', '/v1/policies', { body: {} });
+    }
+  });
+
+  it("presents a tool's credential from the secret store without it reaching the log, and holds calls to the tool's rate limit", async () => {
+    const token = 'tok_9f8e7d6c5b4a39281706f5e4';
+    const seen: (string | undefined)[] = [];
+    const server = createServer((request, response) => {
+      seen.push(request.headers.authorization);
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'Ada', youSent: request.headers.authorization }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const document = {
+      openapi: '3.1.0',
+      info: { title: 'Profile', version: '1' },
+      servers: [{ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }],
+      security: [{ bearer: [] }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      paths: { '/me': { get: { operationId: 'me', responses: { '200': { description: 'ok' } } } } },
+    };
+    try {
+      const wrongScheme = await call('POST', '/v1/tools', { body: { name: 'profile', document, credentials: { apiKey: 'profile-token' } } });
+      expect(wrongScheme).toMatchObject({ status: 422, body: { detail: expect.stringContaining('Its schemes are: bearer') } });
+      expect((await call('POST', '/v1/tools', { body: { name: 'profile', document, credentials: { bearer: 'profile-token' }, rateLimitPerMinute: 1 } })).status).toBe(201);
+      expect((await call('PUT', '/v1/secrets/profile-token', { body: { value: token } })).body).toMatchObject({ name: 'profile-token', version: 1 });
+      const viewer = (await call('POST', '/v1/api-keys', { body: { name: 'e2e-secrets-viewer', roles: ['viewer'] } })).body.apiKey as string;
+      expect((await call('GET', '/v1/secrets', { key: viewer })).status).toBe(403);
+      const listed = await call('GET', '/v1/secrets');
+      expect(listed.body.items).toEqual([{ name: 'profile-token', version: 1, updatedAt: expect.any(String) }]);
+      expect((await call('POST', '/v1/agents', { body: { name: 'Profiler', instructions: 'You read profiles.', tools: ['profile'] } })).status).toBe(201);
+      const script = {
+        turns: [
+          { agent: 'Planner', output: { steps: [{ stepId: 'who', title: 'Who am I', agent: 'Profiler', dependsOn: [] }] } },
+          { agent: 'Profiler', run: 'who', toolCalls: [{ tool: 'profile__me', arguments: {} }] },
+          { agent: 'Profiler', run: 'who', toolCalls: [{ tool: 'profile__me', arguments: {} }] },
+          { agent: 'Profiler', run: 'who', text: 'You are Ada.' },
+        ],
+      };
+      const { sessionId } = (await startSession({ modelScript: script })).body;
+      await waitForStatus(sessionId, 'completed');
+      // One call a minute: the first went out with the credential, the second was held back.
+      expect(seen).toEqual([`Bearer ${token}`]);
+      const run = await runEvents(sessionId, 'step.who.1');
+      const answers = await Promise.all(
+        run.filter((event) => event.type === 'ToolCallRequested').map(async (event) => (await store.readStream(`toolcall-${sessionId}.step.who.1.${(event.data as { callId: string }).callId}`))[0]),
+      );
+      expect(answers[0]).toMatchObject({ type: 'ToolCallCompleted', data: { output: expect.stringContaining('"youSent":"Bearer [REDACTED:secret]"') } });
+      expect(answers[1]).toMatchObject({ type: 'ToolCallFailed', data: { reason: expect.stringMatching(/^the call was not sent: the rate limit of 1 calls a minute for tool profile is used up/) } });
+      const everything = JSON.stringify([...(await sessionEvents(sessionId)), ...run, ...answers, ...(await store.readStream('tool-acme'))]);
+      expect(everything).not.toContain(token);
+      expect(output.join('\n')).not.toContain(token);
+    } finally {
+      server.close();
     }
   });
 

@@ -1,16 +1,14 @@
 import 'reflect-metadata';
 import { commandMessageSchema } from '@agent-orchestrator/contracts';
-import { ensureTopics, jsonDecoder, startConsumer, startRelay } from '@agent-orchestrator/messaging';
+import { startRelay } from '@agent-orchestrator/messaging';
 import { ProjectionRunner } from '@agent-orchestrator/projections';
 import { ApprovalsProjection, ModelCallsProjection, SessionsProjection, openReadModels } from '@agent-orchestrator/read-models';
-import { runService, startEventService } from '@agent-orchestrator/service-host';
+import { runService, startCommandConsumer, startEventService } from '@agent-orchestrator/service-host';
 import { sessionCommandHandler } from './commands/session-command-handler.js';
 import { OrchestratorModule } from './orchestrator.module.js';
 import { startTimeoutSweep } from './timeouts/timeout-sweep.js';
 
-const commandsGroup = 'orchestrator.commands';
 const now = () => new Date().toISOString();
-const decodeCommand = jsonDecoder(commandMessageSchema);
 
 /**
  * The orchestrator process: session commands from `commands.orchestrator`, agent run outcomes
@@ -18,7 +16,7 @@ const decodeCommand = jsonDecoder(commandMessageSchema);
  * publishes the session log to Kafka.
  */
 await runService('orchestrator', async (platform) => {
-  const { store, kafka, producer, topics, logger, config } = platform;
+  const { store, producer, topics, logger, config } = platform;
   const sweepMs = Number(process.env.TIMEOUT_SWEEP_MS ?? 5000);
   const relay = startRelay({ store, producer, topics, onError: (error, attempt) => logger.warn({ err: error, attempt }, 'relay batch failed; retrying') });
   const readModels = await openReadModels({ url: config.databaseUrl, schema: config.readModelSchema });
@@ -32,18 +30,7 @@ await runService('orchestrator', async (platform) => {
       }),
   );
   for (const projection of projections) await projection.start();
-  await ensureTopics(kafka, [{ name: topics.deadLetters(commandsGroup), partitions: 1 }]);
-  const commands = await startConsumer({
-    kafka,
-    groupId: topics.consumerGroup(commandsGroup),
-    topics: [topics.commands('orchestrator')],
-    decode: decodeCommand,
-    handle: sessionCommandHandler(store, logger),
-    deadLetters: { producer, topic: topics.deadLetters(commandsGroup) },
-    partitionsConsumedConcurrently: 6,
-    sessionTimeoutMs: 10_000,
-    logger,
-  });
+  const commands = await startCommandConsumer(platform, 'orchestrator', commandMessageSchema, sessionCommandHandler(store, logger), { partitionsConsumedConcurrently: 6 });
   const outcomes = await startEventService(platform, OrchestratorModule.register({ store, logger, now }), { events: ['agentrun'] });
   const sweep = startTimeoutSweep({ store, queries: readModels.sessionQueries, approvals: readModels.approvalQueries, logger, intervalMs: sweepMs, now });
   return {

@@ -7,6 +7,7 @@ import {
   type EventEnvelope,
   type NewEvent,
   type PolicyCheckEvent,
+  type ToolDefinition,
   type TopicNames,
 } from '@agent-orchestrator/contracts';
 import { isEventStoreError, type EventStore } from '@agent-orchestrator/event-store';
@@ -15,7 +16,9 @@ import { redactPii, type PiiKind } from '@agent-orchestrator/pii';
 import { pinnedOperation } from '@agent-orchestrator/tools';
 import type { Logger } from 'pino';
 import { v5 as uuidV5 } from 'uuid';
-import type { HttpExecutor } from './execution/http-executor.js';
+import type { HttpExecutor, PresentedCredential } from './execution/http-executor.js';
+import type { ToolRateLimits } from './execution/rate-limits.js';
+import type { SecretStore } from '@agent-orchestrator/secrets';
 
 export type ToolCallRequest = EventEnvelope & Extract<AgentRunEvent, { type: 'ToolCallRequested' }>;
 export type PolicyDecision = EventEnvelope & Extract<PolicyCheckEvent, { type: 'PolicyDecisionRecorded' }>;
@@ -39,6 +42,12 @@ export function builtInAnswer(tool: string, argumentsJson: string): { output: st
 
 type Answer = { output: string } | { reason: string; deadLetter?: true };
 
+/** Secret values an answer must not carry (a server may echo what it was sent). */
+const withoutSecrets = (answer: Answer, values: readonly string[]): Answer => {
+  const scrub = (text: string) => values.reduce((scrubbed, value) => (value.length >= 4 ? scrubbed.split(value).join('[REDACTED:secret]') : scrubbed), text);
+  return 'output' in answer ? { output: scrub(answer.output) } : { ...answer, reason: scrub(answer.reason) };
+};
+
 export interface ToolCallsOptions {
   readonly store: EventStore;
   readonly executor: HttpExecutor;
@@ -48,6 +57,9 @@ export interface ToolCallsOptions {
   readonly now: () => string;
   /** The kinds of personal data and secrets replaced in answers before they are stored. */
   readonly redact: readonly PiiKind[];
+  /** Where tools' credentials are kept; without it, a tool that names credentials cannot be called. */
+  readonly secrets?: SecretStore;
+  readonly rateLimits?: ToolRateLimits;
 }
 
 /**
@@ -104,17 +116,44 @@ export class ToolCalls {
     if (pinned.kind === 'built-in') return builtInAnswer(name, argumentsJson);
     if (pinned.kind === 'unknown') return { reason: pinned.reason };
     const { tool, version, definition, operation } = pinned;
+    const credentials = await this.credentials(request.tenantId, tool, definition, operation);
+    if ('reason' in credentials) return credentials;
+    if (this.options.rateLimits) {
+      const slot = await this.options.rateLimits.acquire(request.tenantId, tool, definition.rateLimitPerMinute);
+      if (!slot.ok) return { reason: `the call was not sent: ${slot.reason}` };
+    }
     const idempotencyKey = uuidV5(`${request.eventId}/call`, idempotencyNamespace);
-    const outcome = await this.options.executor.call({ tenantId: request.tenantId, tool, version }, definition, operation, argumentsJson, idempotencyKey);
+    const outcome = await this.options.executor.call({ tenantId: request.tenantId, tool, version }, definition, operation, argumentsJson, idempotencyKey, credentials.presented);
+    const secretValues = credentials.presented.map((credential) => credential.value);
     this.options.logger.info({ tool: name, callId: request.data.callId, outcome: outcome.outcome, ...('attempts' in outcome ? { attempts: outcome.attempts } : {}) }, 'tool call answered');
     switch (outcome.outcome) {
       case 'completed':
-        return { output: outcome.output };
+        return withoutSecrets({ output: outcome.output }, secretValues);
       case 'refused':
-        return { reason: `the call was not sent: ${outcome.reason}` };
+        return withoutSecrets({ reason: `the call was not sent: ${outcome.reason}` }, secretValues);
       case 'failed':
-        return outcome.gaveUp ? { reason: outcome.reason, deadLetter: true } : { reason: outcome.reason };
+        return withoutSecrets(outcome.gaveUp ? { reason: outcome.reason, deadLetter: true } : { reason: outcome.reason }, secretValues);
     }
+  }
+
+  /** The credentials an operation presents, each resolved from the secret its tool names for the scheme. */
+  private async credentials(
+    tenantId: string,
+    tool: string,
+    definition: ToolDefinition,
+    operation: ToolDefinition['operations'][number],
+  ): Promise<{ presented: PresentedCredential[] } | { reason: string }> {
+    const presented: PresentedCredential[] = [];
+    for (const schemeName of operation.security ?? []) {
+      const scheme = definition.securitySchemes?.[schemeName];
+      const secretName = definition.credentials?.[schemeName];
+      if (!scheme || !secretName) return { reason: `the call was not sent: ${tool}.${operation.name} needs the ${schemeName} credential, and the tool names no secret for it; register the tool again with "credentials": {"${schemeName}": "<secret name>"}` };
+      if (!this.options.secrets) return { reason: `the call was not sent: ${tool} needs secret ${secretName}, and no secret store is configured (set SECRETS_KEY, or SECRETS_BACKEND=vault)` };
+      const value = await this.options.secrets.get(tenantId, secretName);
+      if (value === undefined) return { reason: `the call was not sent: secret ${secretName} (the ${schemeName} credential of ${tool}) is not set; an admin sets it with PUT /v1/secrets/${secretName}` };
+      presented.push({ scheme, value });
+    }
+    return { presented };
   }
 
   private async deadLetter(request: ToolCallRequest, reason: string): Promise<void> {

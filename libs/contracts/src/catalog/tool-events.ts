@@ -13,7 +13,19 @@ export const toolOperationSchema = z.strictObject({
   /** The arguments as one JSON Schema object; the executor validates calls against it. */
   inputSchema: z.record(z.string(), z.unknown()),
   idempotent: z.boolean(),
+  /** The security schemes a call must present (all of them), from the document's `security`; absent or empty: none. */
+  security: z.array(z.string().min(1).max(200)).max(10).optional(),
 });
+
+/** How a credential is presented, compiled from the document's `components.securitySchemes`. */
+export const securitySchemeSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('apiKey'), in: z.enum(['header', 'query']), name: z.string().min(1).max(200) }),
+  z.strictObject({ type: z.literal('bearer') }),
+  /** The secret holds `user:password`. */
+  z.strictObject({ type: z.literal('basic') }),
+]);
+export type SecurityScheme = z.infer<typeof securitySchemeSchema>;
+export const secretNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'secret names are letters, digits, "_", "." and "-", at most 100');
 
 /**
  * A registered tool: its OpenAPI document as given, what was compiled from it, and the limits the
@@ -30,6 +42,9 @@ export const toolDefinitionSchema = z.strictObject({
   operations: z.array(toolOperationSchema).min(1).max(500),
   scopes: z.array(z.string().regex(/^[a-z0-9:._-]{1,100}$/)).max(50),
   rateLimitPerMinute: z.number().int().min(1).max(100_000).optional(),
+  securitySchemes: z.record(z.string(), securitySchemeSchema).optional(),
+  /** Which secret (by name, never its value) answers each security scheme. */
+  credentials: z.record(z.string(), secretNameSchema).optional(),
 });
 export type ToolDefinition = z.infer<typeof toolDefinitionSchema>;
 

@@ -9,7 +9,7 @@ import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.j
 import { ValidBody, fieldProblems } from '../http/valid-body.js';
 import { Tools } from './tools.js';
 
-const { description, scopes, rateLimitPerMinute } = toolDefinitionSchema.shape;
+const { description, scopes, rateLimitPerMinute, credentials } = toolDefinitionSchema.shape;
 
 const registerToolBody = z
   .strictObject({
@@ -19,6 +19,9 @@ const registerToolBody = z
     description,
     scopes: scopes.optional().describe('What the tool may touch (e.g. billing:write), for policy rules.'),
     rateLimitPerMinute,
+    credentials: credentials.describe(
+      'For each security scheme of the document (components.securitySchemes: apiKey in header or query, HTTP bearer, HTTP basic), the name of the secret to present (PUT /v1/secrets/:name). Only the name is stored.',
+    ),
   })
   .refine((body) => (body.document === undefined) !== (body.url === undefined), { message: 'send either "document" or "url"', path: ['document'] });
 type RegisterToolBody = z.infer<typeof registerToolBody>;

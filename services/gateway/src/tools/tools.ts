@@ -23,6 +23,7 @@ export interface RegisterToolRequest {
   readonly description?: string;
   readonly scopes?: readonly string[];
   readonly rateLimitPerMinute?: number;
+  readonly credentials?: Readonly<Record<string, string>>;
 }
 
 /** A tool version as the API shows it: the compiled operations, not the whole document. */
@@ -72,14 +73,20 @@ export class Tools {
     if (tooLong.length > 0) {
       throw new GatewayError('InvalidBody', `Models call operations as <tool>__<operation>, at most 64 characters; these are longer: ${tooLong.join(', ')}. Use a shorter tool name or operationIds.`);
     }
+    const unknownSchemes = Object.keys(request.credentials ?? {}).filter((scheme) => compiled.securitySchemes[scheme] === undefined);
+    if (unknownSchemes.length > 0) {
+      const known = Object.keys(compiled.securitySchemes);
+      throw new GatewayError('InvalidBody', `"credentials" names security schemes the document does not declare (or the platform cannot present): ${unknownSchemes.join(', ')}. ${known.length > 0 ? `Its schemes are: ${known.join(', ')}.` : 'It declares none.'}`);
+    }
     const definition: ToolDefinition = {
       ...(request.description === undefined ? {} : { description: request.description }),
       source,
       document,
       ...compiled,
-      operations: compiled.operations.map((operation) => ({ ...operation, parameters: [...operation.parameters] })),
+      operations: compiled.operations.map((operation) => ({ ...operation, parameters: [...operation.parameters], security: [...operation.security] })),
       scopes: [...(request.scopes ?? [])],
       ...(request.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: request.rateLimitPerMinute }),
+      ...(request.credentials === undefined ? {} : { credentials: { ...request.credentials } }),
     };
     const { store, producer, topics } = this.backend;
     const stream = toolRegistryStream(caller.tenantId);

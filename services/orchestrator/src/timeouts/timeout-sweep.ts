@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import { stepOfRun } from '@agent-orchestrator/contracts';
 import type { ApprovalQueries, SessionQueries } from '@agent-orchestrator/read-models';
+import { startSweep } from '@agent-orchestrator/service-host';
 import type { Logger } from 'pino';
 import { decideSessionCommand } from '../commands/session-command-handler.js';
 
@@ -26,7 +27,6 @@ export interface TimeoutSweepOptions {
  */
 export function startTimeoutSweep(options: TimeoutSweepOptions): { stop(): Promise<void> } {
   const { store, queries, approvals, logger, intervalMs, now } = options;
-  let sweeping: Promise<void> = Promise.resolve();
   const sweep = async () => {
     for (const { sessionId, tenantId } of await queries.liveSessions(options.batch ?? 500)) {
       const metadata = { tenantId, correlationId: sessionId, causationId: 'timeout-sweep', actor: { kind: 'service' as const, id: 'orchestrator' }, now: now(), traceparent: null, eventIds: [] };
@@ -39,14 +39,5 @@ export function startTimeoutSweep(options: TimeoutSweepOptions): { stop(): Promi
       );
     }
   };
-  const timer = setInterval(() => {
-    sweeping = sweeping.then(sweep).catch((error: unknown) => logger.warn({ err: error }, 'timeout sweep failed'));
-  }, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await sweeping;
-    },
-  };
+  return startSweep({ logger }, 'timeout sweep', intervalMs, sweep);
 }

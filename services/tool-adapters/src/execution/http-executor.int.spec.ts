@@ -62,7 +62,7 @@ describe('executing registered tools over HTTP', () => {
   beforeAll(async () => {
     tool = await startToolServer();
     const compiled = await compileOpenApi(documentFor(tool.baseUrl));
-    definition = { source: { kind: 'inline' }, document: {}, scopes: [], ...compiled, operations: compiled.operations.map((o) => ({ ...o, parameters: [...o.parameters] })) };
+    definition = { source: { kind: 'inline' }, document: {}, scopes: [], ...compiled, operations: compiled.operations.map((o) => ({ ...o, parameters: [...o.parameters], security: [...o.security] })) };
   });
   afterAll(() => new Promise<void>((resolve) => tool.server.close(() => resolve())));
   beforeEach(() => tool.requests.splice(0));

@@ -1,4 +1,4 @@
-import type { ToolDefinition } from '@agent-orchestrator/contracts';
+import type { SecurityScheme, ToolDefinition } from '@agent-orchestrator/contracts';
 import { piiKinds, type PiiKind } from '@agent-orchestrator/pii';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -7,6 +7,12 @@ import pRetry, { AbortError } from 'p-retry';
 import { z } from 'zod';
 
 type Operation = ToolDefinition['operations'][number];
+
+/** A credential to present on a call: how, and the secret's value. */
+export interface PresentedCredential {
+  readonly scheme: SecurityScheme;
+  readonly value: string;
+}
 
 export interface HttpExecutorOptions {
   /** Per attempt. */
@@ -39,6 +45,20 @@ export function executorOptionsFrom(env: Readonly<Record<string, string | undefi
     ...(TOOL_RETRY_MIN_MS === undefined ? {} : { minBackoffMs: TOOL_RETRY_MIN_MS }),
     ...(TOOL_MAX_RESPONSE_BYTES === undefined ? {} : { maxResponseBytes: TOOL_MAX_RESPONSE_BYTES }),
   };
+}
+
+const rateLimitEnv = z.object({
+  TOOL_TENANT_RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'expects a whole number of calls a minute' }).int().min(1).optional(),
+  TOOL_RATE_LIMIT_MAX_WAIT_MS: z.coerce.number({ error: 'expects a whole number of milliseconds' }).int().min(0).default(30_000),
+});
+
+/** TOOL_TENANT_RATE_LIMIT_PER_MINUTE (unlimited when unset), TOOL_RATE_LIMIT_MAX_WAIT_MS (30 s); a bad value names the variable. */
+export function rateLimitOptionsFrom(env: Readonly<Record<string, string | undefined>>): { tenantPerMinute?: number; maxWaitMs: number } {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = rateLimitEnv.safeParse(present);
+  if (!parsed.success) throw new Error(`tool-adapters configuration: ${z.prettifyError(parsed.error)}`);
+  const { TOOL_TENANT_RATE_LIMIT_PER_MINUTE, TOOL_RATE_LIMIT_MAX_WAIT_MS } = parsed.data;
+  return { ...(TOOL_TENANT_RATE_LIMIT_PER_MINUTE === undefined ? {} : { tenantPerMinute: TOOL_TENANT_RATE_LIMIT_PER_MINUTE }), maxWaitMs: TOOL_RATE_LIMIT_MAX_WAIT_MS };
 }
 
 /**
@@ -88,7 +108,14 @@ export class HttpExecutor {
     this.options = { timeoutMs: 10_000, retries: 3, minBackoffMs: 200, maxResponseBytes: 256 * 1024, breakAfter: 5, halfOpenAfterMs: 30_000, ...options };
   }
 
-  async call(key: { tenantId: string; tool: string; version: number }, definition: ToolDefinition, operation: Operation, argumentsJson: string, idempotencyKey: string): Promise<CallOutcome> {
+  async call(
+    key: { tenantId: string; tool: string; version: number },
+    definition: ToolDefinition,
+    operation: Operation,
+    argumentsJson: string,
+    idempotencyKey: string,
+    credentials: readonly PresentedCredential[] = [],
+  ): Promise<CallOutcome> {
     let args: Record<string, unknown>;
     try {
       args = JSON.parse(argumentsJson) as Record<string, unknown>;
@@ -99,7 +126,7 @@ export class HttpExecutor {
     if (!validate(args)) return { outcome: 'refused', reason: `the arguments do not match ${key.tool}.${operation.name}: ${this.ajv.errorsText(validate.errors, { dataVar: 'arguments' })}` };
     if (definition.baseUrl === null) return { outcome: 'refused', reason: `tool ${key.tool} has no absolute server URL to call` };
 
-    const request = buildRequest(definition.baseUrl, operation, args, idempotencyKey);
+    const request = buildRequest(definition.baseUrl, operation, args, idempotencyKey, credentials);
     const breaker = this.breaker(`${key.tenantId}/${key.tool}`);
     let attempts = 0;
     try {
@@ -170,7 +197,7 @@ export class HttpExecutor {
   }
 }
 
-function buildRequest(baseUrl: string, operation: Operation, args: Record<string, unknown>, idempotencyKey: string): { url: URL; init: RequestInit } {
+function buildRequest(baseUrl: string, operation: Operation, args: Record<string, unknown>, idempotencyKey: string, credentials: readonly PresentedCredential[]): { url: URL; init: RequestInit } {
   let path = operation.path;
   const url = new URL(baseUrl);
   const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.1' };
@@ -184,6 +211,12 @@ function buildRequest(baseUrl: string, operation: Operation, args: Record<string
   }
   url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
   if (!operation.idempotent) headers['idempotency-key'] = idempotencyKey;
+  for (const { scheme, value } of credentials) {
+    if (scheme.type === 'bearer') headers.authorization = `Bearer ${value}`;
+    else if (scheme.type === 'basic') headers.authorization = `Basic ${Buffer.from(value, 'utf8').toString('base64')}`;
+    else if (scheme.in === 'header') headers[scheme.name.toLowerCase()] = value;
+    else url.searchParams.set(scheme.name, value);
+  }
   const body = operation.body && args.body !== undefined ? JSON.stringify(args.body) : undefined;
   if (body !== undefined) headers['content-type'] = 'application/json';
   return { url, init: { method: operation.method.toUpperCase(), headers, ...(body === undefined ? {} : { body }), redirect: 'manual' } };

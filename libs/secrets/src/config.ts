@@ -1,0 +1,54 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import type { SecretStore } from './port.js';
+import { PostgresSecretStore } from './postgres-secret-store.js';
+import { VaultSecretStore } from './vault-secret-store.js';
+
+const key = z
+  .string()
+  .transform((text, context) => {
+    const bytes = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+    if (bytes.length !== 32) context.addIssue({ code: 'custom', message: 'expects 32 random bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)' });
+    return bytes;
+  });
+
+const secretsEnv = z.object({
+  SECRETS_BACKEND: z.enum(['postgres', 'vault'], { error: 'expects postgres (the default) or vault' }).default('postgres'),
+  SECRETS_KEY: key.optional(),
+  SECRETS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'expects a PostgreSQL schema name: lower-case letters, digits and "_"' }).default('secrets'),
+  VAULT_ADDR: z.url({ error: 'expects the Vault server URL, e.g. https://vault.internal:8200' }).optional(),
+  VAULT_TOKEN: z.string().min(1).optional(),
+  VAULT_MOUNT: z.string().min(1).default('secret'),
+  VAULT_PREFIX: z.string().min(1).default('agent-orchestrator'),
+});
+
+export type SecretsConfig =
+  | { readonly backend: 'postgres'; readonly key: Buffer; readonly schema: string }
+  | { readonly backend: 'vault'; readonly endpoint: string; readonly token: string; readonly mount: string; readonly prefix: string }
+  /** No SECRETS_KEY and no Vault: tools that name credentials fail saying so; the secrets API answers 503. */
+  | { readonly backend: 'none' };
+
+/** SECRETS_BACKEND, SECRETS_KEY, SECRETS_SCHEMA, VAULT_ADDR, VAULT_TOKEN, VAULT_MOUNT, VAULT_PREFIX; a wrong value names the variable. */
+export function secretsConfigFrom(env: Readonly<Record<string, string | undefined>>): SecretsConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = secretsEnv.safeParse(present);
+  if (!parsed.success) throw new Error(`secrets configuration:\n${parsed.error.issues.map((issue) => `  ${String(issue.path[0])}: ${issue.message}`).join('\n')}`);
+  const vars = parsed.data;
+  if (vars.SECRETS_BACKEND === 'vault') {
+    if (!vars.VAULT_ADDR || !vars.VAULT_TOKEN) throw new Error('secrets configuration:\n  SECRETS_BACKEND=vault needs VAULT_ADDR and VAULT_TOKEN');
+    return { backend: 'vault', endpoint: vars.VAULT_ADDR, token: vars.VAULT_TOKEN, mount: vars.VAULT_MOUNT, prefix: vars.VAULT_PREFIX };
+  }
+  return vars.SECRETS_KEY ? { backend: 'postgres', key: vars.SECRETS_KEY, schema: vars.SECRETS_SCHEMA } : { backend: 'none' };
+}
+
+/** The configured store, or undefined when secrets are not configured. */
+export async function openSecretStore(config: SecretsConfig, pool: pg.Pool): Promise<SecretStore | undefined> {
+  switch (config.backend) {
+    case 'postgres':
+      return PostgresSecretStore.open({ pool, schema: config.schema, key: config.key });
+    case 'vault':
+      return new VaultSecretStore(config);
+    case 'none':
+      return undefined;
+  }
+}

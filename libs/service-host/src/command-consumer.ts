@@ -1,0 +1,50 @@
+import type { CommandTarget } from '@agent-orchestrator/contracts';
+import { ensureTopics, jsonDecoder, startConsumer, type ConsumedMessage } from '@agent-orchestrator/messaging';
+import type { z } from 'zod';
+import type { Platform } from './platform.js';
+
+/**
+ * Consumes a service's `commands.<service>` topic in the group `<service>.commands`: each message
+ * decoded by the schema (one that fails goes to the group's dead-letter topic with the reason),
+ * handled, and committed after the handler's writes are durable.
+ */
+export async function startCommandConsumer<Message>(
+  platform: Platform,
+  target: CommandTarget,
+  schema: z.ZodType<Message>,
+  handle: (message: ConsumedMessage<Message>) => Promise<void>,
+  options: { readonly partitionsConsumedConcurrently?: number } = {},
+): Promise<{ stop(): Promise<void> }> {
+  const { kafka, producer, topics, logger } = platform;
+  const group = `${target}.commands`;
+  await ensureTopics(kafka, [{ name: topics.deadLetters(group), partitions: 1 }]);
+  return startConsumer<Message>({
+    kafka,
+    groupId: topics.consumerGroup(group),
+    topics: [topics.commands(target)],
+    decode: jsonDecoder(schema),
+    handle,
+    deadLetters: { producer, topic: topics.deadLetters(group) },
+    ...(options.partitionsConsumedConcurrently === undefined ? {} : { partitionsConsumedConcurrently: options.partitionsConsumedConcurrently }),
+    sessionTimeoutMs: 10_000,
+    logger,
+  });
+}
+
+/**
+ * Runs `sweep` every `intervalMs`, one run at a time (a slow run delays the next, never overlaps
+ * it); a failed run is logged and the next one tries again. stop() waits for the run under way.
+ */
+export function startSweep(platform: Pick<Platform, 'logger'>, what: string, intervalMs: number, sweep: () => Promise<void>): { stop(): Promise<void> } {
+  let sweeping: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    sweeping = sweeping.then(sweep).catch((error: unknown) => platform.logger.warn({ err: error }, `${what} failed; the next one tries again`));
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sweeping;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { secretNameSchema } from '@agent-orchestrator/contracts';
+import type { SecretStore } from '@agent-orchestrator/secrets';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { Caller, Can, type Principal } from '../auth/access.guard.js';
+import { GatewayError } from '../errors.js';
+import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
+import { ValidBody } from '../http/valid-body.js';
+
+/** The secret store, or null when none is configured (the routes then say how to configure one). */
+export const SECRET_STORE = Symbol('SecretStore');
+
+const putBody = z.strictObject({ value: z.string().min(1).max(64 * 1024).describe('The secret. Never shown again: reads list names and versions only.') });
+type PutBody = z.infer<typeof putBody>;
+
+function secretName(name: string): string {
+  if (!secretNameSchema.safeParse(name).success) throw new GatewayError('InvalidRequest', `"${name.slice(0, 100)}" is not a secret name: letters, digits, "_", "." and "-", at most 100.`);
+  return name;
+}
+
+@ApiTags('secrets')
+@ApiBearerAuth(bearerScheme)
+@ApiSecurity(apiKeyHeaderScheme)
+@ApiProblems(401, 403, 503)
+@Controller('v1/secrets')
+export class SecretsController {
+  constructor(@Inject(SECRET_STORE) private readonly secrets: SecretStore | null) {}
+
+  @Put(':name')
+  @Can('update', 'Secret')
+  @ApiOperation({ summary: 'Set a secret of your tenant (admin), e.g. a tool credential named in a tool\'s "credentials"; each set is a new version. The value is never returned.' })
+  @ApiProblems(400, 413, 415, 422)
+  async put(@Param('name') name: string, @ValidBody(putBody) body: PutBody, @Caller() caller: Principal) {
+    return this.store().put(caller.tenantId, secretName(name), body.value);
+  }
+
+  @Get()
+  @Can('read', 'Secret')
+  @ApiOperation({ summary: "Your tenant's secrets (admin): names, versions and when each was set; never values." })
+  async list(@Caller() caller: Principal) {
+    return { items: await this.store().list(caller.tenantId) };
+  }
+
+  @Delete(':name')
+  @HttpCode(204)
+  @Can('revoke', 'Secret')
+  @ApiOperation({ summary: 'Delete a secret (admin); tools that name it cannot be called until it is set again.' })
+  @ApiProblems(400, 404)
+  async remove(@Param('name') name: string, @Caller() caller: Principal): Promise<void> {
+    if (!(await this.store().delete(caller.tenantId, secretName(name)))) throw new GatewayError('NotFound', `Your tenant has no secret named ${name}.`);
+  }
+
+  private store(): SecretStore {
+    if (!this.secrets) throw new GatewayError('Unavailable', 'No secret store is configured: set SECRETS_KEY (32 random bytes, base64 or hex) for the encrypted PostgreSQL store, or SECRETS_BACKEND=vault with VAULT_ADDR and VAULT_TOKEN.');
+    return this.secrets;
+  }
+}
