@@ -71,7 +71,7 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
       eventStoreSchema: schemas.eventStore,
       readModelSchema: schemas.readModels,
       gatewaySchema: schemas.gateway,
-      env: { SECRETS_KEY: randomBytes(32).toString('base64'), SECRETS_SCHEMA: schemas.secrets },
+      env: { SECRETS_KEY: randomBytes(32).toString('base64'), SECRETS_SCHEMA: schemas.secrets, APPROVAL_SWEEP_MS: '500' },
       onOutput: (service, line) => output.push(`${service}: ${line}`),
     });
     store = await PostgresEventStore.open({ pool, schema: schemas.eventStore });
@@ -458,6 +458,12 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
         ],
       };
       const { sessionId } = (await startSession({ modelScript: script })).body;
+      const announced: EventEnvelope[] = [];
+      const socket = new WebSocket(`${cluster.gatewayUrl.replace('http', 'ws')}/v1/sessions/${sessionId}/live?apiKey=${adminKey}`);
+      socket.addEventListener('message', (message) => {
+        const { approval } = JSON.parse(String(message.data)) as { approval?: EventEnvelope };
+        if (approval) announced.push(approval);
+      });
       await waitForStatus(sessionId, 'awaiting_approval');
       // The reads ran at once (the flaky one on its third try); the vault was never called; the write waits.
       expect(requests).toEqual(['GET /customers/42', 'GET /health', 'GET /health', 'GET /health']);
@@ -489,6 +495,12 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
       expect(requests).toHaveLength(4);
       await cluster.start('tool-adapters');
       await waitForStatus(sessionId, 'completed');
+      // The live stream announced the approval when it was requested and when it was granted.
+      expect(announced.map((event) => [event.type, (event.data as { approvalId: string }).approvalId])).toEqual([
+        ['ApprovalRequested', item.approvalId],
+        ['ApprovalGranted', item.approvalId],
+      ]);
+      socket.close();
       expect(requests.filter((request) => request.startsWith('PATCH'))).toEqual(['PATCH /customers/42']);
       expect([...writes.values()]).toEqual([{ tier: 'silver' }]);
       expect(requests).not.toContain('GET /vault');
@@ -513,6 +525,38 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     } finally {
       server.close();
       // Later cases run without a policy in the way.
+      await call('PUT', '/v1/policies', { body: {} });
+    }
+  });
+
+  it('answers a held call as refused when nobody approves it in time, and the run goes on', async () => {
+    const document = {
+      openapi: '3.1.0',
+      info: { title: 'Mailer', version: '1' },
+      servers: [{ url: 'http://127.0.0.1:9' }],
+      paths: { '/send': { post: { operationId: 'send', requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } }, responses: { '200': { description: 'ok' } } } } },
+    };
+    expect((await call('POST', '/v1/tools', { body: { name: 'mailer', document } })).status).toBe(201);
+    expect((await call('POST', '/v1/agents', { body: { name: 'Sender', instructions: 'You send mail.', tools: ['mailer'] } })).status).toBe(201);
+    const rule = { id: 'mail-needs-ok', effect: 'require_approval', match: { tools: ['mailer'] }, approval: { expiresInSeconds: 10 } };
+    expect((await call('PUT', '/v1/policies', { body: { rules: [rule] } })).status).toBe(200);
+    try {
+      const script = {
+        turns: [
+          { agent: 'Planner', output: { steps: [{ stepId: 'mail', title: 'Send the reminder', agent: 'Sender', dependsOn: [] }] } },
+          { agent: 'Sender', run: 'mail', toolCalls: [{ tool: 'mailer__send', arguments: { body: { to: 'finance' } } }] },
+          { agent: 'Sender', run: 'mail', text: 'The reminder was not approved in time.' },
+        ],
+      };
+      const { sessionId } = (await startSession({ modelScript: script })).body;
+      await waitForStatus(sessionId, 'awaiting_approval');
+      await waitForStatus(sessionId, 'completed');
+      const [item] = (await call('GET', `/v1/approvals?sessionId=${sessionId}&status=expired&for=all`)).body.items;
+      expect(item).toMatchObject({ status: 'expired', rule: { id: 'mail-needs-ok' }, outcome: { reason: expect.stringContaining('nobody decided by') } });
+      const requested = (await runEvents(sessionId, 'step.mail.1')).find((event) => event.type === 'ToolCallRequested')!;
+      const [answer] = await store.readStream(`toolcall-${sessionId}.step.mail.1.${(requested.data as { callId: string }).callId}`);
+      expect(answer).toMatchObject({ type: 'ToolCallFailed', data: { reason: expect.stringMatching(/^nobody approved the call before .*; it was not made$/) } });
+    } finally {
       await call('PUT', '/v1/policies', { body: {} });
     }
   });

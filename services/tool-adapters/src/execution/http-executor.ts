@@ -145,12 +145,12 @@ export class HttpExecutor {
           },
         ),
       );
-      return { outcome: 'completed', output, status, attempts };
+      return withoutCredentials({ outcome: 'completed', output, status, attempts }, credentials);
     } catch (error) {
       if (error instanceof BrokenCircuitError) return { outcome: 'failed', reason: `tool ${key.tool} is failing; its circuit is open, calls resume in up to ${this.options.halfOpenAfterMs / 1000} s`, attempts, gaveUp: false };
       const reason = error instanceof Error ? error.message : String(error);
       const retried = worthRetrying(error);
-      return { outcome: 'failed', reason: retried ? `gave up after ${attempts} attempts: ${reason}` : reason, attempts, gaveUp: retried };
+      return withoutCredentials({ outcome: 'failed', reason: retried ? `gave up after ${attempts} attempts: ${reason}` : reason, attempts, gaveUp: retried }, credentials);
     }
   }
 
@@ -220,6 +220,29 @@ function buildRequest(baseUrl: string, operation: Operation, args: Record<string
   const body = operation.body && args.body !== undefined ? JSON.stringify(args.body) : undefined;
   if (body !== undefined) headers['content-type'] = 'application/json';
   return { url, init: { method: operation.method.toUpperCase(), headers, ...(body === undefined ? {} : { body }), redirect: 'manual' } };
+}
+
+/**
+ * A server may echo what it was sent (an error page quoting the request, a debug endpoint). Each
+ * credential is scrubbed from the answer in every form it travelled in: as given, base64 inside
+ * `Authorization: Basic`, URL-encoded in a query.
+ */
+function withoutCredentials(outcome: CallOutcome, credentials: readonly PresentedCredential[]): CallOutcome {
+  const forms = [
+    ...new Set(
+      credentials.flatMap(({ scheme, value }) => [
+        value,
+        ...(scheme.type === 'basic' ? [Buffer.from(value, 'utf8').toString('base64')] : []),
+        ...(scheme.type === 'apiKey' && scheme.in === 'query' ? [encodeURIComponent(value), new URLSearchParams([['', value]]).toString().slice(1)] : []),
+      ]),
+    ),
+  ]
+    // Shorter than this, replacing would mangle ordinary text more than it protects.
+    .filter((form) => form.length >= 4)
+    .sort((a, b) => b.length - a.length);
+  if (forms.length === 0) return outcome;
+  const scrub = (text: string) => forms.reduce((scrubbed, form) => scrubbed.split(form).join('[REDACTED:secret]'), text);
+  return outcome.outcome === 'completed' ? { ...outcome, output: scrub(outcome.output) } : { ...outcome, reason: scrub(outcome.reason) };
 }
 
 async function readLimited(response: Response, limit: number): Promise<string> {
