@@ -4,6 +4,16 @@ import type { SecretStore } from './port.js';
 import { PostgresSecretStore } from './postgres-secret-store.js';
 import { VaultSecretStore } from './vault-secret-store.js';
 
+/*
+ * Where the key comes from. SECRETS_KEY is 32 random bytes (64 hex digits or base64); a value of
+ * any other size fails start-up naming the variable. Without it (and without SECRETS_BACKEND=vault)
+ * the services start with no secret store: the secrets API answers 503 naming the variables and a
+ * tool that needs a credential is answered as not sent, saying so. There is deliberately no
+ * built-in development key, which would be a known key in every deployment that forgot to set
+ * one. `npm run cluster` (scripts/cluster.ts) instead makes a random key once per checkout, keeps
+ * it in .data/secrets.key (mode 600) and passes it to every service, so secrets survive restarts;
+ * specs pass their own random key.
+ */
 const key = z
   .string()
   .transform((text, context) => {

@@ -23,6 +23,8 @@ export interface ToolOperation {
   readonly idempotent: boolean;
   /** The security schemes a call presents, all of them; empty: none. */
   readonly security: readonly string[];
+  /** JSON Schemas of the JSON bodies of successful answers, by status (`200`, `2XX`); answers are checked against them. */
+  readonly responseSchemas: Readonly<Record<string, JsonSchema>>;
 }
 
 /** The ways of presenting a credential the executor supports. */
@@ -121,9 +123,16 @@ interface Operation {
   parameters?: Parameter[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: JsonSchema }> };
   security?: unknown;
+  responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>;
 }
 
 function compileOperation(method: HttpMethod, path: string, operation: Operation, shared: readonly Parameter[]): Omit<ToolOperation, 'security'> {
+  const responseSchemas: Record<string, JsonSchema> = {};
+  for (const [status, response] of Object.entries(operation.responses ?? {})) {
+    if (!/^2(\d\d|XX)$/.test(status)) continue;
+    const json = Object.entries(response?.content ?? {}).find(([type]) => /^application\/([a-z.+-]*\+)?json\b/.test(type));
+    if (json?.[1].schema) responseSchemas[status] = json[1].schema;
+  }
   const name = operation.operationId ?? [method, ...path.split(/[^A-Za-z0-9]+/).filter(Boolean)].join('_');
   const where = `${method.toUpperCase()} ${path}`;
   if (!operationNamePattern.test(name)) throw new ToolDocumentError(`${where}: the operation name "${name}" must be 1 to 64 letters, digits, "_" or "-".`);
@@ -164,6 +173,7 @@ function compileOperation(method: HttpMethod, path: string, operation: Operation
     body,
     inputSchema: { type: 'object', properties, required, additionalProperties: false },
     idempotent: idempotentMethods.has(method),
+    responseSchemas,
   };
 }
 

@@ -42,12 +42,6 @@ export function builtInAnswer(tool: string, argumentsJson: string): { output: st
 
 type Answer = { output: string } | { reason: string; deadLetter?: true };
 
-/** Secret values an answer must not carry (a server may echo what it was sent). */
-const withoutSecrets = (answer: Answer, values: readonly string[]): Answer => {
-  const scrub = (text: string) => values.reduce((scrubbed, value) => (value.length >= 4 ? scrubbed.split(value).join('[REDACTED:secret]') : scrubbed), text);
-  return 'output' in answer ? { output: scrub(answer.output) } : { ...answer, reason: scrub(answer.reason) };
-};
-
 export interface ToolCallsOptions {
   readonly store: EventStore;
   readonly executor: HttpExecutor;
@@ -124,15 +118,15 @@ export class ToolCalls {
     }
     const idempotencyKey = uuidV5(`${request.eventId}/call`, idempotencyNamespace);
     const outcome = await this.options.executor.call({ tenantId: request.tenantId, tool, version }, definition, operation, argumentsJson, idempotencyKey, credentials.presented);
-    const secretValues = credentials.presented.map((credential) => credential.value);
     this.options.logger.info({ tool: name, callId: request.data.callId, outcome: outcome.outcome, ...('attempts' in outcome ? { attempts: outcome.attempts } : {}) }, 'tool call answered');
     switch (outcome.outcome) {
       case 'completed':
-        return withoutSecrets({ output: outcome.output }, secretValues);
+        // The executor has already scrubbed the credentials it presented from answers and reasons.
+        return { output: outcome.output };
       case 'refused':
-        return withoutSecrets({ reason: `the call was not sent: ${outcome.reason}` }, secretValues);
+        return { reason: `the call was not sent: ${outcome.reason}` };
       case 'failed':
-        return withoutSecrets(outcome.gaveUp ? { reason: outcome.reason, deadLetter: true } : { reason: outcome.reason }, secretValues);
+        return outcome.gaveUp ? { reason: outcome.reason, deadLetter: true } : { reason: outcome.reason };
     }
   }
 

@@ -15,6 +15,8 @@ export const toolOperationSchema = z.strictObject({
   idempotent: z.boolean(),
   /** The security schemes a call must present (all of them), from the document's `security`; absent or empty: none. */
   security: z.array(z.string().min(1).max(200)).max(10).optional(),
+  /** JSON Schemas of successful JSON answers by status (`200`, `2XX`); an answer that does not fit fails the call. */
+  responseSchemas: z.record(z.string().regex(/^2(\d\d|XX)$/), z.record(z.string(), z.unknown())).optional(),
 });
 
 /** How a credential is presented, compiled from the document's `components.securitySchemes`. */

@@ -19,6 +19,7 @@ function startToolServer(): Promise<{ server: Server; baseUrl: string; requests:
         return;
       }
       if (request.url?.startsWith('/api/invoices?')) return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([{ id: 'inv-1' }]));
+      if (request.url === '/api/balance') return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ balance: 'lots' }));
       if (request.url === '/api/huge') return void response.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(4096));
       if (request.url === '/api/invoices/inv-404/reminders') return void response.writeHead(404).end('no such invoice');
       if (request.method === 'POST') return void response.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ sent: true }));
@@ -49,6 +50,12 @@ const documentFor = (baseUrl: string) => ({
       },
     },
     '/huge': { get: { operationId: 'huge', responses: { '200': { description: 'ok' } } } },
+    '/balance': {
+      get: {
+        operationId: 'balance',
+        responses: { '2XX': { description: 'ok', content: { 'application/json': { schema: { type: 'object', required: ['balance'], properties: { balance: { type: 'number' } } } } } } },
+      },
+    },
   },
 });
 
@@ -71,6 +78,11 @@ describe('executing registered tools over HTTP', () => {
     const outcome = await executor.call(key, definition, operation('listInvoices'), '{"status":"open"}', 'key-1');
     expect(outcome).toEqual({ outcome: 'completed', output: '[{"id":"inv-1"}]', status: 200, attempts: 1 });
     expect(tool.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /api/invoices?status=open']);
+  });
+
+  it('fails a call whose JSON answer does not match the document, without retrying it', async () => {
+    const outcome = await executor.call(key, definition, operation('balance'), '{}', 'key-b');
+    expect(outcome).toMatchObject({ outcome: 'failed', attempts: 1, gaveUp: false, reason: 'GET /api/balance answered 200 with a body that does not match the document: response/balance must be number' });
   });
 
   it('never sends a call whose arguments do not match the schema', async () => {

@@ -130,11 +130,17 @@ export class HttpExecutor {
     const breaker = this.breaker(`${key.tenantId}/${key.tool}`);
     let attempts = 0;
     try {
+      const checkResponse = (status: number, body: unknown) => {
+        const schema = operation.responseSchemas?.[String(status)] ?? operation.responseSchemas?.[`${String(status)[0]}XX`];
+        if (schema === undefined) return undefined;
+        const validate = this.validator(`${key.tenantId}/${key.tool}/${key.version}/${operation.name}/response/${status}`, schema);
+        return validate(body) ? undefined : this.ajv.errorsText(validate.errors, { dataVar: 'response' });
+      };
       const { status, output } = await breaker.execute(() =>
         pRetry(
           async () => {
             attempts++;
-            return this.attempt(request);
+            return this.attempt(request, checkResponse);
           },
           {
             retries: this.options.retries,
@@ -154,7 +160,8 @@ export class HttpExecutor {
     }
   }
 
-  private async attempt(request: { url: URL; init: RequestInit }): Promise<{ status: number; output: string }> {
+  /** `checkResponse` says what is wrong with a JSON answer, or undefined when it fits its schema. */
+  private async attempt(request: { url: URL; init: RequestInit }, checkResponse: (status: number, body: unknown) => string | undefined): Promise<{ status: number; output: string }> {
     const where = `${request.init.method} ${request.url.pathname}`;
     let response: Response;
     let text: string;
@@ -168,11 +175,14 @@ export class HttpExecutor {
     if (response.status === 408 || response.status === 429 || response.status >= 500) throw new RetryableStatus(`${where} answered ${response.status}: ${text.slice(0, 300)}`);
     if (response.status >= 400) throw new AbortError(`${where} answered ${response.status}: ${text.slice(0, 300)}`);
     if (/json/i.test(response.headers.get('content-type') ?? '') && text.length > 0) {
+      let body: unknown;
       try {
-        JSON.parse(text);
+        body = JSON.parse(text);
       } catch {
         throw new AbortError(`${where} answered ${response.status} with a body that is not the JSON it declares`);
       }
+      const problem = checkResponse(response.status, body);
+      if (problem !== undefined) throw new AbortError(`${where} answered ${response.status} with a body that does not match the document: ${problem}`);
     }
     return { status: response.status, output: text };
   }
