@@ -1,4 +1,4 @@
-import { policyCheckStream, type AgentRunEvent, type EventEnvelope, type NewEvent } from '@agent-orchestrator/contracts';
+import { policyCheckStream, sessionStream, type AgentRunEvent, type EventEnvelope, type NewEvent, type Usage } from '@agent-orchestrator/contracts';
 import { isEventStoreError, type EventStore } from '@agent-orchestrator/event-store';
 import { pinnedOperation } from '@agent-orchestrator/tools';
 import type { Logger } from 'pino';
@@ -10,6 +10,19 @@ export type ToolCallRequest = EventEnvelope & Extract<AgentRunEvent, { type: 'To
 
 /** Decision ids derive from the request's event id, so a redelivered request decides the same events. */
 const decisionNamespace = 'c1a4e7b2-9d3f-4a6e-8b5c-2f7e1d0a9b38';
+
+/** What a session has paid for so far, from its log: every StepCompleted and UsageRecorded (each run counted once there). */
+async function sessionSpend(store: EventStore, sessionId: string): Promise<{ costUsd: number; tokens: number }> {
+  let micros = 0;
+  let tokens = 0;
+  for await (const event of store.streamEvents(sessionStream(sessionId))) {
+    if (event.type !== 'StepCompleted' && event.type !== 'UsageRecorded') continue;
+    const { usage } = event.data as { usage: Usage };
+    micros += Math.round(usage.costUsd * 1e6);
+    tokens += usage.inputTokens + usage.outputTokens;
+  }
+  return { costUsd: micros / 1e6, tokens };
+}
 
 /**
  * Gives every ToolCallRequested its PolicyDecisionRecorded (and a PolicyViolationRecorded when it
@@ -25,11 +38,15 @@ export class PolicyChecks {
     const { sessionId, runId, callId, agent, tool } = request.data;
     const stream = policyCheckStream(runId, callId);
     if ((await store.readStream(stream, { maxCount: 1 })).length > 0) return;
-    const [{ version, policy }, pinned] = await Promise.all([currentPolicy(store, request.tenantId), pinnedOperation(store, request.tenantId, sessionId, tool)]);
+    const [{ version, policy }, pinned, spent] = await Promise.all([
+      currentPolicy(store, request.tenantId),
+      pinnedOperation(store, request.tenantId, sessionId, tool),
+      sessionSpend(store, sessionId),
+    ]);
     const call: PolicyCall =
       pinned.kind === 'operation'
-        ? { agent, tool: pinned.tool, operation: { name: pinned.operation.name, method: pinned.operation.method, scopes: pinned.definition.scopes } }
-        : { agent, tool: pinned.tool };
+        ? { agent, tool: pinned.tool, operation: { name: pinned.operation.name, method: pinned.operation.method, scopes: pinned.definition.scopes }, spent }
+        : { agent, tool: pinned.tool, spent };
     const verdict = evaluatePolicy(policy, call);
     const target = pinned.kind === 'operation' ? { tool: pinned.tool, version: pinned.version, operation: pinned.operation.name, method: pinned.operation.method, scopes: [...pinned.definition.scopes] } : null;
     const stamp = (suffix: string) => ({

@@ -21,8 +21,9 @@ export type ApprovalRequirement = z.infer<typeof approvalRequirementSchema>;
 
 /**
  * One rule. It matches a call when every criterion it names matches (a criterion it leaves out
- * matches anything): the calling agent, the tool, the operation, its HTTP method, or any of the
- * tool's scopes. Built-in tools (echo) have no operation, method or scopes.
+ * matches anything): the calling agent, the tool, the operation, its HTTP method, any of the
+ * tool's scopes, or, as budget rules, what the session has spent so far (cost in USD or tokens,
+ * from its log). Built-in tools (echo) have no operation, method or scopes.
  */
 export const policyRuleSchema = z
   .strictObject({
@@ -36,6 +37,8 @@ export const policyRuleSchema = z
         operations: names('operation names').optional(),
         methods: z.array(z.enum(['get', 'put', 'post', 'delete', 'patch', 'head', 'options'])).min(1).max(7).optional(),
         scopes: names('tool scopes').optional(),
+        sessionCostUsdAtLeast: z.number().min(0).optional(),
+        sessionTokensAtLeast: z.number().int().min(0).optional(),
       })
       .default({}),
     approval: approvalRequirementSchema.optional(),
@@ -119,6 +122,7 @@ export const initialPolicy: CurrentPolicy = { version: 0, policy: noPolicy, upda
 /** The policy with one more event of its `policy-<tenant>` stream folded in. */
 export function evolvePolicy(current: CurrentPolicy, event: { readonly type: string; readonly data: unknown; readonly occurredAt: string }): CurrentPolicy {
   if (event.type !== 'PolicyUpdated') return current;
-  const { version, policy } = event.data as { version: number; policy: PolicyDocument };
-  return { version, policy, updatedAt: event.occurredAt };
+  const { version, policy } = event.data as { version: number; policy: unknown };
+  // Stored as sent: the schema fills in what the sender left to its defaults.
+  return { version, policy: policyDocumentSchema.parse(policy), updatedAt: event.occurredAt };
 }

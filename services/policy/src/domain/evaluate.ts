@@ -6,6 +6,8 @@ export interface PolicyCall {
   /** The tool's registered name (or the built-in's). */
   readonly tool: string;
   readonly operation?: { readonly name: string; readonly method: string; readonly scopes: readonly string[] };
+  /** What the session has spent so far, for budget rules. */
+  readonly spent: { readonly costUsd: number; readonly tokens: number };
 }
 
 export interface PolicyVerdict {
@@ -18,7 +20,9 @@ export interface PolicyVerdict {
 const strictness: Record<PolicyEffect, number> = { allow: 0, require_approval: 1, deny: 2 };
 
 function matches(rule: PolicyRule, call: PolicyCall): boolean {
-  const { agents, tools, operations, methods, scopes } = rule.match;
+  const { agents, tools, operations, methods, scopes, sessionCostUsdAtLeast, sessionTokensAtLeast } = rule.match;
+  if (sessionCostUsdAtLeast !== undefined && call.spent.costUsd < sessionCostUsdAtLeast) return false;
+  if (sessionTokensAtLeast !== undefined && call.spent.tokens < sessionTokensAtLeast) return false;
   if (agents && !agents.includes(call.agent)) return false;
   if (tools && !tools.includes(call.tool)) return false;
   if (operations && (!call.operation || !operations.includes(call.operation.name))) return false;

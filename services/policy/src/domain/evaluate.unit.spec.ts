@@ -2,9 +2,10 @@ import { policyDocumentSchema, type PolicyDocument } from '@agent-orchestrator/c
 import { evaluatePolicy, type PolicyCall } from './evaluate.js';
 
 const policy = (document: unknown): PolicyDocument => policyDocumentSchema.parse(document);
-const read: PolicyCall = { agent: 'Executor', tool: 'crm', operation: { name: 'getCustomer', method: 'get', scopes: ['crm:read'] } };
-const write: PolicyCall = { agent: 'Executor', tool: 'crm', operation: { name: 'updateCustomer', method: 'patch', scopes: ['crm:write'] } };
-const echo: PolicyCall = { agent: 'Executor', tool: 'echo' };
+const nothingSpent = { costUsd: 0, tokens: 0 };
+const read: PolicyCall = { agent: 'Executor', tool: 'crm', operation: { name: 'getCustomer', method: 'get', scopes: ['crm:read'] }, spent: nothingSpent };
+const write: PolicyCall = { agent: 'Executor', tool: 'crm', operation: { name: 'updateCustomer', method: 'patch', scopes: ['crm:write'] }, spent: nothingSpent };
+const echo: PolicyCall = { agent: 'Executor', tool: 'echo', spent: nothingSpent };
 
 describe('evaluatePolicy', () => {
   it('allows everything under the empty policy, naming the default', () => {
@@ -46,6 +47,18 @@ describe('evaluatePolicy', () => {
     const rules = policy({ defaultEffect: 'deny', rules: [{ id: 'gets', effect: 'allow', match: { methods: ['get'] } }] });
     expect(evaluatePolicy(rules, echo)).toMatchObject({ effect: 'deny', ruleId: 'default' });
     expect(evaluatePolicy(rules, read)).toMatchObject({ effect: 'allow', ruleId: 'gets' });
+  });
+
+  it('holds or denies calls once the session has spent what a budget rule names', () => {
+    const budget = policy({
+      rules: [
+        { id: 'pricey', effect: 'require_approval', match: { sessionCostUsdAtLeast: 2 }, approval: { role: 'admin' } },
+        { id: 'spent-out', effect: 'deny', match: { sessionTokensAtLeast: 1_000_000 } },
+      ],
+    });
+    expect(evaluatePolicy(budget, { ...read, spent: { costUsd: 1.99, tokens: 10 } })).toMatchObject({ effect: 'allow', ruleId: 'default' });
+    expect(evaluatePolicy(budget, { ...read, spent: { costUsd: 2, tokens: 10 } })).toMatchObject({ effect: 'require_approval', ruleId: 'pricey' });
+    expect(evaluatePolicy(budget, { ...echo, spent: { costUsd: 5, tokens: 1_000_000 } })).toMatchObject({ effect: 'deny', ruleId: 'spent-out' });
   });
 
   it('refuses documents that cannot be meant', () => {
