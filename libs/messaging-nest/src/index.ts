@@ -1,2 +1,2 @@
 export { OnEvent, PropagateToConsumerLoop } from './event-handlers.js';
-export { KafkaEventContext, KafkaEventTransport, type KafkaEventTransportOptions } from './kafka-event-transport.js';
+export { BrokerEventTransport, EventContext, type BrokerEventTransportOptions } from './broker-event-transport.js';

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Decoder } from './codec.js';
 import { describeError, errorCode, isRetryable } from './errors.js';
 import { defaultLogger } from './kafka.js';
-import type { MessageProducer } from './producer.js';
+import type { MessageSender } from './producer.js';
 import { extractTraceContext, headerValue } from './trace-context.js';
 
 export interface ConsumedMessage<T> {
@@ -41,7 +41,7 @@ export interface ConsumerOptions<T> {
    * committed. Throw an error with `retryable: false` to dead-letter at once.
    */
   readonly handle: (message: ConsumedMessage<NoInfer<T>>) => Promise<void>;
-  readonly deadLetters: { readonly producer: MessageProducer; readonly topic: string };
+  readonly deadLetters: { readonly producer: MessageSender; readonly topic: string };
   readonly retry?: Partial<RetryPolicy>;
   /**
    * How many partitions are handled at once (default 3): the process joins the group as that many
@@ -66,7 +66,8 @@ export interface RunningConsumer {
 
 const defaultRetry: RetryPolicy = { retries: 5, minTimeoutMs: 100, maxTimeoutMs: 5_000 };
 
-class Stopping extends Error {}
+/** The consumer stopped while a message was being handled; it is handed out again later. */
+export class Stopping extends Error {}
 
 /** Carries a retryable handler failure through p-retry; unwrapped again before dead-lettering. */
 class RetryableFailure extends Error {
@@ -76,19 +77,18 @@ class RetryableFailure extends Error {
 }
 
 /**
- * The one consumer loop every service uses. Per partition, messages are handled one at a time in
- * offset order. A message is decoded (failure: dead letter at once), handled with retries and
- * jittered backoff for retryable failures, and dead-lettered with the reason when it cannot be
- * handled; either way the offset moves on only after the handler's work or the dead letter is
- * durable. Offsets are committed after each batch, so a crash redelivers at most the batch in
- * hand and any commit still in flight: handlers must be idempotent (see ProcessedMessages).
+ * Handles one consumed message the way every transport must: decode (failure: dead letter at
+ * once), handle inside the message's trace context with retries and jittered backoff for
+ * retryable failures, and dead-letter with the reason what cannot be handled. Resolves once the
+ * handler's work or the dead letter is durable, so the caller may move past the message; rejects
+ * with Stopping when `stopping` aborted it part-way.
  */
-export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<RunningConsumer> {
-  const logger = options.logger ?? defaultLogger(`consumer:${options.groupId}`);
+export function messageProcessor<T>(
+  options: Omit<ConsumerOptions<T>, 'kafka'>,
+  logger: Logger,
+  stopping: AbortSignal,
+): (topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>, heartbeatInterval: number) => Promise<void> {
   const retry = { ...defaultRetry, ...options.retry };
-  const stopping = new AbortController();
-  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
-  const heartbeatInterval = Math.max(500, Math.floor(sessionTimeout / 10));
   const deadLetter = async (topic: string, partition: number, message: KafkaMessage, error: unknown, attempts: number) => {
     const reason = describeError(error);
     logger.warn({ topic, partition, offset: message.offset, reason, attempts }, 'dead-lettering a message');
@@ -113,7 +113,7 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
     ]);
   };
 
-  const process = async (topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>) => {
+  return async (topic, partition, message, heartbeat, heartbeatInterval) => {
     let value: T;
     try {
       value = options.decode(message);
@@ -133,6 +133,7 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
       traceContext,
     };
     let attempts = 0;
+    let handled = false;
     try {
       await pRetry(
         async () => {
@@ -142,6 +143,7 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
           const beating = setInterval(() => void heartbeat().catch(() => undefined), heartbeatInterval);
           try {
             await context.with(traceContext, () => options.handle(consumed));
+            handled = true;
           } catch (error) {
             if (!isRetryable(error)) throw new AbortError(error as Error);
             throw new RetryableFailure(error);
@@ -154,7 +156,7 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
           minTimeout: retry.minTimeoutMs,
           maxTimeout: retry.maxTimeoutMs,
           randomize: true,
-          signal: stopping.signal,
+          signal: stopping,
           onFailedAttempt: async ({ error, attemptNumber }) => {
             logger.warn({ topic, partition, offset: message.offset, attempt: attemptNumber, reason: describeError(error) }, 'handler failed; retrying');
             await heartbeat();
@@ -162,11 +164,30 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
         },
       );
     } catch (error) {
-      if (stopping.signal.aborted) throw new Stopping();
+      // p-retry reports a stop even after the attempt succeeded: the work is done, so move on.
+      if (handled) return;
+      if (stopping.aborted) throw new Stopping();
       const failure = error instanceof RetryableFailure ? error.failure : error;
       await deadLetter(topic, partition, message, failure, attempts);
     }
   };
+}
+
+/**
+ * The one consumer loop every service uses. Per partition, messages are handled one at a time in
+ * offset order. A message is decoded (failure: dead letter at once), handled with retries and
+ * jittered backoff for retryable failures, and dead-lettered with the reason when it cannot be
+ * handled; either way the offset moves on only after the handler's work or the dead letter is
+ * durable. Offsets are committed after each batch, so a crash redelivers at most the batch in
+ * hand and any commit still in flight: handlers must be idempotent (see ProcessedMessages).
+ */
+export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<RunningConsumer> {
+  const logger = options.logger ?? defaultLogger(`consumer:${options.groupId}`);
+  const stopping = new AbortController();
+  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+  const heartbeatInterval = Math.max(500, Math.floor(sessionTimeout / 10));
+  const handleMessage = messageProcessor(options, logger, stopping.signal);
+  const process = (topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>) => handleMessage(topic, partition, message, heartbeat, heartbeatInterval);
 
   /**
    * One member of the group with its own fetch loop. kafkajs fetches again only once every batch

@@ -12,6 +12,12 @@ export interface OutgoingMessage {
   readonly traceparent?: string | null;
 }
 
+/** What sends messages: the Kafka producer, or the in-process transport of dev mode. */
+export interface MessageSender {
+  /** Resolves once every message is durable in the transport (Kafka: acknowledged by all in-sync replicas). */
+  send(messages: readonly OutgoingMessage[]): Promise<void>;
+}
+
 /**
  * An idempotent producer (acks from all in-sync replicas, broker-side de-duplication of retried
  * batches), so a retried send neither loses nor duplicates a message within a partition.
@@ -22,7 +28,7 @@ export interface OutgoingMessage {
  * it, acknowledges it with the old offset, and drops it. A fresh producer id has no history to
  * collide with. (broker-restart.int.spec.ts lost acknowledged messages without this.)
  */
-export class MessageProducer {
+export class MessageProducer implements MessageSender {
   private producer: Producer;
   private connected?: Promise<void>;
 

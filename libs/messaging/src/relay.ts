@@ -1,13 +1,15 @@
 import type { TopicNames } from '@agent-orchestrator/contracts';
-import type { EventStore, Subscription } from '@agent-orchestrator/event-store';
+import type { CheckpointStore, EventStore, Subscription } from '@agent-orchestrator/event-store';
 import { encodeEvent } from './codec.js';
-import type { MessageProducer } from './producer.js';
+import type { MessageSender } from './producer.js';
 
 export interface RelayOptions {
   readonly store: EventStore;
-  readonly producer: MessageProducer;
+  readonly producer: MessageSender;
   readonly topics: TopicNames;
   readonly subscriptionId?: string;
+  /** Where the relay keeps its place; the store's durable checkpoints unless given. */
+  readonly checkpoints?: CheckpointStore;
   readonly batchSize?: number;
   readonly onError?: (error: unknown, attempt: number) => void;
 }
@@ -24,6 +26,7 @@ export function startRelay(options: RelayOptions): Subscription {
     subscriptionId: options.subscriptionId ?? 'kafka-relay',
     batchSize: options.batchSize ?? 500,
     onError: options.onError,
+    ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
     handle: (events) => options.producer.send(events.map((event) => encodeEvent(event, options.topics.eventsForStream(event.streamId)))),
   });
 }

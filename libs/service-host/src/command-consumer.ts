@@ -1,5 +1,5 @@
 import type { CommandTarget } from '@agent-orchestrator/contracts';
-import { ensureTopics, jsonDecoder, startConsumer, type ConsumedMessage } from '@agent-orchestrator/messaging';
+import { jsonDecoder, type ConsumedMessage } from '@agent-orchestrator/messaging';
 import type { z } from 'zod';
 import type { Platform } from './platform.js';
 
@@ -15,11 +15,10 @@ export async function startCommandConsumer<Message>(
   handle: (message: ConsumedMessage<Message>) => Promise<void>,
   options: { readonly partitionsConsumedConcurrently?: number } = {},
 ): Promise<{ stop(): Promise<void> }> {
-  const { kafka, producer, topics, logger } = platform;
+  const { broker, producer, topics, logger } = platform;
   const group = `${target}.commands`;
-  await ensureTopics(kafka, [{ name: topics.deadLetters(group), partitions: 1 }]);
-  return startConsumer<Message>({
-    kafka,
+  await broker.ensureTopics([{ name: topics.deadLetters(group), partitions: 1 }]);
+  return broker.consume<Message>({
     groupId: topics.consumerGroup(group),
     topics: [topics.commands(target)],
     decode: jsonDecoder(schema),

@@ -1,24 +1,23 @@
 import { topicNames, type StreamCategory, type TopicNames } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
-import { MessageProducer, connectKafka, ensureTopics } from '@agent-orchestrator/messaging';
-import { KafkaEventTransport, PropagateToConsumerLoop } from '@agent-orchestrator/messaging-nest';
+import { connectKafka, kafkaBroker, type Broker, type MessageSender } from '@agent-orchestrator/messaging';
+import { BrokerEventTransport, PropagateToConsumerLoop } from '@agent-orchestrator/messaging-nest';
 import type { DynamicModule, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { NestPinoLogger } from './nest-pino-logger.js';
 import type { PlatformConfig } from './platform-config.js';
 
-/** The connections one service process holds: the session log, Kafka, a producer, its logger. */
+/** The connections a service holds: the session log, the messaging port (Kafka, or in-process in dev mode), its logger. */
 export interface Platform {
   readonly service: string;
   readonly config: PlatformConfig;
   readonly logger: Logger;
   readonly pool: pg.Pool;
   readonly store: PostgresEventStore;
-  readonly kafka: Kafka;
-  readonly producer: MessageProducer;
+  readonly broker: Broker;
+  readonly producer: MessageSender;
   readonly topics: TopicNames;
   close(): Promise<void>;
 }
@@ -37,21 +36,20 @@ export async function openPlatform(config: PlatformConfig, service: string): Pro
       pollIntervalMs: config.eventPollMs,
       onListenError: (error) => logger.warn({ err: error }, 'listening for appends failed; subscriptions poll until it is back'),
     });
-    const kafka = connectKafka({ brokers: config.kafkaBrokers, clientId: service, logger });
+    const broker = kafkaBroker(connectKafka({ brokers: config.kafkaBrokers, clientId: service, logger }));
     const topics = topicNames(config.topicPrefix);
-    await ensureTopics(kafka, [...topics.all(), { name: topics.deadLetters(service), partitions: 1 }]);
-    const producer = new MessageProducer(kafka);
+    await broker.ensureTopics([...topics.all(), { name: topics.deadLetters(service), partitions: 1 }]);
     return {
       service,
       config,
       logger,
       pool,
       store,
-      kafka,
-      producer,
+      broker,
+      producer: broker.producer,
       topics,
       async close() {
-        await producer.disconnect();
+        await broker.close();
         await store.close();
         await pool.end();
       },
@@ -71,11 +69,11 @@ export async function startEventService(
   module: DynamicModule,
   subscriptions: { readonly events: readonly StreamCategory[] },
 ): Promise<INestMicroservice> {
-  const { kafka, producer, topics, logger, service } = platform;
+  const { broker, producer, topics, logger, service } = platform;
   const app = await NestFactory.createMicroservice(module, {
     logger: new NestPinoLogger(logger),
-    strategy: new KafkaEventTransport({
-      kafka,
+    strategy: new BrokerEventTransport({
+      broker,
       groupId: topics.consumerGroup(service),
       topics: subscriptions.events.map((category) => topics.events(category)),
       deadLetters: { producer, topic: topics.deadLetters(service) },
@@ -89,3 +87,27 @@ export async function startEventService(
   return app;
 }
 
+
+/** What the services of one dev-mode process share: one pool, one session log, one in-process transport. */
+export interface SharedConnections {
+  readonly config: PlatformConfig;
+  readonly logger: Logger;
+  readonly pool: pg.Pool;
+  readonly store: PostgresEventStore;
+  readonly broker: Broker;
+}
+
+/** A service's platform on shared connections (dev mode): its own name and logger; closing it leaves the connections open. */
+export function sharedPlatform(shared: SharedConnections, service: string): Platform {
+  return {
+    service,
+    config: shared.config,
+    logger: shared.logger.child({ service }),
+    pool: shared.pool,
+    store: shared.store,
+    broker: shared.broker,
+    producer: shared.broker.producer,
+    topics: topicNames(shared.config.topicPrefix),
+    close: async () => undefined,
+  };
+}

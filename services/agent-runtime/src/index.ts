@@ -24,3 +24,4 @@ export {
   type ModelPrice,
   type PriceTable,
 } from './model/pricing.js';
+export { startAgentRuntime } from './service.js';

@@ -1,2 +1,3 @@
 export { ApprovalError, approvalErrorCodes, decideApproval, evolveApproval, initialApproval, mayDecide, type ApprovalErrorCode, type ApprovalState } from './domain/approval.js';
 export { approvalIdFor, ApprovalRequests } from './approval-requests.js';
+export { startApprovals } from './service.js';

@@ -1,5 +1,5 @@
 import type { CommandMetadata } from '@agent-orchestrator/contracts';
-import type { MessageProducer } from '@agent-orchestrator/messaging';
+import type { MessageSender } from '@agent-orchestrator/messaging';
 import type { Principal } from './auth/access.guard.js';
 import { GatewayError } from './errors.js';
 
@@ -17,7 +17,7 @@ export function commandMetadata(caller: Principal, correlationId: string, comman
 }
 
 /** Queues one command; a broker that cannot take it is a 503 the caller may retry. */
-export async function sendCommand(producer: MessageProducer, topic: string, key: string, message: unknown): Promise<void> {
+export async function sendCommand(producer: MessageSender, topic: string, key: string, message: unknown): Promise<void> {
   try {
     await producer.send([{ topic, key, value: JSON.stringify(message) }]);
   } catch (error) {

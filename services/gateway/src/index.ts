@@ -1,2 +1,3 @@
 export { createGatewayApp, type GatewayDeps } from './app.js';
 export { GatewayConfigError, parseGatewayConfig, type GatewayConfig } from './config.js';
+export { startGateway, type RunningGateway } from './service.js';

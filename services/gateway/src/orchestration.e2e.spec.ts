@@ -9,6 +9,7 @@ import pg from 'pg';
 import { stringify as stringifyYaml } from 'yaml';
 import { startCluster, type Cluster } from '@agent-orchestrator/cluster';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
+import { approvalScenario, reworkLoopScenario } from './e2e/scenarios.behaviour.js';
 
 const root = join(import.meta.dirname, '../../..');
 const adminKey = randomBytes(32).toString('base64url');
@@ -612,6 +613,11 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
       server.close();
     }
   });
+
+  // The scenarios dev mode runs too (dev-mode.e2e.spec.ts): one scenario, two targets.
+  it('scenario shared with dev mode: the demo fixture plans, reworks and completes; the WebSocket sees it all', () => reworkLoopScenario({ url: cluster.gatewayUrl, key: adminKey }));
+
+  it('scenario shared with dev mode: the demo CRM write waits for an approver and runs once with the edited argument', () => approvalScenario({ url: cluster.gatewayUrl, key: adminKey }));
 
   it('answers bad input with a clear 4xx and writes nothing', async () => {
     const before = (await call('GET', '/v1/sessions?limit=100')).body.items.length;

@@ -12,3 +12,4 @@ export {
   type SessionState,
   type StepProgress,
 } from './domain/session/index.js';
+export { startOrchestrator, type OrchestratorOptions } from './service.js';

@@ -1,20 +1,5 @@
 import 'reflect-metadata';
-import { policyCommandMessageSchema } from '@agent-orchestrator/contracts';
-import { runService, startCommandConsumer, startEventService } from '@agent-orchestrator/service-host';
-import { PolicyChecks } from './policy-checks.js';
-import { PolicyModule } from './policy.module.js';
-import { policyCommandHandler } from './policy-versions.js';
+import { runService } from '@agent-orchestrator/service-host';
+import { startPolicy } from './service.js';
 
-/** The policy process: decides every ToolCallRequested from `events.agentrun`; keeps the tenants' policy versions. */
-await runService('policy', async (platform) => {
-  const { store, logger } = platform;
-  const commands = await startCommandConsumer(platform, 'policy', policyCommandMessageSchema, policyCommandHandler(store));
-  const checks = new PolicyChecks({ store, logger, now: () => new Date().toISOString() });
-  const app = await startEventService(platform, PolicyModule.register(checks), { events: ['agentrun'] });
-  return {
-    async stop() {
-      await app.close();
-      await commands.stop();
-    },
-  };
-});
+await runService('policy', startPolicy);

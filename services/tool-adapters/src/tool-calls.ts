@@ -11,7 +11,7 @@ import {
   type TopicNames,
 } from '@agent-orchestrator/contracts';
 import { isEventStoreError, type EventStore } from '@agent-orchestrator/event-store';
-import { encodeEvent, type MessageProducer } from '@agent-orchestrator/messaging';
+import { encodeEvent, type MessageSender } from '@agent-orchestrator/messaging';
 import { redactPii, type PiiKind } from '@agent-orchestrator/pii';
 import { pinnedOperation } from '@agent-orchestrator/tools';
 import type { Logger } from 'pino';
@@ -45,7 +45,7 @@ type Answer = { output: string } | { reason: string; deadLetter?: true };
 export interface ToolCallsOptions {
   readonly store: EventStore;
   readonly executor: HttpExecutor;
-  readonly producer: MessageProducer;
+  readonly producer: MessageSender;
   readonly topics: TopicNames;
   readonly logger: Logger;
   readonly now: () => string;

@@ -37,6 +37,28 @@ const fixtureDefinitions = {
       { agent: 'Reviewer', output: { verdict: 'pass', reasons: [] } },
     ],
   },
+  /**
+   * The dev-mode demo (npm start): AccountManager reads customer 42 from the demo CRM, then asks
+   * to upgrade them to gold, which the demo policy holds for an approver; the Reviewer passes.
+   */
+  'demo-upgrade-customer': {
+    turns: [
+      {
+        agent: 'Planner',
+        output: {
+          steps: [
+            { stepId: 'look-up', title: 'Look up customer 42 in the CRM', agent: 'AccountManager', dependsOn: [] },
+            { stepId: 'upgrade', title: 'Upgrade customer 42 to the gold tier', agent: 'AccountManager', dependsOn: ['look-up'] },
+          ],
+        },
+      },
+      { agent: 'AccountManager', run: 'look-up', toolCalls: [{ tool: 'crm__getCustomer', arguments: { id: '42' } }] },
+      { agent: 'AccountManager', run: 'look-up', text: 'Customer 42 is on the bronze tier.' },
+      { agent: 'AccountManager', run: 'upgrade', toolCalls: [{ tool: 'crm__updateCustomer', arguments: { id: '42', body: { tier: 'gold' } } }] },
+      { agent: 'AccountManager', run: 'upgrade', text: 'Customer 42 was upgraded as approved.' },
+      { agent: 'Reviewer', output: { verdict: 'pass', reasons: [] } },
+    ],
+  },
   /** The provider refuses the Planner's request: the session fails before any step runs. */
   'planner-fails': {
     turns: [{ agent: 'Planner', fail: 'Scripted provider failure: the planner request was refused.' }],

@@ -11,7 +11,7 @@ import {
   type TopicNames,
 } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
-import type { MessageProducer } from '@agent-orchestrator/messaging';
+import type { MessageSender } from '@agent-orchestrator/messaging';
 import type { Principal } from '../auth/access.guard.js';
 import { commandMetadata, pollFor, sendCommand } from '../commands.js';
 import { GatewayError, type FieldProblem } from '../errors.js';
@@ -20,7 +20,7 @@ import type { Tools } from '../tools/tools.js';
 
 export interface AgentsBackend {
   readonly store: EventStore;
-  readonly producer: MessageProducer;
+  readonly producer: MessageSender;
   readonly topics: TopicNames;
   /** How long a definition waits to see its version in the registry. */
   readonly confirmMs?: number;

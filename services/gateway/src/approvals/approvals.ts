@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { approvalStream, type ApprovalCommandMessage, type Approver, type TopicNames } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
-import type { MessageProducer } from '@agent-orchestrator/messaging';
+import type { MessageSender } from '@agent-orchestrator/messaging';
 import type { ApprovalQueries, ApprovalRecord, ApprovalStatus } from '@agent-orchestrator/read-models';
 import { ArgumentsValidator, pinnedOperation } from '@agent-orchestrator/tools';
 import type { Principal } from '../auth/access.guard.js';
@@ -10,7 +10,7 @@ import { GatewayError } from '../errors.js';
 
 export interface ApprovalsBackend {
   readonly store: EventStore;
-  readonly producer: MessageProducer;
+  readonly producer: MessageSender;
   readonly topics: TopicNames;
   readonly approvals: ApprovalQueries;
   readonly confirmMs?: number;

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { initialPolicy, evolvePolicy, policyStream, type CurrentPolicy, type PolicyCommandMessage, type PolicyDocument, type TopicNames } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
-import type { MessageProducer } from '@agent-orchestrator/messaging';
+import type { MessageSender } from '@agent-orchestrator/messaging';
 import type { Principal } from '../auth/access.guard.js';
 import { commandMetadata, pollFor, sendCommand } from '../commands.js';
 import { GatewayError } from '../errors.js';
 
 export interface PoliciesBackend {
   readonly store: EventStore;
-  readonly producer: MessageProducer;
+  readonly producer: MessageSender;
   readonly topics: TopicNames;
   readonly confirmMs?: number;
 }

@@ -9,7 +9,7 @@ import {
   type TopicNames,
 } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
-import type { MessageProducer } from '@agent-orchestrator/messaging';
+import type { MessageSender } from '@agent-orchestrator/messaging';
 import type { ApprovalQueries, ListSessionsQuery, ModelCallQueries, SessionDetail, SessionQueries } from '@agent-orchestrator/read-models';
 import canonicalize from 'canonicalize';
 import { v5 as uuidV5 } from 'uuid';
@@ -22,7 +22,7 @@ import type { Tools } from '../tools/tools.js';
 /** What the gateway needs to run sessions: the log to read, Kafka to send commands, the read model. */
 export interface SessionsBackend {
   readonly store: EventStore;
-  readonly producer: MessageProducer;
+  readonly producer: MessageSender;
   readonly topics: TopicNames;
   readonly queries: SessionQueries;
   readonly modelCalls: ModelCallQueries;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ToolRegistry, operationToolName, toolRegistryStream, type ToolCommandMessage, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
-import type { MessageProducer } from '@agent-orchestrator/messaging';
+import type { MessageSender } from '@agent-orchestrator/messaging';
 import { ToolDocumentError, compileOpenApi, readToolDocument } from '@agent-orchestrator/tools';
 import type { Principal } from '../auth/access.guard.js';
 import { commandMetadata, pollFor, sendCommand } from '../commands.js';
@@ -9,7 +9,7 @@ import { GatewayError } from '../errors.js';
 
 export interface ToolsBackend {
   readonly store: EventStore;
-  readonly producer: MessageProducer;
+  readonly producer: MessageSender;
   readonly topics: TopicNames;
   /** The largest OpenAPI document fetched by URL. */
   readonly maxDocumentBytes: number;

@@ -1,12 +1,12 @@
-import { eventDecoder, startConsumer, type ConsumedMessage, type ConsumerOptions, type RunningConsumer } from '@agent-orchestrator/messaging';
+import { eventDecoder, type Broker, type ConsumedMessage, type ConsumeOptions, type RunningConsumer } from '@agent-orchestrator/messaging';
 import type { EventEnvelope } from '@agent-orchestrator/contracts';
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 
-export type KafkaEventTransportOptions = Omit<ConsumerOptions<EventEnvelope>, 'decode' | 'handle'>;
+export type BrokerEventTransportOptions = Omit<ConsumeOptions<EventEnvelope>, 'decode' | 'handle'> & { readonly broker: Broker };
 
-/** What an `@EventPattern` handler gets with `@Ctx()`: the Kafka facts of the event in hand. */
-export class KafkaEventContext extends BaseRpcContext<[ConsumedMessage<EventEnvelope>]> {
+/** What an `@EventPattern` handler gets with `@Ctx()`: the transport's facts of the event in hand (topic, partition, offset). */
+export class EventContext extends BaseRpcContext<[ConsumedMessage<EventEnvelope>]> {
   getMessage(): ConsumedMessage<EventEnvelope> {
     return this.args[0];
   }
@@ -19,16 +19,17 @@ export class KafkaEventContext extends BaseRpcContext<[ConsumedMessage<EventEnve
  * moves on only after the handler (promise or observable) completed; a failure is retried or
  * dead-lettered by the loop. Events with no handler here are passed over.
  */
-export class KafkaEventTransport extends Server implements CustomTransportStrategy {
+export class BrokerEventTransport extends Server implements CustomTransportStrategy {
   private consumer?: RunningConsumer;
 
-  constructor(private readonly options: KafkaEventTransportOptions) {
+  constructor(private readonly options: BrokerEventTransportOptions) {
     super();
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      this.consumer = await startConsumer({ ...this.options, decode: eventDecoder(), handle: (message) => this.dispatch(message) });
+      const { broker, ...consume } = this.options;
+      this.consumer = await broker.consume({ ...consume, decode: eventDecoder(), handle: (message) => this.dispatch(message) });
       callback();
     } catch (error) {
       callback(error);
@@ -41,11 +42,11 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   }
 
   on(): never {
-    throw new Error('KafkaEventTransport reports failures through the consumer loop (dead letters and logs), not events');
+    throw new Error('BrokerEventTransport reports failures through the consumer loop (dead letters and logs), not events');
   }
 
   unwrap<T>(): T {
-    if (!this.consumer) throw new Error('KafkaEventTransport is not listening');
+    if (!this.consumer) throw new Error('BrokerEventTransport is not listening');
     return this.consumer as T;
   }
 
@@ -54,7 +55,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     if (!handler) return;
     // Called directly rather than through Server#handleEvent, which logs a handler's failure
     // instead of letting the loop retry or dead-letter it.
-    const result = await handler(message.value, new KafkaEventContext([message]));
+    const result = await handler(message.value, new EventContext([message]));
     await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
   }
 }

@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { messageHeaders, topicNames, type EventEnvelope } from '@agent-orchestrator/contracts';
-import { MessageProducer, encodeEvent, ensureTopics } from '@agent-orchestrator/messaging';
+import { MessageProducer, encodeEvent, ensureTopics, kafkaBroker } from '@agent-orchestrator/messaging';
 import { collectMessages, planRequested, testKafka, uniqueTopicPrefix, waitFor } from '@agent-orchestrator/testing';
 import { Controller, Injectable, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { pino } from 'pino';
 import { OnEvent, PropagateToConsumerLoop } from './event-handlers.js';
-import { KafkaEventContext, KafkaEventTransport } from './kafka-event-transport.js';
+import { BrokerEventTransport, EventContext } from './broker-event-transport.js';
 
 @Injectable()
 class PlanLog {
@@ -20,7 +20,7 @@ class PlanningController {
   constructor(private readonly log: PlanLog) {}
 
   @OnEvent('PlanRequested')
-  async onPlanRequested(@Payload() event: EventEnvelope, @Ctx() context: KafkaEventContext): Promise<void> {
+  async onPlanRequested(@Payload() event: EventEnvelope, @Ctx() context: EventContext): Promise<void> {
     if ((event.data as { attempt: number }).attempt === 13) throw Object.assign(new Error('planner refuses attempt 13'), { retryable: false });
     this.log.planned.push({ eventId: event.eventId, partition: context.getMessage().partition });
   }
@@ -44,8 +44,8 @@ describe('Nest handlers on the consumer loop', () => {
     await ensureTopics(kafka, [...topics.all(), { name: topics.deadLetters('planning'), partitions: 1 }]);
     app = await NestFactory.createMicroservice(PlanningModule, {
       logger: false,
-      strategy: new KafkaEventTransport({
-        kafka,
+      strategy: new BrokerEventTransport({
+        broker: kafkaBroker(kafka),
         groupId: 'planning',
         topics: [topics.events('session')],
         deadLetters: { producer, topic: topics.deadLetters('planning') },

@@ -1,0 +1,153 @@
+import type { TopicSpec } from '@agent-orchestrator/contracts';
+import type { KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Broker, ConsumeOptions } from './broker.js';
+import { messageProcessor, Stopping, type RunningConsumer } from './consumer.js';
+import { defaultLogger } from './kafka.js';
+import type { MessageSender, OutgoingMessage } from './producer.js';
+import { traceHeaders } from './trace-context.js';
+
+interface Partition {
+  readonly messages: KafkaMessage[];
+  /** Wakes the groups' loops waiting at the end of this partition. */
+  waiters: Set<() => void>;
+}
+
+interface Topic {
+  readonly partitions: Partition[];
+}
+
+const defaultPartitions = 6;
+
+/** FNV-1a, so a key always lands in the same partition (its messages keep their order). */
+function partitionOf(key: string, count: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % count;
+}
+
+/**
+ * The messaging port inside one process, for dev mode: what services rely on of Kafka, kept.
+ * Each topic has partitions chosen by key, so one key's messages stay in order; each consumer
+ * group gets every message once, each partition handled by one loop at a time; a failing handler
+ * is retried with backoff and then dead-lettered with the reason, through the same message
+ * handling as the Kafka consumer.
+ *
+ * Messages live in memory: the log is not kept across restarts. Dev mode's relay therefore
+ * publishes the event log again from its start whenever the process starts, and idempotent
+ * consumers pass over what they handled before, so nothing in flight at a crash is lost.
+ */
+export class InProcessBroker implements Broker {
+  private readonly topics = new Map<string, Topic>();
+  private readonly running = new Set<RunningConsumer>();
+  /** Per group, the next offset of each `topic/partition`: where a group's consumer started again resumes. */
+  private readonly offsets = new Map<string, Map<string, number>>();
+  private readonly consuming = new Set<string>();
+  readonly producer: MessageSender = { send: (messages) => this.publish(messages) };
+
+  constructor(private readonly logger: Logger = defaultLogger('in-process-broker')) {}
+
+  async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+    for (const { name, partitions } of topics) this.topic(name, partitions);
+  }
+
+  async consume<T>(options: ConsumeOptions<T>): Promise<RunningConsumer> {
+    // Kafka would split the partitions among a group's members; dev mode runs one member per group.
+    if (this.consuming.has(options.groupId)) throw new Error(`consumer group ${options.groupId} already has a member in this process`);
+    this.consuming.add(options.groupId);
+    const logger = options.logger ?? this.logger.child({ group: options.groupId });
+    const offsets = this.offsets.get(options.groupId) ?? new Map<string, number>();
+    this.offsets.set(options.groupId, offsets);
+    const stopping = new AbortController();
+    const process = messageProcessor(options, logger, stopping.signal);
+    const loops: Promise<void>[] = [];
+    for (const name of options.topics) {
+      const topic = this.topic(name);
+      for (const [index, partition] of topic.partitions.entries()) {
+        const key = `${name}/${index}`;
+        if (!offsets.has(key)) offsets.set(key, options.fromBeginning === false ? partition.messages.length : 0);
+        loops.push(this.follow(name, index, partition, offsets, key, process, stopping.signal, logger));
+      }
+    }
+    const consumer: RunningConsumer = {
+      groupId: options.groupId,
+      stop: async () => {
+        stopping.abort();
+        for (const topic of this.topics.values()) for (const partition of topic.partitions) this.wake(partition);
+        await Promise.all(loops);
+        this.running.delete(consumer);
+        this.consuming.delete(options.groupId);
+      },
+    };
+    this.running.add(consumer);
+    return consumer;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.running].map((consumer) => consumer.stop()));
+  }
+
+  private topic(name: string, partitions = defaultPartitions): Topic {
+    let topic = this.topics.get(name);
+    if (!topic) {
+      topic = { partitions: Array.from({ length: partitions }, () => ({ messages: [], waiters: new Set() })) };
+      this.topics.set(name, topic);
+    }
+    return topic;
+  }
+
+  private async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    const timestamp = String(Date.now());
+    for (const message of messages) {
+      const topic = this.topic(message.topic);
+      const partition = topic.partitions[partitionOf(message.key, topic.partitions.length)]!;
+      const headers: Record<string, Buffer> = {};
+      for (const [name, value] of Object.entries({ ...message.headers, ...traceHeaders(message.traceparent) })) headers[name] = Buffer.isBuffer(value) ? value : Buffer.from(value);
+      partition.messages.push({
+        key: Buffer.from(message.key),
+        value: Buffer.isBuffer(message.value) ? message.value : Buffer.from(message.value),
+        headers,
+        offset: String(partition.messages.length),
+        timestamp,
+        attributes: 0,
+      } satisfies KafkaMessage);
+      this.wake(partition);
+    }
+  }
+
+  private wake(partition: Partition): void {
+    const waiters = partition.waiters;
+    partition.waiters = new Set();
+    for (const wake of waiters) wake();
+  }
+
+  /** One group's loop over one partition: each message in order, the next only once it is handled or dead-lettered. */
+  private async follow(
+    topic: string,
+    index: number,
+    partition: Partition,
+    offsets: Map<string, number>,
+    key: string,
+    process: ReturnType<typeof messageProcessor<unknown>>,
+    stopping: AbortSignal,
+    logger: Logger,
+  ): Promise<void> {
+    while (!stopping.aborted) {
+      const offset = offsets.get(key)!;
+      const message = partition.messages[offset];
+      if (message === undefined) {
+        await new Promise<void>((resolve) => partition.waiters.add(resolve));
+        continue;
+      }
+      try {
+        await process(topic, index, message, async () => undefined, 60_000);
+        offsets.set(key, offset + 1);
+      } catch (error) {
+        if (error instanceof Stopping) return;
+        // Dead-lettering itself failed: the message is handed out again, as Kafka would.
+        logger.warn({ topic, partition: index, offset, err: error }, 'message could not be handled or dead-lettered; trying again');
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+}

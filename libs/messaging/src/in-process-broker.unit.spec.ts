@@ -1,0 +1,101 @@
+import { messageHeaders } from '@agent-orchestrator/contracts';
+import { pino } from 'pino';
+import { z } from 'zod';
+import { jsonDecoder } from './codec.js';
+import type { ConsumeOptions } from './broker.js';
+import { MessagingError } from './errors.js';
+import { InProcessBroker } from './in-process-broker.js';
+
+const silent = pino({ level: 'silent' });
+const decode = jsonDecoder(z.strictObject({ n: z.number() }));
+
+/** Resolves once `check` holds, looking every few milliseconds, or fails after a second. */
+async function until(check: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 1000; !check(); ) {
+    if (Date.now() > deadline) throw new Error('condition not met within 1 s');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+describe('the in-process transport', () => {
+  let broker: InProcessBroker;
+  const dead: { key: string; reason: string; code: string; group: string }[] = [];
+  const options = (groupId: string, handle: ConsumeOptions<{ n: number }>['handle']): ConsumeOptions<{ n: number }> => ({
+    groupId,
+    topics: ['jobs'],
+    decode,
+    handle,
+    deadLetters: { producer: broker.producer, topic: `dlq.${groupId}` },
+    retry: { retries: 3, minTimeoutMs: 1, maxTimeoutMs: 2 },
+    logger: silent,
+  });
+  const send = (key: string, n: number | string) => broker.producer.send([{ topic: 'jobs', key, value: typeof n === 'number' ? JSON.stringify({ n }) : n }]);
+
+  beforeEach(async () => {
+    broker = new InProcessBroker(silent);
+    dead.splice(0);
+    await broker.ensureTopics([{ name: 'jobs', partitions: 4 }]);
+    await broker.consume({
+      groupId: 'dlq-reader',
+      topics: ['dlq.a', 'dlq.b'],
+      decode: (message) => ({
+        key: message.key!.toString(),
+        reason: message.headers![messageHeaders.dlqReason]!.toString(),
+        code: message.headers![messageHeaders.dlqErrorCode]!.toString(),
+        group: message.headers![messageHeaders.dlqConsumerGroup]!.toString(),
+      }),
+      handle: async ({ value }) => void dead.push(value),
+      deadLetters: { producer: broker.producer, topic: 'dlq.nowhere' },
+      logger: silent,
+    });
+  });
+  afterEach(() => broker.close());
+
+  it("keeps each key's messages in order and gives every group every message once", async () => {
+    const seen: Record<string, string[]> = { a: [], b: [] };
+    for (const group of ['a', 'b'] as const) await broker.consume(options(group, async ({ key, value }) => void seen[group]!.push(`${key}:${value.n}`)));
+    for (let n = 0; n < 50; n++) await send(`k${n % 5}`, n);
+    await until(() => seen.a!.length === 50 && seen.b!.length === 50);
+    for (const group of ['a', 'b']) {
+      for (let k = 0; k < 5; k++) {
+        const ofKey = seen[group]!.filter((entry) => entry.startsWith(`k${k}:`)).map((entry) => Number(entry.split(':')[1]));
+        expect(ofKey).toEqual([...ofKey].sort((x, y) => x - y));
+        expect(ofKey).toHaveLength(10);
+      }
+    }
+    await expect(broker.consume(options('a', async () => undefined))).rejects.toThrow(/already has a member/);
+  });
+
+  it('hands a message out again while its handler fails, then dead-letters it with the reason', async () => {
+    const attempts = new Map<number, number>();
+    await broker.consume(
+      options('a', async ({ value }) => {
+        attempts.set(value.n, (attempts.get(value.n) ?? 0) + 1);
+        if (value.n === 1 && attempts.get(1)! < 3) throw new Error('database blinked');
+        if (value.n === 2) throw new Error('always down');
+        if (value.n === 3) throw new MessagingError('Rejected', 'not for us');
+      }),
+    );
+    for (const n of [1, 2, 3]) await send('same-key', n);
+    await send('same-key', 'not json');
+    await until(() => dead.length === 3);
+    expect(attempts).toEqual(new Map([[1, 3], [2, 4], [3, 1]]));
+    expect(dead).toEqual([
+      { key: 'same-key', reason: expect.stringContaining('always down'), code: expect.any(String), group: 'a' },
+      { key: 'same-key', reason: expect.stringContaining('not for us'), code: 'Rejected', group: 'a' },
+      { key: 'same-key', reason: expect.stringContaining('not JSON'), code: 'InvalidMessage', group: 'a' },
+    ]);
+  });
+
+  it("resumes a group where it stopped: a restarted consumer gets only what came after", async () => {
+    const seen: number[] = [];
+    const first = await broker.consume(options('a', async ({ value }) => void seen.push(value.n)));
+    await send('k', 1);
+    await until(() => seen.length === 1);
+    await first.stop();
+    await send('k', 2);
+    await broker.consume(options('a', async ({ value }) => void seen.push(value.n)));
+    await until(() => seen.length === 2);
+    expect(seen).toEqual([1, 2]);
+  });
+});

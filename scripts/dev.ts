@@ -1,0 +1,153 @@
+/**
+ * npm start [-- --reset]
+ *
+ * Dev mode: every service in this one process on embedded defaults. An embedded PostgreSQL keeps
+ * its data under DEV_DATA_DIR (.data/dev) between runs (--reset wipes it), or DATABASE_URL names a
+ * server to use instead; the services talk through the in-process transport instead of Kafka;
+ * agents run on the scripted model unless OPENAI_API_KEY or OPENAI_BASE_URL is set. The demo
+ * tenant gets a demo CRM tool, an AccountManager agent and a policy under which changing a
+ * customer needs an approver (DEMO=false leaves it out). Every variable is checked before
+ * anything starts; a wrong one stops start-up naming it and what it expects.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { provisionDemo, startDemoCrm, type DemoCrm } from '@agent-orchestrator/demo';
+import { PostgresEventStore, type CheckpointStore } from '@agent-orchestrator/event-store';
+import { startAgentRuntime } from '@agent-orchestrator/agent-runtime';
+import { startApprovals } from '@agent-orchestrator/approvals';
+import { parseGatewayConfig, startGateway } from '@agent-orchestrator/gateway';
+import { startLocalPostgres, type LocalPostgres } from '@agent-orchestrator/local-postgres';
+import { InProcessBroker } from '@agent-orchestrator/messaging';
+import { startOrchestrator } from '@agent-orchestrator/orchestrator';
+import { startPolicy } from '@agent-orchestrator/policy';
+import { sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
+import { startToolAdapters } from '@agent-orchestrator/tool-adapters';
+import { Command } from 'commander';
+import pg from 'pg';
+import { pino } from 'pino';
+import { z } from 'zod';
+
+const options = new Command().name('npm start --').option('--reset', 'wipe the dev data (embedded PostgreSQL, keys) first').parse().opts<{ reset?: boolean }>();
+
+const port = (what: string) => z.coerce.number({ error: `expects ${what}: a TCP port from 0 to 65535` }).int().min(0).max(65535);
+const devEnv = z.object({
+  PORT: port('the API port').default(3000),
+  DEV_API_KEY: z.string().min(32, { error: 'expects at least 32 characters of random secret (e.g. `openssl rand -base64 32`), or leave it unset' }).optional(),
+  DEV_DATA_DIR: z.string().min(1).default('.data/dev'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expects a PostgreSQL connection string, postgres://user:password@host:port/database, or leave it unset for the embedded one' }).optional(),
+  DEMO: z.enum(['true', 'false'], { error: 'expects true or false' }).default('true'),
+  DEMO_TOOLS_PORT: port('the demo CRM port (0 picks a free one)').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expects fatal, error, warn, info, debug, trace or silent' }).default('warn'),
+  TENANT: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'expects a tenant id: letters, digits, "_", "." and "-"' }).default('demo'),
+});
+
+const present = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== undefined && value !== ''));
+const parsed = devEnv.safeParse(present);
+if (!parsed.success) {
+  console.error(`npm start: the configuration is not valid:\n${parsed.error.issues.map((issue) => `  ${String(issue.path[0])}: ${issue.message}`).join('\n')}`);
+  process.exit(1);
+}
+const env = parsed.data;
+const dataDir = resolve(env.DEV_DATA_DIR);
+if (options.reset) rmSync(dataDir, { recursive: true, force: true });
+mkdirSync(dataDir, { recursive: true });
+
+/** A secret made once and kept (owner-readable only) in the data directory, so it survives restarts. */
+function kept(file: string, make: () => string): string {
+  const path = join(dataDir, file);
+  if (!existsSync(path)) writeFileSync(path, make(), { mode: 0o600 });
+  return readFileSync(path, 'utf8').trim();
+}
+const apiKey = env.DEV_API_KEY ?? kept('api-key', () => randomBytes(32).toString('base64url'));
+// The services read these themselves (secrets store, gateway bootstrap); set before they start.
+process.env.SECRETS_KEY ||= kept('secrets.key', () => randomBytes(32).toString('base64'));
+process.env.APPROVAL_SWEEP_MS ||= '1000';
+
+const logger = pino({ name: 'dev', level: env.LOG_LEVEL });
+const running: { name: string; stop(): Promise<void> }[] = [];
+let local: LocalPostgres | undefined;
+let crm: DemoCrm | undefined;
+
+async function start(): Promise<{ url: string }> {
+  local = env.DATABASE_URL ? undefined : await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), port: 0 });
+  const databaseUrl = env.DATABASE_URL ?? local!.connectionString;
+  const config: PlatformConfig = {
+    databaseUrl,
+    kafkaBrokers: [],
+    topicPrefix: '',
+    eventStoreSchema: 'event_store',
+    readModelSchema: 'read_models',
+    logLevel: env.LOG_LEVEL,
+    eventPollMs: 25,
+  };
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle Postgres connection failed'));
+  running.push({ name: 'postgres pool', stop: () => pool.end() });
+  const store = await PostgresEventStore.open({ pool, schema: config.eventStoreSchema, pollIntervalMs: 100 });
+  running.push({ name: 'session log', stop: () => store.close() });
+  const broker = new InProcessBroker(logger.child({ component: 'in-process-transport' }));
+  running.push({ name: 'in-process transport', stop: () => broker.close() });
+  const shared = { config, logger, pool, store, broker };
+
+  // The in-process transport keeps nothing across restarts: the relay publishes the log from its start.
+  const fromTheStart: CheckpointStore = { load: async () => undefined, save: async () => undefined };
+  const services: [string, () => Promise<RunningService>][] = [
+    ['orchestrator', () => startOrchestrator(sharedPlatform(shared, 'orchestrator'), { relayCheckpoints: fromTheStart })],
+    ['agent-runtime', () => startAgentRuntime(sharedPlatform(shared, 'agent-runtime'))],
+    ['policy', () => startPolicy(sharedPlatform(shared, 'policy'))],
+    ['approvals', () => startApprovals(sharedPlatform(shared, 'approvals'))],
+    ['tool-adapters', () => startToolAdapters(sharedPlatform(shared, 'tool-adapters'))],
+  ];
+  for (const [name, startService] of services) running.push({ name, ...(await startService()) });
+
+  const gatewayConfig = parseGatewayConfig({ DATABASE_URL: databaseUrl, GATEWAY_PORT: String(env.PORT), BOOTSTRAP_ADMIN_API_KEY: apiKey, BOOTSTRAP_TENANT: env.TENANT });
+  const gateway = await startGateway(sharedPlatform(shared, 'gateway'), gatewayConfig, logger.child({ service: 'gateway' }));
+  running.push({ name: 'gateway', stop: () => gateway.stop() });
+
+  if (env.DEMO === 'true') {
+    crm = await startDemoCrm(env.DEMO_TOOLS_PORT ?? (env.PORT === 0 ? 0 : env.PORT + 1));
+    running.push({ name: 'demo CRM', stop: () => crm!.stop() });
+    for (const step of await provisionDemo({ gatewayUrl: gateway.url, apiKey, crmUrl: crm.url })) logger.info(`demo: ${step}`);
+  }
+  return { url: gateway.url };
+}
+
+let stopping = false;
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    for (const part of running.reverse()) await part.stop().catch((error: unknown) => logger.warn({ err: error }, `${part.name} did not stop cleanly`));
+    await local?.stop().catch(() => undefined);
+  }
+  process.exit(code);
+}
+process.once('SIGINT', () => void stop(0));
+process.once('SIGTERM', () => void stop(0));
+
+try {
+  const { url } = await start();
+  const ws = url.replace(/^http/, 'ws');
+  // Since the process started, module loading included: what a person waits.
+  const seconds = process.uptime().toFixed(1);
+  // One line a script can read (the end-to-end specs and bench:startup do), then the walkthrough's starting point.
+  console.log(JSON.stringify({ msg: 'dev mode ready', url, readySeconds: Number(seconds), rssBytes: process.memoryUsage().rss }));
+  console.log(`
+Agent Orchestrator (dev mode) is ready in ${seconds} s: every service in this process, ${local ? `embedded PostgreSQL (${join(env.DEV_DATA_DIR, 'postgres')})` : 'PostgreSQL at DATABASE_URL'}, in-process transport, ${process.env.OPENAI_API_KEY || process.env.OPENAI_BASE_URL ? 'an OpenAI-compatible model' : 'the scripted model'}.
+  API:        ${url}/v1
+  Docs:       ${url}/docs
+  WebSocket:  ${ws}/v1/sessions/<sessionId>/live
+  Health:     ${url}/healthz
+  API key:    ${apiKey}   (tenant ${env.TENANT}, admin${env.DEV_API_KEY ? '' : `; kept in ${join(env.DEV_DATA_DIR, 'api-key')}, or set DEV_API_KEY`})
+${crm ? `  Demo CRM:   ${crm.url}/openapi.json (registered as tool crm; changing a customer needs an approver)\n` : ''}
+Try the demo (README, "A first session"):
+  export KEY=${apiKey}
+  curl -s ${url}/v1/sessions -H "authorization: Bearer $KEY" -H 'content-type: application/json' \\
+       -d '{"goal": "Upgrade customer 42 to gold", "context": {"modelFixture": "demo-upgrade-customer"}}'
+
+Ctrl-C stops it.`);
+} catch (error) {
+  console.error(`npm start: dev mode did not start: ${error instanceof Error ? error.message : String(error)}`);
+  logger.debug({ err: error }, "start-up failed");
+  await stop(1);
+}

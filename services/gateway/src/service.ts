@@ -1,0 +1,42 @@
+import { openReadModels } from '@agent-orchestrator/read-models';
+import { openSecretStore, secretsConfigFrom } from '@agent-orchestrator/secrets';
+import type { Platform } from '@agent-orchestrator/service-host';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { createGatewayApp } from './app.js';
+import type { GatewayConfig } from './config.js';
+
+export interface RunningGateway {
+  readonly app: NestFastifyApplication;
+  /** Where it listens, e.g. http://127.0.0.1:3000. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** The gateway on a platform's connections: REST, the live WebSocket and the docs, listening on `config.port`. */
+export async function startGateway(platform: Platform, config: GatewayConfig, logger: Logger, host = '0.0.0.0'): Promise<RunningGateway> {
+  const readModels = await openReadModels({ url: platform.config.databaseUrl, schema: platform.config.readModelSchema });
+  try {
+    const { store, producer, topics, pool } = platform;
+    const secrets = (await openSecretStore(secretsConfigFrom(process.env), pool)) ?? null;
+    const app = await createGatewayApp(config, {
+      logger,
+      pool,
+      sessions: { store, producer, topics, queries: readModels.sessionQueries, modelCalls: readModels.modelCallQueries, approvals: readModels.approvalQueries },
+      secrets,
+    });
+    await app.listen(config.port, host);
+    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
+    return {
+      app,
+      url,
+      async stop() {
+        await app.close();
+        await readModels.close();
+      },
+    };
+  } catch (error) {
+    await readModels.close();
+    throw error;
+  }
+}

@@ -1,0 +1,55 @@
+import { commandMessageSchema } from '@agent-orchestrator/contracts';
+import type { CheckpointStore } from '@agent-orchestrator/event-store';
+import { startRelay } from '@agent-orchestrator/messaging';
+import { ProjectionRunner } from '@agent-orchestrator/projections';
+import { ApprovalsProjection, ModelCallsProjection, SessionsProjection, openReadModels } from '@agent-orchestrator/read-models';
+import { startCommandConsumer, startEventService, type Platform, type RunningService } from '@agent-orchestrator/service-host';
+import { sessionCommandHandler } from './commands/session-command-handler.js';
+import { OrchestratorModule } from './orchestrator.module.js';
+import { startTimeoutSweep } from './timeouts/timeout-sweep.js';
+
+const now = () => new Date().toISOString();
+
+/**
+ * The orchestrator process: session commands from `commands.orchestrator`, agent run outcomes
+ * from `events.agentrun`, the sessions, model-calls and approvals read models, the timeout sweep, and the outbox relay that
+ * publishes the session log to Kafka.
+ */
+export interface OrchestratorOptions {
+  /**
+   * Where the relay keeps its place. Dev mode's in-process transport keeps no messages across
+   * restarts, so there the relay starts from the log's beginning each time (a checkpoint kept in
+   * memory) and idempotent consumers pass over what they handled before.
+   */
+  readonly relayCheckpoints?: CheckpointStore;
+}
+
+export async function startOrchestrator(platform: Platform, options: OrchestratorOptions = {}): Promise<RunningService> {
+  const { store, producer, topics, logger, config } = platform;
+  const sweepMs = Number(process.env.TIMEOUT_SWEEP_MS ?? 5000);
+  const relay = startRelay({ store, producer, topics, ...(options.relayCheckpoints ? { checkpoints: options.relayCheckpoints } : {}), onError: (error, attempt) => logger.warn({ err: error, attempt }, 'relay batch failed; retrying') });
+  const readModels = await openReadModels({ url: config.databaseUrl, schema: config.readModelSchema });
+  const projections = [new SessionsProjection(readModels.sessions), new ModelCallsProjection(config.readModelSchema), new ApprovalsProjection(config.readModelSchema)].map(
+    (projection) =>
+      new ProjectionRunner(projection, {
+        store,
+        dataSource: readModels.dataSource,
+        schema: config.readModelSchema,
+        onError: (error, attempt) => logger.warn({ err: error, attempt, projection: projection.name }, 'projection batch failed; retrying'),
+      }),
+  );
+  for (const projection of projections) await projection.start();
+  const commands = await startCommandConsumer(platform, 'orchestrator', commandMessageSchema, sessionCommandHandler(store, logger), { partitionsConsumedConcurrently: 6 });
+  const outcomes = await startEventService(platform, OrchestratorModule.register({ store, logger, now }), { events: ['agentrun'] });
+  const sweep = startTimeoutSweep({ store, queries: readModels.sessionQueries, approvals: readModels.approvalQueries, logger, intervalMs: sweepMs, now });
+  return {
+    async stop() {
+      await sweep.stop();
+      await outcomes.close();
+      await commands.stop();
+      for (const projection of projections) await projection.stop();
+      await relay.stop();
+      await readModels.close();
+    },
+  };
+}
