@@ -207,6 +207,9 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     expect((await call('POST', `/v1/sessions/${sessionId}/cancel`, { body: { reason: 'not needed any more' } })).status).toBe(202);
     await waitForStatus(sessionId, 'cancelled');
     expect((await sessionEvents(sessionId)).at(-1)).toMatchObject({ type: 'SessionCancelled', data: { reason: 'not needed any more' } });
+    // The planner's minute-long model call stops with the session instead of holding its partition.
+    await waitFor('the planner run to stop', async () => (await runEvents(sessionId, 'plan.1')).some((event) => event.type === 'AgentRunFailed'), { timeoutMs: 15_000 });
+    expect((await runEvents(sessionId, 'plan.1')).at(-1)).toMatchObject({ type: 'AgentRunFailed', data: { reason: 'stopped: the session ended (SessionCancelled) while the run was under way' } });
   });
 
   it('defines agents in versions; a session runs on the versions it started with, whatever is edited later', async () => {

@@ -42,6 +42,7 @@ import type { ModelSource } from './model-source.js';
 import { RecordingModel, type RecordedResponse } from './recording-model.js';
 import { foldRunLog, type RunLog } from './run-log.js';
 import { foldSessionBrief, planInput, reviewInput, stepInput, type SessionBrief } from './session-brief.js';
+import { watchSessionEnd } from './session-end-watch.js';
 
 export interface AgentRunnerOptions {
   readonly store: EventStore;
@@ -51,6 +52,8 @@ export interface AgentRunnerOptions {
   /** Model turns one run may take before it fails (each tool round trip is one more). */
   readonly maxTurns?: number;
   readonly now?: () => string;
+  /** How often a run under way looks whether its session ended, to stop (default 1 s). */
+  readonly sessionEndCheckMs?: number;
 }
 
 /** Fixed namespace for the id of a run's first event, derived from the request it answers. */
@@ -161,22 +164,32 @@ export class AgentRunner {
     };
 
     let result: RunResult<unknown, never>;
+    const sessionEnd = watchSessionEnd(store, sessionId, this.options.sessionEndCheckMs);
     try {
       const agent = agentFor(task, agentName, cast);
+      const options = { maxTurns: this.maxTurns, signal: sessionEnd.signal };
       if (log.pause) {
         const state = await RunState.fromString(agent, log.pause.runState);
         for (const interruption of state.getInterruptions()) state.approve(interruption);
-        result = (await run(agent, state, { maxTurns: this.maxTurns })) as RunResult<unknown, never>;
+        result = (await run(agent, state, options)) as RunResult<unknown, never>;
       } else {
-        result = (await run(agent, inputFor(task, brief), { maxTurns: this.maxTurns })) as RunResult<unknown, never>;
+        result = (await run(agent, inputFor(task, brief), options)) as RunResult<unknown, never>;
       }
     } catch (error) {
       const storeFault = storeErrorIn(error);
       if (storeFault) throw storeFault;
+      const ended = sessionEnd.ending();
+      if (ended !== undefined) {
+        logger.info({ runId, ending: ended }, 'agent run stopped: its session ended');
+        await this.end(runId, version, cause, { type: 'AgentRunFailed', data: { sessionId, task, reason: `stopped: the session ended (${ended}) while the run was under way`, retryable: false, usage } });
+        return;
+      }
       const retryable = isAgentRuntimeError(error) ? error.retryable : false;
       logger.warn({ runId, err: error }, 'agent run failed');
       await this.end(runId, version, cause, { type: 'AgentRunFailed', data: { sessionId, task, reason: clip(failureReason(error)), retryable, usage } });
       return;
+    } finally {
+      sessionEnd.stop();
     }
 
     if (result.interruptions.length > 0) {
