@@ -33,6 +33,8 @@ const options = new Command().name('npm start --').option('--reset', 'wipe the d
 const port = (what: string) => z.coerce.number({ error: `expects ${what}: a TCP port from 0 to 65535` }).int().min(0).max(65535);
 const devEnv = z.object({
   PORT: port('the API port').default(3000),
+  // Dev mode answers this machine only, unless told otherwise (0.0.0.0 in a container).
+  HOST: z.union([z.ipv4(), z.ipv6(), z.literal('localhost')], { error: 'expects the address to listen on, e.g. 127.0.0.1 or 0.0.0.0' }).default('127.0.0.1'),
   DEV_API_KEY: z.string().min(32, { error: 'expects at least 32 characters of random secret (e.g. `openssl rand -base64 32`), or leave it unset' }).optional(),
   DEV_DATA_DIR: z.string().min(1).default('.data/dev'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expects a PostgreSQL connection string, postgres://user:password@host:port/database, or leave it unset for the embedded one' }).optional(),
@@ -102,7 +104,7 @@ async function start(): Promise<{ url: string }> {
   for (const [name, startService] of services) running.push({ name, ...(await startService()) });
 
   const gatewayConfig = parseGatewayConfig({ DATABASE_URL: databaseUrl, GATEWAY_PORT: String(env.PORT), BOOTSTRAP_ADMIN_API_KEY: apiKey, BOOTSTRAP_TENANT: env.TENANT });
-  const gateway = await startGateway(sharedPlatform(shared, 'gateway'), gatewayConfig, logger.child({ service: 'gateway' }));
+  const gateway = await startGateway(sharedPlatform(shared, 'gateway'), gatewayConfig, logger.child({ service: 'gateway' }), env.HOST);
   running.push({ name: 'gateway', stop: () => gateway.stop() });
 
   if (env.DEMO === 'true') {
