@@ -43,7 +43,6 @@ const cluster = await startCluster({
   eventStoreSchema: schemas.eventStore,
   readModelSchema: schemas.readModels,
   gatewaySchema: schemas.gateway,
-  env: { EVENT_POLL_MS: '5' },
 });
 
 const api = async (method: string, path: string, body?: unknown) => {
@@ -81,6 +80,37 @@ const threeSteps = {
   ],
 };
 
+/**
+ * Where a step's time goes, from the log itself: each event's occurredAt (when its writer decided
+ * it) and recorded_at (when its append's transaction began), for the step's request, its run and
+ * its outcome. 'to agent-runtime' and 'to orchestrator' each hold a commit, the relay and a Kafka
+ * hop, and the reads of the handler before it decides.
+ */
+async function stepLegs(sessionIds: readonly string[]): Promise<Record<string, number>> {
+  const { rows } = await db.pool.query<{ session: string; step: string; type: string; decided: Date; stored: Date }>(
+    `SELECT coalesce(content->'data'->>'sessionId', substring(stream_id from 9)) AS session,
+            coalesce(content->'data'->>'stepId', content->'data'->'task'->>'stepId') AS step,
+            type, (content->>'occurredAt')::timestamptz AS decided, recorded_at AS stored
+       FROM ${schemas.eventStore}.events
+      WHERE type IN ('StepScheduled', 'AgentRunStarted', 'ModelResponded', 'AgentRunCompleted', 'StepCompleted')
+        AND (stream_id = ANY($1) OR content->'data'->>'sessionId' = ANY($2))`,
+    [sessionIds.map((id) => `session-${id}`), sessionIds],
+  );
+  const legs: Record<string, number[]> = { 'request appended': [], 'to agent-runtime': [], 'agent run': [], 'outcome appended': [], 'to orchestrator': [] };
+  const byStep = Map.groupBy(rows.filter((row) => row.step !== null), (row) => `${row.session}/${row.step}`);
+  for (const events of byStep.values()) {
+    const first = (type: string) => events.find((event) => event.type === type);
+    const [scheduled, started, completed, decided] = ['StepScheduled', 'AgentRunStarted', 'AgentRunCompleted', 'StepCompleted'].map(first);
+    if (!scheduled || !started || !completed || !decided) continue;
+    legs['request appended']!.push(+scheduled.stored - +scheduled.decided);
+    legs['to agent-runtime']!.push(+started.decided - +scheduled.stored);
+    legs['agent run']!.push(+completed.decided - +started.decided);
+    legs['outcome appended']!.push(+completed.stored - +completed.decided);
+    legs['to orchestrator']!.push(+decided.decided - +completed.stored);
+  }
+  return Object.fromEntries(Object.entries(legs).map(([leg, values]) => [leg, round(percentile(values, 50), 1)]));
+}
+
 // The baseline: one message produced and consumed with bare kafkajs, then one Postgres commit.
 const raw = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.NOTHING });
 const rawTopic = `bench-raw-${suffix}`;
@@ -115,6 +145,7 @@ const ping = async () => {
 const bar = progressBar('orchestration bench', options.sessions + 1);
 const ours: number[] = [];
 const baseline: number[] = [];
+const measured: string[] = [];
 await untilEnded(String((await api('POST', '/v1/sessions', { goal: 'warm up', context: { modelScript: threeSteps } })).sessionId));
 for (let i = 0; i < options.sessions; i++) {
   // Alternate who goes first, so drift on a shared machine hits both alike.
@@ -124,6 +155,7 @@ for (let i = 0; i < options.sessions; i++) {
   if (i % 2 === 1) await measureRaw();
   const { sessionId } = await api('POST', '/v1/sessions', { goal: `bench ${i}`, context: { modelScript: threeSteps } });
   const log = await untilEnded(String(sessionId));
+  measured.push(String(sessionId));
   for (const stepId of ['a', 'b', 'c']) {
     const at = (type: string) => Date.parse(log.find((e) => e.type === type && e.data.stepId === stepId)!.occurredAt);
     ours.push(at('StepCompleted') - at('StepScheduled'));
@@ -132,6 +164,7 @@ for (let i = 0; i < options.sessions; i++) {
   bar.increment(1, { phase: 'step overhead' });
 }
 
+const legs = await stepLegs(measured);
 const started = performance.now();
 const ids = await Promise.all(Array.from({ length: options.concurrent }, (_, i) => api('POST', '/v1/sessions', { goal: `throughput ${i}` })));
 await Promise.all(ids.map(({ sessionId }) => untilEnded(String(sessionId))));
@@ -153,9 +186,11 @@ const figures = {
   step_overhead_p50_ratio: round(percentile(ours, 50) / percentile(baseline, 50), 3),
   step_overhead_p99_ratio: round(percentile(ours, 99) / percentile(baseline, 99), 3),
   sessions_per_second_at_200: round(sessionsPerSecond, 2),
+  step_legs_p50_ms: legs,
 };
 console.log(`per-step overhead p50: ${figures.step_overhead_p50_ms} ms vs ${figures.baseline_p50_ms} ms bare kafkajs round trip + commit (ratio ${figures.step_overhead_p50_ratio}, target <= 2)`);
 console.log(`per-step overhead p99: ${figures.step_overhead_p99_ms} ms vs ${figures.baseline_p99_ms} ms (ratio ${figures.step_overhead_p99_ratio}, target <= 3)`);
 console.log(`sessions completed per second, ${options.concurrent} submitted at once: ${figures.sessions_per_second_at_200}`);
+console.log(`where a step's time goes (p50, ms): ${Object.entries(legs).map(([leg, ms]) => `${leg} ${ms}`).join(' · ')}`);
 if (options.json) console.log(JSON.stringify(figures));
 process.exit(0);

@@ -147,6 +147,19 @@ describe('agent definitions', () => {
     });
   });
 
+  it('stores each model response before the model is asked again, and the last one with the run\'s end in one append', async () => {
+    await handle(defineAgent('Clerk', 0, definition({ instructions: 'You file invoices.' })));
+    await handle(defineAgent('Router', 0, definition({ instructions: 'You route work.', handoffs: ['Clerk'] })));
+    const script = { turns: [{ agent: 'Router', run: 'chase', toolCalls: [{ tool: 'transfer_to_Clerk' }] }, { agent: 'Router', run: 'chase', text: 'Filed.' }] };
+    const events = await (await stepFor('Router', { Router: 1, Clerk: 1 }, script)).runEvents();
+    expect(events.map((event) => event.type)).toEqual(['AgentRunStarted', 'ModelResponded', 'ModelResponded', 'AgentRunCompleted']);
+    // Events appended together share their transaction, the first part of the position.
+    const transactionOf = (event: EventEnvelope) => event.globalPosition.split('-')[0];
+    const [started, first, last, completed] = events.map(transactionOf);
+    expect(new Set([started, first, last]).size).toBe(3);
+    expect(completed).toBe(last);
+  });
+
   it('fails a run whose output trips a guardrail, naming the guardrail', async () => {
     const guarded = definition({ guardrails: [{ type: 'blocked_terms', on: 'output', terms: ['Guarantee'] }] });
     await handle(defineAgent('Careful', 0, guarded));

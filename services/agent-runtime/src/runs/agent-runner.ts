@@ -139,7 +139,17 @@ export class AgentRunner {
     const { model, name: modelName } = await this.options.models.modelFor(brief, agentName, task, requestedModel);
     let version = log.version;
     let usage = log.usage;
-    const record = async (response: RecordedResponse) => {
+    // A response is stored with what the run writes next (the next turn's ask, its pause or its
+    // end), so a step of one turn is one append, not two. Between a response and that write the
+    // run only does in-process work without effects (tools are deferred to tool-adapters), so a
+    // crash in between costs at most that one response again.
+    let held: NewEvent[] = [];
+    const storeHeld = async () => {
+      if (held.length === 0) return;
+      version = await this.append(agentRunStream(runId), held, version, 'record a model response');
+      held = [];
+    };
+    const record = (response: RecordedResponse) => {
       const priced: Usage = {
         inputTokens: response.inputTokens,
         outputTokens: response.outputTokens,
@@ -152,10 +162,10 @@ export class AgentRunner {
         schemaVersion: 1,
         data: { sessionId, turn, model: modelName, output, usage: priced, ...(responseId === undefined ? {} : { responseId }) },
       };
-      version = await this.append(agentRunStream(runId), [event], version, `record turn ${turn}`);
+      held.push(event);
       usage = addUsage(usage, priced);
     };
-    const recording = new RecordingModel(model, log.responses, record, log.pause?.turnsBefore ?? 0);
+    const recording = new RecordingModel(model, log.responses, record, log.pause?.turnsBefore ?? 0, storeHeld);
     const cast: AgentCast = {
       model: recording,
       definitionOf,
@@ -181,27 +191,28 @@ export class AgentRunner {
       const ended = sessionEnd.ending();
       if (ended !== undefined) {
         logger.info({ runId, ending: ended }, 'agent run stopped: its session ended');
-        await this.end(runId, version, cause, { type: 'AgentRunFailed', data: { sessionId, task, reason: `stopped: the session ended (${ended}) while the run was under way`, retryable: false, usage } });
+        await this.end(runId, version, cause, held, { type: 'AgentRunFailed', data: { sessionId, task, reason: `stopped: the session ended (${ended}) while the run was under way`, retryable: false, usage } });
         return;
       }
       const retryable = isAgentRuntimeError(error) ? error.retryable : false;
       logger.warn({ runId, err: error }, 'agent run failed');
-      await this.end(runId, version, cause, { type: 'AgentRunFailed', data: { sessionId, task, reason: clip(failureReason(error)), retryable, usage } });
+      await this.end(runId, version, cause, held, { type: 'AgentRunFailed', data: { sessionId, task, reason: clip(failureReason(error)), retryable, usage } });
       return;
     } finally {
       sessionEnd.stop();
     }
 
     if (result.interruptions.length > 0) {
-      await this.pause(runId, version, cause, sessionId, agentName, result);
+      await this.pause(runId, version, cause, held, sessionId, agentName, result);
       return;
     }
-    await this.end(runId, version, cause, { type: 'AgentRunCompleted', data: { sessionId, task, output: result.finalOutput ?? null, usage } });
+    await this.end(runId, version, cause, held, { type: 'AgentRunCompleted', data: { sessionId, task, output: result.finalOutput ?? null, usage } });
   }
 
-  private async pause(runId: string, version: number, cause: EventEnvelope, sessionId: string, agent: string, result: RunResult<unknown, never>) {
+  private async pause(runId: string, version: number, cause: EventEnvelope, held: readonly NewEvent[], sessionId: string, agent: string, result: RunResult<unknown, never>) {
     const pendingCalls = result.interruptions.map(pendingCall);
     const events: NewEvent[] = [
+      ...held,
       { ...this.envelope(cause, randomUUID()), type: 'AgentRunPaused', schemaVersion: 1, data: { sessionId, runState: result.state.toString(), pendingCalls } },
       ...pendingCalls.map(
         (call): NewEvent => ({
@@ -215,9 +226,9 @@ export class AgentRunner {
     await this.append(agentRunStream(runId), events, version, 'pause');
   }
 
-  private async end(runId: string, version: number, cause: EventEnvelope, ending: { type: 'AgentRunCompleted' | 'AgentRunFailed'; data: unknown }) {
+  private async end(runId: string, version: number, cause: EventEnvelope, held: readonly NewEvent[], ending: { type: 'AgentRunCompleted' | 'AgentRunFailed'; data: unknown }) {
     const event: NewEvent = { ...this.envelope(cause, randomUUID()), schemaVersion: 1, ...ending };
-    await this.append(agentRunStream(runId), [event], version, 'end');
+    await this.append(agentRunStream(runId), [...held, event], version, 'end');
   }
 
   private async toolAnswer(runId: string, callId: string): Promise<string | undefined> {

@@ -12,10 +12,13 @@ export interface RecordedResponse {
 
 /**
  * Puts the session log between a run and its model. Turn n is served from the log when the log
- * has it; otherwise the model is asked and its response is recorded (`record` resolves once the
- * ModelResponded event is stored) before the run sees it. So a run picked up again, in another
- * process or in a replay, follows the responses it already had and never asks the model twice for
- * the same turn.
+ * has it; otherwise the model is asked and its response handed to `record`. So a run picked up
+ * again, in another process or in a replay, follows the responses it already had and never asks
+ * the model twice for a recorded turn.
+ *
+ * `record` may hold a response back and store it with what the run writes next: before the model
+ * is asked again `beforeAsking` runs, and the runner stores what it holds there, so no turn is
+ * asked for while an earlier one is unstored.
  */
 export class RecordingModel implements Model {
   private turn: number;
@@ -23,8 +26,9 @@ export class RecordingModel implements Model {
   constructor(
     private readonly model: Model,
     private readonly recorded: readonly RecordedResponse[],
-    private readonly record: (response: RecordedResponse) => Promise<void>,
+    private readonly record: (response: RecordedResponse) => void | Promise<void>,
     firstTurn: number,
+    private readonly beforeAsking: () => Promise<void> = async () => undefined,
   ) {
     this.turn = firstTurn;
   }
@@ -33,6 +37,7 @@ export class RecordingModel implements Model {
     const turn = this.turn++;
     const known = this.recorded.find((response) => response.turn === turn);
     if (known) return toModelResponse(known);
+    await this.beforeAsking();
     const response = await this.model.getResponse(request);
     const recorded: RecordedResponse = {
       turn,
