@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { ApprovalQueries } from './approvals/approvals.js';
+import { ApprovalQueries, approvalsTableName } from './approvals/approvals.js';
 import { ModelCallQueries, modelCallsTable } from './model-calls/model-calls.js';
 import { SessionQueries } from './sessions/session-queries.js';
 import { sessionsTables, type SessionsTables } from './sessions/sessions-tables.js';
@@ -30,7 +30,7 @@ export async function openReadModels(options: { readonly url: string; readonly s
     dataSource,
     schema: options.schema,
     sessions,
-    sessionQueries: new SessionQueries(dataSource, sessions),
+    sessionQueries: new SessionQueries(dataSource, sessions, approvalsTableName(options.schema)),
     modelCallQueries: new ModelCallQueries(dataSource, modelCalls),
     approvalQueries: new ApprovalQueries(dataSource, options.schema),
     close: () => dataSource.destroy(),

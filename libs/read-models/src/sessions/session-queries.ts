@@ -88,9 +88,15 @@ const summaryColumns = [
  * DataSource must have `tables.entities` among its entities.
  */
 export class SessionQueries {
+  /**
+   * @param approvalsTable the approvals read model beside these tables: a running session with a
+   * pending approval is listed as `awaiting_approval`, not `running`. Without it the statuses are
+   * the session log's alone.
+   */
   constructor(
     private readonly db: DataSource | EntityManager,
     private readonly tables: SessionsTables,
+    private readonly approvalsTable?: string,
   ) {}
 
   async getSession(tenantId: string, sessionId: string): Promise<SessionDetail | null> {
@@ -124,7 +130,13 @@ export class SessionQueries {
       .createQueryBuilder('s')
       .select(summaryColumns.map((column) => `s.${column}`))
       .where('s.tenantId = :tenantId', { tenantId });
-    if (status !== undefined) listing.andWhere('s.status = :status', { status });
+    if (status !== undefined) {
+      // The log never says awaiting_approval: that is a running session with a pending approval.
+      const pending = this.approvalsTable && `EXISTS (SELECT 1 FROM ${this.approvalsTable} a WHERE a.tenant_id = s.tenantId AND a.session_id = s.sessionId AND a.status = 'pending')`;
+      if (pending && status === 'awaiting_approval') listing.andWhere(`s.status = 'running' AND ${pending}`);
+      else if (pending && status === 'running') listing.andWhere(`s.status = 'running' AND NOT ${pending}`);
+      else listing.andWhere('s.status = :status', { status });
+    }
     if (startedAfter !== undefined) listing.andWhere('s.startedAt >= :startedAfter', { startedAfter });
     if (startedBefore !== undefined) listing.andWhere('s.startedAt < :startedBefore', { startedBefore });
     if (cursor !== undefined) {

@@ -66,6 +66,9 @@ export async function approvalScenario(target: Target): Promise<void> {
     const { sessionId } = (await call('POST', '/v1/sessions', { body: { goal: 'Upgrade customer 42 to gold', context: { modelFixture: 'demo-upgrade-customer' } } })).body;
     await waitForStatus(sessionId, 'awaiting_approval');
     expect(crm.writes.size).toBe(0);
+    const listed = async (status: string) => ((await call('GET', `/v1/sessions?status=${status}&limit=100`)).body.items as { sessionId: string }[]).map((listedSession) => listedSession.sessionId);
+    expect(await listed('awaiting_approval')).toContain(sessionId);
+    expect(await listed('running')).not.toContain(sessionId);
     const [item] = (await call('GET', `/v1/approvals?sessionId=${sessionId}`, { key: approver })).body.items;
     expect(item).toMatchObject({ tool: 'crm__updateCustomer', arguments: { id: '42', body: { tier: 'gold' } }, rule: { id: 'crm-writes-need-approval' }, status: 'pending' });
     const decide = (key: string, body: unknown) => call('POST', `/v1/approvals/${item.approvalId}/decision`, { key, body });
@@ -74,6 +77,7 @@ export async function approvalScenario(target: Target): Promise<void> {
     expect((await decide(approver, { decision: 'reject', reason: 'changed my mind' })).status).toBe(409);
     await waitForStatus(sessionId, 'completed');
     expect([...crm.writes.values()]).toEqual([{ tier: 'silver' }]);
+    expect(await listed('awaiting_approval')).not.toContain(sessionId);
   } finally {
     await call('PUT', '/v1/policies', { body: {} });
     await crm.stop();
