@@ -623,9 +623,11 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
   it('scenario shared with dev mode: the demo CRM write waits for an approver and runs once with the edited argument', () => approvalScenario({ url: cluster.gatewayUrl, key: adminKey }));
 
   it('answers bad input with a clear 4xx and writes nothing', async () => {
-    const before = (await call('GET', '/v1/sessions?limit=100')).body.items.length;
+    const ours = (await call('POST', '/v1/sessions', { body: { goal: 'Seen by its own tenant only' } })).body.sessionId as string;
+    const listed = async () => (await call('GET', '/v1/sessions?limit=100')).body.items as { sessionId: string }[];
+    await waitFor('our session in the list', async () => (await listed()).some((session) => session.sessionId === ours));
+    const before = (await listed()).length;
     const otherTenant = await new ApiKeyStore(pool, schemas.gateway).create({ tenantId: 'globex', name: 'e2e', roles: ['admin'], createdBy: 'e2e' });
-    const ours = (await call('GET', '/v1/sessions?limit=1')).body.items[0].sessionId;
     for (const path of [`/v1/sessions/${ours}`, `/v1/sessions/${ours}/events`]) {
       expect((await call('GET', path, { key: otherTenant.apiKey })).status).toBe(404);
     }
@@ -642,6 +644,10 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     expect((await call('POST', '/v1/sessions', { body: { goal: 'g' }, headers: { 'idempotency-key': 'has space' } })).status).toBe(400);
     expect((await call('GET', '/v1/sessions?limit=0')).status).toBe(400);
 
-    await waitFor('nothing to have started', async () => (await call('GET', '/v1/sessions?limit=100')).body.items.length === before);
+    // A session any of them started would be in the log before its answer; one started after
+    // them is listed once the read model has passed them all.
+    const marker = (await call('POST', '/v1/sessions', { body: { goal: 'Started after the bad input' } })).body.sessionId as string;
+    await waitFor('the marker session in the list', async () => (await listed()).some((session) => session.sessionId === marker));
+    expect((await listed()).length).toBe(before + 1);
   });
 });
