@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { provisionDemo, startDemoCrm, type DemoCrm } from '@agent-orchestrator/demo';
-import { PostgresEventStore, type CheckpointStore } from '@agent-orchestrator/event-store';
+import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import { startAgentRuntime } from '@agent-orchestrator/agent-runtime';
 import { startApprovals } from '@agent-orchestrator/approvals';
 import { parseGatewayConfig, startGateway } from '@agent-orchestrator/gateway';
@@ -92,16 +92,23 @@ async function start(): Promise<{ url: string }> {
   running.push({ name: 'in-process transport', stop: () => broker.close() });
   const shared = { config, logger, pool, store, broker };
 
-  // The in-process transport keeps nothing across restarts: the relay publishes the log from its start.
-  const fromTheStart: CheckpointStore = { load: async () => undefined, save: async () => undefined };
+  // The in-process transport keeps no messages across restarts: the relay keeps a place only once
+  // every service has handled what it published before it, under its own name (a cluster's relay
+  // on the same database keeps its own).
+  const inProcess = (id: string) => `${id}:in-process`;
+  const relayCheckpoints = broker.settledCheckpoints(
+    { load: (id) => store.checkpoints.load(inProcess(id)), save: (id, position) => store.checkpoints.save(inProcess(id), position) },
+    (error) => logger.warn({ err: error }, 'the relay could not keep its place; a restart publishes a little more again'),
+  );
   const services: [string, () => Promise<RunningService>][] = [
-    ['orchestrator', () => startOrchestrator(sharedPlatform(shared, 'orchestrator'), { relayCheckpoints: fromTheStart })],
+    ['orchestrator', () => startOrchestrator(sharedPlatform(shared, 'orchestrator'), { relayCheckpoints })],
     ['agent-runtime', () => startAgentRuntime(sharedPlatform(shared, 'agent-runtime'))],
     ['policy', () => startPolicy(sharedPlatform(shared, 'policy'))],
     ['approvals', () => startApprovals(sharedPlatform(shared, 'approvals'))],
     ['tool-adapters', () => startToolAdapters(sharedPlatform(shared, 'tool-adapters'))],
   ];
   for (const [name, startService] of services) running.push({ name, ...(await startService()) });
+  broker.allGroupsStarted();
 
   const gatewayConfig = parseGatewayConfig({ DATABASE_URL: databaseUrl, GATEWAY_PORT: String(env.PORT), BOOTSTRAP_ADMIN_API_KEY: apiKey, BOOTSTRAP_TENANT: env.TENANT });
   const gateway = await startGateway(sharedPlatform(shared, 'gateway'), gatewayConfig, logger.child({ service: 'gateway' }), env.HOST);

@@ -1,4 +1,5 @@
-import type { TopicSpec } from '@agent-orchestrator/contracts';
+import { comparePositions, type GlobalPosition, type TopicSpec } from '@agent-orchestrator/contracts';
+import type { CheckpointStore } from '@agent-orchestrator/event-store';
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Broker, ConsumeOptions } from './broker.js';
@@ -33,16 +34,23 @@ function partitionOf(key: string, count: number): number {
  * is retried with backoff and then dead-lettered with the reason, through the same message
  * handling as the Kafka consumer.
  *
- * Messages live in memory: the log is not kept across restarts. Dev mode's relay therefore
- * publishes the event log again from its start whenever the process starts, and idempotent
- * consumers pass over what they handled before, so nothing in flight at a crash is lost.
+ * Messages live in memory: the log is not kept across restarts. Dev mode's relay keeps its place
+ * through `settledCheckpoints`, which stores a position only once every group has handled all
+ * that was published before it; after a restart the relay publishes again from there, and
+ * idempotent consumers pass over what they had handled since. Nothing in flight at a crash is
+ * lost.
  */
 export class InProcessBroker implements Broker {
   private readonly topics = new Map<string, Topic>();
   private readonly running = new Set<RunningConsumer>();
   /** Per group, the next offset of each `topic/partition`: where a group's consumer started again resumes. */
   private readonly offsets = new Map<string, Map<string, number>>();
+  /** Per group, the topics it consumes, kept while it is stopped: it will handle them when it starts again. */
+  private readonly groupTopics = new Map<string, readonly string[]>();
   private readonly consuming = new Set<string>();
+  /** Waiting for every group to handle what had been published when each was made, oldest first. */
+  private marks: { readonly published: Map<string, number>; readonly settle: () => void }[] = [];
+  private everyGroupStarted = false;
   readonly producer: MessageSender = { send: (messages) => this.publish(messages) };
 
   constructor(private readonly logger: Logger = defaultLogger('in-process-broker')) {}
@@ -58,6 +66,7 @@ export class InProcessBroker implements Broker {
     const logger = options.logger ?? this.logger.child({ group: options.groupId });
     const offsets = this.offsets.get(options.groupId) ?? new Map<string, number>();
     this.offsets.set(options.groupId, offsets);
+    this.groupTopics.set(options.groupId, [...options.topics]);
     const stopping = new AbortController();
     const process = messageProcessor(options, logger, stopping.signal);
     const loops: Promise<void>[] = [];
@@ -85,6 +94,70 @@ export class InProcessBroker implements Broker {
 
   async close(): Promise<void> {
     await Promise.all([...this.running].map((consumer) => consumer.stop()));
+  }
+
+  /**
+   * Says that every consumer group of the process has started. Until then no position is settled:
+   * a group yet to start has handled nothing.
+   */
+  allGroupsStarted(): void {
+    this.everyGroupStarted = true;
+    this.settleMarks();
+  }
+
+  /** Resolves once every group has handled (or dead-lettered) every message published so far. */
+  handledSoFar(): Promise<void> {
+    const published = new Map<string, number>();
+    for (const [name, topic] of this.topics) topic.partitions.forEach((partition, index) => published.set(`${name}/${index}`, partition.messages.length));
+    return new Promise((settle) => {
+      this.marks.push({ published, settle });
+      this.settleMarks();
+    });
+  }
+
+  /**
+   * Checkpoints for the relay that keep a position in `durable` only once every group has handled
+   * everything published before it was offered, so a restart publishes again all that some group
+   * had not handled, and no more. `save` does not wait for that: the relay goes on meanwhile.
+   */
+  settledCheckpoints(durable: CheckpointStore, onError: (error: unknown) => void = () => undefined): CheckpointStore {
+    const kept = new Map<string, GlobalPosition>();
+    let saving = Promise.resolve();
+    return {
+      load: (subscriptionId) => durable.load(subscriptionId),
+      save: async (subscriptionId, position) => {
+        const handled = this.handledSoFar();
+        saving = saving
+          .then(() => handled)
+          .then(async () => {
+            const last = kept.get(subscriptionId);
+            if (last !== undefined && comparePositions(last, position) >= 0) return;
+            await durable.save(subscriptionId, position);
+            kept.set(subscriptionId, position);
+          })
+          // A position not kept is kept with the next one; meanwhile a restart publishes a little more.
+          .catch(onError);
+      },
+    };
+  }
+
+  private settleMarks(): void {
+    if (!this.everyGroupStarted) return;
+    while (this.marks.length > 0 && this.handledEverywhere(this.marks[0]!.published)) this.marks.shift()!.settle();
+  }
+
+  private handledEverywhere(published: Map<string, number>): boolean {
+    for (const [group, topics] of this.groupTopics) {
+      const offsets = this.offsets.get(group)!;
+      for (const topic of topics) {
+        const partitions = this.topics.get(topic)?.partitions.length ?? 0;
+        for (let index = 0; index < partitions; index++) {
+          const key = `${topic}/${index}`;
+          if ((offsets.get(key) ?? 0) < (published.get(key) ?? 0)) return false;
+        }
+      }
+    }
+    return true;
   }
 
   private topic(name: string, partitions = defaultPartitions): Topic {
@@ -142,6 +215,7 @@ export class InProcessBroker implements Broker {
       try {
         await process(topic, index, message, async () => undefined, 60_000);
         offsets.set(key, offset + 1);
+        if (this.marks.length > 0) this.settleMarks();
       } catch (error) {
         if (error instanceof Stopping) return;
         // Dead-lettering itself failed: the message is handed out again, as Kafka would.

@@ -98,4 +98,48 @@ describe('the in-process transport', () => {
     await until(() => seen.length === 2);
     expect(seen).toEqual([1, 2]);
   });
+
+  it('keeps a relay position only once every group, started or stopped, has handled all published before it', async () => {
+    const saved: string[] = [];
+    const checkpoints = broker.settledCheckpoints({ load: async () => saved.at(-1), save: async (_, position) => void saved.push(position) });
+    const release = new Map<number, () => void>();
+    await broker.consume(options('fast', async () => undefined));
+    await broker.consume(options('slow', ({ value }) => new Promise<void>((resolve) => release.set(value.n, resolve))));
+    const late = await broker.consume(options('late', async () => undefined));
+    await late.stop();
+    await send('k', 1);
+    await checkpoints.save('relay', 'p1');
+    await send('k', 2);
+    await checkpoints.save('relay', 'p2');
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+    // A group yet to start has handled nothing: until the process says every group started, nothing is kept.
+    await until(() => release.has(1));
+    release.get(1)!();
+    await until(() => release.has(2));
+    const lateAgain = await broker.consume(options('late', async () => undefined));
+    await settle();
+    expect(saved).toEqual([]);
+    broker.allGroupsStarted();
+    await until(() => saved.length === 1);
+    expect(saved).toEqual(['p1']);
+
+    // p2 waits for the slow group to handle message 2.
+    await settle();
+    expect(saved).toEqual(['p1']);
+    release.get(2)!();
+    await until(() => saved.length === 2);
+
+    // A stopped group still has to handle what it has not: p3 waits for it to come back.
+    await lateAgain.stop();
+    await send('k', 3);
+    await checkpoints.save('relay', 'p3');
+    await until(() => release.has(3));
+    release.get(3)!();
+    await settle();
+    expect(saved).toEqual(['p1', 'p2']);
+    await broker.consume(options('late', async () => undefined));
+    await until(() => saved.length === 3);
+    expect(await checkpoints.load('relay')).toBe('p3');
+  });
 });

@@ -17,9 +17,9 @@ const now = () => new Date().toISOString();
  */
 export interface OrchestratorOptions {
   /**
-   * Where the relay keeps its place. Dev mode's in-process transport keeps no messages across
-   * restarts, so there the relay starts from the log's beginning each time (a checkpoint kept in
-   * memory) and idempotent consumers pass over what they handled before.
+   * Where the relay keeps its place; the store's checkpoints unless given. Dev mode's in-process
+   * transport keeps no messages across restarts, so there a place is kept only once every
+   * consumer has handled what was published before it (InProcessBroker.settledCheckpoints).
    */
   readonly relayCheckpoints?: CheckpointStore;
 }
