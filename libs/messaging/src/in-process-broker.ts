@@ -9,7 +9,9 @@ import type { MessageSender, OutgoingMessage } from './producer.js';
 import { traceHeaders } from './trace-context.js';
 
 interface Partition {
-  readonly messages: KafkaMessage[];
+  /** The messages from offset `first` on; those every group has handled are let go. */
+  messages: KafkaMessage[];
+  first: number;
   /** Wakes the groups' loops waiting at the end of this partition. */
   waiters: Set<() => void>;
 }
@@ -19,6 +21,11 @@ interface Topic {
 }
 
 const defaultPartitions = 6;
+/** How many handled messages a partition lets go of at once (one copy of the rest each time). */
+const letGoChunk = 1000;
+
+/** The offset the partition's next message gets. */
+const end = (partition: Partition): number => partition.first + partition.messages.length;
 
 /** FNV-1a, so a key always lands in the same partition (its messages keep their order). */
 function partitionOf(key: string, count: number): number {
@@ -34,7 +41,9 @@ function partitionOf(key: string, count: number): number {
  * is retried with backoff and then dead-lettered with the reason, through the same message
  * handling as the Kafka consumer.
  *
- * Messages live in memory: the log is not kept across restarts. Dev mode's relay keeps its place
+ * Messages live in memory, and those every group has handled are let go once all groups have
+ * started (a group that joins later starts after them, as under Kafka's retention). The log is
+ * not kept across restarts. Dev mode's relay keeps its place
  * through `settledCheckpoints`, which stores a position only once every group has handled all
  * that was published before it; after a restart the relay publishes again from there, and
  * idempotent consumers pass over what they had handled since. Nothing in flight at a crash is
@@ -74,7 +83,7 @@ export class InProcessBroker implements Broker {
       const topic = this.topic(name);
       for (const [index, partition] of topic.partitions.entries()) {
         const key = `${name}/${index}`;
-        if (!offsets.has(key)) offsets.set(key, options.fromBeginning === false ? partition.messages.length : 0);
+        if (!offsets.has(key)) offsets.set(key, options.fromBeginning === false ? end(partition) : partition.first);
         loops.push(this.follow(name, index, partition, offsets, key, process, stopping.signal, logger));
       }
     }
@@ -108,7 +117,7 @@ export class InProcessBroker implements Broker {
   /** Resolves once every group has handled (or dead-lettered) every message published so far. */
   handledSoFar(): Promise<void> {
     const published = new Map<string, number>();
-    for (const [name, topic] of this.topics) topic.partitions.forEach((partition, index) => published.set(`${name}/${index}`, partition.messages.length));
+    for (const [name, topic] of this.topics) topic.partitions.forEach((partition, index) => published.set(`${name}/${index}`, end(partition)));
     return new Promise((settle) => {
       this.marks.push({ published, settle });
       this.settleMarks();
@@ -146,6 +155,21 @@ export class InProcessBroker implements Broker {
     while (this.marks.length > 0 && this.handledEverywhere(this.marks[0]!.published)) this.marks.shift()!.settle();
   }
 
+  /**
+   * Drops the messages of a partition that every group consuming its topic has handled, in
+   * chunks, once every group has started: a long dev session does not keep its whole log in memory.
+   */
+  private letGo(topic: string, index: number, partition: Partition): void {
+    if (!this.everyGroupStarted) return;
+    let handled = Number.POSITIVE_INFINITY;
+    for (const [group, topics] of this.groupTopics) {
+      if (topics.includes(topic)) handled = Math.min(handled, this.offsets.get(group)!.get(`${topic}/${index}`) ?? partition.first);
+    }
+    if (!Number.isFinite(handled) || handled - partition.first < letGoChunk) return;
+    partition.messages = partition.messages.slice(handled - partition.first);
+    partition.first = handled;
+  }
+
   private handledEverywhere(published: Map<string, number>): boolean {
     for (const [group, topics] of this.groupTopics) {
       const offsets = this.offsets.get(group)!;
@@ -163,7 +187,7 @@ export class InProcessBroker implements Broker {
   private topic(name: string, partitions = defaultPartitions): Topic {
     let topic = this.topics.get(name);
     if (!topic) {
-      topic = { partitions: Array.from({ length: partitions }, () => ({ messages: [], waiters: new Set() })) };
+      topic = { partitions: Array.from({ length: partitions }, () => ({ messages: [], first: 0, waiters: new Set() })) };
       this.topics.set(name, topic);
     }
     return topic;
@@ -180,7 +204,7 @@ export class InProcessBroker implements Broker {
         key: Buffer.from(message.key),
         value: Buffer.isBuffer(message.value) ? message.value : Buffer.from(message.value),
         headers,
-        offset: String(partition.messages.length),
+        offset: String(end(partition)),
         timestamp,
         attributes: 0,
       } satisfies KafkaMessage);
@@ -207,7 +231,7 @@ export class InProcessBroker implements Broker {
   ): Promise<void> {
     while (!stopping.aborted) {
       const offset = offsets.get(key)!;
-      const message = partition.messages[offset];
+      const message = partition.messages[offset - partition.first];
       if (message === undefined) {
         await new Promise<void>((resolve) => partition.waiters.add(resolve));
         continue;
@@ -216,6 +240,7 @@ export class InProcessBroker implements Broker {
         await process(topic, index, message, async () => undefined, 60_000);
         offsets.set(key, offset + 1);
         if (this.marks.length > 0) this.settleMarks();
+        this.letGo(topic, index, partition);
       } catch (error) {
         if (error instanceof Stopping) return;
         // Dead-lettering itself failed: the message is handed out again, as Kafka would.

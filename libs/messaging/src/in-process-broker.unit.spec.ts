@@ -142,4 +142,22 @@ describe('the in-process transport', () => {
     await until(() => saved.length === 3);
     expect(await checkpoints.load('relay')).toBe('p3');
   });
+
+  it('lets go of what every group has handled once all have started; a group that joins later starts after it, as under Kafka retention', async () => {
+    const seen = { a: 0, b: 0, newcomer: 0 };
+    await broker.consume(options('a', async () => void seen.a++));
+    await broker.consume(options('b', async () => void seen.b++));
+    broker.allGroupsStarted();
+    // One key: one partition, 1,500 messages; the first 1,000 go once both groups handled them.
+    for (let n = 0; n < 1500; n++) await send('k', n);
+    await until(() => seen.a === 1500 && seen.b === 1500);
+    const offsets: string[] = [];
+    await broker.consume(options('newcomer', async ({ offset }) => void (seen.newcomer++, offsets.push(offset))));
+    await until(() => seen.newcomer === 500);
+    expect(offsets[0]).toBe('1000');
+    // Offsets go on from where they were.
+    await send('k', 1500);
+    await until(() => seen.newcomer === 501 && seen.a === 1501);
+    expect(offsets.at(-1)).toBe('1500');
+  });
 });
