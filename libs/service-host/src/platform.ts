@@ -28,7 +28,8 @@ const sessionTimeoutMs = 10_000;
 export async function openPlatform(config: PlatformConfig, service: string): Promise<Platform> {
   const logger = pino({ name: service, level: config.logLevel });
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle Postgres connection failed'));
+  // pg attaches the whole client to the error: log what went wrong, not the connection.
+  pool.on('error', (error: Error & { code?: string }) => logger.warn({ reason: error.message, code: error.code }, 'idle Postgres connection failed'));
   try {
     const store = await PostgresEventStore.open({
       pool,
