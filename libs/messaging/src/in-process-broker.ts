@@ -42,12 +42,11 @@ function partitionOf(key: string, count: number): number {
  * handling as the Kafka consumer.
  *
  * Messages live in memory, and those every group has handled are let go once all groups have
- * started (a group that joins later starts after them, as under Kafka's retention). The log is
- * not kept across restarts. Dev mode's relay keeps its place
- * through `settledCheckpoints`, which stores a position only once every group has handled all
- * that was published before it; after a restart the relay publishes again from there, and
- * idempotent consumers pass over what they had handled since. Nothing in flight at a crash is
- * lost.
+ * started (a group that joins later starts after them, as under Kafka's retention). Nothing is
+ * kept across restarts: dev mode's relay keeps its place through `settledCheckpoints`, which
+ * stores a position only once every group has handled all that was published before it. After a
+ * restart the relay publishes again from there, and idempotent consumers pass over what they had
+ * handled since, so nothing in flight at a crash is lost.
  */
 export class InProcessBroker implements Broker {
   private readonly topics = new Map<string, Topic>();
