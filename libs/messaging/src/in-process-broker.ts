@@ -57,7 +57,7 @@ export class InProcessBroker implements Broker {
   private readonly groupTopics = new Map<string, readonly string[]>();
   private readonly consuming = new Set<string>();
   /** Waiting for every group to handle what had been published when each was made, oldest first. */
-  private marks: { readonly published: Map<string, number>; readonly settle: () => void }[] = [];
+  private marks: { readonly published: Map<string, number[]>; readonly settle: () => void }[] = [];
   private everyGroupStarted = false;
   readonly producer: MessageSender = { send: (messages) => this.publish(messages) };
 
@@ -114,9 +114,9 @@ export class InProcessBroker implements Broker {
   }
 
   /** Resolves once every group has handled (or dead-lettered) every message published so far. */
-  handledSoFar(): Promise<void> {
-    const published = new Map<string, number>();
-    for (const [name, topic] of this.topics) topic.partitions.forEach((partition, index) => published.set(`${name}/${index}`, end(partition)));
+  private handledSoFar(): Promise<void> {
+    const published = new Map<string, number[]>();
+    for (const [name, topic] of this.topics) published.set(name, topic.partitions.map(end));
     return new Promise((settle) => {
       this.marks.push({ published, settle });
       this.settleMarks();
@@ -160,27 +160,29 @@ export class InProcessBroker implements Broker {
    */
   private letGo(topic: string, index: number, partition: Partition): void {
     if (!this.everyGroupStarted) return;
-    let handled = Number.POSITIVE_INFINITY;
-    for (const [group, topics] of this.groupTopics) {
-      if (topics.includes(topic)) handled = Math.min(handled, this.offsets.get(group)!.get(`${topic}/${index}`) ?? partition.first);
-    }
-    if (!Number.isFinite(handled) || handled - partition.first < letGoChunk) return;
+    const handled = this.handledThrough(topic, index);
+    if (handled === undefined || handled - partition.first < letGoChunk) return;
     partition.messages = partition.messages.slice(handled - partition.first);
     partition.first = handled;
   }
 
-  private handledEverywhere(published: Map<string, number>): boolean {
-    for (const [group, topics] of this.groupTopics) {
-      const offsets = this.offsets.get(group)!;
-      for (const topic of topics) {
-        const partitions = this.topics.get(topic)?.partitions.length ?? 0;
-        for (let index = 0; index < partitions; index++) {
-          const key = `${topic}/${index}`;
-          if ((offsets.get(key) ?? 0) < (published.get(key) ?? 0)) return false;
-        }
-      }
+  /** Whether every group has handled every message of these partition ends; a topic no group consumes counts as handled. */
+  private handledEverywhere(published: Map<string, number[]>): boolean {
+    for (const [topic, ends] of published) {
+      if (!ends.every((length, index) => (this.handledThrough(topic, index) ?? length) >= length)) return false;
     }
     return true;
+  }
+
+  /** The offset up to which every group consuming the topic (started or stopped) has handled the partition; undefined when none consumes it. */
+  private handledThrough(topic: string, index: number): number | undefined {
+    let handled: number | undefined;
+    for (const [group, topics] of this.groupTopics) {
+      if (!topics.includes(topic)) continue;
+      const offset = this.offsets.get(group)!.get(`${topic}/${index}`) ?? 0;
+      handled = handled === undefined ? offset : Math.min(handled, offset);
+    }
+    return handled;
   }
 
   private topic(name: string, partitions = defaultPartitions): Topic {
