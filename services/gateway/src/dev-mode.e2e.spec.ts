@@ -99,8 +99,9 @@ describe('dev mode: every service in one process on embedded defaults', () => {
   });
 
   it('refuses to start on a wrong setting, naming the variable and what it expects', async () => {
-    const wrong = spawnFixture(join(root, 'scripts/dev.ts'), { PORT: 'eighty', DEV_DATA_DIR: dataDir, DATABASE_URL: '' });
+    const wrong = spawnFixture(join(root, 'scripts/dev.ts'), { PORT: 'eighty', HOST: 'everywhere', DEV_DATA_DIR: dataDir, DATABASE_URL: '' });
     expect(await wrong.exited()).toBe(1);
     expect(wrong.output()).toContain('PORT: expects the API port: a TCP port from 0 to 65535');
+    expect(wrong.output()).toContain('HOST: expects the address to listen on, e.g. 127.0.0.1 or 0.0.0.0');
   });
 });
