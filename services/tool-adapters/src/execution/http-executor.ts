@@ -197,7 +197,7 @@ export class HttpExecutor {
       const refused = egressErrorIn(error);
       if (refused) throw new NotSent(refused.message);
       // fetch says "fetch failed" when the network did; any other TypeError is a request it would not build.
-      if (error instanceof TypeError && error.message !== 'fetch failed') throw new NotSent(`the request cannot be sent: ${error.message}`);
+      if (error instanceof TypeError && error.message !== 'fetch failed') throw new NotSent(`the request could not be built: ${error.message}`);
       throw new NetworkFailure(`${where} got no answer: ${networkReason(error, this.options.timeoutMs)}`);
     }
     if (response.status === 408 || response.status === 425 || response.status === 429 || response.status >= 500) throw new RetryableStatus(`${where} answered ${response.status}: ${text.slice(0, 300)}`);
@@ -266,7 +266,7 @@ function buildRequest(
   if (body !== undefined) headers['content-type'] = 'application/json';
   // Named, never quoted: the value may be a credential.
   const unsendable = Object.entries(headers).find(([, value]) => /[\r\n\0]/.test(value));
-  if (unsendable) return { reason: `the request cannot be sent: the value of header ${unsendable[0]} holds a CR, LF or NUL, which HTTP does not allow` };
+  if (unsendable) return { reason: `the value of header ${unsendable[0]} holds a CR, LF or NUL, which HTTP does not allow` };
   return { url, init: { method: operation.method.toUpperCase(), headers, ...(body === undefined ? {} : { body }), redirect: 'manual' } };
 }
 
