@@ -20,7 +20,7 @@ export {
   type TopicNames,
   type TopicSpec,
 } from './topics.js';
-export { agentRegistryStream, agentRunId, approvalStream, policyCheckStream, policyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
+export { agentRegistryStream, agentRunId, egressStream, approvalStream, policyCheckStream, policyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
 export {
   EventCatalog,
   defineEvent,
@@ -98,7 +98,19 @@ export {
   type DefineAgent,
 } from './commands/agent-commands.js';
 export { ToolRegistered, secretNameSchema, securitySchemeSchema, toolDefinitionSchema, toolEvents, toolOperationSchema, type SecurityScheme, type ToolDefinition, type ToolEvent } from './catalog/tool-events.js';
-export { registerToolSchema, toolCommandMessageSchema, type RegisterTool, type ToolCommandMessage } from './commands/tool-commands.js';
+export { registerToolSchema, setEgressAllowListSchema, toolCommandMessageSchema, type RegisterTool, type SetEgressAllowList, type ToolCommandMessage } from './commands/tool-commands.js';
+export {
+  EgressAllowListSet,
+  egressAllowEntrySchema,
+  egressAllowListSchema,
+  egressEvents,
+  evolveEgress,
+  initialEgress,
+  parseEgressEntry,
+  type CurrentEgress,
+  type EgressAllowList,
+  type EgressEvent,
+} from './catalog/egress-events.js';
 export { eventCatalog } from './catalog/event-catalog.js';
 export { describeOverrun, type BudgetOverrun } from './catalog/budget-overrun.js';
 export { commandMessageSchema, type CommandMessage } from './commands/command-message.js';

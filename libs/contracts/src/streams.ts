@@ -12,6 +12,7 @@ export const streamCategories = {
   policyCheck: 'policycheck',
   approval: 'approval',
   memory: 'memory',
+  egress: 'egress',
 } as const;
 export type StreamCategory = (typeof streamCategories)[keyof typeof streamCategories];
 
@@ -38,6 +39,9 @@ export const toolRegistryStream = (tenantId: string): string => streamName(strea
 
 /** One stream per tenant holds every version of its tool policy. */
 export const policyStream = (tenantId: string): string => streamName(streamCategories.policy, tenantId);
+
+/** One stream per tenant holds every version of its egress allow-list. */
+export const egressStream = (tenantId: string): string => streamName(streamCategories.egress, tenantId);
 
 /** One stream per tool call holds the policy's decision on it, so a redelivered request is decided once. */
 export const policyCheckStream = (runId: string, callId: string): string => streamName(streamCategories.policyCheck, `${runId}.${callId}`);

@@ -5,10 +5,11 @@ export const demoPolicy = {
 };
 
 /**
- * Sets the demo tenant up through the public API, as a newcomer would: the demo CRM as tool
- * `crm`, the AccountManager agent, and a policy under which changing a customer needs an
- * approver. Only what is missing (or, for the tool, registered at another address) is written;
- * a policy the tenant already set is left alone.
+ * Sets the demo tenant up through the public API, as a newcomer would: an egress allow-list that
+ * lets the platform reach the demo CRM (on loopback, which is refused by default) and nothing
+ * else, the CRM as tool `crm`, the AccountManager agent, and a policy under which changing a
+ * customer needs an approver. Only what is missing (or, for the tool and the allow-list, set for
+ * another address) is written; a policy the tenant already set is left alone.
  */
 export async function provisionDemo(options: { readonly gatewayUrl: string; readonly apiKey: string; readonly crmUrl: string }): Promise<string[]> {
   const done: string[] = [];
@@ -23,6 +24,12 @@ export async function provisionDemo(options: { readonly gatewayUrl: string; read
     return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   };
 
+  const crm = new URL(options.crmUrl).host;
+  const egress = await call('GET', '/v1/egress');
+  if (JSON.stringify(egress.body.allow) !== JSON.stringify([crm])) {
+    await call('PUT', '/v1/egress', { allow: [crm] });
+    done.push(`allowed egress to the demo CRM (${crm}) only`);
+  }
   const tool = await call('GET', '/v1/tools/crm');
   if (tool.status === 404 || tool.body.baseUrl !== options.crmUrl) {
     await call('POST', '/v1/tools', { name: 'crm', url: `${options.crmUrl}/openapi.json`, description: 'The demo CRM', scopes: ['crm:read', 'crm:write'] });

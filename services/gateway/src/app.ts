@@ -14,6 +14,8 @@ import { Agents } from './agents/agents.js';
 import { Tools } from './tools/tools.js';
 import { Approvals } from './approvals/approvals.js';
 import { Policies } from './policies/policies.js';
+import { Egress } from './egress/egress.js';
+import { EgressGuard } from '@agent-orchestrator/egress';
 import type { SecretStore } from '@agent-orchestrator/secrets';
 import { Sessions, type SessionsBackend } from './sessions/sessions.js';
 import { NestPinoLogger } from '@agent-orchestrator/service-host';
@@ -59,10 +61,12 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     // Bodies are JSON or nothing: without its text/plain parser Fastify answers any other type with 415.
     adapter.getInstance().removeContentTypeParser('text/plain');
     const backend = deps.sessions;
-    const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes }) : undefined;
+    const egressGuard = new EgressGuard({ operatorAllow: config.egressAllow ?? [] });
+    const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes, egress: egressGuard }) : undefined;
     const agents = backend && tools ? new Agents(backend, tools) : undefined;
     const sessions = backend && agents && tools ? new Sessions(backend, agents, tools) : undefined;
     const policies = backend ? new Policies(backend) : undefined;
+    const egress = backend ? new Egress(backend) : undefined;
     const approvals = backend ? new Approvals(backend) : undefined;
     const feed = backend ? new SessionFeed(backend.store, logger, deps.feedPollMs) : undefined;
     if (backend && sessions && feed) {
@@ -72,10 +76,11 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     }
     const onShutdown = async () => {
       feed?.stop();
+      await egressGuard.close();
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, logger, maxBodyBytes: config.maxBodyBytes, onShutdown, ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
+      GatewayModule.register({ apiKeys, logger, maxBodyBytes: config.maxBodyBytes, onShutdown, ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

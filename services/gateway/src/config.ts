@@ -1,4 +1,4 @@
-import { newEventSchema } from '@agent-orchestrator/contracts';
+import { egressAllowEntrySchema, newEventSchema } from '@agent-orchestrator/contracts';
 import { z } from 'zod';
 
 /** Postgres identifiers we create ourselves: unquoted-safe, at most 63 bytes. */
@@ -29,6 +29,11 @@ const envSchema = z.object({
   // The same alphabet as the tenant id every event carries.
   BOOTSTRAP_TENANT: newEventSchema.shape.tenantId.default('demo'),
   MAX_BODY_BYTES: integerVariable(1, 100 * 1024 * 1024, 'expects a whole number of bytes from 1 to 104857600 (100 MiB)').default(1024 * 1024),
+  EGRESS_ALLOW: z
+    .string()
+    .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+    .pipe(z.array(egressAllowEntrySchema, { error: 'expects comma-separated host, host:port, IP address or CIDR entries' }))
+    .default([]),
 });
 
 export interface GatewayConfig {
@@ -41,6 +46,8 @@ export interface GatewayConfig {
   readonly bootstrapTenant: string;
   /** Larger request bodies are refused with 413 before they are parsed. */
   readonly maxBodyBytes: number;
+  /** Destinations the operator trusts for every tenant (EGRESS_ALLOW): the egress guard lets them through. */
+  readonly egressAllow?: readonly string[];
 }
 
 export class GatewayConfigError extends Error {
@@ -75,5 +82,6 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     bootstrapAdminApiKey: vars.BOOTSTRAP_ADMIN_API_KEY,
     bootstrapTenant: vars.BOOTSTRAP_TENANT,
     maxBodyBytes: vars.MAX_BODY_BYTES,
+    egressAllow: vars.EGRESS_ALLOW,
   };
 }

@@ -21,6 +21,7 @@ describe('gateway configuration', () => {
       bootstrapAdminApiKey: undefined,
       bootstrapTenant: 'demo',
       maxBodyBytes: 1024 * 1024,
+      egressAllow: [],
     });
   });
 
@@ -34,9 +35,10 @@ describe('gateway configuration', () => {
         BOOTSTRAP_ADMIN_API_KEY: key,
         BOOTSTRAP_TENANT: 'acme-eu',
         MAX_BODY_BYTES: '65536',
+        EGRESS_ALLOW: 'idp.internal:8443, 10.0.0.0/8',
         PATH: '/usr/bin',
       }),
-    ).toEqual({ databaseUrl: 'postgresql://localhost/db', port: 8080, schema: 'gw_1', bootstrapAdminApiKey: key, bootstrapTenant: 'acme-eu', maxBodyBytes: 65536 });
+    ).toEqual({ databaseUrl: 'postgresql://localhost/db', port: 8080, schema: 'gw_1', bootstrapAdminApiKey: key, bootstrapTenant: 'acme-eu', maxBodyBytes: 65536, egressAllow: ['idp.internal:8443', '10.0.0.0/8'] });
   });
 
   it('treats a variable set to the empty string as unset', () => {
@@ -60,6 +62,7 @@ describe('gateway configuration', () => {
     ['BOOTSTRAP_TENANT', 'Acme Corp', /^BOOTSTRAP_TENANT: tenant ids are lower-case letters/],
     ['MAX_BODY_BYTES', '0', /^MAX_BODY_BYTES: expects a whole number of bytes/],
     ['MAX_BODY_BYTES', '1MiB', /^MAX_BODY_BYTES: expects a whole number of bytes/],
+    ['EGRESS_ALLOW', 'idp.internal, https://otel', /^EGRESS_ALLOW: "https:\/\/otel" is not a host, host:port, IP address or CIDR block/],
   ])('refuses %s=%s, naming it', (variable, value, expected) => {
     expect(problemsOf({ DATABASE_URL: databaseUrl, [variable]: value })).toEqual([expect.stringMatching(expected)]);
   });

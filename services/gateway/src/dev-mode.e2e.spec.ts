@@ -69,6 +69,8 @@ describe('dev mode: every service in one process on embedded defaults', () => {
     const { call } = api(target);
     expect((await fetch(`${target.url}/healthz`)).status).toBe(200);
     expect((await call('GET', '/v1/tools/crm')).body).toMatchObject({ name: 'crm', baseUrl: `http://127.0.0.1:${crmPort}` });
+    // The CRM is on loopback: the demo tenant allows it, and nothing else.
+    expect((await call('GET', '/v1/egress')).body).toMatchObject({ version: 1, allow: [`127.0.0.1:${crmPort}`] });
     expect((await call('GET', '/v1/agents/AccountManager')).status).toBe(200);
     expect((await call('GET', '/v1/policies')).body).toMatchObject({ version: 1, rules: [{ id: 'crm-writes-need-approval' }] });
   });

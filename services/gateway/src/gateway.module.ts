@@ -5,6 +5,8 @@ import { AgentsController } from './agents/agents.controller.js';
 import { Agents } from './agents/agents.js';
 import { ApprovalsController } from './approvals/approvals.controller.js';
 import { Approvals } from './approvals/approvals.js';
+import { EgressController } from './egress/egress.controller.js';
+import { Egress } from './egress/egress.js';
 import { PoliciesController } from './policies/policies.controller.js';
 import { Policies } from './policies/policies.js';
 import { SECRET_STORE, SecretsController } from './secrets/secrets.controller.js';
@@ -30,6 +32,7 @@ export interface GatewayBindings {
   readonly agents?: Agents;
   readonly tools?: Tools;
   readonly policies?: Policies;
+  readonly egress?: Egress;
   readonly approvals?: Approvals;
   /** The secrets routes, when the app has a backend: null when no secret store is configured (they answer 503 saying how). */
   readonly secrets?: SecretStore | null;
@@ -49,12 +52,13 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, ApiKeysController, ...(bindings.sessions ? [SessionsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
+      controllers: [HealthController, ApiKeysController, ...(bindings.sessions ? [SessionsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
         ...(bindings.tools ? [{ provide: Tools, useValue: bindings.tools }] : []),
         ...(bindings.policies ? [{ provide: Policies, useValue: bindings.policies }] : []),
+        ...(bindings.egress ? [{ provide: Egress, useValue: bindings.egress }] : []),
         ...(bindings.approvals ? [{ provide: Approvals, useValue: bindings.approvals }] : []),
         ...(bindings.secrets !== undefined ? [{ provide: SECRET_STORE, useValue: bindings.secrets }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },

@@ -57,6 +57,8 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     call('POST', '/v1/sessions', { body: { goal: 'Summarise what customers owe us', context }, headers: { 'idempotency-key': key } });
   const sessionEvents = async (sessionId: string): Promise<EventEnvelope[]> => (await call('GET', `/v1/sessions/${sessionId}/events?limit=1000`)).body.items;
   const runEvents = async (sessionId: string, run: string) => store.readStream(`agentrun-${sessionId}.${run}`);
+  /** Replaces the tenant's egress allow-list: the specs' tool servers are on loopback, which is refused by default. */
+  const allowEgress = async (...allow: string[]) => expect((await call('PUT', '/v1/egress', { body: { allow } })).status).toBe(200);
   const waitForStatus = (sessionId: string, status: string) =>
     waitFor(`session ${sessionId} to be ${status}`, async () => (await call('GET', `/v1/sessions/${sessionId}`)).body?.status === status, { timeoutMs: 90_000 });
 
@@ -285,6 +287,7 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/openapi.yaml`;
+      await allowEgress(`127.0.0.1:${(server.address() as AddressInfo).port}`);
       const fetched = await call('POST', '/v1/tools', { body: { name: 'billing', url } });
       expect(fetched.body).toMatchObject({ name: 'billing', version: 2, source: { kind: 'url', url } });
     } finally {
@@ -313,6 +316,7 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2`;
+      await allowEgress(new URL(baseUrl).host);
       const document = {
         openapi: '3.1.0',
         info: { title: 'Ledger', version: '1' },
@@ -366,6 +370,7 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await allowEgress(`127.0.0.1:${port}`);
     const document = {
       openapi: '3.0.3',
       info: { title: 'Void', version: '1' },
@@ -393,6 +398,93 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     expect(letter.message.headers?.['dlq-reason']?.toString()).toMatch(/^gave up after 4 attempts/);
   });
 
+  it('reaches loopback only where the tenant allows it (tool documents by URL, redirects, tool calls); a redirect answer fails the call, a CR/LF header is never sent', async () => {
+    const requests: string[] = [];
+    const server = createServer((request, response) => {
+      requests.push(`${request.method} ${request.url}`);
+      const json = (value: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      if (request.url === '/openapi.json') return json(document);
+      if (request.url === '/page') return void response.writeHead(200, { 'content-type': 'text/html' }).end('<html><title>internal admin console</title></html>');
+      if (request.url === '/hop') return void response.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+      if (request.url === '/status') return json({ up: true });
+      if (request.url === '/moved') return void response.writeHead(302, { location: 'http://example.com/' }).end();
+      response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const base = `http://127.0.0.1:${port}`;
+    const document = {
+      openapi: '3.0.3',
+      info: { title: 'Relay', version: '1' },
+      servers: [{ url: base }],
+      paths: {
+        '/status': { get: { operationId: 'status', parameters: [{ name: 'x-note', in: 'header', schema: { type: 'string' } }], responses: { '200': { description: 'ok' } } } },
+        '/moved': { get: { operationId: 'moved', responses: { '200': { description: 'ok' } } } },
+      },
+    };
+    const register = (url: string) => call('POST', '/v1/tools', { body: { name: 'relay', url } });
+    try {
+      await allowEgress();
+      const refused = await register(`${base}/openapi.json`);
+      expect(refused).toMatchObject({ status: 422, body: { detail: 'The document URL was refused: 127.0.0.1 is a loopback address; a tenant admin may allow it with PUT /v1/egress.' } });
+      expect((await call('GET', '/v1/tools/relay')).status).toBe(404);
+      expect(requests).toEqual([]);
+
+      const operator = (await call('POST', '/v1/api-keys', { body: { name: 'e2e-egress-operator', roles: ['operator'] } })).body.apiKey as string;
+      expect((await call('PUT', '/v1/egress', { key: operator, body: { allow: [base] } })).status).toBe(403);
+      expect((await call('GET', '/v1/egress', { key: operator })).status).toBe(403);
+      const bad = await call('PUT', '/v1/egress', { body: { allow: [`127.0.0.1:${port}`, 'http://127.0.0.1/'] } });
+      expect(bad.status).toBe(422);
+      expect(JSON.stringify(bad.body)).toContain('\\"http://127.0.0.1/\\" is not a host, host:port, IP address or CIDR block');
+      const before = (await call('GET', '/v1/egress')).body.version as number;
+      const put = await call('PUT', '/v1/egress', { body: { allow: [`127.0.0.1:${port}`] } });
+      expect(put.body).toMatchObject({ version: before + 1, allow: [`127.0.0.1:${port}`] });
+      expect((await call('GET', '/v1/egress')).body).toMatchObject({ version: before + 1, allow: [`127.0.0.1:${port}`] });
+
+      // What an allowed address answers is not repeated back unless it is a document; a redirect to the cloud metadata address is refused.
+      const html = await register(`${base}/page`);
+      expect(html.status).toBe(422);
+      expect(JSON.stringify(html.body)).not.toContain('internal admin console');
+      const hop = await register(`${base}/hop`);
+      expect(hop).toMatchObject({ status: 422, body: { detail: expect.stringMatching(/^The document URL was refused: 169\.254\.169\.254 is a link-local address/) } });
+      expect(requests).toEqual(['GET /page', 'GET /hop']);
+      expect(await register(`${base}/openapi.json`)).toMatchObject({ status: 201, body: { name: 'relay', baseUrl: base } });
+
+      expect((await call('POST', '/v1/agents', { body: { name: 'Relayer', instructions: 'You check the relay.', tools: ['relay'] } })).status).toBe(201);
+      const script = (calls: { tool: string; arguments: Record<string, unknown> }[]) => ({
+        turns: [
+          { agent: 'Planner', output: { steps: [{ stepId: 'probe', title: 'Check the relay', agent: 'Relayer', dependsOn: [] }] } },
+          ...calls.map((toolCall) => ({ agent: 'Relayer', run: 'probe', toolCalls: [toolCall] })),
+          { agent: 'Relayer', run: 'probe', text: 'Checked.' },
+        ],
+      });
+      const answersOf = async (sessionId: string) => {
+        const run = await runEvents(sessionId, 'step.probe.1');
+        const callIds = run.filter((event) => event.type === 'ToolCallRequested').map((event) => (event.data as { callId: string }).callId);
+        return Promise.all(callIds.map(async (callId) => (await store.readStream(`toolcall-${sessionId}.step.probe.1.${callId}`))[0]));
+      };
+      requests.splice(0);
+      const allowed = (await startSession({ modelScript: script([{ tool: 'relay__status', arguments: {} }, { tool: 'relay__moved', arguments: {} }, { tool: 'relay__status', arguments: { 'x-note': 'hi\r\nx-admin: yes' } }]) })).body.sessionId;
+      await waitForStatus(allowed, 'completed');
+      expect((await answersOf(allowed)).map((answer) => [answer?.type, (answer?.data as { output?: string; reason?: string }).output ?? (answer?.data as { reason: string }).reason])).toEqual([
+        ['ToolCallCompleted', '{"up":true}'],
+        ['ToolCallFailed', 'GET /moved answered 302, a redirect; tool calls do not follow redirects, so register the tool with the URL of the server that answers'],
+        ['ToolCallFailed', 'the call was not sent: the value of header x-note holds a CR, LF or NUL, which HTTP does not allow'],
+      ]);
+      // The redirect was tried once and not followed; the CR/LF request never left.
+      expect(requests).toEqual(['GET /status', 'GET /moved']);
+
+      // The list of the moment applies: once the admin takes the entry out, the tool is not reached.
+      await allowEgress();
+      const denied = (await startSession({ modelScript: script([{ tool: 'relay__status', arguments: {} }]) })).body.sessionId;
+      await waitForStatus(denied, 'completed');
+      expect(await answersOf(denied)).toMatchObject([{ type: 'ToolCallFailed', data: { reason: 'the call was not sent: 127.0.0.1 is a loopback address; a tenant admin may allow it with PUT /v1/egress' } }]);
+      expect(requests).toEqual(['GET /status', 'GET /moved']);
+    } finally {
+      server.close();
+    }
+  });
+
   it('lets reads through, holds the write for approval, runs it once with the edited argument after tool-adapters restarts, and never calls a tool off the allow-list', async () => {
     // A CRM that counts its side effects; writes are deduplicated by Idempotency-Key, as the adapter expects.
     const requests: string[] = [];
@@ -416,6 +508,7 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await allowEgress(new URL(baseUrl).host);
     const customer = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } };
     const crm = {
       openapi: '3.1.0',
@@ -581,6 +674,7 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       paths: { '/me': { get: { operationId: 'me', responses: { '200': { description: 'ok' } } } } },
     };
+    await allowEgress(`127.0.0.1:${(server.address() as AddressInfo).port}`);
     try {
       const wrongScheme = await call('POST', '/v1/tools', { body: { name: 'profile', document, credentials: { apiKey: 'profile-token' } } });
       expect(wrongScheme).toMatchObject({ status: 422, body: { detail: expect.stringContaining('Its schemes are: bearer') } });

@@ -1,4 +1,5 @@
 import { toolCommandMessageSchema } from '@agent-orchestrator/contracts';
+import { EgressGuard, egressAllowFrom } from '@agent-orchestrator/egress';
 import { startCommandConsumer, startEventService, type Platform, type RunningService } from '@agent-orchestrator/service-host';
 import { openSecretStore, secretsConfigFrom } from '@agent-orchestrator/secrets';
 import { ToolCalls } from './tool-calls.js';
@@ -10,6 +11,8 @@ import { ToolAdaptersModule } from './tool-adapters.module.js';
 /** The tool-adapters process: answers tool calls the policy allowed (`events.policycheck`) or people approved (`events.approval`); keeps the tenants' tool registries. */
 export async function startToolAdapters(platform: Platform): Promise<RunningService> {
   const { store, broker, producer, topics, logger, pool, config } = platform;
+  // Parsed first: a bad EGRESS_ALLOW stops start-up before anything is opened.
+  const egress = new EgressGuard({ operatorAllow: egressAllowFrom(process.env) });
   const secretsConfig = secretsConfigFrom(process.env);
   const secrets = await openSecretStore(secretsConfig, pool);
   if (!secrets) logger.warn('no secret store configured (SECRETS_KEY or SECRETS_BACKEND=vault): tools that name credentials cannot be called');
@@ -17,12 +20,13 @@ export async function startToolAdapters(platform: Platform): Promise<RunningServ
   const rateLimits = await ToolRateLimits.open({ pool, schema: config.readModelSchema, ...rateLimitOptionsFrom(process.env) });
   const commands = await startCommandConsumer(platform, 'tool-adapters', toolCommandMessageSchema, toolCommandHandler(store));
   await broker.ensureTopics([{ name: topics.deadLetters('tool-adapters'), partitions: 1 }]);
-  const calls = new ToolCalls({ store, executor: new HttpExecutor(executorOptionsFrom(process.env)), producer, topics, logger, now: () => new Date().toISOString(), redact: piiKindsFrom(process.env), ...(secrets ? { secrets } : {}), rateLimits });
+  const calls = new ToolCalls({ store, executor: new HttpExecutor(executorOptionsFrom(process.env), egress), producer, topics, logger, now: () => new Date().toISOString(), redact: piiKindsFrom(process.env), ...(secrets ? { secrets } : {}), rateLimits });
   const app = await startEventService(platform, ToolAdaptersModule.register(calls), { events: ['policycheck', 'approval'] });
   return {
     async stop() {
       await app.close();
       await commands.stop();
+      await egress.close();
     },
   };
 }

@@ -1,5 +1,8 @@
 import {
   agentRunStream,
+  egressStream,
+  evolveEgress,
+  initialEgress,
   messageHeaders,
   toolCallStream,
   type AgentRunEvent,
@@ -117,7 +120,10 @@ export class ToolCalls {
       if (!slot.ok) return { reason: `the call was not sent: ${slot.reason}` };
     }
     const idempotencyKey = uuidV5(`${request.eventId}/call`, idempotencyNamespace);
-    const outcome = await this.options.executor.call({ tenantId: request.tenantId, tool, version }, definition, operation, argumentsJson, idempotencyKey, credentials.presented);
+    // The allow-list of the moment, not one pinned by the session: an admin's removal applies at once.
+    let egress = initialEgress;
+    for await (const event of this.options.store.streamEvents(egressStream(request.tenantId))) egress = evolveEgress(egress, event);
+    const outcome = await this.options.executor.call({ tenantId: request.tenantId, tool, version }, definition, operation, argumentsJson, idempotencyKey, credentials.presented, egress.allow);
     this.options.logger.info({ tool: name, callId: request.data.callId, outcome: outcome.outcome, ...('attempts' in outcome ? { attempts: outcome.attempts } : {}) }, 'tool call answered');
     switch (outcome.outcome) {
       case 'completed':

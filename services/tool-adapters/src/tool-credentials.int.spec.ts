@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { agentRunStream, sessionStream, toolCallStream, toolRegistryStream, topicNames, type EventEnvelope, type NewEvent, type ToolDefinition } from '@agent-orchestrator/contracts';
+import { EgressGuard } from '@agent-orchestrator/egress';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import type { MessageProducer } from '@agent-orchestrator/messaging';
 import { PostgresSecretStore } from '@agent-orchestrator/secrets';
@@ -107,7 +108,8 @@ describe('tool calls present the credentials their tool names', () => {
     const producer = { send: async () => undefined } as unknown as MessageProducer;
     calls = new ToolCalls({
       store,
-      executor: new HttpExecutor({ retries: 0 }),
+      // The tool server is on loopback, trusted here by the operator's allow-list.
+      executor: new HttpExecutor({ retries: 0 }, new EgressGuard({ operatorAllow: ['127.0.0.1'] })),
       producer,
       topics: topicNames(),
       logger: pino({ level: 'silent' }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { toolNameSchema } from '../catalog/agent-events.js';
+import { egressAllowListSchema } from '../catalog/egress-events.js';
 import { toolDefinitionSchema } from '../catalog/tool-events.js';
 import { commandMetadataSchema } from './command-metadata.js';
 
@@ -12,9 +13,17 @@ export const registerToolSchema = z.strictObject({
 });
 export type RegisterTool = Readonly<z.infer<typeof registerToolSchema>>;
 
-/** A tool-adapters command on `commands.tool-adapters`, keyed by the tenant's `tool-<tenant>` stream. */
+/** Makes `allow` the next version of the command tenant's egress allow-list (keyed by its `egress-<tenant>` stream). */
+export const setEgressAllowListSchema = z.strictObject({
+  type: z.literal('SetEgressAllowList'),
+  allow: egressAllowListSchema.shape.allow,
+  metadata: commandMetadataSchema,
+});
+export type SetEgressAllowList = Readonly<z.infer<typeof setEgressAllowListSchema>>;
+
+/** A tool-adapters command on `commands.tool-adapters`, keyed by the stream it writes: `tool-<tenant>` or `egress-<tenant>`. */
 export const toolCommandMessageSchema = z.strictObject({
   commandId: z.uuid(),
-  command: z.discriminatedUnion('type', [registerToolSchema]),
+  command: z.discriminatedUnion('type', [registerToolSchema, setEgressAllowListSchema]),
 });
 export type ToolCommandMessage = z.infer<typeof toolCommandMessageSchema>;

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ToolRegistry, operationToolName, toolRegistryStream, type ToolCommandMessage, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
+import { egressErrorIn, type EgressGuard } from '@agent-orchestrator/egress';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
 import { ToolDocumentError, compileOpenApi, readToolDocument } from '@agent-orchestrator/tools';
 import type { Principal } from '../auth/access.guard.js';
 import { commandMetadata, pollFor, sendCommand } from '../commands.js';
+import { currentEgress } from '../egress/egress.js';
 import { GatewayError } from '../errors.js';
 
 export interface ToolsBackend {
@@ -13,6 +15,8 @@ export interface ToolsBackend {
   readonly topics: TopicNames;
   /** The largest OpenAPI document fetched by URL. */
   readonly maxDocumentBytes: number;
+  /** Every document fetch goes through it, with the tenant's allow-list. */
+  readonly egress: EgressGuard;
   readonly confirmMs?: number;
 }
 
@@ -59,11 +63,11 @@ export class Tools {
 
   async register(caller: Principal, request: RegisterToolRequest) {
     const source = request.url === undefined ? ({ kind: 'inline' } as const) : ({ kind: 'url', url: request.url } as const);
-    const raw = request.url === undefined ? request.document : await this.fetchDocument(request.url);
+    const raw = request.url === undefined ? request.document : await this.fetchDocument(caller.tenantId, request.url);
     let document: Record<string, unknown>;
     let compiled: Awaited<ReturnType<typeof compileOpenApi>>;
     try {
-      document = readToolDocument(raw);
+      document = request.url === undefined ? readToolDocument(raw) : fetchedDocument(request.url, raw);
       compiled = await compileOpenApi(document);
     } catch (error) {
       if (error instanceof ToolDocumentError) throw new GatewayError('InvalidBody', error.message);
@@ -98,24 +102,63 @@ export class Tools {
     return toolView(ToolRegistry.fold([landed]).latest(request.name)!);
   }
 
-  /** Fetches a document by URL: http(s) only, within 10 s and the size limit. */
-  private async fetchDocument(url: string): Promise<string> {
+  /**
+   * Fetches a document by URL through the egress guard (the tenant's allow-list; redirects
+   * followed up to 5 times, each hop checked): http(s) only, within 10 s and the size limit.
+   * What a failure says is bounded so the gateway cannot be used to probe: a refusal names its
+   * rule, anything short of an answer is "could not connect" (an open port and a closed one read
+   * alike), and an answer that is not a document is never quoted.
+   */
+  private async fetchDocument(tenantId: string, url: string): Promise<string> {
     const parsed = new URL(url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new GatewayError('InvalidBody', `The document URL must be http or https, not ${parsed.protocol}`);
-    let response: Response;
+    const { allow } = await currentEgress(this.backend.store, tenantId);
+    let response: Awaited<ReturnType<EgressGuard['fetch']>>['response'];
     try {
-      response = await fetch(parsed, { signal: AbortSignal.timeout(10_000), headers: { accept: 'application/json, application/yaml, text/yaml, */*' } });
+      ({ response } = await this.backend.egress.fetch(parsed, { signal: AbortSignal.timeout(10_000), headers: { accept: 'application/json, application/yaml, text/yaml, */*' } }, { allow, maxRedirects: 5 }));
     } catch (error) {
-      throw new GatewayError('InvalidBody', `The document could not be fetched from ${url}: ${error instanceof Error ? error.message : String(error)}`);
+      const refused = egressErrorIn(error);
+      if (refused) throw new GatewayError('InvalidBody', `The document URL was refused: ${refused.message}.`);
+      throw new GatewayError('InvalidBody', `The document could not be fetched from ${url}: could not connect.`);
     }
-    if (!response.ok) throw new GatewayError('InvalidBody', `Fetching the document from ${url} answered ${response.status}.`);
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new GatewayError('InvalidBody', `Fetching the document from ${url} answered ${response.status}.`);
+    }
+    if (/html/i.test(response.headers.get('content-type') ?? '')) {
+      await response.body?.cancel();
+      throw new GatewayError('InvalidBody', `${url} answered with an HTML page, not an OpenAPI document (JSON or YAML).`);
+    }
     const chunks: Uint8Array[] = [];
     let size = 0;
-    for await (const chunk of response.body ?? []) {
-      size += chunk.byteLength;
-      if (size > this.backend.maxDocumentBytes) throw new GatewayError('InvalidBody', `The document at ${url} is larger than ${this.backend.maxDocumentBytes} bytes.`);
-      chunks.push(chunk);
+    try {
+      for await (const chunk of response.body ?? []) {
+        size += chunk.byteLength;
+        if (size > this.backend.maxDocumentBytes) throw new GatewayError('InvalidBody', `The document at ${url} is larger than ${this.backend.maxDocumentBytes} bytes.`);
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      if (error instanceof GatewayError) throw error;
+      throw new GatewayError('InvalidBody', `The document could not be fetched from ${url}: the connection broke off.`);
     }
     return Buffer.concat(chunks).toString('utf8');
   }
+}
+
+/**
+ * The fetched text as a document, when it is one. Until it shows an `openapi` (or `swagger`)
+ * field it is just something an address answered, and what it holds is not repeated back: the
+ * parser's message would quote it.
+ */
+function fetchedDocument(url: string, text: unknown): Record<string, unknown> {
+  let document: Record<string, unknown> | undefined;
+  try {
+    document = readToolDocument(text);
+  } catch {
+    document = undefined;
+  }
+  if (document === undefined || (typeof document.openapi !== 'string' && typeof document.swagger !== 'string')) {
+    throw new ToolDocumentError(`What ${url} answered is not an OpenAPI document (JSON or YAML with an "openapi" field).`);
+  }
+  return document;
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ToolDefinition } from '@agent-orchestrator/contracts';
+import { EgressGuard } from '@agent-orchestrator/egress';
 import { compileOpenApi } from '@agent-orchestrator/tools';
 import { HttpExecutor } from './http-executor.js';
 
@@ -21,6 +22,7 @@ function startToolServer(): Promise<{ server: Server; baseUrl: string; requests:
       if (request.url?.startsWith('/api/invoices?')) return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([{ id: 'inv-1' }]));
       if (request.url === '/api/balance') return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ balance: 'lots' }));
       if (request.url === '/api/huge') return void response.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(4096));
+      if (request.url === '/api/moved') return void response.writeHead(302, { location: 'http://127.0.0.1:9/elsewhere' }).end();
       if (request.url === '/api/invoices/inv-404/reminders') return void response.writeHead(404).end('no such invoice');
       if (request.method === 'POST') return void response.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ sent: true }));
       response.writeHead(404).end();
@@ -50,6 +52,7 @@ const documentFor = (baseUrl: string) => ({
       },
     },
     '/huge': { get: { operationId: 'huge', responses: { '200': { description: 'ok' } } } },
+    '/moved': { get: { operationId: 'moved', parameters: [{ name: 'x-note', in: 'header', schema: { type: 'string' } }], responses: { '200': { description: 'ok' } } } },
     '/balance': {
       get: {
         operationId: 'balance',
@@ -62,7 +65,9 @@ const documentFor = (baseUrl: string) => ({
 describe('executing registered tools over HTTP', () => {
   let tool: Awaited<ReturnType<typeof startToolServer>>;
   let definition: ToolDefinition;
-  const executor = new HttpExecutor({ retries: 2, minBackoffMs: 10, maxResponseBytes: 1024, breakAfter: 2, halfOpenAfterMs: 60_000 });
+  // The tool server is on loopback: the operator's allow-list lets this executor reach it.
+  const executor = new HttpExecutor({ retries: 2, minBackoffMs: 10, maxResponseBytes: 1024, breakAfter: 2, halfOpenAfterMs: 60_000 }, new EgressGuard({ operatorAllow: ['127.0.0.1'] }));
+  const guarded = new HttpExecutor({ retries: 2, minBackoffMs: 10 }, new EgressGuard());
   const key = { tenantId: 'acme', tool: 'billing', version: 1 };
   const operation = (name: string) => definition.operations.find((candidate) => candidate.name === name)!;
 
@@ -121,5 +126,27 @@ describe('executing registered tools over HTTP', () => {
     expect(await executor.call(deadKey, dead, operation('listInvoices'), '{"status":"open"}', 'key-8')).toMatchObject({ outcome: 'failed', gaveUp: false, reason: expect.stringContaining('circuit is open') });
     // Another tool is not affected.
     expect(await executor.call(key, definition, operation('listInvoices'), '{"status":"paid"}', 'key-9')).toMatchObject({ outcome: 'completed' });
+  });
+
+  it('fails a 3xx answer with its reason, once, and does not follow it', async () => {
+    const outcome = await executor.call(key, definition, operation('moved'), '{}', 'key-10');
+    expect(outcome).toEqual({ outcome: 'failed', attempts: 1, gaveUp: false, reason: 'GET /api/moved answered 302, a redirect; tool calls do not follow redirects, so register the tool with the URL of the server that answers' });
+    expect(tool.requests.map((r) => r.url)).toEqual(['/api/moved']);
+  });
+
+  it('never sends a request that cannot be sent (a CR or LF in a header value), and does not try again', async () => {
+    const outcome = await executor.call(key, definition, operation('moved'), JSON.stringify({ 'x-note': 'hi\r\nx-admin: yes' }), 'key-11');
+    expect(outcome).toEqual({ outcome: 'refused', reason: 'the value of header x-note holds a CR, LF or NUL, which HTTP does not allow' });
+    expect(tool.requests).toEqual([]);
+  });
+
+  it("refuses a tool on loopback unless the tenant's allow-list names it, and never retries the refusal", async () => {
+    const refused = await guarded.call(key, definition, operation('listInvoices'), '{"status":"open"}', 'key-12');
+    expect(refused).toEqual({ outcome: 'refused', reason: '127.0.0.1 is a loopback address; a tenant admin may allow it with PUT /v1/egress' });
+    expect(tool.requests).toEqual([]);
+    const port = new URL(tool.baseUrl).port;
+    const allowed = await guarded.call(key, definition, operation('listInvoices'), '{"status":"open"}', 'key-13', [], [`127.0.0.1:${port}`]);
+    expect(allowed).toMatchObject({ outcome: 'completed', attempts: 1 });
+    expect(tool.requests).toHaveLength(1);
   });
 });

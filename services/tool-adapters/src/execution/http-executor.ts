@@ -1,9 +1,11 @@
 import type { SecurityScheme, ToolDefinition } from '@agent-orchestrator/contracts';
+import { EgressGuard, egressErrorIn } from '@agent-orchestrator/egress';
 import { piiKinds, type PiiKind } from '@agent-orchestrator/pii';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import pRetry, { AbortError } from 'p-retry';
+import type { RequestInit, Response } from 'undici';
 import { z } from 'zod';
 
 type Operation = ToolDefinition['operations'][number];
@@ -81,8 +83,11 @@ export type CallOutcome =
   | { readonly outcome: 'refused'; readonly reason: string }
   | { readonly outcome: 'failed'; readonly reason: string; readonly attempts: number; readonly gaveUp: boolean };
 
-/** An HTTP answer worth another attempt: 408, 429 and 5xx. */
+/** An HTTP answer worth another attempt: 408, 425, 429 and 5xx. */
 class RetryableStatus extends Error {}
+
+/** A request the egress guard refused: nothing was sent, and no retry can change that. */
+class NotSent extends Error {}
 
 /** No answer at all: refused, reset, timed out. Worth another attempt. */
 class NetworkFailure extends Error {}
@@ -94,8 +99,12 @@ const worthRetrying = (error: unknown): boolean => error instanceof RetryableSta
  * operation's schema before anything is sent; each attempt has a timeout; calls that may be
  * repeated (idempotent methods, and any other method, which is sent with an Idempotency-Key
  * derived from the call) are retried with jittered exponential backoff on network errors,
- * timeouts, 408, 429 and 5xx; each tool has a circuit breaker; responses are size-limited and a
- * JSON response must parse.
+ * timeouts, 408, 425, 429 and 5xx; nothing else is retried, because nothing else can come out
+ * differently: a request that cannot be built (a CR or LF in a header value), a destination the
+ * egress guard refuses, any other 4xx, and a 3xx, which is a failure (never followed: the
+ * document names the server to call, and a redirect would take the call elsewhere). Each tool has
+ * a circuit breaker; responses are size-limited and a JSON response must parse. Every request
+ * goes through the egress guard with the tenant's allow-list of the moment.
  */
 export class HttpExecutor {
   private readonly ajv = new Ajv({ strict: false, allErrors: true });
@@ -103,7 +112,10 @@ export class HttpExecutor {
   private readonly breakers = new Map<string, CircuitBreakerPolicy>();
   private readonly options: Required<HttpExecutorOptions>;
 
-  constructor(options: HttpExecutorOptions = {}) {
+  constructor(
+    options: HttpExecutorOptions = {},
+    private readonly egress: EgressGuard = new EgressGuard(),
+  ) {
     addFormats.default(this.ajv);
     this.options = { timeoutMs: 10_000, retries: 3, minBackoffMs: 200, maxResponseBytes: 256 * 1024, breakAfter: 5, halfOpenAfterMs: 30_000, ...options };
   }
@@ -115,6 +127,8 @@ export class HttpExecutor {
     argumentsJson: string,
     idempotencyKey: string,
     credentials: readonly PresentedCredential[] = [],
+    /** The tenant's egress allow-list, as it stands now. */
+    egressAllow: readonly string[] = [],
   ): Promise<CallOutcome> {
     let args: Record<string, unknown>;
     try {
@@ -127,6 +141,7 @@ export class HttpExecutor {
     if (definition.baseUrl === null) return { outcome: 'refused', reason: `tool ${key.tool} has no absolute server URL to call` };
 
     const request = buildRequest(definition.baseUrl, operation, args, idempotencyKey, credentials);
+    if ('reason' in request) return { outcome: 'refused', reason: request.reason };
     const breaker = this.breaker(`${key.tenantId}/${key.tool}`);
     let attempts = 0;
     try {
@@ -140,7 +155,7 @@ export class HttpExecutor {
         pRetry(
           async () => {
             attempts++;
-            return this.attempt(request, checkResponse);
+            return this.attempt(request, egressAllow, checkResponse);
           },
           {
             retries: this.options.retries,
@@ -153,6 +168,7 @@ export class HttpExecutor {
       );
       return withoutCredentials({ outcome: 'completed', output, status, attempts }, credentials);
     } catch (error) {
+      if (error instanceof NotSent) return withoutCredentials({ outcome: 'refused', reason: error.message }, credentials);
       if (error instanceof BrokenCircuitError) return { outcome: 'failed', reason: `tool ${key.tool} is failing; its circuit is open, calls resume in up to ${this.options.halfOpenAfterMs / 1000} s`, attempts, gaveUp: false };
       const reason = error instanceof Error ? error.message : String(error);
       const retried = worthRetrying(error);
@@ -161,18 +177,30 @@ export class HttpExecutor {
   }
 
   /** `checkResponse` says what is wrong with a JSON answer, or undefined when it fits its schema. */
-  private async attempt(request: { url: URL; init: RequestInit }, checkResponse: (status: number, body: unknown) => string | undefined): Promise<{ status: number; output: string }> {
+  private async attempt(
+    request: { url: URL; init: RequestInit },
+    egressAllow: readonly string[],
+    checkResponse: (status: number, body: unknown) => string | undefined,
+  ): Promise<{ status: number; output: string }> {
     const where = `${request.init.method} ${request.url.pathname}`;
     let response: Response;
     let text: string;
     try {
-      response = await fetch(request.url, { ...request.init, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      ({ response } = await this.egress.fetch(request.url, { ...request.init, signal: AbortSignal.timeout(this.options.timeoutMs) }, { allow: egressAllow, maxRedirects: 0 }));
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel();
+        throw new AbortError(`${where} answered ${response.status}, a redirect; tool calls do not follow redirects, so register the tool with the URL of the server that answers`);
+      }
       text = await readLimited(response, this.options.maxResponseBytes);
     } catch (error) {
       if (error instanceof AbortError) throw error;
+      const refused = egressErrorIn(error);
+      if (refused) throw new NotSent(refused.message);
+      // fetch says "fetch failed" when the network did; any other TypeError is a request it would not build.
+      if (error instanceof TypeError && error.message !== 'fetch failed') throw new NotSent(`the request could not be built: ${error.message}`);
       throw new NetworkFailure(`${where} got no answer: ${networkReason(error, this.options.timeoutMs)}`);
     }
-    if (response.status === 408 || response.status === 429 || response.status >= 500) throw new RetryableStatus(`${where} answered ${response.status}: ${text.slice(0, 300)}`);
+    if (response.status === 408 || response.status === 425 || response.status === 429 || response.status >= 500) throw new RetryableStatus(`${where} answered ${response.status}: ${text.slice(0, 300)}`);
     if (response.status >= 400) throw new AbortError(`${where} answered ${response.status}: ${text.slice(0, 300)}`);
     if (/json/i.test(response.headers.get('content-type') ?? '') && text.length > 0) {
       let body: unknown;
@@ -207,7 +235,14 @@ export class HttpExecutor {
   }
 }
 
-function buildRequest(baseUrl: string, operation: Operation, args: Record<string, unknown>, idempotencyKey: string, credentials: readonly PresentedCredential[]): { url: URL; init: RequestInit } {
+/** The request, or why it cannot be sent at all (which no retry would change). */
+function buildRequest(
+  baseUrl: string,
+  operation: Operation,
+  args: Record<string, unknown>,
+  idempotencyKey: string,
+  credentials: readonly PresentedCredential[],
+): { url: URL; init: RequestInit } | { reason: string } {
   let path = operation.path;
   const url = new URL(baseUrl);
   const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.1' };
@@ -229,6 +264,9 @@ function buildRequest(baseUrl: string, operation: Operation, args: Record<string
   }
   const body = operation.body && args.body !== undefined ? JSON.stringify(args.body) : undefined;
   if (body !== undefined) headers['content-type'] = 'application/json';
+  // Named, never quoted: the value may be a credential.
+  const unsendable = Object.entries(headers).find(([, value]) => /[\r\n\0]/.test(value));
+  if (unsendable) return { reason: `the value of header ${unsendable[0]} holds a CR, LF or NUL, which HTTP does not allow` };
   return { url, init: { method: operation.method.toUpperCase(), headers, ...(body === undefined ? {} : { body }), redirect: 'manual' } };
 }
 

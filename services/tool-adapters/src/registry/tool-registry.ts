@@ -1,6 +1,7 @@
-import { ToolRegistry, toolRegistryStream, type NewEvent, type RegisterTool, type ToolCommandMessage } from '@agent-orchestrator/contracts';
+import { ToolRegistry, egressStream, toolRegistryStream, type NewEvent, type RegisterTool, type ToolCommandMessage } from '@agent-orchestrator/contracts';
 import { eventIdsFor, handleCommand, isEventStoreError, type Decider, type EventStore } from '@agent-orchestrator/event-store';
 import { MessagingError, type ConsumedMessage } from '@agent-orchestrator/messaging';
+import { egressDecider } from '../domain/egress/egress-decider.js';
 
 /** A tenant's tool registry: one `tool-<tenant>` stream; each RegisterTool is the name's next version. */
 export const toolRegistryDecider: Decider<RegisterTool, ToolRegistry> = {
@@ -17,16 +18,18 @@ export const toolRegistryDecider: Decider<RegisterTool, ToolRegistry> = {
 };
 
 /**
- * Handles one command from `commands.tool-adapters`. The event id derives from the command id, so
- * a redelivered registration is recognised as already stored instead of making another version.
+ * Handles one command from `commands.tool-adapters`: a tool registration, or a tenant's egress
+ * allow-list. The event id derives from the command id, so a redelivered command is recognised as
+ * already stored instead of making another version.
  */
 export function toolCommandHandler(store: EventStore): (message: ConsumedMessage<ToolCommandMessage>) => Promise<void> {
   return async ({ value: { commandId, command } }) => {
-    const withIds: RegisterTool = { ...command, metadata: { ...command.metadata, eventIds: eventIdsFor(commandId, 1) } };
+    const metadata = { ...command.metadata, eventIds: eventIdsFor(commandId, 1) };
     try {
-      await handleCommand(store, toolRegistryStream(command.metadata.tenantId), withIds, toolRegistryDecider);
+      if (command.type === 'RegisterTool') await handleCommand(store, toolRegistryStream(command.metadata.tenantId), { ...command, metadata }, toolRegistryDecider);
+      else await handleCommand(store, egressStream(command.metadata.tenantId), { ...command, metadata }, egressDecider);
     } catch (error) {
-      if (isEventStoreError(error) && !error.retryable) throw new MessagingError('Rejected', `RegisterTool ${command.name}: ${error.message}`, { cause: error });
+      if (isEventStoreError(error) && !error.retryable) throw new MessagingError('Rejected', `${command.type}: ${error.message}`, { cause: error });
       throw error;
     }
   };

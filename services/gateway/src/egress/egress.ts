@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { egressStream, evolveEgress, initialEgress, type CurrentEgress, type TopicNames, type ToolCommandMessage } from '@agent-orchestrator/contracts';
+import type { EventStore } from '@agent-orchestrator/event-store';
+import type { MessageSender } from '@agent-orchestrator/messaging';
+import type { Principal } from '../auth/access.guard.js';
+import { commandMetadata, pollFor, sendCommand } from '../commands.js';
+import { GatewayError } from '../errors.js';
+
+export interface EgressBackend {
+  readonly store: EventStore;
+  readonly producer: MessageSender;
+  readonly topics: TopicNames;
+  readonly confirmMs?: number;
+}
+
+/** The tenant's egress allow-list as it stands in its `egress-<tenant>` stream. */
+export async function currentEgress(store: EventStore, tenantId: string): Promise<CurrentEgress> {
+  let current = initialEgress;
+  for await (const event of store.streamEvents(egressStream(tenantId))) current = evolveEgress(current, event);
+  return current;
+}
+
+const view = ({ version, allow, updatedAt }: CurrentEgress) => ({ version, updatedAt, allow });
+
+/**
+ * The tenant's egress allow-list: destinations the platform may reach for it although the egress
+ * guard refuses them by default (loopback, private, link-local...). Its `egress-<tenant>` stream is
+ * owned by tool-adapters, which executes the calls it governs; a PUT sends SetEgressAllowList and
+ * answers once the new version is in the log. Version 0: nothing allowed beyond the defaults.
+ */
+export class Egress {
+  constructor(private readonly backend: EgressBackend) {}
+
+  async current(tenantId: string) {
+    return view(await currentEgress(this.backend.store, tenantId));
+  }
+
+  async update(caller: Principal, allow: readonly string[]) {
+    const { store, producer, topics } = this.backend;
+    const stream = egressStream(caller.tenantId);
+    const commandId = randomUUID();
+    const message: ToolCommandMessage = { commandId, command: { type: 'SetEgressAllowList', allow: [...allow], metadata: commandMetadata(caller, commandId, commandId) } };
+    await sendCommand(producer, topics.commands('tool-adapters'), stream, message);
+    const landed = await pollFor(async () => (await store.readStream(stream, { direction: 'backwards', maxCount: 20 })).find((event) => event.causationId === commandId), this.backend.confirmMs ?? 5000);
+    if (!landed) throw new GatewayError('Unavailable', 'The allow-list was sent but is not in effect yet. GET /v1/egress shortly to see whether it landed.');
+    return view(evolveEgress(initialEgress, landed));
+  }
+}
