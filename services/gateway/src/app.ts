@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
 import type { GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
+import { validateAtTheEdge } from './http/edge-input.js';
 import { serveOpenApi } from './http/openapi.js';
 import { SessionFeed } from './sessions/session-feed.js';
 import { registerSessionSocket } from './sessions/session-socket.js';
@@ -58,6 +59,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const adapter = new FastifyAdapter({ bodyLimit: config.maxBodyBytes });
     // Bodies are JSON or nothing: without its text/plain parser Fastify answers any other type with 415.
     adapter.getInstance().removeContentTypeParser('text/plain');
+    validateAtTheEdge(adapter.getInstance(), config.maxBodyBytes);
     const backend = deps.sessions;
     const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes }) : undefined;
     const agents = backend && tools ? new Agents(backend, tools) : undefined;
