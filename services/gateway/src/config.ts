@@ -1,4 +1,6 @@
 import { newEventSchema } from '@agent-orchestrator/contracts';
+import type { SecretsConfig } from '@agent-orchestrator/secrets';
+import { parseSecretsConfig } from '@agent-orchestrator/service-host';
 import { z } from 'zod';
 
 /** Postgres identifiers we create ourselves: unquoted-safe, at most 63 bytes. */
@@ -41,6 +43,8 @@ export interface GatewayConfig {
   readonly bootstrapTenant: string;
   /** Larger request bodies are refused with 413 before they are parsed. */
   readonly maxBodyBytes: number;
+  /** The store of tool credentials (SECRETS_*, VAULT_*); none when unset. */
+  readonly secrets?: SecretsConfig;
 }
 
 export class GatewayConfigError extends Error {
@@ -69,6 +73,7 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
   }
   const vars = parsed.data;
   return {
+    secrets: parseSecretsConfig('gateway', env),
     databaseUrl: vars.DATABASE_URL,
     port: vars.GATEWAY_PORT,
     schema: vars.GATEWAY_SCHEMA,
