@@ -82,7 +82,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },
     );
-    serveOpenApi(app);
+    serveOpenApi(app, { liveSessions: feed !== undefined });
     await app.init();
     return app;
   } catch (error) {

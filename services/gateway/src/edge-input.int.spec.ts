@@ -133,4 +133,21 @@ describe('text and shapes no part of the platform may keep are refused at the ed
     expect((await upgradeStatus(`${gateway.url}/v1/sessions/${sessionId}/live?apiKey=${adminKey}`)).status).toBe(404);
     expect((await upgradeStatus(`${gateway.url}/v1/sessions/${sessionId}/live?apiKey=${adminKey}`, { authorization: `Bearer ${adminKey}` })).status).toBe(404);
   });
+
+  it('documents every path and query parameter of every route, and the Idempotency-Key header', async () => {
+    const document = (await gateway.call('GET', '/docs/json')).json as { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>> };
+    const parameters = (path: string, method = 'get') => (document.paths[path]?.[method]?.parameters ?? []).map((p) => `${p.in}:${p.name}`);
+    expect(parameters('/v1/sessions')).toEqual(['query:status', 'query:startedAfter', 'query:startedBefore', 'query:limit', 'query:cursor']);
+    expect(parameters('/v1/sessions/{sessionId}/events')).toEqual(['path:sessionId', 'query:fromVersion', 'query:limit']);
+    expect(parameters('/v1/approvals')).toEqual(['query:status', 'query:sessionId', 'query:for', 'query:limit', 'query:before']);
+    expect(parameters('/v1/agents/{name}')).toEqual(['path:name', 'query:version']);
+    expect(parameters('/v1/tools/{name}')).toEqual(['path:name', 'query:version']);
+    expect(parameters('/v1/sessions/{sessionId}/live')).toEqual(['path:sessionId', 'query:fromVersion', 'query:apiKey']);
+    expect(parameters('/v1/sessions', 'post')).toEqual(['header:Idempotency-Key']);
+    // Every {name} in a path is a documented path parameter.
+    for (const [path, operations] of Object.entries(document.paths)) {
+      const named = [...path.matchAll(/\{(\w+)\}/g)].map((match) => `path:${match[1]}`);
+      for (const method of Object.keys(operations)) expect(parameters(path, method).filter((p) => p.startsWith('path:'))).toEqual(named);
+    }
+  });
 });
