@@ -16,6 +16,7 @@ import { Tools } from './tools/tools.js';
 import { Approvals } from './approvals/approvals.js';
 import { Policies } from './policies/policies.js';
 import type { SecretStore } from '@agent-orchestrator/secrets';
+import { IdempotencyClaims } from './sessions/idempotency-claims.js';
 import { Sessions, type SessionsBackend } from './sessions/sessions.js';
 import { NestPinoLogger } from '@agent-orchestrator/service-host';
 
@@ -63,7 +64,9 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const backend = deps.sessions;
     const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes }) : undefined;
     const agents = backend && tools ? new Agents(backend, tools) : undefined;
-    const sessions = backend && agents && tools ? new Sessions(backend, agents, tools) : undefined;
+    const claims = backend ? new IdempotencyClaims(pool, config.schema) : undefined;
+    await claims?.migrate();
+    const sessions = backend && agents && tools ? new Sessions(backend, agents, tools, claims) : undefined;
     const policies = backend ? new Policies(backend) : undefined;
     const approvals = backend ? new Approvals(backend) : undefined;
     const feed = backend ? new SessionFeed(backend.store, logger, deps.feedPollMs) : undefined;

@@ -118,6 +118,22 @@ describe('fuzzing the API from its own OpenAPI document', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it('answers the later of two concurrent starts with one Idempotency-Key as a replay; one session is written', async () => {
+    const start = () =>
+      fetch(`${url}/v1/sessions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys.adminA}`, 'content-type': 'application/json', 'idempotency-key': `race-${marker}` },
+        body: JSON.stringify({ goal: 'one of two at once' }),
+      });
+    const answers = await Promise.all([start(), start()]);
+    const bodies = (await Promise.all(answers.map((answer) => answer.json()))) as { sessionId: string }[];
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202]);
+    expect(bodies[0]!.sessionId).toBe(bodies[1]!.sessionId);
+    expect(answers.map((answer) => answer.headers.get('idempotent-replayed')).sort()).toEqual([null, 'true'].sort());
+    const events = JSON.parse((await call('GET', `/v1/sessions/${bodies[0]!.sessionId}/events`, keys.adminA)).text) as { items: { type: string }[] };
+    expect(events.items.filter((event) => event.type === 'SessionStarted')).toHaveLength(1);
+  });
+
   it('never answers 5xx, stays healthy, and never shows tenant A to tenant B', async () => {
     const document = JSON.parse((await call('GET', '/docs/json', undefined)).text) as Parameters<typeof operationsOf>[0];
     const operations = operationsOf(document);
