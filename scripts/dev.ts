@@ -14,15 +14,15 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { provisionDemo, startDemoCrm, type DemoCrm } from '@agent-orchestrator/demo';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
-import { startAgentRuntime } from '@agent-orchestrator/agent-runtime';
-import { startApprovals } from '@agent-orchestrator/approvals';
+import { parseAgentRuntimeConfig, startAgentRuntime } from '@agent-orchestrator/agent-runtime';
+import { parseApprovalsConfig, startApprovals } from '@agent-orchestrator/approvals';
 import { parseGatewayConfig, startGateway } from '@agent-orchestrator/gateway';
 import { startLocalPostgres, type LocalPostgres } from '@agent-orchestrator/local-postgres';
 import { InProcessBroker } from '@agent-orchestrator/messaging';
-import { startOrchestrator } from '@agent-orchestrator/orchestrator';
+import { parseOrchestratorConfig, startOrchestrator } from '@agent-orchestrator/orchestrator';
 import { startPolicy } from '@agent-orchestrator/policy';
-import { openPool, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
-import { startToolAdapters } from '@agent-orchestrator/tool-adapters';
+import { openPool, PlatformConfigError, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
+import { parseToolAdaptersConfig, startToolAdapters } from '@agent-orchestrator/tool-adapters';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { z } from 'zod';
@@ -61,9 +61,28 @@ function kept(file: string, make: () => string): string {
   return readFileSync(path, 'utf8').trim();
 }
 const apiKey = env.DEV_API_KEY ?? kept('api-key', () => randomBytes(32).toString('base64url'));
-// The services read these themselves (secrets store, gateway bootstrap); set before they start.
-process.env.SECRETS_KEY ||= kept('secrets.key', () => randomBytes(32).toString('base64'));
-process.env.APPROVAL_SWEEP_MS ||= '1000';
+// Each service's configuration, parsed before anything starts; dev mode's own defaults (a kept
+// secrets key, a brisker approvals clock) are given to the parsers, never written to process.env.
+const serviceEnv = {
+  ...process.env,
+  SECRETS_KEY: process.env.SECRETS_KEY || kept('secrets.key', () => randomBytes(32).toString('base64')),
+  APPROVAL_SWEEP_MS: process.env.APPROVAL_SWEEP_MS || '1000',
+};
+function parseServiceConfigs() {
+  try {
+    return {
+      orchestrator: parseOrchestratorConfig(serviceEnv),
+      agentRuntime: parseAgentRuntimeConfig(serviceEnv),
+      approvals: parseApprovalsConfig(serviceEnv),
+      toolAdapters: parseToolAdaptersConfig(serviceEnv),
+    };
+  } catch (error) {
+    if (!(error instanceof PlatformConfigError)) throw error;
+    console.error(`npm start: ${error.message}`);
+    process.exit(1);
+  }
+}
+const serviceConfigs = parseServiceConfigs();
 
 const logger = pino({ name: 'dev', level: env.LOG_LEVEL });
 const running: { name: string; stop(): Promise<void> }[] = [];
@@ -100,16 +119,19 @@ async function start(): Promise<{ url: string }> {
     (error) => logger.warn({ err: error }, 'the relay could not keep its place; a restart publishes a little more again'),
   );
   const services: [string, () => Promise<RunningService>][] = [
-    ['orchestrator', () => startOrchestrator(sharedPlatform(shared, 'orchestrator'), { relayCheckpoints })],
-    ['agent-runtime', () => startAgentRuntime(sharedPlatform(shared, 'agent-runtime'))],
+    ['orchestrator', () => startOrchestrator(sharedPlatform(shared, 'orchestrator'), serviceConfigs.orchestrator, { relayCheckpoints })],
+    ['agent-runtime', () => startAgentRuntime(sharedPlatform(shared, 'agent-runtime'), serviceConfigs.agentRuntime)],
     ['policy', () => startPolicy(sharedPlatform(shared, 'policy'))],
-    ['approvals', () => startApprovals(sharedPlatform(shared, 'approvals'))],
-    ['tool-adapters', () => startToolAdapters(sharedPlatform(shared, 'tool-adapters'))],
+    ['approvals', () => startApprovals(sharedPlatform(shared, 'approvals'), serviceConfigs.approvals)],
+    ['tool-adapters', () => startToolAdapters(sharedPlatform(shared, 'tool-adapters'), serviceConfigs.toolAdapters)],
   ];
   for (const [name, startService] of services) running.push({ name, ...(await startService()) });
   broker.allGroupsStarted();
 
-  const gatewayConfig = parseGatewayConfig({ DATABASE_URL: databaseUrl, GATEWAY_PORT: String(env.PORT), BOOTSTRAP_ADMIN_API_KEY: apiKey, BOOTSTRAP_TENANT: env.TENANT });
+  const gatewayConfig = {
+    ...parseGatewayConfig({ DATABASE_URL: databaseUrl, GATEWAY_PORT: String(env.PORT), BOOTSTRAP_ADMIN_API_KEY: apiKey, BOOTSTRAP_TENANT: env.TENANT }),
+    secrets: serviceConfigs.toolAdapters.secrets,
+  };
   const gateway = await startGateway(sharedPlatform(shared, 'gateway'), gatewayConfig, logger.child({ service: 'gateway' }), env.HOST);
   running.push({ name: 'gateway', stop: () => gateway.stop() });
 

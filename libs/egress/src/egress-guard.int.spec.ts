@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EgressError, EgressGuard, egressAllowFrom, type Resolver } from './egress-guard.js';
+import { EgressError, EgressGuard, egressAllowVariable, type Resolver } from './egress-guard.js';
 
 /** A server on loopback that counts what reaches it; `/redirect?to=` answers 302. */
 async function startServer(): Promise<{ server: Server; port: number; requests: string[] }> {
@@ -68,11 +68,11 @@ describe('the egress guard', () => {
     }
     // host:port allows that port only.
     await refusal(plain.fetch(`http://127.0.0.1:${other.port}/`, {}, { allow: [`127.0.0.1:${internal.port}`], maxRedirects: 0 }));
-    const operator = guard({ operatorAllow: egressAllowFrom({ EGRESS_ALLOW: ` 127.0.0.1:${internal.port} , otel.internal` }) });
+    const operator = guard({ operatorAllow: egressAllowVariable.parse(` 127.0.0.1:${internal.port} , otel.internal`) });
     expect((await operator.fetch(`http://127.0.0.1:${internal.port}/operator`, {}, { allow: [], maxRedirects: 0 })).response.status).toBe(200);
     expect(internal.requests).toEqual(['/listed', '/listed', '/listed', '/operator']);
     expect(other.requests).toEqual([]);
-    expect(() => egressAllowFrom({ EGRESS_ALLOW: 'ok.example, http://nope' })).toThrow('EGRESS_ALLOW expects comma-separated host, host:port, IP address or CIDR entries: "http://nope" is not a host');
+    expect(egressAllowVariable.safeParse('ok.example, http://nope').error?.issues.map((issue) => issue.message)).toEqual(['"http://nope" is not a host, host:port, IP address or CIDR block']);
   });
 
   it('checks the addresses it connects to, so a name that answers public first and loopback next is refused', async () => {

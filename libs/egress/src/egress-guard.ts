@@ -170,14 +170,11 @@ export class EgressGuard {
 
 /**
  * EGRESS_ALLOW: destinations the operator trusts for every tenant (the identity provider, an OTLP
- * collector), comma-separated host, host:port, IP address or CIDR entries. A bad entry stops
- * start-up naming it.
+ * collector), comma-separated host, host:port, IP address or CIDR entries. Each service's config
+ * schema uses it, so a bad entry stops start-up naming the variable and the entry.
  */
-export function egressAllowFrom(env: Readonly<Record<string, string | undefined>>): string[] {
-  const raw = env.EGRESS_ALLOW?.trim();
-  if (raw === undefined || raw === '') return [];
-  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
-  const parsed = z.array(egressAllowEntrySchema).safeParse(entries);
-  if (!parsed.success) throw new Error(`EGRESS_ALLOW expects comma-separated host, host:port, IP address or CIDR entries: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
-  return parsed.data;
-}
+export const egressAllowVariable = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+  .pipe(z.array(egressAllowEntrySchema, { error: 'expects comma-separated host, host:port, IP address or CIDR entries' }))
+  .default([]);

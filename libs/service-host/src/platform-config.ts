@@ -41,22 +41,35 @@ export class PlatformConfigError extends Error {
 }
 
 /**
+ * Parses the variables `schema` names from `env` for `service`; throws a PlatformConfigError naming
+ * each variable that is wrong and what it expects. An empty variable counts as unset. Each
+ * service's config.ts parses its own variables with it, so every service fails alike.
+ */
+export function parseServiceEnv<Schema extends z.ZodObject>(service: string, schema: Schema, env: Readonly<Record<string, string | undefined>>): z.output<Schema> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = schema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  throw new PlatformConfigError(
+    service,
+    parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '(environment)');
+      return `${variable}: ${variable in present ? issue.message : `not set; ${issue.message}`}`;
+    }),
+  );
+}
+
+/** A whole number of milliseconds from a variable, e.g. how often a sweep looks. */
+export function millisecondsVariable(min: number, max: number) {
+  const error = { error: `expects a whole number of milliseconds from ${min} to ${max}` };
+  return z.coerce.number(error).int(error).min(min, error).max(max, error);
+}
+
+/**
  * Parses the environment every service shares; throws naming each variable that is wrong and what
  * it expects. An empty variable counts as unset.
  */
 export function parsePlatformConfig(env: Readonly<Record<string, string | undefined>>, service: string): PlatformConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new PlatformConfigError(
-      service,
-      parsed.error.issues.map((issue) => {
-        const variable = String(issue.path[0] ?? '(environment)');
-        return `${variable}: ${variable in present ? issue.message : `not set; ${issue.message}`}`;
-      }),
-    );
-  }
-  const vars = parsed.data;
+  const vars = parseServiceEnv(service, envSchema, env);
   return {
     databaseUrl: vars.DATABASE_URL,
     kafkaBrokers: vars.KAFKA_BROKERS.split(','),

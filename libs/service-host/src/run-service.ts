@@ -7,16 +7,23 @@ export interface RunningService {
 }
 
 /**
- * A service process's main: parse the shared configuration (a clear message and exit code 1 when
+ * A service process's main: parse the shared configuration and the service's own (`parseConfig`,
+ * from its config.ts; both before anything connects) (a clear message and exit code 1 when
  * it is wrong), open the platform, start the service, and on SIGTERM or SIGINT stop it (finishing
  * the message in hand and committing what was handled) before closing the connections.
  */
-export async function runService(service: string, start: (platform: Platform) => Promise<RunningService>): Promise<void> {
+export async function runService<Config = undefined>(
+  service: string,
+  start: (platform: Platform, config: Config) => Promise<RunningService>,
+  parseConfig: (env: Readonly<Record<string, string | undefined>>) => Config = () => undefined as Config,
+): Promise<void> {
   const bootLogger = pino({ name: service });
   let platform: Platform | undefined;
   try {
-    platform = await openPlatform(parsePlatformConfig(process.env, service), service);
-    const running = await start(platform);
+    const platformConfig = parsePlatformConfig(process.env, service);
+    const config = parseConfig(process.env);
+    platform = await openPlatform(platformConfig, service);
+    const running = await start(platform, config);
     const opened = platform;
     let stopping = false;
     const shutdown = async (signal: string) => {

@@ -1,3 +1,4 @@
+import { parseServiceEnv, PlatformConfigError } from '@agent-orchestrator/service-host';
 import { z } from 'zod';
 import { priceTableWith, type PriceTable } from './model/pricing.js';
 import { OpenAiCompatibleModels, ScriptedModels, type ModelSource } from './runs/model-source.js';
@@ -15,17 +16,22 @@ export interface AgentRuntimeConfig {
   readonly prices: PriceTable;
 }
 
+function pricesFrom(modelPrices: string | undefined): PriceTable {
+  try {
+    return priceTableWith(modelPrices ?? {});
+  } catch (error) {
+    throw new PlatformConfigError('agent-runtime', [`MODEL_PRICES: ${error instanceof Error ? error.message : String(error)}`]);
+  }
+}
+
 /**
  * Which model agents run on: OpenAI with OPENAI_API_KEY, any OpenAI-compatible endpoint with
  * OPENAI_BASE_URL (a local server may take any key), else the deterministic scripted model.
  * MODEL_PRICES (JSON, `{"model": {"inputUsdPerMillion": n, "outputUsdPerMillion": n}}`) overrides prices.
  */
 export function parseAgentRuntimeConfig(env: Readonly<Record<string, string | undefined>>): AgentRuntimeConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) throw new Error(`Invalid agent-runtime configuration:\n${z.prettifyError(parsed.error)}`);
-  const { OPENAI_API_KEY, OPENAI_BASE_URL, AGENT_MODEL, MODEL_PRICES } = parsed.data;
-  const prices = priceTableWith(MODEL_PRICES ?? {});
+  const { OPENAI_API_KEY, OPENAI_BASE_URL, AGENT_MODEL, MODEL_PRICES } = parseServiceEnv('agent-runtime', envSchema, env);
+  const prices = pricesFrom(MODEL_PRICES);
   if (OPENAI_API_KEY === undefined && OPENAI_BASE_URL === undefined) {
     return { models: new ScriptedModels(), modelDescription: 'the scripted model (no OPENAI_API_KEY or OPENAI_BASE_URL set)', prices };
   }

@@ -24,4 +24,5 @@ export {
   type ModelPrice,
   type PriceTable,
 } from './model/pricing.js';
+export { parseAgentRuntimeConfig, type AgentRuntimeConfig } from './config.js';
 export { startAgentRuntime } from './service.js';

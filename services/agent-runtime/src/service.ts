@@ -3,7 +3,7 @@ import { startCommandConsumer, startEventService, type Platform, type RunningSer
 import { setTracingDisabled } from '@openai/agents';
 import { AgentRuntimeModule } from './agent-runtime.module.js';
 import { agentCommandHandler } from './agents/agent-registry.js';
-import { parseAgentRuntimeConfig } from './config.js';
+import type { AgentRuntimeConfig } from './config.js';
 import { AgentRunner } from './runs/agent-runner.js';
 
 // The SDK's own trace export goes to OpenAI's servers; the platform's traces are its own.
@@ -13,9 +13,8 @@ setTracingDisabled(true);
  * The agent-runtime process: runs agents for `events.session` requests, resumes them on
  * `events.toolcall` answers, and keeps the tenants' agent registries from `commands.agent-runtime`.
  */
-export async function startAgentRuntime(platform: Platform): Promise<RunningService> {
+export async function startAgentRuntime(platform: Platform, config: AgentRuntimeConfig): Promise<RunningService> {
   const { store, logger } = platform;
-  const config = parseAgentRuntimeConfig(process.env);
   logger.info(`agents run on ${config.modelDescription}`);
   const runner = new AgentRunner({ store, models: config.models, prices: config.prices, logger });
   const commands = await startCommandConsumer(platform, 'agent-runtime', agentCommandMessageSchema, agentCommandHandler(store, logger));

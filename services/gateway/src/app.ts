@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
 import type { GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
+import { validateAtTheEdge } from './http/edge-input.js';
 import { serveOpenApi } from './http/openapi.js';
 import { SessionFeed } from './sessions/session-feed.js';
 import { registerSessionSocket } from './sessions/session-socket.js';
@@ -17,6 +18,7 @@ import { Policies } from './policies/policies.js';
 import { Egress } from './egress/egress.js';
 import { EgressGuard } from '@agent-orchestrator/egress';
 import type { SecretStore } from '@agent-orchestrator/secrets';
+import { IdempotencyClaims } from './sessions/idempotency-claims.js';
 import { Sessions, type SessionsBackend } from './sessions/sessions.js';
 import { NestPinoLogger } from '@agent-orchestrator/service-host';
 
@@ -60,11 +62,14 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const adapter = new FastifyAdapter({ bodyLimit: config.maxBodyBytes });
     // Bodies are JSON or nothing: without its text/plain parser Fastify answers any other type with 415.
     adapter.getInstance().removeContentTypeParser('text/plain');
+    validateAtTheEdge(adapter.getInstance(), config.maxBodyBytes);
     const backend = deps.sessions;
     const egressGuard = new EgressGuard({ operatorAllow: config.egressAllow ?? [] });
     const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes, egress: egressGuard }) : undefined;
     const agents = backend && tools ? new Agents(backend, tools) : undefined;
-    const sessions = backend && agents && tools ? new Sessions(backend, agents, tools) : undefined;
+    const claims = backend ? new IdempotencyClaims(pool, config.schema) : undefined;
+    await claims?.migrate();
+    const sessions = backend && agents && tools ? new Sessions(backend, agents, tools, claims) : undefined;
     const policies = backend ? new Policies(backend) : undefined;
     const egress = backend ? new Egress(backend) : undefined;
     const approvals = backend ? new Approvals(backend) : undefined;
@@ -85,7 +90,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },
     );
-    serveOpenApi(app);
+    serveOpenApi(app, { liveSessions: feed !== undefined });
     await app.init();
     return app;
   } catch (error) {

@@ -1,4 +1,7 @@
-import { egressAllowEntrySchema, newEventSchema } from '@agent-orchestrator/contracts';
+import { newEventSchema } from '@agent-orchestrator/contracts';
+import { egressAllowVariable } from '@agent-orchestrator/egress';
+import type { SecretsConfig } from '@agent-orchestrator/secrets';
+import { parseSecretsConfig } from '@agent-orchestrator/service-host';
 import { z } from 'zod';
 
 /** Postgres identifiers we create ourselves: unquoted-safe, at most 63 bytes. */
@@ -29,11 +32,7 @@ const envSchema = z.object({
   // The same alphabet as the tenant id every event carries.
   BOOTSTRAP_TENANT: newEventSchema.shape.tenantId.default('demo'),
   MAX_BODY_BYTES: integerVariable(1, 100 * 1024 * 1024, 'expects a whole number of bytes from 1 to 104857600 (100 MiB)').default(1024 * 1024),
-  EGRESS_ALLOW: z
-    .string()
-    .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
-    .pipe(z.array(egressAllowEntrySchema, { error: 'expects comma-separated host, host:port, IP address or CIDR entries' }))
-    .default([]),
+  EGRESS_ALLOW: egressAllowVariable,
 });
 
 export interface GatewayConfig {
@@ -48,6 +47,8 @@ export interface GatewayConfig {
   readonly maxBodyBytes: number;
   /** Destinations the operator trusts for every tenant (EGRESS_ALLOW): the egress guard lets them through. */
   readonly egressAllow?: readonly string[];
+  /** The store of tool credentials (SECRETS_*, VAULT_*); none when unset. */
+  readonly secrets?: SecretsConfig;
 }
 
 export class GatewayConfigError extends Error {
@@ -76,6 +77,7 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
   }
   const vars = parsed.data;
   return {
+    secrets: parseSecretsConfig('gateway', env),
     databaseUrl: vars.DATABASE_URL,
     port: vars.GATEWAY_PORT,
     schema: vars.GATEWAY_SCHEMA,

@@ -22,6 +22,7 @@ describe('gateway configuration', () => {
       bootstrapTenant: 'demo',
       maxBodyBytes: 1024 * 1024,
       egressAllow: [],
+      secrets: { backend: 'none' },
     });
   });
 
@@ -38,7 +39,7 @@ describe('gateway configuration', () => {
         EGRESS_ALLOW: 'idp.internal:8443, 10.0.0.0/8',
         PATH: '/usr/bin',
       }),
-    ).toEqual({ databaseUrl: 'postgresql://localhost/db', port: 8080, schema: 'gw_1', bootstrapAdminApiKey: key, bootstrapTenant: 'acme-eu', maxBodyBytes: 65536, egressAllow: ['idp.internal:8443', '10.0.0.0/8'] });
+    ).toEqual({ databaseUrl: 'postgresql://localhost/db', port: 8080, schema: 'gw_1', bootstrapAdminApiKey: key, bootstrapTenant: 'acme-eu', maxBodyBytes: 65536, egressAllow: ['idp.internal:8443', '10.0.0.0/8'], secrets: { backend: 'none' } });
   });
 
   it('treats a variable set to the empty string as unset', () => {
@@ -78,5 +79,10 @@ describe('gateway configuration', () => {
   it('never repeats the bootstrap key in its message', () => {
     const secretButShort = 'hunter2-hunter2';
     expect(problemsOf({ DATABASE_URL: databaseUrl, BOOTSTRAP_ADMIN_API_KEY: secretButShort }).join('\n')).not.toContain(secretButShort);
+  });
+
+  it('refuses a wrong secrets variable, naming it (the secrets API reads the store it names)', () => {
+    expect(() => parseGatewayConfig({ DATABASE_URL: databaseUrl, SECRETS_KEY: 'not-32-bytes' })).toThrow(/SECRETS_KEY: expects 32 random bytes/);
+    expect(parseGatewayConfig({ DATABASE_URL: databaseUrl, SECRETS_KEY: 'ab'.repeat(32) }).secrets).toMatchObject({ backend: 'postgres', schema: 'secrets' });
   });
 });

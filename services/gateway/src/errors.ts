@@ -1,7 +1,12 @@
-/** A field-level problem in a request: `pointer` is a JSON Pointer into the body, as a URI fragment (`#/roles/0`). */
+/**
+ * A field-level problem in a request: `pointer` is a JSON Pointer, as a URI fragment (`#/roles/0`),
+ * into the body, or, when `in` says so, into the query, path parameters or headers as one object
+ * (`#/cursor` with `in: "query"`).
+ */
 export interface FieldProblem {
   readonly pointer: string;
   readonly detail: string;
+  readonly in?: 'query' | 'path' | 'header';
 }
 
 export type GatewayErrorCode =
@@ -17,6 +22,8 @@ export type GatewayErrorCode =
   | 'InvalidBody'
   /** A header or query parameter is missing or malformed. */
   | 'InvalidRequest'
+  /** A query or path parameter or a header holds text no part of the platform may keep (a NUL, a lone surrogate). */
+  | 'InvalidParameter'
   /** The request contradicts an earlier one (an Idempotency-Key reused with another body). */
   | 'Conflict'
   /** A backing service (Kafka, Postgres) could not take the request now; retrying later may work. */

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
-import { createGatewayApp } from './app.js';
+import { createGatewayApp, type GatewayDeps } from './app.js';
 import type { GatewayConfig } from './config.js';
 
 export interface Answer {
@@ -38,7 +38,7 @@ function parseJson(text: string): unknown {
 }
 
 /** The gateway listening on a free port of 127.0.0.1, for specs that talk real HTTP to it. */
-export async function startGateway(config: GatewayConfig, deps: { logger: Logger }): Promise<GatewayUnderTest> {
+export async function startGateway(config: GatewayConfig, deps: GatewayDeps & { logger: Logger }): Promise<GatewayUnderTest> {
   const app = await createGatewayApp({ ...config, port: 0 }, deps);
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();

@@ -1,5 +1,5 @@
 import { openReadModels } from '@agent-orchestrator/read-models';
-import { openSecretStore, secretsConfigFrom } from '@agent-orchestrator/secrets';
+import { openSecretStore } from '@agent-orchestrator/secrets';
 import type { Platform } from '@agent-orchestrator/service-host';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
@@ -18,7 +18,7 @@ export async function startGateway(platform: Platform, config: GatewayConfig, lo
   const readModels = await openReadModels({ url: platform.config.databaseUrl, schema: platform.config.readModelSchema });
   try {
     const { store, producer, topics, pool } = platform;
-    const secrets = (await openSecretStore(secretsConfigFrom(process.env), pool)) ?? null;
+    const secrets = (await openSecretStore(config.secrets ?? { backend: 'none' }, pool)) ?? null;
     const app = await createGatewayApp(config, {
       logger,
       pool,

@@ -12,4 +12,5 @@ export {
   type SessionState,
   type StepProgress,
 } from './domain/session/index.js';
+export { parseOrchestratorConfig, type OrchestratorConfig } from './config.js';
 export { startOrchestrator, type OrchestratorOptions } from './service.js';

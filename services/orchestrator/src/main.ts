@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { runService } from '@agent-orchestrator/service-host';
+import { parseOrchestratorConfig } from './config.js';
 import { startOrchestrator } from './service.js';
 
-await runService('orchestrator', startOrchestrator);
+await runService('orchestrator', (platform, config) => startOrchestrator(platform, config), parseOrchestratorConfig);

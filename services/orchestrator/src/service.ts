@@ -5,6 +5,7 @@ import { ProjectionRunner } from '@agent-orchestrator/projections';
 import { ApprovalsProjection, ModelCallsProjection, SessionsProjection, openReadModels } from '@agent-orchestrator/read-models';
 import { startCommandConsumer, startEventService, type Platform, type RunningService } from '@agent-orchestrator/service-host';
 import { sessionCommandHandler } from './commands/session-command-handler.js';
+import type { OrchestratorConfig } from './config.js';
 import { OrchestratorModule } from './orchestrator.module.js';
 import { startTimeoutSweep } from './timeouts/timeout-sweep.js';
 
@@ -24,24 +25,24 @@ export interface OrchestratorOptions {
   readonly relayCheckpoints?: CheckpointStore;
 }
 
-export async function startOrchestrator(platform: Platform, options: OrchestratorOptions = {}): Promise<RunningService> {
-  const { store, producer, topics, logger, config } = platform;
-  const sweepMs = Number(process.env.TIMEOUT_SWEEP_MS ?? 5000);
+export async function startOrchestrator(platform: Platform, config: OrchestratorConfig, options: OrchestratorOptions = {}): Promise<RunningService> {
+  const { store, producer, topics, logger } = platform;
+  const platformConfig = platform.config;
   const relay = startRelay({ store, producer, topics, ...(options.relayCheckpoints ? { checkpoints: options.relayCheckpoints } : {}), onError: (error, attempt) => logger.warn({ err: error, attempt }, 'relay batch failed; retrying') });
-  const readModels = await openReadModels({ url: config.databaseUrl, schema: config.readModelSchema });
-  const projections = [new SessionsProjection(readModels.sessions), new ModelCallsProjection(config.readModelSchema), new ApprovalsProjection(config.readModelSchema)].map(
+  const readModels = await openReadModels({ url: platformConfig.databaseUrl, schema: platformConfig.readModelSchema });
+  const projections = [new SessionsProjection(readModels.sessions), new ModelCallsProjection(platformConfig.readModelSchema), new ApprovalsProjection(platformConfig.readModelSchema)].map(
     (projection) =>
       new ProjectionRunner(projection, {
         store,
         dataSource: readModels.dataSource,
-        schema: config.readModelSchema,
+        schema: platformConfig.readModelSchema,
         onError: (error, attempt) => logger.warn({ err: error, attempt, projection: projection.name }, 'projection batch failed; retrying'),
       }),
   );
   for (const projection of projections) await projection.start();
   const commands = await startCommandConsumer(platform, 'orchestrator', commandMessageSchema, sessionCommandHandler(store, logger), { partitionsConsumedConcurrently: 6 });
   const outcomes = await startEventService(platform, OrchestratorModule.register({ store, logger, now }), { events: ['agentrun'] });
-  const sweep = startTimeoutSweep({ store, queries: readModels.sessionQueries, approvals: readModels.approvalQueries, logger, intervalMs: sweepMs, now });
+  const sweep = startTimeoutSweep({ store, queries: readModels.sessionQueries, approvals: readModels.approvalQueries, logger, intervalMs: config.timeoutSweepMs, now });
   return {
     async stop() {
       await sweep.stop();

@@ -1,26 +1,25 @@
 import { toolCommandMessageSchema } from '@agent-orchestrator/contracts';
-import { EgressGuard, egressAllowFrom } from '@agent-orchestrator/egress';
+import { EgressGuard } from '@agent-orchestrator/egress';
 import { startCommandConsumer, startEventService, type Platform, type RunningService } from '@agent-orchestrator/service-host';
-import { openSecretStore, secretsConfigFrom } from '@agent-orchestrator/secrets';
+import { openSecretStore } from '@agent-orchestrator/secrets';
+import type { ToolAdaptersConfig } from './config.js';
 import { ToolCalls } from './tool-calls.js';
 import { ToolRateLimits } from './execution/rate-limits.js';
-import { HttpExecutor, executorOptionsFrom, piiKindsFrom, rateLimitOptionsFrom } from './execution/http-executor.js';
+import { HttpExecutor } from './execution/http-executor.js';
 import { toolCommandHandler } from './registry/tool-registry.js';
 import { ToolAdaptersModule } from './tool-adapters.module.js';
 
 /** The tool-adapters process: answers tool calls the policy allowed (`events.policycheck`) or people approved (`events.approval`); keeps the tenants' tool registries. */
-export async function startToolAdapters(platform: Platform): Promise<RunningService> {
-  const { store, broker, producer, topics, logger, pool, config } = platform;
-  // Parsed first: a bad EGRESS_ALLOW stops start-up before anything is opened.
-  const egress = new EgressGuard({ operatorAllow: egressAllowFrom(process.env) });
-  const secretsConfig = secretsConfigFrom(process.env);
-  const secrets = await openSecretStore(secretsConfig, pool);
+export async function startToolAdapters(platform: Platform, config: ToolAdaptersConfig): Promise<RunningService> {
+  const { store, broker, producer, topics, logger, pool } = platform;
+  const egress = new EgressGuard({ operatorAllow: config.egressAllow });
+  const secrets = await openSecretStore(config.secrets, pool);
   if (!secrets) logger.warn('no secret store configured (SECRETS_KEY or SECRETS_BACKEND=vault): tools that name credentials cannot be called');
   // The counters are operational state of this deployment, kept beside its read models.
-  const rateLimits = await ToolRateLimits.open({ pool, schema: config.readModelSchema, ...rateLimitOptionsFrom(process.env) });
+  const rateLimits = await ToolRateLimits.open({ pool, schema: platform.config.readModelSchema, ...config.rateLimits });
   const commands = await startCommandConsumer(platform, 'tool-adapters', toolCommandMessageSchema, toolCommandHandler(store));
   await broker.ensureTopics([{ name: topics.deadLetters('tool-adapters'), partitions: 1 }]);
-  const calls = new ToolCalls({ store, executor: new HttpExecutor(executorOptionsFrom(process.env), egress), producer, topics, logger, now: () => new Date().toISOString(), redact: piiKindsFrom(process.env), ...(secrets ? { secrets } : {}), rateLimits });
+  const calls = new ToolCalls({ store, executor: new HttpExecutor(config.executor, egress), producer, topics, logger, now: () => new Date().toISOString(), redact: [...config.redact], ...(secrets ? { secrets } : {}), rateLimits });
   const app = await startEventService(platform, ToolAdaptersModule.register(calls), { events: ['policycheck', 'approval'] });
   return {
     async stop() {

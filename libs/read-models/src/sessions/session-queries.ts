@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
-import type { SessionStatus } from '@agent-orchestrator/contracts';
+import { sessionIdSchema, type SessionStatus } from '@agent-orchestrator/contracts';
 import type { SessionRecord, SessionStepRecord, SessionsTables } from './sessions-tables.js';
 
 /** A session with its steps in plan order. */
@@ -49,7 +49,8 @@ export class SessionQueryError extends Error {
 }
 
 /** Where a page ended, in the listing's order (started_at desc, session_id desc). */
-const cursorSchema = z.strictObject({ startedAt: z.iso.datetime(), sessionId: z.string().min(1) });
+// The session id as the log spells it: a forged cursor carrying other text (a NUL) never reaches SQL.
+const cursorSchema = z.strictObject({ startedAt: z.iso.datetime(), sessionId: sessionIdSchema });
 type Cursor = z.infer<typeof cursorSchema>;
 
 const encodeCursor = (cursor: Cursor): string => Buffer.from(JSON.stringify(cursor)).toString('base64url');

@@ -1,12 +1,13 @@
 import { agentDefinitionSchema, agentNameSchema } from '@agent-orchestrator/contracts';
-import { Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
 import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
-import { ValidBody, fieldProblems } from '../http/valid-body.js';
+import { ValidBody } from '../http/valid-body.js';
+import { ValidQuery } from '../http/valid-query.js';
 import { Agents, type AgentPatch } from './agents.js';
 
 const { description, instructions, model, tools, handoffs, guardrails } = agentDefinitionSchema.shape;
@@ -71,10 +72,8 @@ export class AgentsController {
   @Can('read', 'Agent')
   @ApiOperation({ summary: 'One agent at its latest version, or at `?version=`.' })
   @ApiProblems(400, 404)
-  get(@Param('name') name: string, @Query() query: unknown, @Caller() caller: Principal) {
-    const parsed = getQuery.safeParse(query ?? {});
-    if (!parsed.success) throw new GatewayError('InvalidRequest', 'The query string is not valid. See "errors" for each parameter.', fieldProblems(parsed.error));
-    return this.agents.get(caller.tenantId, agentName(name), parsed.data.version);
+  get(@Param('name') name: string, @ValidQuery(getQuery) query: z.infer<typeof getQuery>, @Caller() caller: Principal) {
+    return this.agents.get(caller.tenantId, agentName(name), query.version);
   }
 
   @Patch(':name')

@@ -1,11 +1,12 @@
 import { approvalIdSchema } from '@agent-orchestrator/contracts';
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
 import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
-import { ValidBody, fieldProblems } from '../http/valid-body.js';
+import { ValidBody } from '../http/valid-body.js';
+import { ValidQuery } from '../http/valid-query.js';
 import { Approvals } from './approvals.js';
 
 const decisionBody = z.strictObject({
@@ -40,10 +41,8 @@ export class ApprovalsController {
   @Can('read', 'Approval')
   @ApiOperation({ summary: 'The approval inbox: pending calls your roles may decide, newest first (`?for=all` for every one of the tenant; `?status=` for settled ones).' })
   @ApiProblems(400)
-  list(@Query() query: unknown, @Caller() caller: Principal) {
-    const parsed = listQuery.safeParse(query ?? {});
-    if (!parsed.success) throw new GatewayError('InvalidRequest', 'The query string is not valid. See "errors" for each parameter.', fieldProblems(parsed.error));
-    return this.approvals.list(caller, parsed.data);
+  list(@ValidQuery(listQuery) query: z.infer<typeof listQuery>, @Caller() caller: Principal) {
+    return this.approvals.list(caller, query);
   }
 
   @Get(':id')

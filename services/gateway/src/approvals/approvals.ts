@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { approvalStream, type ApprovalCommandMessage, type Approver, type TopicNames } from '@agent-orchestrator/contracts';
+import { approvalIdSchema, approvalStream, type ApprovalCommandMessage, type Approver, type TopicNames } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
 import type { ApprovalQueries, ApprovalRecord, ApprovalStatus } from '@agent-orchestrator/read-models';
 import { ArgumentsValidator, pinnedOperation } from '@agent-orchestrator/tools';
+import { z } from 'zod';
 import type { Principal } from '../auth/access.guard.js';
 import { commandMetadata, pollFor, sendCommand } from '../commands.js';
 import { GatewayError } from '../errors.js';
@@ -31,6 +32,8 @@ export interface ListApprovalsRequest {
   readonly before?: string;
 }
 
+/** What cursorOf hands out; anything else is refused before it reaches SQL (a timestamp cast would fail there). */
+const beforeCursor = z.tuple([z.iso.datetime(), approvalIdSchema]);
 const settlements = new Set(['ApprovalGranted', 'ApprovalRejected', 'ApprovalExpired']);
 const mayDecide = (caller: Principal, role: string) => caller.roles.includes('admin') || (caller.roles as readonly string[]).includes(role);
 const cursorOf = (record: ApprovalRecord) => Buffer.from(JSON.stringify([record.requestedAt.toISOString(), record.approvalId])).toString('base64url');
@@ -51,7 +54,7 @@ export class Approvals {
     let before: { requestedAt: string; approvalId: string } | undefined;
     if (request.before !== undefined) {
       try {
-        const [requestedAt, approvalId] = JSON.parse(Buffer.from(request.before, 'base64url').toString('utf8')) as [string, string];
+        const [requestedAt, approvalId] = beforeCursor.parse(JSON.parse(Buffer.from(request.before, 'base64url').toString('utf8')));
         before = { requestedAt, approvalId };
       } catch {
         throw new GatewayError('InvalidRequest', 'The "before" cursor is not one this API handed out; use the nextCursor of the previous page.');

@@ -60,6 +60,19 @@ export function presentedApiKey(headers: IncomingHttpHeaders): string {
   return key;
 }
 
+/**
+ * The key of a live (WebSocket) request: `?apiKey=` (browsers cannot set headers on a WebSocket)
+ * or the headers REST reads. Sent both ways, the keys must agree, as REST's two headers must.
+ */
+export function presentedLiveKey(headers: IncomingHttpHeaders, queryKey: string | string[] | undefined): string {
+  if (Array.isArray(queryKey)) throw new GatewayError('InvalidRequest', 'Send the apiKey query parameter once.');
+  const fromHeaders = headers.authorization === undefined && headers['x-api-key'] === undefined ? undefined : presentedApiKey(headers);
+  if (queryKey !== undefined && fromHeaders !== undefined && queryKey !== fromHeaders) {
+    throw new GatewayError('InvalidCredentials', 'The apiKey query parameter and the headers carry different keys.');
+  }
+  return queryKey ?? fromHeaders ?? presentedApiKey(headers);
+}
+
 /** Authenticates every request that is not @Public, then checks the route's @Can. */
 @Injectable()
 export class AccessGuard implements CanActivate {

@@ -1,5 +1,5 @@
 import { isGatewayError } from '../errors.js';
-import { presentedApiKey } from './access.guard.js';
+import { presentedApiKey, presentedLiveKey } from './access.guard.js';
 
 const key = 'ao_0123456789abcdef0123456789abcdef_secret';
 
@@ -35,5 +35,29 @@ describe('the API key a request presents', () => {
     ['a repeated x-api-key header', { 'x-api-key': [key, key] }],
   ])('is invalid with %s', (_, headers) => {
     expect(refusal(headers)).toBe('InvalidCredentials');
+  });
+
+  describe('on the live WebSocket', () => {
+    const codeOf = (run: () => unknown): string => {
+      try {
+        run();
+      } catch (error) {
+        if (isGatewayError(error)) return error.code;
+        throw error;
+      }
+      throw new Error('expected a refusal');
+    };
+
+    it('takes ?apiKey=, the headers, or both when they agree', () => {
+      expect(presentedLiveKey({}, key)).toBe(key);
+      expect(presentedLiveKey({ authorization: `Bearer ${key}` }, undefined)).toBe(key);
+      expect(presentedLiveKey({ 'x-api-key': key }, key)).toBe(key);
+    });
+
+    it('refuses apiKey sent twice as a bad request, and keys that disagree as invalid credentials', () => {
+      expect(codeOf(() => presentedLiveKey({}, [key, 'x']))).toBe('InvalidRequest');
+      expect(codeOf(() => presentedLiveKey({ authorization: `Bearer ${key}` }, 'other'))).toBe('InvalidCredentials');
+      expect(codeOf(() => presentedLiveKey({}, undefined))).toBe('MissingCredentials');
+    });
   });
 });

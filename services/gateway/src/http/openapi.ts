@@ -42,7 +42,25 @@ export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecor
   );
 }
 
-export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
+/** The live WebSocket is a Fastify route beside Nest's, so Nest cannot see it: described here. */
+const liveSessionPath: OpenAPIObject['paths'][string] = {
+  get: {
+    tags: ['sessions'],
+    summary: "A WebSocket (send the upgrade headers): every event of the session in order as {\"event\": <envelope>}, approvals as {\"approval\": <envelope>}, closed with 1000 after the last.",
+    security: [{ [bearerScheme]: [] }, { [apiKeyHeaderScheme]: [] }, {}],
+    parameters: [
+      { name: 'sessionId', in: 'path', required: true, schema: { type: 'string' } },
+      { name: 'fromVersion', in: 'query', required: false, description: 'The streamVersion to start from (default 0).', schema: { type: 'string', pattern: '^\\d{1,9}$' } },
+      { name: 'apiKey', in: 'query', required: false, description: 'The API key, for browsers (which cannot set headers on a WebSocket); once, and the same as any header key.', schema: { type: 'string' } },
+    ],
+    responses: {
+      '101': { description: 'Switching protocols' },
+      ...Object.fromEntries([400, 401, 403, 404, 422].map((status) => [String(status), { description: STATUS_CODES[status] ?? 'Error', content: { [problemContentType]: { schema: { $ref: `#/components/schemas/${problemSchemaName}` } } } }])),
+    },
+  },
+};
+
+export function openApiDocument(app: NestFastifyApplication, options: { liveSessions: boolean } = { liveSessions: false }): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Agent Orchestrator gateway')
     .setDescription('REST v1. Authenticate with an API key, as "Authorization: Bearer <key>" or "x-api-key: <key>". Errors are RFC 9457 problem+json.')
@@ -51,10 +69,11 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The same API key in its own header.' }, apiKeyHeaderScheme)
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  return { ...document, components: { ...document.components, schemas: { ...document.components?.schemas, [problemSchemaName]: problemSchema } } };
+  const paths = options.liveSessions ? { ...document.paths, '/v1/sessions/{sessionId}/live': liveSessionPath } : document.paths;
+  return { ...document, paths, components: { ...document.components, schemas: { ...document.components?.schemas, [problemSchemaName]: problemSchema } } };
 }
 
 /** Serves the UI at /docs and the document at /docs/json. Register before the app is initialised. */
-export function serveOpenApi(app: NestFastifyApplication): void {
-  SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs/json', raw: ['json'] });
+export function serveOpenApi(app: NestFastifyApplication, options: { liveSessions: boolean }): void {
+  SwaggerModule.setup('docs', app, () => openApiDocument(app, options), { jsonDocumentUrl: 'docs/json', raw: ['json'] });
 }

@@ -51,6 +51,8 @@ function fromGatewayError(error: GatewayError): ProblemResponse {
       return { problem: problem(422, 'invalid-body', 'Invalid request body', error.message, error.fields), headers: {} };
     case 'InvalidRequest':
       return { problem: problem(400, 'invalid-request', 'Invalid request', error.message, error.fields), headers: {} };
+    case 'InvalidParameter':
+      return { problem: problem(422, 'invalid-parameter', 'Invalid parameter', error.message, error.fields), headers: {} };
     case 'Conflict':
       return { problem: problem(409, 'conflict', 'Conflict', error.message), headers: {} };
     case 'Unavailable':

@@ -9,6 +9,7 @@ describe('problems for what a request can throw', () => {
     ['Forbidden', 403],
     ['NotFound', 404],
     ['InvalidBody', 422],
+    ['InvalidParameter', 422],
   ])('maps %s to %i', (code, status) => {
     const { problem } = problemFor(new GatewayError(code, 'what happened'), 1024);
     expect(problem).toMatchObject({ status, detail: 'what happened', type: expect.stringMatching(/^urn:agent-orchestrator:problem:/) });

@@ -5,8 +5,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiKeys } from '../api-keys/api-keys.js';
 import { abilityFor } from '../auth/abilities.js';
-import { presentedApiKey } from '../auth/access.guard.js';
+import { presentedLiveKey } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
+import { sendProblem } from '../http/edge-input.js';
 import { problemFor } from '../http/problem.js';
 import { approvalsOf, type SessionFeed } from './session-feed.js';
 import type { Sessions } from './sessions.js';
@@ -15,7 +16,7 @@ const endings = new Set(['SessionCompleted', 'SessionFailed', 'SessionCancelled'
 
 interface LiveRequest {
   Params: { sessionId: string };
-  Querystring: { fromVersion?: string; apiKey?: string };
+  Querystring: { fromVersion?: string | string[]; apiKey?: string | string[] };
 }
 
 /**
@@ -37,25 +38,24 @@ export function registerSessionSocket(
       websocket: true,
       preValidation: async (request: FastifyRequest<LiveRequest>, reply: FastifyReply) => {
         try {
-          const presented = request.query.apiKey ?? presentedApiKey(request.headers);
+          const presented = presentedLiveKey(request.headers, request.query.apiKey);
           const key = await apiKeys.authenticate(presented);
           if (!key) throw new GatewayError('InvalidCredentials', 'The API key is unknown or has been revoked.');
           if (!abilityFor(key.tenantId, key.roles).can('read', 'Session')) {
             throw new GatewayError('Forbidden', `The roles of this API key (${key.roles.join(', ')}) do not allow "read" on Session.`);
           }
           const from = request.query.fromVersion;
-          if (from !== undefined && !/^\d{1,9}$/.test(from)) throw new GatewayError('InvalidRequest', 'fromVersion must be a whole number, the streamVersion to start from.');
+          if (from !== undefined && (typeof from !== 'string' || !/^\d{1,9}$/.test(from))) throw new GatewayError('InvalidRequest', 'fromVersion must be a whole number, the streamVersion to start from.');
           await sessions.assertOwned(key.tenantId, request.params.sessionId);
         } catch (error) {
-          const { problem, headers } = problemFor(error, deps.maxBodyBytes);
-          if (problem.status >= 500) logger.error({ err: error }, 'live session request failed');
-          await reply.code(problem.status).headers({ ...headers, 'content-type': 'application/problem+json' }).send(problem);
+          if (problemFor(error, deps.maxBodyBytes).problem.status >= 500) logger.error({ err: error }, 'live session request failed');
+          await sendProblem(request, reply, error, deps.maxBodyBytes);
         }
       },
     },
     (socket, request) => {
       const stream = sessionStream(request.params.sessionId);
-      let next = Number(request.query.fromVersion ?? 0);
+      let next = Number(request.query.fromVersion ?? 0); // checked to be digits before the upgrade
       let live = false;
       let closed = false;
       const buffered: EventEnvelope[] = [];

@@ -1,6 +1,6 @@
 import { sessionConstraintsSchema, sessionStatuses } from '@agent-orchestrator/contracts';
 import { SessionQueryError, maxPageSize } from '@agent-orchestrator/read-models';
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -8,6 +8,7 @@ import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
 import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
 import { ValidBody, fieldProblems } from '../http/valid-body.js';
+import { ValidQuery } from '../http/valid-query.js';
 import { Sessions } from './sessions.js';
 
 const startSessionBody = z.strictObject({
@@ -37,12 +38,6 @@ const eventsQuery = z.strictObject({
 
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
 const started = z.object({ sessionId: z.string(), status: z.enum(sessionStatuses) });
-
-function parseQuery<T>(schema: z.ZodType<T>, query: unknown): T {
-  const parsed = schema.safeParse(query ?? {});
-  if (parsed.success) return parsed.data;
-  throw new GatewayError('InvalidRequest', 'The query string is not valid. See "errors" for each parameter.', fieldProblems(parsed.error));
-}
 
 @ApiTags('sessions')
 @ApiBearerAuth(bearerScheme)
@@ -77,8 +72,8 @@ export class SessionsController {
   @Get()
   @Can('read', 'Session')
   @ApiOperation({ summary: "Your tenant's sessions, newest first; filter by status and start time; page with `cursor`." })
-  async list(@Query() query: unknown, @Caller() caller: Principal) {
-    const { status, startedAfter, startedBefore, limit, cursor } = parseQuery(listQuery, query);
+  async list(@ValidQuery(listQuery) query: z.infer<typeof listQuery>, @Caller() caller: Principal) {
+    const { status, startedAfter, startedBefore, limit, cursor } = query;
     try {
       return await this.sessions.list(caller.tenantId, {
         limit,
@@ -105,8 +100,8 @@ export class SessionsController {
   @Can('read', 'Session')
   @ApiOperation({ summary: "The session's log, oldest first, each event as its full envelope; page with `fromVersion`." })
   @ApiProblems(400, 404)
-  events(@Param('sessionId') sessionId: string, @Query() query: unknown, @Caller() caller: Principal) {
-    const { fromVersion, limit } = parseQuery(eventsQuery, query);
+  events(@Param('sessionId') sessionId: string, @ValidQuery(eventsQuery) query: z.infer<typeof eventsQuery>, @Caller() caller: Principal) {
+    const { fromVersion, limit } = query;
     return this.sessions.events(caller.tenantId, sessionId, fromVersion, limit);
   }
 

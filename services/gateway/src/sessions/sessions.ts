@@ -18,6 +18,7 @@ import { commandMetadata, pollFor, sendCommand } from '../commands.js';
 import { GatewayError } from '../errors.js';
 import type { Agents } from '../agents/agents.js';
 import type { Tools } from '../tools/tools.js';
+import type { IdempotencyClaims } from './idempotency-claims.js';
 
 /** What the gateway needs to run sessions: the log to read, Kafka to send commands, the read model. */
 export interface SessionsBackend {
@@ -47,6 +48,8 @@ export class Sessions {
     private readonly backend: SessionsBackend,
     private readonly agents: Agents,
     private readonly tools: Tools,
+    /** Tells the first of concurrent requests with one key from the others; without it, each answers as the original. */
+    private readonly claims?: IdempotencyClaims,
   ) {}
 
   /**
@@ -64,6 +67,12 @@ export class Sessions {
     if (idempotencyKey !== undefined) {
       const first = await this.firstEvent(sessionId);
       if (first) return { sessionId, status: await this.statusOf(tenantId, sessionId), replayed: this.sameRequest(first, tenantId, commandId) };
+      // Another request with this key is under way: its session is this one's answer. Should it
+      // never arrive (that request's gateway died before sending), this one sends the command.
+      if (this.claims && !(await this.claims.claim(tenantId, idempotencyKey))) {
+        const theirs = await this.waitForFirstEvent(sessionId);
+        if (theirs) return { sessionId, status: await this.statusOf(tenantId, sessionId), replayed: this.sameRequest(theirs, tenantId, commandId) };
+      }
     }
     const command: SessionCommand = {
       type: 'StartSession',

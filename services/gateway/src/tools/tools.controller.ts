@@ -1,12 +1,13 @@
 import { toolDefinitionSchema, toolNameSchema } from '@agent-orchestrator/contracts';
-import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
 import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
-import { ValidBody, fieldProblems } from '../http/valid-body.js';
+import { ValidBody } from '../http/valid-body.js';
+import { ValidQuery } from '../http/valid-query.js';
 import { Tools } from './tools.js';
 
 const { description, scopes, rateLimitPerMinute, credentials } = toolDefinitionSchema.shape;
@@ -59,10 +60,8 @@ export class ToolsController {
   @Can('read', 'Tool')
   @ApiOperation({ summary: 'One tool at its latest version, or at `?version=`.' })
   @ApiProblems(400, 404)
-  get(@Param('name') name: string, @Query() query: unknown, @Caller() caller: Principal) {
-    const parsed = getQuery.safeParse(query ?? {});
-    if (!parsed.success) throw new GatewayError('InvalidRequest', 'The query string is not valid. See "errors" for each parameter.', fieldProblems(parsed.error));
+  get(@Param('name') name: string, @ValidQuery(getQuery) query: z.infer<typeof getQuery>, @Caller() caller: Principal) {
     if (!toolNameSchema.safeParse(name).success) throw new GatewayError('InvalidRequest', `"${name}" is not a tool name: letters, digits, "_" and "-", at most 64.`);
-    return this.tools.get(caller.tenantId, name, parsed.data.version);
+    return this.tools.get(caller.tenantId, name, query.version);
   }
 }

@@ -1,12 +1,10 @@
 import type { SecurityScheme, ToolDefinition } from '@agent-orchestrator/contracts';
 import { EgressGuard, egressErrorIn } from '@agent-orchestrator/egress';
-import { piiKinds, type PiiKind } from '@agent-orchestrator/pii';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import pRetry, { AbortError } from 'p-retry';
 import type { RequestInit, Response } from 'undici';
-import { z } from 'zod';
 
 type Operation = ToolDefinition['operations'][number];
 
@@ -26,55 +24,6 @@ export interface HttpExecutorOptions {
   /** Consecutive failed calls that open a tool's circuit, and how long it stays open. */
   readonly breakAfter?: number;
   readonly halfOpenAfterMs?: number;
-}
-
-const positive = z.coerce.number().int().min(0).optional();
-const executorEnv = z.object({
-  TOOL_TIMEOUT_MS: positive,
-  TOOL_RETRIES: positive,
-  TOOL_RETRY_MIN_MS: positive,
-  TOOL_MAX_RESPONSE_BYTES: positive,
-});
-
-/** TOOL_TIMEOUT_MS, TOOL_RETRIES, TOOL_RETRY_MIN_MS, TOOL_MAX_RESPONSE_BYTES; a bad value names the variable. */
-export function executorOptionsFrom(env: Readonly<Record<string, string | undefined>>): HttpExecutorOptions {
-  const parsed = executorEnv.safeParse(env);
-  if (!parsed.success) throw new Error(`tool-adapters configuration: ${z.prettifyError(parsed.error)}`);
-  const { TOOL_TIMEOUT_MS, TOOL_RETRIES, TOOL_RETRY_MIN_MS, TOOL_MAX_RESPONSE_BYTES } = parsed.data;
-  return {
-    ...(TOOL_TIMEOUT_MS === undefined ? {} : { timeoutMs: TOOL_TIMEOUT_MS }),
-    ...(TOOL_RETRIES === undefined ? {} : { retries: TOOL_RETRIES }),
-    ...(TOOL_RETRY_MIN_MS === undefined ? {} : { minBackoffMs: TOOL_RETRY_MIN_MS }),
-    ...(TOOL_MAX_RESPONSE_BYTES === undefined ? {} : { maxResponseBytes: TOOL_MAX_RESPONSE_BYTES }),
-  };
-}
-
-const rateLimitEnv = z.object({
-  TOOL_TENANT_RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'expects a whole number of calls a minute' }).int().min(1).optional(),
-  TOOL_RATE_LIMIT_MAX_WAIT_MS: z.coerce.number({ error: 'expects a whole number of milliseconds' }).int().min(0).default(30_000),
-});
-
-/** TOOL_TENANT_RATE_LIMIT_PER_MINUTE (unlimited when unset), TOOL_RATE_LIMIT_MAX_WAIT_MS (30 s); a bad value names the variable. */
-export function rateLimitOptionsFrom(env: Readonly<Record<string, string | undefined>>): { tenantPerMinute?: number; maxWaitMs: number } {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = rateLimitEnv.safeParse(present);
-  if (!parsed.success) throw new Error(`tool-adapters configuration: ${z.prettifyError(parsed.error)}`);
-  const { TOOL_TENANT_RATE_LIMIT_PER_MINUTE, TOOL_RATE_LIMIT_MAX_WAIT_MS } = parsed.data;
-  return { ...(TOOL_TENANT_RATE_LIMIT_PER_MINUTE === undefined ? {} : { tenantPerMinute: TOOL_TENANT_RATE_LIMIT_PER_MINUTE }), maxWaitMs: TOOL_RATE_LIMIT_MAX_WAIT_MS };
-}
-
-/**
- * PII_REDACT: a comma-separated list of the kinds to redact from answers (default every kind:
- * secret, email, iban, card, national_id, phone), or `none`.
- */
-export function piiKindsFrom(env: Readonly<Record<string, string | undefined>>): PiiKind[] {
-  const value = env.PII_REDACT?.trim();
-  if (value === undefined || value === '') return [...piiKinds];
-  if (value === 'none') return [];
-  const kinds = value.split(',').map((kind) => kind.trim());
-  const unknown = kinds.filter((kind) => !(piiKinds as readonly string[]).includes(kind));
-  if (unknown.length > 0) throw new Error(`PII_REDACT names unknown kinds (${unknown.join(', ')}); it takes a comma-separated list of ${piiKinds.join(', ')}, or none`);
-  return kinds as PiiKind[];
 }
 
 /** What a call came to: the response as the agent reads it, or why it failed. */

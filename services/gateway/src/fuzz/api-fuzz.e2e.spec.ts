@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnFixture, testDatabaseUrl, waitFor, type RunningFixture } from '@agent-orchestrator/testing';
+import fc from 'fast-check';
+import pg from 'pg';
+import { ApiKeyStore } from '../api-keys/api-key-store.js';
+import { hostileInputScenario } from '../e2e/hostile-input.behaviour.js';
+import { fuzzRequests, operationsOf, type FuzzRequest } from './requests.js';
+
+const root = join(import.meta.dirname, '../../../..');
+/** A fixed seed, so CI fuzzes the same requests every run; FUZZ_SEED and FUZZ_RUNS for longer hunts (`npm run fuzz`). */
+const seed = Number(process.env.FUZZ_SEED ?? 1313);
+const runs = Number(process.env.FUZZ_RUNS ?? 1000);
+
+interface Answer {
+  readonly status: number;
+  readonly text: string;
+}
+
+type Keys = Record<'adminA' | 'operatorA' | 'viewerA' | 'adminB', string>;
+
+/**
+ * What must hold after any input: each check answers undefined when it holds, else what is wrong.
+ * Add one here (e.g. `/readyz` green) and every fuzz run checks it.
+ */
+export function postConditions(url: string, keys: Keys): { name: string; check: () => Promise<string | undefined> }[] {
+  const get = async (path: string, key?: string) => {
+    const response = await fetch(`${url}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+    return { status: response.status, text: await response.text() };
+  };
+  return [
+    { name: '/healthz answers 200', check: async () => ((await get('/healthz')).status === 200 ? undefined : 'not 200') },
+    {
+      name: "tenant A's sessions still list",
+      check: async () => {
+        const answer = await get('/v1/sessions', keys.adminA);
+        return answer.status === 200 ? undefined : `${answer.status} ${answer.text.slice(0, 300)}`;
+      },
+    },
+    {
+      name: 'a new session still starts and is read back',
+      check: async () => {
+        const response = await fetch(`${url}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${keys.adminA}`, 'content-type': 'application/json' }, body: JSON.stringify({ goal: 'after the fuzz' }) });
+        if (response.status !== 202) return `start answered ${response.status}`;
+        const { sessionId } = (await response.json()) as { sessionId: string };
+        return (await get(`/v1/sessions/${sessionId}`, keys.adminA)).status === 200 ? undefined : 'not readable';
+      },
+    },
+  ];
+}
+
+async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = new pg.Pool({ connectionString: testDatabaseUrl(), max: 1 });
+  const name = `fuzz_${randomBytes(4).toString('hex')}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(testDatabaseUrl());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/**
+ * The platform in dev mode, fuzzed through its own OpenAPI document with the keys of two tenants:
+ * no input may answer 5xx, the platform must stay healthy, and nothing of tenant A may reach a
+ * request made with tenant B's key.
+ */
+describe('hostile input against dev mode, and fuzzing the API from its own OpenAPI document', () => {
+  const marker = `tenant-a-only-${randomBytes(6).toString('hex')}`;
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let dev: RunningFixture;
+  let url: string;
+  const keys: Keys = { adminA: randomBytes(32).toString('base64url'), operatorA: '', viewerA: '', adminB: '' };
+  const idsOfA: string[] = [];
+  const dataDir = join(root, '.data', `fuzz-${randomBytes(4).toString('hex')}`);
+
+  const call = async (method: string, path: string, key: string | undefined, body?: unknown): Promise<Answer> => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    dev = spawnFixture(join(root, 'scripts/dev.ts'), { PORT: '0', DATABASE_URL: database.url, DEV_API_KEY: keys.adminA, DEV_DATA_DIR: dataDir, LOG_LEVEL: 'warn', KAFKA_BROKERS: '' });
+    await waitFor('dev mode to be ready', () => dev.output().includes('"msg":"dev mode ready"') || dev.child.exitCode !== null, { timeoutMs: 90_000 });
+    const line = dev.output().split('\n').find((candidate) => candidate.includes('"msg":"dev mode ready"'));
+    if (!line) throw new Error(`dev mode did not start:\n${dev.output().slice(-3000)}`);
+    url = (JSON.parse(line) as { url: string }).url;
+
+    for (const role of ['operator', 'viewer'] as const) {
+      const created = JSON.parse((await call('POST', '/v1/api-keys', keys.adminA, { name: `fuzz ${role}`, roles: [role] })).text) as { apiKey: string; keyId: string };
+      keys[`${role}A`] = created.apiKey;
+      idsOfA.push(created.keyId);
+    }
+    // Tenant B exists only through its key: no route makes a key for another tenant.
+    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    keys.adminB = (await new ApiKeyStore(pool, 'gateway').create({ tenantId: 'tenant-b', name: 'fuzz admin B', roles: ['admin'], createdBy: 'fuzz' })).apiKey;
+    await pool.end();
+
+    const session = JSON.parse((await call('POST', '/v1/sessions', keys.adminA, { goal: `fuzz seed ${marker}`, context: { note: marker } })).text) as { sessionId: string };
+    const agent = await call('POST', '/v1/agents', keys.adminA, { name: 'FuzzAgentA', instructions: `Only tenant A knows ${marker}.` });
+    expect(agent.status).toBe(201);
+    expect((await call('PUT', '/v1/secrets/fuzz-secret-a', keys.adminA, { value: marker })).status).toBe(200);
+    idsOfA.push(session.sessionId, 'FuzzAgentA', 'crm', 'AccountManager', 'fuzz-secret-a');
+  });
+  afterAll(async () => {
+    dev?.child.kill('SIGTERM');
+    await dev?.exited();
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("refuses the issue's hostile requests with 4xx, and a NUL goal stops no read model", () => hostileInputScenario({ url, key: keys.adminA }, keys.adminB));
+
+  it('answers the later of two concurrent starts with one Idempotency-Key as a replay; one session is written', async () => {
+    const start = () =>
+      fetch(`${url}/v1/sessions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys.adminA}`, 'content-type': 'application/json', 'idempotency-key': `race-${marker}` },
+        body: JSON.stringify({ goal: 'one of two at once' }),
+      });
+    const answers = await Promise.all([start(), start()]);
+    const bodies = (await Promise.all(answers.map((answer) => answer.json()))) as { sessionId: string }[];
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202]);
+    expect(bodies[0]!.sessionId).toBe(bodies[1]!.sessionId);
+    expect(answers.map((answer) => answer.headers.get('idempotent-replayed')).sort()).toEqual([null, 'true'].sort());
+    const events = JSON.parse((await call('GET', `/v1/sessions/${bodies[0]!.sessionId}/events`, keys.adminA)).text) as { items: { type: string }[] };
+    expect(events.items.filter((event) => event.type === 'SessionStarted')).toHaveLength(1);
+  });
+
+  it('never answers 5xx, stays healthy, and never shows tenant A to tenant B', async () => {
+    const document = JSON.parse((await call('GET', '/docs/json', undefined)).text) as Parameters<typeof operationsOf>[0];
+    const operations = operationsOf(document);
+    const keyNames = ['adminA', 'adminA', 'operatorA', 'viewerA', 'adminB', 'adminB', 'none'];
+    const started = Date.now();
+    const seen = { requests: 0, serverErrors: 0, byStatus: new Map<number, number>() };
+
+    await fc.assert(
+      fc.asyncProperty(fuzzRequests(operations, keyNames, idsOfA), async (request: FuzzRequest) => {
+        const key = request.keyName === 'none' ? undefined : keys[request.keyName as keyof Keys];
+        const response = await fetch(`${url}${request.path}`, {
+          method: request.method,
+          headers: { ...request.headers, ...(key ? { authorization: `Bearer ${key}` } : {}), ...(request.body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(request.body === undefined ? {} : { body: request.body }),
+        });
+        const text = await response.text();
+        seen.requests += 1;
+        seen.byStatus.set(response.status, (seen.byStatus.get(response.status) ?? 0) + 1);
+        if (response.status >= 500) seen.serverErrors += 1;
+        expect({ status: response.status >= 500 ? response.status : 'below 500', request: request.method + ' ' + request.path.slice(0, 200), answer: text.slice(0, 300) }).toMatchObject({ status: 'below 500' });
+        if (request.keyName === 'adminB') expect(text).not.toContain(marker);
+        if (request.keyName === 'adminB' && request.namesKnownIds && request.method === 'GET' && /^\/v1\/(sessions|api-keys)\//.test(request.path)) expect(response.status).not.toBe(200);
+      }),
+      { seed, numRuns: runs, endOnFailure: true },
+    );
+
+    for (const id of idsOfA) {
+      for (const path of [`/v1/sessions/${id}`, `/v1/sessions/${id}/events`, `/v1/agents/${id}`, `/v1/tools/${id}`]) {
+        const answer = await call('GET', path, keys.adminB);
+        expect({ path, status: answer.status, leaks: answer.text.includes(marker) }).toEqual({ path, status: expect.any(Number), leaks: false });
+        expect([400, 403, 404, 422]).toContain(answer.status);
+      }
+    }
+    for (const { name, check } of postConditions(url, keys)) expect({ name, problem: await check() }).toEqual({ name, problem: undefined });
+
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(`fuzz: ${seen.requests} requests (seed ${seed}), ${seen.serverErrors} 5xx, ${seconds} s; statuses ${JSON.stringify(Object.fromEntries([...seen.byStatus].sort(([a], [b]) => a - b)))}`);
+    expect(seen.serverErrors).toBe(0);
+  }, /* long runs (npm run fuzz) get time in proportion: about 10 ms a request here, 100 allowed */ Math.max(120_000, runs * 100));
+});
