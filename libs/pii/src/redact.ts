@@ -2,8 +2,10 @@ import luhn from 'fast-luhn';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { findPhoneNumbersInText } from 'libphonenumber-js';
 
-export const piiKinds = ['secret', 'email', 'iban', 'card', 'national_id', 'phone'] as const;
-export type PiiKind = (typeof piiKinds)[number];
+import { piiKinds, type PiiKind } from '@agent-orchestrator/contracts';
+
+// The kinds are a contract (PiiRedacted and the privacy setting name them).
+export { piiKinds, type PiiKind };
 
 export interface Redaction {
   readonly text: string;
@@ -56,4 +58,18 @@ export function redactPii(text: string, kinds: readonly PiiKind[] = piiKinds, de
     }
   }
   return { text: out, found };
+}
+
+/**
+ * The operator's PII_REDACT: a comma-separated list of kinds, `none`, or unset/empty for every
+ * kind. Throws saying what it expects when it names an unknown kind.
+ */
+export function piiKindsFromSetting(value: string | undefined): PiiKind[] {
+  const text = value?.trim();
+  if (text === undefined || text === '') return [...piiKinds];
+  if (text === 'none') return [];
+  const kinds = text.split(',').map((kind) => kind.trim());
+  const unknown = kinds.filter((kind) => !(piiKinds as readonly string[]).includes(kind));
+  if (unknown.length > 0) throw new Error(`names unknown kinds (${unknown.join(', ')}); expects a comma-separated list of ${piiKinds.join(', ')}, or none`);
+  return kinds as PiiKind[];
 }

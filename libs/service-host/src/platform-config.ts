@@ -1,3 +1,4 @@
+import { piiKindsFromSetting, type PiiKind } from '@agent-orchestrator/pii';
 import { z } from 'zod';
 
 const identifier = z
@@ -13,6 +14,16 @@ const envSchema = z.object({
   EVENT_STORE_SCHEMA: identifier.default('event_store'),
   READ_MODEL_SCHEMA: identifier.default('read_models'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PII_REDACT: z
+    .string()
+    .optional()
+    .superRefine((value, context) => {
+      try {
+        piiKindsFromSetting(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   EVENT_POLL_MS: z.coerce.number({ error: 'expects whole milliseconds from 5 to 5000' }).int().min(5).max(5000).default(25),
 });
 
@@ -30,6 +41,12 @@ export interface PlatformConfig {
    * went unheard, e.g. while the listening connection is being replaced.
    */
   readonly eventPollMs: number;
+  /**
+   * PII_REDACT: the kinds of personal data redacted before anything from outside (goals, context,
+   * model output, tool answers, approval reasons) is stored, for tenants that did not choose
+   * otherwise (`PUT /v1/privacy`).
+   */
+  readonly piiRedact: readonly PiiKind[];
 }
 
 export class PlatformConfigError extends Error {
@@ -65,5 +82,6 @@ export function parsePlatformConfig(env: Readonly<Record<string, string | undefi
     readModelSchema: vars.READ_MODEL_SCHEMA,
     logLevel: vars.LOG_LEVEL,
     eventPollMs: vars.EVENT_POLL_MS,
+    piiRedact: piiKindsFromSetting(vars.PII_REDACT),
   };
 }

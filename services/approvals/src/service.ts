@@ -1,4 +1,5 @@
 import { approvalCommandMessageSchema } from '@agent-orchestrator/contracts';
+import { TenantPrivacy } from '@agent-orchestrator/pii';
 import { openReadModels } from '@agent-orchestrator/read-models';
 import { startCommandConsumer, startEventService, type Platform, type RunningService } from '@agent-orchestrator/service-host';
 import { approvalCommandHandler, startExpirySweep } from './approval-commands.js';
@@ -17,7 +18,7 @@ export async function startApprovals(platform: Platform): Promise<RunningService
   const sweepMs = Number(process.env.APPROVAL_SWEEP_MS ?? 5000);
   if (!Number.isInteger(sweepMs) || sweepMs < 10) throw new Error(`APPROVAL_SWEEP_MS must be a whole number of milliseconds, at least 10; it is "${process.env.APPROVAL_SWEEP_MS}"`);
   const readModels = await openReadModels({ url: config.databaseUrl, schema: config.readModelSchema, poolSize: 2 });
-  const commands = await startCommandConsumer(platform, 'approvals', approvalCommandMessageSchema, approvalCommandHandler(store, logger));
+  const commands = await startCommandConsumer(platform, 'approvals', approvalCommandMessageSchema, approvalCommandHandler(store, logger, new TenantPrivacy({ store, operatorDefault: config.piiRedact })));
   const app = await startEventService(platform, ApprovalsModule.register(new ApprovalRequests({ store, logger, now })), { events: ['policycheck'] });
   const sweep = startExpirySweep({ store, queries: readModels.approvalQueries, logger, intervalMs: sweepMs, now });
   return {

@@ -1,9 +1,10 @@
 import { toolCommandMessageSchema } from '@agent-orchestrator/contracts';
 import { startCommandConsumer, startEventService, type Platform, type RunningService } from '@agent-orchestrator/service-host';
+import { TenantPrivacy } from '@agent-orchestrator/pii';
 import { openSecretStore, secretsConfigFrom } from '@agent-orchestrator/secrets';
 import { ToolCalls } from './tool-calls.js';
 import { ToolRateLimits } from './execution/rate-limits.js';
-import { HttpExecutor, executorOptionsFrom, piiKindsFrom, rateLimitOptionsFrom } from './execution/http-executor.js';
+import { HttpExecutor, executorOptionsFrom, rateLimitOptionsFrom } from './execution/http-executor.js';
 import { toolCommandHandler } from './registry/tool-registry.js';
 import { ToolAdaptersModule } from './tool-adapters.module.js';
 
@@ -17,7 +18,7 @@ export async function startToolAdapters(platform: Platform): Promise<RunningServ
   const rateLimits = await ToolRateLimits.open({ pool, schema: config.readModelSchema, ...rateLimitOptionsFrom(process.env) });
   const commands = await startCommandConsumer(platform, 'tool-adapters', toolCommandMessageSchema, toolCommandHandler(store));
   await broker.ensureTopics([{ name: topics.deadLetters('tool-adapters'), partitions: 1 }]);
-  const calls = new ToolCalls({ store, executor: new HttpExecutor(executorOptionsFrom(process.env)), producer, topics, logger, now: () => new Date().toISOString(), redact: piiKindsFrom(process.env), ...(secrets ? { secrets } : {}), rateLimits });
+  const calls = new ToolCalls({ store, executor: new HttpExecutor(executorOptionsFrom(process.env)), producer, topics, logger, now: () => new Date().toISOString(), redact: new TenantPrivacy({ store, operatorDefault: config.piiRedact }), ...(secrets ? { secrets } : {}), rateLimits });
   const app = await startEventService(platform, ToolAdaptersModule.register(calls), { events: ['policycheck', 'approval'] });
   return {
     async stop() {

@@ -123,7 +123,7 @@ describe('tool calls present the credentials their tool names', () => {
       logger: pino({ level: 'silent' }),
       now: () => new Date().toISOString(),
       // No PII redaction: what keeps the values out here is the credential scrubbing alone.
-      redact: [],
+      redact: { kindsFor: async () => [] },
       secrets,
     });
   });

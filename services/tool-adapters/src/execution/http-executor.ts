@@ -1,5 +1,5 @@
 import type { SecurityScheme, ToolDefinition } from '@agent-orchestrator/contracts';
-import { piiKinds, scrubSecrets, type PiiKind } from '@agent-orchestrator/pii';
+import { piiKindsFromSetting, scrubSecrets, type PiiKind } from '@agent-orchestrator/pii';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
@@ -66,13 +66,11 @@ export function rateLimitOptionsFrom(env: Readonly<Record<string, string | undef
  * secret, email, iban, card, national_id, phone), or `none`.
  */
 export function piiKindsFrom(env: Readonly<Record<string, string | undefined>>): PiiKind[] {
-  const value = env.PII_REDACT?.trim();
-  if (value === undefined || value === '') return [...piiKinds];
-  if (value === 'none') return [];
-  const kinds = value.split(',').map((kind) => kind.trim());
-  const unknown = kinds.filter((kind) => !(piiKinds as readonly string[]).includes(kind));
-  if (unknown.length > 0) throw new Error(`PII_REDACT names unknown kinds (${unknown.join(', ')}); it takes a comma-separated list of ${piiKinds.join(', ')}, or none`);
-  return kinds as PiiKind[];
+  try {
+    return piiKindsFromSetting(env.PII_REDACT);
+  } catch (error) {
+    throw new Error(`PII_REDACT ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** What a call came to: the response as the agent reads it, or why it failed. */
