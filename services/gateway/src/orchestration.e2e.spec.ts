@@ -9,6 +9,7 @@ import pg from 'pg';
 import { stringify as stringifyYaml } from 'yaml';
 import { startCluster, type Cluster } from '@agent-orchestrator/cluster';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
+import { privacyScenario } from './e2e/privacy.behaviour.js';
 import { approvalScenario, reworkLoopScenario } from './e2e/scenarios.behaviour.js';
 
 const root = join(import.meta.dirname, '../../..');
@@ -621,6 +622,8 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
   it('scenario shared with dev mode: the demo fixture plans, reworks and completes; the WebSocket sees it all', () => reworkLoopScenario({ url: cluster.gatewayUrl, key: adminKey }));
 
   it('scenario shared with dev mode: the demo CRM write waits for an approver and runs once with the edited argument', () => approvalScenario({ url: cluster.gatewayUrl, key: adminKey }));
+
+  it('scenario shared with dev mode: personal data in goals, context, step outputs and approval reasons is stored redacted, unless the tenant turned it off', () => privacyScenario({ url: cluster.gatewayUrl, key: adminKey }));
 
   it('answers bad input with a clear 4xx and writes nothing', async () => {
     const ours = (await call('POST', '/v1/sessions', { body: { goal: 'Seen by its own tenant only' } })).body.sessionId as string;
