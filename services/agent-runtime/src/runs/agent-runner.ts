@@ -60,11 +60,17 @@ export interface AgentRunnerOptions {
 }
 
 /**
- * What a run stores that a model or a tool wrote: model responses, the run's result, why it
- * failed. A tool call's arguments inside a response are kept: the tool needs them as the model
- * gave them, and the ToolCallRequested that carries them is what policy and approvers judge.
+ * What a run stores that a model or a tool wrote: model responses, the run's saved state (which
+ * holds the conversation), the run's result, why it failed. A tool call's arguments are kept,
+ * in a response and in the saved state alike: the tool needs them as the model gave them, and the
+ * ToolCallRequested that carries them is what policy and approvers judge.
  */
-const modelText: RedactedFields = { ModelResponded: { output: {} }, AgentRunCompleted: { output: {} }, AgentRunFailed: { reason: { maxChars: 4000 } } };
+const modelText: RedactedFields = {
+  ModelResponded: { output: {} },
+  AgentRunPaused: { runState: { json: true } },
+  AgentRunCompleted: { output: {} },
+  AgentRunFailed: { reason: { maxChars: 4000 } },
+};
 const isToolCallItem = (node: unknown) => typeof node === 'object' && node !== null && !Array.isArray(node) && /_call$/.test(String((node as { type?: unknown }).type));
 
 /** Fixed namespace for the id of a run's first event, derived from the request it answers. */

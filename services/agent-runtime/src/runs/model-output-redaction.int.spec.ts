@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { agentRunStream, sessionStream, type EventEnvelope, type NewEvent, type PiiKind } from '@agent-orchestrator/contracts';
+import { agentRunStream, sessionStream, toolCallStream, type EventEnvelope, type NewEvent, type PiiKind } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import { createTestSchema, type TestSchema } from '@agent-orchestrator/testing';
 import { pino } from 'pino';
@@ -15,6 +15,7 @@ const answer = 'Write to grace.hopper@example.com; her card is 4111 1111 1111 11
 describe("a run's model responses and result are stored with the tenant's kinds of personal data redacted", () => {
   let db: TestSchema;
   let store: PostgresEventStore;
+  let runner: AgentRunner;
 
   beforeAll(async () => {
     db = await createTestSchema('model_output_redaction');
@@ -25,9 +26,9 @@ describe("a run's model responses and result are stored with the tenant's kinds 
     await db.dispose();
   });
 
-  /** Runs one Executor step that answers `answer`, with redaction of `kinds`; the run's stream. */
-  async function runStep(kinds: readonly PiiKind[]): Promise<EventEnvelope[]> {
-    const runner = new AgentRunner({ store, models: new ScriptedModels(), prices: defaultPriceTable, logger, privacy: { kindsFor: async () => kinds } });
+  /** Runs one Executor step that answers `answer` (or takes `turns`), with redaction of `kinds`; the run's stream. */
+  async function runStep(kinds: readonly PiiKind[], goal = 'Find who to write to', turns: unknown[] = [{ agent: 'Executor', run: 'find', text: answer }]): Promise<EventEnvelope[]> {
+    runner = new AgentRunner({ store, models: new ScriptedModels(), prices: defaultPriceTable, logger, privacy: { kindsFor: async () => kinds } });
     const sessionId = randomUUID();
     const stamp = (type: string, data: unknown): NewEvent => ({
       eventId: randomUUID(),
@@ -42,7 +43,7 @@ describe("a run's model responses and result are stored with the tenant's kinds 
       data,
     });
     await store.append(sessionStream(sessionId), [
-      stamp('SessionStarted', { goal: 'Find who to write to', context: { modelScript: { turns: [{ agent: 'Executor', run: 'find', text: answer }] } }, constraints: {}, agentVersions: {}, toolVersions: {} }),
+      stamp('SessionStarted', { goal, context: { modelScript: { turns } }, constraints: {}, agentVersions: {}, toolVersions: {} }),
       stamp('PlanRequested', { planner: 'Planner', attempt: 1 }),
       stamp('PlanProposed', { steps: [{ stepId: 'find', title: 'Find the contact', agent: 'Executor', dependsOn: [] }] }),
       stamp('StepScheduled', { stepId: 'find', agent: 'Executor', attempt: 1 }),
@@ -71,5 +72,33 @@ describe("a run's model responses and result are stored with the tenant's kinds 
     const off = await runStep([]);
     expect(off.map((event) => event.type)).toEqual(['AgentRunStarted', 'ModelResponded', 'AgentRunCompleted']);
     expect(off[2]!.data).toMatchObject({ output: answer });
+  });
+
+  it("redacts the saved state of a paused run but keeps the tool call's arguments, and the run resumes from it", async () => {
+    // The goal reaches the conversation the state holds; the tool call's arguments are the model's.
+    const turns = [
+      { agent: 'Executor', run: 'find', toolCalls: [{ tool: 'echo', arguments: { text: 'mail grace.hopper@example.com' } }] },
+      { agent: 'Executor', run: 'find', text: answer },
+    ];
+    const paused = await runStep(['email', 'phone', 'card'], 'Call +44 20 7946 0958 and find who to write to', turns);
+    expect(paused.map((event) => event.type)).toEqual(['AgentRunStarted', 'ModelResponded', 'AgentRunPaused', 'PiiRedacted', 'ToolCallRequested']);
+    const runState = (paused[2]!.data as { runState: string }).runState;
+    expect(runState).not.toContain('+44 20 7946 0958');
+    expect(runState).toContain('[REDACTED:phone]');
+    expect(runState).toContain('grace.hopper@example.com');
+    expect(paused[3]!.data).toMatchObject({ eventType: 'AgentRunPaused', found: { phone: expect.any(Number) } });
+    expect((paused[3]!.data as { fields: { path: string }[] }).fields.every((field) => field.path.startsWith('/runState/'))).toBe(true);
+    expect(paused[4]!.data).toMatchObject({ arguments: JSON.stringify({ text: 'mail grace.hopper@example.com' }) });
+
+    const request = paused[4]!;
+    const { sessionId, runId, callId, tool } = request.data as { sessionId: string; runId: string; callId: string; tool: string };
+    const { tenantId: tenant, correlationId, traceparent } = request;
+    await store.append(toolCallStream(runId, callId), [
+      { eventId: randomUUID(), type: 'ToolCallCompleted', schemaVersion: 1, tenantId: tenant, correlationId, causationId: request.eventId, actor: { kind: 'service', id: 'tool-adapters' }, occurredAt: new Date().toISOString(), traceparent, data: { sessionId, runId, callId, tool, output: 'sent' } },
+    ]);
+    const [toolAnswer] = await store.readStream(toolCallStream(runId, callId));
+    await runner.onToolAnswered(toolAnswer as Parameters<AgentRunner['onToolAnswered']>[0]);
+    const resumed = await store.readStream(agentRunStream(runId));
+    expect(resumed.find((event) => event.type === 'AgentRunCompleted')!.data).toMatchObject({ output: 'Write to [REDACTED:email]; her card is [REDACTED:card].' });
   });
 });
