@@ -58,7 +58,7 @@ function base64Cores(bytes: Buffer, encoding: 'base64' | 'base64url'): string[] 
   });
 }
 
-const jsonShortEscapes: Record<string, string> = { '"': '\\\\"', '\\': '\\\\\\\\', '/': '\\\\/', '\b': '\\\\b', '\f': '\\\\f', '\n': '\\\\n', '\r': '\\\\r', '\t': '\\\\t' };
+const jsonShortEscapes: Record<string, string> = { '"': '\\\\{1,4}"', '\\': '\\\\{1,4}\\\\', '/': '\\\\{1,4}/', '\b': '\\\\{1,4}b', '\f': '\\\\{1,4}f', '\n': '\\\\{1,4}n', '\r': '\\\\{1,4}r', '\t': '\\\\{1,4}t' };
 
 /** A pattern for one form: each UTF-16 unit as itself, as `\uXXXX` (hex in any case) or as its short JSON escape. */
 function jsonEscapable(form: string): string {
@@ -67,7 +67,9 @@ function jsonEscapable(form: string): string {
     const unit = form.charCodeAt(i);
     const literal = form[i]!.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
     const short = jsonShortEscapes[form[i]!];
-    pattern += `(?:${literal}|\\\\u${unit.toString(16).padStart(4, '0')}${short === undefined ? '' : `|${short}`})`;
+    // Up to four backslashes: JSON in a JSON string (escaped twice, or thrice) is common in echoed
+    // requests. Bounded, so a long run of backslashes in an answer costs linear time, not quadratic.
+    pattern += `(?:${literal}|\\\\{1,4}u${unit.toString(16).padStart(4, '0')}${short === undefined ? '' : `|${short}`})`;
   }
   return pattern;
 }

@@ -20,6 +20,7 @@ describe('scrubbing presented secrets from an answer', () => {
     ['JSON-escaped, every character', jsonEscapedEvery],
     ['JSON-escaped, upper-case hex', jsonEscapedEvery.replace(/\\u([0-9a-f]{4})/g, (_, hex: string) => `\\u${hex.toUpperCase()}`)],
     ['JSON-escaped, some characters and "\\/"', `tok-\\u0053ecret\\/42+\\u00e9`],
+    ['JSON-escaped twice (JSON inside a JSON string)', `tok-\\\\u0053ecret\\\\/42+\\\\u00e9`],
   ];
 
   it.each(cases)('%s', (_, form) => {
@@ -44,6 +45,15 @@ describe('scrubbing presented secrets from an answer', () => {
   it('leaves text without the secret alone, and ignores forms too short to be safe to replace', () => {
     expect(scrubSecrets('nothing to see: tok-Public', [secret])).toEqual({ text: 'nothing to see: tok-Public', count: 0 });
     expect(scrubSecrets('abc and abc', ['abc'])).toEqual({ text: 'abc and abc', count: 0 });
+  });
+
+  it('takes linear time on a hostile answer as large as a tool may send (256 KiB)', () => {
+    for (const filler of ['\\', 'tok-Secre', '\\u0074']) {
+      const answer = filler.repeat(Math.ceil((256 * 1024) / filler.length));
+      const started = performance.now();
+      expect(scrubSecrets(answer, [secret, 'another-secret-value']).count).toBe(0);
+      expect(performance.now() - started).toBeLessThan(1000);
+    }
   });
 
   it('scrubs several secrets, the longer first', () => {
