@@ -347,7 +347,9 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
       expect(answers[1]).toMatchObject({ data: { tool: 'ledger__balance', output: '{"balance":1200,"owner":"[REDACTED:email]","card":"[REDACTED:card]"}' } });
       const answered = await store.readStream(`toolcall-${sessionId}.step.read.1.${calls[1]}`);
       expect(answered.map((event) => event.type)).toEqual(['ToolCallCompleted', 'PiiRedacted']);
-      expect(answered[1]).toMatchObject({ data: { field: 'output', found: { email: 1, card: 1 } } });
+      expect(answered[1]).toMatchObject({
+        data: { eventId: answered[0]!.eventId, eventType: 'ToolCallCompleted', fields: [{ path: '/output', kind: 'email', count: 1 }, { path: '/output', kind: 'card', count: 1 }], found: { email: 1, card: 1 } },
+      });
       const everything = JSON.stringify([...(await sessionEvents(sessionId)), ...run, ...answered, ...(await runEvents(sessionId, 'review.1'))]);
       expect(everything).not.toContain('ada@example.com');
       expect(everything).not.toContain('4111 1111 1111 1111');

@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '@agent-orchestrator/contracts';
 import { demoPolicy, provisionDemo, startDemoCrm } from '@agent-orchestrator/demo';
+import { waitFor } from '@agent-orchestrator/testing';
 import { api, type Target } from './scenarios.behaviour.js';
 
 /** A customer's personal data as a client might paste it: a Luhn-valid card, an IBAN with a valid checksum, a valid UK number. */
@@ -19,7 +20,7 @@ const quotingScript = {
 
 /** Runs a session quoting the customer to its end; what the API and the live WebSocket showed of it. */
 async function quotingSession(target: Target) {
-  const { call, events } = api(target);
+  const { call, events, waitForStatus } = api(target);
   const started = await call('POST', '/v1/sessions', { body: { goal: `Contact the customer. ${quoted}`, context: { customer, modelScript: quotingScript } } });
   expect(started.status).toBe(202);
   const { sessionId } = started.body as { sessionId: string };
@@ -32,8 +33,9 @@ async function quotingSession(target: Target) {
   });
   expect(await closed).toBe(1000);
   const log = await events(sessionId);
+  // The socket closes after the log's last event; the session read model follows shortly.
+  await waitForStatus(sessionId, 'completed');
   const session = (await call('GET', `/v1/sessions/${sessionId}`)).body as { status: string };
-  expect(session.status).toBe('completed');
   const one = (type: string) => log.find((event) => event.type === type)!;
   return { live, log, session, started: one('SessionStarted'), stepOutput: JSON.stringify(one('StepCompleted').data) };
 }
@@ -96,7 +98,12 @@ export async function privacyScenario(target: Target): Promise<void> {
     const [item] = (await call('GET', `/v1/approvals?sessionId=${sessionId}`)).body.items;
     const reason = `ask ${customer.email} first`;
     expect((await call('POST', `/v1/approvals/${item.approvalId}/decision`, { body: { decision: 'reject', reason } })).body).toMatchObject({ status: 'rejected' });
-    const settled = (await call('GET', `/v1/approvals/${item.approvalId}`)).body;
+    // The decision is answered once it is in the log; the inbox (a read model) follows shortly.
+    let settled: { status?: string } = {};
+    await waitFor('the rejection to reach the approvals read model', async () => {
+      settled = (await call('GET', `/v1/approvals/${item.approvalId}`)).body;
+      return settled.status !== 'pending';
+    });
     expect(settled).toMatchObject({ status: 'rejected', outcome: { reason: 'ask [REDACTED:email] first' } });
     expect(JSON.stringify(settled)).not.toContain(customer.email);
   } finally {
