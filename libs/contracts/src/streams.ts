@@ -9,6 +9,7 @@ export const streamCategories = {
   tool: 'tool',
   toolCall: 'toolcall',
   policy: 'policy',
+  privacy: 'privacy',
   policyCheck: 'policycheck',
   approval: 'approval',
   memory: 'memory',
@@ -42,6 +43,8 @@ export const policyStream = (tenantId: string): string => streamName(streamCateg
 
 /** One stream per tenant holds every version of its egress allow-list. */
 export const egressStream = (tenantId: string): string => streamName(streamCategories.egress, tenantId);
+/** One stream per tenant holds every version of its privacy setting (which personal data is redacted). */
+export const privacyStream = (tenantId: string): string => streamName(streamCategories.privacy, tenantId);
 
 /** One stream per tool call holds the policy's decision on it, so a redelivered request is decided once. */
 export const policyCheckStream = (runId: string, callId: string): string => streamName(streamCategories.policyCheck, `${runId}.${callId}`);

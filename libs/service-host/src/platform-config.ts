@@ -1,8 +1,22 @@
+import { piiKindsFromSetting, type PiiKind } from '@agent-orchestrator/pii';
 import { z } from 'zod';
 
 const identifier = z
   .string()
   .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'expects a PostgreSQL schema name: lower-case letters, digits and "_", not starting with a digit, at most 63' });
+
+/** PII_REDACT: the kinds of personal data to redact (comma-separated), `none`, or unset for every kind. */
+export const piiRedactVariable = z
+  .string()
+  .optional()
+  .transform((value, context): PiiKind[] => {
+    try {
+      return piiKindsFromSetting(value);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
 
 const envSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expects a PostgreSQL connection string, postgres://user:password@host:port/database' }),
@@ -13,6 +27,7 @@ const envSchema = z.object({
   EVENT_STORE_SCHEMA: identifier.default('event_store'),
   READ_MODEL_SCHEMA: identifier.default('read_models'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PII_REDACT: piiRedactVariable,
   EVENT_POLL_MS: z.coerce.number({ error: 'expects whole milliseconds from 5 to 5000' }).int().min(5).max(5000).default(25),
 });
 
@@ -30,6 +45,12 @@ export interface PlatformConfig {
    * went unheard, e.g. while the listening connection is being replaced.
    */
   readonly eventPollMs: number;
+  /**
+   * PII_REDACT: the kinds of personal data redacted before anything from outside (goals, context,
+   * model output, tool answers, approval reasons) is stored, for tenants that did not choose
+   * otherwise (`PUT /v1/privacy`).
+   */
+  readonly piiRedact: readonly PiiKind[];
 }
 
 export class PlatformConfigError extends Error {
@@ -78,5 +99,6 @@ export function parsePlatformConfig(env: Readonly<Record<string, string | undefi
     readModelSchema: vars.READ_MODEL_SCHEMA,
     logLevel: vars.LOG_LEVEL,
     eventPollMs: vars.EVENT_POLL_MS,
+    piiRedact: vars.PII_REDACT,
   };
 }

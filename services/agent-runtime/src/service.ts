@@ -1,4 +1,5 @@
 import { agentCommandMessageSchema } from '@agent-orchestrator/contracts';
+import { TenantPrivacy } from '@agent-orchestrator/pii';
 import { startCommandConsumer, startEventService, type Platform, type RunningService } from '@agent-orchestrator/service-host';
 import { setTracingDisabled } from '@openai/agents';
 import { AgentRuntimeModule } from './agent-runtime.module.js';
@@ -16,7 +17,7 @@ setTracingDisabled(true);
 export async function startAgentRuntime(platform: Platform, config: AgentRuntimeConfig): Promise<RunningService> {
   const { store, logger } = platform;
   logger.info(`agents run on ${config.modelDescription}`);
-  const runner = new AgentRunner({ store, models: config.models, prices: config.prices, logger });
+  const runner = new AgentRunner({ store, models: config.models, prices: config.prices, logger, privacy: new TenantPrivacy({ store, operatorDefault: platform.config.piiRedact }) });
   const commands = await startCommandConsumer(platform, 'agent-runtime', agentCommandMessageSchema, agentCommandHandler(store, logger));
   const app = await startEventService(platform, AgentRuntimeModule.register(runner), { events: ['session', 'toolcall'] });
   return {

@@ -3,6 +3,7 @@ import { eventIdsFor, handleCommand, isEventStoreError, type Decider, type Event
 import { MessagingError, type ConsumedMessage } from '@agent-orchestrator/messaging';
 import type { ApprovalQueries } from '@agent-orchestrator/read-models';
 import { startSweep } from '@agent-orchestrator/service-host';
+import { redactEvents, type PiiKind, type RedactedFields } from '@agent-orchestrator/pii';
 import type { Logger } from 'pino';
 import { decideApproval, type ApprovalError, evolveApproval, initialApproval, type ApprovalCommand, type ApprovalState } from './domain/approval.js';
 
@@ -12,10 +13,25 @@ export const approvalDecider: Decider<ApprovalCommand, ApprovalState> = {
   decide: decideApproval,
 };
 
-/** Decides one command on its approval stream; event ids derive from the command id, so a redelivery decides nothing twice. */
-export async function decideApprovalCommand(store: EventStore, commandId: string, command: ApprovalCommand): Promise<void> {
+/**
+ * What approvers write that an approval stores: their reasons. Edited arguments are kept as
+ * given: they are what the tool is called with.
+ */
+const approverText: RedactedFields = {
+  ApprovalVoteRecorded: { reason: { maxChars: 4000 } },
+  ApprovalGranted: { reason: { maxChars: 4000 } },
+  ApprovalRejected: { reason: { maxChars: 4000 } },
+};
+
+/**
+ * Decides one command on its approval stream; event ids derive from the command id, so a
+ * redelivery decides nothing twice. Personal data of the `redact` kinds in a reason is replaced
+ * before it is stored, with a PiiRedacted beside it.
+ */
+export async function decideApprovalCommand(store: EventStore, commandId: string, command: ApprovalCommand, redact: readonly PiiKind[] = []): Promise<void> {
   const withIds = { ...command, metadata: { ...command.metadata, eventIds: eventIdsFor(commandId, 1) } } as ApprovalCommand;
-  await handleCommand(store, approvalStream(command.approvalId), withIds, approvalDecider);
+  const decider = redact.length === 0 ? approvalDecider : { ...approvalDecider, decide: (cmd: ApprovalCommand, state: ApprovalState) => redactEvents(decideApproval(cmd, state), redact, approverText) };
+  await handleCommand(store, approvalStream(command.approvalId), withIds, decider);
 }
 
 function approvalErrorOf(error: unknown): ApprovalError | undefined {
@@ -28,10 +44,14 @@ function approvalErrorOf(error: unknown): ApprovalError | undefined {
  * dead-lettered: the gateway checked before sending and tells the person when another decision
  * got there first.
  */
-export function approvalCommandHandler(store: EventStore, logger: Logger): (message: ConsumedMessage<ApprovalCommandMessage>) => Promise<void> {
+export function approvalCommandHandler(
+  store: EventStore,
+  logger: Logger,
+  privacy: { kindsFor(tenantId: string): Promise<readonly PiiKind[]> },
+): (message: ConsumedMessage<ApprovalCommandMessage>) => Promise<void> {
   return async ({ value: { commandId, command } }) => {
     try {
-      await decideApprovalCommand(store, commandId, command);
+      await decideApprovalCommand(store, commandId, command, await privacy.kindsFor(command.metadata.tenantId));
     } catch (error) {
       const refusal = approvalErrorOf(error);
       if (refusal !== undefined) {

@@ -1,4 +1,5 @@
 import { approvalCommandMessageSchema } from '@agent-orchestrator/contracts';
+import { TenantPrivacy } from '@agent-orchestrator/pii';
 import { openReadModels } from '@agent-orchestrator/read-models';
 import { startCommandConsumer, startEventService, type Platform, type RunningService } from '@agent-orchestrator/service-host';
 import { approvalCommandHandler, startExpirySweep } from './approval-commands.js';
@@ -16,7 +17,7 @@ const now = () => new Date().toISOString();
 export async function startApprovals(platform: Platform, config: ApprovalsConfig): Promise<RunningService> {
   const { store, logger } = platform;
   const readModels = await openReadModels({ url: platform.config.databaseUrl, schema: platform.config.readModelSchema, poolSize: 2 });
-  const commands = await startCommandConsumer(platform, 'approvals', approvalCommandMessageSchema, approvalCommandHandler(store, logger));
+  const commands = await startCommandConsumer(platform, 'approvals', approvalCommandMessageSchema, approvalCommandHandler(store, logger, new TenantPrivacy({ store, operatorDefault: platform.config.piiRedact })));
   const app = await startEventService(platform, ApprovalsModule.register(new ApprovalRequests({ store, logger, now })), { events: ['policycheck'] });
   const sweep = startExpirySweep({ store, queries: readModels.approvalQueries, logger, intervalMs: config.approvalSweepMs, now });
   return {

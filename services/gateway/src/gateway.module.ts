@@ -9,6 +9,7 @@ import { EgressController } from './egress/egress.controller.js';
 import { Egress } from './egress/egress.js';
 import { PoliciesController } from './policies/policies.controller.js';
 import { Policies } from './policies/policies.js';
+import { PrivacyController } from './policies/privacy.controller.js';
 import { SECRET_STORE, SecretsController } from './secrets/secrets.controller.js';
 import type { SecretStore } from '@agent-orchestrator/secrets';
 import { ToolsController } from './tools/tools.controller.js';
@@ -52,7 +53,7 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, ApiKeysController, ...(bindings.sessions ? [SessionsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
+      controllers: [HealthController, ApiKeysController, ...(bindings.sessions ? [SessionsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),

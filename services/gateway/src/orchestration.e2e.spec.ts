@@ -10,6 +10,7 @@ import { stringify as stringifyYaml } from 'yaml';
 import { startCluster, type Cluster } from '@agent-orchestrator/cluster';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
 import { hostileInputScenario } from './e2e/hostile-input.behaviour.js';
+import { privacyScenario } from './e2e/privacy.behaviour.js';
 import { approvalScenario, reworkLoopScenario } from './e2e/scenarios.behaviour.js';
 
 const root = join(import.meta.dirname, '../../..');
@@ -351,7 +352,9 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
       expect(answers[1]).toMatchObject({ data: { tool: 'ledger__balance', output: '{"balance":1200,"owner":"[REDACTED:email]","card":"[REDACTED:card]"}' } });
       const answered = await store.readStream(`toolcall-${sessionId}.step.read.1.${calls[1]}`);
       expect(answered.map((event) => event.type)).toEqual(['ToolCallCompleted', 'PiiRedacted']);
-      expect(answered[1]).toMatchObject({ data: { field: 'output', found: { email: 1, card: 1 } } });
+      expect(answered[1]).toMatchObject({
+        data: { eventId: answered[0]!.eventId, eventType: 'ToolCallCompleted', fields: [{ path: '/output', kind: 'email', count: 1 }, { path: '/output', kind: 'card', count: 1 }], found: { email: 1, card: 1 } },
+      });
       const everything = JSON.stringify([...(await sessionEvents(sessionId)), ...run, ...answered, ...(await runEvents(sessionId, 'review.1'))]);
       expect(everything).not.toContain('ada@example.com');
       expect(everything).not.toContain('4111 1111 1111 1111');
@@ -721,6 +724,7 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     const otherTenant = await new ApiKeyStore(pool, schemas.gateway).create({ tenantId: 'initech', name: 'e2e', roles: ['admin'], createdBy: 'e2e' });
     await hostileInputScenario({ url: cluster.gatewayUrl, key: adminKey }, otherTenant.apiKey);
   });
+  it('scenario shared with dev mode: personal data in goals, context, step outputs and approval reasons is stored redacted, unless the tenant turned it off', () => privacyScenario({ url: cluster.gatewayUrl, key: adminKey }));
 
   it('answers bad input with a clear 4xx and writes nothing', async () => {
     const ours = (await call('POST', '/v1/sessions', { body: { goal: 'Seen by its own tenant only' } })).body.sessionId as string;

@@ -1,6 +1,7 @@
 import { commandMessageSchema } from '@agent-orchestrator/contracts';
 import type { CheckpointStore } from '@agent-orchestrator/event-store';
 import { startRelay } from '@agent-orchestrator/messaging';
+import { TenantPrivacy } from '@agent-orchestrator/pii';
 import { ProjectionRunner } from '@agent-orchestrator/projections';
 import { ApprovalsProjection, ModelCallsProjection, SessionsProjection, openReadModels } from '@agent-orchestrator/read-models';
 import { startCommandConsumer, startEventService, type Platform, type RunningService } from '@agent-orchestrator/service-host';
@@ -40,7 +41,7 @@ export async function startOrchestrator(platform: Platform, config: Orchestrator
       }),
   );
   for (const projection of projections) await projection.start();
-  const commands = await startCommandConsumer(platform, 'orchestrator', commandMessageSchema, sessionCommandHandler(store, logger), { partitionsConsumedConcurrently: 6 });
+  const commands = await startCommandConsumer(platform, 'orchestrator', commandMessageSchema, sessionCommandHandler(store, logger, new TenantPrivacy({ store, operatorDefault: platform.config.piiRedact })), { partitionsConsumedConcurrently: 6 });
   const outcomes = await startEventService(platform, OrchestratorModule.register({ store, logger, now }), { events: ['agentrun'] });
   const sweep = startTimeoutSweep({ store, queries: readModels.sessionQueries, approvals: readModels.approvalQueries, logger, intervalMs: config.timeoutSweepMs, now });
   return {

@@ -1,6 +1,7 @@
-import { evolvePolicy, initialPolicy, policyStream, type CurrentPolicy, type NewEvent, type PolicyCommandMessage, type UpdatePolicy } from '@agent-orchestrator/contracts';
+import { evolvePolicy, initialPolicy, policyStream, privacyStream, type CurrentPolicy, type NewEvent, type PolicyCommandMessage, type UpdatePolicy } from '@agent-orchestrator/contracts';
 import { eventIdsFor, handleCommand, isEventStoreError, type Decider, type EventStore } from '@agent-orchestrator/event-store';
 import { MessagingError, type ConsumedMessage } from '@agent-orchestrator/messaging';
+import { privacyDecider } from './domain/privacy.js';
 
 /** A tenant's policy: one `policy-<tenant>` stream; each UpdatePolicy makes the next version. */
 export const policyDecider: Decider<UpdatePolicy, CurrentPolicy> = {
@@ -21,14 +22,15 @@ export async function currentPolicy(store: EventStore, tenantId: string): Promis
   return current;
 }
 
-/** Handles one command from `commands.policy`; the event id derives from the command id, so a redelivery makes no second version. */
+/** Handles one command from `commands.policy` (a policy or privacy version); the event id derives from the command id, so a redelivery makes no second version. */
 export function policyCommandHandler(store: EventStore): (message: ConsumedMessage<PolicyCommandMessage>) => Promise<void> {
   return async ({ value: { commandId, command } }) => {
-    const withIds: UpdatePolicy = { ...command, metadata: { ...command.metadata, eventIds: eventIdsFor(commandId, 1) } };
+    const metadata = { ...command.metadata, eventIds: eventIdsFor(commandId, 1) };
     try {
-      await handleCommand(store, policyStream(command.metadata.tenantId), withIds, policyDecider);
+      if (command.type === 'UpdatePrivacy') await handleCommand(store, privacyStream(command.metadata.tenantId), { ...command, metadata }, privacyDecider);
+      else await handleCommand(store, policyStream(command.metadata.tenantId), { ...command, metadata }, policyDecider);
     } catch (error) {
-      if (isEventStoreError(error) && !error.retryable) throw new MessagingError('Rejected', `UpdatePolicy: ${error.message}`, { cause: error });
+      if (isEventStoreError(error) && !error.retryable) throw new MessagingError('Rejected', `${command.type}: ${error.message}`, { cause: error });
       throw error;
     }
   };

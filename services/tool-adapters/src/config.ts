@@ -1,5 +1,4 @@
 import { egressAllowVariable } from '@agent-orchestrator/egress';
-import { piiKinds, type PiiKind } from '@agent-orchestrator/pii';
 import type { SecretsConfig } from '@agent-orchestrator/secrets';
 import { millisecondsVariable, parseSecretsConfig, parseServiceEnv } from '@agent-orchestrator/service-host';
 import { z } from 'zod';
@@ -10,16 +9,6 @@ function count(min: number, max: number, what: string) {
   return z.coerce.number(error).int(error).min(min, error).max(max, error);
 }
 
-const piiRedact = z
-  .string()
-  .transform((value, context): PiiKind[] => {
-    if (value.trim() === 'none') return [];
-    const kinds = value.split(',').map((kind) => kind.trim());
-    const unknown = kinds.filter((kind) => !(piiKinds as readonly string[]).includes(kind));
-    if (unknown.length > 0) context.addIssue({ code: 'custom', message: `names unknown kinds (${unknown.join(', ')}); expects a comma-separated list of ${piiKinds.join(', ')}, or none` });
-    return kinds as PiiKind[];
-  });
-
 const envSchema = z.object({
   TOOL_TIMEOUT_MS: millisecondsVariable(1, 600_000).optional(),
   TOOL_RETRIES: count(0, 20, 'retries').optional(),
@@ -27,15 +16,12 @@ const envSchema = z.object({
   TOOL_MAX_RESPONSE_BYTES: count(1, 100 * 1024 * 1024, 'bytes').optional(),
   TOOL_TENANT_RATE_LIMIT_PER_MINUTE: count(1, 1_000_000, 'calls a minute').optional(),
   TOOL_RATE_LIMIT_MAX_WAIT_MS: millisecondsVariable(0, 3_600_000).default(30_000),
-  PII_REDACT: piiRedact.optional(),
   EGRESS_ALLOW: egressAllowVariable,
 });
 
 export interface ToolAdaptersConfig {
   readonly executor: HttpExecutorOptions;
   readonly rateLimits: { readonly tenantPerMinute?: number; readonly maxWaitMs: number };
-  /** The kinds of personal data replaced in answers before they are stored. */
-  readonly redact: readonly PiiKind[];
   readonly secrets: SecretsConfig;
   /** Destinations the operator trusts for every tenant (EGRESS_ALLOW). */
   readonly egressAllow: readonly string[];
@@ -44,7 +30,7 @@ export interface ToolAdaptersConfig {
 /**
  * TOOL_TIMEOUT_MS, TOOL_RETRIES, TOOL_RETRY_MIN_MS, TOOL_MAX_RESPONSE_BYTES (the executor's defaults
  * when unset), TOOL_TENANT_RATE_LIMIT_PER_MINUTE (unlimited), TOOL_RATE_LIMIT_MAX_WAIT_MS (30 s),
- * PII_REDACT (every kind, or `none`), EGRESS_ALLOW (none) and the secrets store's variables. A wrong value throws naming
+ * EGRESS_ALLOW (none) and the secrets store's variables. A wrong value throws naming
  * the variable and what it expects.
  */
 export function parseToolAdaptersConfig(env: Readonly<Record<string, string | undefined>>): ToolAdaptersConfig {
@@ -57,7 +43,6 @@ export function parseToolAdaptersConfig(env: Readonly<Record<string, string | un
       ...(vars.TOOL_MAX_RESPONSE_BYTES === undefined ? {} : { maxResponseBytes: vars.TOOL_MAX_RESPONSE_BYTES }),
     },
     rateLimits: { ...(vars.TOOL_TENANT_RATE_LIMIT_PER_MINUTE === undefined ? {} : { tenantPerMinute: vars.TOOL_TENANT_RATE_LIMIT_PER_MINUTE }), maxWaitMs: vars.TOOL_RATE_LIMIT_MAX_WAIT_MS },
-    redact: vars.PII_REDACT ?? [...piiKinds],
     secrets: parseSecretsConfig('tool-adapters', env),
     egressAllow: vars.EGRESS_ALLOW,
   };

@@ -1,4 +1,3 @@
-import { piiKinds } from '@agent-orchestrator/pii';
 import { PlatformConfigError } from '@agent-orchestrator/service-host';
 import { parseToolAdaptersConfig } from './config.js';
 
@@ -14,7 +13,7 @@ const refusal = (env: Record<string, string>): string => {
 
 describe('the tool-adapters configuration', () => {
   it("leaves the executor's defaults, redacts every kind, no tenant limit and no secret store when nothing is set", () => {
-    expect(parseToolAdaptersConfig({})).toEqual({ executor: {}, rateLimits: { maxWaitMs: 30_000 }, redact: [...piiKinds], secrets: { backend: 'none' }, egressAllow: [] });
+    expect(parseToolAdaptersConfig({})).toEqual({ executor: {}, rateLimits: { maxWaitMs: 30_000 }, secrets: { backend: 'none' }, egressAllow: [] });
   });
 
   it('reads every variable', () => {
@@ -27,18 +26,15 @@ describe('the tool-adapters configuration', () => {
         TOOL_MAX_RESPONSE_BYTES: '1024',
         TOOL_TENANT_RATE_LIMIT_PER_MINUTE: '60',
         TOOL_RATE_LIMIT_MAX_WAIT_MS: '0',
-        PII_REDACT: 'email, card',
         SECRETS_KEY: key,
         EGRESS_ALLOW: 'otel.internal:4318, 10.0.0.0/8',
       }),
     ).toEqual({
       executor: { timeoutMs: 2000, retries: 0, minBackoffMs: 50, maxResponseBytes: 1024 },
       rateLimits: { tenantPerMinute: 60, maxWaitMs: 0 },
-      redact: ['email', 'card'],
       secrets: { backend: 'postgres', key: Buffer.alloc(32, 7), schema: 'secrets' },
       egressAllow: ['otel.internal:4318', '10.0.0.0/8'],
     });
-    expect(parseToolAdaptersConfig({ PII_REDACT: 'none' }).redact).toEqual([]);
   });
 
   it.each([
@@ -48,7 +44,6 @@ describe('the tool-adapters configuration', () => {
     ['TOOL_MAX_RESPONSE_BYTES', '256KiB', /TOOL_MAX_RESPONSE_BYTES: expects a whole number of bytes/],
     ['TOOL_TENANT_RATE_LIMIT_PER_MINUTE', '0', /TOOL_TENANT_RATE_LIMIT_PER_MINUTE: expects a whole number of calls a minute/],
     ['TOOL_RATE_LIMIT_MAX_WAIT_MS', '30 s', /TOOL_RATE_LIMIT_MAX_WAIT_MS: expects/],
-    ['PII_REDACT', 'emails', /PII_REDACT: names unknown kinds \(emails\)/],
     ['SECRETS_KEY', 'too-short', /SECRETS_KEY: expects 32 random bytes/],
     ['SECRETS_BACKEND', 'vaults', /SECRETS_BACKEND: expects postgres/],
     ['EGRESS_ALLOW', 'otel.internal, http://otel', /EGRESS_ALLOW: "http:\/\/otel" is not a host, host:port, IP address or CIDR block/],

@@ -1,6 +1,7 @@
 import { toolCommandMessageSchema } from '@agent-orchestrator/contracts';
 import { EgressGuard } from '@agent-orchestrator/egress';
 import { startCommandConsumer, startEventService, type Platform, type RunningService } from '@agent-orchestrator/service-host';
+import { TenantPrivacy } from '@agent-orchestrator/pii';
 import { openSecretStore } from '@agent-orchestrator/secrets';
 import type { ToolAdaptersConfig } from './config.js';
 import { ToolCalls } from './tool-calls.js';
@@ -19,7 +20,7 @@ export async function startToolAdapters(platform: Platform, config: ToolAdapters
   const rateLimits = await ToolRateLimits.open({ pool, schema: platform.config.readModelSchema, ...config.rateLimits });
   const commands = await startCommandConsumer(platform, 'tool-adapters', toolCommandMessageSchema, toolCommandHandler(store));
   await broker.ensureTopics([{ name: topics.deadLetters('tool-adapters'), partitions: 1 }]);
-  const calls = new ToolCalls({ store, executor: new HttpExecutor(config.executor, egress), producer, topics, logger, now: () => new Date().toISOString(), redact: [...config.redact], ...(secrets ? { secrets } : {}), rateLimits });
+  const calls = new ToolCalls({ store, executor: new HttpExecutor(config.executor, egress), producer, topics, logger, now: () => new Date().toISOString(), redact: new TenantPrivacy({ store, operatorDefault: platform.config.piiRedact }), ...(secrets ? { secrets } : {}), rateLimits });
   const app = await startEventService(platform, ToolAdaptersModule.register(calls), { events: ['policycheck', 'approval'] });
   return {
     async stop() {

@@ -15,7 +15,7 @@ import {
 } from '@agent-orchestrator/contracts';
 import { isEventStoreError, type EventStore } from '@agent-orchestrator/event-store';
 import { encodeEvent, type MessageSender } from '@agent-orchestrator/messaging';
-import { redactPii, type PiiKind } from '@agent-orchestrator/pii';
+import { redactEvents, type PiiKind } from '@agent-orchestrator/pii';
 import { pinnedOperation } from '@agent-orchestrator/tools';
 import type { Logger } from 'pino';
 import { v5 as uuidV5 } from 'uuid';
@@ -30,6 +30,9 @@ export type ApprovalSettled = EventEnvelope & Extract<ApprovalEvent, { type: 'Ap
 /** Fixed namespaces: answer ids and Idempotency-Keys, derived from the request's event id. */
 const answerNamespace = '8d4a1f52-3c0b-4e51-9a7f-0c6b2d9e4f13';
 const idempotencyNamespace = '1f6e2b7a-4c3d-4e8f-9a0b-5c6d7e8f9a01';
+
+/** What of an answer came from outside: the tool's output, or the reason it failed (which may quote it). */
+const answerFields = { ToolCallCompleted: { output: { maxChars: 400_000 } }, ToolCallFailed: { reason: { maxChars: 4000 } } };
 
 /** The built-in `echo` answers with the text it was given. */
 export function builtInAnswer(tool: string, argumentsJson: string): { output: string } | { reason: string } {
@@ -52,8 +55,8 @@ export interface ToolCallsOptions {
   readonly topics: TopicNames;
   readonly logger: Logger;
   readonly now: () => string;
-  /** The kinds of personal data and secrets replaced in answers before they are stored. */
-  readonly redact: readonly PiiKind[];
+  /** The kinds of personal data and secrets each tenant has replaced in answers before they are stored. */
+  readonly redact: { kindsFor(tenantId: string): Promise<readonly PiiKind[]> };
   /** Where tools' credentials are kept; without it, a tool that names credentials cannot be called. */
   readonly secrets?: SecretStore;
   readonly rateLimits?: ToolRateLimits;
@@ -179,10 +182,8 @@ export class ToolCalls {
    */
   private async append(request: ToolCallRequest, stream: string, answer: { output: string } | { reason: string }): Promise<void> {
     const { sessionId, runId, callId, tool } = request.data;
-    const field = 'output' in answer ? 'output' : 'reason';
-    const { text, found } = redactPii('output' in answer ? answer.output : answer.reason.slice(0, 4000), this.options.redact);
-    const stamp = (suffix: string) => ({
-      eventId: uuidV5(`${request.eventId}/${suffix}`, answerNamespace),
+    const answered: NewEvent = {
+      eventId: uuidV5(`${request.eventId}/answer`, answerNamespace),
       tenantId: request.tenantId,
       correlationId: request.correlationId,
       causationId: request.eventId,
@@ -190,13 +191,11 @@ export class ToolCalls {
       occurredAt: this.options.now(),
       traceparent: request.traceparent,
       schemaVersion: 1,
-    });
-    const events: NewEvent[] = [
-      field === 'output'
-        ? { ...stamp('answer'), type: 'ToolCallCompleted', data: { sessionId, runId, callId, tool, output: text } }
-        : { ...stamp('answer'), type: 'ToolCallFailed', data: { sessionId, runId, callId, tool, reason: text.slice(0, 4000) } },
-      ...(Object.keys(found).length === 0 ? [] : [{ ...stamp('redacted'), type: 'PiiRedacted', data: { sessionId, runId, callId, field, found } }]),
-    ];
+      ...('output' in answer
+        ? { type: 'ToolCallCompleted', data: { sessionId, runId, callId, tool, output: answer.output } }
+        : { type: 'ToolCallFailed', data: { sessionId, runId, callId, tool, reason: answer.reason.slice(0, 4000) } }),
+    };
+    const events = redactEvents([answered], await this.options.redact.kindsFor(request.tenantId), answerFields);
     try {
       await this.options.store.append(stream, events, { expectedVersion: 'no_stream' });
     } catch (error) {

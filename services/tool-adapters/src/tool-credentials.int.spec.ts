@@ -18,10 +18,19 @@ function startToolServer(): Promise<{ server: Server; baseUrl: string; requests:
   const server = createServer((request, response) => {
     requests.push({ url: request.url ?? '', headers: request.headers });
     const echo = JSON.stringify({ url: request.url, authorization: request.headers.authorization, apiKey: request.headers['x-api-key'] });
+    if (request.url?.startsWith('/mangled')) return void response.writeHead(200, { 'content-type': 'application/json' }).end(mangled(request.headers.authorization ?? ''));
     if (request.url?.startsWith('/refuse')) return void response.writeHead(401, { 'content-type': 'text/plain' }).end(`not with ${echo}`);
     response.writeHead(200, { 'content-type': 'application/json' }).end(echo);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests })));
+}
+
+/** The bearer token echoed as a careless server might transform it; the JSON escapes are written out, as JSON.stringify would not. */
+function mangled(authorization: string): string {
+  const token = authorization.replace(/^Bearer /, '');
+  const bytes = Buffer.from(token, 'utf8');
+  const escaped = [...token].map((char, i) => (i % 2 === 0 ? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}` : char)).join('');
+  return `{"upper": "${token.toUpperCase()}", "hex": "${bytes.toString('hex')}", "HEX": "${bytes.toString('hex').toUpperCase()}", "base64": "${bytes.toString('base64')}", "base64url": "${bytes.toString('base64url')}", "inBasic": "${Buffer.from(`x${token}`).toString('base64')}", "escaped": "${escaped}"}`;
 }
 
 const get = (operationId: string, security: Record<string, string[]>[]) => ({ get: { operationId, security, responses: { '200': { description: 'ok' } } } });
@@ -45,6 +54,7 @@ const documentFor = (baseUrl: string) => ({
     '/bearer': get('viaBearer', [{ token: [] }]),
     '/basic': get('viaBasic', [{ login: [] }]),
     '/refuse': get('refused', [{ token: [] }]),
+    '/mangled': get('mangled', [{ token: [] }]),
     '/unset': get('unsetSecret', [{ headerKey: [], queryKey: [] }]),
     '/unnamed': get('unnamedScheme', [{ unnamed: [] }]),
     '/public': get('open', []),
@@ -115,7 +125,7 @@ describe('tool calls present the credentials their tool names', () => {
       logger: pino({ level: 'silent' }),
       now: () => new Date().toISOString(),
       // No PII redaction: what keeps the values out here is the credential scrubbing alone.
-      redact: [],
+      redact: { kindsFor: async () => [] },
       secrets,
     });
   });
@@ -151,6 +161,17 @@ describe('tool calls present the credentials their tool names', () => {
       expect(JSON.stringify(answer)).toContain('[REDACTED:secret]');
       expect(JSON.stringify(answer)).not.toContain(secretValues['crm-token']);
     }
+  });
+
+  it('keeps the credential out of the stored answer when the tool echoes it upper-cased, hex, base64, base64url or JSON-escaped', async () => {
+    const answer = await callOperation('mangled');
+    expect(answer).toMatchObject({ type: 'ToolCallCompleted' });
+    const output = (answer as { data: { output: string } }).data.output;
+    const parsed = JSON.parse(output) as Record<string, string>;
+    // Every field was replaced whole; the JSON-escaped one would decode to the token if it were not.
+    for (const field of ['upper', 'hex', 'HEX', 'base64', 'base64url', 'escaped']) expect(parsed[field]).toBe('[REDACTED:secret]');
+    expect(parsed.inBasic).toContain('[REDACTED:secret]');
+    expect(JSON.stringify(parsed).toLowerCase()).not.toContain(secretValues['crm-token'].toLowerCase());
   });
 
   it('does not call the tool when a secret it names is not set, and says which and how to set it', async () => {

@@ -86,20 +86,4 @@ export const ToolCallFailed = defineEvent('ToolCallFailed', [
 export const toolCallEvents = [ToolCallCompleted, ToolCallFailed] as const;
 export type ToolCallEvent = EventOf<(typeof toolCallEvents)[number]>;
 
-/**
- * Personal data or secrets replaced in a tool call's answer before it was stored: which field and
- * how many of each kind. The values themselves are never kept. Follows the answer on its stream.
- */
-export const PiiRedacted = defineEvent('PiiRedacted', [
-  {
-    schema: z.strictObject({
-      sessionId,
-      runId,
-      callId,
-      field: z.enum(['output', 'reason']),
-      found: z.partialRecord(z.enum(['secret', 'email', 'iban', 'card', 'national_id', 'phone']), z.number().int().min(1)),
-    }),
-  },
-]);
-
 export { callId as toolCallIdSchema, runId as agentRunIdSchema };

@@ -52,6 +52,26 @@ describe('upcasting', () => {
     expect(eventCatalog.upcast(v2)).toEqual({ ...v2, schemaVersion: 3, data: { ...(v2.data as object), toolVersions: {} } });
   });
 
+  it('lifts PiiRedacted v1 (a tool answer\'s one field) to v2 with that field as the path of each kind', () => {
+    const v1 = readFixture('PiiRedacted.v1.json');
+    const { sessionId, runId, callId } = v1.data as Record<string, string>;
+    expect(eventCatalog.upcast(v1)).toEqual({
+      ...v1,
+      schemaVersion: 2,
+      data: {
+        sessionId,
+        runId,
+        callId,
+        eventType: 'ToolCallCompleted',
+        fields: [
+          { path: '/output', kind: 'email', count: 2 },
+          { path: '/output', kind: 'card', count: 1 },
+        ],
+        found: { email: 2, card: 1 },
+      },
+    });
+  });
+
   it('leaves an event already at the latest version untouched', () => {
     const v3 = readFixture('SessionStarted.v3.json');
     expect(eventCatalog.upcast(v3)).toBe(v3);

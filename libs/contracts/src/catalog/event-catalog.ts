@@ -1,11 +1,12 @@
 import { EventCatalog } from './catalog.js';
 import { agentEvents } from './agent-events.js';
-import { PiiRedacted, agentRunEvents, toolCallEvents } from './agent-run-events.js';
+import { agentRunEvents, toolCallEvents } from './agent-run-events.js';
 import { approvalEvents } from './approval-events.js';
 import { egressEvents } from './egress-events.js';
 import { policyCheckEvents, policyEvents } from './policy-events.js';
+import { privacyEvents } from './privacy-events.js';
 import { sessionEvents } from './session-events.js';
 import { toolEvents } from './tool-events.js';
 
 /** Every event type the platform publishes. A store rejects anything not in here. */
-export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents, PiiRedacted, ...agentEvents, ...toolEvents, ...policyEvents, ...policyCheckEvents, ...approvalEvents, ...egressEvents]);
+export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents, ...privacyEvents, ...agentEvents, ...toolEvents, ...policyEvents, ...policyCheckEvents, ...approvalEvents, ...egressEvents]);

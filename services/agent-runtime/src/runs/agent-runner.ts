@@ -31,6 +31,7 @@ import {
   type RunToolApprovalItem,
   type Tool,
 } from '@openai/agents';
+import { redactEvents, type PiiKind, type RedactedFields } from '@agent-orchestrator/pii';
 import type { Logger } from 'pino';
 import { v5 as uuidV5 } from 'uuid';
 import { PinnedRegistries } from '../agents/agent-registry.js';
@@ -54,7 +55,23 @@ export interface AgentRunnerOptions {
   readonly now?: () => string;
   /** How often a run under way looks whether its session ended, to stop (default 1 s). */
   readonly sessionEndCheckMs?: number;
+  /** The kinds of personal data each tenant has redacted from what its runs store; none when not given. */
+  readonly privacy?: { kindsFor(tenantId: string): Promise<readonly PiiKind[]> };
 }
+
+/**
+ * What a run stores that a model or a tool wrote: model responses, the run's saved state (which
+ * holds the conversation), the run's result, why it failed. A tool call's arguments are kept,
+ * in a response and in the saved state alike: the tool needs them as the model gave them, and the
+ * ToolCallRequested that carries them is what policy and approvers judge.
+ */
+const modelText: RedactedFields = {
+  ModelResponded: { output: {} },
+  AgentRunPaused: { runState: { json: true } },
+  AgentRunCompleted: { output: {} },
+  AgentRunFailed: { reason: { maxChars: 4000 } },
+};
+const isToolCallItem = (node: unknown) => typeof node === 'object' && node !== null && !Array.isArray(node) && /_call$/.test(String((node as { type?: unknown }).type));
 
 /** Fixed namespace for the id of a run's first event, derived from the request it answers. */
 const runStartNamespace = '2a0c7d7e-93f4-4c0e-8a8e-5b1f0f6f3c11';
@@ -250,8 +267,10 @@ export class AgentRunner {
 
   /** Appends at an expected version; another writer got there first: retry the whole handler. */
   private async append(stream: string, events: NewEvent[], expectedVersion: number | 'no_stream', what: string): Promise<number> {
+    const tenantId = events[0]?.tenantId;
+    const kinds = tenantId === undefined || !this.options.privacy ? [] : await this.options.privacy.kindsFor(tenantId);
     try {
-      return (await this.options.store.append(stream, events, { expectedVersion })).nextExpectedVersion;
+      return (await this.options.store.append(stream, redactEvents(events, kinds, modelText, { skip: isToolCallItem }), { expectedVersion })).nextExpectedVersion;
     } catch (error) {
       if (isEventStoreError(error) && error.code === 'WrongExpectedVersion') {
         if (expectedVersion === 'no_stream') return -1; // started by another delivery of the same request

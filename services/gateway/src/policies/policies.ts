@@ -1,5 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { initialPolicy, evolvePolicy, policyStream, type CurrentPolicy, type PolicyCommandMessage, type PolicyDocument, type TopicNames } from '@agent-orchestrator/contracts';
+import {
+  evolvePolicy,
+  evolvePrivacy,
+  initialPolicy,
+  initialPrivacy,
+  policyStream,
+  privacyStream,
+  type CurrentPolicy,
+  type CurrentPrivacy,
+  type PolicyCommandMessage,
+  type PolicyDocument,
+  type PrivacySettings,
+  type TopicNames,
+} from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
 import type { Principal } from '../auth/access.guard.js';
@@ -14,6 +27,7 @@ export interface PoliciesBackend {
 }
 
 const view = ({ version, policy, updatedAt }: CurrentPolicy) => ({ version, updatedAt, ...policy });
+const privacyView = ({ version, settings, updatedAt }: CurrentPrivacy) => ({ version, updatedAt, ...settings });
 
 /**
  * The tenant's tool policy: its `policy-<tenant>` stream, owned by the policy service. A PUT
@@ -30,13 +44,30 @@ export class Policies {
   }
 
   async update(caller: Principal, policy: PolicyDocument) {
-    const { store, producer, topics } = this.backend;
-    const stream = policyStream(caller.tenantId);
     const commandId = randomUUID();
-    const message: PolicyCommandMessage = { commandId, command: { type: 'UpdatePolicy', policy, metadata: commandMetadata(caller, commandId, commandId) } };
-    await sendCommand(producer, topics.commands('policy'), stream, message);
-    const landed = await pollFor(async () => (await store.readStream(stream, { direction: 'backwards', maxCount: 20 })).find((event) => event.causationId === commandId), this.backend.confirmMs ?? 5000);
-    if (!landed) throw new GatewayError('Unavailable', 'The policy was sent but is not in effect yet. GET /v1/policies shortly to see whether it landed.');
+    const landed = await this.send(policyStream(caller.tenantId), { commandId, command: { type: 'UpdatePolicy', policy, metadata: commandMetadata(caller, commandId, commandId) } }, 'policies');
     return view(evolvePolicy(initialPolicy, landed));
+  }
+
+  /** The tenant's privacy setting (`privacy-<tenant>`, also kept by the policy service): which personal data is redacted before it is stored. */
+  async privacy(tenantId: string) {
+    let current = initialPrivacy;
+    for await (const event of this.backend.store.streamEvents(privacyStream(tenantId))) current = evolvePrivacy(current, event);
+    return privacyView(current);
+  }
+
+  async updatePrivacy(caller: Principal, settings: PrivacySettings) {
+    const commandId = randomUUID();
+    const landed = await this.send(privacyStream(caller.tenantId), { commandId, command: { type: 'UpdatePrivacy', settings, metadata: commandMetadata(caller, commandId, commandId) } }, 'privacy');
+    return privacyView(evolvePrivacy(initialPrivacy, landed));
+  }
+
+  /** Sends a command to the policy service and answers once its event is in the log. */
+  private async send(stream: string, message: PolicyCommandMessage, route: string) {
+    const { store, producer, topics } = this.backend;
+    await sendCommand(producer, topics.commands('policy'), stream, message);
+    const landed = await pollFor(async () => (await store.readStream(stream, { direction: 'backwards', maxCount: 20 })).find((event) => event.causationId === message.commandId), this.backend.confirmMs ?? 5000);
+    if (!landed) throw new GatewayError('Unavailable', `The change was sent but is not in effect yet. GET /v1/${route} shortly to see whether it landed.`);
+    return landed;
   }
 }

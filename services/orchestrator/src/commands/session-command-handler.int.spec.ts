@@ -31,7 +31,7 @@ describe('session commands from Kafka', () => {
       deadLetters: { producer, topic: topics.deadLetters('orchestrator') },
       retry: { retries: 2, minTimeoutMs: 10, maxTimeoutMs: 50 },
       logger: pino({ level: 'silent' }),
-      handle: sessionCommandHandler(store, pino({ level: 'silent' })),
+      handle: sessionCommandHandler(store, pino({ level: 'silent' }), { kindsFor: async () => [] }),
     });
   });
   afterAll(async () => {

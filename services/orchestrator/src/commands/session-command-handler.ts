@@ -1,6 +1,7 @@
 import { sessionEvents, sessionStream, type CommandMessage, type EventEnvelope, type SessionCommand, type SessionEvent } from '@agent-orchestrator/contracts';
 import { eventIdsFor, handleCommand, isEventStoreError, type Decider, type EventStore } from '@agent-orchestrator/event-store';
 import { MessagingError, type ConsumedMessage } from '@agent-orchestrator/messaging';
+import { redactEvents, type PiiKind, type RedactedFields } from '@agent-orchestrator/pii';
 import type { Logger } from 'pino';
 import type { SessionError} from '../domain/session/index.js';
 import { decide, evolve, initialState, maxEventsPerDecision, type SessionErrorCode, type SessionState } from '../domain/session/index.js';
@@ -19,6 +20,9 @@ export const sessionDecider: Decider<SessionCommand, SessionState> = {
   decide: (command, state) => decide(command, state),
 };
 
+/** What a client sends that the session stores: the goal, the context, a cancellation's reason. */
+const clientText: RedactedFields = { SessionStarted: { goal: { maxChars: 20_000 }, context: {} }, SessionCancelled: { reason: { maxChars: 4000 } } };
+
 /** The ids of the events a session command may cause, derived from its id. */
 export const sessionEventIdsFor = (commandId: string): string[] => eventIdsFor(commandId, maxEventsPerDecision);
 
@@ -28,19 +32,27 @@ export const sessionEventIdsFor = (commandId: string): string[] => eventIdsFor(c
  * session moved on: starting a started session or acting on an ended one is acknowledged and
  * dropped; other refusals are dead-lettered with the decider's reason; store faults are retried.
  */
-export function sessionCommandHandler(store: EventStore, logger: Logger): (message: ConsumedMessage<CommandMessage>) => Promise<void> {
-  return ({ value: { commandId, command } }) => decideSessionCommand(store, logger, commandId, command);
+export function sessionCommandHandler(
+  store: EventStore,
+  logger: Logger,
+  privacy: { kindsFor(tenantId: string): Promise<readonly PiiKind[]> },
+): (message: ConsumedMessage<CommandMessage>) => Promise<void> {
+  return async ({ value: { commandId, command } }) => decideSessionCommand(store, logger, commandId, command, await privacy.kindsFor(command.metadata.tenantId));
 }
 
 /**
  * Decides one session command, whoever sent it (the gateway through Kafka, an agent run's outcome,
  * the timeout sweep). Event ids derive from `commandId`, so the same command decided twice
- * appends once. Throws a MessagingError saying whether a failure is worth retrying.
+ * appends once. Personal data of the `redact` kinds in what a client sent is replaced before the
+ * events are appended, with a PiiRedacted beside them, so the log never holds it (outputs of
+ * agent runs arrive redacted by agent-runtime). Throws a MessagingError saying whether a failure
+ * is worth retrying.
  */
-export async function decideSessionCommand(store: EventStore, logger: Logger, commandId: string, command: SessionCommand): Promise<void> {
+export async function decideSessionCommand(store: EventStore, logger: Logger, commandId: string, command: SessionCommand, redact: readonly PiiKind[] = []): Promise<void> {
   const withIds: SessionCommand = { ...command, metadata: { ...command.metadata, eventIds: sessionEventIdsFor(commandId) } };
+  const decider = redact.length === 0 ? sessionDecider : { ...sessionDecider, decide: (cmd: SessionCommand, state: SessionState) => redactEvents(decide(cmd, state), redact, clientText) };
   try {
-    await handleCommand(store, sessionStream(command.sessionId), withIds, sessionDecider);
+    await handleCommand(store, sessionStream(command.sessionId), withIds, decider);
   } catch (error) {
     const code = sessionErrorCode(error);
     if (code !== undefined) {

@@ -1,5 +1,6 @@
 import type { SecurityScheme, ToolDefinition } from '@agent-orchestrator/contracts';
 import { EgressGuard, egressErrorIn } from '@agent-orchestrator/egress';
+import { scrubSecrets } from '@agent-orchestrator/pii';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
@@ -220,25 +221,15 @@ function buildRequest(
 }
 
 /**
- * A server may echo what it was sent (an error page quoting the request, a debug endpoint). Each
- * credential is scrubbed from the answer in every form it travelled in: as given, base64 inside
- * `Authorization: Basic`, URL-encoded in a query.
+ * A server may echo what it was sent (an error page quoting the request, a debug endpoint), and
+ * not always as it was sent: each credential is scrubbed from the answer in any letter case, hex,
+ * base64 or base64url, URL-encoded and JSON-escaped (scrubSecrets). Basic credentials are scrubbed
+ * as the `user:password` pair and as the password alone (the user name is no secret).
  */
 function withoutCredentials(outcome: CallOutcome, credentials: readonly PresentedCredential[]): CallOutcome {
-  const forms = [
-    ...new Set(
-      credentials.flatMap(({ scheme, value }) => [
-        value,
-        ...(scheme.type === 'basic' ? [Buffer.from(value, 'utf8').toString('base64')] : []),
-        ...(scheme.type === 'apiKey' && scheme.in === 'query' ? [encodeURIComponent(value), new URLSearchParams([['', value]]).toString().slice(1)] : []),
-      ]),
-    ),
-  ]
-    // Shorter than this, replacing would mangle ordinary text more than it protects.
-    .filter((form) => form.length >= 4)
-    .sort((a, b) => b.length - a.length);
-  if (forms.length === 0) return outcome;
-  const scrub = (text: string) => forms.reduce((scrubbed, form) => scrubbed.split(form).join('[REDACTED:secret]'), text);
+  const secrets = credentials.flatMap(({ scheme, value }) => (scheme.type === 'basic' ? [value, value.slice(value.indexOf(':') + 1)] : [value]));
+  if (secrets.length === 0) return outcome;
+  const scrub = (text: string) => scrubSecrets(text, secrets).text;
   return outcome.outcome === 'completed' ? { ...outcome, output: scrub(outcome.output) } : { ...outcome, reason: scrub(outcome.reason) };
 }
 
