@@ -36,6 +36,9 @@ export async function startOrchestrator(platform: Platform, options: Orchestrato
         dataSource: readModels.dataSource,
         schema: config.readModelSchema,
         onError: (error, attempt) => logger.warn({ err: error, attempt, projection: projection.name }, 'projection batch failed; retrying'),
+        // Once per event; the record says which, why and how often, never the event's data.
+        onQuarantine: (event) =>
+          logger.error({ projection: event.projection, eventId: event.eventId, streamId: event.streamId, type: event.type, tenantId: event.tenantId, reason: event.reason, attempts: event.attempts }, 'projection quarantined an event it could not apply; it moves on without it'),
       }),
   );
   for (const projection of projections) await projection.start();

@@ -80,6 +80,7 @@ const summaryColumns = [
   'updatedAt',
   'endedAt',
   'lastStreamVersion',
+  'quarantinedEvents',
 ] as const satisfies readonly (keyof SessionSummary)[];
 
 /**
