@@ -3,3 +3,5 @@ export { parsePlatformConfig, PlatformConfigError, type PlatformConfig } from '.
 export { openPlatform, openPool, sharedPlatform, startEventService, type Platform, type SharedConnections } from './platform.js';
 export { runService, type RunningService } from './run-service.js';
 export { startCommandConsumer, startSweep } from './command-consumer.js';
+export { startHealthServer, type HealthServer } from './health-server.js';
+export { Readiness, type ReadinessCheck, type ReadinessKind, type ReadinessReading, type ReadinessReport } from './readiness.js';

@@ -13,6 +13,8 @@ const envSchema = z.object({
   EVENT_STORE_SCHEMA: identifier.default('event_store'),
   READ_MODEL_SCHEMA: identifier.default('read_models'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HEALTH_PORT: z.coerce.number({ error: 'expects a TCP port from 0 to 65535 (0: a free one, logged at start-up)' }).int().min(0).max(65535).default(0),
+  READINESS_STALL_MS: z.coerce.number({ error: 'expects whole milliseconds from 100 to 3600000' }).int().min(100).max(3_600_000).default(10_000),
   EVENT_POLL_MS: z.coerce.number({ error: 'expects whole milliseconds from 5 to 5000' }).int().min(5).max(5000).default(25),
 });
 
@@ -30,6 +32,10 @@ export interface PlatformConfig {
    * went unheard, e.g. while the listening connection is being replaced.
    */
   readonly eventPollMs: number;
+  /** Where the process answers /healthz and /readyz (the gateway on its own port instead); 0 picks a free port. */
+  readonly healthPort: number;
+  /** How long a consumer or projection may be behind without advancing before /readyz says 503. */
+  readonly readinessStallMs: number;
 }
 
 export class PlatformConfigError extends Error {
@@ -65,5 +71,7 @@ export function parsePlatformConfig(env: Readonly<Record<string, string | undefi
     readModelSchema: vars.READ_MODEL_SCHEMA,
     logLevel: vars.LOG_LEVEL,
     eventPollMs: vars.EVENT_POLL_MS,
+    healthPort: vars.HEALTH_PORT,
+    readinessStallMs: vars.READINESS_STALL_MS,
   };
 }

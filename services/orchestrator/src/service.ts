@@ -41,7 +41,10 @@ export async function startOrchestrator(platform: Platform, options: Orchestrato
           logger.error({ projection: event.projection, eventId: event.eventId, streamId: event.streamId, type: event.type, tenantId: event.tenantId, reason: event.reason, attempts: event.attempts }, 'projection quarantined an event it could not apply; it moves on without it'),
       }),
   );
-  for (const projection of projections) await projection.start();
+  for (const projection of projections) {
+    await projection.start();
+    platform.readiness.register(`projection:${projection.name}`, 'projection', () => projection.status());
+  }
   const commands = await startCommandConsumer(platform, 'orchestrator', commandMessageSchema, sessionCommandHandler(store, logger), { partitionsConsumedConcurrently: 6 });
   const outcomes = await startEventService(platform, OrchestratorModule.register({ store, logger, now }), { events: ['agentrun'] });
   const sweep = startTimeoutSweep({ store, queries: readModels.sessionQueries, approvals: readModels.approvalQueries, logger, intervalMs: sweepMs, now });
