@@ -35,6 +35,7 @@ export async function startOrchestrator(platform: Platform, options: Orchestrato
         store,
         dataSource: readModels.dataSource,
         schema: config.readModelSchema,
+        quarantine: { windowMs: config.projectionRetryWindowMs },
         onError: (error, attempt) => logger.warn({ err: error, attempt, projection: projection.name }, 'projection batch failed; retrying'),
         // Once per event; the record says which, why and how often, never the event's data.
         onQuarantine: (event) =>
