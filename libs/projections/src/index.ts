@@ -1,14 +1,5 @@
 export type { Projection } from './projection.js';
-export {
-  defaultQuarantinePolicy,
-  lagCountLimit,
-  ProjectionRunner,
-  type ProjectionRunnerOptions,
-  type ProjectionStatus,
-  type QuarantinePolicy,
-  type RebuildProgress,
-  type RetryResult,
-} from './projection-runner.js';
+export { lagCountLimit, ProjectionRunner, type ProjectionRunnerOptions, type ProjectionStatus, type RebuildProgress } from './projection-runner.js';
 export { failureKind, ProjectionEventError, type FailureKind } from './failure-kind.js';
-export type { QuarantinedEvent } from './quarantine.js';
+export { defaultQuarantinePolicy, type QuarantinedEvent, type QuarantinePolicy, type RetryResult } from './quarantine.js';
 export { storableEvent, storableText, storableValue } from './storable-text.js';

@@ -3,7 +3,7 @@ import type { EventStore, Subscription } from '@agent-orchestrator/event-store';
 import type { DataSource, EntityManager } from 'typeorm';
 import { failureKind } from './failure-kind.js';
 import type { Projection } from './projection.js';
-import { describeFailure, QuarantineTable, type EventFailure, type QuarantinedEvent } from './quarantine.js';
+import { defaultQuarantinePolicy, describeFailure, QuarantineTable, type EventFailure, type QuarantinedEvent, type QuarantinePolicy, type RetryResult } from './quarantine.js';
 import { storableEvent } from './storable-text.js';
 
 export interface RebuildProgress {
@@ -11,16 +11,6 @@ export interface RebuildProgress {
   readonly eventsApplied: number;
   readonly position: GlobalPosition | undefined;
 }
-
-/** When an event that keeps failing is quarantined: after both this many attempts and this long. */
-export interface QuarantinePolicy {
-  /** Default 3. */
-  readonly attempts: number;
-  /** Default 5000: another tenant's rows behind a poison event wait at most about this long. */
-  readonly windowMs: number;
-}
-
-export const defaultQuarantinePolicy: QuarantinePolicy = { attempts: 3, windowMs: 5_000 };
 
 export interface ProjectionRunnerOptions {
   readonly store: EventStore;
@@ -52,12 +42,6 @@ export const lagCountLimit = 1000;
 /** An event is failing but its retry window is still open: the subscription retries the batch with backoff. */
 class EventRetrying extends Error {
   override readonly name = 'EventRetrying';
-}
-
-export interface RetryResult {
-  readonly eventId: string;
-  readonly applied: boolean;
-  readonly reason?: string;
 }
 
 /**
@@ -259,7 +243,7 @@ export class ProjectionRunner {
             break;
           }
           quarantined.push(await this.quarantine.record(tx, this.projection.name, event, failure));
-          await this.projection.markIncomplete?.(storable, tx);
+          await this.markIncomplete(storable, tx);
         }
         last = event.globalPosition;
       }
@@ -271,6 +255,19 @@ export class ProjectionRunner {
       this.options.onQuarantine?.(record);
     }
     if (retrying) throw retrying;
+  }
+
+  /** A mark that fails on the event's data is left out: the quarantine record still tells. */
+  private async markIncomplete(event: EventEnvelope, tx: EntityManager): Promise<void> {
+    if (!this.projection.markIncomplete) return;
+    await tx.query('SAVEPOINT projection_mark');
+    try {
+      await this.projection.markIncomplete(event, tx);
+      await tx.query('RELEASE SAVEPOINT projection_mark');
+    } catch (error) {
+      await tx.query('ROLLBACK TO SAVEPOINT projection_mark');
+      if (failureKind(error) === 'infrastructure') throw error;
+    }
   }
 
   private failed(event: EventEnvelope, error: unknown): EventFailure {

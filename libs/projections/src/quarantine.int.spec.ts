@@ -3,8 +3,8 @@ import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import { createTestSchema, planRequested, uniqueStream, waitFor, type TestSchema } from '@agent-orchestrator/testing';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Projection } from './projection.js';
-import { defaultQuarantinePolicy, ProjectionRunner } from './projection-runner.js';
-import type { QuarantinedEvent } from './quarantine.js';
+import { ProjectionRunner } from './projection-runner.js';
+import { defaultQuarantinePolicy, type QuarantinedEvent } from './quarantine.js';
 
 /**
  * Planners per stream, in a table whose CHECK refuses the planner `Poison` (23514, a data error

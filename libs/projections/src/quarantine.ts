@@ -17,6 +17,23 @@ export interface QuarantinedEvent {
   readonly lastFailedAt: Date;
 }
 
+/** When an event that keeps failing is quarantined: after both this many attempts and this long. */
+export interface QuarantinePolicy {
+  /** Default 3. */
+  readonly attempts: number;
+  /** Default 5000: another tenant's rows behind a poison event wait at most about this long. */
+  readonly windowMs: number;
+}
+
+export const defaultQuarantinePolicy: QuarantinePolicy = { attempts: 3, windowMs: 5_000 };
+
+/** What retrying one quarantined event came to. */
+export interface RetryResult {
+  readonly eventId: string;
+  readonly applied: boolean;
+  readonly reason?: string;
+}
+
 /** How often and since when one event has failed; kept in memory until it succeeds or is quarantined. */
 export interface EventFailure {
   readonly attempts: number;
