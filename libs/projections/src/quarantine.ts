@@ -21,11 +21,11 @@ export interface QuarantinedEvent {
 export interface QuarantinePolicy {
   /** Default 3. */
   readonly attempts: number;
-  /** Default 5000: another tenant's rows behind a poison event wait at most about this long. */
+  /** Default 3000: another tenant's rows behind a poison event wait at most about this long. */
   readonly windowMs: number;
 }
 
-export const defaultQuarantinePolicy: QuarantinePolicy = { attempts: 3, windowMs: 5_000 };
+export const defaultQuarantinePolicy: QuarantinePolicy = { attempts: 3, windowMs: 3_000 };
 
 /** What retrying one quarantined event came to. */
 export interface RetryResult {

@@ -15,7 +15,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HEALTH_PORT: z.coerce.number({ error: 'expects a TCP port from 0 to 65535 (0: a free one, logged at start-up)' }).int().min(0).max(65535).default(0),
   READINESS_STALL_MS: z.coerce.number({ error: 'expects whole milliseconds from 100 to 3600000' }).int().min(100).max(3_600_000).default(10_000),
-  PROJECTION_RETRY_WINDOW_MS: z.coerce.number({ error: 'expects whole milliseconds from 100 to 3600000' }).int().min(100).max(3_600_000).default(5_000),
+  PROJECTION_RETRY_WINDOW_MS: z.coerce.number({ error: 'expects whole milliseconds from 100 to 3600000' }).int().min(100).max(3_600_000).default(3_000),
   EVENT_POLL_MS: z.coerce.number({ error: 'expects whole milliseconds from 5 to 5000' }).int().min(5).max(5000).default(25),
 });
 
