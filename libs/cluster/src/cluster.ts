@@ -31,6 +31,8 @@ export interface ClusterOptions {
 
 export interface Cluster {
   readonly gatewayUrl: string;
+  /** Where a running service answers /healthz and /readyz (each its own HEALTH_PORT; the gateway on its API port). */
+  healthUrl(service: ClusterService): string | undefined;
   /** SIGKILL, as in a crash: no shutdown hooks run. */
   kill(service: ClusterService): Promise<void>;
   /** Starts a service again (after kill or stop) and waits until it is ready. */
@@ -47,9 +49,9 @@ interface Running {
 /** A line that says the service is ready, and what it tells (the gateway's URL). */
 function readiness(service: ClusterService, line: string): { ready: boolean; url?: string } {
   try {
-    const entry = JSON.parse(line) as { msg?: string; url?: string };
+    const entry = JSON.parse(line) as { msg?: string; url?: string; healthUrl?: string };
     if (service === 'gateway') return entry.msg === 'gateway listening' ? { ready: true, ...(entry.url ? { url: entry.url } : {}) } : { ready: false };
-    return { ready: entry.msg === `${service} started` };
+    return entry.msg === `${service} started` ? { ready: true, ...(entry.healthUrl ? { url: entry.healthUrl } : {}) } : { ready: false };
   } catch {
     return { ready: false };
   }
@@ -62,6 +64,7 @@ function readiness(service: ClusterService, line: string): { ready: boolean; url
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const running = new Map<ClusterService, Running>();
   let gatewayUrl = '';
+  const healthUrls = new Map<ClusterService, string>();
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     DATABASE_URL: options.databaseUrl,
@@ -74,6 +77,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     BOOTSTRAP_ADMIN_API_KEY: options.bootstrapAdminApiKey,
     BOOTSTRAP_TENANT: options.bootstrapTenant ?? 'demo',
     LOG_LEVEL: options.logLevel ?? 'info',
+    // Each service its own free port for /healthz and /readyz, told in its "started" line.
+    HEALTH_PORT: '0',
     ...options.env,
   };
 
@@ -94,7 +99,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         recent.push(line);
         if (recent.length > 20) recent.shift();
         const { ready, url } = readiness(service, line);
-        if (url) gatewayUrl = url.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
+        if (url) {
+          const local = url.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
+          healthUrls.set(service, local);
+          if (service === 'gateway') gatewayUrl = local;
+        }
         if (ready) {
           clearTimeout(timer);
           resolve();
@@ -113,6 +122,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const process = running.get(service);
     if (!process) return;
     running.delete(service);
+    healthUrls.delete(service);
     if (process.child.exitCode === null && process.child.signalCode === null) process.child.kill(signal);
     await process.exited;
   };
@@ -131,6 +141,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   }
   return {
     gatewayUrl,
+    healthUrl: (service) => healthUrls.get(service),
     kill: (service) => stopOne(service, 'SIGKILL'),
     start,
     stop,

@@ -1,6 +1,6 @@
 import { messageHeaders } from '@agent-orchestrator/contracts';
 import { context, type Context } from '@opentelemetry/api';
-import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from 'pino';
 import type { Decoder } from './codec.js';
@@ -58,8 +58,17 @@ export interface ConsumerOptions<T> {
   readonly logger?: Logger;
 }
 
+/** Where a consumer group stands, for readiness. */
+export interface ConsumerProgress {
+  /** Messages of the group's partitions not yet committed (Kafka) or handled (in process), summed. */
+  readonly lag: number;
+  /** Messages this process has handled (or dead-lettered): changes while it advances. */
+  readonly handled: number;
+}
+
 export interface RunningConsumer {
   readonly groupId: string;
+  progress(): Promise<ConsumerProgress>;
   /** Finishes the message in hand, commits what was handled, and leaves the group. */
   stop(): Promise<void>;
 }
@@ -188,6 +197,9 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
   const heartbeatInterval = Math.max(500, Math.floor(sessionTimeout / 10));
   const handleMessage = messageProcessor(options, logger, stopping.signal);
   const process = (topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>) => handleMessage(topic, partition, message, heartbeat, heartbeatInterval);
+  let handled = 0;
+  // Connected on the first readiness question, not before: most processes are never asked.
+  let admin: Promise<Admin> | undefined;
 
   /**
    * One member of the group with its own fetch loop. kafkajs fetches again only once every batch
@@ -223,6 +235,7 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
           for (const message of batch.messages) {
             if (!isRunning() || isStale() || stopping.signal.aborted) break;
             await process(batch.topic, batch.partition, message, heartbeat);
+            handled++;
             resolveOffset(message.offset);
             next = (BigInt(message.offset) + 1n).toString();
           }
@@ -256,11 +269,35 @@ export async function startConsumer<T>(options: ConsumerOptions<T>): Promise<Run
 
   return {
     groupId: options.groupId,
+    async progress() {
+      admin ??= (async () => {
+        const connecting = options.kafka.admin();
+        await connecting.connect();
+        return connecting;
+      })();
+      return { lag: await groupLag(await admin, options.groupId, options.topics), handled };
+    },
     async stop() {
       stopping.abort();
       await Promise.all(members.map((member) => member.stop()));
+      await admin?.then((connected) => connected.disconnect()).catch(() => undefined);
     },
   };
+}
+
+/** Per partition, the end of the log less the group's committed offset (its start when none is committed), summed. */
+async function groupLag(admin: Admin, groupId: string, topics: readonly string[]): Promise<number> {
+  const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+  let lag = 0;
+  for (const topic of topics) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const offsets = committed.find((entry) => entry.topic === topic)?.partitions ?? [];
+    for (const end of ends) {
+      const offset = Number(offsets.find((entry) => entry.partition === end.partition)?.offset ?? -1);
+      lag += Math.max(0, Number(end.high) - (offset >= 0 ? offset : Number(end.low)));
+    }
+  }
+  return lag;
 }
 
 function stringHeaders(headers: IHeaders | undefined): Record<string, string | Buffer> {

@@ -78,16 +78,22 @@ export class InProcessBroker implements Broker {
     const stopping = new AbortController();
     const process = messageProcessor(options, logger, stopping.signal);
     const loops: Promise<void>[] = [];
+    const counted = { handled: 0 };
     for (const name of options.topics) {
       const topic = this.topic(name);
       for (const [index, partition] of topic.partitions.entries()) {
         const key = `${name}/${index}`;
         if (!offsets.has(key)) offsets.set(key, options.fromBeginning === false ? end(partition) : partition.first);
-        loops.push(this.follow(name, index, partition, offsets, key, process, stopping.signal, logger));
+        loops.push(this.follow(name, index, partition, offsets, key, process, stopping.signal, logger, counted));
       }
     }
     const consumer: RunningConsumer = {
       groupId: options.groupId,
+      progress: async () => {
+        let lag = 0;
+        for (const name of options.topics) for (const [index, partition] of this.topic(name).partitions.entries()) lag += end(partition) - (offsets.get(`${name}/${index}`) ?? 0);
+        return { lag, handled: counted.handled };
+      },
       stop: async () => {
         stopping.abort();
         for (const topic of this.topics.values()) for (const partition of topic.partitions) this.wake(partition);
@@ -229,6 +235,7 @@ export class InProcessBroker implements Broker {
     process: ReturnType<typeof messageProcessor<unknown>>,
     stopping: AbortSignal,
     logger: Logger,
+    counted: { handled: number },
   ): Promise<void> {
     while (!stopping.aborted) {
       const offset = offsets.get(key)!;
@@ -240,6 +247,7 @@ export class InProcessBroker implements Broker {
       try {
         await process(topic, index, message, async () => undefined, 60_000);
         offsets.set(key, offset + 1);
+        counted.handled++;
         if (this.marks.length > 0) this.settleMarks();
         this.letGo(topic, index, partition);
       } catch (error) {

@@ -1,7 +1,7 @@
 export { encodeEvent, eventDecoder, jsonDecoder, type Decoder } from './codec.js';
 export { kafkaBroker, type Broker, type ConsumeOptions } from './broker.js';
 export { InProcessBroker } from './in-process-broker.js';
-export { startConsumer, type ConsumedMessage, type ConsumerOptions, type RetryPolicy, type RunningConsumer } from './consumer.js';
+export { startConsumer, type ConsumedMessage, type ConsumerOptions, type ConsumerProgress, type RetryPolicy, type RunningConsumer } from './consumer.js';
 export { MessagingError, isRetryable, type MessagingErrorCode } from './errors.js';
 export { connectKafka, defaultLogger, ensureTopics, type KafkaConnectionOptions } from './kafka.js';
 export { ProcessedMessages, type HandledOnce } from './processed-messages.js';

@@ -16,4 +16,11 @@ export interface Projection {
   /** Empties the projection's tables, for a rebuild. */
   reset(manager: EntityManager): Promise<void>;
   apply(event: EventEnvelope, manager: EntityManager): Promise<void>;
+  /**
+   * Marks the row the event would have changed as incomplete, when the runner quarantines it (in
+   * the same transaction). Must not fail on the event's data: it is the one that could not be applied.
+   */
+  markIncomplete?(event: EventEnvelope, manager: EntityManager): Promise<void>;
+  /** Undoes one `markIncomplete` once a quarantined event was applied after all. */
+  markComplete?(event: EventEnvelope, manager: EntityManager): Promise<void>;
 }

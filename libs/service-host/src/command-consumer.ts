@@ -18,8 +18,9 @@ export async function startCommandConsumer<Message>(
   const { broker, producer, topics, logger } = platform;
   const group = `${target}.commands`;
   await broker.ensureTopics([{ name: topics.deadLetters(group), partitions: 1 }]);
-  return broker.consume<Message>({
-    groupId: topics.consumerGroup(group),
+  const groupId = topics.consumerGroup(group);
+  const consumer = await broker.consume<Message>({
+    groupId,
     topics: [topics.commands(target)],
     decode: jsonDecoder(schema),
     handle,
@@ -28,6 +29,16 @@ export async function startCommandConsumer<Message>(
     sessionTimeoutMs: 10_000,
     logger,
   });
+  const unregister = platform.readiness.register(groupId, 'consumer', async () => {
+    const { lag, handled } = await consumer.progress();
+    return { lag, position: handled };
+  });
+  return {
+    async stop() {
+      unregister();
+      await consumer.stop();
+    },
+  };
 }
 
 /**

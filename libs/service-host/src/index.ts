@@ -4,3 +4,5 @@ export { openPlatform, openPool, sharedPlatform, startEventService, type Platfor
 export { parseSecretsConfig } from './secrets-config.js';
 export { runService, type RunningService } from './run-service.js';
 export { startCommandConsumer, startSweep } from './command-consumer.js';
+export { startHealthServer, type HealthServer } from './health-server.js';
+export { Readiness, type ReadinessCheck, type ReadinessKind, type ReadinessReading, type ReadinessReport } from './readiness.js';

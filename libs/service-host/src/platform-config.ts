@@ -28,6 +28,9 @@ const envSchema = z.object({
   READ_MODEL_SCHEMA: identifier.default('read_models'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PII_REDACT: piiRedactVariable,
+  HEALTH_PORT: z.coerce.number({ error: 'expects a TCP port from 0 to 65535 (0: a free one, logged at start-up)' }).int().min(0).max(65535).default(0),
+  READINESS_STALL_MS: z.coerce.number({ error: 'expects whole milliseconds from 100 to 3600000' }).int().min(100).max(3_600_000).default(10_000),
+  PROJECTION_RETRY_WINDOW_MS: z.coerce.number({ error: 'expects whole milliseconds from 100 to 3600000' }).int().min(100).max(3_600_000).default(3_000),
   EVENT_POLL_MS: z.coerce.number({ error: 'expects whole milliseconds from 5 to 5000' }).int().min(5).max(5000).default(25),
 });
 
@@ -51,6 +54,15 @@ export interface PlatformConfig {
    * otherwise (`PUT /v1/privacy`).
    */
   readonly piiRedact: readonly PiiKind[];
+  /** Where the process answers /healthz and /readyz (the gateway on its own port instead); 0 picks a free port. */
+  readonly healthPort: number;
+  /** How long a consumer or projection may be behind without advancing before /readyz says 503. */
+  readonly readinessStallMs: number;
+  /**
+   * How long a projection retries an event that fails on its data before quarantining it and
+   * moving on: the longest one tenant's bad event holds back other tenants' rows.
+   */
+  readonly projectionRetryWindowMs: number;
 }
 
 export class PlatformConfigError extends Error {
@@ -100,5 +112,8 @@ export function parsePlatformConfig(env: Readonly<Record<string, string | undefi
     logLevel: vars.LOG_LEVEL,
     eventPollMs: vars.EVENT_POLL_MS,
     piiRedact: vars.PII_REDACT,
+    healthPort: vars.HEALTH_PORT,
+    readinessStallMs: vars.READINESS_STALL_MS,
+    projectionRetryWindowMs: vars.PROJECTION_RETRY_WINDOW_MS,
   };
 }

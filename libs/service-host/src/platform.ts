@@ -1,6 +1,6 @@
 import { topicNames, type StreamCategory, type TopicNames } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
-import { connectKafka, kafkaBroker, type Broker, type MessageSender } from '@agent-orchestrator/messaging';
+import { connectKafka, kafkaBroker, type Broker, type MessageSender, type RunningConsumer } from '@agent-orchestrator/messaging';
 import { BrokerEventTransport, PropagateToConsumerLoop } from '@agent-orchestrator/messaging-nest';
 import type { DynamicModule, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -8,6 +8,7 @@ import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { NestPinoLogger } from './nest-pino-logger.js';
 import type { PlatformConfig } from './platform-config.js';
+import { Readiness } from './readiness.js';
 
 /** The connections a service holds: the session log, the messaging port (Kafka, or in-process in dev mode), its logger. */
 export interface Platform {
@@ -19,6 +20,8 @@ export interface Platform {
   readonly broker: Broker;
   readonly producer: MessageSender;
   readonly topics: TopicNames;
+  /** Where the process's consumers and projections report for /readyz; shared by the services of a dev-mode process. */
+  readonly readiness: Readiness;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,7 @@ export async function openPlatform(config: PlatformConfig, service: string): Pro
       broker,
       producer: broker.producer,
       topics,
+      readiness: new Readiness(config.readinessStallMs),
       async close() {
         await broker.close();
         await store.close();
@@ -81,20 +85,23 @@ export async function startEventService(
   subscriptions: { readonly events: readonly StreamCategory[] },
 ): Promise<INestMicroservice> {
   const { broker, producer, topics, logger, service } = platform;
-  const app = await NestFactory.createMicroservice(module, {
-    logger: new NestPinoLogger(logger),
-    strategy: new BrokerEventTransport({
-      broker,
-      groupId: topics.consumerGroup(service),
-      topics: subscriptions.events.map((category) => topics.events(category)),
-      deadLetters: { producer, topic: topics.deadLetters(service) },
-      partitionsConsumedConcurrently: 6,
-      sessionTimeoutMs,
-      logger,
-    }),
+  const groupId = topics.consumerGroup(service);
+  const strategy = new BrokerEventTransport({
+    broker,
+    groupId,
+    topics: subscriptions.events.map((category) => topics.events(category)),
+    deadLetters: { producer, topic: topics.deadLetters(service) },
+    partitionsConsumedConcurrently: 6,
+    sessionTimeoutMs,
+    logger,
   });
+  const app = await NestFactory.createMicroservice(module, { logger: new NestPinoLogger(logger), strategy });
   app.useGlobalFilters(new PropagateToConsumerLoop());
   await app.listen();
+  platform.readiness.register(groupId, 'consumer', async () => {
+    const { lag, handled } = await strategy.unwrap<RunningConsumer>().progress();
+    return { lag, position: handled };
+  });
   return app;
 }
 
@@ -106,6 +113,7 @@ export interface SharedConnections {
   readonly pool: pg.Pool;
   readonly store: PostgresEventStore;
   readonly broker: Broker;
+  readonly readiness: Readiness;
 }
 
 /** A service's platform on shared connections (dev mode): its own name and logger; closing it leaves the connections open. */
@@ -119,6 +127,7 @@ export function sharedPlatform(shared: SharedConnections, service: string): Plat
     broker: shared.broker,
     producer: shared.broker.producer,
     topics: topicNames(shared.config.topicPrefix),
+    readiness: shared.readiness,
     close: async () => undefined,
   };
 }

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { parsePlatformConfig, PlatformConfigError } from './platform-config.js';
+import { startHealthServer } from './health-server.js';
 import { openPlatform, type Platform } from './platform.js';
 
 export interface RunningService {
@@ -9,7 +10,8 @@ export interface RunningService {
 /**
  * A service process's main: parse the shared configuration and the service's own (`parseConfig`,
  * from its config.ts; both before anything connects) (a clear message and exit code 1 when
- * it is wrong), open the platform, start the service, and on SIGTERM or SIGINT stop it (finishing
+ * it is wrong), open the platform, start the service, answer /healthz and /readyz on
+ * HEALTH_PORT (logged with the "started" line), and on SIGTERM or SIGINT stop it (finishing
  * the message in hand and committing what was handled) before closing the connections.
  */
 export async function runService<Config = undefined>(
@@ -24,19 +26,21 @@ export async function runService<Config = undefined>(
     const config = parseConfig(process.env);
     platform = await openPlatform(platformConfig, service);
     const running = await start(platform, config);
+    const health = await startHealthServer(platform.readiness, { port: platform.config.healthPort });
     const opened = platform;
     let stopping = false;
     const shutdown = async (signal: string) => {
       if (stopping) return;
       stopping = true;
       opened.logger.info({ signal }, `${service} stopping`);
+      await health.close();
       await running.stop();
       await opened.close();
       opened.logger.info(`${service} stopped`);
     };
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
     process.once('SIGINT', () => void shutdown('SIGINT'));
-    platform.logger.info(`${service} started`);
+    platform.logger.info({ healthUrl: health.url }, `${service} started`);
   } catch (error) {
     if (error instanceof PlatformConfigError) bootLogger.fatal(error.message);
     else bootLogger.fatal({ err: error }, `${service} failed to start`);

@@ -20,7 +20,7 @@ import { EgressGuard } from '@agent-orchestrator/egress';
 import type { SecretStore } from '@agent-orchestrator/secrets';
 import { IdempotencyClaims } from './sessions/idempotency-claims.js';
 import { Sessions, type SessionsBackend } from './sessions/sessions.js';
-import { NestPinoLogger } from '@agent-orchestrator/service-host';
+import { NestPinoLogger, Readiness } from '@agent-orchestrator/service-host';
 
 export interface GatewayDeps {
   /** A pool the caller owns (and closes). Without one, the app opens its own and closes it on app.close(). */
@@ -31,6 +31,8 @@ export interface GatewayDeps {
   readonly feedPollMs?: number;
   /** Tool credentials; null when none is configured. Served only with `sessions`. */
   readonly secrets?: SecretStore | null;
+  /** What /readyz reports; without one it has nothing to check and answers ready. */
+  readonly readiness?: Readiness;
 }
 
 async function registerBootstrapKey(apiKeys: ApiKeyStore, config: GatewayConfig, logger: Logger): Promise<void> {
@@ -85,7 +87,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, logger, maxBodyBytes: config.maxBodyBytes, onShutdown, ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
+      GatewayModule.register({ apiKeys, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), onShutdown, ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

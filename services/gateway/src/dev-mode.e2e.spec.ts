@@ -69,6 +69,13 @@ describe('dev mode: every service in one process on embedded defaults', () => {
   it('answers /healthz once every service is ready, with the demo tenant set up', async () => {
     const { call } = api(target);
     expect((await fetch(`${target.url}/healthz`)).status).toBe(200);
+    // The gateway's port answers readiness for every service of the process: the orchestrator's projections among them.
+    const readyz = await waitFor('dev mode ready', async () => {
+      const answer = await fetch(`${target.url}/readyz`);
+      return answer.status === 200 && ((await answer.json()) as { status: string; checks: { name: string; kind: string }[] });
+    });
+    expect(readyz.status).toBe('ready');
+    expect(readyz.checks).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'projection:sessions', kind: 'projection', stalled: false }), expect.objectContaining({ kind: 'consumer' })]));
     expect((await call('GET', '/v1/tools/crm')).body).toMatchObject({ name: 'crm', baseUrl: `http://127.0.0.1:${crmPort}` });
     // The CRM is on loopback: the demo tenant allows it, and nothing else.
     expect((await call('GET', '/v1/egress')).body).toMatchObject({ version: 1, allow: [`127.0.0.1:${crmPort}`] });

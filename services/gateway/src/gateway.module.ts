@@ -12,6 +12,7 @@ import { Policies } from './policies/policies.js';
 import { PrivacyController } from './policies/privacy.controller.js';
 import { SECRET_STORE, SecretsController } from './secrets/secrets.controller.js';
 import type { SecretStore } from '@agent-orchestrator/secrets';
+import { Readiness } from '@agent-orchestrator/service-host';
 import { ToolsController } from './tools/tools.controller.js';
 import { Tools } from './tools/tools.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
@@ -26,6 +27,8 @@ export interface GatewayBindings {
   readonly apiKeys: ApiKeys;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
+  /** What /readyz reports: in dev mode every service's consumers and projections. */
+  readonly readiness: Readiness;
   /** Releases what the app owns (its pool) when the app closes. */
   readonly onShutdown: () => Promise<void>;
   /** Sessions and agents routes, when the app has the log and Kafka behind it. */
@@ -63,6 +66,7 @@ export class GatewayModule {
         ...(bindings.approvals ? [{ provide: Approvals, useValue: bindings.approvals }] : []),
         ...(bindings.secrets !== undefined ? [{ provide: SECRET_STORE, useValue: bindings.secrets }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },
+        { provide: Readiness, useValue: bindings.readiness },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useValue: new ProblemDetailsFilter(bindings.logger, bindings.maxBodyBytes) },
         { provide: ShutdownHook, useValue: new ShutdownHook(bindings.onShutdown) },

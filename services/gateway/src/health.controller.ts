@@ -1,16 +1,48 @@
-import { Controller, Get } from '@nestjs/common';
+import { Readiness, type ReadinessReport } from '@agent-orchestrator/service-host';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Public } from './auth/access.guard.js';
+
+const readinessReport = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.array(
+    z.object({
+      name: z.string(),
+      kind: z.enum(['consumer', 'projection']),
+      lag: z.number().int(),
+      stalled: z.boolean(),
+      quarantined: z.number().int(),
+      error: z.string().optional(),
+    }),
+  ),
+});
 
 @ApiTags('health')
 @Controller()
 export class HealthController {
+  constructor(@Inject(Readiness) private readonly readiness: Readiness) {}
+
   @Get('healthz')
   @Public()
   @ApiOperation({ summary: 'Liveness: the process answers HTTP. Needs no API key.' })
   @ApiResponse({ status: 200, description: 'Alive', standardSchema: z.object({ status: z.literal('ok') }) })
   healthz(): { status: 'ok' } {
     return { status: 'ok' };
+  }
+
+  @Get('readyz')
+  @Public()
+  @ApiOperation({
+    summary:
+      "Readiness: this process's consumers (lag) and projections (lag, quarantined events). 503 when one is behind and not advancing; quarantined events are listed but leave it ready. In dev mode it covers every service. Needs no API key.",
+  })
+  @ApiResponse({ status: 200, description: 'Ready', standardSchema: readinessReport })
+  @ApiResponse({ status: 503, description: 'A consumer or projection is stalled', standardSchema: readinessReport })
+  async readyz(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
+    const report = await this.readiness.report();
+    reply.status(report.status === 'ready' ? 200 : 503);
+    return report;
   }
 }

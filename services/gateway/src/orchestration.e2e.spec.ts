@@ -7,7 +7,7 @@ import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import { collectMessages, testBrokers, testDatabaseUrl, testKafka, uniqueTopicPrefix, waitFor } from '@agent-orchestrator/testing';
 import pg from 'pg';
 import { stringify as stringifyYaml } from 'yaml';
-import { startCluster, type Cluster } from '@agent-orchestrator/cluster';
+import { clusterServices, startCluster, type Cluster } from '@agent-orchestrator/cluster';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
 import { hostileInputScenario } from './e2e/hostile-input.behaviour.js';
 import { privacyScenario } from './e2e/privacy.behaviour.js';
@@ -171,6 +171,21 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
       'review',
       'review',
     ]);
+  });
+
+  it('answers /readyz in every service process, the orchestrator listing its projections and consumers', async () => {
+    for (const service of clusterServices) {
+      const url = cluster.healthUrl(service);
+      expect(url).toBeDefined();
+      const report = await waitFor(`${service} ready`, async () => {
+        const answer = await fetch(`${url}/readyz`);
+        return answer.status === 200 && ((await answer.json()) as { status: string; checks: { name: string; kind: string; lag: number }[] });
+      });
+      expect(report.status).toBe('ready');
+      if (service === 'orchestrator') {
+        expect(report.checks.map((check) => check.name)).toEqual(expect.arrayContaining(['projection:sessions', 'projection:approvals', expect.stringContaining('orchestrator.commands')]));
+      }
+    }
   });
 
   it('completes a session whose agent-runtime is killed mid-step and started again, and runs no step twice', async () => {

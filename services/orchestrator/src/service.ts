@@ -37,11 +37,18 @@ export async function startOrchestrator(platform: Platform, config: Orchestrator
         store,
         dataSource: readModels.dataSource,
         schema: platformConfig.readModelSchema,
+        quarantine: { windowMs: platformConfig.projectionRetryWindowMs },
         onError: (error, attempt) => logger.warn({ err: error, attempt, projection: projection.name }, 'projection batch failed; retrying'),
+        // Once per event; the record says which, why and how often, never the event's data.
+        onQuarantine: (event) =>
+          logger.error({ projection: event.projection, eventId: event.eventId, streamId: event.streamId, type: event.type, tenantId: event.tenantId, reason: event.reason, attempts: event.attempts }, 'projection quarantined an event it could not apply; it moves on without it'),
       }),
   );
-  for (const projection of projections) await projection.start();
-  const commands = await startCommandConsumer(platform, 'orchestrator', commandMessageSchema, sessionCommandHandler(store, logger, new TenantPrivacy({ store, operatorDefault: platform.config.piiRedact })), { partitionsConsumedConcurrently: 6 });
+  for (const projection of projections) {
+    await projection.start();
+    platform.readiness.register(`projection:${projection.name}`, 'projection', () => projection.status());
+  }
+  const commands = await startCommandConsumer(platform, 'orchestrator', commandMessageSchema, sessionCommandHandler(store, logger, new TenantPrivacy({ store, operatorDefault: platformConfig.piiRedact })), { partitionsConsumedConcurrently: 6 });
   const outcomes = await startEventService(platform, OrchestratorModule.register({ store, logger, now }), { events: ['agentrun'] });
   const sweep = startTimeoutSweep({ store, queries: readModels.sessionQueries, approvals: readModels.approvalQueries, logger, intervalMs: config.timeoutSweepMs, now });
   return {

@@ -31,6 +31,8 @@ export interface ApprovalRecord {
   readonly expiresAt: Date;
   readonly settledAt: Date | null;
   readonly outcome: { readonly by?: Approver; readonly reason?: string } | null;
+  /** Events of this approval the projection quarantined: above 0 the item may miss what they said. */
+  readonly quarantinedEvents: number;
 }
 
 interface ApprovalRow {
@@ -59,6 +61,7 @@ interface ApprovalRow {
   expires_at: Date;
   settled_at: Date | null;
   outcome: ApprovalRecord['outcome'];
+  quarantined_events: number;
 }
 
 /** Arguments are JSON text; shown as the value they hold, or as the text when it is not JSON. */
@@ -95,6 +98,7 @@ function toRecord(row: ApprovalRow): ApprovalRecord {
     expiresAt: row.expires_at,
     settledAt: row.settled_at,
     outcome: row.outcome,
+    quarantinedEvents: row.quarantined_events,
   };
 }
 
@@ -140,7 +144,10 @@ export class ApprovalsProjection implements Projection {
       expires_at timestamptz NOT NULL,
       settled_at timestamptz,
       outcome jsonb,
-      last_stream_version int NOT NULL)`);
+      last_stream_version int NOT NULL,
+      quarantined_events int NOT NULL DEFAULT 0)`);
+    // Tables made before quarantining existed; the default is right for every row they hold.
+    await manager.query(`ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS quarantined_events int NOT NULL DEFAULT 0`);
     await manager.query(`CREATE INDEX IF NOT EXISTS approvals_tenant_status ON ${this.table} (tenant_id, status, requested_at DESC)`);
     await manager.query(`CREATE INDEX IF NOT EXISTS approvals_session ON ${this.table} (session_id)`);
     await manager.query(`CREATE INDEX IF NOT EXISTS approvals_due ON ${this.table} (expires_at) WHERE status = 'pending'`);
@@ -148,6 +155,17 @@ export class ApprovalsProjection implements Projection {
 
   async reset(manager: EntityManager): Promise<void> {
     await manager.query(`TRUNCATE ${this.table}`);
+  }
+
+  /** An approval whose ApprovalRequested was quarantined has no row to mark: it stays unknown to the inbox. */
+  async markIncomplete(envelope: EventEnvelope, manager: EntityManager): Promise<void> {
+    const { category, id } = parseStreamName(envelope.streamId);
+    if (category === streamCategories.approval) await manager.query(`UPDATE ${this.table} SET quarantined_events = quarantined_events + 1 WHERE approval_id = $1`, [id]);
+  }
+
+  async markComplete(envelope: EventEnvelope, manager: EntityManager): Promise<void> {
+    const { category, id } = parseStreamName(envelope.streamId);
+    if (category === streamCategories.approval) await manager.query(`UPDATE ${this.table} SET quarantined_events = greatest(quarantined_events - 1, 0) WHERE approval_id = $1`, [id]);
   }
 
   async apply(envelope: EventEnvelope, manager: EntityManager): Promise<void> {

@@ -81,6 +81,7 @@ const summaryColumns = [
   'updatedAt',
   'endedAt',
   'lastStreamVersion',
+  'quarantinedEvents',
 ] as const satisfies readonly (keyof SessionSummary)[];
 
 /**

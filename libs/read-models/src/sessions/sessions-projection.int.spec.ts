@@ -152,6 +152,48 @@ describe('sessions read model', () => {
     expect(await session(s)).toMatchObject({ status: 'failed', failureReason: reason, result: null, endedAt: expect.any(Date), stepsCompleted: 0 });
   });
 
+  it('stores text PostgreSQL refuses (NUL) that a model produced, with U+FFFD in its place', async () => {
+    const s = new SessionHistory('acme', '2025-03-03T10:30:00.000Z');
+    const step = planStep('draft', 'Executor');
+    await append(s, ...s.begun('goal\u0000with a NUL'), s.planProposed([step]), s.scheduled(step));
+    await append(s, s.event('StepCompleted', { stepId: 'draft', attempt: 1, output: { text: 'a\u0000b', ['k\u0000']: ['\u0000'] }, usage: noUsage }));
+    await append(s, s.event('SessionFailed', { reason: 'model said \u0000', usage: noUsage }));
+    expect(await session(s)).toMatchObject({
+      goal: 'goal\ufffdwith a NUL',
+      status: 'failed',
+      failureReason: 'model said \ufffd',
+      quarantinedEvents: 0,
+      steps: [{ status: 'completed', output: { text: 'a\ufffdb', ['k\ufffd']: ['\ufffd'] } }],
+    });
+  });
+
+  it('marks a session incomplete when one of its events is quarantined, and lists it even when that was its start', async () => {
+    // Its own tables: the rows made here are not what the log would rebuild.
+    const other = await createTestSchema('sessions_incomplete');
+    try {
+      const fresh = new SessionsProjection(sessionsTables(other.schema));
+      const s = new SessionHistory('acme', '2025-03-03T10:45:00.000Z');
+      const at = (event: NewEvent, streamVersion: number) => ({ ...event, streamId: s.streamId, streamVersion, globalPosition: String(streamVersion) });
+      const started = at(s.started('never applied'), 0);
+      const row = async () => (await dataSource.query(`SELECT status, quarantined_events FROM "${other.schema}".sessions WHERE session_id = $1`, [s.sessionId]))[0];
+      await dataSource.transaction(async (tx) => {
+        await fresh.setUp(tx);
+        await fresh.markIncomplete(started, tx);
+        await fresh.markIncomplete(started, tx);
+      });
+      expect(await row()).toEqual({ status: 'queued', quarantined_events: 2 });
+      // SessionStarted finds its row made and changes nothing; the later events apply.
+      await dataSource.transaction(async (tx) => {
+        await fresh.apply(started, tx);
+        await fresh.apply(at(s.planRequested(), 1), tx);
+        await fresh.markComplete(started, tx);
+      });
+      expect(await row()).toEqual({ status: 'running', quarantined_events: 1 });
+    } finally {
+      await other.dispose();
+    }
+  });
+
   it('records a cancelled session with the usage it had', async () => {
     const s = new SessionHistory('acme', '2025-03-03T11:00:00.000Z');
     const step = planStep('draft', 'Executor');

@@ -95,6 +95,26 @@ export class SessionsProjection implements Projection {
     );
   }
 
+  /**
+   * The session the quarantined event belongs to reads as incomplete. When the event was its
+   * SessionStarted, a row is made from the envelope alone, so the session is listed (marked
+   * incomplete) and its later events still apply.
+   */
+  async markIncomplete(event: EventEnvelope, manager: EntityManager): Promise<void> {
+    if (!isSessionEvent(event)) return;
+    await manager.query(
+      `INSERT INTO ${this.sessions} (session_id, tenant_id, status, goal, constraints, started_at, updated_at, last_stream_version, quarantined_events)
+       VALUES ($1, $2, 'queued', '', '{}'::jsonb, $3, $3, $4, 1)
+       ON CONFLICT (session_id) DO UPDATE SET quarantined_events = ${this.sessions}.quarantined_events + 1`,
+      [parseStreamName(event.streamId).id, event.tenantId, event.occurredAt, event.streamVersion],
+    );
+  }
+
+  async markComplete(event: EventEnvelope, manager: EntityManager): Promise<void> {
+    if (!isSessionEvent(event)) return;
+    await manager.query(`UPDATE ${this.sessions} SET quarantined_events = greatest(quarantined_events - 1, 0) WHERE session_id = $1`, [parseStreamName(event.streamId).id]);
+  }
+
   /** Writes what the event changes in the session's steps; returns its changes to the session row. */
   private async applyToSteps(event: SessionEnvelope, manager: EntityManager, p: SqlParams): Promise<string[]> {
     const sessionId = p.values[0] as string;

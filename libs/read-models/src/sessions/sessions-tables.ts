@@ -38,6 +38,11 @@ export interface SessionRecord {
   readonly endedAt: Date | null;
   /** The session stream's version the row reflects; events at or below it are ignored. */
   readonly lastStreamVersion: number;
+  /**
+   * Events of this session the projection could not apply and quarantined: above 0 the row is
+   * incomplete (it may miss what those events said) until they are retried or the model rebuilt.
+   */
+  readonly quarantinedEvents: number;
 }
 
 /**
@@ -107,6 +112,7 @@ export function sessionsTables(schema: string): SessionsTables {
       updatedAt: { name: 'updated_at', type: 'timestamptz' },
       endedAt: { name: 'ended_at', type: 'timestamptz', nullable: true },
       lastStreamVersion: { name: 'last_stream_version', type: 'int' },
+      quarantinedEvents: { name: 'quarantined_events', ...counter },
     },
     // session_id last, so keyset pages (started_at desc, session_id desc) are read in index order.
     indices: [
@@ -171,7 +177,10 @@ export function sessionsDdl(tables: SessionsTables): string[] {
       started_at timestamptz NOT NULL,
       updated_at timestamptz NOT NULL,
       ended_at timestamptz,
-      last_stream_version int NOT NULL)`,
+      last_stream_version int NOT NULL,
+      quarantined_events int NOT NULL DEFAULT 0)`,
+    // Tables made before quarantining existed; the default is right for every row they hold.
+    `ALTER TABLE ${sessions} ADD COLUMN IF NOT EXISTS quarantined_events int NOT NULL DEFAULT 0`,
     `CREATE INDEX IF NOT EXISTS sessions_tenant_status_started ON ${sessions} (tenant_id, status, started_at, session_id)`,
     `CREATE INDEX IF NOT EXISTS sessions_tenant_started ON ${sessions} (tenant_id, started_at, session_id)`,
     `CREATE TABLE IF NOT EXISTS ${sessionSteps} (

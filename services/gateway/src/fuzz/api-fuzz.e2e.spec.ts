@@ -32,6 +32,16 @@ export function postConditions(url: string, keys: Keys): { name: string; check: 
   return [
     { name: '/healthz answers 200', check: async () => ((await get('/healthz')).status === 200 ? undefined : 'not 200') },
     {
+      // Nothing a client sent stalled a consumer or projection, or had to be set aside by one.
+      name: '/readyz answers 200 with nothing quarantined',
+      check: async () => {
+        const answer = await get('/readyz');
+        const checks = (JSON.parse(answer.text) as { checks: { name: string; quarantined?: number }[] }).checks;
+        const quarantined = checks.filter((check) => (check.quarantined ?? 0) > 0).map((check) => check.name);
+        return answer.status === 200 && quarantined.length === 0 ? undefined : `${answer.status}, quarantined in ${quarantined.join(', ') || 'none'}: ${answer.text.slice(0, 300)}`;
+      },
+    },
+    {
       name: "tenant A's sessions still list",
       check: async () => {
         const answer = await get('/v1/sessions', keys.adminA);
