@@ -23,6 +23,8 @@ export interface ProjectionRunnerOptions {
   readonly onError?: (error: unknown, attempt: number) => void;
   /** Once per event quarantined, after the transaction that quarantined it committed. */
   readonly onQuarantine?: (event: QuarantinedEvent) => void;
+  /** After `start` applied its quarantined events again: what each came to. */
+  readonly onRetried?: (results: readonly RetryResult[]) => void;
 }
 
 /** Where a projection stands, for readiness. */
@@ -92,6 +94,10 @@ export class ProjectionRunner {
       const [stored] = await tx.query(`SELECT version FROM ${this.table} WHERE projection = $1`, [this.projection.name]);
       if (stored && stored.version !== this.projection.version) await this.clear(tx);
     });
+    // A fix is deployed by restarting the process: its quarantined events are applied again then,
+    // without anyone having to ask (those still refused stay, with one more attempt).
+    const retried = await this.retryQuarantined();
+    if (retried.length > 0) this.options.onRetried?.(retried);
     this.subscription = this.follow(() => undefined);
     return this.subscription;
   }

@@ -110,6 +110,32 @@ describe('projections: one event never stops a projection', () => {
     await runner.stop();
   });
 
+  it('applies its quarantined events again when it starts, so a fix deployed by a restart takes them in unasked', async () => {
+    const poison = uniqueStream();
+    const options = { store, dataSource, schema: db.schema, quarantine: { attempts: 2, windowMs: 100 } };
+    const retried: unknown[] = [];
+    const first = new ProjectionRunner(planners(db.schema, 'restarted', ['restart']), { ...options, onRetried: (results) => retried.push(results) });
+    await (await first.start()).waitFor((await appendPlanner(poison, 'restart', 'Poison')).position);
+    const [record] = await first.quarantined();
+    expect(record).toMatchObject({ streamId: poison });
+    await first.stop();
+
+    // A restart before the fix: still refused, still quarantined, one more attempt.
+    const unfixed = new ProjectionRunner(planners(db.schema, 'restarted', ['restart']), { ...options, onRetried: (results) => retried.push(results) });
+    await unfixed.start();
+    await unfixed.stop();
+    expect(await unfixed.quarantined()).toEqual([expect.objectContaining({ eventId: record!.eventId, attempts: record!.attempts + 1 })]);
+
+    // The fix, then a restart: applied at start, the row complete, nothing left in quarantine.
+    await dataSource.query(`ALTER TABLE "${db.schema}".restarted DROP CONSTRAINT no_poison`);
+    const fixed = new ProjectionRunner(planners(db.schema, 'restarted', ['restart']), { ...options, onRetried: (results) => retried.push(results) });
+    await fixed.start();
+    expect(await fixed.quarantined()).toEqual([]);
+    expect((await rows('restarted'))[poison]).toEqual(['Poison', 0]);
+    expect(retried).toEqual([[{ eventId: record!.eventId, applied: false, reason: expect.stringContaining('23514') }], [{ eventId: record!.eventId, applied: true }]]);
+    await fixed.stop();
+  });
+
   it('retries an infrastructure failure for as long as it lasts, without quarantining', async () => {
     const stream = uniqueStream();
     const appended = await appendPlanner(stream, 'outage', 'Planner');

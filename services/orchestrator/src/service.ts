@@ -40,6 +40,8 @@ export async function startOrchestrator(platform: Platform, config: Orchestrator
         quarantine: { windowMs: platformConfig.projectionRetryWindowMs },
         onError: (error, attempt) => logger.warn({ err: error, attempt, projection: projection.name }, 'projection batch failed; retrying'),
         // Once per event; the record says which, why and how often, never the event's data.
+        onRetried: (results) =>
+          logger.info({ projection: projection.name, applied: results.filter((result) => result.applied).length, stillRefused: results.filter((result) => !result.applied).length }, 'projection applied its quarantined events again at start'),
         onQuarantine: (event) =>
           logger.error({ projection: event.projection, eventId: event.eventId, streamId: event.streamId, type: event.type, tenantId: event.tenantId, reason: event.reason, attempts: event.attempts }, 'projection quarantined an event it could not apply; it moves on without it'),
       }),
