@@ -1,4 +1,5 @@
-import type { CommandMetadata } from '@agent-orchestrator/contracts';
+import type { CommandMetadata, EventEnvelope } from '@agent-orchestrator/contracts';
+import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
 import type { Principal } from './auth/access.guard.js';
 import { GatewayError } from './errors.js';
@@ -34,4 +35,20 @@ export async function pollFor<T>(look: () => Promise<T | undefined>, timeoutMs: 
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
   return undefined;
+}
+
+/**
+ * Queues a command for the service that owns `stream` and answers with the event it caused once
+ * that is in the log (a 503 saying where to look when it is not there within `confirmMs`, 5 s).
+ */
+export async function sendAndConfirm(
+  backend: { readonly store: EventStore; readonly producer: MessageSender; readonly confirmMs?: number },
+  send: { readonly topic: string; readonly stream: string; readonly message: { readonly commandId: string }; readonly notYet: string },
+): Promise<EventEnvelope> {
+  const { topic, stream, message, notYet } = send;
+  await sendCommand(backend.producer, topic, stream, message);
+  // Its event is among the stream's last ones: another command may have landed right after it.
+  const landed = await pollFor(async () => (await backend.store.readStream(stream, { direction: 'backwards', maxCount: 20 })).find((event) => event.causationId === message.commandId), backend.confirmMs ?? 5000);
+  if (!landed) throw new GatewayError('Unavailable', notYet);
+  return landed;
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import { topicNames } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import type { MessageProducer } from '@agent-orchestrator/messaging';
@@ -8,6 +7,7 @@ import { createTestSchema, type TestSchema } from '@agent-orchestrator/testing';
 import pg from 'pg';
 import { pino } from 'pino';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
+import { upgradeStatus } from './e2e/hostile-input.behaviour.js';
 import { startGateway, type Answer, type GatewayUnderTest } from './gateway-under-test.js';
 import { maxNestingDepth } from './http/edge-input.js';
 
@@ -15,27 +15,6 @@ const adminKey = randomBytes(32).toString('base64url');
 
 /** `{"deeper": … "leaf" …}` nested `depth` objects deep, as text: JSON.stringify itself overflows long before 10,000. */
 const nested = (depth: number) => `${'{"deeper":'.repeat(depth)}"leaf"${'}'.repeat(depth)}`;
-
-/** The status a WebSocket upgrade is answered with (101 when it is accepted). */
-function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const sent = httpRequest(url, {
-      agent: false,
-      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64'), ...headers },
-    });
-    sent.on('upgrade', (response, socket) => {
-      socket.destroy();
-      resolve({ status: response.statusCode ?? 0, body: '' });
-    });
-    sent.on('response', (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-    sent.on('error', reject);
-    sent.end();
-  });
-}
 
 describe('text and shapes no part of the platform may keep are refused at the edge', () => {
   let db: TestSchema;

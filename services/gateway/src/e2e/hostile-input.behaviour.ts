@@ -3,8 +3,8 @@ import { request as httpRequest } from 'node:http';
 import { waitFor } from '@agent-orchestrator/testing';
 import type { Target } from './scenarios.behaviour.js';
 
-/** The status a WebSocket upgrade is answered with (101 when it is accepted). */
-function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+/** The status a WebSocket upgrade is answered with (101 when it is accepted), and the body of a refusal. */
+export function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const sent = httpRequest(url, {
       agent: false,
@@ -12,11 +12,12 @@ function upgradeStatus(url: string, headers: Record<string, string> = {}): Promi
     });
     sent.on('upgrade', (response, socket) => {
       socket.destroy();
-      resolve(response.statusCode ?? 0);
+      resolve({ status: response.statusCode ?? 0, body: '' });
     });
     sent.on('response', (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
     });
     sent.on('error', reject);
     sent.end();
@@ -53,8 +54,8 @@ export async function hostileInputScenario(target: Target, otherTenantKey: strin
     fetch(`${target.url}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${target.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ goal }) });
   const { sessionId } = (await (await start('started after a NUL was refused')).json()) as { sessionId: string };
   const live = `${target.url}/v1/sessions/${sessionId}/live`;
-  expect(await upgradeStatus(`${live}?apiKey=${target.key}&apiKey=x`)).toBe(400);
-  expect(await upgradeStatus(`${live}?apiKey=${otherTenantKey}`, { authorization: `Bearer ${target.key}` })).toBe(401);
+  expect((await upgradeStatus(`${live}?apiKey=${target.key}&apiKey=x`)).status).toBe(400);
+  expect((await upgradeStatus(`${live}?apiKey=${otherTenantKey}`, { authorization: `Bearer ${target.key}` })).status).toBe(401);
   await waitFor(
     'the sessions read model to list a session started after the NUL',
     async () => {

@@ -1,7 +1,6 @@
-import type { EventEnvelope } from '@agent-orchestrator/contracts';
 import { demoPolicy, provisionDemo, startDemoCrm } from '@agent-orchestrator/demo';
 import { waitFor } from '@agent-orchestrator/testing';
-import { api, type Target } from './scenarios.behaviour.js';
+import { api, followLive, type Target } from './scenarios.behaviour.js';
 
 /** A customer's personal data as a client might paste it: a Luhn-valid card, an IBAN with a valid checksum, a valid UK number. */
 const customer = { email: 'ada.lovelace@example.com', card: '4111 1111 1111 1111', iban: 'DE89 3704 0044 0532 0130 00', phone: '+44 20 7946 0958' };
@@ -24,14 +23,7 @@ async function quotingSession(target: Target) {
   const started = await call('POST', '/v1/sessions', { body: { goal: `Contact the customer. ${quoted}`, context: { customer, modelScript: quotingScript } } });
   expect(started.status).toBe(202);
   const { sessionId } = started.body as { sessionId: string };
-  const live: EventEnvelope[] = [];
-  const socket = new WebSocket(`${target.url.replace('http', 'ws')}/v1/sessions/${sessionId}/live?apiKey=${target.key}`);
-  const closed = new Promise<number>((resolve) => socket.addEventListener('close', (event) => resolve(event.code)));
-  socket.addEventListener('message', (message) => {
-    const parsed = JSON.parse(String(message.data)) as { event?: EventEnvelope };
-    if (parsed.event) live.push(parsed.event);
-  });
-  expect(await closed).toBe(1000);
+  const live = await followLive(target, sessionId);
   const log = await events(sessionId);
   // The socket closes after the log's last event; the session read model follows shortly.
   await waitForStatus(sessionId, 'completed');

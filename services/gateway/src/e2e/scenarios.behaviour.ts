@@ -28,12 +28,8 @@ export function api(target: Target) {
   return { call, waitForStatus, events };
 }
 
-/** Issue 4's loop: three steps (two in parallel), a rework, completion; the WebSocket sees the whole log in order. */
-export async function reworkLoopScenario(target: Target): Promise<void> {
-  const { call, events } = api(target);
-  const started = await call('POST', '/v1/sessions', { body: { goal: 'Summarise what customers owe us', context: { modelFixture: 'three-steps-rework-once' } } });
-  expect(started.status).toBe(202);
-  const { sessionId } = started.body as { sessionId: string };
+/** Every event the session's live WebSocket sent, once it closed normally (after the log's last event). */
+export async function followLive(target: Target, sessionId: string): Promise<EventEnvelope[]> {
   const live: EventEnvelope[] = [];
   const socket = new WebSocket(`${target.url.replace('http', 'ws')}/v1/sessions/${sessionId}/live?apiKey=${target.key}`);
   const closed = new Promise<number>((resolve) => socket.addEventListener('close', (event) => resolve(event.code)));
@@ -42,6 +38,16 @@ export async function reworkLoopScenario(target: Target): Promise<void> {
     if (parsed.event) live.push(parsed.event);
   });
   expect(await closed).toBe(1000);
+  return live;
+}
+
+/** Issue 4's loop: three steps (two in parallel), a rework, completion; the WebSocket sees the whole log in order. */
+export async function reworkLoopScenario(target: Target): Promise<void> {
+  const { call, events } = api(target);
+  const started = await call('POST', '/v1/sessions', { body: { goal: 'Summarise what customers owe us', context: { modelFixture: 'three-steps-rework-once' } } });
+  expect(started.status).toBe(202);
+  const { sessionId } = started.body as { sessionId: string };
+  const live = await followLive(target, sessionId);
   const log = await events(sessionId);
   expect(live).toEqual(log);
   expect(log.map((event) => event.type)).toEqual(expect.arrayContaining(['PlanProposed', 'ReworkRequested', 'SessionCompleted']));

@@ -3,8 +3,7 @@ import { egressStream, evolveEgress, initialEgress, type CurrentEgress, type Top
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
 import type { Principal } from '../auth/access.guard.js';
-import { commandMetadata, pollFor, sendCommand } from '../commands.js';
-import { GatewayError } from '../errors.js';
+import { commandMetadata, sendAndConfirm } from '../commands.js';
 
 export interface EgressBackend {
   readonly store: EventStore;
@@ -36,13 +35,14 @@ export class Egress {
   }
 
   async update(caller: Principal, allow: readonly string[]) {
-    const { store, producer, topics } = this.backend;
-    const stream = egressStream(caller.tenantId);
     const commandId = randomUUID();
     const message: ToolCommandMessage = { commandId, command: { type: 'SetEgressAllowList', allow: [...allow], metadata: commandMetadata(caller, commandId, commandId) } };
-    await sendCommand(producer, topics.commands('tool-adapters'), stream, message);
-    const landed = await pollFor(async () => (await store.readStream(stream, { direction: 'backwards', maxCount: 20 })).find((event) => event.causationId === commandId), this.backend.confirmMs ?? 5000);
-    if (!landed) throw new GatewayError('Unavailable', 'The allow-list was sent but is not in effect yet. GET /v1/egress shortly to see whether it landed.');
+    const landed = await sendAndConfirm(this.backend, {
+      topic: this.backend.topics.commands('tool-adapters'),
+      stream: egressStream(caller.tenantId),
+      message,
+      notYet: 'The allow-list was sent but is not in effect yet. GET /v1/egress shortly to see whether it landed.',
+    });
     return view(evolveEgress(initialEgress, landed));
   }
 }

@@ -16,8 +16,7 @@ import {
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
 import type { Principal } from '../auth/access.guard.js';
-import { commandMetadata, pollFor, sendCommand } from '../commands.js';
-import { GatewayError } from '../errors.js';
+import { commandMetadata, sendAndConfirm } from '../commands.js';
 
 export interface PoliciesBackend {
   readonly store: EventStore;
@@ -63,11 +62,7 @@ export class Policies {
   }
 
   /** Sends a command to the policy service and answers once its event is in the log. */
-  private async send(stream: string, message: PolicyCommandMessage, route: string) {
-    const { store, producer, topics } = this.backend;
-    await sendCommand(producer, topics.commands('policy'), stream, message);
-    const landed = await pollFor(async () => (await store.readStream(stream, { direction: 'backwards', maxCount: 20 })).find((event) => event.causationId === message.commandId), this.backend.confirmMs ?? 5000);
-    if (!landed) throw new GatewayError('Unavailable', `The change was sent but is not in effect yet. GET /v1/${route} shortly to see whether it landed.`);
-    return landed;
+  private send(stream: string, message: PolicyCommandMessage, route: string) {
+    return sendAndConfirm(this.backend, { topic: this.backend.topics.commands('policy'), stream, message, notYet: `The change was sent but is not in effect yet. GET /v1/${route} shortly to see whether it landed.` });
   }
 }

@@ -5,7 +5,7 @@ import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
 import { ToolDocumentError, compileOpenApi, readToolDocument } from '@agent-orchestrator/tools';
 import type { Principal } from '../auth/access.guard.js';
-import { commandMetadata, pollFor, sendCommand } from '../commands.js';
+import { commandMetadata, sendAndConfirm } from '../commands.js';
 import { currentEgress } from '../egress/egress.js';
 import { GatewayError } from '../errors.js';
 
@@ -92,13 +92,14 @@ export class Tools {
       ...(request.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: request.rateLimitPerMinute }),
       ...(request.credentials === undefined ? {} : { credentials: { ...request.credentials } }),
     };
-    const { store, producer, topics } = this.backend;
-    const stream = toolRegistryStream(caller.tenantId);
     const commandId = randomUUID();
     const message: ToolCommandMessage = { commandId, command: { type: 'RegisterTool', name: request.name, definition, metadata: commandMetadata(caller, commandId, commandId) } };
-    await sendCommand(producer, topics.commands('tool-adapters'), stream, message);
-    const landed = await pollFor(async () => (await store.readStream(stream)).find((event) => event.causationId === commandId), this.backend.confirmMs ?? 5000);
-    if (!landed) throw new GatewayError('Unavailable', `Tool ${request.name} was sent but is not in the registry yet. GET /v1/tools/${request.name} shortly to see whether it landed.`);
+    const landed = await sendAndConfirm(this.backend, {
+      topic: this.backend.topics.commands('tool-adapters'),
+      stream: toolRegistryStream(caller.tenantId),
+      message,
+      notYet: `Tool ${request.name} was sent but is not in the registry yet. GET /v1/tools/${request.name} shortly to see whether it landed.`,
+    });
     return toolView(ToolRegistry.fold([landed]).latest(request.name)!);
   }
 
