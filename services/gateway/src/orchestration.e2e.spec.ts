@@ -129,6 +129,8 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
       'SessionCompleted',
     ]);
 
+    // The socket closes after the log's last event; the sessions read model follows on its own.
+    await waitForStatus(sessionId, 'completed');
     const session = (await call('GET', `/v1/sessions/${sessionId}`)).body;
     expect(session).toMatchObject({ sessionId, status: 'completed', stepsTotal: 3, stepsCompleted: 3, reworkCount: 1 });
     expect(session.steps.map((step: { stepId: string; status: string }) => [step.stepId, step.status])).toEqual([
