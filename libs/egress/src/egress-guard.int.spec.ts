@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EgressError, EgressGuard, egressAllowVariable, type Resolver } from './egress-guard.js';
+import { EgressError, EgressGuard, egressAllowVariable, egressDenyVariable, type Resolver } from './egress-guard.js';
 
 /** A server on loopback that counts what reaches it; `/redirect?to=` answers 302. */
 async function startServer(): Promise<{ server: Server; port: number; requests: string[] }> {
@@ -73,6 +73,21 @@ describe('the egress guard', () => {
     expect(internal.requests).toEqual(['/listed', '/listed', '/listed', '/operator']);
     expect(other.requests).toEqual([]);
     expect(egressAllowVariable.safeParse('ok.example, http://nope').error?.issues.map((issue) => issue.message)).toEqual(['"http://nope" is not a host, host:port, IP address or CIDR block']);
+  });
+
+  it("keeps what the operator denies closed whatever a tenant's list says; the cloud metadata ranges by default", async () => {
+    const listed = { allow: ['localhost', '127.0.0.0/8', '169.254.0.0/16'], maxRedirects: 0 };
+    const denied = await refusal(guard({ operatorDeny: ['127.0.0.0/8'] }).fetch(`http://localhost:${internal.port}/denied`, {}, listed));
+    expect(denied.message).toBe('localhost resolves to 127.0.0.1, which is a loopback address that the operator closes to every tenant (EGRESS_DENY)');
+    // The default deny list: a tenant may list the metadata address, and it stays closed.
+    const metadata = await refusal(guard().fetch('http://169.254.169.254/latest/meta-data/', {}, { ...listed, allow: ['169.254.169.254'] }));
+    expect(metadata.message).toMatch(/^169\.254\.169\.254 is a link-local address .* that the operator closes to every tenant \(EGRESS_DENY\)$/);
+    // What the operator does not deny, the tenant's list still opens.
+    expect((await guard({ operatorDeny: ['10.0.0.0/8'] }).fetch(`http://localhost:${internal.port}/open`, {}, listed)).response.status).toBe(200);
+    expect(internal.requests.filter((path) => path === '/denied' || path === '/open')).toEqual(['/open']);
+    expect(egressDenyVariable.parse(undefined)).toEqual(['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::/32']);
+    expect(egressDenyVariable.parse('none')).toEqual([]);
+    expect(egressDenyVariable.parse(' 10.0.0.0/8, vault.internal')).toEqual(['10.0.0.0/8', 'vault.internal']);
   });
 
   it('checks the addresses it connects to, so a name that answers public first and loopback next is refused', async () => {

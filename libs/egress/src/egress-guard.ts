@@ -37,6 +37,8 @@ const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true, 
 export interface EgressGuardOptions {
   /** Destinations the operator configured (identity provider, OTLP collector): allowed for every tenant. */
   readonly operatorAllow?: readonly string[];
+  /** Destinations no tenant's allow-list can open (EGRESS_DENY): by default the cloud metadata ranges. */
+  readonly operatorDeny?: readonly string[];
   readonly resolver?: Resolver;
 }
 
@@ -60,20 +62,27 @@ const redirectStatuses = new Set([301, 302, 303, 307, 308]);
  */
 export class EgressGuard {
   private readonly operatorAllow: AllowList;
+  private readonly operatorDeny: AllowList;
   private readonly resolver: Resolver;
   // One agent per distinct allow-list, so connections are pooled only between requests that the same list governs.
   private readonly agents = new Map<string, Agent>();
 
   constructor(options: EgressGuardOptions = {}) {
     this.operatorAllow = new AllowList(options.operatorAllow ?? []);
+    this.operatorDeny = new AllowList(options.operatorDeny ?? metadataRanges);
     this.resolver = options.resolver ?? systemResolver;
   }
 
   /** Why connecting to `destination` is refused, or undefined when it is allowed. */
   refusal(destination: Destination, tenantAllow: AllowList): EgressError | undefined {
-    const rule = addressRule(destination.address);
-    if (rule === undefined || this.operatorAllow.allows(destination) || tenantAllow.allows(destination)) return undefined;
     const what = destination.host === destination.address || destination.host === `[${destination.address}]` ? destination.address : `${destination.host} resolves to ${destination.address}, which`;
+    // The operator's deny list comes first: in a shared deployment a tenant admin must not be able
+    // to open what the platform itself stands on (the cloud metadata service, its own network).
+    const rule = addressRule(destination.address);
+    if (this.operatorDeny.allows(destination)) {
+      return new EgressError('Refused', `${what} is ${rule === undefined ? 'an address' : describeAddressRule(rule)} that the operator closes to every tenant (EGRESS_DENY)`, rule);
+    }
+    if (rule === undefined || this.operatorAllow.allows(destination) || tenantAllow.allows(destination)) return undefined;
     return new EgressError('Refused', `${what} is ${describeAddressRule(rule)}; a tenant admin may allow it with PUT /v1/egress`, rule);
   }
 
@@ -173,8 +182,22 @@ export class EgressGuard {
  * collector), comma-separated host, host:port, IP address or CIDR entries. Each service's config
  * schema uses it, so a bad entry stops start-up naming the variable and the entry.
  */
-export const egressAllowVariable = z
+const egressEntries = z
   .string()
   .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
-  .pipe(z.array(egressAllowEntrySchema, { error: 'expects comma-separated host, host:port, IP address or CIDR entries' }))
-  .default([]);
+  .pipe(z.array(egressAllowEntrySchema, { error: 'expects comma-separated host, host:port, IP address or CIDR entries' }));
+
+export const egressAllowVariable = egressEntries.default([]);
+
+/** Where cloud providers answer instance metadata (credentials among it): link-local IPv4 and IPv6, and AWS's IPv6 endpoint. */
+export const metadataRanges: readonly string[] = ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::/32'];
+
+/**
+ * EGRESS_DENY: destinations no tenant may reach even when its allow-list names them, in the same
+ * syntax; by default the cloud metadata ranges. `none` leaves it empty.
+ */
+export const egressDenyVariable = z
+  .string()
+  .transform((value) => (value.trim() === 'none' ? '' : value))
+  .pipe(egressEntries)
+  .default([...metadataRanges]);

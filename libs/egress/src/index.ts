@@ -1,3 +1,3 @@
 export { addressRule, canonicalAddress, describeAddressRule, type AddressRule } from './address-rules.js';
 export { AllowList, type Destination } from './allow-list.js';
-export { EgressError, EgressGuard, egressAllowVariable, egressErrorIn, type EgressErrorCode, type EgressGuardOptions, type GuardedFetchOptions, type Resolver } from './egress-guard.js';
+export { EgressError, EgressGuard, egressAllowVariable, egressDenyVariable, metadataRanges, egressErrorIn, type EgressErrorCode, type EgressGuardOptions, type GuardedFetchOptions, type Resolver } from './egress-guard.js';

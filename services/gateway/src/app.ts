@@ -66,7 +66,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     adapter.getInstance().removeContentTypeParser('text/plain');
     validateAtTheEdge(adapter.getInstance(), config.maxBodyBytes);
     const backend = deps.sessions;
-    const egressGuard = new EgressGuard({ operatorAllow: config.egressAllow ?? [] });
+    const egressGuard = new EgressGuard({ operatorAllow: config.egressAllow ?? [], ...(config.egressDeny ? { operatorDeny: config.egressDeny } : {}) });
     const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes, egress: egressGuard }) : undefined;
     const agents = backend && tools ? new Agents(backend, tools) : undefined;
     const claims = backend ? new IdempotencyClaims(pool, config.schema) : undefined;

@@ -1,5 +1,5 @@
 import { newEventSchema } from '@agent-orchestrator/contracts';
-import { egressAllowVariable } from '@agent-orchestrator/egress';
+import { egressAllowVariable, egressDenyVariable } from '@agent-orchestrator/egress';
 import type { SecretsConfig } from '@agent-orchestrator/secrets';
 import { parseSecretsConfig } from '@agent-orchestrator/service-host';
 import { z } from 'zod';
@@ -33,6 +33,7 @@ const envSchema = z.object({
   BOOTSTRAP_TENANT: newEventSchema.shape.tenantId.default('demo'),
   MAX_BODY_BYTES: integerVariable(1, 100 * 1024 * 1024, 'expects a whole number of bytes from 1 to 104857600 (100 MiB)').default(1024 * 1024),
   EGRESS_ALLOW: egressAllowVariable,
+  EGRESS_DENY: egressDenyVariable,
 });
 
 export interface GatewayConfig {
@@ -47,6 +48,8 @@ export interface GatewayConfig {
   readonly maxBodyBytes: number;
   /** Destinations the operator trusts for every tenant (EGRESS_ALLOW): the egress guard lets them through. */
   readonly egressAllow?: readonly string[];
+  /** Destinations no tenant may reach whatever its allow-list says (EGRESS_DENY; the cloud metadata ranges by default). */
+  readonly egressDeny?: readonly string[];
   /** The store of tool credentials (SECRETS_*, VAULT_*); none when unset. */
   readonly secrets?: SecretsConfig;
 }
@@ -85,5 +88,6 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     bootstrapTenant: vars.BOOTSTRAP_TENANT,
     maxBodyBytes: vars.MAX_BODY_BYTES,
     egressAllow: vars.EGRESS_ALLOW,
+    egressDeny: vars.EGRESS_DENY,
   };
 }

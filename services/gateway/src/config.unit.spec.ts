@@ -22,6 +22,7 @@ describe('gateway configuration', () => {
       bootstrapTenant: 'demo',
       maxBodyBytes: 1024 * 1024,
       egressAllow: [],
+      egressDeny: ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::/32'],
       secrets: { backend: 'none' },
     });
   });
@@ -37,9 +38,10 @@ describe('gateway configuration', () => {
         BOOTSTRAP_TENANT: 'acme-eu',
         MAX_BODY_BYTES: '65536',
         EGRESS_ALLOW: 'idp.internal:8443, 10.0.0.0/8',
+        EGRESS_DENY: 'none',
         PATH: '/usr/bin',
       }),
-    ).toEqual({ databaseUrl: 'postgresql://localhost/db', port: 8080, schema: 'gw_1', bootstrapAdminApiKey: key, bootstrapTenant: 'acme-eu', maxBodyBytes: 65536, egressAllow: ['idp.internal:8443', '10.0.0.0/8'], secrets: { backend: 'none' } });
+    ).toEqual({ databaseUrl: 'postgresql://localhost/db', port: 8080, schema: 'gw_1', bootstrapAdminApiKey: key, bootstrapTenant: 'acme-eu', maxBodyBytes: 65536, egressAllow: ['idp.internal:8443', '10.0.0.0/8'], egressDeny: [], secrets: { backend: 'none' } });
   });
 
   it('treats a variable set to the empty string as unset', () => {

@@ -1,4 +1,4 @@
-import { egressAllowVariable } from '@agent-orchestrator/egress';
+import { egressAllowVariable, egressDenyVariable } from '@agent-orchestrator/egress';
 import type { SecretsConfig } from '@agent-orchestrator/secrets';
 import { millisecondsVariable, parseSecretsConfig, parseServiceEnv } from '@agent-orchestrator/service-host';
 import { z } from 'zod';
@@ -17,6 +17,7 @@ const envSchema = z.object({
   TOOL_TENANT_RATE_LIMIT_PER_MINUTE: count(1, 1_000_000, 'calls a minute').optional(),
   TOOL_RATE_LIMIT_MAX_WAIT_MS: millisecondsVariable(0, 3_600_000).default(30_000),
   EGRESS_ALLOW: egressAllowVariable,
+  EGRESS_DENY: egressDenyVariable,
 });
 
 export interface ToolAdaptersConfig {
@@ -25,12 +26,14 @@ export interface ToolAdaptersConfig {
   readonly secrets: SecretsConfig;
   /** Destinations the operator trusts for every tenant (EGRESS_ALLOW). */
   readonly egressAllow: readonly string[];
+  /** Destinations no tenant may reach whatever its allow-list says (EGRESS_DENY; the cloud metadata ranges by default). */
+  readonly egressDeny: readonly string[];
 }
 
 /**
  * TOOL_TIMEOUT_MS, TOOL_RETRIES, TOOL_RETRY_MIN_MS, TOOL_MAX_RESPONSE_BYTES (the executor's defaults
  * when unset), TOOL_TENANT_RATE_LIMIT_PER_MINUTE (unlimited), TOOL_RATE_LIMIT_MAX_WAIT_MS (30 s),
- * EGRESS_ALLOW (none) and the secrets store's variables. A wrong value throws naming
+ * EGRESS_ALLOW (none), EGRESS_DENY (the cloud metadata ranges) and the secrets store's variables. A wrong value throws naming
  * the variable and what it expects.
  */
 export function parseToolAdaptersConfig(env: Readonly<Record<string, string | undefined>>): ToolAdaptersConfig {
@@ -45,5 +48,6 @@ export function parseToolAdaptersConfig(env: Readonly<Record<string, string | un
     rateLimits: { ...(vars.TOOL_TENANT_RATE_LIMIT_PER_MINUTE === undefined ? {} : { tenantPerMinute: vars.TOOL_TENANT_RATE_LIMIT_PER_MINUTE }), maxWaitMs: vars.TOOL_RATE_LIMIT_MAX_WAIT_MS },
     secrets: parseSecretsConfig('tool-adapters', env),
     egressAllow: vars.EGRESS_ALLOW,
+    egressDeny: vars.EGRESS_DENY,
   };
 }

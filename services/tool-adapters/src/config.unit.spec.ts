@@ -13,7 +13,7 @@ const refusal = (env: Record<string, string>): string => {
 
 describe('the tool-adapters configuration', () => {
   it("leaves the executor's defaults, redacts every kind, no tenant limit and no secret store when nothing is set", () => {
-    expect(parseToolAdaptersConfig({})).toEqual({ executor: {}, rateLimits: { maxWaitMs: 30_000 }, secrets: { backend: 'none' }, egressAllow: [] });
+    expect(parseToolAdaptersConfig({})).toEqual({ executor: {}, rateLimits: { maxWaitMs: 30_000 }, secrets: { backend: 'none' }, egressAllow: [], egressDeny: ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::/32'] });
   });
 
   it('reads every variable', () => {
@@ -28,12 +28,14 @@ describe('the tool-adapters configuration', () => {
         TOOL_RATE_LIMIT_MAX_WAIT_MS: '0',
         SECRETS_KEY: key,
         EGRESS_ALLOW: 'otel.internal:4318, 10.0.0.0/8',
+        EGRESS_DENY: '169.254.0.0/16, 10.9.0.0/16',
       }),
     ).toEqual({
       executor: { timeoutMs: 2000, retries: 0, minBackoffMs: 50, maxResponseBytes: 1024 },
       rateLimits: { tenantPerMinute: 60, maxWaitMs: 0 },
       secrets: { backend: 'postgres', key: Buffer.alloc(32, 7), schema: 'secrets' },
       egressAllow: ['otel.internal:4318', '10.0.0.0/8'],
+      egressDeny: ['169.254.0.0/16', '10.9.0.0/16'],
     });
   });
 
@@ -46,6 +48,7 @@ describe('the tool-adapters configuration', () => {
     ['TOOL_RATE_LIMIT_MAX_WAIT_MS', '30 s', /TOOL_RATE_LIMIT_MAX_WAIT_MS: expects/],
     ['SECRETS_KEY', 'too-short', /SECRETS_KEY: expects 32 random bytes/],
     ['SECRETS_BACKEND', 'vaults', /SECRETS_BACKEND: expects postgres/],
+    ['EGRESS_DENY', '10.0.0.0/33', /EGRESS_DENY: "10.0.0.0\/33" is not a host, host:port, IP address or CIDR block/],
     ['EGRESS_ALLOW', 'otel.internal, http://otel', /EGRESS_ALLOW: "http:\/\/otel" is not a host, host:port, IP address or CIDR block/],
   ])('refuses a wrong %s (%s), naming it and what it expects', (variable, value, message) => {
     expect(refusal({ [variable]: value })).toMatch(message);

@@ -13,7 +13,7 @@ import { ToolAdaptersModule } from './tool-adapters.module.js';
 /** The tool-adapters process: answers tool calls the policy allowed (`events.policycheck`) or people approved (`events.approval`); keeps the tenants' tool registries. */
 export async function startToolAdapters(platform: Platform, config: ToolAdaptersConfig): Promise<RunningService> {
   const { store, broker, producer, topics, logger, pool } = platform;
-  const egress = new EgressGuard({ operatorAllow: config.egressAllow });
+  const egress = new EgressGuard({ operatorAllow: config.egressAllow, operatorDeny: config.egressDeny });
   const secrets = await openSecretStore(config.secrets, pool);
   if (!secrets) logger.warn('no secret store configured (SECRETS_KEY or SECRETS_BACKEND=vault): tools that name credentials cannot be called');
   // The counters are operational state of this deployment, kept beside its read models.
