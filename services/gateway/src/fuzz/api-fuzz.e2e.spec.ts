@@ -121,6 +121,20 @@ describe('hostile input against dev mode, and fuzzing the API from its own OpenA
     expect(agent.status).toBe(201);
     expect((await call('PUT', '/v1/secrets/fuzz-secret-a', keys.adminA, { value: marker })).status).toBe(200);
     idsOfA.push(session.sessionId, 'FuzzAgentA', 'crm', 'AccountManager', 'fuzz-secret-a');
+    // An approval of A's (its detail quotes the session's goal), and A's egress allow-list and privacy setting.
+    const held = JSON.parse((await call('POST', '/v1/sessions', keys.adminA, { goal: `Upgrade customer 42 to gold ${marker}`, context: { modelFixture: 'demo-upgrade-customer' } })).text) as { sessionId: string };
+    const approvalId = await waitFor(
+      'the demo write to wait for approval',
+      async () => {
+        const inbox = JSON.parse((await call('GET', `/v1/approvals?sessionId=${held.sessionId}`, keys.adminA)).text) as { items: { approvalId: string }[] };
+        return inbox.items[0]?.approvalId;
+      },
+      { timeoutMs: 30_000 },
+    );
+    const egress = JSON.parse((await call('GET', '/v1/egress', keys.adminA)).text) as { allow: string[] };
+    expect((await call('PUT', '/v1/egress', keys.adminA, { allow: [...egress.allow, `${marker}.example`] })).status).toBe(200);
+    expect((await call('PUT', '/v1/privacy', keys.adminA, { redact: ['email', 'card'] })).status).toBe(200);
+    idsOfA.push(held.sessionId, approvalId);
   });
   afterAll(async () => {
     dev?.child.kill('SIGTERM');
@@ -168,7 +182,8 @@ describe('hostile input against dev mode, and fuzzing the API from its own OpenA
         if (response.status >= 500) seen.serverErrors += 1;
         expect({ status: response.status >= 500 ? response.status : 'below 500', request: request.method + ' ' + request.path.slice(0, 200), answer: text.slice(0, 300) }).toMatchObject({ status: 'below 500' });
         if (request.keyName === 'adminB') expect(text).not.toContain(marker);
-        if (request.keyName === 'adminB' && request.namesKnownIds && request.method === 'GET' && /^\/v1\/(sessions|api-keys)\//.test(request.path)) expect(response.status).not.toBe(200);
+        // Ids B cannot make its own (sessions, keys, approvals of A): naming one reads nothing.
+        if (request.keyName === 'adminB' && request.namesKnownIds && request.method === 'GET' && /^\/v1\/(sessions|api-keys|approvals)\//.test(request.path)) expect(response.status).not.toBe(200);
       }),
       { seed, numRuns: runs, endOnFailure: true },
     );
