@@ -1,8 +1,5 @@
 import {
   agentRunStream,
-  egressStream,
-  evolveEgress,
-  initialEgress,
   messageHeaders,
   toolCallStream,
   type AgentRunEvent,
@@ -13,6 +10,7 @@ import {
   type ToolDefinition,
   type TopicNames,
 } from '@agent-orchestrator/contracts';
+import { currentEgress } from '@agent-orchestrator/egress';
 import { isEventStoreError, type EventStore } from '@agent-orchestrator/event-store';
 import { encodeEvent, type MessageSender } from '@agent-orchestrator/messaging';
 import { redactEvents, type PiiKind } from '@agent-orchestrator/pii';
@@ -124,8 +122,7 @@ export class ToolCalls {
     }
     const idempotencyKey = uuidV5(`${request.eventId}/call`, idempotencyNamespace);
     // The allow-list of the moment, not one pinned by the session: an admin's removal applies at once.
-    let egress = initialEgress;
-    for await (const event of this.options.store.streamEvents(egressStream(request.tenantId))) egress = evolveEgress(egress, event);
+    const egress = await currentEgress(this.options.store, request.tenantId);
     const outcome = await this.options.executor.call({ tenantId: request.tenantId, tool, version }, definition, operation, argumentsJson, idempotencyKey, credentials.presented, egress.allow);
     this.options.logger.info({ tool: name, callId: request.data.callId, outcome: outcome.outcome, ...('attempts' in outcome ? { attempts: outcome.attempts } : {}) }, 'tool call answered');
     switch (outcome.outcome) {

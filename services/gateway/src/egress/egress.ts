@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { egressStream, evolveEgress, initialEgress, type CurrentEgress, type TopicNames, type ToolCommandMessage } from '@agent-orchestrator/contracts';
+import { currentEgress } from '@agent-orchestrator/egress';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
 import type { Principal } from '../auth/access.guard.js';
@@ -10,13 +11,6 @@ export interface EgressBackend {
   readonly producer: MessageSender;
   readonly topics: TopicNames;
   readonly confirmMs?: number;
-}
-
-/** The tenant's egress allow-list as it stands in its `egress-<tenant>` stream. */
-export async function currentEgress(store: EventStore, tenantId: string): Promise<CurrentEgress> {
-  let current = initialEgress;
-  for await (const event of store.streamEvents(egressStream(tenantId))) current = evolveEgress(current, event);
-  return current;
 }
 
 const view = ({ version, allow, updatedAt }: CurrentEgress) => ({ version, updatedAt, allow });

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ToolRegistry, operationToolName, toolRegistryStream, type ToolCommandMessage, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
-import { egressErrorIn, type EgressGuard } from '@agent-orchestrator/egress';
+import { currentEgress, egressErrorIn, type EgressGuard } from '@agent-orchestrator/egress';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
 import { ToolDocumentError, compileOpenApi, readToolDocument } from '@agent-orchestrator/tools';
 import type { Principal } from '../auth/access.guard.js';
 import { commandMetadata, sendAndConfirm } from '../commands.js';
-import { currentEgress } from '../egress/egress.js';
 import { GatewayError } from '../errors.js';
 
 export interface ToolsBackend {
