@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError, type FieldProblem } from '../errors.js';
-import { problemContentType, problemFor } from './problem.js';
+import { sendProblem } from './problem-details.filter.js';
 
 /**
  * How deep objects and arrays may nest in a body (the body itself is level 1). Nothing the API
@@ -71,15 +71,6 @@ export function edgeRefusal(request: Pick<FastifyRequest, 'query' | 'params' | '
   const body = unsafeInput(request.body).map(({ path, detail }) => ({ pointer: pointerTo(path), detail }));
   if (body.length > 0) return new GatewayError('InvalidBody', `The request body is not valid: ${named(body)}. See "errors" for each field.`, body);
   return undefined;
-}
-
-/** Answers a request with the problem for `error`, outside Nest (hooks and the WebSocket route). */
-export async function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown, maxBodyBytes: number): Promise<void> {
-  const { problem, headers } = problemFor(error, maxBodyBytes);
-  await reply
-    .code(problem.status)
-    .headers({ ...headers, 'content-type': problemContentType, 'cache-control': 'no-store' })
-    .send(JSON.stringify({ ...problem, instance: request.url.split('?')[0] }));
 }
 
 /**

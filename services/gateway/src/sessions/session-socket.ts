@@ -7,7 +7,7 @@ import type { ApiKeys } from '../api-keys/api-keys.js';
 import { abilityFor } from '../auth/abilities.js';
 import { presentedLiveKey } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
-import { sendProblem } from '../http/edge-input.js';
+import { sendProblem } from '../http/problem-details.filter.js';
 import { problemFor } from '../http/problem.js';
 import { approvalsOf, type SessionFeed } from './session-feed.js';
 import type { Sessions } from './sessions.js';
