@@ -1,7 +1,7 @@
 import type { CommandTarget } from '@agent-orchestrator/contracts';
 import { jsonDecoder, type ConsumedMessage } from '@agent-orchestrator/messaging';
 import type { z } from 'zod';
-import type { Platform } from './platform.js';
+import { reportConsumer, type Platform } from './platform.js';
 
 /**
  * Consumes a service's `commands.<service>` topic in the group `<service>.commands`: each message
@@ -29,10 +29,7 @@ export async function startCommandConsumer<Message>(
     sessionTimeoutMs: 10_000,
     logger,
   });
-  const unregister = platform.readiness.register(groupId, 'consumer', async () => {
-    const { lag, handled } = await consumer.progress();
-    return { lag, position: handled };
-  });
+  const unregister = reportConsumer(platform, groupId, () => consumer);
   return {
     async stop() {
       unregister();

@@ -98,11 +98,16 @@ export async function startEventService(
   const app = await NestFactory.createMicroservice(module, { logger: new NestPinoLogger(logger), strategy });
   app.useGlobalFilters(new PropagateToConsumerLoop());
   await app.listen();
-  platform.readiness.register(groupId, 'consumer', async () => {
-    const { lag, handled } = await strategy.unwrap<RunningConsumer>().progress();
+  reportConsumer(platform, groupId, () => strategy.unwrap<RunningConsumer>());
+  return app;
+}
+
+/** Reports a consumer group to /readyz: its lag, and the count it handled to tell whether it advances. Returns the way to stop reporting. */
+export function reportConsumer(platform: Platform, groupId: string, consumer: () => RunningConsumer): () => void {
+  return platform.readiness.register(groupId, 'consumer', async () => {
+    const { lag, handled } = await consumer().progress();
     return { lag, position: handled };
   });
-  return app;
 }
 
 
