@@ -30,15 +30,13 @@ export function redactEvents(events: readonly NewEvent[], kinds: readonly PiiKin
     const found: Partial<Record<PiiKind, number>> = {};
     for (const [name, { maxChars, json }] of Object.entries(names)) {
       if (data[name] === undefined) continue;
-      if (json && typeof data[name] === 'string') {
-        const redaction = redactJson(JSON.parse(data[name]) as unknown, kinds, { ...options, basePath: `/${name}` });
+      const serialised = json === true && typeof data[name] === 'string';
+      const redaction = redactJson(serialised ? (JSON.parse(data[name] as string) as unknown) : data[name], kinds, { ...options, basePath: `/${name}` });
+      if (serialised) {
         if (redaction.findings.length > 0) data[name] = JSON.stringify(redaction.value);
-        findings.push(...redaction.findings);
-        for (const [kind, count] of Object.entries(redaction.found) as [PiiKind, number][]) found[kind] = (found[kind] ?? 0) + count;
-        continue;
+      } else {
+        data[name] = typeof redaction.value === 'string' && maxChars !== undefined ? redaction.value.slice(0, maxChars) : redaction.value;
       }
-      const redaction = redactJson(data[name], kinds, { ...options, basePath: `/${name}` });
-      data[name] = typeof redaction.value === 'string' && maxChars !== undefined ? redaction.value.slice(0, maxChars) : redaction.value;
       findings.push(...redaction.findings);
       for (const [kind, count] of Object.entries(redaction.found) as [PiiKind, number][]) found[kind] = (found[kind] ?? 0) + count;
     }
