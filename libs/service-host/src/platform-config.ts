@@ -21,8 +21,8 @@ const piiRedactVariable = z
 /** What a process tunes the same way whether its services run apart (cluster) or together (dev mode). */
 export const platformTuningVariables = z.object({
   PII_REDACT: piiRedactVariable,
-  READINESS_STALL_MS: z.coerce.number({ error: 'expects whole milliseconds from 100 to 3600000' }).int().min(100).max(3_600_000).default(10_000),
-  PROJECTION_RETRY_WINDOW_MS: z.coerce.number({ error: 'expects whole milliseconds from 100 to 3600000' }).int().min(100).max(3_600_000).default(3_000),
+  READINESS_STALL_MS: millisecondsVariable(100, 3_600_000).default(10_000),
+  PROJECTION_RETRY_WINDOW_MS: millisecondsVariable(100, 3_600_000).default(3_000),
 });
 
 const envSchema = platformTuningVariables.extend({
@@ -35,7 +35,7 @@ const envSchema = platformTuningVariables.extend({
   READ_MODEL_SCHEMA: identifier.default('read_models'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HEALTH_PORT: z.coerce.number({ error: 'expects a TCP port from 0 to 65535 (0: a free one, logged at start-up)' }).int().min(0).max(65535).default(0),
-  EVENT_POLL_MS: z.coerce.number({ error: 'expects whole milliseconds from 5 to 5000' }).int().min(5).max(5000).default(25),
+  EVENT_POLL_MS: millisecondsVariable(5, 5000).default(25),
 });
 
 /** What every event-driven service needs: the session log, Kafka, and where the read models live. */
@@ -97,7 +97,12 @@ export function parseServiceEnv<Schema extends z.ZodObject>(service: string, sch
 
 /** A whole number of milliseconds from a variable, e.g. how often a sweep looks. */
 export function millisecondsVariable(min: number, max: number) {
-  const error = { error: `expects a whole number of milliseconds from ${min} to ${max}` };
+  return wholeNumberVariable(min, max, 'milliseconds');
+}
+
+/** A whole number of `unit` from `min` to `max`; anything else is refused saying so. */
+export function wholeNumberVariable(min: number, max: number, unit: string) {
+  const error = { error: `expects a whole number of ${unit} from ${min} to ${max}` };
   return z.coerce.number(error).int(error).min(min, error).max(max, error);
 }
 

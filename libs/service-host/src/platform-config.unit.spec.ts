@@ -13,3 +13,18 @@ describe('PII_REDACT, the operator default of what personal data is redacted', (
     expect(() => parsePlatformConfig({ ...base, PII_REDACT: 'email,nickname' }, 'svc')).toThrow(/PII_REDACT: names unknown kinds \(nickname\); expects a comma-separated list of secret, email, iban, card, national_id, phone, or none/);
   });
 });
+
+describe('the readiness and projection settings', () => {
+  it('default to a 10 s stall, a 3 s retry window and a free health port', () => {
+    expect(parsePlatformConfig(base, 'svc')).toMatchObject({ readinessStallMs: 10_000, projectionRetryWindowMs: 3_000, healthPort: 0, eventPollMs: 25 });
+  });
+
+  it.each([
+    ['READINESS_STALL_MS', '10s', /READINESS_STALL_MS: expects a whole number of milliseconds from 100 to 3600000/],
+    ['PROJECTION_RETRY_WINDOW_MS', '50', /PROJECTION_RETRY_WINDOW_MS: expects a whole number of milliseconds from 100 to 3600000/],
+    ['EVENT_POLL_MS', '2.5', /EVENT_POLL_MS: expects a whole number of milliseconds from 5 to 5000/],
+    ['HEALTH_PORT', '70000', /HEALTH_PORT: expects a TCP port/],
+  ])('stop start-up on a wrong %s (%s), naming it and what it expects', (variable, value, message) => {
+    expect(() => parsePlatformConfig({ ...base, [variable]: value }, 'svc')).toThrow(message);
+  });
+});

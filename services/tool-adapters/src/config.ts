@@ -1,20 +1,15 @@
 import { egressAllowVariable, egressDenyVariable } from '@agent-orchestrator/egress';
 import type { SecretsConfig } from '@agent-orchestrator/secrets';
-import { millisecondsVariable, parseSecretsConfig, parseServiceEnv } from '@agent-orchestrator/service-host';
+import { millisecondsVariable, parseSecretsConfig, parseServiceEnv, wholeNumberVariable } from '@agent-orchestrator/service-host';
 import { z } from 'zod';
 import type { HttpExecutorOptions } from './execution/http-executor.js';
 
-function count(min: number, max: number, what: string) {
-  const error = { error: `expects a whole number of ${what} from ${min} to ${max}` };
-  return z.coerce.number(error).int(error).min(min, error).max(max, error);
-}
-
 const envSchema = z.object({
   TOOL_TIMEOUT_MS: millisecondsVariable(1, 600_000).optional(),
-  TOOL_RETRIES: count(0, 20, 'retries').optional(),
+  TOOL_RETRIES: wholeNumberVariable(0, 20, 'retries').optional(),
   TOOL_RETRY_MIN_MS: millisecondsVariable(0, 60_000).optional(),
-  TOOL_MAX_RESPONSE_BYTES: count(1, 100 * 1024 * 1024, 'bytes').optional(),
-  TOOL_TENANT_RATE_LIMIT_PER_MINUTE: count(1, 1_000_000, 'calls a minute').optional(),
+  TOOL_MAX_RESPONSE_BYTES: wholeNumberVariable(1, 100 * 1024 * 1024, 'bytes').optional(),
+  TOOL_TENANT_RATE_LIMIT_PER_MINUTE: wholeNumberVariable(1, 1_000_000, 'calls a minute').optional(),
   TOOL_RATE_LIMIT_MAX_WAIT_MS: millisecondsVariable(0, 3_600_000).default(30_000),
   EGRESS_ALLOW: egressAllowVariable,
   EGRESS_DENY: egressDenyVariable,
