@@ -61,3 +61,16 @@ export function redactEvents(events: readonly NewEvent[], kinds: readonly PiiKin
     return [{ ...event, data }, record];
   });
 }
+
+/**
+ * A decider whose events are redacted as `redactEvents` does, so the one command handler appends
+ * them already redacted; the decider itself when no kind is to be redacted.
+ */
+export function redactingDecider<Command, State, D extends { decide(command: Command, state: State): readonly NewEvent[] }>(
+  decider: D & { decide(command: Command, state: State): readonly NewEvent[] },
+  kinds: readonly PiiKind[],
+  fields: RedactedFields,
+): D {
+  if (kinds.length === 0) return decider;
+  return { ...decider, decide: (command: Command, state: State) => redactEvents(decider.decide(command, state), kinds, fields) };
+}

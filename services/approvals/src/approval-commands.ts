@@ -3,7 +3,7 @@ import { eventIdsFor, handleCommand, isEventStoreError, type Decider, type Event
 import { MessagingError, type ConsumedMessage } from '@agent-orchestrator/messaging';
 import type { ApprovalQueries } from '@agent-orchestrator/read-models';
 import { startSweep } from '@agent-orchestrator/service-host';
-import { redactEvents, type PiiKind, type RedactedFields } from '@agent-orchestrator/pii';
+import { redactingDecider, type PiiKind, type RedactedFields } from '@agent-orchestrator/pii';
 import type { Logger } from 'pino';
 import { decideApproval, type ApprovalError, evolveApproval, initialApproval, type ApprovalCommand, type ApprovalState } from './domain/approval.js';
 
@@ -30,8 +30,7 @@ const approverText: RedactedFields = {
  */
 export async function decideApprovalCommand(store: EventStore, commandId: string, command: ApprovalCommand, redact: readonly PiiKind[] = []): Promise<void> {
   const withIds = { ...command, metadata: { ...command.metadata, eventIds: eventIdsFor(commandId, 1) } } as ApprovalCommand;
-  const decider = redact.length === 0 ? approvalDecider : { ...approvalDecider, decide: (cmd: ApprovalCommand, state: ApprovalState) => redactEvents(decideApproval(cmd, state), redact, approverText) };
-  await handleCommand(store, approvalStream(command.approvalId), withIds, decider);
+  await handleCommand(store, approvalStream(command.approvalId), withIds, redactingDecider(approvalDecider, redact, approverText));
 }
 
 function approvalErrorOf(error: unknown): ApprovalError | undefined {

@@ -1,7 +1,7 @@
 import { sessionEvents, sessionStream, type CommandMessage, type EventEnvelope, type SessionCommand, type SessionEvent } from '@agent-orchestrator/contracts';
 import { eventIdsFor, handleCommand, isEventStoreError, type Decider, type EventStore } from '@agent-orchestrator/event-store';
 import { MessagingError, type ConsumedMessage } from '@agent-orchestrator/messaging';
-import { redactEvents, type PiiKind, type RedactedFields } from '@agent-orchestrator/pii';
+import { redactingDecider, type PiiKind, type RedactedFields } from '@agent-orchestrator/pii';
 import type { Logger } from 'pino';
 import type { SessionError} from '../domain/session/index.js';
 import { decide, evolve, initialState, maxEventsPerDecision, type SessionErrorCode, type SessionState } from '../domain/session/index.js';
@@ -50,9 +50,8 @@ export function sessionCommandHandler(
  */
 export async function decideSessionCommand(store: EventStore, logger: Logger, commandId: string, command: SessionCommand, redact: readonly PiiKind[] = []): Promise<void> {
   const withIds: SessionCommand = { ...command, metadata: { ...command.metadata, eventIds: sessionEventIdsFor(commandId) } };
-  const decider = redact.length === 0 ? sessionDecider : { ...sessionDecider, decide: (cmd: SessionCommand, state: SessionState) => redactEvents(decide(cmd, state), redact, clientText) };
   try {
-    await handleCommand(store, sessionStream(command.sessionId), withIds, decider);
+    await handleCommand(store, sessionStream(command.sessionId), withIds, redactingDecider(sessionDecider, redact, clientText));
   } catch (error) {
     const code = sessionErrorCode(error);
     if (code !== undefined) {
