@@ -20,7 +20,7 @@ const apiKeySummary = z.object({
   name: z.string(),
   roles: z.array(z.enum(roles)),
   createdAt: z.iso.datetime(),
-  createdBy: z.string().describe('The key id of the admin who created it, or "bootstrap:…" for the key from the environment.'),
+  createdBy: z.string().describe('The key id of the admin who created it, "platform-admin:…" for a tenant\'s first key, or "bootstrap:…" for the key from the environment.'),
   revokedAt: z.iso.datetime().nullable(),
 });
 const createdApiKey = apiKeySummary.extend({ apiKey: z.string().describe('The secret. Shown once: only its hash is stored.') });
