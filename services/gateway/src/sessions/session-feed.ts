@@ -53,7 +53,10 @@ export class SessionFeed {
     let full = false;
     try {
       if (this.listeners.size === 0) {
-        this.position = (await this.store.lastPosition()) ?? this.position;
+        const end = await this.store.lastPosition();
+        // Someone subscribed while the end was looked up: their catch-up read may have stopped short
+        // of it, so the feed must deliver from where it was, not jump past what they have not seen.
+        if (this.listeners.size === 0) this.position = end ?? this.position;
       } else {
         const events = await this.store.readAll({ ...(this.position === undefined ? {} : { after: this.position }), maxCount: 1000 });
         for (const event of events) {
