@@ -1,47 +1,39 @@
 import { subject } from '@casl/ability';
-import { abilityFor, type Action, type SubjectName } from './abilities.js';
+import { abilityFor } from './abilities.js';
+import { permissions } from './role-table.js';
 import type { Role } from './roles.js';
 
-const everything: [Action, SubjectName][] = [
-  ['create', 'ApiKey'],
-  ['read', 'ApiKey'],
-  ['revoke', 'ApiKey'],
-  ['create', 'Session'],
-  ['read', 'Session'],
-  ['cancel', 'Session'],
-  ['create', 'Agent'],
-  ['read', 'Agent'],
-  ['update', 'Agent'],
-  ['create', 'Tool'],
-  ['read', 'Tool'],
-  ['read', 'Approval'],
-  ['decide', 'Approval'],
-];
+const everything = permissions.map(({ action, subject: on }) => `${action} ${on}`);
 
 function allowed(roles: Role[]): string[] {
   const ability = abilityFor('demo', roles);
-  return everything.filter(([action, on]) => ability.can(action, on)).map(([action, on]) => `${action} ${on}`);
+  return permissions.filter(({ action, subject: on }) => ability.can(action, on)).map(({ action, subject: on }) => `${action} ${on}`);
 }
 
 describe('what each role may do', () => {
   it('lets an admin do everything in its tenant', () => {
-    expect(allowed(['admin'])).toEqual(everything.map(([action, on]) => `${action} ${on}`));
+    expect(allowed(['admin'])).toEqual(everything);
   });
 
-  it('lets an operator run sessions, read agents and decide approvals, but not manage keys', () => {
-    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read Agent', 'read Tool', 'read Approval', 'decide Approval']);
+  it('lets an operator run sessions, follow their logs, read agents and decide approvals, but not manage keys', () => {
+    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read SessionLog', 'read Approval', 'decide Approval', 'read Agent', 'read Tool', 'read Policy']);
   });
 
-  it('lets a viewer only read, and not API keys', () => {
-    expect(allowed(['viewer'])).toEqual(['read Session', 'read Agent', 'read Tool', 'read Approval']);
+  it('lets a viewer only read, and not API keys, secrets, egress or the admin stream', () => {
+    expect(allowed(['viewer'])).toEqual(['read Session', 'read SessionLog', 'read Approval', 'read Agent', 'read Tool', 'read Policy']);
   });
 
   it('lets an approver read and decide approvals', () => {
-    expect(allowed(['approver'])).toEqual(['read Session', 'read Agent', 'read Tool', 'read Approval', 'decide Approval']);
+    expect(allowed(['approver'])).toEqual(['read Session', 'read SessionLog', 'read Approval', 'decide Approval', 'read Agent', 'read Tool', 'read Policy']);
+  });
+
+  it('lets an auditor read the audit trail (session logs and the admin stream) and nothing else', () => {
+    expect(allowed(['auditor'])).toEqual(['read SessionLog', 'read AdminLog']);
   });
 
   it('grants the union of several roles', () => {
     expect(allowed(['viewer', 'approver'])).toEqual(allowed(['approver']));
+    expect(allowed(['auditor', 'viewer'])).toEqual(['read Session', 'read SessionLog', 'read AdminLog', 'read Approval', 'read Agent', 'read Tool', 'read Policy']);
   });
 
   it('grants nothing without a role', () => {
@@ -54,5 +46,8 @@ describe('what each role may do', () => {
     expect(admin.can('revoke', subject('ApiKey', { tenantId: 'acme' }))).toBe(false);
     const operator = abilityFor('demo', ['operator']);
     expect(operator.can('cancel', subject('Session', { tenantId: 'acme' }))).toBe(false);
+    const auditor = abilityFor('demo', ['auditor']);
+    expect(auditor.can('read', subject('AdminLog', { tenantId: 'demo' }))).toBe(true);
+    expect(auditor.can('read', subject('AdminLog', { tenantId: 'acme' }))).toBe(false);
   });
 });
