@@ -5,6 +5,7 @@ import { spawnFixture, testDatabaseUrl, waitFor } from '@agent-orchestrator/test
 import pg from 'pg';
 import { ApiKeyStore } from '../api-keys/api-key-store.js';
 import type { Role } from '../auth/roles.js';
+import { parseJson } from '../gateway-under-test.js';
 
 const root = join(import.meta.dirname, '../../../..');
 
@@ -29,14 +30,6 @@ export interface DevModeUnderTest {
   /** A key of another tenant. No route makes one for another tenant, so it is written to the key store. */
   keyOfTenant(tenantId: string, roles: readonly Role[]): Promise<string>;
   stop(): Promise<void>;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 export function caller(url: string): Call {
