@@ -34,7 +34,8 @@ export interface GatewayUnderTest {
   close(): Promise<void>;
 }
 
-function parseJson(text: string): unknown {
+/** The text parsed as JSON, or undefined when it is empty or not JSON. */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

@@ -6,7 +6,7 @@ import { policyTargetSchema } from './policy-events.js';
 import { agentNameSchema, reasonSchema, sessionIdSchema, stepIdSchema } from './session-events.js';
 
 export const approvalIdSchema = z.uuid();
-const approver = z.strictObject({ id: z.string().min(1).max(200), roles: z.array(z.enum(roles)).max(4) });
+const approver = z.strictObject({ id: z.string().min(1).max(200), roles: z.array(z.enum(roles)).max(roles.length) });
 const argumentsJson = z.string().max(100_000);
 
 const call = {

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { envelopeSchema, type EventEnvelope } from '../envelope.js';
+import { roles } from '../roles.js';
+import { approverSchema } from './approval-events.js';
 import { eventCatalog } from './event-catalog.js';
 
 const fixturesDir = join(import.meta.dirname, '../../fixtures');
@@ -117,5 +119,12 @@ describe('validating a new event', () => {
   it('rejects a malformed traceparent and a non-UTC timestamp', () => {
     expect(eventCatalog.validateNewEvent({ ...valid(), traceparent: 'abc' })).toMatchObject({ ok: false });
     expect(eventCatalog.validateNewEvent({ ...valid(), occurredAt: '2026-11-22T09:00:00+02:00' })).toMatchObject({ ok: false });
+  });
+});
+
+describe('who decided an approval', () => {
+  it('may carry every role a key can have (a key with all of them can still decide)', () => {
+    expect(approverSchema.safeParse({ id: 'key-all', roles: [...roles] }).success).toBe(true);
+    expect(approverSchema.safeParse({ id: 'key-odd', roles: ['root'] }).success).toBe(false);
   });
 });

@@ -2,11 +2,50 @@ import { AbilityBuilder, createMongoAbility, type ForcedSubject, type MongoAbili
 import type { Role } from './roles.js';
 
 export type Action = 'manage' | 'create' | 'read' | 'update' | 'revoke' | 'cancel' | 'decide' | 'delete';
-/** Tenant is the platform's, not a tenant's: only the platform admin has it. AdminEvent: the tenant's admin stream. */
-export type SubjectName = 'ApiKey' | 'Session' | 'Agent' | 'Tool' | 'Approval' | 'Policy' | 'Secret' | 'Egress' | 'AdminEvent' | 'Tenant';
+/**
+ * What a route acts on. The audit trail is two subjects, because their readers differ:
+ * `SessionLog` (the session list and each session's event log, REST and live), which everyone who
+ * follows sessions reads, and `AdminLog` (the tenant's admin stream), which names keys and secrets
+ * and so is kept to admins and auditors. `Tenant` is the platform's, not a tenant's: only the
+ * platform admin has it.
+ */
+export type SubjectName = 'ApiKey' | 'Session' | 'SessionLog' | 'AdminEvent' | 'Agent' | 'Tool' | 'Approval' | 'Policy' | 'Secret' | 'Egress' | 'Tenant';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });
 export type GatewayAbility = MongoAbility<[Action, Subject]>;
+
+/** What one role may do, written as CASL rules on the caller's tenant. */
+export type Grant = (can: AbilityBuilder<GatewayAbility>['can'], own: { readonly tenantId: string }) => void;
+
+/**
+ * One ability per role: what it may do, each rule on the caller's own tenant (`own`). A key's
+ * ability is the union of its roles'. The README's role table is generated from this
+ * (`npm run docs:roles`).
+ */
+export const roleAbilities: Readonly<Record<Role, Grant>> = {
+  admin: (can, own) => {
+    can('manage', 'all', own);
+  },
+  operator: (can, own) => {
+    can(['create', 'read', 'cancel'], 'Session', own);
+    can('read', ['SessionLog', 'Agent', 'Tool', 'Policy'], own);
+    can(['read', 'decide'], 'Approval', own);
+  },
+  approver: (can, own) => {
+    can('read', ['Session', 'SessionLog', 'Agent', 'Tool', 'Approval', 'Policy'], own);
+    can('decide', 'Approval', own);
+  },
+  // The audit trail and nothing else: not a session's summary, approvals' arguments, tools,
+  // policies, secrets or keys.
+  auditor: (can, own) => {
+    can('read', ['SessionLog', 'AdminEvent'], own);
+  },
+  // Viewers keep the session logs: a session's summary, which they read, is made from the same
+  // events, so hiding the log would hide little and leave them no timeline to follow.
+  viewer: (can, own) => {
+    can('read', ['Session', 'SessionLog', 'Agent', 'Tool', 'Approval', 'Policy'], own);
+  },
+};
 
 /**
  * What a set of roles may do. Every rule carries the caller's tenant as a condition, so a check
@@ -15,39 +54,25 @@ export type GatewayAbility = MongoAbility<[Action, Subject]>;
  * queries, which always filter on the caller's tenant.
  */
 export function abilityFor(tenantId: string, granted: readonly Role[]): GatewayAbility {
+  return abilityOf(tenantId, granted.map((role) => roleAbilities[role]));
+}
+
+/** The union of some grants in one tenant. */
+export function abilityOf(tenantId: string, grants: readonly Grant[]): GatewayAbility {
   const { can, cannot, build } = new AbilityBuilder<GatewayAbility>(createMongoAbility);
-  const own = { tenantId };
-  for (const role of granted) {
-    switch (role) {
-      case 'admin':
-        can('manage', 'all', own);
-        break;
-      case 'operator':
-        can(['create', 'read', 'cancel'], 'Session', own);
-        can('read', ['Agent', 'Tool', 'Policy'], own);
-        can(['read', 'decide'], 'Approval', own);
-        break;
-      case 'viewer':
-        can('read', ['Session', 'Agent', 'Tool', 'Approval', 'Policy'], own);
-        break;
-      case 'approver':
-        can('read', ['Session', 'Agent', 'Tool', 'Approval', 'Policy'], own);
-        can('decide', 'Approval', own);
-        break;
-      default: {
-        const unreachable: never = role;
-        throw new Error(`unknown role ${String(unreachable)}`);
-      }
-    }
-  }
+  for (const grant of grants) grant(can, { tenantId });
   // Whatever a role grants on 'all', tenants are managed by the platform admin alone.
   cannot('manage', 'Tenant');
   return build();
 }
 
 /** The platform admin (PLATFORM_ADMIN_API_KEY): manages tenants, and may do nothing inside one. */
+export const platformAdminGrant: Grant = (can) => {
+  can('manage', 'Tenant');
+};
+
 export function platformAdminAbility(): GatewayAbility {
   const { can, build } = new AbilityBuilder<GatewayAbility>(createMongoAbility);
-  can('manage', 'Tenant');
+  platformAdminGrant(can, { tenantId: '' });
   return build();
 }

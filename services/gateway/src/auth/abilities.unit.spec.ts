@@ -1,47 +1,39 @@
 import { subject } from '@casl/ability';
 import { abilityFor, platformAdminAbility, type Action, type SubjectName } from './abilities.js';
+import { permissions } from './role-table.js';
 import type { Role } from './roles.js';
 
-const everything: [Action, SubjectName][] = [
-  ['create', 'ApiKey'],
-  ['read', 'ApiKey'],
-  ['revoke', 'ApiKey'],
-  ['create', 'Session'],
-  ['read', 'Session'],
-  ['cancel', 'Session'],
-  ['create', 'Agent'],
-  ['read', 'Agent'],
-  ['update', 'Agent'],
-  ['create', 'Tool'],
-  ['read', 'Tool'],
-  ['read', 'Approval'],
-  ['decide', 'Approval'],
-];
+const everything = permissions.map(({ action, subject: on }) => `${action} ${on}`);
 
 function allowed(roles: Role[]): string[] {
   const ability = abilityFor('demo', roles);
-  return everything.filter(([action, on]) => ability.can(action, on)).map(([action, on]) => `${action} ${on}`);
+  return permissions.filter(({ action, subject: on }) => ability.can(action, on)).map(({ action, subject: on }) => `${action} ${on}`);
 }
 
 describe('what each role may do', () => {
   it('lets an admin do everything in its tenant', () => {
-    expect(allowed(['admin'])).toEqual(everything.map(([action, on]) => `${action} ${on}`));
+    expect(allowed(['admin'])).toEqual(everything);
   });
 
-  it('lets an operator run sessions, read agents and decide approvals, but not manage keys', () => {
-    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read Agent', 'read Tool', 'read Approval', 'decide Approval']);
+  it('lets an operator run sessions, follow their logs, read agents and decide approvals, but not manage keys', () => {
+    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read SessionLog', 'read Approval', 'decide Approval', 'read Agent', 'read Tool', 'read Policy']);
   });
 
-  it('lets a viewer only read, and not API keys', () => {
-    expect(allowed(['viewer'])).toEqual(['read Session', 'read Agent', 'read Tool', 'read Approval']);
+  it('lets a viewer only read, and not API keys, secrets, egress or the admin stream', () => {
+    expect(allowed(['viewer'])).toEqual(['read Session', 'read SessionLog', 'read Approval', 'read Agent', 'read Tool', 'read Policy']);
   });
 
   it('lets an approver read and decide approvals', () => {
-    expect(allowed(['approver'])).toEqual(['read Session', 'read Agent', 'read Tool', 'read Approval', 'decide Approval']);
+    expect(allowed(['approver'])).toEqual(['read Session', 'read SessionLog', 'read Approval', 'decide Approval', 'read Agent', 'read Tool', 'read Policy']);
+  });
+
+  it('lets an auditor read the audit trail (session logs and the admin stream) and nothing else', () => {
+    expect(allowed(['auditor'])).toEqual(['read SessionLog', 'read AdminEvent']);
   });
 
   it('grants the union of several roles', () => {
     expect(allowed(['viewer', 'approver'])).toEqual(allowed(['approver']));
+    expect(allowed(['auditor', 'viewer'])).toEqual(['read Session', 'read SessionLog', 'read AdminEvent', 'read Approval', 'read Agent', 'read Tool', 'read Policy']);
   });
 
   it('grants nothing without a role', () => {
@@ -54,6 +46,9 @@ describe('what each role may do', () => {
     expect(admin.can('revoke', subject('ApiKey', { tenantId: 'acme' }))).toBe(false);
     const operator = abilityFor('demo', ['operator']);
     expect(operator.can('cancel', subject('Session', { tenantId: 'acme' }))).toBe(false);
+    const auditor = abilityFor('demo', ['auditor']);
+    expect(auditor.can('read', subject('AdminEvent', { tenantId: 'demo' }))).toBe(true);
+    expect(auditor.can('read', subject('AdminEvent', { tenantId: 'acme' }))).toBe(false);
   });
 });
 
@@ -66,7 +61,7 @@ describe('tenants and the platform admin', () => {
   ];
 
   it('lets no tenant role manage tenants, not even an admin (whose rules are on "all")', () => {
-    for (const role of ['admin', 'operator', 'viewer', 'approver'] as const) {
+    for (const role of ['admin', 'operator', 'viewer', 'approver', 'auditor'] as const) {
       const ability = abilityFor('demo', [role]);
       expect(onTenants.filter(([action, on]) => ability.can(action, on))).toEqual([]);
     }
@@ -75,13 +70,7 @@ describe('tenants and the platform admin', () => {
   it('lets the platform admin manage tenants and nothing inside one', () => {
     const platform = platformAdminAbility();
     expect(onTenants.every(([action, on]) => platform.can(action, on))).toBe(true);
-    expect(everything.filter(([action, on]) => platform.can(action, on))).toEqual([]);
-    expect(platform.can('read', 'AdminEvent')).toBe(false);
+    expect(permissions.filter(({ action, subject: on }) => on !== 'Tenant' && platform.can(action, on))).toEqual([]);
     expect(platform.can('read', subject('Session', { tenantId: 'demo' }))).toBe(false);
-  });
-
-  it("lets a tenant admin read its tenant's admin events, and a viewer not", () => {
-    expect(abilityFor('demo', ['admin']).can('read', 'AdminEvent')).toBe(true);
-    expect(abilityFor('demo', ['viewer']).can('read', 'AdminEvent')).toBe(false);
   });
 });

@@ -1,22 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { spawnFixture, testDatabaseUrl, waitFor, type RunningFixture } from '@agent-orchestrator/testing';
 import fc from 'fast-check';
-import pg from 'pg';
-import { ApiKeyStore } from '../api-keys/api-key-store.js';
 import { hostileInputScenario } from '../e2e/hostile-input.behaviour.js';
+import { seedTenantA, startDevMode, type Answer, type DevModeUnderTest } from '../e2e/two-tenants.behaviour.js';
 import { fuzzRequests, operationsOf, type FuzzRequest } from './requests.js';
 
-const root = join(import.meta.dirname, '../../../..');
 /** A fixed seed, so CI fuzzes the same requests every run; FUZZ_SEED and FUZZ_RUNS for longer hunts (`npm run fuzz`). */
 const seed = Number(process.env.FUZZ_SEED ?? 1313);
 const runs = Number(process.env.FUZZ_RUNS ?? 1000);
-
-interface Answer {
-  readonly status: number;
-  readonly text: string;
-}
 
 type Keys = Record<'adminA' | 'operatorA' | 'viewerA' | 'adminB', string>;
 
@@ -60,88 +49,28 @@ export function postConditions(url: string, keys: Keys): { name: string; check: 
   ];
 }
 
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = new pg.Pool({ connectionString: testDatabaseUrl(), max: 1 });
-  const name = `fuzz_${randomBytes(4).toString('hex')}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(testDatabaseUrl());
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
-
 /**
  * The platform in dev mode, fuzzed through its own OpenAPI document with the keys of two tenants:
  * no input may answer 5xx, the platform must stay healthy, and nothing of tenant A may reach a
  * request made with tenant B's key.
  */
 describe('hostile input against dev mode, and fuzzing the API from its own OpenAPI document', () => {
-  const marker = `tenant-a-only-${randomBytes(6).toString('hex')}`;
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
-  let dev: RunningFixture;
+  let dev: DevModeUnderTest;
   let url: string;
-  const keys: Keys = { adminA: randomBytes(32).toString('base64url'), operatorA: '', viewerA: '', adminB: '' };
+  let marker: string;
+  const keys: Keys = { adminA: '', operatorA: '', viewerA: '', adminB: '' };
   const idsOfA: string[] = [];
-  const dataDir = join(root, '.data', `fuzz-${randomBytes(4).toString('hex')}`);
-
-  const call = async (method: string, path: string, key: string | undefined, body?: unknown): Promise<Answer> => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, text: await response.text() };
-  };
+  const call = (method: string, path: string, key: string | undefined, body?: unknown): Promise<Answer> => dev.call(method, path, key, body);
 
   beforeAll(async () => {
-    database = await freshDatabase();
-    dev = spawnFixture(join(root, 'scripts/dev.ts'), { PORT: '0', DATABASE_URL: database.url, DEV_API_KEY: keys.adminA, DEV_DATA_DIR: dataDir, LOG_LEVEL: 'warn', KAFKA_BROKERS: '' });
-    await waitFor('dev mode to be ready', () => dev.output().includes('"msg":"dev mode ready"') || dev.child.exitCode !== null, { timeoutMs: 90_000 });
-    const line = dev.output().split('\n').find((candidate) => candidate.includes('"msg":"dev mode ready"'));
-    if (!line) throw new Error(`dev mode did not start:\n${dev.output().slice(-3000)}`);
-    url = (JSON.parse(line) as { url: string }).url;
-
-    for (const role of ['operator', 'viewer'] as const) {
-      const created = JSON.parse((await call('POST', '/v1/api-keys', keys.adminA, { name: `fuzz ${role}`, roles: [role] })).text) as { apiKey: string; keyId: string };
-      keys[`${role}A`] = created.apiKey;
-      idsOfA.push(created.keyId);
-    }
-    // Tenant B exists only through its key: no route makes a key for another tenant.
-    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
-    keys.adminB = (await new ApiKeyStore(pool, 'gateway').create({ tenantId: 'tenant-b', name: 'fuzz admin B', roles: ['admin'], createdBy: 'fuzz' })).apiKey;
-    await pool.end();
-
-    const session = JSON.parse((await call('POST', '/v1/sessions', keys.adminA, { goal: `fuzz seed ${marker}`, context: { note: marker } })).text) as { sessionId: string };
-    const agent = await call('POST', '/v1/agents', keys.adminA, { name: 'FuzzAgentA', instructions: `Only tenant A knows ${marker}.` });
-    expect(agent.status).toBe(201);
-    expect((await call('PUT', '/v1/secrets/fuzz-secret-a', keys.adminA, { value: marker })).status).toBe(200);
-    idsOfA.push(session.sessionId, 'FuzzAgentA', 'crm', 'AccountManager', 'fuzz-secret-a');
-    // An approval of A's (its detail quotes the session's goal), and A's egress allow-list and privacy setting.
-    const held = JSON.parse((await call('POST', '/v1/sessions', keys.adminA, { goal: `Upgrade customer 42 to gold ${marker}`, context: { modelFixture: 'demo-upgrade-customer' } })).text) as { sessionId: string };
-    const approvalId = await waitFor(
-      'the demo write to wait for approval',
-      async () => {
-        const inbox = JSON.parse((await call('GET', `/v1/approvals?sessionId=${held.sessionId}`, keys.adminA)).text) as { items: { approvalId: string }[] };
-        return inbox.items[0]?.approvalId;
-      },
-      { timeoutMs: 30_000 },
-    );
-    const egress = JSON.parse((await call('GET', '/v1/egress', keys.adminA)).text) as { allow: string[] };
-    expect((await call('PUT', '/v1/egress', keys.adminA, { allow: [...egress.allow, `${marker}.example`] })).status).toBe(200);
-    expect((await call('PUT', '/v1/privacy', keys.adminA, { redact: ['email', 'card'] })).status).toBe(200);
-    idsOfA.push(held.sessionId, approvalId);
+    dev = await startDevMode('fuzz');
+    url = dev.url;
+    const resourcesOfA = await seedTenantA(dev);
+    marker = resourcesOfA.marker;
+    Object.assign(keys, { adminA: dev.adminKeyOfA, operatorA: resourcesOfA.keys.operator, viewerA: resourcesOfA.keys.viewer, adminB: await dev.keyOfTenant('tenant-b', ['admin']) });
+    idsOfA.push(...Object.values(resourcesOfA.ids).flat());
   });
-  afterAll(async () => {
-    dev?.child.kill('SIGTERM');
-    await dev?.exited();
-    await database?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => dev?.stop());
 
   it("refuses the issue's hostile requests with 4xx, and a NUL goal stops no read model", () => hostileInputScenario({ url, key: keys.adminA }, keys.adminB));
 

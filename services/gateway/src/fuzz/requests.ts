@@ -10,10 +10,15 @@ export interface Operation {
   readonly headerParameters: readonly string[];
   /** Property names of the JSON body's schema, when the operation takes one. */
   readonly bodyProperties: readonly string[] | undefined;
+  /** It answers 101: a WebSocket, reached by an upgrade request. */
+  readonly upgrades: boolean;
 }
 
 interface OpenApiDocument {
-  readonly paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> } }>>;
+  readonly paths: Record<
+    string,
+    Record<string, { parameters?: { name: string; in: string }[]; requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> }; responses?: Record<string, unknown> }>
+  >;
 }
 
 export function operationsOf(document: OpenApiDocument): Operation[] {
@@ -29,6 +34,7 @@ export function operationsOf(document: OpenApiDocument): Operation[] {
         queryParameters: named('query'),
         headerParameters: named('header'),
         bodyProperties: operation.requestBody === undefined ? undefined : Object.keys(body?.properties ?? {}),
+        upgrades: '101' in (operation.responses ?? {}),
       };
     }),
   );

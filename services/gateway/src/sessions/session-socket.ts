@@ -45,8 +45,8 @@ export function registerSessionSocket(
           const key = await apiKeys.authenticate(presented);
           if (!key) throw new GatewayError('InvalidCredentials', 'The API key is unknown or has been revoked.');
           await tenancy.tenantGate.assertActive(key.tenantId);
-          if (!abilityFor(key.tenantId, key.roles).can('read', 'Session')) {
-            throw new GatewayError('Forbidden', `The roles of this API key (${key.roles.join(', ')}) do not allow "read" on Session.`);
+          if (!abilityFor(key.tenantId, key.roles).can('read', 'SessionLog')) {
+            throw new GatewayError('Forbidden', `The roles of this API key (${key.roles.join(', ')}) do not allow "read" on SessionLog.`);
           }
           const from = request.query.fromVersion;
           if (from !== undefined && (typeof from !== 'string' || !/^\d{1,9}$/.test(from))) throw new GatewayError('InvalidRequest', 'fromVersion must be a whole number, the streamVersion to start from.');

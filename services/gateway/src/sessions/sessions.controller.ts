@@ -70,7 +70,7 @@ export class SessionsController {
   }
 
   @Get()
-  @Can('read', 'Session')
+  @Can('read', 'SessionLog')
   @ApiOperation({ summary: "Your tenant's sessions, newest first; filter by status and start time; page with `cursor`." })
   async list(@ValidQuery(listQuery) query: z.infer<typeof listQuery>, @Caller() caller: Principal) {
     const { status, startedAfter, startedBefore, limit, cursor } = query;
@@ -97,7 +97,7 @@ export class SessionsController {
   }
 
   @Get(':sessionId/events')
-  @Can('read', 'Session')
+  @Can('read', 'SessionLog')
   @ApiOperation({ summary: "The session's log, oldest first, each event as its full envelope; page with `fromVersion`." })
   @ApiProblems(400, 404)
   events(@Param('sessionId') sessionId: string, @ValidQuery(eventsQuery) query: z.infer<typeof eventsQuery>, @Caller() caller: Principal) {

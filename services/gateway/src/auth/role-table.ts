@@ -1,0 +1,81 @@
+import { abilityOf, platformAdminGrant, roleAbilities, type Action, type Grant, type SubjectName } from './abilities.js';
+
+export interface Permission {
+  readonly action: Action;
+  readonly subject: SubjectName;
+  /** What it opens, in a reader's words, with the routes. */
+  readonly opens: string;
+}
+
+/** Every permission a route checks, with what it opens: the rows of the README's role table. */
+export const permissions: readonly Permission[] = [
+  { action: 'create', subject: 'Session', opens: 'start a session: `POST /v1/sessions`' },
+  { action: 'read', subject: 'Session', opens: "a session's summary and the model calls it paid for: `GET /v1/sessions/:id`, `GET /v1/sessions/:id/model-calls`" },
+  { action: 'cancel', subject: 'Session', opens: 'cancel a session: `POST /v1/sessions/:id/cancel`' },
+  { action: 'read', subject: 'SessionLog', opens: "the audit trail of sessions: the session list and each session's event log, `GET /v1/sessions`, `GET /v1/sessions/:id/events`, the live WebSocket" },
+  { action: 'read', subject: 'AdminEvent', opens: "the audit trail of administration: the tenant's admin stream, `GET /v1/admin-events`" },
+  { action: 'read', subject: 'Approval', opens: "the approval inbox and each approval with the call's arguments: `GET /v1/approvals`, `GET /v1/approvals/:id`" },
+  { action: 'decide', subject: 'Approval', opens: "approve or reject: `POST /v1/approvals/:id/decision` (and the key must have the role the policy's rule names, or admin)" },
+  { action: 'create', subject: 'Agent', opens: 'define an agent: `POST /v1/agents`' },
+  { action: 'read', subject: 'Agent', opens: 'agents: `GET /v1/agents`, `GET /v1/agents/:name`' },
+  { action: 'update', subject: 'Agent', opens: 'a new version of an agent: `PATCH /v1/agents/:name`' },
+  { action: 'create', subject: 'Tool', opens: 'register a tool: `POST /v1/tools`' },
+  { action: 'read', subject: 'Tool', opens: 'tools: `GET /v1/tools`, `GET /v1/tools/:name`' },
+  { action: 'read', subject: 'Policy', opens: 'the tool policy and the privacy setting: `GET /v1/policies`, `GET /v1/privacy`' },
+  { action: 'update', subject: 'Policy', opens: 'change them: `PUT /v1/policies`, `PUT /v1/privacy`' },
+  { action: 'read', subject: 'Egress', opens: 'the egress allow-list: `GET /v1/egress`' },
+  { action: 'update', subject: 'Egress', opens: 'change it: `PUT /v1/egress`' },
+  { action: 'read', subject: 'Secret', opens: "secrets' names and versions (never values): `GET /v1/secrets`" },
+  { action: 'update', subject: 'Secret', opens: 'set a secret: `PUT /v1/secrets/:name`' },
+  { action: 'revoke', subject: 'Secret', opens: 'delete a secret: `DELETE /v1/secrets/:name`' },
+  { action: 'create', subject: 'ApiKey', opens: 'create an API key: `POST /v1/api-keys`' },
+  { action: 'read', subject: 'ApiKey', opens: 'the API keys (never secrets): `GET /v1/api-keys`' },
+  { action: 'revoke', subject: 'ApiKey', opens: 'revoke an API key: `DELETE /v1/api-keys/:id`' },
+  { action: 'create', subject: 'Tenant', opens: 'create a tenant with its first admin key: `POST /v1/tenants`' },
+  { action: 'read', subject: 'Tenant', opens: 'tenants: `GET /v1/tenants`, `GET /v1/tenants/:id`' },
+  { action: 'update', subject: 'Tenant', opens: 'suspend and resume a tenant: `POST /v1/tenants/:id/suspend`, `POST /v1/tenants/:id/resume`' },
+  { action: 'delete', subject: 'Tenant', opens: 'delete a tenant (soft, kept for the retention period): `DELETE /v1/tenants/:id`' },
+];
+
+const start = '<!-- role table: generated from services/gateway/src/auth/abilities.ts by `npm run docs:roles`; edit those, not this -->';
+const end = '<!-- end of role table -->';
+
+/**
+ * Every (action, subject) some role is granted must be a row, so a grant never goes unlisted:
+ * `manage` on a subject needs a row for that subject, and `manage all` covers every row.
+ */
+function unlistedGrants(abilities: Readonly<Record<string, Grant>>, rows: readonly Permission[]): string[] {
+  const grants = Object.entries(abilities).flatMap(([role, grant]) =>
+    abilityOf('tenant', [grant]).rules.flatMap((rule) =>
+      [rule.action].flat().flatMap((action) => [rule.subject ?? 'all'].flat().map((subject) => ({ role, action, subject: String(subject) }))),
+    ),
+  );
+  return grants
+    .filter(({ action, subject }) => !(action === 'manage' && subject === 'all'))
+    .filter(({ action, subject }) => !rows.some((row) => row.subject === subject && (action === 'manage' || row.action === action)))
+    .map(({ role, action, subject }) => `${role} may "${action}" ${subject}`);
+}
+
+/** The role table: a row per permission, a column per role the abilities define. */
+export function renderRoleTable(rows: readonly Permission[] = permissions, abilities: Readonly<Record<string, Grant>> = { ...roleAbilities, 'platform-admin': platformAdminGrant }): string {
+  const unlisted = unlistedGrants(abilities, rows);
+  if (unlisted.length > 0) {
+    throw new Error(`The abilities grant what the role table does not list (${unlisted.join('; ')}): add a row to permissions in services/gateway/src/auth/role-table.ts saying what it opens.`);
+  }
+  const roleNames = Object.keys(abilities);
+  const can = Object.fromEntries(Object.entries(abilities).map(([role, grant]) => [role, abilityOf('tenant', [grant])]));
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    line(['may', 'what it opens', ...roleNames.map((role) => `\`${role}\``)]),
+    line(['---', '---', ...roleNames.map(() => ':-:')]),
+    ...rows.map((row) => line([`${row.action} ${row.subject}`, row.opens, ...roleNames.map((role) => (can[role]!.can(row.action, row.subject) ? '✓' : ''))])),
+  ].join('\n');
+}
+
+/** The README with its role table replaced by `table`, between the two marker comments. */
+export function withRoleTable(readme: string, table: string = renderRoleTable()): string {
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`README.md has lost the role table's markers; put these two lines back where the table goes:\n${start}\n${end}`);
+  return `${readme.slice(0, from + start.length)}\n${table}\n${readme.slice(to)}`;
+}

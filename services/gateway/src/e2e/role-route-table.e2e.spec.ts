@@ -1,0 +1,152 @@
+import { waitFor } from '@agent-orchestrator/testing';
+import { roles, type Role } from '../auth/roles.js';
+import { operationsOf, type Operation } from '../fuzz/requests.js';
+import { fillPath, idKindOf, routeOf, send, uniqueSuffix, validBody } from './route-requests.behaviour.js';
+import { startDevMode, type DevModeUnderTest } from './two-tenants.behaviour.js';
+
+/**
+ * What each role gets from each operation of /docs/json, with valid ids and bodies: written out
+ * here, not derived from the abilities, so that a change to either one shows. A new route needs a
+ * row (one line; and, when it takes a body, a line in validBodies); a row whose route is gone
+ * fails until it is removed.
+ */
+const expectedTable = `
+  route                                          admin  operator  approver  auditor  viewer
+  GET    /healthz                                2xx    2xx       2xx       2xx      2xx
+  GET    /readyz                                 2xx    2xx       2xx       2xx      2xx
+  POST   /v1/api-keys                            2xx    403       403       403      403
+  GET    /v1/api-keys                            2xx    403       403       403      403
+  DELETE /v1/api-keys/{keyId}                    2xx    403       403       403      403
+  POST   /v1/sessions                            2xx    2xx       403       403      403
+  GET    /v1/sessions                            2xx    2xx       2xx       2xx      2xx
+  GET    /v1/sessions/{sessionId}                2xx    2xx       2xx       403      2xx
+  GET    /v1/sessions/{sessionId}/events         2xx    2xx       2xx       2xx      2xx
+  GET    /v1/sessions/{sessionId}/live           2xx    2xx       2xx       2xx      2xx
+  GET    /v1/sessions/{sessionId}/model-calls    2xx    2xx       2xx       403      2xx
+  POST   /v1/sessions/{sessionId}/cancel         2xx    2xx       403       403      403
+  POST   /v1/agents                              2xx    403       403       403      403
+  GET    /v1/agents                              2xx    2xx       2xx       403      2xx
+  GET    /v1/agents/{name}                       2xx    2xx       2xx       403      2xx
+  PATCH  /v1/agents/{name}                       2xx    403       403       403      403
+  POST   /v1/tools                               2xx    403       403       403      403
+  GET    /v1/tools                               2xx    2xx       2xx       403      2xx
+  GET    /v1/tools/{name}                        2xx    2xx       2xx       403      2xx
+  GET    /v1/policies                            2xx    2xx       2xx       403      2xx
+  PUT    /v1/policies                            2xx    403       403       403      403
+  GET    /v1/privacy                             2xx    2xx       2xx       403      2xx
+  PUT    /v1/privacy                             2xx    403       403       403      403
+  GET    /v1/egress                              2xx    403       403       403      403
+  PUT    /v1/egress                              2xx    403       403       403      403
+  GET    /v1/approvals                           2xx    2xx       2xx       403      2xx
+  GET    /v1/approvals/{id}                      2xx    2xx       2xx       403      2xx
+  POST   /v1/approvals/{id}/decision             2xx    403       2xx       403      403
+  PUT    /v1/secrets/{name}                      2xx    403       403       403      403
+  GET    /v1/secrets                             2xx    403       403       403      403
+  DELETE /v1/secrets/{name}                      2xx    403       403       403      403
+`;
+// POST /v1/approvals/{id}/decision: the demo policy holds CRM writes for the approver role, so an
+// operator, whose roles may decide approvals, is still refused this one (admins may decide any).
+
+type Outcome = '2xx' | '403';
+
+function parseTable(table: string): { columns: string[]; rows: Map<string, Record<string, Outcome>> } {
+  const [header, ...lines] = table.trim().split('\n').map((line) => line.trim().split(/\s+/));
+  const columns = header!.slice(1);
+  const rows = new Map<string, Record<string, Outcome>>();
+  for (const [method, path, ...outcomes] of lines) {
+    if (outcomes.length !== columns.length || outcomes.some((outcome) => outcome !== '2xx' && outcome !== '403')) throw new Error(`the row for ${method} ${path} must give 2xx or 403 for each of ${columns.join(', ')}`);
+    rows.set(`${method} ${path}`, Object.fromEntries(columns.map((role, index) => [role, outcomes[index] as Outcome])));
+  }
+  return { columns, rows };
+}
+
+describe('every role against every route: the expected 2xx or 403', () => {
+  let dev: DevModeUnderTest;
+  const keys = {} as Record<Role, string>;
+  const pendingApprovals: string[] = [];
+  let idsByKind: Record<string, string>;
+  let egressAllow: string[];
+
+  /** A demo session whose CRM write waits for an approver: its approval's id. */
+  const heldApproval = async (): Promise<string> => {
+    const started = await dev.call('POST', '/v1/sessions', dev.adminKeyOfA, { goal: 'Upgrade customer 42 to gold', context: { modelFixture: 'demo-upgrade-customer' } });
+    const { sessionId } = started.json as { sessionId: string };
+    return waitFor(
+      `session ${sessionId}'s write to wait for approval`,
+      async () => ((await dev.call('GET', `/v1/approvals?sessionId=${sessionId}`, dev.adminKeyOfA)).json as { items: { approvalId: string }[] }).items[0]?.approvalId,
+      { timeoutMs: 30_000 },
+    );
+  };
+
+  /** The id each path parameter gets: a fixture of its kind, or a fresh one where a call uses it up. */
+  const pathValue = async (operation: Operation): Promise<string> => {
+    switch (routeOf(operation)) {
+      case 'POST /v1/approvals/{id}/decision': {
+        // A decided approval answers 409: each call gets one still pending.
+        const approvalId = pendingApprovals.pop();
+        if (!approvalId) throw new Error('the spec made too few pending approvals: one per role');
+        return approvalId;
+      }
+      case 'DELETE /v1/secrets/{name}': {
+        // A deleted secret answers 404 the next time: each call gets one that is set.
+        const name = `doomed-${uniqueSuffix()}`;
+        expect((await dev.call('PUT', `/v1/secrets/${name}`, dev.adminKeyOfA, { value: 'to be deleted' })).status).toBe(200);
+        return name;
+      }
+    }
+    const kind = idKindOf(operation.path);
+    const id = kind === undefined ? undefined : idsByKind[kind];
+    if (id === undefined) throw new Error(`${routeOf(operation)}: the spec has no ${kind} to name; add one to idsByKind`);
+    return id;
+  };
+
+  beforeAll(async () => {
+    dev = await startDevMode('role_routes');
+    keys.admin = dev.adminKeyOfA;
+    for (const role of roles.filter((candidate) => candidate !== 'admin')) {
+      const created = await dev.call('POST', '/v1/api-keys', dev.adminKeyOfA, { name: `role table ${role}`, roles: [role] });
+      expect(created.status).toBe(201);
+      keys[role] = (created.json as { apiKey: string }).apiKey;
+    }
+    const throwaway = await dev.call('POST', '/v1/api-keys', dev.adminKeyOfA, { name: 'revoked by the role table', roles: ['viewer'] });
+    const session = await dev.call('POST', '/v1/sessions', dev.adminKeyOfA, { goal: 'a session every role reads' });
+    expect((await dev.call('PUT', '/v1/secrets/role-table-secret', dev.adminKeyOfA, { value: 'kept' })).status).toBe(200);
+    const [readApproval, ...forDecisions] = await Promise.all([heldApproval(), ...roles.map(() => heldApproval())]);
+    pendingApprovals.push(...forDecisions);
+    egressAllow = (((await dev.call('GET', '/v1/egress', dev.adminKeyOfA)).json as { allow: string[] }).allow);
+    idsByKind = {
+      sessions: (session.json as { sessionId: string }).sessionId,
+      approvals: readApproval!,
+      agents: 'AccountManager',
+      tools: 'crm',
+      secrets: 'role-table-secret',
+      'api-keys': (throwaway.json as { keyId: string }).keyId,
+      tenants: dev.tenantOfA,
+    };
+  });
+  afterAll(() => dev?.stop());
+
+  it('answers each role as the table says, and the table lists every route of /docs/json', async () => {
+    const { columns, rows } = parseTable(expectedTable);
+    expect({ columns: [...columns].sort(), fix: 'the table needs one column per role' }).toEqual({ columns: [...roles].sort(), fix: 'the table needs one column per role' });
+    const operations = operationsOf((await dev.call('GET', '/docs/json', undefined)).json as Parameters<typeof operationsOf>[0]);
+    const documented = new Set(operations.map(routeOf));
+    const missing = [...documented].filter((route) => !rows.has(route)).map((route) => `${route}: add its row to the table in this spec`);
+    const gone = [...rows.keys()].filter((route) => !documented.has(route)).map((route) => `${route}: no longer in /docs/json, remove its row`);
+    expect([...missing, ...gone]).toEqual([]);
+
+    const wrong: string[] = [];
+    for (const operation of operations) {
+      for (const role of columns as Role[]) {
+        const path = operation.pathParameters.length === 0 ? operation.path : fillPath(operation.path, await pathValue(operation));
+        const answer = await send(dev.url, operation, path, keys[role], validBody(operation, { unique: uniqueSuffix(), egressAllow }));
+        // A WebSocket's 101 is its success.
+        const outcome = (answer.status >= 200 && answer.status < 300) || answer.status === 101 ? '2xx' : String(answer.status);
+        const expected = rows.get(routeOf(operation))![role];
+        if (outcome !== expected) wrong.push(`${routeOf(operation)} as ${role}: expected ${expected}, got ${answer.status} ${answer.text.slice(0, 200)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    console.log(`role table: ${operations.length} routes x ${columns.length} roles answered as the table says`);
+  });
+});

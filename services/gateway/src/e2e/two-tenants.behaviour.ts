@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnFixture, testDatabaseUrl, waitFor } from '@agent-orchestrator/testing';
+import pg from 'pg';
+import { ApiKeyStore } from '../api-keys/api-key-store.js';
+import type { Role } from '../auth/roles.js';
+import { parseJson } from '../gateway-under-test.js';
+
+const root = join(import.meta.dirname, '../../../..');
+
+export interface Answer {
+  readonly status: number;
+  readonly text: string;
+  /** The body parsed as JSON, or undefined when it is empty or not JSON. */
+  readonly json: unknown;
+}
+
+export type Call = (method: string, path: string, key: string | undefined, body?: unknown) => Promise<Answer>;
+
+/** Dev mode (`scripts/dev.ts`, every service in one process) on a database of its own, with the demo tenant ("A") set up. */
+export interface DevModeUnderTest {
+  readonly url: string;
+  readonly databaseUrl: string;
+  /** The demo tenant's admin key (DEV_API_KEY). */
+  readonly adminKeyOfA: string;
+  readonly tenantOfA: string;
+  readonly call: Call;
+  output(): string;
+  /** A key of another tenant. No route makes one for another tenant, so it is written to the key store. */
+  keyOfTenant(tenantId: string, roles: readonly Role[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export function caller(url: string): Call {
+  return async (method, path, key, body) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, text, json: parseJson(text) };
+  };
+}
+
+/** Dev mode on a fresh database of the machine's PostgreSQL (`name` prefixes the database and the data directory). */
+export async function startDevMode(name: string): Promise<DevModeUnderTest> {
+  const admin = new pg.Pool({ connectionString: testDatabaseUrl(), max: 1 });
+  const database = `${name}_${randomBytes(4).toString('hex')}`;
+  await admin.query(`CREATE DATABASE ${database}`);
+  const databaseUrl = new URL(testDatabaseUrl());
+  databaseUrl.pathname = `/${database}`;
+  const dataDir = join(root, '.data', database);
+  const adminKeyOfA = randomBytes(32).toString('base64url');
+  const dev = spawnFixture(join(root, 'scripts/dev.ts'), { PORT: '0', DATABASE_URL: databaseUrl.toString(), DEV_API_KEY: adminKeyOfA, DEV_DATA_DIR: dataDir, LOG_LEVEL: 'warn', KAFKA_BROKERS: '' });
+  const stop = async () => {
+    dev.child.kill('SIGTERM');
+    await dev.exited();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  await waitFor('dev mode to be ready', () => dev.output().includes('"msg":"dev mode ready"') || dev.child.exitCode !== null, { timeoutMs: 90_000 });
+  const line = dev.output().split('\n').find((candidate) => candidate.includes('"msg":"dev mode ready"'));
+  if (!line) {
+    const output = dev.output();
+    await stop();
+    throw new Error(`dev mode did not start:\n${output.slice(-3000)}`);
+  }
+  const url = (JSON.parse(line) as { url: string }).url;
+  return {
+    url,
+    databaseUrl: databaseUrl.toString(),
+    adminKeyOfA,
+    tenantOfA: 'demo',
+    call: caller(url),
+    output: () => dev.output(),
+    async keyOfTenant(tenantId, roles) {
+      const pool = new pg.Pool({ connectionString: databaseUrl.toString(), max: 1 });
+      try {
+        return (await new ApiKeyStore(pool, 'gateway').create({ tenantId, name: `${tenantId} ${roles.join(' ')}`, roles: [...roles], createdBy: 'spec' })).apiKey;
+      } finally {
+        await pool.end();
+      }
+    },
+    stop,
+  };
+}
+
+/** What tenant A owns, by the kind of id a route's path names (the segment before the parameter). */
+export interface ResourcesOfA {
+  /** Text only A's resources carry (a goal, an agent's instructions, a secret, an egress entry): it must reach no one else. */
+  readonly marker: string;
+  readonly keys: { readonly operator: string; readonly viewer: string };
+  readonly ids: {
+    readonly sessions: readonly string[];
+    readonly approvals: readonly string[];
+    readonly agents: readonly string[];
+    readonly tools: readonly string[];
+    readonly secrets: readonly string[];
+    readonly 'api-keys': readonly string[];
+    readonly tenants: readonly string[];
+  };
+  /** The session whose demo write waits for an approval. */
+  readonly heldSessionId: string;
+}
+
+const quietTool = (marker: string) => ({
+  openapi: '3.0.3',
+  info: { title: `ledger of ${marker}`, version: '1' },
+  servers: [{ url: 'https://ledger.example' }],
+  paths: { '/entries': { get: { operationId: 'listEntries', responses: { '200': { description: 'the entries' } } } } },
+});
+
+/**
+ * Gives tenant A (the demo tenant, with its CRM tool, AccountManager agent and policy) one of
+ * everything through the API, each carrying the marker where it holds text: keys, a finished
+ * session, a session whose write waits for approval, an agent, a tool, a secret, an egress entry
+ * and a privacy setting.
+ */
+export async function seedTenantA(dev: DevModeUnderTest): Promise<ResourcesOfA> {
+  const marker = `tenant-a-only-${randomBytes(6).toString('hex')}`;
+  const key = dev.adminKeyOfA;
+  const ok = async (method: string, path: string, body: unknown, status: number) => {
+    const answer = await dev.call(method, path, key, body);
+    if (answer.status !== status) throw new Error(`seeding tenant A: ${method} ${path} answered ${answer.status}: ${answer.text.slice(0, 500)}`);
+    return answer.json as Record<string, unknown>;
+  };
+  const operator = await ok('POST', '/v1/api-keys', { name: 'A operator', roles: ['operator'] }, 201);
+  const viewer = await ok('POST', '/v1/api-keys', { name: 'A viewer', roles: ['viewer'] }, 201);
+  const session = await ok('POST', '/v1/sessions', { goal: `seed ${marker}`, context: { note: marker } }, 202);
+  const held = await ok('POST', '/v1/sessions', { goal: `Upgrade customer 42 to gold ${marker}`, context: { modelFixture: 'demo-upgrade-customer' } }, 202);
+  await ok('POST', '/v1/agents', { name: 'AgentOfA', instructions: `Only tenant A knows ${marker}.` }, 201);
+  await ok('POST', '/v1/tools', { name: 'ledger-a', document: quietTool(marker), description: `A's ledger ${marker}` }, 201);
+  await ok('PUT', '/v1/secrets/secret-of-a', { value: marker }, 200);
+  const egress = (await ok('GET', '/v1/egress', undefined, 200)) as { allow: string[] };
+  await ok('PUT', '/v1/egress', { allow: [...egress.allow, `${marker}.example`] }, 200);
+  await ok('PUT', '/v1/privacy', { redact: ['email', 'card'] }, 200);
+  const approvalId = await waitFor(
+    "A's demo write to wait for approval",
+    async () => ((await dev.call('GET', `/v1/approvals?sessionId=${String(held.sessionId)}`, key)).json as { items: { approvalId: string }[] }).items[0]?.approvalId,
+    { timeoutMs: 30_000 },
+  );
+  return {
+    marker,
+    keys: { operator: String(operator.apiKey), viewer: String(viewer.apiKey) },
+    ids: {
+      sessions: [String(session.sessionId), String(held.sessionId)],
+      approvals: [approvalId],
+      agents: ['AccountManager', 'AgentOfA'],
+      tools: ['crm', 'ledger-a'],
+      secrets: ['secret-of-a'],
+      'api-keys': [String(operator.keyId), String(viewer.keyId)],
+      tenants: [dev.tenantOfA],
+    },
+    heldSessionId: String(held.sessionId),
+  };
+}
