@@ -59,9 +59,14 @@ describe('the gateway app', () => {
       paths: Record<string, Record<string, { security?: Record<string, string[]>[]; requestBody?: unknown }>>;
       components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
     };
-    expect(Object.keys(document.paths).sort()).toEqual(['/healthz', '/readyz', '/v1/api-keys', '/v1/api-keys/{keyId}']);
+    expect(Object.keys(document.paths).sort()).toEqual(['/healthz', '/readyz', '/v1/api-keys', '/v1/api-keys/{keyId}', '/v1/api-keys/{keyId}/rotate']);
     expect(Object.keys(document.paths['/v1/api-keys']!).sort()).toEqual(['get', 'post']);
     expect(Object.keys(document.paths['/v1/api-keys/{keyId}']!)).toEqual(['delete']);
+    // Every field of a rotation has a default, so the body may be left out.
+    expect(document.paths['/v1/api-keys/{keyId}/rotate']!.post!.requestBody).toMatchObject({
+      required: false,
+      content: { 'application/json': { schema: { properties: { overlapSeconds: { default: 86_400, minimum: 0, maximum: 2_592_000 } }, additionalProperties: false } } },
+    });
     expect(document.components.securitySchemes).toEqual({
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       apiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-api-key' }),
