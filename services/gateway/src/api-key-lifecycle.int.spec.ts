@@ -1,7 +1,9 @@
+import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import { createTestSchema, type TestSchema } from '@agent-orchestrator/testing';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
+import { AdminLog, adminActor } from './admin/admin-log.js';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
 import { startGateway, type GatewayUnderTest } from './gateway-under-test.js';
 
@@ -169,7 +171,7 @@ describe('API key expiry, rotation, last use and the last admin', () => {
       const bootstrapSecret = randomBytes(32).toString('base64url');
       const registered = await store.bootstrap(bootstrapSecret, 'initech');
       const tenantKeys = async () => (await store.list('initech')).length;
-      expect(await store.rotate('initech', registered.keyId, 0)).toMatchObject({ keyId: registered.keyId });
+      expect(await store.rotate('initech', registered.keyId, 0, adminActor.apiKey(registered.keyId))).toMatchObject({ keyId: registered.keyId });
       expect(await store.bootstrap(bootstrapSecret, 'initech')).toEqual({ keyId: registered.keyId, created: false, tenantId: 'initech', revoked: false, rotated: true });
       expect(await tenantKeys()).toBe(1);
       expect(await tryKey(bootstrapSecret)).toMatchObject({ status: 401 });
@@ -248,6 +250,44 @@ describe('API key expiry, rotation, last use and the last admin', () => {
         }),
       );
       for (const outcome of outcomes) expect(outcome).toEqual({ outcomes: ['Conflict', 'revoked'], standing: 1 });
+    });
+  });
+
+  describe('in the admin stream', () => {
+    let events: PostgresEventStore;
+    let logged: ApiKeyStore;
+
+    beforeAll(async () => {
+      events = await PostgresEventStore.open({ pool: db.pool, schema: `${db.schema}_log` });
+      logged = new ApiKeyStore(db.pool, db.schema, new AdminLog(db.pool, events));
+    });
+    afterAll(async () => {
+      await events?.close();
+      await db.pool.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(`${db.schema}_log`)} CASCADE`);
+    });
+
+    it('records a rotation as ApiKeyRotated, by whom, with the rotation and never a secret', async () => {
+      const admin = await logged.create({ tenantId: 'umbrella', name: 'admin', roles: ['admin'], createdBy: 'spec' });
+      const key = await logged.create({ tenantId: 'umbrella', name: 'ci', roles: ['operator'], createdBy: admin.keyId });
+      const rotated = (await logged.rotate('umbrella', key.keyId, 600, adminActor.apiKey(admin.keyId)))!;
+      const stream = await events.readStream('admin-umbrella');
+      expect(stream).toEqual([
+        expect.objectContaining({ type: 'ApiKeyRotated', tenantId: 'umbrella', actor: { kind: 'user', id: `key:${admin.keyId}` }, data: { keyId: key.keyId, previousSecretValidUntil: rotated.previousSecretValidUntil } }),
+      ]);
+      const logText = JSON.stringify(stream);
+      for (const secret of [key.apiKey, rotated.apiKey]) {
+        expect(logText).not.toContain(secret);
+        expect(logText).not.toContain(createHash('sha256').update(secret).digest('hex'));
+      }
+    });
+
+    it('records nothing for a rotation refused', async () => {
+      const admin = await logged.create({ tenantId: 'wayne', name: 'admin', roles: ['admin'], createdBy: 'spec' });
+      const key = await logged.create({ tenantId: 'wayne', name: 'ci', roles: ['operator'], createdBy: admin.keyId });
+      await logged.revoke('wayne', key.keyId);
+      await expect(logged.rotate('wayne', key.keyId, 600, adminActor.apiKey(admin.keyId))).rejects.toMatchObject({ code: 'Conflict' });
+      expect(await logged.rotate('wayne', '00000000-0000-4000-8000-000000000000', 600, adminActor.apiKey(admin.keyId))).toBeNull();
+      expect((await events.readStream('admin-wayne')).map((event) => event.type)).not.toContain('ApiKeyRotated');
     });
   });
 });

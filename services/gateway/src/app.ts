@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
+import { AdminLog } from './admin/admin-log.js';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
 import type { GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
@@ -17,6 +18,7 @@ import { Approvals } from './approvals/approvals.js';
 import { Policies } from './policies/policies.js';
 import { Egress } from './egress/egress.js';
 import { EgressGuard } from '@agent-orchestrator/egress';
+import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import type { SecretStore } from '@agent-orchestrator/secrets';
 import { IdempotencyClaims } from './sessions/idempotency-claims.js';
 import { Sessions, type SessionsBackend } from './sessions/sessions.js';
@@ -58,7 +60,9 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
   const pool = deps.pool ?? new pg.Pool({ connectionString: config.databaseUrl });
   const releasePool = deps.pool ? async () => undefined : () => pool.end();
   try {
-    const apiKeys = new ApiKeyStore(pool, config.schema);
+    // Administrative actions go to the tenant's admin stream in their own transaction: the PostgreSQL log only.
+    const adminLog = deps.sessions?.store instanceof PostgresEventStore ? new AdminLog(pool, deps.sessions.store) : undefined;
+    const apiKeys = new ApiKeyStore(pool, config.schema, adminLog);
     await apiKeys.migrate();
     await registerBootstrapKey(apiKeys, config, logger);
 

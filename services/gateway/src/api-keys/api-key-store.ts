@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Actor } from '@agent-orchestrator/contracts';
 import { inTransaction, migrateUnderLock } from '@agent-orchestrator/postgres';
 import pg from 'pg';
+import type { AdminLog } from '../admin/admin-log.js';
 import { isRole, type Role } from '../auth/roles.js';
 import { GatewayError } from '../errors.js';
 import { ApiKeys, lastUseResolutionSeconds, type ApiKeySummary, type AuthenticatedKey, type CreatedApiKey, type NewApiKey } from './api-keys.js';
@@ -99,9 +101,11 @@ export interface BootstrapResult {
 export class ApiKeyStore extends ApiKeys {
   private readonly table: string;
 
+  /** @param adminLog where rotations are recorded, in their transaction; none when the gateway has no session log. */
   constructor(
     private readonly pool: pg.Pool,
     private readonly schema: string,
+    private readonly adminLog?: AdminLog,
   ) {
     super();
     this.table = `${pg.escapeIdentifier(schema)}.api_keys`;
@@ -236,10 +240,11 @@ export class ApiKeyStore extends ApiKeys {
    * slot: rotating again during an overlap ends that overlap at once, so at most two secrets of
    * a key work at any time, the newest and the one just before it.
    */
-  override async rotate(tenantId: string, keyId: string, overlapSeconds: number): Promise<CreatedApiKey | null> {
+  override async rotate(tenantId: string, keyId: string, overlapSeconds: number, actor: Actor): Promise<CreatedApiKey | null> {
     if (!uuidPattern.test(keyId)) return null;
     const apiKey = newSecret(keyId);
-    return inTransaction(this.pool, async (client) => {
+    const transaction = <T>(work: (client: pg.PoolClient) => Promise<T>) => (this.adminLog ? this.adminLog.transaction(work) : inTransaction(this.pool, work));
+    return transaction(async (client) => {
       const rotated = await client.query<ApiKeyRow>(
         `UPDATE ${this.table}
          SET previous_key_hash = key_hash, previous_valid_until = now() + make_interval(secs => $3), key_hash = $4, rotated_at = now()
@@ -248,7 +253,11 @@ export class ApiKeyStore extends ApiKeys {
         [keyId, tenantId, overlapSeconds, hashOf(apiKey)],
       );
       const row = rotated.rows[0];
-      if (row) return { ...summaryOf(row), apiKey };
+      if (row) {
+        const rotation = { ...summaryOf(row), apiKey };
+        await this.adminLog?.record(client, tenantId, actor, [{ type: 'ApiKeyRotated', data: { keyId, previousSecretValidUntil: rotation.previousSecretValidUntil! } }]);
+        return rotation;
+      }
       const existing = await client.query<{ revoked_at: Date | null; expires_at: Date | null }>(
         `SELECT revoked_at, expires_at FROM ${this.table} WHERE key_id = $1 AND tenant_id = $2`,
         [keyId, tenantId],

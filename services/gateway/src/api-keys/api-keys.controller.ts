@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { adminActor } from '../admin/admin-log.js';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { roles } from '../auth/roles.js';
 import { GatewayError } from '../errors.js';
@@ -95,7 +96,7 @@ export class ApiKeysController {
   @ApiResponse({ status: 200, description: 'Rotated', standardSchema: createdApiKey })
   @ApiProblems(400, 404, 409, 413, 415, 422)
   async rotate(@Param('keyId') keyId: string, @ValidBody(rotateApiKeyBody, { optional: true }) body: RotateApiKeyBody, @Caller() caller: Principal): Promise<CreatedApiKey> {
-    const rotated = await this.apiKeys.rotate(caller.tenantId, keyId, body.overlapSeconds);
+    const rotated = await this.apiKeys.rotate(caller.tenantId, keyId, body.overlapSeconds, adminActor.apiKey(caller.keyId));
     if (!rotated) throw notFound();
     return rotated;
   }

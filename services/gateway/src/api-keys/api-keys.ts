@@ -1,3 +1,4 @@
+import type { Actor } from '@agent-orchestrator/contracts';
 import type { Role } from '../auth/roles.js';
 
 /** Who is calling, once an API key has been recognised. */
@@ -72,7 +73,8 @@ export abstract class ApiKeys {
   /**
    * Gives the key a new secret; the one it replaces keeps working for `overlapSeconds` (0: it
    * stops at once). Null when the tenant has no such key; a revoked or expired key is a Conflict.
+   * `actor` (who asked) is recorded with the rotation in the tenant's admin stream.
    */
-  abstract rotate(tenantId: string, keyId: string, overlapSeconds: number): Promise<CreatedApiKey | null>;
+  abstract rotate(tenantId: string, keyId: string, overlapSeconds: number, actor: Actor): Promise<CreatedApiKey | null>;
   abstract list(tenantId: string): Promise<readonly ApiKeySummary[]>;
 }
