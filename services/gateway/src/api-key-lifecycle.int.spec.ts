@@ -1,9 +1,7 @@
-import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import { createTestSchema, type TestSchema } from '@agent-orchestrator/testing';
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
-import { AdminLog, adminActor } from './admin/admin-log.js';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
 import { startGateway, type GatewayUnderTest } from './gateway-under-test.js';
 
@@ -171,7 +169,7 @@ describe('API key expiry, rotation, last use and the last admin', () => {
       const bootstrapSecret = randomBytes(32).toString('base64url');
       const registered = await store.bootstrap(bootstrapSecret, 'initech');
       const tenantKeys = async () => (await store.list('initech')).length;
-      expect(await store.rotate('initech', registered.keyId, 0, adminActor.apiKey(registered.keyId))).toMatchObject({ keyId: registered.keyId });
+      expect(await store.rotate('initech', registered.keyId, 0)).toMatchObject({ keyId: registered.keyId });
       expect(await store.bootstrap(bootstrapSecret, 'initech')).toEqual({ keyId: registered.keyId, created: false, tenantId: 'initech', revoked: false, rotated: true });
       expect(await tenantKeys()).toBe(1);
       expect(await tryKey(bootstrapSecret)).toMatchObject({ status: 401 });
@@ -233,7 +231,7 @@ describe('API key expiry, rotation, last use and the last admin', () => {
       await db.pool.query(`UPDATE ${table} SET expires_at = now() - interval '1 second' WHERE key_id = $1`, [expired.keyId]);
       await expect(store.revoke('lapsed', admin.keyId)).rejects.toMatchObject({ code: 'Conflict', message: expect.stringMatching(lastAdmin) });
       // The expired admin key itself may be revoked: it is not an active admin.
-      await expect(store.revoke('lapsed', expired.keyId)).resolves.toBe(true);
+      await expect(store.revoke('lapsed', expired.keyId)).resolves.toBe('revoked');
     });
 
     it('lets only one of two concurrent revocations of the last two admin keys succeed', async () => {
@@ -246,7 +244,7 @@ describe('API key expiry, rotation, last use and the last admin', () => {
           ];
           const settled = await Promise.allSettled(pair.map((key) => store.revoke(tenantId, key.keyId)));
           const standing = (await store.list(tenantId)).filter((key) => key.revokedAt === null).length;
-          return { outcomes: settled.map((s) => (s.status === 'fulfilled' ? 'revoked' : (s.reason as { code: string }).code)).sort(), standing };
+          return { outcomes: settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as { code: string }).code)).sort(), standing };
         }),
       );
       for (const outcome of outcomes) expect(outcome).toEqual({ outcomes: ['Conflict', 'revoked'], standing: 1 });
@@ -254,40 +252,40 @@ describe('API key expiry, rotation, last use and the last admin', () => {
   });
 
   describe('in the admin stream', () => {
-    let events: PostgresEventStore;
-    let logged: ApiKeyStore;
+    /** The tenant's admin events after `from`, as GET /v1/admin-events serves them. */
+    async function adminEvents(key: string): Promise<{ type: string; actor: { id: string }; data: Record<string, unknown> }[]> {
+      const page = await gateway.call('GET', '/v1/admin-events?limit=1000', { key });
+      expect(page.status).toBe(200);
+      return (page.json as { items: { type: string; actor: { id: string }; data: Record<string, unknown> }[] }).items;
+    }
 
-    beforeAll(async () => {
-      events = await PostgresEventStore.open({ pool: db.pool, schema: `${db.schema}_log` });
-      logged = new ApiKeyStore(db.pool, db.schema, new AdminLog(db.pool, events));
-    });
-    afterAll(async () => {
-      await events?.close();
-      await db.pool.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(`${db.schema}_log`)} CASCADE`);
-    });
-
-    it('records a rotation as ApiKeyRotated, by whom, with the rotation and never a secret', async () => {
-      const admin = await logged.create({ tenantId: 'umbrella', name: 'admin', roles: ['admin'], createdBy: 'spec' });
-      const key = await logged.create({ tenantId: 'umbrella', name: 'ci', roles: ['operator'], createdBy: admin.keyId });
-      const rotated = (await logged.rotate('umbrella', key.keyId, 600, adminActor.apiKey(admin.keyId)))!;
-      const stream = await events.readStream('admin-umbrella');
-      expect(stream).toEqual([
-        expect.objectContaining({ type: 'ApiKeyRotated', tenantId: 'umbrella', actor: { kind: 'user', id: `key:${admin.keyId}` }, data: { keyId: key.keyId, previousSecretValidUntil: rotated.previousSecretValidUntil } }),
+    it('records a key made with an expiry, and a rotation by whom, with never a secret or hash', async () => {
+      const admin = await store.create({ tenantId: 'umbrella', name: 'admin', roles: ['admin'], createdBy: 'spec' });
+      const expiresAt = daysFromNow(90);
+      const key = await create({ name: 'ci', expiresAt }, admin.apiKey);
+      const rotated = await gateway.call('POST', `/v1/api-keys/${key.keyId}/rotate`, { key: admin.apiKey, body: { overlapSeconds: 600 } });
+      expect(rotated.status).toBe(200);
+      const rotation = rotated.json as Key;
+      const events = await adminEvents(admin.apiKey);
+      expect(events).toEqual([
+        expect.objectContaining({ type: 'ApiKeyCreated', actor: expect.objectContaining({ id: `key:${admin.keyId}` }), data: { keyId: key.keyId, name: 'ci', roles: ['operator'], expiresAt } }),
+        expect.objectContaining({ type: 'ApiKeyRotated', actor: expect.objectContaining({ id: `key:${admin.keyId}` }), data: { keyId: key.keyId, previousSecretValidUntil: rotation.previousSecretValidUntil } }),
       ]);
-      const logText = JSON.stringify(stream);
-      for (const secret of [key.apiKey, rotated.apiKey]) {
+      const logText = JSON.stringify(events);
+      for (const secret of [key.apiKey, rotation.apiKey]) {
         expect(logText).not.toContain(secret);
         expect(logText).not.toContain(createHash('sha256').update(secret).digest('hex'));
       }
     });
 
-    it('records nothing for a rotation refused', async () => {
-      const admin = await logged.create({ tenantId: 'wayne', name: 'admin', roles: ['admin'], createdBy: 'spec' });
-      const key = await logged.create({ tenantId: 'wayne', name: 'ci', roles: ['operator'], createdBy: admin.keyId });
-      await logged.revoke('wayne', key.keyId);
-      await expect(logged.rotate('wayne', key.keyId, 600, adminActor.apiKey(admin.keyId))).rejects.toMatchObject({ code: 'Conflict' });
-      expect(await logged.rotate('wayne', '00000000-0000-4000-8000-000000000000', 600, adminActor.apiKey(admin.keyId))).toBeNull();
-      expect((await events.readStream('admin-wayne')).map((event) => event.type)).not.toContain('ApiKeyRotated');
+    it('records nothing for a rotation or a revocation refused', async () => {
+      const admin = await store.create({ tenantId: 'wayne', name: 'admin', roles: ['admin'], createdBy: 'spec' });
+      const revoked = await store.create({ tenantId: 'wayne', name: 'ci', roles: ['operator'], createdBy: admin.keyId });
+      await store.revoke('wayne', revoked.keyId);
+      expect((await gateway.call('POST', `/v1/api-keys/${revoked.keyId}/rotate`, { key: admin.apiKey })).status).toBe(409);
+      expect((await gateway.call('POST', '/v1/api-keys/00000000-0000-4000-8000-000000000000/rotate', { key: admin.apiKey })).status).toBe(404);
+      expect((await gateway.call('DELETE', `/v1/api-keys/${admin.keyId}`, { key: admin.apiKey })).status).toBe(409);
+      expect(await adminEvents(admin.apiKey)).toEqual([]);
     });
   });
 });

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
-import { AdminLog } from './admin/admin-log.js';
+import type { AdminLogStore } from './admin/admin-log.js';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
 import type { GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
@@ -18,10 +18,10 @@ import { Approvals } from './approvals/approvals.js';
 import { Policies } from './policies/policies.js';
 import { Egress } from './egress/egress.js';
 import { EgressGuard } from '@agent-orchestrator/egress';
-import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import type { SecretStore } from '@agent-orchestrator/secrets';
 import { IdempotencyClaims } from './sessions/idempotency-claims.js';
 import { Sessions, type SessionsBackend } from './sessions/sessions.js';
+import { openTenancy } from './tenants/tenancy.js';
 import { NestPinoLogger, Readiness } from '@agent-orchestrator/service-host';
 
 export interface GatewayDeps {
@@ -35,6 +35,8 @@ export interface GatewayDeps {
   readonly secrets?: SecretStore | null;
   /** What /readyz reports; without one it has nothing to check and answers ready. */
   readonly readiness?: Readiness;
+  /** The session log the admin log appends to, in the gateway's database; without one, a log in the gateway's schema. */
+  readonly adminLogStore?: AdminLogStore;
 }
 
 async function registerBootstrapKey(apiKeys: ApiKeyStore, config: GatewayConfig, logger: Logger): Promise<void> {
@@ -60,11 +62,10 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
   const pool = deps.pool ?? new pg.Pool({ connectionString: config.databaseUrl });
   const releasePool = deps.pool ? async () => undefined : () => pool.end();
   try {
-    // Administrative actions go to the tenant's admin stream in their own transaction: the PostgreSQL log only.
-    const adminLog = deps.sessions?.store instanceof PostgresEventStore ? new AdminLog(pool, deps.sessions.store) : undefined;
-    const apiKeys = new ApiKeyStore(pool, config.schema, adminLog);
+    const apiKeys = new ApiKeyStore(pool, config.schema);
     await apiKeys.migrate();
     await registerBootstrapKey(apiKeys, config, logger);
+    const tenancy = await openTenancy(pool, config, apiKeys, logger, deps.adminLogStore);
 
     const adapter = new FastifyAdapter({ bodyLimit: config.maxBodyBytes });
     // Bodies are JSON or nothing: without its text/plain parser Fastify answers any other type with 415.
@@ -84,15 +85,16 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     if (backend && sessions && feed) {
       await feed.start();
       await adapter.getInstance().register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-      registerSessionSocket(adapter.getInstance(), { apiKeys, sessions, store: backend.store, feed, logger, maxBodyBytes: config.maxBodyBytes });
+      registerSessionSocket(adapter.getInstance(), { apiKeys, tenancy, sessions, store: backend.store, feed, logger, maxBodyBytes: config.maxBodyBytes });
     }
     const onShutdown = async () => {
       feed?.stop();
       await egressGuard.close();
+      await tenancy.close();
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), onShutdown, ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
+      GatewayModule.register({ apiKeys, tenancy, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), onShutdown, ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

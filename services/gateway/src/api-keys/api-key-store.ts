@@ -1,11 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Actor } from '@agent-orchestrator/contracts';
 import { inTransaction, migrateUnderLock } from '@agent-orchestrator/postgres';
 import pg from 'pg';
-import type { AdminLog } from '../admin/admin-log.js';
 import { isRole, type Role } from '../auth/roles.js';
 import { GatewayError } from '../errors.js';
-import { ApiKeys, lastUseResolutionSeconds, type ApiKeySummary, type AuthenticatedKey, type CreatedApiKey, type NewApiKey } from './api-keys.js';
+import { ApiKeys, lastUseResolutionSeconds, type ApiKeySummary, type AuthenticatedKey, type CreatedApiKey, type NewApiKey, type Queryable, type RevokeOutcome } from './api-keys.js';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Longer than any key we issue or accept from the environment: not worth hashing. */
@@ -44,6 +42,11 @@ const summaryColumns = 'key_id, name, roles, created_at, created_by, revoked_at,
 
 /** A key that may authenticate now: neither revoked nor expired. */
 const live = 'revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())';
+
+/** `work` in the caller's transaction, or in one of its own when given the pool. */
+function inTransactionOn<T>(db: Queryable, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+  return db instanceof pg.Pool ? inTransaction(db, work) : work(db);
+}
 
 function rolesOf(stored: readonly string[]): Role[] {
   // A role dropped from the code since the key was made grants nothing, rather than failing every request.
@@ -101,11 +104,9 @@ export interface BootstrapResult {
 export class ApiKeyStore extends ApiKeys {
   private readonly table: string;
 
-  /** @param adminLog where rotations are recorded, in their transaction; none when the gateway has no session log. */
   constructor(
     private readonly pool: pg.Pool,
     private readonly schema: string,
-    private readonly adminLog?: AdminLog,
   ) {
     super();
     this.table = `${pg.escapeIdentifier(schema)}.api_keys`;
@@ -199,10 +200,10 @@ export class ApiKeyStore extends ApiKeys {
     return { keyId: row.key_id, tenantId: row.tenant_id, roles: rolesOf(row.roles) };
   }
 
-  override async create(key: NewApiKey): Promise<CreatedApiKey> {
+  override async create(key: NewApiKey, db: Queryable = this.pool): Promise<CreatedApiKey> {
     const keyId = randomUUID();
     const apiKey = newSecret(keyId);
-    const inserted = await this.pool.query<ApiKeyRow>(
+    const inserted = await db.query<ApiKeyRow>(
       `INSERT INTO ${this.table} (key_id, tenant_id, name, roles, key_hash, created_by, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        RETURNING ${summaryColumns}`,
@@ -211,10 +212,10 @@ export class ApiKeyStore extends ApiKeys {
     return { ...summaryOf(inserted.rows[0]!), apiKey };
   }
 
-  override async revoke(tenantId: string, keyId: string): Promise<boolean> {
+  override async revoke(tenantId: string, keyId: string, db: Queryable = this.pool): Promise<RevokeOutcome> {
     // Not a uuid: no such key anywhere. Checked here so Postgres never sees a malformed uuid.
-    if (!uuidPattern.test(keyId)) return false;
-    return inTransaction(this.pool, async (client) => {
+    if (!uuidPattern.test(keyId)) return 'not-found';
+    return inTransactionOn(db, async (client) => {
       // One tenant's revocations take turns, so two admins revoking the last two admin keys at
       // the same time cannot both see the other's key still standing and both succeed.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`gateway-api-keys-revoke:${this.schema}:${tenantId}`]);
@@ -230,9 +231,22 @@ export class ApiKeyStore extends ApiKeys {
           "This is your tenant's last active admin API key: revoked, it would leave no key able to manage the tenant's keys. Create another admin key first (POST /v1/api-keys with roles [\"admin\"]), then revoke this one. Identity-provider tokens with the admin role do not count here.",
         );
       }
-      const revoked = await client.query(`UPDATE ${this.table} SET revoked_at = coalesce(revoked_at, now()) WHERE key_id = $1 AND tenant_id = $2`, [keyId, tenantId]);
-      return revoked.rowCount === 1;
+      // The row is locked before it is read, so of two concurrent revocations exactly one sees it live.
+      const revoked = await client.query<{ was_live: boolean }>(
+        `WITH target AS (SELECT key_id, revoked_at FROM ${this.table} WHERE key_id = $1 AND tenant_id = $2 FOR UPDATE)
+         UPDATE ${this.table} k SET revoked_at = coalesce(k.revoked_at, now()) FROM target WHERE k.key_id = target.key_id
+         RETURNING target.revoked_at IS NULL AS was_live`,
+        [keyId, tenantId],
+      );
+      const row = revoked.rows[0];
+      return !row ? 'not-found' : row.was_live ? 'revoked' : 'already-revoked';
     });
+  }
+
+  /** Revokes every live key of the tenant (it is being deleted); returns their ids. */
+  async revokeAll(tenantId: string, db: Queryable): Promise<string[]> {
+    const revoked = await db.query<{ key_id: string }>(`UPDATE ${this.table} SET revoked_at = now() WHERE tenant_id = $1 AND revoked_at IS NULL RETURNING key_id`, [tenantId]);
+    return revoked.rows.map((row) => row.key_id).sort();
   }
 
   /**
@@ -240,33 +254,26 @@ export class ApiKeyStore extends ApiKeys {
    * slot: rotating again during an overlap ends that overlap at once, so at most two secrets of
    * a key work at any time, the newest and the one just before it.
    */
-  override async rotate(tenantId: string, keyId: string, overlapSeconds: number, actor: Actor): Promise<CreatedApiKey | null> {
+  override async rotate(tenantId: string, keyId: string, overlapSeconds: number, db: Queryable = this.pool): Promise<CreatedApiKey | null> {
     if (!uuidPattern.test(keyId)) return null;
     const apiKey = newSecret(keyId);
-    const transaction = <T>(work: (client: pg.PoolClient) => Promise<T>) => (this.adminLog ? this.adminLog.transaction(work) : inTransaction(this.pool, work));
-    return transaction(async (client) => {
-      const rotated = await client.query<ApiKeyRow>(
-        `UPDATE ${this.table}
-         SET previous_key_hash = key_hash, previous_valid_until = now() + make_interval(secs => $3), key_hash = $4, rotated_at = now()
-         WHERE key_id = $1 AND tenant_id = $2 AND ${live}
-         RETURNING ${summaryColumns}`,
-        [keyId, tenantId, overlapSeconds, hashOf(apiKey)],
-      );
-      const row = rotated.rows[0];
-      if (row) {
-        const rotation = { ...summaryOf(row), apiKey };
-        await this.adminLog?.record(client, tenantId, actor, [{ type: 'ApiKeyRotated', data: { keyId, previousSecretValidUntil: rotation.previousSecretValidUntil! } }]);
-        return rotation;
-      }
-      const existing = await client.query<{ revoked_at: Date | null; expires_at: Date | null }>(
-        `SELECT revoked_at, expires_at FROM ${this.table} WHERE key_id = $1 AND tenant_id = $2`,
-        [keyId, tenantId],
-      );
-      const key = existing.rows[0];
-      if (!key) return null;
-      const why = key.revoked_at ? `was revoked at ${key.revoked_at.toISOString()}` : `expired at ${key.expires_at?.toISOString() ?? '(unknown)'}`;
-      throw new GatewayError('Conflict', `The API key ${why}, so it cannot be rotated. Create a new key instead (POST /v1/api-keys).`);
-    });
+    const rotated = await db.query<ApiKeyRow>(
+      `UPDATE ${this.table}
+       SET previous_key_hash = key_hash, previous_valid_until = now() + make_interval(secs => $3), key_hash = $4, rotated_at = now()
+       WHERE key_id = $1 AND tenant_id = $2 AND ${live}
+       RETURNING ${summaryColumns}`,
+      [keyId, tenantId, overlapSeconds, hashOf(apiKey)],
+    );
+    const row = rotated.rows[0];
+    if (row) return { ...summaryOf(row), apiKey };
+    const existing = await db.query<{ revoked_at: Date | null; expires_at: Date | null }>(`SELECT revoked_at, expires_at FROM ${this.table} WHERE key_id = $1 AND tenant_id = $2`, [
+      keyId,
+      tenantId,
+    ]);
+    const key = existing.rows[0];
+    if (!key) return null;
+    const why = key.revoked_at ? `was revoked at ${key.revoked_at.toISOString()}` : `expired at ${key.expires_at?.toISOString() ?? '(unknown)'}`;
+    throw new GatewayError('Conflict', `The API key ${why}, so it cannot be rotated. Create a new key instead (POST /v1/api-keys).`);
   }
 
   override async list(tenantId: string): Promise<readonly ApiKeySummary[]> {

@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { adminActor } from '../admin/admin-log.js';
+import { AdminLog, actorOf } from '../admin/admin-log.js';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { roles } from '../auth/roles.js';
 import { GatewayError } from '../errors.js';
@@ -44,7 +44,7 @@ const apiKeySummary = z.object({
   name: z.string(),
   roles: z.array(z.enum(roles)),
   createdAt: z.iso.datetime(),
-  createdBy: z.string().describe('The key id of the admin who created it, or "bootstrap:…" for the key from the environment.'),
+  createdBy: z.string().describe('The key id of the admin who created it, "platform-admin:…" for a tenant\'s first key, or "bootstrap:…" for the key from the environment.'),
   revokedAt: instantOrNull,
   expiresAt: instantOrNull.describe('After this the key authenticates nothing; null: it does not expire.'),
   lastUsedAt: instantOrNull.describe('When the key last authenticated a request; written at most once a minute, so up to a minute behind.'),
@@ -62,7 +62,10 @@ const notFound = () => new GatewayError('NotFound', 'Your tenant has no API key 
 @ApiProblems(401, 403)
 @Controller('v1/api-keys')
 export class ApiKeysController {
-  constructor(private readonly apiKeys: ApiKeys) {}
+  constructor(
+    private readonly apiKeys: ApiKeys,
+    private readonly adminLog: AdminLog,
+  ) {}
 
   @Post()
   @Can('create', 'ApiKey')
@@ -72,7 +75,13 @@ export class ApiKeysController {
   @ApiProblems(400, 413, 415, 422)
   async create(@ValidBody(createApiKeyBody) body: CreateApiKeyBody, @Caller() caller: Principal): Promise<CreatedApiKey> {
     const { name, roles: granted, expiresAt: expiry } = body;
-    return this.apiKeys.create({ tenantId: caller.tenantId, name, roles: granted, createdBy: caller.keyId, ...(expiry === undefined ? {} : { expiresAt: expiry }) });
+    return this.adminLog.transaction(async (client) => {
+      const created = await this.apiKeys.create({ tenantId: caller.tenantId, name, roles: granted, createdBy: caller.keyId, ...(expiry === undefined ? {} : { expiresAt: expiry }) }, client);
+      await this.adminLog.record(client, caller.tenantId, actorOf(caller), [
+        { type: 'ApiKeyCreated', data: { keyId: created.keyId, name: created.name, roles: [...created.roles], expiresAt: created.expiresAt } },
+      ]);
+      return created;
+    });
   }
 
   @Get()
@@ -96,7 +105,11 @@ export class ApiKeysController {
   @ApiResponse({ status: 200, description: 'Rotated', standardSchema: createdApiKey })
   @ApiProblems(400, 404, 409, 413, 415, 422)
   async rotate(@Param('keyId') keyId: string, @ValidBody(rotateApiKeyBody, { optional: true }) body: RotateApiKeyBody, @Caller() caller: Principal): Promise<CreatedApiKey> {
-    const rotated = await this.apiKeys.rotate(caller.tenantId, keyId, body.overlapSeconds, adminActor.apiKey(caller.keyId));
+    const rotated = await this.adminLog.transaction(async (client) => {
+      const rotation = await this.apiKeys.rotate(caller.tenantId, keyId, body.overlapSeconds, client);
+      if (rotation) await this.adminLog.record(client, caller.tenantId, actorOf(caller), [{ type: 'ApiKeyRotated', data: { keyId, previousSecretValidUntil: rotation.previousSecretValidUntil! } }]);
+      return rotation;
+    });
     if (!rotated) throw notFound();
     return rotated;
   }
@@ -109,7 +122,12 @@ export class ApiKeysController {
   @ApiResponse({ status: 204, description: 'Revoked' })
   @ApiProblems(404, 409)
   async revoke(@Param('keyId') keyId: string, @Caller() caller: Principal): Promise<void> {
+    const outcome = await this.adminLog.transaction(async (client) => {
+      const revoked = await this.apiKeys.revoke(caller.tenantId, keyId, client);
+      if (revoked === 'revoked') await this.adminLog.record(client, caller.tenantId, actorOf(caller), [{ type: 'ApiKeyRevoked', data: { keyId } }]);
+      return revoked;
+    });
     // Another tenant's key is answered exactly like a key that does not exist.
-    if (!(await this.apiKeys.revoke(caller.tenantId, keyId))) throw notFound();
+    if (outcome === 'not-found') throw notFound();
   }
 }

@@ -1,5 +1,11 @@
-import type { Actor } from '@agent-orchestrator/contracts';
+import type pg from 'pg';
 import type { Role } from '../auth/roles.js';
+
+/** Where a write runs: the pool, or the connection of a transaction that records its admin event too. */
+export type Queryable = pg.Pool | pg.ClientBase;
+
+/** What revoking did: only a key revoked now is an administrative action to record. */
+export type RevokeOutcome = 'revoked' | 'already-revoked' | 'not-found';
 
 /** Who is calling, once an API key has been recognised. */
 export interface AuthenticatedKey {
@@ -35,7 +41,7 @@ export interface NewApiKey {
   readonly tenantId: string;
   readonly name: string;
   readonly roles: readonly Role[];
-  /** The key id of the admin creating it. */
+  /** The key id of the admin creating it (`platform-admin:<id>` for a tenant's first key). */
   readonly createdBy: string;
   /** ISO-8601 instant after which the key stops working; absent: it does not expire. */
   readonly expiresAt?: string;
@@ -53,8 +59,8 @@ export const maxRotationOverlapSeconds = 30 * 24 * 60 * 60;
 
 /**
  * The API-key port. Every method that names a key also names the tenant, so a caller can never
- * reach another tenant's key, even by guessing its id. "No such key" is an empty answer (null,
- * false); a key that exists but refuses the request is a GatewayError saying why.
+ * reach another tenant's key, even by guessing its id. "No such key" is an answer (null,
+ * 'not-found'); a key that exists but refuses the request is a GatewayError saying why.
  */
 export abstract class ApiKeys {
   /**
@@ -63,18 +69,17 @@ export abstract class ApiKeys {
    * overlap has ended) throws an InvalidCredentials GatewayError saying which.
    */
   abstract authenticate(secret: string): Promise<AuthenticatedKey | null>;
-  abstract create(key: NewApiKey): Promise<CreatedApiKey>;
+  abstract create(key: NewApiKey, db?: Queryable): Promise<CreatedApiKey>;
   /**
-   * False when the tenant has no such key. Revoking a revoked key is not an error. Revoking the
-   * tenant's last active admin key is a Conflict GatewayError: nobody could manage the tenant's
-   * keys afterwards.
+   * 'not-found' when the tenant has no such key. Revoking a revoked key is not an error. Revoking
+   * the tenant's last active admin key is a Conflict GatewayError: nobody could manage the
+   * tenant's keys afterwards. Given the pool, it runs in a transaction of its own.
    */
-  abstract revoke(tenantId: string, keyId: string): Promise<boolean>;
+  abstract revoke(tenantId: string, keyId: string, db?: Queryable): Promise<RevokeOutcome>;
   /**
    * Gives the key a new secret; the one it replaces keeps working for `overlapSeconds` (0: it
    * stops at once). Null when the tenant has no such key; a revoked or expired key is a Conflict.
-   * `actor` (who asked) is recorded with the rotation in the tenant's admin stream.
    */
-  abstract rotate(tenantId: string, keyId: string, overlapSeconds: number, actor: Actor): Promise<CreatedApiKey | null>;
+  abstract rotate(tenantId: string, keyId: string, overlapSeconds: number, db?: Queryable): Promise<CreatedApiKey | null>;
   abstract list(tenantId: string): Promise<readonly ApiKeySummary[]>;
 }
