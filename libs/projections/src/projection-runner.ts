@@ -102,6 +102,15 @@ export class ProjectionRunner {
     return this.subscription;
   }
 
+  /**
+   * Resolves once the read model holds every event up to `position` (applied here or by another
+   * process running the same projection), so a query of it sees what the log said by then.
+   */
+  async waitFor(position: GlobalPosition, timeoutMs?: number): Promise<void> {
+    if (!this.subscription) throw new Error(`projection ${this.projection.name} is not running`);
+    await this.subscription.waitFor(position, timeoutMs);
+  }
+
   async stop(): Promise<void> {
     await this.subscription?.stop();
     this.subscription = undefined;

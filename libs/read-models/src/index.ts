@@ -21,3 +21,4 @@ export {
 } from './sessions/sessions-tables.js';
 export { openReadModels, type ReadModels } from './read-models.js';
 export { ApprovalQueries, ApprovalsProjection, type ApprovalRecord, type ApprovalStatus, type ListApprovalsQuery } from './approvals/approvals.js';
+export { TenantStatusesProjection, TenantStatusQueries, tenantStatusChange, type SessionOutOfStep } from './tenants/tenant-statuses.js';

@@ -3,6 +3,7 @@ import { ApprovalQueries, approvalsTableName } from './approvals/approvals.js';
 import { ModelCallQueries, modelCallsTable } from './model-calls/model-calls.js';
 import { SessionQueries } from './sessions/session-queries.js';
 import { sessionsTables, type SessionsTables } from './sessions/sessions-tables.js';
+import { TenantStatusQueries } from './tenants/tenant-statuses.js';
 
 /** The read models of one schema, for the process that projects them or the one that serves them. */
 export interface ReadModels {
@@ -12,6 +13,7 @@ export interface ReadModels {
   readonly sessionQueries: SessionQueries;
   readonly modelCallQueries: ModelCallQueries;
   readonly approvalQueries: ApprovalQueries;
+  readonly tenantStatusQueries: TenantStatusQueries;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function openReadModels(options: { readonly url: string; readonly s
     sessionQueries: new SessionQueries(dataSource, sessions, approvalsTableName(options.schema)),
     modelCallQueries: new ModelCallQueries(dataSource, modelCalls),
     approvalQueries: new ApprovalQueries(dataSource, options.schema),
+    tenantStatusQueries: new TenantStatusQueries(dataSource, options.schema),
     close: () => dataSource.destroy(),
   };
 }

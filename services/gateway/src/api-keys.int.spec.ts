@@ -71,6 +71,10 @@ describe('API keys over REST', () => {
       createdAt: expect.any(String),
       createdBy: expect.stringMatching(/^[0-9a-f-]{36}$/),
       revokedAt: null,
+      expiresAt: null,
+      lastUsedAt: null,
+      rotatedAt: null,
+      previousSecretValidUntil: null,
     });
     expect(listed.text).not.toContain(viewer.apiKey);
   });
@@ -100,7 +104,7 @@ describe('API keys over REST', () => {
     expect((await call('DELETE', `/v1/api-keys/${operator.keyId}`, { key: adminKey })).status).toBe(204);
     const refused = await call('GET', '/v1/api-keys', { key: operator.apiKey });
     expect(refused.status).toBe(401);
-    expect(refused.json).toMatchObject({ type: 'urn:agent-orchestrator:problem:invalid-credentials', status: 401 });
+    expect(refused.json).toMatchObject({ type: 'urn:agent-orchestrator:problem:invalid-credentials', status: 401, detail: expect.stringMatching(/^The API key was revoked at /) });
     expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer .*error="invalid_token"/);
 
     expect((await call('DELETE', `/v1/api-keys/${operator.keyId}`, { key: adminKey })).status).toBe(204);

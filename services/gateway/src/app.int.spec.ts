@@ -65,6 +65,7 @@ describe('the gateway app', () => {
       '/v1/admin-events',
       '/v1/api-keys',
       '/v1/api-keys/{keyId}',
+      '/v1/api-keys/{keyId}/rotate',
       '/v1/tenants',
       '/v1/tenants/{tenantId}',
       '/v1/tenants/{tenantId}/resume',
@@ -72,6 +73,11 @@ describe('the gateway app', () => {
     ]);
     expect(Object.keys(document.paths['/v1/api-keys']!).sort()).toEqual(['get', 'post']);
     expect(Object.keys(document.paths['/v1/api-keys/{keyId}']!)).toEqual(['delete']);
+    // Every field of a rotation has a default, so the body may be left out.
+    expect(document.paths['/v1/api-keys/{keyId}/rotate']!.post!.requestBody).toMatchObject({
+      required: false,
+      content: { 'application/json': { schema: { properties: { overlapSeconds: { default: 86_400, minimum: 0, maximum: 2_592_000 } }, additionalProperties: false } } },
+    });
     expect(document.components.securitySchemes).toEqual({
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       apiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-api-key' }),

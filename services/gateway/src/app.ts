@@ -50,6 +50,7 @@ async function registerBootstrapKey(apiKeys: ApiKeyStore, config: GatewayConfig,
     );
   }
   if (key.revoked) logger.warn({ keyId: key.keyId }, 'BOOTSTRAP_ADMIN_API_KEY has been revoked; it stays revoked');
+  if (key.rotated) logger.warn({ keyId: key.keyId }, 'BOOTSTRAP_ADMIN_API_KEY is a secret a rotation replaced; it works only until the overlap ends: set the variable to the new secret or unset it');
 }
 
 /**

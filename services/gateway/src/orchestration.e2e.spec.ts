@@ -12,9 +12,11 @@ import { ApiKeyStore } from './api-keys/api-key-store.js';
 import { hostileInputScenario } from './e2e/hostile-input.behaviour.js';
 import { privacyScenario } from './e2e/privacy.behaviour.js';
 import { approvalScenario, reworkLoopScenario } from './e2e/scenarios.behaviour.js';
+import { tenantSuspensionScenario } from './e2e/tenant-suspension.behaviour.js';
 
 const root = join(import.meta.dirname, '../../..');
 const adminKey = randomBytes(32).toString('base64url');
+const platformAdminKey = randomBytes(32).toString('base64url');
 const suffix = randomBytes(4).toString('hex');
 const topicPrefix = uniqueTopicPrefix('e2e');
 const schemas = { eventStore: `e2e_es_${suffix}`, readModels: `e2e_rm_${suffix}`, gateway: `e2e_gw_${suffix}`, secrets: `e2e_sec_${suffix}` };
@@ -72,6 +74,7 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
       kafkaBrokers: testBrokers(),
       bootstrapAdminApiKey: adminKey,
       bootstrapTenant: 'acme',
+      platformAdminApiKey: platformAdminKey,
       topicPrefix,
       eventStoreSchema: schemas.eventStore,
       readModelSchema: schemas.readModels,
@@ -742,6 +745,17 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     await hostileInputScenario({ url: cluster.gatewayUrl, key: adminKey }, otherTenant.apiKey);
   });
   it('scenario shared with dev mode: personal data in goals, context, step outputs and approval reasons is stored redacted, unless the tenant turned it off', () => privacyScenario({ url: cluster.gatewayUrl, key: adminKey }));
+
+  it("pauses the tenant's session in flight while the platform admin suspends the tenant, and completes it once resumed", () =>
+    tenantSuspensionScenario(
+      { url: cluster.gatewayUrl, key: adminKey },
+      {
+        tenantId: 'acme',
+        platformAdminKey,
+        sessionLog: async (sessionId) => (await store.readStream(`session-${sessionId}`)).map((event) => event.type),
+        readModelStatus: async (sessionId) => (await pool.query<{ status: string }>(`SELECT status FROM ${schemas.readModels}.sessions WHERE session_id = $1`, [sessionId])).rows[0]?.status,
+      },
+    ));
 
   it('answers bad input with a clear 4xx and writes nothing', async () => {
     const ours = (await call('POST', '/v1/sessions', { body: { goal: 'Seen by its own tenant only' } })).body.sessionId as string;

@@ -3,19 +3,21 @@ import type { CheckpointStore } from '@agent-orchestrator/event-store';
 import { startRelay } from '@agent-orchestrator/messaging';
 import { TenantPrivacy } from '@agent-orchestrator/pii';
 import { ProjectionRunner } from '@agent-orchestrator/projections';
-import { ApprovalsProjection, ModelCallsProjection, SessionsProjection, openReadModels } from '@agent-orchestrator/read-models';
+import { ApprovalsProjection, ModelCallsProjection, SessionsProjection, TenantStatusesProjection, openReadModels } from '@agent-orchestrator/read-models';
 import { startCommandConsumer, startEventService, type Platform, type RunningService } from '@agent-orchestrator/service-host';
 import { sessionCommandHandler } from './commands/session-command-handler.js';
 import type { OrchestratorConfig } from './config.js';
 import { OrchestratorModule } from './orchestrator.module.js';
+import { startTenantStatusSweep } from './tenant-status/tenant-status.js';
 import { startTimeoutSweep } from './timeouts/timeout-sweep.js';
 
 const now = () => new Date().toISOString();
 
 /**
  * The orchestrator process: session commands from `commands.orchestrator`, agent run outcomes
- * from `events.agentrun`, the sessions, model-calls and approvals read models, the timeout sweep, and the outbox relay that
- * publishes the session log to Kafka.
+ * from `events.agentrun`, tenants' suspensions and resumptions from `events.admin` (their sessions
+ * pause and resume), the sessions, model-calls, approvals and tenant-statuses read models, the
+ * timeout and tenant status sweeps, and the outbox relay that publishes the session log to Kafka.
  */
 export interface OrchestratorOptions {
   /**
@@ -31,7 +33,7 @@ export async function startOrchestrator(platform: Platform, config: Orchestrator
   const platformConfig = platform.config;
   const relay = startRelay({ store, producer, topics, ...(options.relayCheckpoints ? { checkpoints: options.relayCheckpoints } : {}), onError: (error, attempt) => logger.warn({ err: error, attempt }, 'relay batch failed; retrying') });
   const readModels = await openReadModels({ url: platformConfig.databaseUrl, schema: platformConfig.readModelSchema });
-  const projections = [new SessionsProjection(readModels.sessions), new ModelCallsProjection(platformConfig.readModelSchema), new ApprovalsProjection(platformConfig.readModelSchema)].map(
+  const projections = [new SessionsProjection(readModels.sessions), new ModelCallsProjection(platformConfig.readModelSchema), new ApprovalsProjection(platformConfig.readModelSchema), new TenantStatusesProjection(platformConfig.readModelSchema)].map(
     (projection) =>
       new ProjectionRunner(projection, {
         store,
@@ -51,11 +53,18 @@ export async function startOrchestrator(platform: Platform, config: Orchestrator
     platform.readiness.register(`projection:${projection.name}`, 'projection', () => projection.status());
   }
   const commands = await startCommandConsumer(platform, 'orchestrator', commandMessageSchema, sessionCommandHandler(store, logger, new TenantPrivacy({ store, operatorDefault: platformConfig.piiRedact })), { partitionsConsumedConcurrently: 6 });
-  const outcomes = await startEventService(platform, OrchestratorModule.register({ store, logger, now }), { events: ['agentrun'] });
+  const sessionsProjection = projections.find((runner) => runner.name === 'sessions')!;
+  const outcomes = await startEventService(
+    platform,
+    OrchestratorModule.register({ store, logger, now, sessions: readModels.sessionQueries, sessionsCaughtUp: (position) => sessionsProjection.waitFor(position) }),
+    { events: ['agentrun', 'admin'] },
+  );
   const sweep = startTimeoutSweep({ store, queries: readModels.sessionQueries, approvals: readModels.approvalQueries, logger, intervalMs: config.timeoutSweepMs, now });
+  const tenantStatusSweep = startTenantStatusSweep({ store, logger, statuses: readModels.tenantStatusQueries, intervalMs: config.timeoutSweepMs, now });
   return {
     async stop() {
       await sweep.stop();
+      await tenantStatusSweep.stop();
       await outcomes.close();
       await commands.stop();
       for (const projection of projections) await projection.stop();

@@ -151,6 +151,35 @@ export const UsageRecorded = defineEvent('UsageRecorded', [
   },
 ]);
 
+/** Why a session was paused: its tenant was suspended, or deleted (kept for its retention period). */
+export const sessionPauseReasons = ['tenant_suspended', 'tenant_deleted'] as const;
+export type SessionPauseReason = (typeof sessionPauseReasons)[number];
+
+/**
+ * `tenantStatusVersion` is the streamVersion, on `admin-<tenant>`, of the tenant event the pause
+ * or resumption follows. Later versions win, so a pause or resume that arrives late or again
+ * changes nothing.
+ */
+const tenantStatusVersion = z.number().int().min(0);
+
+/**
+ * The session schedules no new work (plan, step, review) and its timeouts stop, until
+ * SessionResumed. What was already running is recorded when it answers; what it leads to is held.
+ */
+export const SessionPaused = defineEvent('SessionPaused', [
+  { schema: z.strictObject({ reason: z.enum(sessionPauseReasons), tenantStatusVersion }) },
+]);
+
+/** The session goes on: held work is scheduled in the same decision, and timeouts count again from now. */
+export const SessionResumed = defineEvent('SessionResumed', [{ schema: z.strictObject({ tenantStatusVersion }) }]);
+
+/**
+ * A planner attempt failed while the session was paused and another attempt is allowed: it is
+ * requested when the session resumes. (Held steps and reviews need no event: the steps' states
+ * say what is ready.)
+ */
+export const PlanRetryHeld = defineEvent('PlanRetryHeld', [{ schema: z.strictObject({ attempt: z.number().int().min(1), reason }) }]);
+
 export const sessionEvents = [
   SessionStarted,
   PlanRequested,
@@ -166,6 +195,9 @@ export const sessionEvents = [
   SessionCancelled,
   BudgetExceeded,
   UsageRecorded,
+  SessionPaused,
+  SessionResumed,
+  PlanRetryHeld,
 ] as const;
 
 /** Any event of the session stream, typed by its latest version. */
@@ -174,5 +206,5 @@ export type SessionEvent = EventOf<(typeof sessionEvents)[number]>;
 export { agentName as agentNameSchema, reason as reasonSchema, sessionId as sessionIdSchema, stepId as stepIdSchema };
 
 /** A session's status as clients see it; the read model derives it from the session's events. */
-export const sessionStatuses = ['queued', 'running', 'awaiting_approval', 'completed', 'failed', 'cancelled'] as const;
+export const sessionStatuses = ['queued', 'running', 'awaiting_approval', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type SessionStatus = (typeof sessionStatuses)[number];

@@ -5,6 +5,7 @@ import {
   reasonSchema,
   sessionConstraintsSchema,
   sessionIdSchema as sessionId,
+  sessionPauseReasons,
   stepIdSchema,
   usageSchema,
 } from '../catalog/session-events.js';
@@ -110,6 +111,27 @@ export const cancelSessionSchema = z.strictObject({
   metadata: commandMetadataSchema,
 });
 
+/**
+ * Sent by the orchestrator itself when the session's tenant is suspended (or deleted), and again by
+ * its sweep while the session has not taken it: `tenantStatusVersion` orders these against
+ * ResumeSession, so only the latest tenant status counts.
+ */
+export const pauseSessionSchema = z.strictObject({
+  type: z.literal('PauseSession'),
+  sessionId,
+  reason: z.enum(sessionPauseReasons),
+  tenantStatusVersion: z.number().int().min(0),
+  metadata: commandMetadataSchema,
+});
+
+/** Sent when the session's tenant is resumed; see PauseSession. */
+export const resumeSessionSchema = z.strictObject({
+  type: z.literal('ResumeSession'),
+  sessionId,
+  tenantStatusVersion: z.number().int().min(0),
+  metadata: commandMetadataSchema,
+});
+
 export const sessionCommandSchema = z.discriminatedUnion('type', [
   startSessionSchema,
   recordPlanSchema,
@@ -118,6 +140,8 @@ export const sessionCommandSchema = z.discriminatedUnion('type', [
   recordAgentFailureSchema,
   checkTimeoutsSchema,
   cancelSessionSchema,
+  pauseSessionSchema,
+  resumeSessionSchema,
 ]);
 
 export type StartSession = Readonly<z.infer<typeof startSessionSchema>>;
@@ -129,4 +153,6 @@ export type RecordReview = Readonly<z.infer<typeof recordReviewSchema>>;
 export type RecordAgentFailure = Readonly<z.infer<typeof recordAgentFailureSchema>>;
 export type CheckTimeouts = Readonly<z.infer<typeof checkTimeoutsSchema>>;
 export type CancelSession = Readonly<z.infer<typeof cancelSessionSchema>>;
-export type SessionCommand = StartSession | RecordPlan | RecordStepResult | RecordReview | RecordAgentFailure | CheckTimeouts | CancelSession;
+export type PauseSession = Readonly<z.infer<typeof pauseSessionSchema>>;
+export type ResumeSession = Readonly<z.infer<typeof resumeSessionSchema>>;
+export type SessionCommand = StartSession | RecordPlan | RecordStepResult | RecordReview | RecordAgentFailure | CheckTimeouts | CancelSession | PauseSession | ResumeSession;

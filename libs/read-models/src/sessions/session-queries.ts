@@ -122,6 +122,12 @@ export class SessionQueries {
       .getMany();
   }
 
+  /** The ids of one tenant's sessions that have not ended, paused or not: what a change of its status applies to. */
+  async liveSessionsOf(tenantId: string): Promise<string[]> {
+    const rows = await this.db.getRepository(this.tables.sessions).createQueryBuilder('s').select(['s.sessionId']).where('s.tenantId = :tenantId AND s.endedAt IS NULL', { tenantId }).getMany();
+    return rows.map((row) => row.sessionId);
+  }
+
   async listSessions(tenantId: string, query: ListSessionsQuery): Promise<SessionPage> {
     const { status, startedAfter, startedBefore, limit, cursor } = query;
     if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {

@@ -202,6 +202,21 @@ describe('sessions read model', () => {
     expect(await session(s)).toMatchObject({ status: 'cancelled', failureReason: 'no longer needed', endedAt: expect.any(Date), inputTokens: 10, costUsd: 0.001 });
   });
 
+  it('shows a session paused for its tenant as paused (listed under status=paused), and running once resumed', async () => {
+    const s = new SessionHistory('hooli', '2025-03-07T09:00:00.000Z');
+    const step = planStep('draft', 'Executor');
+    await append(s, s.started('Draft the memo'), s.planRequested(), s.planProposed([step]), s.scheduled(step));
+    await append(s, s.event('SessionPaused', { reason: 'tenant_suspended', tenantStatusVersion: 2 }), s.completed(step, usage(10, 5, 0.001)));
+    expect(await session(s)).toMatchObject({ status: 'paused', stepsCompleted: 1, endedAt: null });
+    expect((await queries.listSessions('hooli', { status: 'paused', limit: 10 })).items.map((i) => i.sessionId)).toEqual([s.sessionId]);
+    expect((await queries.listSessions('hooli', { status: 'running', limit: 10 })).items).toEqual([]);
+    expect((await queries.liveSessions(1000)).map((live) => live.sessionId)).toContain(s.sessionId);
+
+    await append(s, s.event('SessionResumed', { tenantStatusVersion: 3 }), s.event('ReviewRequested', { round: 1, reviewer: 'Reviewer' }));
+    expect(await session(s)).toMatchObject({ status: 'running', reviewRound: 1 });
+    expect((await queries.listSessions('hooli', { status: 'paused', limit: 10 })).items).toEqual([]);
+  });
+
   it('adds planner, reviewer and late step usage to the session, and step usage to its step', async () => {
     const s = new SessionHistory('acme', '2025-03-03T11:30:00.000Z');
     const step = planStep('draft', 'Executor');

@@ -34,8 +34,9 @@ class SqlParams {
 /**
  * The sessions read model: one row per session and one per step of its adopted plan, as the
  * gateway serves them. Statuses follow the decider (see `sessionStatus`): SessionStarted ->
- * queued; PlanRequested -> running; SessionCompleted/Failed/Cancelled -> completed/failed/
- * cancelled. `awaiting_approval` is never set here: approvals live on other streams.
+ * queued; PlanRequested -> running; SessionPaused -> paused, SessionResumed -> running;
+ * SessionCompleted/Failed/Cancelled -> completed/failed/cancelled. `awaiting_approval` is never
+ * set here: approvals live on other streams.
  *
  * The runner commits rows with the checkpoint, so each event arrives once, in stream order. Each
  * row still remembers the stream version it reflects and ignores an event at or below it, which
@@ -184,6 +185,13 @@ export class SessionsProjection implements Projection {
         return [`status = 'failed'`, `failure_reason = ${p.add(event.data.reason)}`, ...this.ended(event, event.data.usage, p)];
       case 'SessionCancelled':
         return [`status = 'cancelled'`, `failure_reason = ${p.add(event.data.reason ?? null)}`, ...this.ended(event, event.data.usage, p)];
+      case 'SessionPaused':
+        return [`status = 'paused'`];
+      case 'SessionResumed':
+        return [`status = 'running'`];
+      case 'PlanRetryHeld':
+        // The paused session says why it is paused; the retry it holds shows once it resumes.
+        return [];
       case 'BudgetExceeded':
         // The decider follows it with SessionFailed in the same append; until that is applied the
         // session is still running, but already says why it is about to fail.

@@ -22,10 +22,13 @@ export function fieldProblems(error: z.ZodError): FieldProblem[] {
 }
 
 class StrictBodyPipe implements PipeTransform {
-  constructor(private readonly schema: StrictBodySchema) {}
+  constructor(
+    private readonly schema: StrictBodySchema,
+    private readonly optional: boolean,
+  ) {}
 
   transform(value: unknown): unknown {
-    const parsed = this.schema.safeParse(value);
+    const parsed = this.schema.safeParse(value === undefined && this.optional ? {} : value);
     if (parsed.success) return parsed.data;
     const fields = fieldProblems(parsed.error);
     const named = [...new Set(fields.map((f) => (f.pointer === '#' ? '(the body itself)' : f.pointer.slice(2))))];
@@ -36,8 +39,9 @@ class StrictBodyPipe implements PipeTransform {
 /**
  * The handler parameter is the request body parsed by `schema`; anything else is a 422 naming
  * each bad field. The schema also reaches the OpenAPI document (Nest's `@Body({ schema })`).
+ * With `optional`, a request without a body is read as `{}` (a route whose every field has a default).
  */
-export function ValidBody(schema: StrictBodySchema): ParameterDecorator {
+export function ValidBody(schema: StrictBodySchema, { optional = false }: { readonly optional?: boolean } = {}): ParameterDecorator {
   if (schema.def.catchall?._zod.def.type !== 'never') throw new Error('ValidBody takes a z.strictObject(...) schema, so unknown fields are refused');
-  return Body({ schema, pipes: [new StrictBodyPipe(schema)] });
+  return Body({ schema, pipes: [new StrictBodyPipe(schema, optional)] });
 }

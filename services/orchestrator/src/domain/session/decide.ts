@@ -10,13 +10,15 @@ import type {
   StartSession,
   Usage,
 } from '@agent-orchestrator/contracts';
-import { crossedBudget, deadlineReached, describeOverrun, type BudgetOverrun } from './budget.js';
+import { deadlineReached } from './budget.js';
 import { Decision } from './decision.js';
 import { SessionError } from './errors.js';
 import { epochMillis } from './instant.js';
-import { assertRunnablePlan, readySteps, withDependents } from './plan.js';
+import { pauseSession, resumeSession } from './pause.js';
+import { assertRunnablePlan, withDependents } from './plan.js';
 import { defaultSessionPolicy, type SessionPolicy } from './policy.js';
 import { isEnded, runKey, unreachable, type LiveSession, type SessionState } from './state.js';
+import { failOnBudget, requestPlan, scheduleReadyWork } from './work.js';
 
 /**
  * Decides what a command means for the session: the events to append, none when the command is
@@ -47,21 +49,33 @@ export function decide(command: SessionCommand, state: SessionState, policy: Ses
     case 'CancelSession':
       cancelSession(decision, command, liveSession(state, command));
       break;
+    case 'PauseSession':
+      pauseSession(decision, command, startedSession(state, command));
+      break;
+    case 'ResumeSession':
+      resumeSession(decision, command, startedSession(state, command), policy);
+      break;
     default:
       unreachable(command);
   }
   return decision.events;
 }
 
-/** The session a command other than StartSession acts on: started, the sender's, not ended. */
-function liveSession(state: SessionState, command: SessionCommand): LiveSession {
+/** The session a command other than StartSession acts on: started, and the sender's. */
+function startedSession(state: SessionState, command: SessionCommand): Exclude<SessionState, { phase: 'absent' }> {
   if (state.phase === 'absent') throw new SessionError('SessionNotFound', `session ${command.sessionId} was never started`);
   const tenantId = isEnded(state) ? state.tenantId : state.session.tenantId;
   if (command.metadata.tenantId !== tenantId) {
     throw new SessionError('TenantMismatch', `session ${command.sessionId} does not belong to tenant ${command.metadata.tenantId}`);
   }
-  if (isEnded(state)) throw new SessionError('SessionEnded', `session ${command.sessionId} has ${state.phase}`);
   return state;
+}
+
+/** As startedSession, and not ended. */
+function liveSession(state: SessionState, command: SessionCommand): LiveSession {
+  const started = startedSession(state, command);
+  if (isEnded(started)) throw new SessionError('SessionEnded', `session ${command.sessionId} has ${started.phase}`);
+  return started;
 }
 
 function startSession(decision: Decision, command: StartSession, state: SessionState, policy: SessionPolicy): void {
@@ -172,8 +186,9 @@ function recordAgentFailure(decision: Decision, command: RecordAgentFailure, sta
       }
       recordSpent(decision, task, command.usage);
       if (state.phase !== 'planning' || task.attempt < latestAttempt) return;
-      if (retryable && state.planAttempt < policy.maxPlanAttempts) requestPlan(decision, state.planAttempt + 1, policy);
-      else decision.fail(`the planner gave no plan (attempt ${task.attempt}): ${reason}`);
+      if (!retryable || state.planAttempt >= policy.maxPlanAttempts) decision.fail(`the planner gave no plan (attempt ${task.attempt}): ${reason}`);
+      else if (state.session.paused) decision.record('PlanRetryHeld', { attempt: task.attempt, reason });
+      else requestPlan(decision, state.planAttempt + 1, policy);
       return;
     }
     case 'review': {
@@ -189,9 +204,16 @@ function recordAgentFailure(decision: Decision, command: RecordAgentFailure, sta
   }
 }
 
+/**
+ * Times out what waited too long. A paused session's clock stands still (its deadline too: a
+ * crossed deadline fails it when it resumes and asks for work), and what was outstanding when it
+ * resumed counts from the resumption.
+ */
 function checkTimeouts(decision: Decision, command: CheckTimeouts, state: LiveSession, policy: SessionPolicy): void {
+  if (state.session.paused) return;
   const now = epochMillis(command.metadata.now);
-  const waited = (since: string) => now - epochMillis(since);
+  const { resumedAt } = state.session;
+  const waited = (...since: (string | null)[]) => now - Math.max(...since.map((instant) => (instant === null ? -Infinity : epochMillis(instant))));
   const deadline = deadlineReached(state.session, command.metadata.now);
   if (deadline) {
     failOnBudget(decision, deadline);
@@ -201,7 +223,7 @@ function checkTimeouts(decision: Decision, command: CheckTimeouts, state: LiveSe
     case 'queued':
       return;
     case 'planning':
-      if (waited(state.planRequestedAt) < policy.planTimeoutMs) return;
+      if (waited(state.planRequestedAt, resumedAt) < policy.planTimeoutMs) return;
       if (state.planAttempt >= policy.maxPlanAttempts) {
         decision.fail(`no usable plan after ${state.planAttempt} requests of ${seconds(policy.planTimeoutMs)} each`);
         return;
@@ -213,8 +235,7 @@ function checkTimeouts(decision: Decision, command: CheckTimeouts, state: LiveSe
         if (status !== 'scheduled' || scheduledAt === null) continue;
         const hold = command.approvalHolds?.find((candidate) => candidate.stepId === step.stepId && candidate.attempt === attempt);
         if (hold?.since === null) continue; // waiting for a person
-        const since = hold && epochMillis(hold.since) > epochMillis(scheduledAt) ? hold.since : scheduledAt;
-        if (waited(since) < policy.stepTimeoutMs) continue;
+        if (waited(scheduledAt, hold?.since ?? null, resumedAt) < policy.stepTimeoutMs) continue;
         const failure = { reason: `no answer within ${seconds(policy.stepTimeoutMs)}`, retryable: true };
         decision.record('StepFailed', { stepId: step.stepId, attempt, ...failure });
         if (failureEndsSession(decision, step.stepId, failure, policy)) return;
@@ -222,7 +243,7 @@ function checkTimeouts(decision: Decision, command: CheckTimeouts, state: LiveSe
       scheduleReadyWork(decision, policy);
       return;
     case 'reviewing':
-      if (waited(state.reviewRequestedAt) < policy.reviewTimeoutMs) return;
+      if (waited(state.reviewRequestedAt, resumedAt) < policy.reviewTimeoutMs) return;
       decision.fail(`review round ${state.reviewRound} had no verdict within ${seconds(policy.reviewTimeoutMs)}`);
       return;
     default:
@@ -245,35 +266,6 @@ function recordSpent(decision: Decision, task: Extract<SessionEvent, { type: 'Us
   decision.record('UsageRecorded', { task, usage });
 }
 
-/** Schedules every step whose dependencies have completed; once all steps have, asks for a review. */
-function scheduleReadyWork(decision: Decision, policy: SessionPolicy): void {
-  const state = decision.state;
-  if (state.phase !== 'executing') return;
-  const ready = readySteps(state.steps);
-  if (ready.length === 0) {
-    if (state.steps.every((s) => s.status === 'completed')) requestReview(decision, state.reviewRound + 1, policy);
-    return;
-  }
-  const overrun = crossedBudget(state.session, decision.now, ready.length);
-  if (overrun) {
-    failOnBudget(decision, overrun);
-    return;
-  }
-  for (const { step, attempt } of ready) decision.record('StepScheduled', { stepId: step.stepId, agent: step.agent, attempt: attempt + 1 });
-}
-
-function requestPlan(decision: Decision, attempt: number, policy: SessionPolicy): void {
-  const overrun = crossedBudget(decision.session, decision.now, 0);
-  if (overrun) failOnBudget(decision, overrun);
-  else decision.record('PlanRequested', { planner: policy.planner, attempt });
-}
-
-function requestReview(decision: Decision, round: number, policy: SessionPolicy): void {
-  const overrun = crossedBudget(decision.session, decision.now, 0);
-  if (overrun) failOnBudget(decision, overrun);
-  else decision.record('ReviewRequested', { round, reviewer: policy.reviewer });
-}
-
 /** After a StepFailed: ends the session when the step may not run again, and says so. */
 function failureEndsSession(
   decision: Decision,
@@ -292,11 +284,6 @@ function failureEndsSession(
     return true;
   }
   return false;
-}
-
-function failOnBudget(decision: Decision, overrun: BudgetOverrun): void {
-  decision.record('BudgetExceeded', overrun);
-  decision.fail(describeOverrun(overrun));
 }
 
 const seconds = (ms: number): string => `${ms / 1000}s`;

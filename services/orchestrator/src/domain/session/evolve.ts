@@ -11,11 +11,14 @@ export function evolve(state: SessionState, event: SessionEvent): SessionState {
       if (state.phase !== 'absent') return state;
       const { goal, constraints, agentVersions } = event.data;
       const agents = new Set([...builtInAgentNames, ...Object.keys(agentVersions)]);
-      return { phase: 'queued', session: { tenantId: event.tenantId, goal, constraints, agents, usage: noUsage, scheduledAttempts: 0, accounted: new Set() } };
+      return {
+        phase: 'queued',
+        session: { tenantId: event.tenantId, goal, constraints, agents, usage: noUsage, scheduledAttempts: 0, accounted: new Set(), paused: null, resumedAt: null, tenantStatusVersion: -1 },
+      };
     }
     case 'PlanRequested':
       if (state.phase !== 'queued' && state.phase !== 'planning') return state;
-      return { phase: 'planning', session: state.session, planAttempt: event.data.attempt, planRequestedAt: event.occurredAt };
+      return { phase: 'planning', session: state.session, planAttempt: event.data.attempt, planRequestedAt: event.occurredAt, retryHeld: false };
     case 'PlanProposed':
       if (state.phase !== 'planning') return state;
       return {
@@ -84,6 +87,17 @@ export function evolve(state: SessionState, event: SessionEvent): SessionState {
     case 'UsageRecorded':
       if (!('session' in state)) return state;
       return { ...state, session: spent(state.session, runKey(event.data.task), event.data.usage) };
+    case 'SessionPaused': {
+      if (!('session' in state)) return state;
+      const { reason, tenantStatusVersion } = event.data;
+      return { ...state, session: { ...state.session, paused: { reason, since: event.occurredAt }, tenantStatusVersion } };
+    }
+    case 'SessionResumed':
+      if (!('session' in state)) return state;
+      return { ...state, session: { ...state.session, paused: null, resumedAt: event.occurredAt, tenantStatusVersion: event.data.tenantStatusVersion } };
+    case 'PlanRetryHeld':
+      if (state.phase !== 'planning') return state;
+      return { ...state, retryHeld: true };
     // A verdict and a crossed budget change nothing by themselves: the events decided with them
     // (SessionCompleted, ReworkRequested, SessionFailed) do.
     case 'ReviewCompleted':

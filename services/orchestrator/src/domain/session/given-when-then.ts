@@ -4,11 +4,13 @@ import {
   type CancelSession,
   type CheckTimeouts,
   type CommandMetadata,
+  type PauseSession,
   type PlanStep,
   type RecordAgentFailure,
   type RecordPlan,
   type RecordReview,
   type RecordStepResult,
+  type ResumeSession,
   type SessionCommand,
   type SessionConstraints,
   type SessionEvent,
@@ -225,6 +227,14 @@ export const command = {
     metadata: metadata(),
   }),
   checkTimeouts: (now: string): CheckTimeouts => ({ type: 'CheckTimeouts', sessionId, metadata: metadata(now) }),
+  pause: (tenantStatusVersion = 2, reason: PauseSession['reason'] = 'tenant_suspended', now?: string): PauseSession => ({
+    type: 'PauseSession',
+    sessionId,
+    reason,
+    tenantStatusVersion,
+    metadata: metadata(now),
+  }),
+  resume: (tenantStatusVersion = 3, now?: string): ResumeSession => ({ type: 'ResumeSession', sessionId, tenantStatusVersion, metadata: metadata(now) }),
   cancel: (reason?: string): CancelSession => ({
     type: 'CancelSession',
     sessionId,
@@ -234,3 +244,6 @@ export const command = {
 };
 
 export const usageRecorded = (task: DataOf<'UsageRecorded'>['task'], spent: Usage) => event('UsageRecorded', { task, usage: spent });
+export const sessionPaused = (tenantStatusVersion = 2, occurredAt = T0, reason: PauseSession['reason'] = 'tenant_suspended') =>
+  event('SessionPaused', { reason, tenantStatusVersion }, occurredAt);
+export const sessionResumed = (tenantStatusVersion = 3, occurredAt = T0) => event('SessionResumed', { tenantStatusVersion }, occurredAt);

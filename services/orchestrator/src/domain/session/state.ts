@@ -1,4 +1,4 @@
-import type { PlanStep, SessionConstraints, SessionStatus, Usage } from '@agent-orchestrator/contracts';
+import type { PlanStep, SessionConstraints, SessionPauseReason, SessionStatus, Usage } from '@agent-orchestrator/contracts';
 
 /**
  * One step of the adopted plan. `attempt` is the latest scheduled attempt (0 before the first);
@@ -28,6 +28,12 @@ export interface SessionFacts {
   readonly agents: ReadonlySet<string>;
   /** The runs (see `runKey`) whose usage is already in `usage`, so an answer delivered twice counts once. */
   readonly accounted: ReadonlySet<string>;
+  /** Set while the session may schedule no work and its timeouts stand still. */
+  readonly paused: { readonly reason: SessionPauseReason; readonly since: string } | null;
+  /** When it was last resumed: what was outstanding then counts its timeout from here. */
+  readonly resumedAt: string | null;
+  /** The admin stream version of the latest pause or resumption taken; -1 before any. */
+  readonly tenantStatusVersion: number;
 }
 
 /** Names one run of the session: a planner attempt, a step attempt or a review round. */
@@ -56,7 +62,8 @@ export type SessionState =
   | { readonly phase: 'absent' }
   /** Started, no plan requested yet. */
   | { readonly phase: 'queued'; readonly session: SessionFacts }
-  | { readonly phase: 'planning'; readonly session: SessionFacts; readonly planAttempt: number; readonly planRequestedAt: string }
+  /** `retryHeld`: the latest attempt failed while paused; the next one is requested on resume. */
+  | { readonly phase: 'planning'; readonly session: SessionFacts; readonly planAttempt: number; readonly planRequestedAt: string; readonly retryHeld: boolean }
   | ({ readonly phase: 'executing' } & Execution)
   | ({ readonly phase: 'reviewing'; readonly reviewRequestedAt: string } & Execution)
   | { readonly phase: 'completed' | 'failed' | 'cancelled'; readonly tenantId: string; readonly usage: Usage };
@@ -79,11 +86,11 @@ export function sessionStatus(state: SessionState): SessionStatus | null {
     case 'absent':
       return null;
     case 'queued':
-      return 'queued';
+      return state.session.paused ? 'paused' : 'queued';
     case 'planning':
     case 'executing':
     case 'reviewing':
-      return 'running';
+      return state.session.paused ? 'paused' : 'running';
     case 'completed':
     case 'failed':
     case 'cancelled':
