@@ -9,6 +9,7 @@ import { presentedLiveKey } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
 import { sendProblem } from '../http/problem-details.filter.js';
 import { problemFor } from '../http/problem.js';
+import type { RequestRateLimits } from '../http/rate-limits.js';
 import { approvalsOf, type SessionFeed } from './session-feed.js';
 import type { Sessions } from './sessions.js';
 
@@ -29,7 +30,7 @@ interface LiveRequest {
  */
 export function registerSessionSocket(
   fastify: FastifyInstance,
-  deps: { apiKeys: ApiKeys; sessions: Sessions; store: EventStore; feed: SessionFeed; logger: Logger; maxBodyBytes: number },
+  deps: { apiKeys: ApiKeys; sessions: Sessions; store: EventStore; feed: SessionFeed; logger: Logger; maxBodyBytes: number; rateLimits?: RequestRateLimits | undefined },
 ): void {
   const { apiKeys, sessions, store, feed, logger } = deps;
   fastify.get<LiveRequest>(
@@ -44,6 +45,7 @@ export function registerSessionSocket(
           if (!abilityFor(key.tenantId, key.roles).can('read', 'Session')) {
             throw new GatewayError('Forbidden', `The roles of this API key (${key.roles.join(', ')}) do not allow "read" on Session.`);
           }
+          await deps.rateLimits?.admit(key); // the upgrade is a request like any other
           const from = request.query.fromVersion;
           if (from !== undefined && (typeof from !== 'string' || !/^\d{1,9}$/.test(from))) throw new GatewayError('InvalidRequest', 'fromVersion must be a whole number, the streamVersion to start from.');
           await sessions.assertOwned(key.tenantId, request.params.sessionId);
