@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
+import type { AdminLogStore } from './admin/admin-log.js';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
 import type { GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
@@ -23,6 +24,7 @@ import { EgressGuard } from '@agent-orchestrator/egress';
 import type { SecretStore } from '@agent-orchestrator/secrets';
 import { IdempotencyClaims } from './sessions/idempotency-claims.js';
 import { Sessions, type SessionsBackend } from './sessions/sessions.js';
+import { openTenancy } from './tenants/tenancy.js';
 import { NestPinoLogger, Readiness } from '@agent-orchestrator/service-host';
 
 export interface GatewayDeps {
@@ -36,6 +38,8 @@ export interface GatewayDeps {
   readonly secrets?: SecretStore | null;
   /** What /readyz reports; without one it has nothing to check and answers ready. */
   readonly readiness?: Readiness;
+  /** The session log the admin log appends to, in the gateway's database; without one, a log in the gateway's schema. */
+  readonly adminLogStore?: AdminLogStore;
 }
 
 async function registerBootstrapKey(apiKeys: ApiKeyStore, config: GatewayConfig, logger: Logger): Promise<void> {
@@ -63,6 +67,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const apiKeys = new ApiKeyStore(pool, config.schema);
     await apiKeys.migrate();
     await registerBootstrapKey(apiKeys, config, logger);
+    const tenancy = await openTenancy(pool, config, apiKeys, logger, deps.adminLogStore);
 
     const adapter = new FastifyAdapter({ bodyLimit: config.maxBodyBytes, ...(config.trustProxy ? { trustProxy: [...config.trustProxy] } : {}) });
     // Bodies are JSON or nothing: without its text/plain parser Fastify answers any other type with 415.
@@ -85,15 +90,16 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     if (backend && sessions && feed) {
       await feed.start();
       await adapter.getInstance().register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-      registerSessionSocket(adapter.getInstance(), { apiKeys, sessions, store: backend.store, feed, logger, maxBodyBytes: config.maxBodyBytes, rateLimits });
+      registerSessionSocket(adapter.getInstance(), { apiKeys, tenancy, sessions, store: backend.store, feed, logger, maxBodyBytes: config.maxBodyBytes, rateLimits });
     }
     const onShutdown = async () => {
       feed?.stop();
       await egressGuard.close();
+      await tenancy.close();
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
+      GatewayModule.register({ apiKeys, tenancy, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

@@ -15,6 +15,7 @@ import type { SecretStore } from '@agent-orchestrator/secrets';
 import { Readiness } from '@agent-orchestrator/service-host';
 import { ToolsController } from './tools/tools.controller.js';
 import { Tools } from './tools/tools.js';
+import { AdminEventsController } from './admin/admin-events.controller.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeys } from './api-keys/api-keys.js';
 import { AccessGuard } from './auth/access.guard.js';
@@ -23,10 +24,13 @@ import { ProblemDetailsFilter } from './http/problem-details.filter.js';
 import { RateLimitInterceptor } from './http/rate-limit-hooks.js';
 import type { RequestRateLimits } from './http/rate-limits.js';
 import { SessionsController } from './sessions/sessions.controller.js';
+import { TenantsController } from './tenants/tenants.controller.js';
+import { tenancyProviders, type Tenancy } from './tenants/tenancy.js';
 import { Sessions } from './sessions/sessions.js';
 
 export interface GatewayBindings {
   readonly apiKeys: ApiKeys;
+  readonly tenancy: Tenancy;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   /** What /readyz reports: in dev mode every service's consumers and projections. */
@@ -60,7 +64,7 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, ApiKeysController, ...(bindings.sessions ? [SessionsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
+      controllers: [HealthController, ApiKeysController, TenantsController, AdminEventsController, ...(bindings.sessions ? [SessionsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
@@ -70,6 +74,7 @@ export class GatewayModule {
         ...(bindings.approvals ? [{ provide: Approvals, useValue: bindings.approvals }] : []),
         ...(bindings.secrets !== undefined ? [{ provide: SECRET_STORE, useValue: bindings.secrets }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },
+        ...tenancyProviders(bindings.tenancy),
         { provide: Readiness, useValue: bindings.readiness },
         { provide: APP_GUARD, useClass: AccessGuard },
         ...(bindings.rateLimits ? [{ provide: APP_INTERCEPTOR, useValue: new RateLimitInterceptor(bindings.rateLimits) }] : []),

@@ -4,7 +4,9 @@ import type { FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiKeys, type AuthenticatedKey } from '../api-keys/api-keys.js';
 import { GatewayError } from '../errors.js';
+import { TenantGate } from '../tenants/tenant-gate.js';
 import { abilityFor, type Action, type GatewayAbility, type SubjectName } from './abilities.js';
+import { PlatformAdmin, platformAdminOutOfTenants, rememberPlatformAdmin } from './platform-admin.js';
 
 /** The caller of an authenticated request. Queries take the tenant from here, never from the request. */
 export interface Principal extends AuthenticatedKey {
@@ -84,6 +86,8 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeys,
+    private readonly platformAdmin: PlatformAdmin,
+    private readonly tenantGate: TenantGate,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -91,13 +95,22 @@ export class AccessGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(publicRoute, targets)) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const key = await this.apiKeys.authenticate(presentedApiKey(request.headers));
+    const presented = presentedApiKey(request.headers);
+    const required = this.reflector.getAllAndOverride<RequiredAbility | undefined>(requiredAbility, targets);
+    const platformAdmin = this.platformAdmin.recognise(presented);
+    if (platformAdmin) {
+      if (!required || !platformAdmin.ability.can(required.action, required.subject)) throw platformAdminOutOfTenants();
+      rememberPlatformAdmin(request, platformAdmin);
+      return true;
+    }
+    const key = await this.apiKeys.authenticate(presented);
     if (!key) throw new GatewayError('InvalidCredentials', 'The API key is unknown or has been revoked.');
+    await this.tenantGate.assertActive(key.tenantId);
     const principal: Principal = { ...key, ability: abilityFor(key.tenantId, key.roles) };
     principals.set(request, principal);
 
-    const required = this.reflector.getAllAndOverride<RequiredAbility | undefined>(requiredAbility, targets);
     if (!required) throw new GatewayError('Forbidden', 'This route declares no permission, so it is open to no one.');
+    if (required.subject === 'Tenant') throw new GatewayError('Forbidden', "Tenants are managed with the platform admin's key (PLATFORM_ADMIN_API_KEY); no key of a tenant may.");
     if (!principal.ability.can(required.action, required.subject)) {
       throw new GatewayError('Forbidden', `The roles of this API key (${key.roles.join(', ')}) do not allow "${required.action}" on ${required.subject}.`);
     }

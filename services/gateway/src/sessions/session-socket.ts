@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import type { ApiKeys } from '../api-keys/api-keys.js';
 import { abilityFor } from '../auth/abilities.js';
 import { presentedLiveKey } from '../auth/access.guard.js';
+import { platformAdminOutOfTenants } from '../auth/platform-admin.js';
+import type { Tenancy } from '../tenants/tenancy.js';
 import { GatewayError } from '../errors.js';
 import { sendProblem } from '../http/problem-details.filter.js';
 import { problemFor } from '../http/problem.js';
@@ -30,9 +32,9 @@ interface LiveRequest {
  */
 export function registerSessionSocket(
   fastify: FastifyInstance,
-  deps: { apiKeys: ApiKeys; sessions: Sessions; store: EventStore; feed: SessionFeed; logger: Logger; maxBodyBytes: number; rateLimits?: RequestRateLimits | undefined },
+  deps: { apiKeys: ApiKeys; tenancy: Pick<Tenancy, 'platformAdmin' | 'tenantGate'>; sessions: Sessions; store: EventStore; feed: SessionFeed; logger: Logger; maxBodyBytes: number; rateLimits?: RequestRateLimits | undefined },
 ): void {
-  const { apiKeys, sessions, store, feed, logger } = deps;
+  const { apiKeys, tenancy, sessions, store, feed, logger } = deps;
   fastify.get<LiveRequest>(
     '/v1/sessions/:sessionId/live',
     {
@@ -40,8 +42,10 @@ export function registerSessionSocket(
       preValidation: async (request: FastifyRequest<LiveRequest>, reply: FastifyReply) => {
         try {
           const presented = presentedLiveKey(request.headers, request.query.apiKey);
+          if (tenancy.platformAdmin.recognise(presented)) throw platformAdminOutOfTenants();
           const key = await apiKeys.authenticate(presented);
           if (!key) throw new GatewayError('InvalidCredentials', 'The API key is unknown or has been revoked.');
+          await tenancy.tenantGate.assertActive(key.tenantId);
           if (!abilityFor(key.tenantId, key.roles).can('read', 'Session')) {
             throw new GatewayError('Forbidden', `The roles of this API key (${key.roles.join(', ')}) do not allow "read" on Session.`);
           }
