@@ -1,7 +1,7 @@
 import { inTransaction, migrateUnderLock } from '@agent-orchestrator/postgres';
 import pg from 'pg';
 import { MasterKeys, open, seal } from './envelope.js';
-import { SecretStoreError, type SecretStore, type SecretSummary } from './port.js';
+import { SecretStoreError, type SecretStore, type SecretsTransaction, type SecretSummary } from './port.js';
 import { TenantDataKeys, type DataKey, type RewrapProgress, type WrappedDataKey } from './tenant-data-keys.js';
 
 export interface PostgresSecretStoreOptions {
@@ -57,6 +57,7 @@ const shreddedKeyId = 'shredded';
  * follows.
  */
 export class PostgresSecretStore implements SecretStore {
+  readonly joinsTransactions = true;
   private readonly table: string;
   private readonly masterKeys: MasterKeys;
   private readonly dataKeys: TenantDataKeys;
@@ -93,9 +94,9 @@ export class PostgresSecretStore implements SecretStore {
     return store;
   }
 
-  async put(tenantId: string, name: string, value: string): Promise<SecretSummary> {
+  async put(tenantId: string, name: string, value: string, transaction?: SecretsTransaction): Promise<SecretSummary> {
     // The row lock orders concurrent puts of one name, so each gets its own version.
-    return inTransaction(this.pool, async (client) => {
+    return this.inTransaction(transaction, async (client) => {
       const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${this.table} WHERE tenant_id = $1 AND name = $2 FOR UPDATE`, [tenantId, name]);
       const version = (rows[0]?.version ?? 0) + 1;
       const dataKey = await this.dataKeys.forWriting(client, tenantId);
@@ -137,8 +138,8 @@ export class PostgresSecretStore implements SecretStore {
     return rows.map((row) => ({ name: row.name, version: row.version, updatedAt: row.updated_at.toISOString() }));
   }
 
-  async delete(tenantId: string, name: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(`DELETE FROM ${this.table} WHERE tenant_id = $1 AND name = $2`, [tenantId, name]);
+  async delete(tenantId: string, name: string, transaction?: SecretsTransaction): Promise<boolean> {
+    const { rowCount } = await (transaction ?? this.pool).query(`DELETE FROM ${this.table} WHERE tenant_id = $1 AND name = $2`, [tenantId, name]);
     return (rowCount ?? 0) > 0;
   }
 
@@ -203,6 +204,11 @@ export class PostgresSecretStore implements SecretStore {
     // The pool is the caller's.
   }
 
+  /** On the caller's transaction when given one (it commits or rolls back), else in one of its own. */
+  private inTransaction<T>(transaction: SecretsTransaction | undefined, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    return transaction ? work(transaction) : inTransaction(this.pool, work);
+  }
+
   private openValue(row: ValueRow, dataKey: DataKey): string {
     return open(dataKey.key, row, this.aad(row.tenant_id, row.name, row.version)).toString('utf8');
   }
@@ -224,7 +230,7 @@ export class PostgresSecretStore implements SecretStore {
   }
 
   /** Seals the same version again under a data key; its updated_at stays when it was set. */
-  private async reseal(client: pg.PoolClient, row: ValueRow, value: string, dataKey: DataKey): Promise<void> {
+  private async reseal(client: pg.ClientBase, row: ValueRow, value: string, dataKey: DataKey): Promise<void> {
     const sealed = seal(dataKey.key, Buffer.from(value, 'utf8'), this.aad(row.tenant_id, row.name, row.version));
     await client.query(`UPDATE ${this.table} SET envelope = true, key_id = $3, iv = $4, ciphertext = $5, tag = $6 WHERE tenant_id = $1 AND name = $2`, [
       row.tenant_id,

@@ -140,6 +140,23 @@ describe('PostgreSQL secret store at rest', () => {
     for (const name of ['new', 'old']) await expect(store.get('shred-legacy', name)).rejects.toMatchObject({ code: 'Shredded' });
   });
 
+  it("joins the caller's transaction: a put and a delete roll back with it", async () => {
+    const store = await PostgresSecretStore.open({ pool: db.pool, schema: db.schema, key });
+    await store.put('joined', 'kept', 'before');
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await store.put('joined', 'new', 'never', client);
+      await store.put('joined', 'kept', 'changed', client);
+      expect(await store.delete('joined', 'kept', client)).toBe(true);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    expect(await store.get('joined', 'new')).toBeUndefined();
+    expect(await store.get('joined', 'kept')).toBe('before');
+  });
+
   it('lets several instances rewrap at once, each data key once', async () => {
     const oldKey = randomBytes(32);
     const newKey = randomBytes(32);

@@ -41,7 +41,7 @@ export class TenantDataKeys {
     this.table = `${pg.escapeIdentifier(schema)}.tenant_keys`;
   }
 
-  async migrate(client: pg.PoolClient): Promise<void> {
+  async migrate(client: pg.ClientBase): Promise<void> {
     // key_id is new for every key a tenant is given, so a value sealed under a shredded key never meets its successor.
     await client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
       tenant_id text PRIMARY KEY,
@@ -58,7 +58,7 @@ export class TenantDataKeys {
    * The tenant's data key for sealing, made on its first secret. Locks the tenant's row until the
    * transaction ends, so a concurrent shredTenant waits rather than deleting a key being used.
    */
-  async forWriting(client: pg.PoolClient, tenantId: string): Promise<DataKey> {
+  async forWriting(client: pg.ClientBase, tenantId: string): Promise<DataKey> {
     const key = randomBytes(32);
     const keyId = randomUUID();
     const wrapped = this.wrap(tenantId, keyId, key);
@@ -75,14 +75,14 @@ export class TenantDataKeys {
    * current one on the way (only if no one else changed it meanwhile), so reads move tenants to
    * the new key without waiting for rewrapAll.
    */
-  async unwrap(row: WrappedDataKey, client: pg.Pool | pg.PoolClient = this.pool): Promise<DataKey> {
+  async unwrap(row: WrappedDataKey, client: pg.Pool | pg.ClientBase = this.pool): Promise<DataKey> {
     const key = this.open(row);
     if (row.master_key_id !== this.masterKeys.currentId) await this.rewrap(client, row, key);
     return { keyId: row.key_id, key };
   }
 
   /** Deletes the tenant's data key: whatever was sealed under it can no longer be opened by anyone. */
-  async shred(client: pg.PoolClient, tenantId: string): Promise<void> {
+  async shred(client: pg.ClientBase, tenantId: string): Promise<void> {
     await client.query(`DELETE FROM ${this.table} WHERE tenant_id = $1`, [tenantId]);
   }
 
@@ -131,7 +131,7 @@ export class TenantDataKeys {
     return open(master, { iv: row.iv, ciphertext: row.wrapped, tag: row.tag }, this.aad(row.tenant_id, row.key_id));
   }
 
-  private async rewrap(client: pg.Pool | pg.PoolClient, row: WrappedDataKey, key: Buffer): Promise<void> {
+  private async rewrap(client: pg.Pool | pg.ClientBase, row: WrappedDataKey, key: Buffer): Promise<void> {
     const wrapped = this.wrap(row.tenant_id, row.key_id, key);
     await client.query(
       `UPDATE ${this.table} SET master_key_id = $3, iv = $4, wrapped = $5, tag = $6, wrapped_at = now() WHERE tenant_id = $1 AND key_id = $2 AND master_key_id = $7`,

@@ -34,6 +34,8 @@ interface Entry {
  * behaviour suite (secret-store.int.spec.ts) runs wherever VAULT_ADDR (and VAULT_TOKEN) are set.
  */
 export class VaultSecretStore implements SecretStore {
+  /** Vault is not the platform's database: a write is done when Vault answers, whatever the caller's transaction does. */
+  readonly joinsTransactions = false;
   private readonly vault: nodeVault.client;
   private readonly transitMount: string;
 
