@@ -1,5 +1,6 @@
 import { inTransaction, migrateUnderLock } from '@agent-orchestrator/postgres';
 import pg from 'pg';
+import { openedOrUndefined, walkInBatches } from './batches.js';
 import { MasterKeys, open, seal } from './envelope.js';
 import { SecretStoreError, type SecretStore, type SecretsTransaction, type SecretSummary } from './port.js';
 import { TenantDataKeys, type DataKey, type RewrapProgress, type WrappedDataKey } from './tenant-data-keys.js';
@@ -40,8 +41,6 @@ interface ReadRow extends ValueRow {
   readonly wrapped: Buffer | null;
   readonly k_tag: Buffer | null;
 }
-
-const batchSize = 100;
 /** key_id of values whose first-format row was shredded: no data key ever has this id (they are uuids). */
 const shreddedKeyId = 'shredded';
 
@@ -163,41 +162,26 @@ export class PostgresSecretStore implements SecretStore {
    */
   async rewrapAll(progress: RewrapProgress = () => undefined): Promise<RewrapSummary> {
     const dataKeys = await this.dataKeys.rewrapAll(progress);
-    let valuesMigrated = 0;
-    let damaged = 0;
-    let after = { tenant: '', name: '' };
-    for (;;) {
-      const batch = await inTransaction(this.pool, async (client) => {
-        // Ordered by tenant so concurrent runs lock data keys in one order and never deadlock.
-        const { rows } = await client.query<ValueRow>(
-          `SELECT * FROM ${this.table} WHERE NOT envelope AND key_id = ANY($1) AND (tenant_id, name) > ($2, $3) ORDER BY tenant_id, name LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`,
-          [this.masterKeys.ids, after.tenant, after.name],
-        );
-        const keys = new Map<string, DataKey>();
-        let migrated = 0;
-        for (const row of rows) {
-          let value: string;
-          try {
-            value = this.openFirstFormat(row);
-          } catch {
-            continue; // damaged: counted below, left as it is for get() to report
-          }
-          const dataKey = keys.get(row.tenant_id) ?? (await this.dataKeys.forWriting(client, row.tenant_id));
-          keys.set(row.tenant_id, dataKey);
-          await this.reseal(client, row, value, dataKey);
-          migrated += 1;
-        }
-        const last = rows.at(-1);
-        return { last: last && { tenant: last.tenant_id, name: last.name }, migrated, damaged: rows.length - migrated };
-      });
-      if (batch.last === undefined) break;
-      after = batch.last;
-      valuesMigrated += batch.migrated;
-      damaged += batch.damaged;
-      progress('moving first-format secrets under their tenant data keys', { valuesMigrated, damaged });
-    }
+    const values = await walkInBatches(this.pool, {
+      start: { tenant: '', name: '' },
+      // Ordered by tenant so concurrent runs lock data keys in one order and never deadlock.
+      select: async (client, after, limit) =>
+        (
+          await client.query<ValueRow>(
+            `SELECT * FROM ${this.table} WHERE NOT envelope AND key_id = ANY($1) AND (tenant_id, name) > ($2, $3) ORDER BY tenant_id, name LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
+            [this.masterKeys.ids, after.tenant, after.name],
+          )
+        ).rows,
+      cursorOf: (row) => ({ tenant: row.tenant_id, name: row.name }),
+      handle: async (client, row) => {
+        const value = openedOrUndefined(() => this.openFirstFormat(row));
+        if (value !== undefined) await this.reseal(client, row, value, await this.dataKeys.forWriting(client, row.tenant_id));
+        return value !== undefined;
+      },
+      progress: (valuesMigrated, damaged) => progress('moving first-format secrets under their tenant data keys', { valuesMigrated, damaged }),
+    });
     const { rows } = await this.pool.query<{ count: string }>(`SELECT count(*) FROM ${this.table} WHERE NOT envelope AND key_id <> ALL($1)`, [this.masterKeys.ids]);
-    return { dataKeysRewrapped: dataKeys.rewrapped, valuesMigrated, unreadable: dataKeys.unreadable + damaged + Number(rows[0]!.count) };
+    return { dataKeysRewrapped: dataKeys.rewrapped, valuesMigrated: values.handled, unreadable: dataKeys.unreadable + values.passed + Number(rows[0]!.count) };
   }
 
   async close(): Promise<void> {

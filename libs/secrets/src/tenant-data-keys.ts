@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { inTransaction } from '@agent-orchestrator/postgres';
 import pg from 'pg';
+import { openedOrUndefined, walkInBatches } from './batches.js';
 import { open, seal, type MasterKeys, type Sealed } from './envelope.js';
 import { SecretStoreError } from './port.js';
 
@@ -21,8 +21,6 @@ export interface DataKey {
 
 /** How far a rewrap run has come, for the start-up log. */
 export type RewrapProgress = (message: string, details: Readonly<Record<string, number>>) => void;
-
-const batchSize = 100;
 
 /**
  * One data key per tenant in `<schema>.tenant_keys`, the envelope under the values: values are
@@ -88,41 +86,29 @@ export class TenantDataKeys {
 
   /**
    * Rewraps every data key still under a previous master key, in batches that skip rows another
-   * process holds (several instances may run this at start-up at once), walking the table once by
-   * tenant so a key that does not open is counted and passed, never retried forever. Returns how
-   * many it rewrapped and how many stay unreadable (under a key not configured, or damaged).
+   * process holds (several instances may run this at start-up at once). Returns how many it
+   * rewrapped and how many stay unreadable (under a key not configured, or damaged).
    */
   async rewrapAll(progress: RewrapProgress): Promise<{ readonly rewrapped: number; readonly unreadable: number }> {
-    let rewrapped = 0;
-    let damaged = 0;
-    let after = '';
-    for (;;) {
-      const batch = await inTransaction(this.pool, async (client) => {
-        const { rows } = await client.query<WrappedDataKey>(
-          `SELECT * FROM ${this.table} WHERE master_key_id <> $1 AND master_key_id = ANY($2) AND tenant_id > $3 ORDER BY tenant_id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`,
-          [this.masterKeys.currentId, this.masterKeys.ids, after],
-        );
-        let done = 0;
-        for (const row of rows) {
-          let key: Buffer;
-          try {
-            key = this.open(row);
-          } catch {
-            continue; // damaged: counted, and left for reads to report
-          }
-          await this.rewrap(client, row, key);
-          done += 1;
-        }
-        return { last: rows.at(-1)?.tenant_id, rewrapped: done, damaged: rows.length - done };
-      });
-      if (batch.last === undefined) break;
-      after = batch.last;
-      rewrapped += batch.rewrapped;
-      damaged += batch.damaged;
-      progress('rewrapping tenant data keys under the current SECRETS_KEY', { rewrapped, damaged });
-    }
+    const walked = await walkInBatches(this.pool, {
+      start: '',
+      select: async (client, after, limit) =>
+        (
+          await client.query<WrappedDataKey>(
+            `SELECT * FROM ${this.table} WHERE master_key_id <> $1 AND master_key_id = ANY($2) AND tenant_id > $3 ORDER BY tenant_id LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
+            [this.masterKeys.currentId, this.masterKeys.ids, after],
+          )
+        ).rows,
+      cursorOf: (row) => row.tenant_id,
+      handle: async (client, row) => {
+        const key = openedOrUndefined(() => this.open(row));
+        if (key) await this.rewrap(client, row, key);
+        return key !== undefined;
+      },
+      progress: (rewrapped, damaged) => progress('rewrapping tenant data keys under the current SECRETS_KEY', { rewrapped, damaged }),
+    });
     const { rows } = await this.pool.query<{ count: string }>(`SELECT count(*) FROM ${this.table} WHERE master_key_id <> ALL($1)`, [this.masterKeys.ids]);
-    return { rewrapped, unreadable: damaged + Number(rows[0]!.count) };
+    return { rewrapped: walked.handled, unreadable: walked.passed + Number(rows[0]!.count) };
   }
 
   private open(row: WrappedDataKey): Buffer {
