@@ -152,6 +152,13 @@ describe('request rate limits', () => {
     expect((await list(gateway, key, address)).status).toBe(200);
   });
 
+  it('documents the 429 on every route that takes a key, and on no public one', async () => {
+    const document = (await gateway.call('GET', '/docs/json')).json as { paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>> };
+    expect(document.paths['/v1/api-keys']!.get!.responses['429']!.headers).toEqual(expect.objectContaining({ 'Retry-After': expect.anything(), RateLimit: expect.anything(), 'RateLimit-Policy': expect.anything() }));
+    expect(document.paths['/v1/sessions/{sessionId}/live']!.get!.responses['429']).toBeDefined();
+    expect(document.paths['/healthz']!.get!.responses['429']).toBeUndefined();
+  });
+
   it("counts an address's failures across processes", async () => {
     const address = newAddress();
     expect(statuses([await list(gateway, 'wrong', address), await list(gateway, 'wrong', address), await list(second, 'wrong', address)])).toEqual([401, 401, 401]);
