@@ -137,7 +137,8 @@ async function start(): Promise<{ url: string }> {
   broker.allGroupsStarted();
 
   const gatewayConfig = {
-    ...parseGatewayConfig({ DATABASE_URL: databaseUrl, GATEWAY_PORT: String(env.PORT), BOOTSTRAP_ADMIN_API_KEY: apiKey, BOOTSTRAP_TENANT: env.TENANT, PLATFORM_ADMIN_API_KEY: platformAdminKey }),
+    // The gateway's own variables (rate limits, CORS_ORIGINS, EGRESS_*...) apply in dev mode too; port, keys and tenant are dev mode's.
+    ...parseGatewayConfig({ ...serviceEnv, DATABASE_URL: databaseUrl, GATEWAY_PORT: String(env.PORT), BOOTSTRAP_ADMIN_API_KEY: apiKey, BOOTSTRAP_TENANT: env.TENANT, PLATFORM_ADMIN_API_KEY: platformAdminKey }),
     secrets: serviceConfigs.toolAdapters.secrets,
   };
   const gateway = await startGateway(sharedPlatform(shared, 'gateway'), gatewayConfig, logger.child({ service: 'gateway' }), env.HOST);

@@ -43,5 +43,23 @@ export function describeSecretStoreBehaviour(adapter: string, open: () => Promis
       expect(await store.get(acme, 'gone')).toBeUndefined();
       expect(await store.delete(acme, 'gone')).toBe(false);
     });
+
+    it('shreds a tenant: its secrets read as shredded for good, other tenants keep theirs, and a new put starts afresh', async () => {
+      const acme = tenant();
+      const globex = tenant();
+      await store.put(acme, 'crm-token', 'acme-first');
+      await store.put(acme, 'crm-token', 'acme-second');
+      await store.put(acme, 'ledger-key', 'acme-ledger');
+      await store.put(globex, 'crm-token', 'globex-value');
+
+      await store.shredTenant(acme);
+      for (const name of ['crm-token', 'ledger-key']) await expect(store.get(acme, name)).rejects.toMatchObject({ name: 'SecretStoreError', code: 'Shredded' });
+      expect(await store.get(globex, 'crm-token')).toBe('globex-value');
+
+      await store.put(acme, 'crm-token', 'acme-after');
+      expect(await store.get(acme, 'crm-token')).toBe('acme-after');
+      await expect(store.get(acme, 'ledger-key')).rejects.toMatchObject({ code: 'Shredded' });
+      await store.shredTenant(tenant()); // a tenant that never stored anything
+    });
   });
 }

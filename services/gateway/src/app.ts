@@ -10,6 +10,9 @@ import type { GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
 import { validateAtTheEdge } from './http/edge-input.js';
 import { serveOpenApi } from './http/openapi.js';
+import { throttleFailedAuthentication } from './http/rate-limit-hooks.js';
+import { RequestRateLimits } from './http/rate-limits.js';
+import { protectAnswers } from './http/security-headers.js';
 import { SessionFeed } from './sessions/session-feed.js';
 import { registerSessionSocket } from './sessions/session-socket.js';
 import { Agents } from './agents/agents.js';
@@ -67,10 +70,13 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     await registerBootstrapKey(apiKeys, config, logger);
     const tenancy = await openTenancy(pool, config, apiKeys, logger, deps.adminLogStore);
 
-    const adapter = new FastifyAdapter({ bodyLimit: config.maxBodyBytes });
+    const adapter = new FastifyAdapter({ bodyLimit: config.maxBodyBytes, ...(config.trustProxy ? { trustProxy: [...config.trustProxy] } : {}) });
     // Bodies are JSON or nothing: without its text/plain parser Fastify answers any other type with 415.
     adapter.getInstance().removeContentTypeParser('text/plain');
     validateAtTheEdge(adapter.getInstance(), config.maxBodyBytes);
+    await protectAnswers(adapter.getInstance(), config.corsOrigins);
+    const rateLimits = config.rateLimits ? await RequestRateLimits.open(pool, config.schema, config.rateLimits) : undefined;
+    if (rateLimits) throttleFailedAuthentication(adapter.getInstance(), rateLimits, config.maxBodyBytes);
     const backend = deps.sessions;
     const egressGuard = new EgressGuard({ operatorAllow: config.egressAllow ?? [], ...(config.egressDeny ? { operatorDeny: config.egressDeny } : {}) });
     const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes, egress: egressGuard }) : undefined;
@@ -85,7 +91,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     if (backend && sessions && feed) {
       await feed.start();
       await adapter.getInstance().register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-      registerSessionSocket(adapter.getInstance(), { apiKeys, tenancy, sessions, store: backend.store, feed, logger, maxBodyBytes: config.maxBodyBytes });
+      registerSessionSocket(adapter.getInstance(), { apiKeys, tenancy, sessions, store: backend.store, feed, logger, maxBodyBytes: config.maxBodyBytes, rateLimits });
     }
     const onShutdown = async () => {
       feed?.stop();
@@ -94,7 +100,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, tenancy, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), onShutdown, ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
+      GatewayModule.register({ apiKeys, tenancy, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

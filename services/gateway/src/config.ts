@@ -2,7 +2,9 @@ import { newEventSchema } from '@agent-orchestrator/contracts';
 import { egressAllowVariable, egressDenyVariable } from '@agent-orchestrator/egress';
 import type { SecretsConfig } from '@agent-orchestrator/secrets';
 import { parseSecretsConfig } from '@agent-orchestrator/service-host';
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import type { RateLimitsConfig } from './http/rate-limits.js';
 
 /** Postgres identifiers we create ourselves: unquoted-safe, at most 63 bytes. */
 const identifierPattern = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -12,6 +14,31 @@ function integerVariable(min: number, max: number, expects: string) {
   const error = { error: expects };
   return z.coerce.number(error).int(error).min(min, error).max(max, error);
 }
+
+const perMinute = (what: string) => integerVariable(1, 1_000_000_000, `expects a whole number of ${what} a minute, at least 1`);
+
+/** Origins as a browser sends them: scheme, host and port, nothing else. */
+const corsOrigins = z.string().transform((text, context) => {
+  const origins = text.split(',').map((entry) => entry.trim());
+  for (const origin of origins) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      context.addIssue({ code: 'custom', message: `"${origin.slice(0, 100)}" is not an origin: write scheme://host[:port] with no path or trailing slash, e.g. https://console.example.com` });
+    }
+  }
+  return origins;
+});
+
+/** The reverse proxies whose X-Forwarded-For names the client: addresses or CIDR blocks. */
+const trustProxy = z.string().transform((text, context) => {
+  const entries = text.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address = '', prefix] = entry.split('/');
+    const family = isIP(address);
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (family === 0 || !prefixOk) context.addIssue({ code: 'custom', message: `"${entry.slice(0, 100)}" is not an IP address or CIDR block (e.g. 10.0.0.0/8)` });
+  }
+  return entries;
+});
 
 export const defaultTenantRetentionDays = 180;
 
@@ -43,6 +70,11 @@ const envSchema = z.object({
   MAX_BODY_BYTES: integerVariable(1, 100 * 1024 * 1024, 'expects a whole number of bytes from 1 to 104857600 (100 MiB)').default(1024 * 1024),
   EGRESS_ALLOW: egressAllowVariable,
   EGRESS_DENY: egressDenyVariable,
+  API_RATE_LIMIT_PER_MINUTE: perMinute('requests').optional(),
+  TENANT_RATE_LIMIT_PER_MINUTE: perMinute('requests').optional(),
+  AUTH_FAILURE_LIMIT_PER_MINUTE: perMinute('failed authentications').default(30),
+  CORS_ORIGINS: corsOrigins.optional(),
+  TRUST_PROXY: trustProxy.optional(),
 });
 
 export interface GatewayConfig {
@@ -65,6 +97,12 @@ export interface GatewayConfig {
   readonly egressDeny?: readonly string[];
   /** The store of tool credentials (SECRETS_*, VAULT_*); none when unset. */
   readonly secrets?: SecretsConfig;
+  /** Request and failed-authentication rates (API_RATE_LIMIT_PER_MINUTE, TENANT_RATE_LIMIT_PER_MINUTE, AUTH_FAILURE_LIMIT_PER_MINUTE); nothing is counted without it. */
+  readonly rateLimits?: RateLimitsConfig;
+  /** Origins whose browser scripts may call the API (CORS_ORIGINS); none when unset. */
+  readonly corsOrigins?: readonly string[];
+  /** Reverse proxies trusted to name the client in X-Forwarded-For (TRUST_PROXY); the connection's address counts when unset. */
+  readonly trustProxy?: readonly string[];
 }
 
 export class GatewayConfigError extends Error {
@@ -107,5 +145,8 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     maxBodyBytes: vars.MAX_BODY_BYTES,
     egressAllow: vars.EGRESS_ALLOW,
     egressDeny: vars.EGRESS_DENY,
+    rateLimits: { principalPerMinute: vars.API_RATE_LIMIT_PER_MINUTE, tenantPerMinute: vars.TENANT_RATE_LIMIT_PER_MINUTE, authFailuresPerMinute: vars.AUTH_FAILURE_LIMIT_PER_MINUTE },
+    ...(vars.CORS_ORIGINS ? { corsOrigins: vars.CORS_ORIGINS } : {}),
+    ...(vars.TRUST_PROXY ? { trustProxy: vars.TRUST_PROXY } : {}),
   };
 }

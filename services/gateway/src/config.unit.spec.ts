@@ -26,6 +26,7 @@ describe('gateway configuration', () => {
       egressAllow: [],
       egressDeny: ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::/32'],
       secrets: { backend: 'none' },
+      rateLimits: { authFailuresPerMinute: 30 },
     });
   });
 
@@ -43,9 +44,29 @@ describe('gateway configuration', () => {
         MAX_BODY_BYTES: '65536',
         EGRESS_ALLOW: 'idp.internal:8443, 10.0.0.0/8',
         EGRESS_DENY: 'none',
+        API_RATE_LIMIT_PER_MINUTE: '600',
+        TENANT_RATE_LIMIT_PER_MINUTE: '6000',
+        AUTH_FAILURE_LIMIT_PER_MINUTE: '10',
+        CORS_ORIGINS: 'https://console.example.com, http://localhost:5173',
+        TRUST_PROXY: '10.0.0.0/8, 192.168.1.7, fd00::/8',
         PATH: '/usr/bin',
       }),
-    ).toEqual({ databaseUrl: 'postgresql://localhost/db', port: 8080, schema: 'gw_1', bootstrapAdminApiKey: key, bootstrapTenant: 'acme-eu', platformAdminApiKey: 'p'.repeat(32), tenantRetentionDays: 30, maxBodyBytes: 65536, egressAllow: ['idp.internal:8443', '10.0.0.0/8'], egressDeny: [], secrets: { backend: 'none' } });
+    ).toEqual({
+      databaseUrl: 'postgresql://localhost/db',
+      port: 8080,
+      schema: 'gw_1',
+      bootstrapAdminApiKey: key,
+      bootstrapTenant: 'acme-eu',
+      platformAdminApiKey: 'p'.repeat(32),
+      tenantRetentionDays: 30,
+      maxBodyBytes: 65536,
+      egressAllow: ['idp.internal:8443', '10.0.0.0/8'],
+      egressDeny: [],
+      secrets: { backend: 'none' },
+      rateLimits: { principalPerMinute: 600, tenantPerMinute: 6000, authFailuresPerMinute: 10 },
+      corsOrigins: ['https://console.example.com', 'http://localhost:5173'],
+      trustProxy: ['10.0.0.0/8', '192.168.1.7', 'fd00::/8'],
+    });
   });
 
   it('treats a variable set to the empty string as unset', () => {
@@ -73,6 +94,13 @@ describe('gateway configuration', () => {
     ['MAX_BODY_BYTES', '0', /^MAX_BODY_BYTES: expects a whole number of bytes/],
     ['MAX_BODY_BYTES', '1MiB', /^MAX_BODY_BYTES: expects a whole number of bytes/],
     ['EGRESS_ALLOW', 'idp.internal, https://otel', /^EGRESS_ALLOW: "https:\/\/otel" is not a host, host:port, IP address or CIDR block/],
+    ['API_RATE_LIMIT_PER_MINUTE', '0', /^API_RATE_LIMIT_PER_MINUTE: expects a whole number of requests a minute, at least 1/],
+    ['TENANT_RATE_LIMIT_PER_MINUTE', '10/s', /^TENANT_RATE_LIMIT_PER_MINUTE: expects a whole number of requests a minute/],
+    ['AUTH_FAILURE_LIMIT_PER_MINUTE', '2.5', /^AUTH_FAILURE_LIMIT_PER_MINUTE: expects a whole number of failed authentications a minute/],
+    ['CORS_ORIGINS', 'https://console.example.com/', /^CORS_ORIGINS: "https:\/\/console.example.com\/" is not an origin: write scheme:\/\/host\[:port\] with no path/],
+    ['CORS_ORIGINS', '*', /^CORS_ORIGINS: "\*" is not an origin/],
+    ['TRUST_PROXY', '10.0.0.0/33', /^TRUST_PROXY: "10.0.0.0\/33" is not an IP address or CIDR block/],
+    ['TRUST_PROXY', 'proxy.internal', /^TRUST_PROXY: "proxy.internal" is not an IP address or CIDR block/],
   ])('refuses %s=%s, naming it', (variable, value, expected) => {
     expect(problemsOf({ DATABASE_URL: databaseUrl, [variable]: value })).toEqual([expect.stringMatching(expected)]);
   });

@@ -27,7 +27,9 @@ export type GatewayErrorCode =
   /** The request contradicts an earlier one (an Idempotency-Key reused with another body). */
   | 'Conflict'
   /** A backing service (Kafka, Postgres) could not take the request now; retrying later may work. */
-  | 'Unavailable';
+  | 'Unavailable'
+  /** A rate limit is used up; `headers` say which (RateLimit-Policy, RateLimit) and when to retry (Retry-After). */
+  | 'RateLimited';
 
 /** The gateway's own failures; the problem+json filter maps each code to an HTTP status. */
 export class GatewayError extends Error {
@@ -37,6 +39,8 @@ export class GatewayError extends Error {
     readonly code: GatewayErrorCode,
     message: string,
     readonly fields: readonly FieldProblem[] = [],
+    /** Response headers the answer must carry besides those of its code. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AgentsController } from './agents/agents.controller.js';
 import { Agents } from './agents/agents.js';
@@ -21,6 +21,8 @@ import { ApiKeys } from './api-keys/api-keys.js';
 import { AccessGuard } from './auth/access.guard.js';
 import { HealthController } from './health.controller.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
+import { RateLimitInterceptor } from './http/rate-limit-hooks.js';
+import type { RequestRateLimits } from './http/rate-limits.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { tenancyProviders, type Tenancy } from './tenants/tenancy.js';
@@ -33,6 +35,8 @@ export interface GatewayBindings {
   readonly maxBodyBytes: number;
   /** What /readyz reports: in dev mode every service's consumers and projections. */
   readonly readiness: Readiness;
+  /** Request rates per principal and tenant, counted after authentication; nothing is counted without it. */
+  readonly rateLimits?: RequestRateLimits;
   /** Releases what the app owns (its pool) when the app closes. */
   readonly onShutdown: () => Promise<void>;
   /** Sessions and agents routes, when the app has the log and Kafka behind it. */
@@ -73,6 +77,7 @@ export class GatewayModule {
         ...tenancyProviders(bindings.tenancy),
         { provide: Readiness, useValue: bindings.readiness },
         { provide: APP_GUARD, useClass: AccessGuard },
+        ...(bindings.rateLimits ? [{ provide: APP_INTERCEPTOR, useValue: new RateLimitInterceptor(bindings.rateLimits) }] : []),
         { provide: APP_FILTER, useValue: new ProblemDetailsFilter(bindings.logger, bindings.maxBodyBytes) },
         { provide: ShutdownHook, useValue: new ShutdownHook(bindings.onShutdown) },
       ],

@@ -120,6 +120,36 @@ describe('the secrets API', () => {
     expect(await secrets.get('acme', 'ledger-key')).toBeUndefined();
   });
 
+  it("records each set and delete on the tenant's admin stream, by name and version, never the value", async () => {
+    const page = await gateway.call('GET', '/v1/admin-events?limit=1000', { key: adminKey });
+    expect(page.status).toBe(200);
+    const secretEvents = (page.json as { items: { type: string; data: unknown; actor: unknown }[] }).items.filter((event) => event.type.startsWith('Secret'));
+    expect(secretEvents.map(({ type, data }) => ({ type, data }))).toEqual([
+      { type: 'SecretSet', data: { name: 'crm-token', version: 1 } },
+      { type: 'SecretSet', data: { name: 'crm-token', version: 2 } },
+      { type: 'SecretSet', data: { name: 'ledger-key', version: 1 } },
+      { type: 'SecretDeleted', data: { name: 'ledger-key' } },
+    ]);
+    expect(secretEvents[0]!.actor).toMatchObject({ kind: 'user', id: expect.stringMatching(/^key:/) });
+    for (const secret of [value, 'ledger-value-1234']) expect(page.text).not.toContain(secret);
+    const otherTenant = await gateway.call('GET', '/v1/admin-events?limit=1000', { key: keys.otherTenantAdmin });
+    expect((otherTenant.json as { items: { type: string }[] }).items.filter((event) => event.type.startsWith('Secret'))).toEqual([]);
+  });
+
+  it('writes a secret and its admin event together, or neither', async () => {
+    const refuse = `"${db.schema}".refuse_admin_events`;
+    await db.pool.query(`CREATE FUNCTION ${refuse}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the spec refuses this append'; END $$;
+      CREATE TRIGGER refuse_admin_events BEFORE INSERT ON "${db.schema}".events FOR EACH ROW EXECUTE FUNCTION ${refuse}()`);
+    try {
+      expect((await gateway.call('PUT', '/v1/secrets/never-kept', { key: adminKey, body: { value: 'kept-with-its-event' } })).status).toBe(500);
+      expect((await gateway.call('DELETE', '/v1/secrets/crm-token', { key: adminKey })).status).toBe(500);
+    } finally {
+      await db.pool.query(`DROP TRIGGER refuse_admin_events ON "${db.schema}".events; DROP FUNCTION ${refuse}()`);
+    }
+    expect(await secrets.get('acme', 'never-kept')).toBeUndefined();
+    expect(await secrets.get('acme', 'crm-token')).toBe(`${value}-rotated`);
+  });
+
   it('writes no secret value to its log', () => {
     expect(log.text()).toContain('/v1/secrets');
     expect(log.text()).not.toContain(value);

@@ -18,7 +18,7 @@ export async function startGateway(platform: Platform, config: GatewayConfig, lo
   const readModels = await openReadModels({ url: platform.config.databaseUrl, schema: platform.config.readModelSchema });
   try {
     const { store, producer, topics, pool } = platform;
-    const secrets = (await openSecretStore(config.secrets ?? { backend: 'none' }, pool)) ?? null;
+    const secrets = (await openSecretStore(config.secrets ?? { backend: 'none' }, pool, logger)) ?? null;
     const app = await createGatewayApp(config, {
       logger,
       pool,

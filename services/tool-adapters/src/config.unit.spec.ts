@@ -33,7 +33,7 @@ describe('the tool-adapters configuration', () => {
     ).toEqual({
       executor: { timeoutMs: 2000, retries: 0, minBackoffMs: 50, maxResponseBytes: 1024 },
       rateLimits: { tenantPerMinute: 60, maxWaitMs: 0 },
-      secrets: { backend: 'postgres', key: Buffer.alloc(32, 7), schema: 'secrets' },
+      secrets: { backend: 'postgres', key: Buffer.alloc(32, 7), previousKeys: [], schema: 'secrets' },
       egressAllow: ['otel.internal:4318', '10.0.0.0/8'],
       egressDeny: ['169.254.0.0/16', '10.9.0.0/16'],
     });

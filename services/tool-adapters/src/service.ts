@@ -14,7 +14,7 @@ import { ToolAdaptersModule } from './tool-adapters.module.js';
 export async function startToolAdapters(platform: Platform, config: ToolAdaptersConfig): Promise<RunningService> {
   const { store, broker, producer, topics, logger, pool } = platform;
   const egress = new EgressGuard({ operatorAllow: config.egressAllow, operatorDeny: config.egressDeny });
-  const secrets = await openSecretStore(config.secrets, pool);
+  const secrets = await openSecretStore(config.secrets, pool, logger);
   if (!secrets) logger.warn('no secret store configured (SECRETS_KEY or SECRETS_BACKEND=vault): tools that name credentials cannot be called');
   // The counters are operational state of this deployment, kept beside its read models.
   const rateLimits = await ToolRateLimits.open({ pool, schema: platform.config.readModelSchema, ...config.rateLimits });

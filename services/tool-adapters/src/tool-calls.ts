@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import { v5 as uuidV5 } from 'uuid';
 import type { HttpExecutor, PresentedCredential } from './execution/http-executor.js';
 import type { ToolRateLimits } from './execution/rate-limits.js';
-import type { SecretStore } from '@agent-orchestrator/secrets';
+import { isSecretStoreError, type SecretStore } from '@agent-orchestrator/secrets';
 
 export type ToolCallRequest = EventEnvelope & Extract<AgentRunEvent, { type: 'ToolCallRequested' }>;
 export type PolicyDecision = EventEnvelope & Extract<PolicyCheckEvent, { type: 'PolicyDecisionRecorded' }>;
@@ -149,7 +149,14 @@ export class ToolCalls {
       const secretName = definition.credentials?.[schemeName];
       if (!scheme || !secretName) return { reason: `the call was not sent: ${tool}.${operation.name} needs the ${schemeName} credential, and the tool names no secret for it; register the tool again with "credentials": {"${schemeName}": "<secret name>"}` };
       if (!this.options.secrets) return { reason: `the call was not sent: ${tool} needs secret ${secretName}, and no secret store is configured (set SECRETS_KEY, or SECRETS_BACKEND=vault)` };
-      const value = await this.options.secrets.get(tenantId, secretName);
+      let value: string | undefined;
+      try {
+        value = await this.options.secrets.get(tenantId, secretName);
+      } catch (error) {
+        // Shredded or sealed under a key not configured: no retry can change that, so the call is answered now.
+        if (isSecretStoreError(error)) return { reason: `the call was not sent: ${error.message}` };
+        throw error;
+      }
       if (value === undefined) return { reason: `the call was not sent: secret ${secretName} (the ${schemeName} credential of ${tool}) is not set; an admin sets it with PUT /v1/secrets/${secretName}` };
       presented.push({ scheme, value });
     }

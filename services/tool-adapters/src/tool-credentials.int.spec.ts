@@ -191,6 +191,17 @@ describe('tool calls present the credentials their tool names', () => {
     expect(tool.requests).toEqual([]);
   });
 
+  it('does not call the tool when its tenant was crypto-shredded, and says so', async () => {
+    await secrets.shredTenant(tenantId);
+    try {
+      const answer = await callOperation('viaBearer');
+      expect(answer).toMatchObject({ type: 'ToolCallFailed', data: { reason: expect.stringMatching(/not sent: secret crm-token .*crypto-shredded/) } });
+      expect(tool.requests).toEqual([]);
+    } finally {
+      for (const [name, value] of Object.entries(secretValues)) await secrets.put(tenantId, name, value);
+    }
+  });
+
   it('never stores a secret value in any event', async () => {
     const { rows } = await db.pool.query<{ content: unknown }>(`SELECT content FROM "${db.schema}".events`);
     const everything = JSON.stringify(rows);

@@ -39,6 +39,11 @@ export const Caller = createParamDecorator((_: unknown, context: ExecutionContex
   return principal;
 });
 
+/** The caller of a request the guard has authenticated; undefined on a @Public route or before the guard ran. */
+export function principalOf(request: FastifyRequest): Principal | undefined {
+  return principals.get(request);
+}
+
 function single(header: string | string[] | undefined): string | undefined {
   if (Array.isArray(header)) throw new GatewayError('InvalidCredentials', 'Send the API key once.');
   return header;

@@ -60,6 +60,36 @@ const liveSessionPath: OpenAPIObject['paths'][string] = {
   },
 };
 
+const problemContent = { [problemContentType]: { schema: { $ref: `#/components/schemas/${problemSchemaName}` } } };
+
+/** The fields of draft-ietf-httpapi-ratelimit-headers-10 that rate-limited answers carry (see http/rate-limits.ts). */
+const rateLimitHeaders = {
+  'RateLimit-Policy': { description: 'The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`.', schema: { type: 'string' } },
+  RateLimit: { description: 'Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`.', schema: { type: 'string' } },
+} as const;
+
+/**
+ * Every route that takes a key may be refused 429: a principal's or tenant's rate limit used up,
+ * or too many failed authentications from the caller's address. Added to each such operation
+ * here rather than on every controller.
+ */
+function withRateLimits(paths: OpenAPIObject['paths']): OpenAPIObject['paths'] {
+  const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => [
+      path,
+      Object.fromEntries(
+        Object.entries(item).map(([key, operation]) => {
+          if (!(methods as readonly string[]).includes(key) || !(operation as { security?: unknown[] }).security?.length) return [key, operation];
+          const responses = (operation as { responses: Record<string, unknown> }).responses;
+          const tooMany = { description: 'Too Many Requests: a rate limit is used up; retry after Retry-After seconds', headers: { 'Retry-After': { description: 'Seconds until the limit frees.', schema: { type: 'integer' } }, ...rateLimitHeaders }, content: problemContent };
+          return [key, { ...operation, responses: { ...responses, '429': tooMany } }];
+        }),
+      ),
+    ]),
+  );
+}
+
 export function openApiDocument(app: NestFastifyApplication, options: { liveSessions: boolean } = { liveSessions: false }): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Agent Orchestrator gateway')
@@ -70,7 +100,7 @@ export function openApiDocument(app: NestFastifyApplication, options: { liveSess
     .build();
   const document = SwaggerModule.createDocument(app, config);
   const paths = options.liveSessions ? { ...document.paths, '/v1/sessions/{sessionId}/live': liveSessionPath } : document.paths;
-  return { ...document, paths, components: { ...document.components, schemas: { ...document.components?.schemas, [problemSchemaName]: problemSchema } } };
+  return { ...document, paths: withRateLimits(paths), components: { ...document.components, schemas: { ...document.components?.schemas, [problemSchemaName]: problemSchema } } };
 }
 
 /** Serves the UI at /docs and the document at /docs/json. Register before the app is initialised. */

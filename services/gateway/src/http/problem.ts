@@ -57,6 +57,8 @@ function fromGatewayError(error: GatewayError): ProblemResponse {
       return { problem: problem(409, 'conflict', 'Conflict', error.message), headers: {} };
     case 'Unavailable':
       return { problem: problem(503, 'unavailable', 'Service unavailable', error.message), headers: { 'retry-after': '5' } };
+    case 'RateLimited':
+      return { problem: problem(429, 'rate-limited', 'Too many requests', error.message), headers: error.headers };
     default: {
       const unreachable: never = error.code;
       throw new Error(`unmapped gateway error code ${String(unreachable)}`);

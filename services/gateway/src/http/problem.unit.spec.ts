@@ -10,6 +10,7 @@ describe('problems for what a request can throw', () => {
     ['NotFound', 404],
     ['InvalidBody', 422],
     ['InvalidParameter', 422],
+    ['RateLimited', 429],
   ])('maps %s to %i', (code, status) => {
     const { problem } = problemFor(new GatewayError(code, 'what happened'), 1024);
     expect(problem).toMatchObject({ status, detail: 'what happened', type: expect.stringMatching(/^urn:agent-orchestrator:problem:/) });
@@ -18,6 +19,11 @@ describe('problems for what a request can throw', () => {
   it('asks for a bearer token on 401', () => {
     expect(problemFor(new GatewayError('MissingCredentials', 'x'), 1024).headers['www-authenticate']).toMatch(/^Bearer /);
     expect(problemFor(new GatewayError('InvalidCredentials', 'x'), 1024).headers['www-authenticate']).toContain('error="invalid_token"');
+  });
+
+  it('sends the headers a refusal carries (a rate limit\'s Retry-After and RateLimit fields)', () => {
+    const headers = { 'retry-after': '12', ratelimit: '"tenant";r=0;t=12' };
+    expect(problemFor(new GatewayError('RateLimited', 'x', [], headers), 1024).headers).toEqual(headers);
   });
 
   it('carries field problems only for an invalid body', () => {

@@ -2,7 +2,9 @@ import { secretNameSchema } from '@agent-orchestrator/contracts';
 import type { SecretStore } from '@agent-orchestrator/secrets';
 import { Controller, Delete, Get, HttpCode, Inject, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type pg from 'pg';
 import { z } from 'zod';
+import { AdminLog, actorOf, type AdminAction } from '../admin/admin-log.js';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
 import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
@@ -25,14 +27,18 @@ function secretName(name: string): string {
 @ApiProblems(401, 403, 503)
 @Controller('v1/secrets')
 export class SecretsController {
-  constructor(@Inject(SECRET_STORE) private readonly secrets: SecretStore | null) {}
+  constructor(
+    @Inject(SECRET_STORE) private readonly secrets: SecretStore | null,
+    private readonly adminLog: AdminLog,
+  ) {}
 
   @Put(':name')
   @Can('update', 'Secret')
   @ApiOperation({ summary: 'Set a secret of your tenant (admin), e.g. a tool credential named in a tool\'s "credentials"; each set is a new version. The value is never returned.' })
   @ApiProblems(400, 413, 415, 422)
   async put(@Param('name') name: string, @ValidBody(putBody) body: PutBody, @Caller() caller: Principal) {
-    return this.store().put(caller.tenantId, secretName(name), body.value);
+    const store = this.store();
+    return this.recorded(caller, store, (transaction) => store.put(caller.tenantId, secretName(name), body.value, transaction), (set) => [{ type: 'SecretSet', data: { name: set.name, version: set.version } }]);
   }
 
   @Get()
@@ -48,7 +54,26 @@ export class SecretsController {
   @ApiOperation({ summary: 'Delete a secret (admin); tools that name it cannot be called until it is set again.' })
   @ApiProblems(400, 404)
   async remove(@Param('name') name: string, @Caller() caller: Principal): Promise<void> {
-    if (!(await this.store().delete(caller.tenantId, secretName(name)))) throw new GatewayError('NotFound', `Your tenant has no secret named ${name}.`);
+    const store = this.store();
+    const deleted = await this.recorded(caller, store, (transaction) => store.delete(caller.tenantId, secretName(name), transaction), (existed): AdminAction[] => (existed ? [{ type: 'SecretDeleted', data: { name } }] : []));
+    if (!deleted) throw new GatewayError('NotFound', `Your tenant has no secret named ${name}.`);
+  }
+
+  /**
+   * A write and its admin events (names and versions, never values). With the PostgreSQL store
+   * they commit in one transaction. Vault cannot join it: the event is recorded once Vault has
+   * taken the write, so a failure between the two leaves a change without its event (never an
+   * event without its change).
+   */
+  private async recorded<T>(caller: Principal, store: SecretStore, write: (transaction?: pg.ClientBase) => Promise<T>, actions: (result: T) => AdminAction[]): Promise<T> {
+    const record = async (client: pg.ClientBase, result: T) => {
+      const events = actions(result);
+      if (events.length > 0) await this.adminLog.record(client, caller.tenantId, actorOf(caller), events);
+      return result;
+    };
+    if (store.joinsTransactions) return this.adminLog.transaction(async (client) => record(client, await write(client)));
+    const result = await write();
+    return this.adminLog.transaction((client) => record(client, result));
   }
 
   private store(): SecretStore {

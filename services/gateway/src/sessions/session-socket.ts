@@ -11,6 +11,7 @@ import type { Tenancy } from '../tenants/tenancy.js';
 import { GatewayError } from '../errors.js';
 import { sendProblem } from '../http/problem-details.filter.js';
 import { problemFor } from '../http/problem.js';
+import type { RequestRateLimits } from '../http/rate-limits.js';
 import { approvalsOf, type SessionFeed } from './session-feed.js';
 import type { Sessions } from './sessions.js';
 
@@ -31,7 +32,7 @@ interface LiveRequest {
  */
 export function registerSessionSocket(
   fastify: FastifyInstance,
-  deps: { apiKeys: ApiKeys; tenancy: Pick<Tenancy, 'platformAdmin' | 'tenantGate'>; sessions: Sessions; store: EventStore; feed: SessionFeed; logger: Logger; maxBodyBytes: number },
+  deps: { apiKeys: ApiKeys; tenancy: Pick<Tenancy, 'platformAdmin' | 'tenantGate'>; sessions: Sessions; store: EventStore; feed: SessionFeed; logger: Logger; maxBodyBytes: number; rateLimits?: RequestRateLimits | undefined },
 ): void {
   const { apiKeys, tenancy, sessions, store, feed, logger } = deps;
   fastify.get<LiveRequest>(
@@ -48,6 +49,7 @@ export function registerSessionSocket(
           if (!abilityFor(key.tenantId, key.roles).can('read', 'SessionLog')) {
             throw new GatewayError('Forbidden', `The roles of this API key (${key.roles.join(', ')}) do not allow "read" on SessionLog.`);
           }
+          await deps.rateLimits?.admit(key); // the upgrade is a request like any other
           const from = request.query.fromVersion;
           if (from !== undefined && (typeof from !== 'string' || !/^\d{1,9}$/.test(from))) throw new GatewayError('InvalidRequest', 'fromVersion must be a whole number, the streamVersion to start from.');
           await sessions.assertOwned(key.tenantId, request.params.sessionId);
