@@ -6,6 +6,7 @@ describe('problems for what a request can throw', () => {
   it.each<[GatewayErrorCode, number]>([
     ['MissingCredentials', 401],
     ['InvalidCredentials', 401],
+    ['InvalidToken', 401],
     ['Forbidden', 403],
     ['NotFound', 404],
     ['InvalidBody', 422],
@@ -18,6 +19,12 @@ describe('problems for what a request can throw', () => {
   it('asks for a bearer token on 401', () => {
     expect(problemFor(new GatewayError('MissingCredentials', 'x'), 1024).headers['www-authenticate']).toMatch(/^Bearer /);
     expect(problemFor(new GatewayError('InvalidCredentials', 'x'), 1024).headers['www-authenticate']).toContain('error="invalid_token"');
+  });
+
+  it('names why a token was refused in WWW-Authenticate, quoting nothing that could break the header', () => {
+    const { problem, headers } = problemFor(new GatewayError('InvalidToken', 'The issuer publishes no key "k\\1" \u00e9.'), 1024);
+    expect(problem).toMatchObject({ status: 401, type: 'urn:agent-orchestrator:problem:invalid-token', detail: 'The issuer publishes no key "k\\1" \u00e9.' });
+    expect(headers['www-authenticate']).toBe(`Bearer realm="agent-orchestrator", error="invalid_token", error_description="The issuer publishes no key 'k'1' '."`);
   });
 
   it('carries field problems only for an invalid body', () => {
