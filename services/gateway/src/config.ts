@@ -3,6 +3,7 @@ import { egressAllowVariable, egressDenyVariable } from '@agent-orchestrator/egr
 import type { SecretsConfig } from '@agent-orchestrator/secrets';
 import { parseSecretsConfig } from '@agent-orchestrator/service-host';
 import { z } from 'zod';
+import { checkOidcVariables, oidcConfigOf, oidcVariables, type OidcConfig } from './auth/oidc-config.js';
 
 /** Postgres identifiers we create ourselves: unquoted-safe, at most 63 bytes. */
 const identifierPattern = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -34,7 +35,8 @@ const envSchema = z.object({
   MAX_BODY_BYTES: integerVariable(1, 100 * 1024 * 1024, 'expects a whole number of bytes from 1 to 104857600 (100 MiB)').default(1024 * 1024),
   EGRESS_ALLOW: egressAllowVariable,
   EGRESS_DENY: egressDenyVariable,
-});
+  ...oidcVariables,
+}).superRefine(checkOidcVariables);
 
 export interface GatewayConfig {
   readonly databaseUrl: string;
@@ -52,6 +54,8 @@ export interface GatewayConfig {
   readonly egressDeny?: readonly string[];
   /** The store of tool credentials (SECRETS_*, VAULT_*); none when unset. */
   readonly secrets?: SecretsConfig;
+  /** Identity providers whose access tokens are accepted (OIDC_*); none when unset. */
+  readonly oidc?: OidcConfig;
 }
 
 export class GatewayConfigError extends Error {
@@ -79,6 +83,7 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     );
   }
   const vars = parsed.data;
+  const oidc = oidcConfigOf(vars);
   return {
     secrets: parseSecretsConfig('gateway', env),
     databaseUrl: vars.DATABASE_URL,
@@ -89,5 +94,6 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     maxBodyBytes: vars.MAX_BODY_BYTES,
     egressAllow: vars.EGRESS_ALLOW,
     egressDeny: vars.EGRESS_DENY,
+    ...(oidc.issuers.length > 0 ? { oidc } : {}),
   };
 }

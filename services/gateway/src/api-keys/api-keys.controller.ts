@@ -40,7 +40,7 @@ export class ApiKeysController {
   @ApiResponse({ status: 201, description: 'Created', standardSchema: createdApiKey })
   @ApiProblems(400, 413, 415, 422)
   async create(@ValidBody(createApiKeyBody) body: CreateApiKeyBody, @Caller() caller: Principal): Promise<CreatedApiKey> {
-    return this.apiKeys.create({ tenantId: caller.tenantId, name: body.name, roles: body.roles, createdBy: caller.keyId });
+    return this.apiKeys.create({ tenantId: caller.tenantId, name: body.name, roles: body.roles, createdBy: caller.subject });
   }
 
   @Get()

@@ -2,7 +2,7 @@ import { AbilityBuilder, createMongoAbility, type ForcedSubject, type MongoAbili
 import type { Role } from './roles.js';
 
 export type Action = 'manage' | 'create' | 'read' | 'update' | 'revoke' | 'cancel' | 'decide';
-export type SubjectName = 'ApiKey' | 'Session' | 'Agent' | 'Tool' | 'Approval' | 'Policy' | 'Secret' | 'Egress';
+export type SubjectName = 'ApiKey' | 'Session' | 'Agent' | 'Tool' | 'Approval' | 'Policy' | 'Secret' | 'Egress' | 'RoleMapping';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });
 export type GatewayAbility = MongoAbility<[Action, Subject]>;

@@ -16,6 +16,8 @@ const everything: [Action, SubjectName][] = [
   ['read', 'Tool'],
   ['read', 'Approval'],
   ['decide', 'Approval'],
+  ['read', 'RoleMapping'],
+  ['update', 'RoleMapping'],
 ];
 
 function allowed(roles: Role[]): string[] {

@@ -1,0 +1,55 @@
+import type { ApiKeys } from '../api-keys/api-keys.js';
+import { GatewayError } from '../errors.js';
+import type { RoleMappings } from '../role-mapping/role-mappings.js';
+import { abilityFor } from './abilities.js';
+import type { Principal } from './access.guard.js';
+import { identityProviderRoles, platformRoles, tenantOf } from './token-claims.js';
+import { looksLikeJwt, type TokenVerifier } from './tokens.js';
+import type { TicketHolder } from './ws-tickets.js';
+
+/**
+ * Whether a tenant may be spoken for: it exists and is active. Until the platform keeps a list of
+ * tenants every tenant id counts as known; a token naming one that is not is refused like an
+ * unknown key.
+ */
+export type TenantCheck = (tenantId: string) => Promise<boolean>;
+
+const anyTenant: TenantCheck = async () => true;
+
+export function principalOf(holder: TicketHolder): Principal {
+  return { tenantId: holder.tenantId, subject: holder.subject, roles: holder.roles, ability: abilityFor(holder.tenantId, holder.roles) };
+}
+
+/**
+ * Turns what a caller presents into a Principal: an access token from a configured identity
+ * provider when it looks like a JWT, an API key otherwise. The tenant comes only from the verified
+ * token or the key's row, never from anything else in the request.
+ */
+export class Credentials {
+  private readonly tenantIsActive: TenantCheck;
+
+  constructor(
+    private readonly deps: { readonly apiKeys: ApiKeys; readonly tokens: TokenVerifier; readonly roleMappings: RoleMappings; readonly tenantIsActive?: TenantCheck },
+  ) {
+    this.tenantIsActive = deps.tenantIsActive ?? anyTenant;
+  }
+
+  async authenticate(credential: string): Promise<Principal> {
+    if (looksLikeJwt(credential)) return this.fromToken(credential);
+    const key = await this.deps.apiKeys.authenticate(credential);
+    if (!key) throw new GatewayError('InvalidCredentials', 'The API key is unknown or has been revoked.');
+    return principalOf({ tenantId: key.tenantId, subject: key.keyId, roles: key.roles });
+  }
+
+  private async fromToken(token: string): Promise<Principal> {
+    const { issuer, claims } = await this.deps.tokens.verify(token);
+    const tenantId = tenantOf(claims, issuer);
+    if (!(await this.tenantIsActive(tenantId))) throw new GatewayError('InvalidToken', `Tenant ${tenantId} is unknown or not active on this platform.`);
+    const subject = `token:${issuer.issuer}#${claims.sub}`;
+    // The subject names the actor of every event this caller causes, which the log keeps to 200 characters.
+    if (subject.length > 200) throw new GatewayError('InvalidToken', `The token's subject (sub) is too long: with this issuer it may have at most ${200 - `token:${issuer.issuer}#`.length} characters.`);
+    const { mapping } = await this.deps.roleMappings.current(tenantId);
+    const roles = platformRoles(identityProviderRoles(claims, issuer), mapping);
+    return principalOf({ tenantId, subject, roles });
+  }
+}
