@@ -10,6 +10,7 @@ export type Actor = z.infer<typeof actorSchema>;
 const traceparentPattern = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 /** Tenant ids appear in stream names, topic keys and index keys: keep them to a safe alphabet. */
 const tenantIdPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const tenantIdSchema = z.string().regex(tenantIdPattern, 'tenant ids are lower-case letters, digits, "_" and "-", at most 63');
 /** Stream names are `<category>-<id>`; see streams.ts. */
 const streamIdPattern = /^[a-z][a-z0-9]*-[A-Za-z0-9_.:-]{1,200}$/;
 
@@ -21,7 +22,7 @@ export const newEventSchema = z.strictObject({
   eventId: z.uuid(),
   type: z.string().regex(/^[A-Z][A-Za-z0-9]{2,80}$/, 'event types are PascalCase, past tense'),
   schemaVersion: z.number().int().min(1),
-  tenantId: z.string().regex(tenantIdPattern, 'tenant ids are lower-case letters, digits, "_" and "-", at most 63'),
+  tenantId: tenantIdSchema,
   correlationId: z.string().min(1).max(200),
   causationId: z.string().min(1).max(200).nullable(),
   actor: actorSchema,

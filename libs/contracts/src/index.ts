@@ -4,6 +4,7 @@ export {
   envelopeSchema,
   newEventSchema,
   streamIdSchema,
+  tenantIdSchema,
   type Actor,
   type EventEnvelope,
   type GlobalPosition,
@@ -20,7 +21,7 @@ export {
   type TopicNames,
   type TopicSpec,
 } from './topics.js';
-export { agentRegistryStream, agentRunId, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
+export { adminStream, agentRegistryStream, agentRunId, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
 export {
   EventCatalog,
   defineEvent,
@@ -110,6 +111,20 @@ export {
   type EgressAllowList,
   type EgressEvent,
 } from './catalog/egress-events.js';
+export {
+  ApiKeyCreated,
+  ApiKeyRevoked,
+  ApiKeyRotated,
+  RoleMappingSet,
+  SecretDeleted,
+  SecretSet,
+  TenantCreated,
+  TenantDeleted,
+  TenantResumed,
+  TenantSuspended,
+  adminEvents,
+  type AdminEvent,
+} from './catalog/admin-events.js';
 export { eventCatalog } from './catalog/event-catalog.js';
 export { describeOverrun, type BudgetOverrun } from './catalog/budget-overrun.js';
 export { commandMessageSchema, type CommandMessage } from './commands/command-message.js';

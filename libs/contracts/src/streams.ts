@@ -14,6 +14,7 @@ export const streamCategories = {
   approval: 'approval',
   memory: 'memory',
   egress: 'egress',
+  admin: 'admin',
 } as const;
 export type StreamCategory = (typeof streamCategories)[keyof typeof streamCategories];
 
@@ -43,6 +44,8 @@ export const policyStream = (tenantId: string): string => streamName(streamCateg
 
 /** One stream per tenant holds every version of its egress allow-list. */
 export const egressStream = (tenantId: string): string => streamName(streamCategories.egress, tenantId);
+/** One stream per tenant holds its administrative actions (tenant, keys, roles, secrets): the admin part of its audit trail. */
+export const adminStream = (tenantId: string): string => streamName(streamCategories.admin, tenantId);
 /** One stream per tenant holds every version of its privacy setting (which personal data is redacted). */
 export const privacyStream = (tenantId: string): string => streamName(streamCategories.privacy, tenantId);
 

@@ -1,4 +1,5 @@
 import { EventCatalog } from './catalog.js';
+import { adminEvents } from './admin-events.js';
 import { agentEvents } from './agent-events.js';
 import { agentRunEvents, toolCallEvents } from './agent-run-events.js';
 import { approvalEvents } from './approval-events.js';
@@ -9,4 +10,4 @@ import { sessionEvents } from './session-events.js';
 import { toolEvents } from './tool-events.js';
 
 /** Every event type the platform publishes. A store rejects anything not in here. */
-export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents, ...privacyEvents, ...agentEvents, ...toolEvents, ...policyEvents, ...policyCheckEvents, ...approvalEvents, ...egressEvents]);
+export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents, ...privacyEvents, ...agentEvents, ...toolEvents, ...policyEvents, ...policyCheckEvents, ...approvalEvents, ...egressEvents, ...adminEvents]);

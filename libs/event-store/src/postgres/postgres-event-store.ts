@@ -41,6 +41,12 @@ interface EventRow {
   position: string;
 }
 
+interface AppendRow {
+  next_version: string;
+  transaction_id: string;
+  last_position: string;
+}
+
 interface ChainRow extends EventRow {
   prev_hash: Buffer | null;
   hash: Buffer;
@@ -86,22 +92,12 @@ export class PostgresEventStore implements EventStore {
   }
 
   async append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    const { tenantId, contents } = validateBatch(this.catalog, streamId, events);
-    const params = [
-      streamId,
-      tenantId,
-      expectedParam(options.expectedVersion ?? 'any'),
-      events.map((e) => e.eventId),
-      events.map((e) => e.type),
-      contents,
-    ];
+    const params = this.appendParams(streamId, events, options);
     for (let attempt = 1; ; attempt++) {
       try {
-        const { rows } = await this.query<{ next_version: string; transaction_id: string; last_position: string }>(this.sql.append, params);
-        const row = rows[0]!;
-        const position = encodePosition(row.transaction_id, row.last_position);
-        this.appended.notify(position);
-        return { streamId, nextExpectedVersion: Number(row.next_version), position, alreadyAppended: false };
+        const result = appendResultOf(streamId, await this.query<AppendRow>(this.sql.append, params));
+        this.appended.notify(result.position);
+        return result;
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code === 'ES40R' && attempt < orderingRetries) continue;
@@ -112,6 +108,38 @@ export class PostgresEventStore implements EventStore {
         throw appendError(error, streamId, options.expectedVersion ?? 'any');
       }
     }
+  }
+
+  /**
+   * Appends inside the transaction the caller holds on `client` (a connection to this store's
+   * database), so the caller's own rows and these events commit together or not at all: no dual
+   * write. Same validation, SQL function and hash chain as `append`. Unlike `append` it cannot
+   * retry: any refusal has already aborted the caller's transaction. A stream head written by a
+   * newer transaction (which append would retry) is refused as Unavailable, to be retried in a new
+   * transaction; an event id already stored is refused as DuplicateEventId, since inside an aborted
+   * transaction a retried append cannot be told from a clash. Subscriptions hear of the events when
+   * the transaction commits. Keep the transaction short: until it ends, no reader of the global
+   * log gets past its position.
+   */
+  async appendIn(client: pg.ClientBase, streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const params = this.appendParams(streamId, events, options);
+    try {
+      return appendResultOf(streamId, await client.query<AppendRow>({ name: this.sql.append.name, text: this.sql.append.text, values: params }));
+    } catch (error) {
+      const pgError = error as { code?: string; constraint?: string };
+      if (pgError.code === 'ES40R') {
+        throw new EventStoreError('Unavailable', `append to ${streamId} raced a newer transaction for the stream; retry the whole transaction`, { streamId, cause: error });
+      }
+      if (pgError.code === '23505' && pgError.constraint === 'events_event_id') {
+        throw new EventStoreError('DuplicateEventId', `cannot append to ${streamId} in this transaction: an event id of the batch is already stored`, { streamId });
+      }
+      throw appendError(error, streamId, options.expectedVersion ?? 'any');
+    }
+  }
+
+  private appendParams(streamId: string, events: readonly NewEvent[], options: AppendOptions): unknown[] {
+    const { tenantId, contents } = validateBatch(this.catalog, streamId, events);
+    return [streamId, tenantId, expectedParam(options.expectedVersion ?? 'any'), events.map((e) => e.eventId), events.map((e) => e.type), contents];
   }
 
   /**
@@ -290,6 +318,11 @@ function prepared<Keys extends string>(texts: Record<Keys, string>): Record<Keys
     named[key] = { name: `event_store_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`, text };
   }
   return named;
+}
+
+function appendResultOf(streamId: string, { rows }: pg.QueryResult<AppendRow>): AppendResult {
+  const row = rows[0]!;
+  return { streamId, nextExpectedVersion: Number(row.next_version), position: encodePosition(row.transaction_id, row.last_position), alreadyAppended: false };
 }
 
 /** Completes the freshly parsed content in place: reads are hot, and the object is ours alone. */
