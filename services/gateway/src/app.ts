@@ -22,6 +22,8 @@ import { IdempotencyClaims } from './sessions/idempotency-claims.js';
 import { Sessions, type SessionsBackend } from './sessions/sessions.js';
 import { NestPinoLogger, Readiness } from '@agent-orchestrator/service-host';
 import { openAuthentication } from './auth/authentication.js';
+import { AdminLog } from './admin/admin-log.js';
+import { PostgresEventStore } from '@agent-orchestrator/event-store';
 
 export interface GatewayDeps {
   /** A pool the caller owns (and closes). Without one, the app opens its own and closes it on app.close(). */
@@ -68,7 +70,9 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     validateAtTheEdge(adapter.getInstance(), config.maxBodyBytes);
     const backend = deps.sessions;
     const egressGuard = new EgressGuard({ operatorAllow: config.egressAllow ?? [], ...(config.egressDeny ? { operatorDeny: config.egressDeny } : {}) });
-    const auth = await openAuthentication(pool, config, { apiKeys, egress: egressGuard, logger });
+    // The admin stream is appended in the gateway's own transactions: only on the PostgreSQL session log.
+    const adminLog = backend?.store instanceof PostgresEventStore ? new AdminLog(pool, backend.store) : undefined;
+    const auth = await openAuthentication(pool, config, { apiKeys, egress: egressGuard, logger, adminLog });
     const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes, egress: egressGuard }) : undefined;
     const agents = backend && tools ? new Agents(backend, tools) : undefined;
     const claims = backend ? new IdempotencyClaims(pool, config.schema) : undefined;

@@ -1,3 +1,5 @@
+import type { Actor } from '@agent-orchestrator/contracts';
+import { adminActor } from '../admin/admin-log.js';
 import type { ApiKeys } from '../api-keys/api-keys.js';
 import { GatewayError } from '../errors.js';
 import type { RoleMappings } from '../role-mapping/role-mappings.js';
@@ -18,6 +20,13 @@ const anyTenant: TenantCheck = async () => true;
 
 export function principalOf(holder: TicketHolder): Principal {
   return { tenantId: holder.tenantId, subject: holder.subject, roles: holder.roles, ability: abilityFor(holder.tenantId, holder.roles) };
+}
+
+const tokenSubject = 'token:';
+
+/** The caller as the admin stream's events name it: `token:<issuer>#<sub>`, or `key:<keyId>` for an API key. */
+export function adminActorOf(caller: Principal): Actor {
+  return caller.subject.startsWith(tokenSubject) ? { kind: 'user', id: caller.subject } : adminActor.apiKey(caller.subject);
 }
 
 /**
@@ -45,9 +54,9 @@ export class Credentials {
     const { issuer, claims } = await this.deps.tokens.verify(token);
     const tenantId = tenantOf(claims, issuer);
     if (!(await this.tenantIsActive(tenantId))) throw new GatewayError('InvalidToken', `Tenant ${tenantId} is unknown or not active on this platform.`);
-    const subject = `token:${issuer.issuer}#${claims.sub}`;
+    const subject = `${tokenSubject}${issuer.issuer}#${claims.sub}`;
     // The subject names the actor of every event this caller causes, which the log keeps to 200 characters.
-    if (subject.length > 200) throw new GatewayError('InvalidToken', `The token's subject (sub) is too long: with this issuer it may have at most ${200 - `token:${issuer.issuer}#`.length} characters.`);
+    if (subject.length > 200) throw new GatewayError('InvalidToken', `The token's subject (sub) is too long: with this issuer it may have at most ${200 - `${tokenSubject}${issuer.issuer}#`.length} characters.`);
     const { mapping } = await this.deps.roleMappings.current(tenantId);
     const roles = platformRoles(identityProviderRoles(claims, issuer), mapping);
     return principalOf({ tenantId, subject, roles });

@@ -13,7 +13,7 @@ const tenantRole = z.enum(roles).refine(isTenantRole, { error: 'a platform role 
 
 const roleMappingBody = z.strictObject({
   mapping: z
-    .record(z.string().trim().min(1).max(256), z.array(tenantRole).min(1).max(roles.length))
+    .record(z.string().min(1).max(200), z.array(tenantRole).min(1).max(roles.length))
     .refine((mapping) => Object.keys(mapping).length <= maxNames, { error: `at most ${maxNames} role or group names` })
     .describe('Each identity-provider role or group name, with the platform roles it grants. The whole mapping, each time.'),
 });

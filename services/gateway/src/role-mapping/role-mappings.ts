@@ -1,6 +1,8 @@
-import { inTransaction, migrateUnderLock } from '@agent-orchestrator/postgres';
+import { migrateUnderLock } from '@agent-orchestrator/postgres';
 import pg from 'pg';
+import type { AdminLog } from '../admin/admin-log.js';
 import type { Principal } from '../auth/access.guard.js';
+import { adminActorOf } from '../auth/credentials.js';
 import { platformRoles, type RoleMapping } from '../auth/token-claims.js';
 
 /** One version of a tenant's role mapping; version 0, before any PUT, maps nothing. */
@@ -30,8 +32,9 @@ function versionOf(row: RoleMappingRow | undefined): RoleMappingVersion {
 
 /**
  * Each tenant's mapping from its identity provider's role or group names to platform roles, in
- * `<schema>.role_mappings`, every version kept. Tokens are read against the latest version at
- * each request, so a change applies to the next request in every gateway process.
+ * `<schema>.role_mappings`, every version kept, each recorded as RoleMappingSet on the tenant's
+ * admin stream in the same transaction. Tokens are read against the latest version at each
+ * request, so a change applies to the next request in every gateway process.
  */
 export class RoleMappings {
   private readonly table: string;
@@ -39,6 +42,7 @@ export class RoleMappings {
   constructor(
     private readonly pool: pg.Pool,
     private readonly schema: string,
+    private readonly adminLog?: AdminLog,
   ) {
     this.table = `${pg.escapeIdentifier(schema)}.role_mappings`;
   }
@@ -63,7 +67,10 @@ export class RoleMappings {
 
   /** Writes the next version. Two PUTs at once take turns on a lock per tenant, so each gets its own version. */
   async set(caller: Principal, mapping: RoleMapping): Promise<RoleMappingVersion> {
-    return inTransaction(this.pool, async (client) => {
+    const adminLog = this.adminLog;
+    // Never a change the audit trail would not show: without the admin log there is no PUT (see GatewayModule).
+    if (!adminLog) throw new Error('role mappings are set only where the admin log can record them');
+    return adminLog.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`role-mapping:${this.schema}:${caller.tenantId}`]);
       const inserted = await client.query<RoleMappingRow>(
         `INSERT INTO ${this.table} (tenant_id, version, mapping, set_by)
@@ -71,7 +78,9 @@ export class RoleMappings {
          RETURNING version, mapping, set_at, set_by`,
         [caller.tenantId, JSON.stringify(mapping), caller.subject],
       );
-      return versionOf(inserted.rows[0]);
+      const version = versionOf(inserted.rows[0]);
+      await adminLog.record(client, caller.tenantId, adminActorOf(caller), [{ type: 'RoleMappingSet', data: { version: version.version, mapping: Object.fromEntries(Object.entries(mapping).map(([name, roles]) => [name, [...roles]])) } }]);
+      return version;
     });
   }
 }
