@@ -11,13 +11,13 @@ export class IssuerUnavailable extends Error {
 const fetchTimeoutMs = 5000;
 
 /**
- * The allow-list entry of the issuer's own host and port. The issuer is trusted by configuration,
- * so the egress guard lets it through even on a private or loopback address; any other host (a
- * jwks_uri elsewhere) passes only on a public address or when EGRESS_ALLOW names it.
+ * The allow-list entry of the issuer's host (any port: its keys are often served beside it). The
+ * issuer is trusted by configuration, so the egress guard lets it through even on a private or
+ * loopback address; any other host (a jwks_uri elsewhere) passes only on a public address or when
+ * EGRESS_ALLOW names it.
  */
 function hostEntry(issuer: URL): string {
-  const port = issuer.port || (issuer.protocol === 'https:' ? '443' : '80');
-  return `${issuer.hostname}:${port}`;
+  return issuer.hostname.replace(/^\[(.*)\]$/, '$1');
 }
 
 /**
