@@ -29,7 +29,9 @@ const loopbackHost = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
  * https, or http only on this machine (a provider started by tests, a local Keycloak).
  */
 const issuerUrl = z.url({ protocol: /^https?$/, error: 'expects the issuer URL exactly as tokens carry it in "iss", e.g. https://idp.example.com/realms/acme' }).superRefine((value, context) => {
-  const url = new URL(value);
+  // zod runs this check even when the URL check above failed.
+  const url = URL.parse(value);
+  if (url === null) return;
   if (url.protocol === 'http:' && !loopbackHost.test(url.hostname)) context.addIssue({ code: 'custom', message: `expects an https issuer (plain http only on loopback), not ${value}` });
   if (url.search !== '' || url.hash !== '') context.addIssue({ code: 'custom', message: `expects an issuer URL without query or fragment, not ${value}` });
 });
