@@ -134,7 +134,8 @@ async function start(): Promise<{ url: string }> {
   broker.allGroupsStarted();
 
   const gatewayConfig = {
-    ...parseGatewayConfig({ DATABASE_URL: databaseUrl, GATEWAY_PORT: String(env.PORT), BOOTSTRAP_ADMIN_API_KEY: apiKey, BOOTSTRAP_TENANT: env.TENANT }),
+    // The gateway's own variables (OIDC_*, EGRESS_*) as in a cluster; where it listens and its first key are dev mode's.
+    ...parseGatewayConfig({ ...serviceEnv, DATABASE_URL: databaseUrl, GATEWAY_PORT: String(env.PORT), BOOTSTRAP_ADMIN_API_KEY: apiKey, BOOTSTRAP_TENANT: env.TENANT }),
     secrets: serviceConfigs.toolAdapters.secrets,
   };
   const gateway = await startGateway(sharedPlatform(shared, 'gateway'), gatewayConfig, logger.child({ service: 'gateway' }), env.HOST);
