@@ -1,8 +1,8 @@
 import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { z } from 'zod';
 import { GatewayError } from '../errors.js';
-import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
+import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { fieldProblems } from '../http/valid-body.js';
 import { Caller, Can, type Principal } from './access.guard.js';
 import { WsTickets, ticketLifetimeSeconds, type IssuedTicket } from './ws-tickets.js';
@@ -13,10 +13,7 @@ const issuedTicket = z.object({
 });
 const noBody = z.strictObject({});
 
-@ApiTags('sessions')
-@ApiBearerAuth(bearerScheme)
-@ApiSecurity(apiKeyHeaderScheme)
-@ApiProblems(401, 403)
+@AuthenticatedApi('sessions')
 @Controller('v1/ws-tickets')
 export class WsTicketsController {
   constructor(private readonly tickets: WsTickets) {}

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { migrateUnderLock } from '@agent-orchestrator/postgres';
+import { createInSchema } from '@agent-orchestrator/postgres';
 import pg from 'pg';
 import { GatewayError } from '../errors.js';
 import { isTenantRole } from './token-claims.js';
@@ -45,18 +45,17 @@ export class WsTickets {
   }
 
   async migrate(): Promise<void> {
-    await migrateUnderLock(this.pool, `gateway-ws-tickets:${this.schema}`, async (client) => {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(this.schema)}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
+    await createInSchema(this.pool, `gateway-ws-tickets:${this.schema}`, this.schema, [
+      `CREATE TABLE IF NOT EXISTS ${this.table} (
         ticket_hash bytea PRIMARY KEY CHECK (octet_length(ticket_hash) = 32),
         tenant_id   text NOT NULL,
         subject     text NOT NULL,
         roles       text[] NOT NULL,
         issued_at   timestamptz NOT NULL DEFAULT now(),
         expires_at  timestamptz NOT NULL,
-        used_at     timestamptz)`);
-      await client.query(`CREATE INDEX IF NOT EXISTS ws_tickets_by_expiry ON ${this.table} (expires_at)`);
-    });
+        used_at     timestamptz)`,
+      `CREATE INDEX IF NOT EXISTS ws_tickets_by_expiry ON ${this.table} (expires_at)`,
+    ]);
   }
 
   async issue(holder: TicketHolder): Promise<IssuedTicket> {

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ApiResponse, DocumentBuilder, SwaggerModule, type OpenAPIObject, type SchemaObject } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiResponse, ApiSecurity, ApiTags, DocumentBuilder, SwaggerModule, type OpenAPIObject, type SchemaObject } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { problemContentType } from './problem.js';
 
@@ -40,6 +40,11 @@ export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecor
       }),
     ),
   );
+}
+
+/** A controller whose routes need an API key or a token: tagged, both ways to send one documented, 401 and 403 listed. */
+export function AuthenticatedApi(tag: string): ClassDecorator {
+  return applyDecorators(ApiTags(tag), ApiBearerAuth(bearerScheme), ApiSecurity(apiKeyHeaderScheme), ApiProblems(401, 403));
 }
 
 /** The live WebSocket is a Fastify route beside Nest's, so Nest cannot see it: described here. */

@@ -1,10 +1,10 @@
 import { Controller, Get, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { roles } from '../auth/roles.js';
 import { isTenantRole } from '../auth/token-claims.js';
-import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
+import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { ValidBody } from '../http/valid-body.js';
 import { RoleMappings, type RoleMappingVersion } from './role-mappings.js';
 
@@ -26,10 +26,7 @@ const roleMappingVersion = z.object({
   setBy: z.string().nullable().describe('The API key id, or token:<issuer>#<sub>, of the admin who set it.'),
 });
 
-@ApiTags('role-mapping')
-@ApiBearerAuth(bearerScheme)
-@ApiSecurity(apiKeyHeaderScheme)
-@ApiProblems(401, 403)
+@AuthenticatedApi('role-mapping')
 @Controller('v1/role-mapping')
 export class RoleMappingController {
   constructor(private readonly mappings: RoleMappings) {}

@@ -1,4 +1,4 @@
-import { migrateUnderLock } from '@agent-orchestrator/postgres';
+import { createInSchema } from '@agent-orchestrator/postgres';
 import pg from 'pg';
 import type { AdminLog } from '../admin/admin-log.js';
 import type { Principal } from '../auth/access.guard.js';
@@ -48,16 +48,15 @@ export class RoleMappings {
   }
 
   async migrate(): Promise<void> {
-    await migrateUnderLock(this.pool, `gateway-role-mappings:${this.schema}`, async (client) => {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(this.schema)}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
+    await createInSchema(this.pool, `gateway-role-mappings:${this.schema}`, this.schema, [
+      `CREATE TABLE IF NOT EXISTS ${this.table} (
         tenant_id text NOT NULL,
         version   integer NOT NULL CHECK (version > 0),
         mapping   jsonb NOT NULL,
         set_at    timestamptz NOT NULL DEFAULT now(),
         set_by    text NOT NULL,
-        PRIMARY KEY (tenant_id, version))`);
-    });
+        PRIMARY KEY (tenant_id, version))`,
+    ]);
   }
 
   async current(tenantId: string): Promise<RoleMappingVersion> {
