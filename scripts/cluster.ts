@@ -25,6 +25,7 @@ const program = new Command()
 const options = program.opts<{ databaseUrl: string; kafkaBrokers?: string; port: number; tenant: string; verbose?: boolean }>();
 const root = process.cwd();
 const apiKey = process.env.BOOTSTRAP_ADMIN_API_KEY ?? randomBytes(32).toString('base64url');
+const platformAdminKey = process.env.PLATFORM_ADMIN_API_KEY ?? randomBytes(32).toString('base64url');
 
 /**
  * The key that seals tool credentials at rest: SECRETS_KEY when set, else one made on the first
@@ -56,6 +57,7 @@ const cluster = await startCluster({
   kafkaBrokers: brokers,
   bootstrapAdminApiKey: apiKey,
   bootstrapTenant: options.tenant,
+  platformAdminApiKey: platformAdminKey,
   gatewayPort: options.port,
   ...(localSecretsKey ? { env: { SECRETS_KEY: localSecretsKey } } : {}),
   onOutput: (service, line) => {
@@ -71,6 +73,7 @@ console.log(`
 Cluster running: orchestrator, agent-runtime, policy, approvals, tool-adapters, gateway (Kafka ${brokers.join(',')}).
   API:      ${cluster.gatewayUrl}/v1   (OpenAPI at ${cluster.gatewayUrl}/docs)
   API key:  ${apiKey}   (tenant ${options.tenant}; set BOOTSTRAP_ADMIN_API_KEY to choose it)
+  Platform admin key: ${platformAdminKey}   (manages tenants at /v1/tenants; set PLATFORM_ADMIN_API_KEY to choose it)
 
   curl -s ${cluster.gatewayUrl}/v1/sessions -H "authorization: Bearer ${apiKey}" -H 'content-type: application/json' \\
        -d '{"goal": "Summarise open invoices", "context": {"modelFixture": "three-steps-rework-once"}}'

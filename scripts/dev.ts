@@ -35,6 +35,7 @@ const devEnv = platformTuningVariables.extend({
   // Dev mode answers this machine only, unless told otherwise (0.0.0.0 in a container).
   HOST: z.union([z.ipv4(), z.ipv6(), z.literal('localhost')], { error: 'expects the address to listen on, e.g. 127.0.0.1 or 0.0.0.0' }).default('127.0.0.1'),
   DEV_API_KEY: z.string().min(32, { error: 'expects at least 32 characters of random secret (e.g. `openssl rand -base64 32`), or leave it unset' }).optional(),
+  PLATFORM_ADMIN_API_KEY: z.string().min(32, { error: 'expects at least 32 characters of random secret (e.g. `openssl rand -base64 32`), or leave it unset' }).optional(),
   DEV_DATA_DIR: z.string().min(1).default('.data/dev'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expects a PostgreSQL connection string, postgres://user:password@host:port/database, or leave it unset for the embedded one' }).optional(),
   DEMO: z.enum(['true', 'false'], { error: 'expects true or false' }).default('true'),
@@ -61,6 +62,8 @@ function kept(file: string, make: () => string): string {
   return readFileSync(path, 'utf8').trim();
 }
 const apiKey = env.DEV_API_KEY ?? kept('api-key', () => randomBytes(32).toString('base64url'));
+// Beside the tenant's key: the key that manages tenants (/v1/tenants) and reads none of them.
+const platformAdminKey = env.PLATFORM_ADMIN_API_KEY ?? kept('platform-admin-key', () => randomBytes(32).toString('base64url'));
 // Each service's configuration, parsed before anything starts; dev mode's own defaults (a kept
 // secrets key, a brisker approvals clock) are given to the parsers, never written to process.env.
 const serviceEnv = {
@@ -134,8 +137,8 @@ async function start(): Promise<{ url: string }> {
   broker.allGroupsStarted();
 
   const gatewayConfig = {
-    // The gateway's own variables (OIDC_*, EGRESS_*) as in a cluster; where it listens and its first key are dev mode's.
-    ...parseGatewayConfig({ ...serviceEnv, DATABASE_URL: databaseUrl, GATEWAY_PORT: String(env.PORT), BOOTSTRAP_ADMIN_API_KEY: apiKey, BOOTSTRAP_TENANT: env.TENANT }),
+    // The gateway's own variables (OIDC_*, EGRESS_*) as in a cluster; where it listens and its keys are dev mode's.
+    ...parseGatewayConfig({ ...serviceEnv, DATABASE_URL: databaseUrl, GATEWAY_PORT: String(env.PORT), BOOTSTRAP_ADMIN_API_KEY: apiKey, BOOTSTRAP_TENANT: env.TENANT, PLATFORM_ADMIN_API_KEY: platformAdminKey }),
     secrets: serviceConfigs.toolAdapters.secrets,
   };
   const gateway = await startGateway(sharedPlatform(shared, 'gateway'), gatewayConfig, logger.child({ service: 'gateway' }), env.HOST);
@@ -175,6 +178,7 @@ Agent Orchestrator (dev mode) is ready in ${seconds} s: every service in this pr
   WebSocket:  ${ws}/v1/sessions/<sessionId>/live
   Health:     ${url}/healthz, ${url}/readyz
   API key:    ${apiKey}   (tenant ${env.TENANT}, admin${env.DEV_API_KEY ? '' : `; kept in ${join(env.DEV_DATA_DIR, 'api-key')}, or set DEV_API_KEY`})
+  Platform admin key: ${platformAdminKey}   (manages tenants at /v1/tenants, reads no tenant's data${env.PLATFORM_ADMIN_API_KEY ? '' : `; kept in ${join(env.DEV_DATA_DIR, 'platform-admin-key')}, or set PLATFORM_ADMIN_API_KEY`})
 ${crm ? `  Demo CRM:   ${crm.url}/openapi.json (registered as tool crm; changing a customer needs an approver)\n` : ''}
 Try the demo (README, "A first session"):
   export KEY=${apiKey}

@@ -13,6 +13,8 @@ export interface ClusterOptions {
   readonly kafkaBrokers: readonly string[];
   readonly bootstrapAdminApiKey: string;
   readonly bootstrapTenant?: string;
+  /** The gateway's PLATFORM_ADMIN_API_KEY (manages tenants); none when unset. */
+  readonly platformAdminApiKey?: string;
   readonly topicPrefix?: string;
   readonly eventStoreSchema?: string;
   readonly readModelSchema?: string;
@@ -76,6 +78,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     GATEWAY_PORT: String(options.gatewayPort ?? 0),
     BOOTSTRAP_ADMIN_API_KEY: options.bootstrapAdminApiKey,
     BOOTSTRAP_TENANT: options.bootstrapTenant ?? 'demo',
+    ...(options.platformAdminApiKey ? { PLATFORM_ADMIN_API_KEY: options.platformAdminApiKey } : {}),
     LOG_LEVEL: options.logLevel ?? 'info',
     // Each service its own free port for /healthz and /readyz, told in its "started" line.
     HEALTH_PORT: '0',

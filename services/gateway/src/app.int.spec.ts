@@ -59,7 +59,18 @@ describe('the gateway app', () => {
       paths: Record<string, Record<string, { security?: Record<string, string[]>[]; requestBody?: unknown }>>;
       components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
     };
-    expect(Object.keys(document.paths).sort()).toEqual(['/healthz', '/readyz', '/v1/api-keys', '/v1/api-keys/{keyId}']);
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/healthz',
+      '/readyz',
+      '/v1/admin-events',
+      '/v1/api-keys',
+      '/v1/api-keys/{keyId}',
+      '/v1/role-mapping',
+      '/v1/tenants',
+      '/v1/tenants/{tenantId}',
+      '/v1/tenants/{tenantId}/resume',
+      '/v1/tenants/{tenantId}/suspend',
+    ]);
     expect(Object.keys(document.paths['/v1/api-keys']!).sort()).toEqual(['get', 'post']);
     expect(Object.keys(document.paths['/v1/api-keys/{keyId}']!)).toEqual(['delete']);
     expect(document.components.securitySchemes).toEqual({

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
+import type { AdminLogStore } from './admin/admin-log.js';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
 import type { GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
@@ -20,10 +21,9 @@ import { EgressGuard } from '@agent-orchestrator/egress';
 import type { SecretStore } from '@agent-orchestrator/secrets';
 import { IdempotencyClaims } from './sessions/idempotency-claims.js';
 import { Sessions, type SessionsBackend } from './sessions/sessions.js';
+import { openTenancy } from './tenants/tenancy.js';
 import { NestPinoLogger, Readiness } from '@agent-orchestrator/service-host';
 import { openAuthentication } from './auth/authentication.js';
-import { AdminLog } from './admin/admin-log.js';
-import { PostgresEventStore } from '@agent-orchestrator/event-store';
 
 export interface GatewayDeps {
   /** A pool the caller owns (and closes). Without one, the app opens its own and closes it on app.close(). */
@@ -36,6 +36,8 @@ export interface GatewayDeps {
   readonly secrets?: SecretStore | null;
   /** What /readyz reports; without one it has nothing to check and answers ready. */
   readonly readiness?: Readiness;
+  /** The session log the admin log appends to, in the gateway's database; without one, a log in the gateway's schema. */
+  readonly adminLogStore?: AdminLogStore;
 }
 
 async function registerBootstrapKey(apiKeys: ApiKeyStore, config: GatewayConfig, logger: Logger): Promise<void> {
@@ -63,6 +65,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const apiKeys = new ApiKeyStore(pool, config.schema);
     await apiKeys.migrate();
     await registerBootstrapKey(apiKeys, config, logger);
+    const tenancy = await openTenancy(pool, config, apiKeys, logger, deps.adminLogStore);
 
     const adapter = new FastifyAdapter({ bodyLimit: config.maxBodyBytes });
     // Bodies are JSON or nothing: without its text/plain parser Fastify answers any other type with 415.
@@ -70,9 +73,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     validateAtTheEdge(adapter.getInstance(), config.maxBodyBytes);
     const backend = deps.sessions;
     const egressGuard = new EgressGuard({ operatorAllow: config.egressAllow ?? [], ...(config.egressDeny ? { operatorDeny: config.egressDeny } : {}) });
-    // The admin stream is appended in the gateway's own transactions: only on the PostgreSQL session log.
-    const adminLog = backend?.store instanceof PostgresEventStore ? new AdminLog(pool, backend.store) : undefined;
-    const auth = await openAuthentication(pool, config, { apiKeys, egress: egressGuard, logger, adminLog });
+    const auth = await openAuthentication(pool, config, { apiKeys, egress: egressGuard, logger, tenancy });
     const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes, egress: egressGuard }) : undefined;
     const agents = backend && tools ? new Agents(backend, tools) : undefined;
     const claims = backend ? new IdempotencyClaims(pool, config.schema) : undefined;
@@ -85,15 +86,16 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     if (backend && sessions && feed) {
       await feed.start();
       await adapter.getInstance().register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-      registerSessionSocket(adapter.getInstance(), { ...auth, sessions, store: backend.store, feed, logger, maxBodyBytes: config.maxBodyBytes });
+      registerSessionSocket(adapter.getInstance(), { ...auth, tenancy, sessions, store: backend.store, feed, logger, maxBodyBytes: config.maxBodyBytes });
     }
     const onShutdown = async () => {
       feed?.stop();
       await egressGuard.close();
+      await tenancy.close();
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), onShutdown, ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
+      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), onShutdown, ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

@@ -14,6 +14,8 @@ function integerVariable(min: number, max: number, expects: string) {
   return z.coerce.number(error).int(error).min(min, error).max(max, error);
 }
 
+export const defaultTenantRetentionDays = 180;
+
 const envSchema = z.object({
   DATABASE_URL: z.url({
     protocol: /^postgres(ql)?$/,
@@ -30,6 +32,13 @@ const envSchema = z.object({
     .min(32, { error: 'expects at least 32 characters of random secret (e.g. `openssl rand -base64 32`), or leave it unset' })
     .max(512, { error: 'expects at most 512 characters' })
     .optional(),
+  // Manages tenants and nothing else: a separate secret from every tenant's keys.
+  PLATFORM_ADMIN_API_KEY: z
+    .string()
+    .min(32, { error: 'expects at least 32 characters of random secret (e.g. `openssl rand -base64 32`), or leave it unset' })
+    .max(512, { error: 'expects at most 512 characters' })
+    .optional(),
+  TENANT_RETENTION_DAYS: integerVariable(1, 3650, 'expects a whole number of days from 1 to 3650').default(defaultTenantRetentionDays),
   // The same alphabet as the tenant id every event carries.
   BOOTSTRAP_TENANT: newEventSchema.shape.tenantId.default('demo'),
   MAX_BODY_BYTES: integerVariable(1, 100 * 1024 * 1024, 'expects a whole number of bytes from 1 to 104857600 (100 MiB)').default(1024 * 1024),
@@ -46,6 +55,10 @@ export interface GatewayConfig {
   /** When set, this key is registered once as an admin key of `bootstrapTenant`. */
   readonly bootstrapAdminApiKey: string | undefined;
   readonly bootstrapTenant: string;
+  /** The platform admin's key (PLATFORM_ADMIN_API_KEY): manages tenants, reads no tenant's data. None when unset. */
+  readonly platformAdminApiKey?: string;
+  /** How long a deleted tenant's data and id are kept (TENANT_RETENTION_DAYS, default 180). */
+  readonly tenantRetentionDays?: number;
   /** Larger request bodies are refused with 413 before they are parsed. */
   readonly maxBodyBytes: number;
   /** Destinations the operator trusts for every tenant (EGRESS_ALLOW): the egress guard lets them through. */
@@ -83,6 +96,9 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     );
   }
   const vars = parsed.data;
+  if (vars.PLATFORM_ADMIN_API_KEY !== undefined && vars.PLATFORM_ADMIN_API_KEY === vars.BOOTSTRAP_ADMIN_API_KEY) {
+    throw new GatewayConfigError([{ variable: 'PLATFORM_ADMIN_API_KEY', expects: 'expects a secret of its own: it equals BOOTSTRAP_ADMIN_API_KEY, and one key cannot be both the platform admin and a tenant admin' }]);
+  }
   const oidc = oidcConfigOf(vars);
   return {
     secrets: parseSecretsConfig('gateway', env),
@@ -91,6 +107,8 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     schema: vars.GATEWAY_SCHEMA,
     bootstrapAdminApiKey: vars.BOOTSTRAP_ADMIN_API_KEY,
     bootstrapTenant: vars.BOOTSTRAP_TENANT,
+    platformAdminApiKey: vars.PLATFORM_ADMIN_API_KEY,
+    tenantRetentionDays: vars.TENANT_RETENTION_DAYS,
     maxBodyBytes: vars.MAX_BODY_BYTES,
     egressAllow: vars.EGRESS_ALLOW,
     egressDeny: vars.EGRESS_DENY,

@@ -20,6 +20,8 @@ describe('gateway configuration', () => {
       schema: 'gateway',
       bootstrapAdminApiKey: undefined,
       bootstrapTenant: 'demo',
+      platformAdminApiKey: undefined,
+      tenantRetentionDays: 180,
       maxBodyBytes: 1024 * 1024,
       egressAllow: [],
       egressDeny: ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::/32'],
@@ -36,12 +38,14 @@ describe('gateway configuration', () => {
         GATEWAY_SCHEMA: 'gw_1',
         BOOTSTRAP_ADMIN_API_KEY: key,
         BOOTSTRAP_TENANT: 'acme-eu',
+        PLATFORM_ADMIN_API_KEY: 'p'.repeat(32),
+        TENANT_RETENTION_DAYS: '30',
         MAX_BODY_BYTES: '65536',
         EGRESS_ALLOW: 'idp.internal:8443, 10.0.0.0/8',
         EGRESS_DENY: 'none',
         PATH: '/usr/bin',
       }),
-    ).toEqual({ databaseUrl: 'postgresql://localhost/db', port: 8080, schema: 'gw_1', bootstrapAdminApiKey: key, bootstrapTenant: 'acme-eu', maxBodyBytes: 65536, egressAllow: ['idp.internal:8443', '10.0.0.0/8'], egressDeny: [], secrets: { backend: 'none' } });
+    ).toEqual({ databaseUrl: 'postgresql://localhost/db', port: 8080, schema: 'gw_1', bootstrapAdminApiKey: key, bootstrapTenant: 'acme-eu', platformAdminApiKey: 'p'.repeat(32), tenantRetentionDays: 30, maxBodyBytes: 65536, egressAllow: ['idp.internal:8443', '10.0.0.0/8'], egressDeny: [], secrets: { backend: 'none' } });
   });
 
   it('treats a variable set to the empty string as unset', () => {
@@ -63,11 +67,21 @@ describe('gateway configuration', () => {
     ['GATEWAY_SCHEMA', 'Gateway; DROP', /^GATEWAY_SCHEMA: expects a PostgreSQL schema name/],
     ['BOOTSTRAP_ADMIN_API_KEY', 'too-short', /^BOOTSTRAP_ADMIN_API_KEY: expects at least 32 characters/],
     ['BOOTSTRAP_TENANT', 'Acme Corp', /^BOOTSTRAP_TENANT: tenant ids are lower-case letters/],
+    ['PLATFORM_ADMIN_API_KEY', 'too-short', /^PLATFORM_ADMIN_API_KEY: expects at least 32 characters/],
+    ['TENANT_RETENTION_DAYS', '0', /^TENANT_RETENTION_DAYS: expects a whole number of days from 1 to 3650/],
+    ['TENANT_RETENTION_DAYS', '6 months', /^TENANT_RETENTION_DAYS: expects a whole number of days/],
     ['MAX_BODY_BYTES', '0', /^MAX_BODY_BYTES: expects a whole number of bytes/],
     ['MAX_BODY_BYTES', '1MiB', /^MAX_BODY_BYTES: expects a whole number of bytes/],
     ['EGRESS_ALLOW', 'idp.internal, https://otel', /^EGRESS_ALLOW: "https:\/\/otel" is not a host, host:port, IP address or CIDR block/],
   ])('refuses %s=%s, naming it', (variable, value, expected) => {
     expect(problemsOf({ DATABASE_URL: databaseUrl, [variable]: value })).toEqual([expect.stringMatching(expected)]);
+  });
+
+  it('refuses a platform admin key that is also the bootstrap tenant admin key', () => {
+    const key = 'k'.repeat(32);
+    expect(problemsOf({ DATABASE_URL: databaseUrl, BOOTSTRAP_ADMIN_API_KEY: key, PLATFORM_ADMIN_API_KEY: key })).toEqual([
+      expect.stringMatching(/^PLATFORM_ADMIN_API_KEY: expects a secret of its own: it equals BOOTSTRAP_ADMIN_API_KEY/),
+    ]);
   });
 
   it('lists every wrong variable at once', () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { demoPolicy, provisionDemo } from '@agent-orchestrator/demo';
@@ -81,6 +81,18 @@ describe('dev mode: every service in one process on embedded defaults', () => {
     expect((await call('GET', '/v1/egress')).body).toMatchObject({ version: 1, allow: [`127.0.0.1:${crmPort}`] });
     expect((await call('GET', '/v1/agents/AccountManager')).status).toBe(200);
     expect((await call('GET', '/v1/policies')).body).toMatchObject({ version: 1, rules: [{ id: 'crm-writes-need-approval' }] });
+  });
+
+  it("prints the tenant's key and the platform admin's, keeping the latter beside the data; only the platform admin manages tenants", async () => {
+    const platformKey = readFileSync(join(dataDir, 'platform-admin-key'), 'utf8').trim();
+    expect(platformKey.length).toBeGreaterThanOrEqual(32);
+    expect(dev.output()).toContain(`API key:    ${key}`);
+    expect(dev.output()).toContain(`Platform admin key: ${platformKey}`);
+    const tenants = await fetch(`${target.url}/v1/tenants/demo`, { headers: { authorization: `Bearer ${platformKey}` } });
+    expect(tenants.status).toBe(200);
+    expect(await tenants.json()).toMatchObject({ tenantId: 'demo', status: 'active' });
+    expect((await fetch(`${target.url}/v1/tenants`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(403);
+    expect((await fetch(`${target.url}/v1/sessions`, { headers: { authorization: `Bearer ${platformKey}` } })).status).toBe(403);
   });
 
   it('plans, executes, reviews, reworks once and completes; the WebSocket sees every event in order', () => reworkLoopScenario(target));

@@ -1,5 +1,10 @@
+import { topicNames } from '@agent-orchestrator/contracts';
+import { PostgresEventStore } from '@agent-orchestrator/event-store';
+import type { MessageProducer } from '@agent-orchestrator/messaging';
+import { openReadModels } from '@agent-orchestrator/read-models';
+import type pg from 'pg';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createGatewayApp, type GatewayDeps } from './app.js';
 import type { GatewayConfig } from './config.js';
 
@@ -58,5 +63,33 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps & { 
       return { status: response.status, headers: response.headers, text, json: parseJson(text) };
     },
     close: () => app.close(),
+  };
+}
+
+/**
+ * The gateway with a session log and read models in schemas beside `db.schema` (dropped by
+ * `close`), messages to Kafka collected in `sent` instead of sent, and the admin log on that
+ * session log as in production.
+ */
+export async function startGatewayOnLog(db: { readonly pool: pg.Pool; readonly schema: string; readonly connectionString: string }, config: Partial<GatewayConfig> = {}): Promise<GatewayUnderTest & { readonly store: PostgresEventStore; readonly sent: unknown[] }> {
+  const store = await PostgresEventStore.open({ pool: db.pool, schema: `${db.schema}_events` });
+  const sent: unknown[] = [];
+  const producer = { send: async (message: unknown) => void sent.push(message) } as unknown as MessageProducer;
+  const readModels = await openReadModels({ url: db.connectionString, schema: `${db.schema}_read` });
+  const { sessionQueries: queries, modelCallQueries: modelCalls, approvalQueries: approvals } = readModels;
+  const gateway = await startGateway(
+    { databaseUrl: db.connectionString, port: 0, schema: db.schema, bootstrapAdminApiKey: undefined, bootstrapTenant: 'demo', maxBodyBytes: 1024 * 1024, ...config },
+    { logger: pino({ level: 'silent' }), pool: db.pool, adminLogStore: store, sessions: { store, producer, topics: topicNames(), queries, modelCalls, approvals } },
+  );
+  return {
+    ...gateway,
+    store,
+    sent,
+    async close() {
+      await gateway.close();
+      await readModels.close();
+      await store.close();
+      await db.pool.query(`DROP SCHEMA IF EXISTS "${db.schema}_events" CASCADE; DROP SCHEMA IF EXISTS "${db.schema}_read" CASCADE`);
+    },
   };
 }

@@ -15,6 +15,7 @@ import type { SecretStore } from '@agent-orchestrator/secrets';
 import { Readiness } from '@agent-orchestrator/service-host';
 import { ToolsController } from './tools/tools.controller.js';
 import { Tools } from './tools/tools.js';
+import { AdminEventsController } from './admin/admin-events.controller.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeys } from './api-keys/api-keys.js';
 import { AccessGuard } from './auth/access.guard.js';
@@ -27,10 +28,13 @@ import { RoleMappings } from './role-mapping/role-mappings.js';
 import { HealthController } from './health.controller.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
 import { SessionsController } from './sessions/sessions.controller.js';
+import { TenantsController } from './tenants/tenants.controller.js';
+import { tenancyProviders, type Tenancy } from './tenants/tenancy.js';
 import { Sessions } from './sessions/sessions.js';
 
 export interface GatewayBindings {
   readonly apiKeys: ApiKeys;
+  readonly tenancy: Tenancy;
   /** Who a request is: API keys, access tokens, WebSocket tickets, role mappings. */
   readonly auth: Authentication;
   readonly logger: Logger;
@@ -64,7 +68,7 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, ApiKeysController, ...(bindings.auth.roleMappingsWritable ? [RoleMappingController] : []), ...(bindings.sessions ? [SessionsController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
+      controllers: [HealthController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
@@ -74,6 +78,7 @@ export class GatewayModule {
         ...(bindings.approvals ? [{ provide: Approvals, useValue: bindings.approvals }] : []),
         ...(bindings.secrets !== undefined ? [{ provide: SECRET_STORE, useValue: bindings.secrets }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },
+        ...tenancyProviders(bindings.tenancy),
         { provide: Credentials, useValue: bindings.auth.credentials },
         { provide: WsTickets, useValue: bindings.auth.tickets },
         { provide: RoleMappings, useValue: bindings.auth.roleMappings },

@@ -25,6 +25,7 @@ export async function startGateway(platform: Platform, config: GatewayConfig, lo
       sessions: { store, producer, topics, queries: readModels.sessionQueries, modelCalls: readModels.modelCallQueries, approvals: readModels.approvalQueries },
       secrets,
       readiness: platform.readiness,
+      adminLogStore: store,
     });
     await app.listen(config.port, host);
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');

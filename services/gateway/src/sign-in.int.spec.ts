@@ -37,6 +37,8 @@ describe('sign-in with an identity provider (a real OpenID provider, oidc-provid
   let orgIdp: IdentityProviderUnderTest;
   let acmeKey: SigningKey;
   const get = (path: string, key: string) => fixture.gateway.call('GET', path, { key });
+  /** A route that reads the log: 200 for a session of the caller's tenant, 404 for any other. */
+  const eventsOf = async (tenantId: string, key: string) => get(`/v1/sessions/${await fixture.sessionOf(tenantId)}/events`, key);
   const validClaims = (): JWTPayload => ({ iss: acmeIdp.issuer, aud: audience, sub: 'alice', tenant: 'acme', roles: ['viewer'], exp: Math.floor(Date.now() / 1000) + 300 });
 
   beforeAll(async () => {
@@ -58,6 +60,7 @@ describe('sign-in with an identity provider (a real OpenID provider, oidc-provid
       claims: {
         carol: { organization: { globex: { id: 'org-7' } }, realm_access: { roles: ['approver'] } },
         dave: { organization: ['globex', 'acme'], realm_access: { roles: ['viewer'] } },
+        erin: { organization: ['initech'], realm_access: { roles: ['viewer'] } },
       },
     });
     db = await createTestSchema('gateway_sign_in');
@@ -65,9 +68,11 @@ describe('sign-in with an identity provider (a real OpenID provider, oidc-provid
       jwksCooldownMs: 1000,
       issuers: [
         { issuer: acmeIdp.issuer, audiences: [audience], tenantClaim: 'tenant', rolesClaim: 'roles', tenants: ['acme'] },
-        { issuer: orgIdp.issuer, audiences: ['other-api', audience], tenantClaim: 'organization', rolesClaim: 'roles', tenants: ['globex'] },
+        { issuer: orgIdp.issuer, audiences: ['other-api', audience], tenantClaim: 'organization', rolesClaim: 'roles', tenants: '*' },
       ],
     });
+    // acme exists by its bootstrap key; globex is made by the platform admin, initech never.
+    expect((await fixture.gateway.call('POST', '/v1/tenants', { key: fixture.platformAdminKey, body: { tenantId: 'globex', name: 'Globex' } })).status).toBe(201);
   });
   afterAll(async () => {
     await fixture?.close();
@@ -78,7 +83,8 @@ describe('sign-in with an identity provider (a real OpenID provider, oidc-provid
 
   it('takes a service token from the client credentials grant on REST, with the roles it carries', async () => {
     const token = await acmeIdp.serviceToken('ci');
-    expect((await get('/v1/sessions', token)).status).toBe(200);
+    expect((await eventsOf('acme', token)).status).toBe(200);
+    expect((await eventsOf('globex', token)).status).toBe(404);
     const keys = await get('/v1/api-keys', token);
     expect(keys.status).toBe(403);
     expect(keys.json).toMatchObject({ detail: expect.stringContaining('(operator)') });
@@ -86,13 +92,14 @@ describe('sign-in with an identity provider (a real OpenID provider, oidc-provid
 
   it('takes a user token from the authorization code flow on REST', async () => {
     const token = await acmeIdp.userToken('alice');
-    expect((await get('/v1/sessions', token)).status).toBe(200);
+    expect((await eventsOf('acme', token)).status).toBe(200);
     expect((await get('/v1/api-keys', token)).status).toBe(403);
   });
 
   it("reads Keycloak Organizations' organization claim and realm_access.roles", async () => {
     const token = await orgIdp.userToken('carol');
-    expect((await get('/v1/approvals', token)).status).toBe(200);
+    expect((await eventsOf('globex', token)).status).toBe(200);
+    expect((await eventsOf('acme', token)).status).toBe(404);
     const globexSession = await fixture.sessionOf('globex');
     expect(await firstLiveEvent(fixture.liveUrl(globexSession), { authorization: `Bearer ${token}` })).toMatchObject({ tenantId: 'globex' });
     // The tenant is the token's: a session of another tenant reads as one that does not exist.
@@ -132,9 +139,10 @@ describe('sign-in with an identity provider (a real OpenID provider, oidc-provid
     ['a token without a tenant claim', () => acmeIdp.serviceToken('orphan'), /No tenant claim/],
     ['a token for a tenant its issuer may not speak for', () => acmeIdp.serviceToken('intruder'), /Tenant not allowed for this issuer/],
     ['an organization claim naming two tenants', () => orgIdp.userToken('dave'), /exactly one tenant.*ambiguous/],
+    ['a tenant the platform does not have', () => orgIdp.userToken('erin'), /Tenant unknown: this platform has no tenant initech/],
   ])('refuses %s with 401 saying why, on REST and on the WebSocket', async (_, token, reason) => {
     const presented = await token();
-    expectRefusal(await get('/v1/sessions', presented), reason);
+    expectRefusal(await eventsOf('acme', presented), reason);
     const live = await upgradeStatus(fixture.liveUrl(await fixture.sessionOf('acme'), { access_token: presented }));
     expect(live.status).toBe(401);
     expect(JSON.parse(live.body)).toMatchObject({ type: 'urn:agent-orchestrator:problem:invalid-token', detail: expect.stringMatching(reason) });
@@ -168,14 +176,26 @@ describe('sign-in with an identity provider (a real OpenID provider, oidc-provid
     expect((await upgradeStatus(fixture.liveUrl(await fixture.sessionOf('globex'), { ticket: acmeTicket.ticket }))).status).toBe(404);
   });
 
+  it("refuses a suspended tenant's tokens with 403, as its keys, on REST and the WebSocket", async () => {
+    const carol = await orgIdp.userToken('carol');
+    const session = await fixture.sessionOf('globex');
+    expect((await fixture.gateway.call('POST', '/v1/tenants/globex/suspend', { key: fixture.platformAdminKey, body: {} })).status).toBe(200);
+    try {
+      expect((await get(`/v1/sessions/${session}/events`, carol)).json).toMatchObject({ status: 403, detail: expect.stringMatching(/tenant globex is suspended/) });
+      expect((await upgradeStatus(fixture.liveUrl(session), { authorization: `Bearer ${carol}` })).status).toBe(403);
+    } finally {
+      expect((await fixture.gateway.call('POST', '/v1/tenants/globex/resume', { key: fixture.platformAdminKey })).status).toBe(200);
+    }
+  });
+
   it('picks up a key rotation at the provider without a restart, and refuses the rotated-out key', async () => {
     const rotatedIn = await newSigningKey('acme-2');
     acmeIdp.rotate([rotatedIn]);
     const token = await acmeIdp.serviceToken('ci');
     const fetchesBefore = acmeIdp.jwksRequests;
     // Unknown to the gateway's cached keys: refused until the cooldown since its last fetch has passed, then fetched once.
-    await waitFor('the gateway to accept a token signed with the new key', async () => (await get('/v1/sessions', token)).status === 200, { timeoutMs: 15_000, intervalMs: 100 });
+    await waitFor('the gateway to accept a token signed with the new key', async () => (await get('/v1/agents', token)).status === 200, { timeoutMs: 15_000, intervalMs: 100 });
     expect(acmeIdp.jwksRequests - fetchesBefore).toBe(1);
-    expectRefusal(await get('/v1/sessions', await signedToken(acmeKey, validClaims())), /Unknown key.*acme-1/);
+    expectRefusal(await get('/v1/agents', await signedToken(acmeKey, validClaims())), /Unknown key.*acme-1/);
   });
 });

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { adminStream, eventCatalog, type Actor, type AdminEvent } from '@agent-orchestrator/contracts';
+import { adminStream, eventCatalog, type Actor, type AdminEvent, type EventEnvelope } from '@agent-orchestrator/contracts';
+import { inTransaction } from '@agent-orchestrator/postgres';
 import { isEventStoreError, type AppendResult, type PostgresEventStore } from '@agent-orchestrator/event-store';
 import type pg from 'pg';
+import type { Principal } from '../auth/access.guard.js';
+import { tokenSubject } from '../auth/credentials.js';
 
 /** One administrative action as the gateway states it: the type and data of an admin event. */
 export type AdminAction = { [Type in AdminEvent['type']]: { readonly type: Type; readonly data: Extract<AdminEvent, { type: Type }>['data'] } }[AdminEvent['type']];
@@ -13,11 +16,20 @@ export const adminActor = {
   platformAdmin: (keyId: string): Actor => ({ kind: 'user', id: `platform-admin:${keyId}` }),
 };
 
+/** The actor of an action a tenant's caller takes. One place to say it, whatever authenticated the caller. */
+export function actorOf(caller: Pick<Principal, 'subject'>): Actor {
+  // A token's caller is already named `token:<issuer>#<sub>`; an API key's subject is its id.
+  return caller.subject.startsWith(tokenSubject) ? { kind: 'user', id: caller.subject } : adminActor.apiKey(caller.subject);
+}
+
 export interface AdminRecordOptions {
   /** Ties the events to the request that caused them; a fresh id when absent. */
   readonly correlationId?: string;
   readonly traceparent?: string | null;
 }
+
+/** What the admin log needs of the session log: appends inside a transaction, and reads. */
+export type AdminLogStore = Pick<PostgresEventStore, 'appendIn' | 'readStream'>;
 
 /** How often a transaction is run again when its append raced a newer transaction for the stream. */
 const raceRetries = 5;
@@ -32,7 +44,7 @@ const raceRetries = 5;
 export class AdminLog {
   constructor(
     private readonly pool: pg.Pool,
-    private readonly store: Pick<PostgresEventStore, 'appendIn'>,
+    private readonly store: AdminLogStore,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -44,18 +56,11 @@ export class AdminLog {
    */
   async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
       try {
-        await client.query('BEGIN');
-        const result = await work(client);
-        await client.query('COMMIT');
-        return result;
+        return await inTransaction(this.pool, work);
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
         if (attempt < raceRetries && lostTheStreamRace(error)) continue;
         throw error;
-      } finally {
-        client.release();
       }
     }
   }
@@ -77,6 +82,12 @@ export class AdminLog {
       data: action.data,
     }));
     return this.store.appendIn(client, adminStream(tenantId), events);
+  }
+
+  /** One page of the tenant's admin stream, oldest first, from `fromVersion`. */
+  async page(tenantId: string, fromVersion: number, limit: number): Promise<{ items: EventEnvelope[]; nextFromVersion: number | null }> {
+    const read = await this.store.readStream(adminStream(tenantId), { fromVersion, maxCount: limit + 1 });
+    return { items: read.slice(0, limit), nextFromVersion: read.length > limit ? fromVersion + limit : null };
   }
 }
 

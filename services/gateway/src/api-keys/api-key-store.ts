@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { migrateUnderLock } from '@agent-orchestrator/postgres';
 import pg from 'pg';
 import { isRole, type Role } from '../auth/roles.js';
-import { ApiKeys, type ApiKeySummary, type AuthenticatedKey, type CreatedApiKey, type NewApiKey } from './api-keys.js';
+import { ApiKeys, type ApiKeySummary, type AuthenticatedKey, type CreatedApiKey, type NewApiKey, type Queryable, type RevokeOutcome } from './api-keys.js';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Longer than any key we issue or accept from the environment: not worth hashing. */
@@ -128,10 +128,10 @@ export class ApiKeyStore extends ApiKeys {
     return row ? { keyId: row.key_id, tenantId: row.tenant_id, roles: rolesOf(row.roles) } : null;
   }
 
-  override async create(key: NewApiKey): Promise<CreatedApiKey> {
+  override async create(key: NewApiKey, db: Queryable = this.pool): Promise<CreatedApiKey> {
     const keyId = randomUUID();
     const apiKey = newSecret(keyId);
-    const inserted = await this.pool.query<ApiKeyRow>(
+    const inserted = await db.query<ApiKeyRow>(
       `INSERT INTO ${this.table} (key_id, tenant_id, name, roles, key_hash, created_by)
        VALUES ($1, $2, $3, $4, $5, $6)
        RETURNING key_id, name, roles, created_at, created_by, revoked_at`,
@@ -140,14 +140,24 @@ export class ApiKeyStore extends ApiKeys {
     return { ...summaryOf(inserted.rows[0]!), apiKey };
   }
 
-  override async revoke(tenantId: string, keyId: string): Promise<boolean> {
+  override async revoke(tenantId: string, keyId: string, db: Queryable = this.pool): Promise<RevokeOutcome> {
     // Not a uuid: no such key anywhere. Checked here so Postgres never sees a malformed uuid.
-    if (!uuidPattern.test(keyId)) return false;
-    const revoked = await this.pool.query(
-      `UPDATE ${this.table} SET revoked_at = coalesce(revoked_at, now()) WHERE key_id = $1 AND tenant_id = $2`,
+    if (!uuidPattern.test(keyId)) return 'not-found';
+    // The row is locked before it is read, so of two concurrent revocations exactly one sees it live.
+    const revoked = await db.query<{ was_live: boolean }>(
+      `WITH target AS (SELECT key_id, revoked_at FROM ${this.table} WHERE key_id = $1 AND tenant_id = $2 FOR UPDATE)
+       UPDATE ${this.table} k SET revoked_at = coalesce(k.revoked_at, now()) FROM target WHERE k.key_id = target.key_id
+       RETURNING target.revoked_at IS NULL AS was_live`,
       [keyId, tenantId],
     );
-    return revoked.rowCount === 1;
+    const row = revoked.rows[0];
+    return !row ? 'not-found' : row.was_live ? 'revoked' : 'already-revoked';
+  }
+
+  /** Revokes every live key of the tenant (it is being deleted); returns their ids. */
+  async revokeAll(tenantId: string, db: Queryable): Promise<string[]> {
+    const revoked = await db.query<{ key_id: string }>(`UPDATE ${this.table} SET revoked_at = now() WHERE tenant_id = $1 AND revoked_at IS NULL RETURNING key_id`, [tenantId]);
+    return revoked.rows.map((row) => row.key_id).sort();
   }
 
   override async list(tenantId: string): Promise<readonly ApiKeySummary[]> {

@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { AdminLog, actorOf } from '../admin/admin-log.js';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { roles } from '../auth/roles.js';
 import { GatewayError } from '../errors.js';
@@ -19,7 +20,7 @@ const apiKeySummary = z.object({
   name: z.string(),
   roles: z.array(z.enum(roles)),
   createdAt: z.iso.datetime(),
-  createdBy: z.string().describe('The key id of the admin who created it, or "bootstrap:…" for the key from the environment.'),
+  createdBy: z.string().describe('The key id of the admin who created it, "platform-admin:…" for a tenant\'s first key, or "bootstrap:…" for the key from the environment.'),
   revokedAt: z.iso.datetime().nullable(),
 });
 const createdApiKey = apiKeySummary.extend({ apiKey: z.string().describe('The secret. Shown once: only its hash is stored.') });
@@ -31,7 +32,10 @@ const apiKeyList = z.object({ items: z.array(apiKeySummary) });
 @ApiProblems(401, 403)
 @Controller('v1/api-keys')
 export class ApiKeysController {
-  constructor(private readonly apiKeys: ApiKeys) {}
+  constructor(
+    private readonly apiKeys: ApiKeys,
+    private readonly adminLog: AdminLog,
+  ) {}
 
   @Post()
   @Can('create', 'ApiKey')
@@ -40,7 +44,13 @@ export class ApiKeysController {
   @ApiResponse({ status: 201, description: 'Created', standardSchema: createdApiKey })
   @ApiProblems(400, 413, 415, 422)
   async create(@ValidBody(createApiKeyBody) body: CreateApiKeyBody, @Caller() caller: Principal): Promise<CreatedApiKey> {
-    return this.apiKeys.create({ tenantId: caller.tenantId, name: body.name, roles: body.roles, createdBy: caller.subject });
+    return this.adminLog.transaction(async (client) => {
+      const created = await this.apiKeys.create({ tenantId: caller.tenantId, name: body.name, roles: body.roles, createdBy: caller.subject }, client);
+      await this.adminLog.record(client, caller.tenantId, actorOf(caller), [
+        { type: 'ApiKeyCreated', data: { keyId: created.keyId, name: created.name, roles: [...created.roles], expiresAt: null } },
+      ]);
+      return created;
+    });
   }
 
   @Get()
@@ -59,7 +69,12 @@ export class ApiKeysController {
   @ApiResponse({ status: 204, description: 'Revoked' })
   @ApiProblems(404)
   async revoke(@Param('keyId') keyId: string, @Caller() caller: Principal): Promise<void> {
+    const outcome = await this.adminLog.transaction(async (client) => {
+      const revoked = await this.apiKeys.revoke(caller.tenantId, keyId, client);
+      if (revoked === 'revoked') await this.adminLog.record(client, caller.tenantId, actorOf(caller), [{ type: 'ApiKeyRevoked', data: { keyId } }]);
+      return revoked;
+    });
     // Another tenant's key is answered exactly like a key that does not exist.
-    if (!(await this.apiKeys.revoke(caller.tenantId, keyId))) throw new GatewayError('NotFound', 'Your tenant has no API key with this id.');
+    if (outcome === 'not-found') throw new GatewayError('NotFound', 'Your tenant has no API key with this id.');
   }
 }

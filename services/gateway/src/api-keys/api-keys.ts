@@ -1,4 +1,11 @@
+import type pg from 'pg';
 import type { Role } from '../auth/roles.js';
+
+/** Where a write runs: the pool, or the connection of a transaction that records its admin event too. */
+export type Queryable = pg.Pool | pg.ClientBase;
+
+/** What revoking did: only a key revoked now is an administrative action to record. */
+export type RevokeOutcome = 'revoked' | 'already-revoked' | 'not-found';
 
 /** Who is calling, once an API key has been recognised. */
 export interface AuthenticatedKey {
@@ -26,7 +33,7 @@ export interface NewApiKey {
   readonly tenantId: string;
   readonly name: string;
   readonly roles: readonly Role[];
-  /** The key id of the admin creating it. */
+  /** The key id of the admin creating it (`platform-admin:<id>` for a tenant's first key). */
   readonly createdBy: string;
 }
 
@@ -37,8 +44,8 @@ export interface NewApiKey {
 export abstract class ApiKeys {
   /** The key's owner, or null when the secret is unknown or revoked. */
   abstract authenticate(secret: string): Promise<AuthenticatedKey | null>;
-  abstract create(key: NewApiKey): Promise<CreatedApiKey>;
-  /** False when the tenant has no such key. Revoking a revoked key is not an error. */
-  abstract revoke(tenantId: string, keyId: string): Promise<boolean>;
+  abstract create(key: NewApiKey, db?: Queryable): Promise<CreatedApiKey>;
+  /** 'not-found' when the tenant has no such key. Revoking a revoked key is not an error. */
+  abstract revoke(tenantId: string, keyId: string, db?: Queryable): Promise<RevokeOutcome>;
   abstract list(tenantId: string): Promise<readonly ApiKeySummary[]>;
 }

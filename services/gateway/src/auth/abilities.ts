@@ -1,8 +1,9 @@
 import { AbilityBuilder, createMongoAbility, type ForcedSubject, type MongoAbility } from '@casl/ability';
 import type { Role } from './roles.js';
 
-export type Action = 'manage' | 'create' | 'read' | 'update' | 'revoke' | 'cancel' | 'decide';
-export type SubjectName = 'ApiKey' | 'Session' | 'Agent' | 'Tool' | 'Approval' | 'Policy' | 'Secret' | 'Egress' | 'RoleMapping';
+export type Action = 'manage' | 'create' | 'read' | 'update' | 'revoke' | 'cancel' | 'decide' | 'delete';
+/** Tenant is the platform's, not a tenant's: only the platform admin has it. AdminEvent: the tenant's admin stream. */
+export type SubjectName = 'ApiKey' | 'Session' | 'Agent' | 'Tool' | 'Approval' | 'Policy' | 'Secret' | 'Egress' | 'AdminEvent' | 'Tenant' | 'RoleMapping';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });
 export type GatewayAbility = MongoAbility<[Action, Subject]>;
@@ -14,7 +15,7 @@ export type GatewayAbility = MongoAbility<[Action, Subject]>;
  * queries, which always filter on the caller's tenant.
  */
 export function abilityFor(tenantId: string, granted: readonly Role[]): GatewayAbility {
-  const { can, build } = new AbilityBuilder<GatewayAbility>(createMongoAbility);
+  const { can, cannot, build } = new AbilityBuilder<GatewayAbility>(createMongoAbility);
   const own = { tenantId };
   for (const role of granted) {
     switch (role) {
@@ -39,5 +40,14 @@ export function abilityFor(tenantId: string, granted: readonly Role[]): GatewayA
       }
     }
   }
+  // Whatever a role grants on 'all', tenants are managed by the platform admin alone.
+  cannot('manage', 'Tenant');
+  return build();
+}
+
+/** The platform admin (PLATFORM_ADMIN_API_KEY): manages tenants, and may do nothing inside one. */
+export function platformAdminAbility(): GatewayAbility {
+  const { can, build } = new AbilityBuilder<GatewayAbility>(createMongoAbility);
+  can('manage', 'Tenant');
   return build();
 }

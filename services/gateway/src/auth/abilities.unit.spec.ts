@@ -1,5 +1,5 @@
 import { subject } from '@casl/ability';
-import { abilityFor, type Action, type SubjectName } from './abilities.js';
+import { abilityFor, platformAdminAbility, type Action, type SubjectName } from './abilities.js';
 import type { Role } from './roles.js';
 
 const everything: [Action, SubjectName][] = [
@@ -56,5 +56,34 @@ describe('what each role may do', () => {
     expect(admin.can('revoke', subject('ApiKey', { tenantId: 'acme' }))).toBe(false);
     const operator = abilityFor('demo', ['operator']);
     expect(operator.can('cancel', subject('Session', { tenantId: 'acme' }))).toBe(false);
+  });
+});
+
+describe('tenants and the platform admin', () => {
+  const onTenants: [Action, SubjectName][] = [
+    ['create', 'Tenant'],
+    ['read', 'Tenant'],
+    ['update', 'Tenant'],
+    ['delete', 'Tenant'],
+  ];
+
+  it('lets no tenant role manage tenants, not even an admin (whose rules are on "all")', () => {
+    for (const role of ['admin', 'operator', 'viewer', 'approver'] as const) {
+      const ability = abilityFor('demo', [role]);
+      expect(onTenants.filter(([action, on]) => ability.can(action, on))).toEqual([]);
+    }
+  });
+
+  it('lets the platform admin manage tenants and nothing inside one', () => {
+    const platform = platformAdminAbility();
+    expect(onTenants.every(([action, on]) => platform.can(action, on))).toBe(true);
+    expect(everything.filter(([action, on]) => platform.can(action, on))).toEqual([]);
+    expect(platform.can('read', 'AdminEvent')).toBe(false);
+    expect(platform.can('read', subject('Session', { tenantId: 'demo' }))).toBe(false);
+  });
+
+  it("lets a tenant admin read its tenant's admin events, and a viewer not", () => {
+    expect(abilityFor('demo', ['admin']).can('read', 'AdminEvent')).toBe(true);
+    expect(abilityFor('demo', ['viewer']).can('read', 'AdminEvent')).toBe(false);
   });
 });

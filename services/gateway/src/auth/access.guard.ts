@@ -3,8 +3,10 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../errors.js';
+import { TenantGate } from '../tenants/tenant-gate.js';
 import type { Action, GatewayAbility, SubjectName } from './abilities.js';
 import { Credentials } from './credentials.js';
+import { PlatformAdmin, platformAdminOutOfTenants, rememberPlatformAdmin } from './platform-admin.js';
 import type { Role } from './roles.js';
 
 /** The caller of an authenticated request. Queries take the tenant from here, never from the request. */
@@ -71,6 +73,8 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly credentials: Credentials,
+    private readonly platformAdmin: PlatformAdmin,
+    private readonly tenantGate: TenantGate,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -78,11 +82,20 @@ export class AccessGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(publicRoute, targets)) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const principal = await this.credentials.authenticate(presentedApiKey(request.headers));
+    const presented = presentedApiKey(request.headers);
+    const required = this.reflector.getAllAndOverride<RequiredAbility | undefined>(requiredAbility, targets);
+    const platformAdmin = this.platformAdmin.recognise(presented);
+    if (platformAdmin) {
+      if (!required || !platformAdmin.ability.can(required.action, required.subject)) throw platformAdminOutOfTenants();
+      rememberPlatformAdmin(request, platformAdmin);
+      return true;
+    }
+    const principal = await this.credentials.authenticate(presented);
+    await this.tenantGate.assertActive(principal.tenantId);
     principals.set(request, principal);
 
-    const required = this.reflector.getAllAndOverride<RequiredAbility | undefined>(requiredAbility, targets);
     if (!required) throw new GatewayError('Forbidden', 'This route declares no permission, so it is open to no one.');
+    if (required.subject === 'Tenant') throw new GatewayError('Forbidden', "Tenants are managed with the platform admin's key (PLATFORM_ADMIN_API_KEY); no key of a tenant may.");
     if (!principal.ability.can(required.action, required.subject)) {
       throw new GatewayError('Forbidden', `The roles of this caller (${principal.roles.join(', ') || 'none'}) do not allow "${required.action}" on ${required.subject}.`);
     }

@@ -1,5 +1,3 @@
-import type { Actor } from '@agent-orchestrator/contracts';
-import { adminActor } from '../admin/admin-log.js';
 import type { ApiKeys } from '../api-keys/api-keys.js';
 import { GatewayError } from '../errors.js';
 import type { RoleMappings } from '../role-mapping/role-mappings.js';
@@ -9,25 +7,15 @@ import { identityProviderRoles, platformRoles, tenantOf } from './token-claims.j
 import { looksLikeJwt, type TokenVerifier } from './tokens.js';
 import type { TicketHolder } from './ws-tickets.js';
 
-/**
- * Whether a tenant may be spoken for: it exists and is active. Until the platform keeps a list of
- * tenants every tenant id counts as known; a token naming one that is not is refused like an
- * unknown key.
- */
+/** Whether the platform has this tenant (in whatever status: a suspended one is refused after authentication, as for keys). */
 export type TenantCheck = (tenantId: string) => Promise<boolean>;
-
-const anyTenant: TenantCheck = async () => true;
 
 export function principalOf(holder: TicketHolder): Principal {
   return { tenantId: holder.tenantId, subject: holder.subject, roles: holder.roles, ability: abilityFor(holder.tenantId, holder.roles) };
 }
 
-const tokenSubject = 'token:';
-
-/** The caller as the admin stream's events name it: `token:<issuer>#<sub>`, or `key:<keyId>` for an API key. */
-export function adminActorOf(caller: Principal): Actor {
-  return caller.subject.startsWith(tokenSubject) ? { kind: 'user', id: caller.subject } : adminActor.apiKey(caller.subject);
-}
+/** The prefix of a token caller's subject: `token:<issuer>#<sub>`. An API key's subject is its id. */
+export const tokenSubject = 'token:';
 
 /**
  * Turns what a caller presents into a Principal: an access token from a configured identity
@@ -35,13 +23,7 @@ export function adminActorOf(caller: Principal): Actor {
  * token or the key's row, never from anything else in the request.
  */
 export class Credentials {
-  private readonly tenantIsActive: TenantCheck;
-
-  constructor(
-    private readonly deps: { readonly apiKeys: ApiKeys; readonly tokens: TokenVerifier; readonly roleMappings: RoleMappings; readonly tenantIsActive?: TenantCheck },
-  ) {
-    this.tenantIsActive = deps.tenantIsActive ?? anyTenant;
-  }
+  constructor(private readonly deps: { readonly apiKeys: ApiKeys; readonly tokens: TokenVerifier; readonly roleMappings: RoleMappings; readonly tenantIsKnown: TenantCheck }) {}
 
   async authenticate(credential: string): Promise<Principal> {
     if (looksLikeJwt(credential)) return this.fromToken(credential);
@@ -53,7 +35,7 @@ export class Credentials {
   private async fromToken(token: string): Promise<Principal> {
     const { issuer, claims } = await this.deps.tokens.verify(token);
     const tenantId = tenantOf(claims, issuer);
-    if (!(await this.tenantIsActive(tenantId))) throw new GatewayError('InvalidToken', `Tenant ${tenantId} is unknown or not active on this platform.`);
+    if (!(await this.deps.tenantIsKnown(tenantId))) throw new GatewayError('InvalidToken', `Tenant unknown: this platform has no tenant ${tenantId}; a platform admin creates tenants.`);
     const subject = `${tokenSubject}${issuer.issuer}#${claims.sub}`;
     // The subject names the actor of every event this caller causes, which the log keeps to 200 characters.
     if (subject.length > 200) throw new GatewayError('InvalidToken', `The token's subject (sub) is too long: with this issuer it may have at most ${200 - `${tokenSubject}${issuer.issuer}#`.length} characters.`);

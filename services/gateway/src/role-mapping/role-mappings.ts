@@ -1,8 +1,7 @@
 import { createInSchema } from '@agent-orchestrator/postgres';
 import pg from 'pg';
-import type { AdminLog } from '../admin/admin-log.js';
+import { actorOf, type AdminLog } from '../admin/admin-log.js';
 import type { Principal } from '../auth/access.guard.js';
-import { adminActorOf } from '../auth/credentials.js';
 import { platformRoles, type RoleMapping } from '../auth/token-claims.js';
 
 /** One version of a tenant's role mapping; version 0, before any PUT, maps nothing. */
@@ -42,7 +41,7 @@ export class RoleMappings {
   constructor(
     private readonly pool: pg.Pool,
     private readonly schema: string,
-    private readonly adminLog?: AdminLog,
+    private readonly adminLog: AdminLog,
   ) {
     this.table = `${pg.escapeIdentifier(schema)}.role_mappings`;
   }
@@ -66,10 +65,7 @@ export class RoleMappings {
 
   /** Writes the next version. Two PUTs at once take turns on a lock per tenant, so each gets its own version. */
   async set(caller: Principal, mapping: RoleMapping): Promise<RoleMappingVersion> {
-    const adminLog = this.adminLog;
-    // Never a change the audit trail would not show: without the admin log there is no PUT (see GatewayModule).
-    if (!adminLog) throw new Error('role mappings are set only where the admin log can record them');
-    return adminLog.transaction(async (client) => {
+    return this.adminLog.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`role-mapping:${this.schema}:${caller.tenantId}`]);
       const inserted = await client.query<RoleMappingRow>(
         `INSERT INTO ${this.table} (tenant_id, version, mapping, set_by)
@@ -78,7 +74,7 @@ export class RoleMappings {
         [caller.tenantId, JSON.stringify(mapping), caller.subject],
       );
       const version = versionOf(inserted.rows[0]);
-      await adminLog.record(client, caller.tenantId, adminActorOf(caller), [{ type: 'RoleMappingSet', data: { version: version.version, mapping: Object.fromEntries(Object.entries(mapping).map(([name, roles]) => [name, [...roles]])) } }]);
+      await this.adminLog.record(client, caller.tenantId, actorOf(caller), [{ type: 'RoleMappingSet', data: { version: version.version, mapping: Object.fromEntries(Object.entries(mapping).map(([name, roles]) => [name, [...roles]])) } }]);
       return version;
     });
   }

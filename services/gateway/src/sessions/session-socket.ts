@@ -5,7 +5,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { principalOf, type Credentials } from '../auth/credentials.js';
 import { presentedLiveCredential, type LiveQuery } from '../auth/live-credentials.js';
+import { platformAdminOutOfTenants } from '../auth/platform-admin.js';
 import type { WsTickets } from '../auth/ws-tickets.js';
+import type { Tenancy } from '../tenants/tenancy.js';
 import { GatewayError } from '../errors.js';
 import { sendProblem } from '../http/problem-details.filter.js';
 import { problemFor } from '../http/problem.js';
@@ -29,9 +31,9 @@ interface LiveRequest {
  */
 export function registerSessionSocket(
   fastify: FastifyInstance,
-  deps: { credentials: Credentials; tickets: WsTickets; sessions: Sessions; store: EventStore; feed: SessionFeed; logger: Logger; maxBodyBytes: number },
+  deps: { credentials: Credentials; tickets: WsTickets; tenancy: Pick<Tenancy, 'platformAdmin' | 'tenantGate'>; sessions: Sessions; store: EventStore; feed: SessionFeed; logger: Logger; maxBodyBytes: number },
 ): void {
-  const { credentials, tickets, sessions, store, feed, logger } = deps;
+  const { credentials, tickets, tenancy, sessions, store, feed, logger } = deps;
   fastify.get<LiveRequest>(
     '/v1/sessions/:sessionId/live',
     {
@@ -39,7 +41,9 @@ export function registerSessionSocket(
       preValidation: async (request: FastifyRequest<LiveRequest>, reply: FastifyReply) => {
         try {
           const presented = presentedLiveCredential(request.headers, request.query);
+          if ('credential' in presented && tenancy.platformAdmin.recognise(presented.credential)) throw platformAdminOutOfTenants();
           const caller = 'ticket' in presented ? principalOf(await tickets.redeem(presented.ticket)) : await credentials.authenticate(presented.credential);
+          await tenancy.tenantGate.assertActive(caller.tenantId);
           if (!caller.ability.can('read', 'Session')) {
             throw new GatewayError('Forbidden', `The roles of this caller (${caller.roles.join(', ') || 'none'}) do not allow "read" on Session.`);
           }

@@ -1,0 +1,100 @@
+import { tenantIdSchema } from '@agent-orchestrator/contracts';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { Can } from '../auth/access.guard.js';
+import { PlatformCaller, type PlatformAdminPrincipal } from '../auth/platform-admin.js';
+import { GatewayError } from '../errors.js';
+import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
+import { ValidBody, fieldProblems } from '../http/valid-body.js';
+import { tenantStatuses, type Tenant } from './tenant-store.js';
+import { Tenants, type CreatedTenant } from './tenants.js';
+
+const createTenantBody = z.strictObject({
+  tenantId: tenantIdSchema.describe('The id every event, stream and key of the tenant carries: lower-case letters, digits, "_" and "-", at most 63.'),
+  name: z.string().trim().min(1).max(200).describe('A name for people, e.g. "Acme Corporation".'),
+});
+type CreateTenantBody = z.infer<typeof createTenantBody>;
+
+const suspendBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional().describe('Why; kept on the tenant and in its admin stream.') });
+
+const instant = z.iso.datetime().nullable();
+const tenant = z.object({
+  tenantId: z.string(),
+  name: z.string(),
+  status: z.enum(tenantStatuses),
+  createdAt: z.iso.datetime(),
+  suspendedAt: instant,
+  suspendedReason: z.string().nullable(),
+  deletedAt: instant,
+  retainUntil: instant.describe("Until when a deleted tenant's data and id are kept."),
+});
+const createdTenant = tenant.extend({ adminKeyId: z.uuid(), adminApiKey: z.string().describe("The tenant's first admin key. Shown once: only its hash is stored.") });
+
+@ApiTags('tenants')
+@ApiBearerAuth(bearerScheme)
+@ApiSecurity(apiKeyHeaderScheme)
+@ApiProblems(401, 403)
+@Controller('v1/tenants')
+export class TenantsController {
+  constructor(private readonly tenants: Tenants) {}
+
+  @Post()
+  @Can('create', 'Tenant')
+  @Header('cache-control', 'no-store')
+  @ApiOperation({ summary: "Create a tenant with its first admin API key (platform admin). The key is in this response only." })
+  @ApiResponse({ status: 201, description: 'Created', standardSchema: createdTenant })
+  @ApiProblems(409, 413, 415, 422)
+  create(@ValidBody(createTenantBody) body: CreateTenantBody, @PlatformCaller() caller: PlatformAdminPrincipal): Promise<CreatedTenant> {
+    return this.tenants.create(caller, body.tenantId, body.name);
+  }
+
+  @Get()
+  @Can('read', 'Tenant')
+  @ApiOperation({ summary: 'Every tenant, deleted ones within their retention included (platform admin).' })
+  @ApiResponse({ status: 200, description: 'OK', standardSchema: z.object({ items: z.array(tenant) }) })
+  async list(): Promise<{ items: Tenant[] }> {
+    return { items: await this.tenants.list() };
+  }
+
+  @Get(':tenantId')
+  @Can('read', 'Tenant')
+  @ApiOperation({ summary: 'One tenant and its status (platform admin).' })
+  @ApiResponse({ status: 200, description: 'OK', standardSchema: tenant })
+  @ApiProblems(404)
+  get(@Param('tenantId') tenantId: string): Promise<Tenant> {
+    return this.tenants.get(tenantId);
+  }
+
+  @Post(':tenantId/suspend')
+  @HttpCode(200)
+  @Can('update', 'Tenant')
+  @ApiOperation({ summary: "Suspend a tenant (platform admin): its requests are refused with 403 and its sessions pause. Optional body { reason }. Suspending twice is fine." })
+  @ApiResponse({ status: 200, description: 'Suspended', standardSchema: tenant })
+  @ApiProblems(404, 409, 422)
+  suspend(@Param('tenantId') tenantId: string, @Body() body: unknown, @PlatformCaller() caller: PlatformAdminPrincipal): Promise<Tenant> {
+    // The body is optional, so ValidBody (which needs one) does not fit.
+    const parsed = suspendBody.safeParse(body ?? {});
+    if (!parsed.success) throw new GatewayError('InvalidBody', 'The request body is not valid. See "errors" for each field.', fieldProblems(parsed.error));
+    return this.tenants.suspend(caller, tenantId, parsed.data.reason);
+  }
+
+  @Post(':tenantId/resume')
+  @HttpCode(200)
+  @Can('update', 'Tenant')
+  @ApiOperation({ summary: 'Resume a suspended tenant (platform admin). Resuming an active tenant is fine.' })
+  @ApiResponse({ status: 200, description: 'Active', standardSchema: tenant })
+  @ApiProblems(404, 409)
+  resume(@Param('tenantId') tenantId: string, @PlatformCaller() caller: PlatformAdminPrincipal): Promise<Tenant> {
+    return this.tenants.resume(caller, tenantId);
+  }
+
+  @Delete(':tenantId')
+  @Can('delete', 'Tenant')
+  @ApiOperation({ summary: "Delete a tenant (platform admin), softly: its keys are revoked at once, its data and id are kept until retainUntil (TENANT_RETENTION_DAYS). Deleting twice is fine." })
+  @ApiResponse({ status: 200, description: 'Deleted', standardSchema: tenant })
+  @ApiProblems(404)
+  delete(@Param('tenantId') tenantId: string, @PlatformCaller() caller: PlatformAdminPrincipal): Promise<Tenant> {
+    return this.tenants.delete(caller, tenantId);
+  }
+}
