@@ -137,7 +137,7 @@ async function start(): Promise<{ url: string }> {
   broker.allGroupsStarted();
 
   const gatewayConfig = {
-    // The gateway's own variables (rate limits, CORS_ORIGINS, EGRESS_*...) apply in dev mode too; port, keys and tenant are dev mode's.
+    // The gateway's own variables (OIDC_*, rate limits, CORS_ORIGINS, EGRESS_*...) apply in dev mode too; where it listens and its keys are dev mode's.
     ...parseGatewayConfig({ ...serviceEnv, DATABASE_URL: databaseUrl, GATEWAY_PORT: String(env.PORT), BOOTSTRAP_ADMIN_API_KEY: apiKey, BOOTSTRAP_TENANT: env.TENANT, PLATFORM_ADMIN_API_KEY: platformAdminKey }),
     secrets: serviceConfigs.toolAdapters.secrets,
   };

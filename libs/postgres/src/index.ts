@@ -1,1 +1,1 @@
-export { inTransaction, migrateUnderLock } from './transactions.js';
+export { createInSchema, inTransaction, migrateUnderLock } from './transactions.js';

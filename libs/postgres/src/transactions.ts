@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 
 /** Runs `work` in one transaction on one pooled connection: committed if it resolves, rolled back if it throws. */
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -25,5 +25,13 @@ export function migrateUnderLock(pool: pg.Pool, lockName: string, work: (client:
   return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockName]);
     await work(client);
+  });
+}
+
+/** A service's tables: its schema, then each `CREATE … IF NOT EXISTS` statement, under the lock `lockName` (see migrateUnderLock). */
+export function createInSchema(pool: pg.Pool, lockName: string, schema: string, statements: readonly string[]): Promise<void> {
+  return migrateUnderLock(pool, lockName, async (client) => {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`);
+    for (const statement of statements) await client.query(statement);
   });
 }

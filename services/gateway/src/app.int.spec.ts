@@ -66,6 +66,7 @@ describe('the gateway app', () => {
       '/v1/api-keys',
       '/v1/api-keys/{keyId}',
       '/v1/api-keys/{keyId}/rotate',
+      '/v1/role-mapping',
       '/v1/tenants',
       '/v1/tenants/{tenantId}',
       '/v1/tenants/{tenantId}/resume',

@@ -26,6 +26,7 @@ import { IdempotencyClaims } from './sessions/idempotency-claims.js';
 import { Sessions, type SessionsBackend } from './sessions/sessions.js';
 import { openTenancy } from './tenants/tenancy.js';
 import { NestPinoLogger, Readiness } from '@agent-orchestrator/service-host';
+import { openAuthentication } from './auth/authentication.js';
 
 export interface GatewayDeps {
   /** A pool the caller owns (and closes). Without one, the app opens its own and closes it on app.close(). */
@@ -79,6 +80,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     if (rateLimits) throttleFailedAuthentication(adapter.getInstance(), rateLimits, config.maxBodyBytes);
     const backend = deps.sessions;
     const egressGuard = new EgressGuard({ operatorAllow: config.egressAllow ?? [], ...(config.egressDeny ? { operatorDeny: config.egressDeny } : {}) });
+    const auth = await openAuthentication(pool, config, { apiKeys, egress: egressGuard, logger, tenancy });
     const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes, egress: egressGuard }) : undefined;
     const agents = backend && tools ? new Agents(backend, tools) : undefined;
     const claims = backend ? new IdempotencyClaims(pool, config.schema) : undefined;
@@ -91,7 +93,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     if (backend && sessions && feed) {
       await feed.start();
       await adapter.getInstance().register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-      registerSessionSocket(adapter.getInstance(), { apiKeys, tenancy, sessions, store: backend.store, feed, logger, maxBodyBytes: config.maxBodyBytes, rateLimits });
+      registerSessionSocket(adapter.getInstance(), { ...auth, tenancy, sessions, store: backend.store, feed, logger, maxBodyBytes: config.maxBodyBytes, rateLimits });
     }
     const onShutdown = async () => {
       feed?.stop();
@@ -100,7 +102,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, tenancy, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
+      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

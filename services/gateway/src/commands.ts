@@ -10,7 +10,7 @@ export function commandMetadata(caller: Principal, correlationId: string, comman
     tenantId: caller.tenantId,
     correlationId,
     causationId: commandId,
-    actor: { kind: 'user', id: caller.keyId },
+    actor: { kind: 'user', id: caller.subject },
     traceparent: null,
     now: new Date().toISOString(),
     eventIds: [],

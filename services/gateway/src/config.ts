@@ -5,6 +5,7 @@ import { parseSecretsConfig } from '@agent-orchestrator/service-host';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { RateLimitsConfig } from './http/rate-limits.js';
+import { checkOidcVariables, oidcConfigOf, oidcVariables, type OidcConfig } from './auth/oidc-config.js';
 
 /** Postgres identifiers we create ourselves: unquoted-safe, at most 63 bytes. */
 const identifierPattern = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -75,7 +76,8 @@ const envSchema = z.object({
   AUTH_FAILURE_LIMIT_PER_MINUTE: perMinute('failed authentications').default(30),
   CORS_ORIGINS: corsOrigins.optional(),
   TRUST_PROXY: trustProxy.optional(),
-});
+  ...oidcVariables,
+}).superRefine(checkOidcVariables);
 
 export interface GatewayConfig {
   readonly databaseUrl: string;
@@ -103,6 +105,8 @@ export interface GatewayConfig {
   readonly corsOrigins?: readonly string[];
   /** Reverse proxies trusted to name the client in X-Forwarded-For (TRUST_PROXY); the connection's address counts when unset. */
   readonly trustProxy?: readonly string[];
+  /** Identity providers whose access tokens are accepted (OIDC_*); none when unset. */
+  readonly oidc?: OidcConfig;
 }
 
 export class GatewayConfigError extends Error {
@@ -133,6 +137,7 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
   if (vars.PLATFORM_ADMIN_API_KEY !== undefined && vars.PLATFORM_ADMIN_API_KEY === vars.BOOTSTRAP_ADMIN_API_KEY) {
     throw new GatewayConfigError([{ variable: 'PLATFORM_ADMIN_API_KEY', expects: 'expects a secret of its own: it equals BOOTSTRAP_ADMIN_API_KEY, and one key cannot be both the platform admin and a tenant admin' }]);
   }
+  const oidc = oidcConfigOf(vars);
   return {
     secrets: parseSecretsConfig('gateway', env),
     databaseUrl: vars.DATABASE_URL,
@@ -148,5 +153,6 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     rateLimits: { principalPerMinute: vars.API_RATE_LIMIT_PER_MINUTE, tenantPerMinute: vars.TENANT_RATE_LIMIT_PER_MINUTE, authFailuresPerMinute: vars.AUTH_FAILURE_LIMIT_PER_MINUTE },
     ...(vars.CORS_ORIGINS ? { corsOrigins: vars.CORS_ORIGINS } : {}),
     ...(vars.TRUST_PROXY ? { trustProxy: vars.TRUST_PROXY } : {}),
+    ...(oidc.issuers.length > 0 ? { oidc } : {}),
   };
 }

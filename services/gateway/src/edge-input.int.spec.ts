@@ -121,7 +121,7 @@ describe('text and shapes no part of the platform may keep are refused at the ed
     expect(parameters('/v1/approvals')).toEqual(['query:status', 'query:sessionId', 'query:for', 'query:limit', 'query:before']);
     expect(parameters('/v1/agents/{name}')).toEqual(['path:name', 'query:version']);
     expect(parameters('/v1/tools/{name}')).toEqual(['path:name', 'query:version']);
-    expect(parameters('/v1/sessions/{sessionId}/live')).toEqual(['path:sessionId', 'query:fromVersion', 'query:apiKey']);
+    expect(parameters('/v1/sessions/{sessionId}/live')).toEqual(['path:sessionId', 'query:fromVersion', 'query:ticket', 'query:access_token', 'query:apiKey']);
     expect(parameters('/v1/sessions', 'post')).toEqual(['header:Idempotency-Key']);
     // Every {name} in a path is a documented path parameter.
     for (const [path, operations] of Object.entries(document.paths)) {

@@ -14,6 +14,8 @@ export type GatewayErrorCode =
   | 'MissingCredentials'
   /** The API key sent is unknown, revoked, or malformed. */
   | 'InvalidCredentials'
+  /** An access token or WebSocket ticket was refused; the message says why (expired, wrong audience, unknown key…). */
+  | 'InvalidToken'
   /** The caller is authenticated but its roles do not allow the action. */
   | 'Forbidden'
   /** The resource does not exist in the caller's tenant (it may exist in another one: never say so). */

@@ -19,6 +19,12 @@ import { AdminEventsController } from './admin/admin-events.controller.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeys } from './api-keys/api-keys.js';
 import { AccessGuard } from './auth/access.guard.js';
+import type { Authentication } from './auth/authentication.js';
+import { Credentials } from './auth/credentials.js';
+import { WsTicketsController } from './auth/ws-tickets.controller.js';
+import { WsTickets } from './auth/ws-tickets.js';
+import { RoleMappingController } from './role-mapping/role-mapping.controller.js';
+import { RoleMappings } from './role-mapping/role-mappings.js';
 import { HealthController } from './health.controller.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
 import { RateLimitInterceptor } from './http/rate-limit-hooks.js';
@@ -31,6 +37,8 @@ import { Sessions } from './sessions/sessions.js';
 export interface GatewayBindings {
   readonly apiKeys: ApiKeys;
   readonly tenancy: Tenancy;
+  /** Who a request is: API keys, access tokens, WebSocket tickets, role mappings. */
+  readonly auth: Authentication;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   /** What /readyz reports: in dev mode every service's consumers and projections. */
@@ -64,7 +72,7 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, ApiKeysController, TenantsController, AdminEventsController, ...(bindings.sessions ? [SessionsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
+      controllers: [HealthController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
@@ -75,6 +83,9 @@ export class GatewayModule {
         ...(bindings.secrets !== undefined ? [{ provide: SECRET_STORE, useValue: bindings.secrets }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },
         ...tenancyProviders(bindings.tenancy),
+        { provide: Credentials, useValue: bindings.auth.credentials },
+        { provide: WsTickets, useValue: bindings.auth.tickets },
+        { provide: RoleMappings, useValue: bindings.auth.roleMappings },
         { provide: Readiness, useValue: bindings.readiness },
         { provide: APP_GUARD, useClass: AccessGuard },
         ...(bindings.rateLimits ? [{ provide: APP_INTERCEPTOR, useValue: new RateLimitInterceptor(bindings.rateLimits) }] : []),

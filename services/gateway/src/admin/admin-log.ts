@@ -4,6 +4,7 @@ import { inTransaction } from '@agent-orchestrator/postgres';
 import { isEventStoreError, type AppendResult, type PostgresEventStore } from '@agent-orchestrator/event-store';
 import type pg from 'pg';
 import type { Principal } from '../auth/access.guard.js';
+import { tokenSubject } from '../auth/credentials.js';
 
 /** One administrative action as the gateway states it: the type and data of an admin event. */
 export type AdminAction = { [Type in AdminEvent['type']]: { readonly type: Type; readonly data: Extract<AdminEvent, { type: Type }>['data'] } }[AdminEvent['type']];
@@ -16,8 +17,9 @@ export const adminActor = {
 };
 
 /** The actor of an action a tenant's caller takes. One place to say it, whatever authenticated the caller. */
-export function actorOf(caller: Pick<Principal, 'keyId'>): Actor {
-  return adminActor.apiKey(caller.keyId);
+export function actorOf(caller: Pick<Principal, 'subject'>): Actor {
+  // A token's caller is already named `token:<issuer>#<sub>`; an API key's subject is its id.
+  return caller.subject.startsWith(tokenSubject) ? { kind: 'user', id: caller.subject } : adminActor.apiKey(caller.subject);
 }
 
 export interface AdminRecordOptions {

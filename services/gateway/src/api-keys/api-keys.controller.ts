@@ -76,7 +76,7 @@ export class ApiKeysController {
   async create(@ValidBody(createApiKeyBody) body: CreateApiKeyBody, @Caller() caller: Principal): Promise<CreatedApiKey> {
     const { name, roles: granted, expiresAt: expiry } = body;
     return this.adminLog.transaction(async (client) => {
-      const created = await this.apiKeys.create({ tenantId: caller.tenantId, name, roles: granted, createdBy: caller.keyId, ...(expiry === undefined ? {} : { expiresAt: expiry }) }, client);
+      const created = await this.apiKeys.create({ tenantId: caller.tenantId, name, roles: granted, createdBy: caller.subject, ...(expiry === undefined ? {} : { expiresAt: expiry }) }, client);
       await this.adminLog.record(client, caller.tenantId, actorOf(caller), [
         { type: 'ApiKeyCreated', data: { keyId: created.keyId, name: created.name, roles: [...created.roles], expiresAt: created.expiresAt } },
       ]);

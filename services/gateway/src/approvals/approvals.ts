@@ -85,14 +85,14 @@ export class Approvals {
     const argumentsJson = request.arguments === undefined ? undefined : JSON.stringify(request.arguments);
     if (argumentsJson !== undefined) await this.checkArguments(caller.tenantId, item, argumentsJson);
     const edits = argumentsJson !== undefined && JSON.stringify(item.arguments) !== argumentsJson;
-    if (request.decision === 'approve' && !edits && item.votes.some((vote) => vote.id === caller.keyId)) {
+    if (request.decision === 'approve' && !edits && item.votes.some((vote) => vote.id === caller.subject)) {
       throw new GatewayError('Conflict', `You already approved ${approvalId}; it needs ${item.approversRequired - item.votes.length} more approver(s).`);
     }
 
     const { store, producer, topics } = this.backend;
     const stream = approvalStream(approvalId);
     const commandId = randomUUID();
-    const approver: Approver = { id: caller.keyId, roles: [...caller.roles] };
+    const approver: Approver = { id: caller.subject, roles: [...caller.roles] };
     const message: ApprovalCommandMessage = {
       commandId,
       command: {

@@ -9,7 +9,7 @@ export type Action = 'manage' | 'create' | 'read' | 'update' | 'revoke' | 'cance
  * and so is kept to admins and auditors. `Tenant` is the platform's, not a tenant's: only the
  * platform admin has it.
  */
-export type SubjectName = 'ApiKey' | 'Session' | 'SessionLog' | 'AdminEvent' | 'Agent' | 'Tool' | 'Approval' | 'Policy' | 'Secret' | 'Egress' | 'Tenant';
+export type SubjectName = 'ApiKey' | 'Session' | 'SessionLog' | 'AdminEvent' | 'Agent' | 'Tool' | 'Approval' | 'Policy' | 'Secret' | 'Egress' | 'Tenant' | 'RoleMapping';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });
 export type GatewayAbility = MongoAbility<[Action, Subject]>;

@@ -3,7 +3,8 @@ import { abilityFor, platformAdminAbility, type Action, type SubjectName } from 
 import { permissions } from './role-table.js';
 import type { Role } from './roles.js';
 
-const everything = permissions.map(({ action, subject: on }) => `${action} ${on}`);
+// Everything a tenant's roles can be granted: the platform's tenants are no tenant's.
+const everything = permissions.filter(({ subject: on }) => on !== 'Tenant').map(({ action, subject: on }) => `${action} ${on}`);
 
 function allowed(roles: Role[]): string[] {
   const ability = abilityFor('demo', roles);

@@ -2,14 +2,19 @@ import { Injectable, SetMetadata, createParamDecorator, type CanActivate, type E
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ApiKeys, type AuthenticatedKey } from '../api-keys/api-keys.js';
 import { GatewayError } from '../errors.js';
 import { TenantGate } from '../tenants/tenant-gate.js';
-import { abilityFor, type Action, type GatewayAbility, type SubjectName } from './abilities.js';
+import type { Action, GatewayAbility, SubjectName } from './abilities.js';
+import { Credentials } from './credentials.js';
 import { PlatformAdmin, platformAdminOutOfTenants, rememberPlatformAdmin } from './platform-admin.js';
+import type { Role } from './roles.js';
 
 /** The caller of an authenticated request. Queries take the tenant from here, never from the request. */
-export interface Principal extends AuthenticatedKey {
+export interface Principal {
+  readonly tenantId: string;
+  readonly roles: readonly Role[];
+  /** Who acts, as event actors, approval votes and `createdBy` name it: an API key's id, or `token:<issuer>#<sub>`. */
+  readonly subject: string;
   readonly ability: GatewayAbility;
 }
 
@@ -67,25 +72,12 @@ export function presentedApiKey(headers: IncomingHttpHeaders): string {
   return key;
 }
 
-/**
- * The key of a live (WebSocket) request: `?apiKey=` (browsers cannot set headers on a WebSocket)
- * or the headers REST reads. Sent both ways, the keys must agree, as REST's two headers must.
- */
-export function presentedLiveKey(headers: IncomingHttpHeaders, queryKey: string | string[] | undefined): string {
-  if (Array.isArray(queryKey)) throw new GatewayError('InvalidRequest', 'Send the apiKey query parameter once.');
-  const fromHeaders = headers.authorization === undefined && headers['x-api-key'] === undefined ? undefined : presentedApiKey(headers);
-  if (queryKey !== undefined && fromHeaders !== undefined && queryKey !== fromHeaders) {
-    throw new GatewayError('InvalidCredentials', 'The apiKey query parameter and the headers carry different keys.');
-  }
-  return queryKey ?? fromHeaders ?? presentedApiKey(headers);
-}
-
 /** Authenticates every request that is not @Public, then checks the route's @Can. */
 @Injectable()
 export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly apiKeys: ApiKeys,
+    private readonly credentials: Credentials,
     private readonly platformAdmin: PlatformAdmin,
     private readonly tenantGate: TenantGate,
   ) {}
@@ -103,16 +95,14 @@ export class AccessGuard implements CanActivate {
       rememberPlatformAdmin(request, platformAdmin);
       return true;
     }
-    const key = await this.apiKeys.authenticate(presented);
-    if (!key) throw new GatewayError('InvalidCredentials', 'The API key is unknown or has been revoked.');
-    await this.tenantGate.assertActive(key.tenantId);
-    const principal: Principal = { ...key, ability: abilityFor(key.tenantId, key.roles) };
+    const principal = await this.credentials.authenticate(presented);
+    await this.tenantGate.assertActive(principal.tenantId);
     principals.set(request, principal);
 
     if (!required) throw new GatewayError('Forbidden', 'This route declares no permission, so it is open to no one.');
     if (required.subject === 'Tenant') throw new GatewayError('Forbidden', "Tenants are managed with the platform admin's key (PLATFORM_ADMIN_API_KEY); no key of a tenant may.");
     if (!principal.ability.can(required.action, required.subject)) {
-      throw new GatewayError('Forbidden', `The roles of this API key (${key.roles.join(', ')}) do not allow "${required.action}" on ${required.subject}.`);
+      throw new GatewayError('Forbidden', `The roles of this caller (${principal.roles.join(', ') || 'none'}) do not allow "${required.action}" on ${required.subject}.`);
     }
     return true;
   }

@@ -1,5 +1,6 @@
 import { isGatewayError } from '../errors.js';
-import { presentedApiKey, presentedLiveKey } from './access.guard.js';
+import { presentedApiKey } from './access.guard.js';
+import { presentedLiveCredential } from './live-credentials.js';
 
 const key = 'ao_0123456789abcdef0123456789abcdef_secret';
 
@@ -48,16 +49,34 @@ describe('the API key a request presents', () => {
       throw new Error('expected a refusal');
     };
 
+    const jwt = [{ alg: 'RS256', kid: 'k1' }, { sub: 'alice' }].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.') + '.c2ln';
+    const ticket = `wst_${'a'.repeat(43)}`;
+
     it('takes ?apiKey=, the headers, or both when they agree', () => {
-      expect(presentedLiveKey({}, key)).toBe(key);
-      expect(presentedLiveKey({ authorization: `Bearer ${key}` }, undefined)).toBe(key);
-      expect(presentedLiveKey({ 'x-api-key': key }, key)).toBe(key);
+      expect(presentedLiveCredential({}, { apiKey: key })).toEqual({ credential: key });
+      expect(presentedLiveCredential({ authorization: `Bearer ${key}` }, {})).toEqual({ credential: key });
+      expect(presentedLiveCredential({ 'x-api-key': key }, { apiKey: key })).toEqual({ credential: key });
+    });
+
+    it('takes an access token as ?access_token= or in the Authorization header, and a ticket alone', () => {
+      expect(presentedLiveCredential({}, { access_token: jwt })).toEqual({ credential: jwt });
+      expect(presentedLiveCredential({ authorization: `Bearer ${jwt}` }, { access_token: jwt })).toEqual({ credential: jwt });
+      expect(presentedLiveCredential({}, { ticket })).toEqual({ ticket });
     });
 
     it('refuses apiKey sent twice as a bad request, and keys that disagree as invalid credentials', () => {
-      expect(codeOf(() => presentedLiveKey({}, [key, 'x']))).toBe('InvalidRequest');
-      expect(codeOf(() => presentedLiveKey({ authorization: `Bearer ${key}` }, 'other'))).toBe('InvalidCredentials');
-      expect(codeOf(() => presentedLiveKey({}, undefined))).toBe('MissingCredentials');
+      expect(codeOf(() => presentedLiveCredential({}, { apiKey: [key, 'x'] }))).toBe('InvalidRequest');
+      expect(codeOf(() => presentedLiveCredential({ authorization: `Bearer ${key}` }, { apiKey: 'other' }))).toBe('InvalidCredentials');
+      expect(codeOf(() => presentedLiveCredential({}, {}))).toBe('MissingCredentials');
+    });
+
+    it('refuses a ticket sent with another credential, both query credentials at once, and an API key as access_token', () => {
+      expect(codeOf(() => presentedLiveCredential({ authorization: `Bearer ${key}` }, { ticket }))).toBe('InvalidRequest');
+      expect(codeOf(() => presentedLiveCredential({}, { ticket, apiKey: key }))).toBe('InvalidRequest');
+      expect(codeOf(() => presentedLiveCredential({}, { ticket: [ticket, ticket] }))).toBe('InvalidRequest');
+      expect(codeOf(() => presentedLiveCredential({}, { access_token: jwt, apiKey: key }))).toBe('InvalidRequest');
+      expect(codeOf(() => presentedLiveCredential({}, { access_token: key }))).toBe('InvalidToken');
+      expect(codeOf(() => presentedLiveCredential({ authorization: `Bearer ${key}` }, { access_token: jwt }))).toBe('InvalidCredentials');
     });
   });
 });

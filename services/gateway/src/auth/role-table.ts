@@ -1,4 +1,4 @@
-import { abilityOf, platformAdminGrant, roleAbilities, type Action, type Grant, type SubjectName } from './abilities.js';
+import { abilityOf, platformAdminAbility, platformAdminGrant, roleAbilities, type Action, type Grant, type SubjectName } from './abilities.js';
 
 export interface Permission {
   readonly action: Action;
@@ -12,7 +12,7 @@ export const permissions: readonly Permission[] = [
   { action: 'create', subject: 'Session', opens: 'start a session: `POST /v1/sessions`' },
   { action: 'read', subject: 'Session', opens: "a session's summary and the model calls it paid for: `GET /v1/sessions/:id`, `GET /v1/sessions/:id/model-calls`" },
   { action: 'cancel', subject: 'Session', opens: 'cancel a session: `POST /v1/sessions/:id/cancel`' },
-  { action: 'read', subject: 'SessionLog', opens: "the audit trail of sessions: the session list and each session's event log, `GET /v1/sessions`, `GET /v1/sessions/:id/events`, the live WebSocket" },
+  { action: 'read', subject: 'SessionLog', opens: "the audit trail of sessions: the session list and each session's event log, `GET /v1/sessions`, `GET /v1/sessions/:id/events`, the live WebSocket and its tickets (`POST /v1/ws-tickets`)" },
   { action: 'read', subject: 'AdminEvent', opens: "the audit trail of administration: the tenant's admin stream, `GET /v1/admin-events`" },
   { action: 'read', subject: 'Approval', opens: "the approval inbox and each approval with the call's arguments: `GET /v1/approvals`, `GET /v1/approvals/:id`" },
   { action: 'decide', subject: 'Approval', opens: "approve or reject: `POST /v1/approvals/:id/decision` (and the key must have the role the policy's rule names, or admin)" },
@@ -30,7 +30,10 @@ export const permissions: readonly Permission[] = [
   { action: 'revoke', subject: 'Secret', opens: 'delete a secret: `DELETE /v1/secrets/:name`' },
   { action: 'create', subject: 'ApiKey', opens: 'create an API key: `POST /v1/api-keys`' },
   { action: 'read', subject: 'ApiKey', opens: 'the API keys (never secrets): `GET /v1/api-keys`' },
+  { action: 'update', subject: 'ApiKey', opens: 'rotate an API key (a new secret, the old one for an overlap): `POST /v1/api-keys/:id/rotate`' },
   { action: 'revoke', subject: 'ApiKey', opens: 'revoke an API key: `DELETE /v1/api-keys/:id`' },
+  { action: 'read', subject: 'RoleMapping', opens: "the identity provider's role names mapped to platform roles: `GET /v1/role-mapping`" },
+  { action: 'update', subject: 'RoleMapping', opens: 'change it: `PUT /v1/role-mapping`' },
   { action: 'create', subject: 'Tenant', opens: 'create a tenant with its first admin key: `POST /v1/tenants`' },
   { action: 'read', subject: 'Tenant', opens: 'tenants: `GET /v1/tenants`, `GET /v1/tenants/:id`' },
   { action: 'update', subject: 'Tenant', opens: 'suspend and resume a tenant: `POST /v1/tenants/:id/suspend`, `POST /v1/tenants/:id/resume`' },
@@ -63,7 +66,8 @@ export function renderRoleTable(rows: readonly Permission[] = permissions, abili
     throw new Error(`The abilities grant what the role table does not list (${unlisted.join('; ')}): add a row to permissions in services/gateway/src/auth/role-table.ts saying what it opens.`);
   }
   const roleNames = Object.keys(abilities);
-  const can = Object.fromEntries(Object.entries(abilities).map(([role, grant]) => [role, abilityOf('tenant', [grant])]));
+  // The platform admin's grant is on no tenant: its own ability, which tenant roles' `cannot` does not touch.
+  const can = Object.fromEntries(Object.entries(abilities).map(([role, grant]) => [role, grant === platformAdminGrant ? platformAdminAbility() : abilityOf('tenant', [grant])]));
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [
     line(['may', 'what it opens', ...roleNames.map((role) => `\`${role}\``)]),

@@ -15,9 +15,10 @@ describe("the README's role table", () => {
 
   it('has a column for every role the abilities define and a row for every permission', () => {
     const [header, , ...rows] = renderRoleTable().split('\n');
-    expect(header).toBe('| may | what it opens | `admin` | `operator` | `approver` | `auditor` | `viewer` |');
+    expect(header).toBe('| may | what it opens | `admin` | `operator` | `approver` | `auditor` | `viewer` | `platform-admin` |');
     expect(rows.map((row) => row.split(' | ')[0]!.slice(2))).toEqual(permissions.map(({ action, subject }) => `${action} ${subject}`));
-    expect(rows.find((row) => row.startsWith('| read AdminLog |'))).toContain('admin-events` | ✓ |  |  | ✓ |  |');
+    expect(rows.find((row) => row.startsWith('| read AdminEvent |'))).toContain('admin-events` | ✓ |  |  | ✓ |  |  |');
+    expect(rows.find((row) => row.startsWith('| create Tenant |'))).toMatch(/ \| +\| +\| +\| +\| +\| ✓ \|$/);
   });
 
   it('refuses to leave out a grant that has no row, naming it', () => {

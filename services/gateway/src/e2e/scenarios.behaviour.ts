@@ -28,10 +28,13 @@ export function api(target: Target) {
   return { call, waitForStatus, events };
 }
 
-/** Every event the session's live WebSocket sent, once it closed normally (after the log's last event). */
+/** Every event the session's live WebSocket sent, once it closed normally (after the log's last event); opened with a ticket, as a browser does. */
 export async function followLive(target: Target, sessionId: string): Promise<EventEnvelope[]> {
   const live: EventEnvelope[] = [];
-  const socket = new WebSocket(`${target.url.replace('http', 'ws')}/v1/sessions/${sessionId}/live?apiKey=${target.key}`);
+  const issued = await fetch(`${target.url}/v1/ws-tickets`, { method: 'POST', headers: { authorization: `Bearer ${target.key}` } });
+  expect(issued.status).toBe(201);
+  const { ticket } = (await issued.json()) as { ticket: string };
+  const socket = new WebSocket(`${target.url.replace('http', 'ws')}/v1/sessions/${sessionId}/live?ticket=${ticket}`);
   const closed = new Promise<number>((resolve) => socket.addEventListener('close', (event) => resolve(event.code)));
   socket.addEventListener('message', (message) => {
     const parsed = JSON.parse(String(message.data)) as { event?: EventEnvelope };

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ApiResponse, DocumentBuilder, SwaggerModule, type OpenAPIObject, type SchemaObject } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiResponse, ApiSecurity, ApiTags, DocumentBuilder, SwaggerModule, type OpenAPIObject, type SchemaObject } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { problemContentType } from './problem.js';
 
@@ -42,6 +42,11 @@ export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecor
   );
 }
 
+/** A controller whose routes need an API key or a token: tagged, both ways to send one documented, 401 and 403 listed. */
+export function AuthenticatedApi(tag: string): ClassDecorator {
+  return applyDecorators(ApiTags(tag), ApiBearerAuth(bearerScheme), ApiSecurity(apiKeyHeaderScheme), ApiProblems(401, 403));
+}
+
 /** The live WebSocket is a Fastify route beside Nest's, so Nest cannot see it: described here. */
 const liveSessionPath: OpenAPIObject['paths'][string] = {
   get: {
@@ -51,7 +56,9 @@ const liveSessionPath: OpenAPIObject['paths'][string] = {
     parameters: [
       { name: 'sessionId', in: 'path', required: true, schema: { type: 'string' } },
       { name: 'fromVersion', in: 'query', required: false, description: 'The streamVersion to start from (default 0).', schema: { type: 'string', pattern: '^\\d{1,9}$' } },
-      { name: 'apiKey', in: 'query', required: false, description: 'The API key, for browsers (which cannot set headers on a WebSocket); once, and the same as any header key.', schema: { type: 'string' } },
+      { name: 'ticket', in: 'query', required: false, description: 'A single-use ticket from POST /v1/ws-tickets: the way for browsers (which cannot set headers on a WebSocket). Sent alone.', schema: { type: 'string' } },
+      { name: 'access_token', in: 'query', required: false, description: "An identity provider's access token (a JWT); once, and the same as any header credential.", schema: { type: 'string' } },
+      { name: 'apiKey', in: 'query', required: false, description: 'Discouraged, kept for compatibility: an API key in a URL lands in access logs; use a ticket. Once, and the same as any header key.', schema: { type: 'string' } },
     ],
     responses: {
       '101': { description: 'Switching protocols' },
@@ -93,9 +100,9 @@ function withRateLimits(paths: OpenAPIObject['paths']): OpenAPIObject['paths'] {
 export function openApiDocument(app: NestFastifyApplication, options: { liveSessions: boolean } = { liveSessions: false }): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Agent Orchestrator gateway')
-    .setDescription('REST v1. Authenticate with an API key, as "Authorization: Bearer <key>" or "x-api-key: <key>". Errors are RFC 9457 problem+json.')
+    .setDescription('REST v1. Authenticate with an API key, as "Authorization: Bearer <key>" or "x-api-key: <key>", or with an access token from a configured identity provider as "Authorization: Bearer <token>". Errors are RFC 9457 problem+json.')
     .setVersion('v1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'An API key as a bearer token.' }, bearerScheme)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key or JWT', description: "An API key, or an access token (JWT) from a configured identity provider." }, bearerScheme)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The same API key in its own header.' }, apiKeyHeaderScheme)
     .build();
   const document = SwaggerModule.createDocument(app, config);

@@ -25,6 +25,15 @@ export function problemType(slug: string): string {
 
 const realm = 'Bearer realm="agent-orchestrator"';
 
+/**
+ * RFC 6750's error_description is a quoted string of printable ASCII without `"` or `\`; the
+ * reason may quote parts of the token (a kid, an issuer), which are the client's text.
+ */
+function describedRealm(description: string): string {
+  const quotable = description.replace(/[^\x20-\x7e]|["\\]/g, "'").slice(0, 300);
+  return `${realm}, error="invalid_token", error_description="${quotable}"`;
+}
+
 function problem(status: number, slug: string, title: string, detail: string, errors?: readonly FieldProblem[]): Problem {
   return { type: problemType(slug), title, status, detail, ...(errors ? { errors } : {}) };
 }
@@ -41,8 +50,10 @@ function fromGatewayError(error: GatewayError): ProblemResponse {
     case 'InvalidCredentials':
       return {
         problem: problem(401, 'invalid-credentials', 'Invalid API key', error.message),
-        headers: { 'www-authenticate': `${realm}, error="invalid_token"` },
+        headers: { 'www-authenticate': describedRealm(error.message) },
       };
+    case 'InvalidToken':
+      return { problem: problem(401, 'invalid-token', 'Invalid token', error.message), headers: { 'www-authenticate': describedRealm(error.message) } };
     case 'Forbidden':
       return { problem: problem(403, 'forbidden', 'Not allowed', error.message), headers: {} };
     case 'NotFound':

@@ -6,6 +6,7 @@ describe('problems for what a request can throw', () => {
   it.each<[GatewayErrorCode, number]>([
     ['MissingCredentials', 401],
     ['InvalidCredentials', 401],
+    ['InvalidToken', 401],
     ['Forbidden', 403],
     ['NotFound', 404],
     ['InvalidBody', 422],
@@ -24,6 +25,12 @@ describe('problems for what a request can throw', () => {
   it('sends the headers a refusal carries (a rate limit\'s Retry-After and RateLimit fields)', () => {
     const headers = { 'retry-after': '12', ratelimit: '"tenant";r=0;t=12' };
     expect(problemFor(new GatewayError('RateLimited', 'x', [], headers), 1024).headers).toEqual(headers);
+  });
+
+  it('names why a token was refused in WWW-Authenticate, quoting nothing that could break the header', () => {
+    const { problem, headers } = problemFor(new GatewayError('InvalidToken', 'The issuer publishes no key "k\\1" \u00e9.'), 1024);
+    expect(problem).toMatchObject({ status: 401, type: 'urn:agent-orchestrator:problem:invalid-token', detail: 'The issuer publishes no key "k\\1" \u00e9.' });
+    expect(headers['www-authenticate']).toBe(`Bearer realm="agent-orchestrator", error="invalid_token", error_description="The issuer publishes no key 'k'1' '."`);
   });
 
   it('carries field problems only for an invalid body', () => {

@@ -20,7 +20,8 @@ export interface RateLimitsConfig {
 
 /** Who a request is counted against once authenticated. */
 export interface CountedCaller {
-  readonly keyId: string;
+  /** An API key's id, or a token's `token:<issuer>#<sub>`. */
+  readonly subject: string;
   readonly tenantId: string;
 }
 
@@ -106,7 +107,7 @@ export class RequestRateLimits {
    */
   async admit(caller: CountedCaller): Promise<Record<string, string>> {
     const counted = [
-      ...(this.principal ? [{ policy: this.principal, key: caller.keyId, what: `principal ${caller.keyId}` }] : []),
+      ...(this.principal ? [{ policy: this.principal, key: caller.subject, what: `principal ${caller.subject}` }] : []),
       ...(this.tenant ? [{ policy: this.tenant, key: caller.tenantId, what: `tenant ${caller.tenantId}` }] : []),
     ];
     for (const { policy, key, what } of counted) {

@@ -3,10 +3,10 @@ import type { EventStore } from '@agent-orchestrator/event-store';
 import type {} from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { ApiKeys } from '../api-keys/api-keys.js';
-import { abilityFor } from '../auth/abilities.js';
-import { presentedLiveKey } from '../auth/access.guard.js';
+import { principalOf, type Credentials } from '../auth/credentials.js';
+import { presentedLiveCredential, type LiveQuery } from '../auth/live-credentials.js';
 import { platformAdminOutOfTenants } from '../auth/platform-admin.js';
+import type { WsTickets } from '../auth/ws-tickets.js';
 import type { Tenancy } from '../tenants/tenancy.js';
 import { GatewayError } from '../errors.js';
 import { sendProblem } from '../http/problem-details.filter.js';
@@ -19,7 +19,7 @@ const endings = new Set(['SessionCompleted', 'SessionFailed', 'SessionCancelled'
 
 interface LiveRequest {
   Params: { sessionId: string };
-  Querystring: { fromVersion?: string | string[]; apiKey?: string | string[] };
+  Querystring: LiveQuery & { fromVersion?: string | string[] };
 }
 
 /**
@@ -27,32 +27,31 @@ interface LiveRequest {
  * order, each as one text message `{"event": <envelope>}`, from `fromVersion` (default 0), then
  * live; after the session's last event the server closes with 1000. A client that lost the
  * connection reconnects with `fromVersion` = the last streamVersion it got + 1. Authentication
- * as for REST, or `?apiKey=` for browsers, which cannot set headers on a WebSocket; a refused
- * request is answered before the upgrade, as problem+json.
+ * as for REST, or in the query for browsers, which cannot set headers on a WebSocket (see
+ * presentedLiveCredential); a refused request is answered before the upgrade, as problem+json.
  */
 export function registerSessionSocket(
   fastify: FastifyInstance,
-  deps: { apiKeys: ApiKeys; tenancy: Pick<Tenancy, 'platformAdmin' | 'tenantGate'>; sessions: Sessions; store: EventStore; feed: SessionFeed; logger: Logger; maxBodyBytes: number; rateLimits?: RequestRateLimits | undefined },
+  deps: { credentials: Credentials; tickets: WsTickets; tenancy: Pick<Tenancy, 'platformAdmin' | 'tenantGate'>; sessions: Sessions; store: EventStore; feed: SessionFeed; logger: Logger; maxBodyBytes: number; rateLimits?: RequestRateLimits | undefined },
 ): void {
-  const { apiKeys, tenancy, sessions, store, feed, logger } = deps;
+  const { credentials, tickets, tenancy, sessions, store, feed, logger } = deps;
   fastify.get<LiveRequest>(
     '/v1/sessions/:sessionId/live',
     {
       websocket: true,
       preValidation: async (request: FastifyRequest<LiveRequest>, reply: FastifyReply) => {
         try {
-          const presented = presentedLiveKey(request.headers, request.query.apiKey);
-          if (tenancy.platformAdmin.recognise(presented)) throw platformAdminOutOfTenants();
-          const key = await apiKeys.authenticate(presented);
-          if (!key) throw new GatewayError('InvalidCredentials', 'The API key is unknown or has been revoked.');
-          await tenancy.tenantGate.assertActive(key.tenantId);
-          if (!abilityFor(key.tenantId, key.roles).can('read', 'SessionLog')) {
-            throw new GatewayError('Forbidden', `The roles of this API key (${key.roles.join(', ')}) do not allow "read" on SessionLog.`);
+          const presented = presentedLiveCredential(request.headers, request.query);
+          if ('credential' in presented && tenancy.platformAdmin.recognise(presented.credential)) throw platformAdminOutOfTenants();
+          const caller = 'ticket' in presented ? principalOf(await tickets.redeem(presented.ticket)) : await credentials.authenticate(presented.credential);
+          await tenancy.tenantGate.assertActive(caller.tenantId);
+          if (!caller.ability.can('read', 'SessionLog')) {
+            throw new GatewayError('Forbidden', `The roles of this caller (${caller.roles.join(', ') || 'none'}) do not allow "read" on SessionLog.`);
           }
-          await deps.rateLimits?.admit(key); // the upgrade is a request like any other
+          await deps.rateLimits?.admit(caller); // the upgrade is a request like any other
           const from = request.query.fromVersion;
           if (from !== undefined && (typeof from !== 'string' || !/^\d{1,9}$/.test(from))) throw new GatewayError('InvalidRequest', 'fromVersion must be a whole number, the streamVersion to start from.');
-          await sessions.assertOwned(key.tenantId, request.params.sessionId);
+          await sessions.assertOwned(caller.tenantId, request.params.sessionId);
         } catch (error) {
           if (problemFor(error, deps.maxBodyBytes).problem.status >= 500) logger.error({ err: error }, 'live session request failed');
           await sendProblem(request, reply, error, deps.maxBodyBytes);
