@@ -1,7 +1,9 @@
 import { parseStreamName, streamCategories, type ApprovalEvent, type Approver, type EventEnvelope } from '@agent-orchestrator/contracts';
+import { isolateByTenant } from '@agent-orchestrator/postgres';
 import type { Projection } from '@agent-orchestrator/projections';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import { inTenantScope, readOnlyFor } from '../tenant-scope.js';
 
 export type ApprovalStatus = 'pending' | 'granted' | 'rejected' | 'expired';
 
@@ -112,7 +114,11 @@ export class ApprovalsProjection implements Projection {
   readonly version = 1;
   private readonly table: string;
 
-  constructor(private readonly schema: string) {
+  /** @param appRole the role the gateway reads the table as, one tenant at a time; without it only the owner may read it. */
+  constructor(
+    private readonly schema: string,
+    private readonly appRole?: string,
+  ) {
     this.table = approvalsTableName(schema);
   }
 
@@ -151,6 +157,7 @@ export class ApprovalsProjection implements Projection {
     await manager.query(`CREATE INDEX IF NOT EXISTS approvals_tenant_status ON ${this.table} (tenant_id, status, requested_at DESC)`);
     await manager.query(`CREATE INDEX IF NOT EXISTS approvals_session ON ${this.table} (session_id)`);
     await manager.query(`CREATE INDEX IF NOT EXISTS approvals_due ON ${this.table} (expires_at) WHERE status = 'pending'`);
+    await isolateByTenant(manager, this.table, readOnlyFor(this.appRole));
   }
 
   async reset(manager: EntityManager): Promise<void> {
@@ -233,7 +240,11 @@ export interface ListApprovalsQuery {
   readonly before?: { readonly requestedAt: string; readonly approvalId: string };
 }
 
-/** Reads of the approvals read model. Every read filters on the caller's tenant. */
+/**
+ * Reads of the approvals read model. Every read of one tenant filters on it and runs in its tenant
+ * scope; `due` and `holds` read across tenants for the platform's clocks, so they see rows only on
+ * the owner's connection (the approvals and orchestrator services'), never on the application role's.
+ */
 export class ApprovalQueries {
   private readonly table: string;
 
@@ -245,7 +256,7 @@ export class ApprovalQueries {
   }
 
   async get(tenantId: string, approvalId: string): Promise<ApprovalRecord | undefined> {
-    const rows: ApprovalRow[] = await this.db.query(`SELECT * FROM ${this.table} WHERE tenant_id = $1 AND approval_id = $2`, [tenantId, approvalId]);
+    const rows: ApprovalRow[] = await inTenantScope(this.db, tenantId, (db) => db.query(`SELECT * FROM ${this.table} WHERE tenant_id = $1 AND approval_id = $2`, [tenantId, approvalId]));
     return rows[0] && toRecord(rows[0]);
   }
 
@@ -258,14 +269,16 @@ export class ApprovalQueries {
     if (query.sessionId !== undefined) where.push(`session_id = ${param(query.sessionId)}`);
     if (query.decidableBy !== undefined && !query.decidableBy.includes('admin')) where.push(`role = ANY (${param(query.decidableBy)}::text[])`);
     if (query.before !== undefined) where.push(`(requested_at, approval_id) < (${param(query.before.requestedAt)}::timestamptz, ${param(query.before.approvalId)}::uuid)`);
-    const rows: ApprovalRow[] = await this.db.query(`SELECT * FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY requested_at DESC, approval_id DESC LIMIT ${param(query.limit)}`, values);
+    const rows: ApprovalRow[] = await inTenantScope(this.db, tenantId, (db) => db.query(`SELECT * FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY requested_at DESC, approval_id DESC LIMIT ${param(query.limit)}`, values));
     return rows.map(toRecord);
   }
 
   /** Of these sessions, the ones with an approval still pending. */
   async sessionsAwaiting(tenantId: string, sessionIds: readonly string[]): Promise<Set<string>> {
     if (sessionIds.length === 0) return new Set();
-    const rows: { session_id: string }[] = await this.db.query(`SELECT DISTINCT session_id FROM ${this.table} WHERE tenant_id = $1 AND status = 'pending' AND session_id = ANY ($2::text[])`, [tenantId, sessionIds]);
+    const rows: { session_id: string }[] = await inTenantScope(this.db, tenantId, (db) =>
+      db.query(`SELECT DISTINCT session_id FROM ${this.table} WHERE tenant_id = $1 AND status = 'pending' AND session_id = ANY ($2::text[])`, [tenantId, sessionIds]),
+    );
     return new Set(rows.map((row) => row.session_id));
   }
 
