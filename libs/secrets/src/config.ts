@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { TenantDatabase } from '@agent-orchestrator/postgres';
 import { z } from 'zod';
 import type { SecretStore } from './port.js';
 import { PostgresSecretStore } from './postgres-secret-store.js';
@@ -51,11 +51,11 @@ export function secretsConfigFrom(env: Readonly<Record<string, string | undefine
   return vars.SECRETS_KEY ? { backend: 'postgres', key: vars.SECRETS_KEY, schema: vars.SECRETS_SCHEMA } : { backend: 'none' };
 }
 
-/** The configured store, or undefined when secrets are not configured. */
-export async function openSecretStore(config: SecretsConfig, pool: pg.Pool): Promise<SecretStore | undefined> {
+/** The configured store, or undefined when secrets are not configured. The PostgreSQL store migrates as `database.pool` and serves tenants on `database.tenantPool`. */
+export async function openSecretStore(config: SecretsConfig, database: TenantDatabase): Promise<SecretStore | undefined> {
   switch (config.backend) {
     case 'postgres':
-      return PostgresSecretStore.open({ pool, schema: config.schema, key: config.key });
+      return PostgresSecretStore.open({ database, schema: config.schema, key: config.key });
     case 'vault':
       return new VaultSecretStore(config);
     case 'none':

@@ -6,7 +6,7 @@ import { VaultSecretStore } from './vault-secret-store.js';
 
 describeSecretStoreBehaviour('PostgreSQL (encrypted)', async () => {
   const db = await createTestSchema('secrets');
-  const store = await PostgresSecretStore.open({ pool: db.pool, schema: db.schema, key: randomBytes(32) });
+  const store = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: db.schema, key: randomBytes(32) });
   return { store, dispose: () => db.dispose() };
 });
 
@@ -19,7 +19,7 @@ describe('PostgreSQL secret store at rest', () => {
   afterAll(() => db.dispose());
 
   it('stores no plaintext, opens nothing under another key, and refuses a row moved to another name', async () => {
-    const store = await PostgresSecretStore.open({ pool: db.pool, schema: db.schema, key });
+    const store = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: db.schema, key });
     const value = 'sk-live-4f9a8b7c6d5e4f3a2b1c';
     await store.put('acme', 'crm-token', value);
     await store.put('acme', 'other', 'something else');
@@ -27,7 +27,7 @@ describe('PostgreSQL secret store at rest', () => {
     expect(JSON.stringify(raw.rows)).not.toContain(value);
     expect(raw.rows.map((row: { ciphertext: Buffer }) => row.ciphertext.toString('utf8')).join('')).not.toContain(value);
 
-    const otherKey = await PostgresSecretStore.open({ pool: db.pool, schema: db.schema, key: randomBytes(32) });
+    const otherKey = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: db.schema, key: randomBytes(32) });
     await expect(otherKey.get('acme', 'crm-token')).rejects.toThrow(/not the configured SECRETS_KEY/);
 
     // The ciphertext of crm-token copied onto "other" does not open there.
