@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { migrateUnderLock } from '@agent-orchestrator/postgres';
+import { isolateByTenant, migrateUnderLock, withTenant, type TenantDatabase } from '@agent-orchestrator/postgres';
 import pg from 'pg';
 import { isRole, type Role } from '../auth/roles.js';
 import { ApiKeys, type ApiKeySummary, type AuthenticatedKey, type CreatedApiKey, type NewApiKey } from './api-keys.js';
@@ -58,21 +58,29 @@ export interface BootstrapResult {
   readonly revoked: boolean;
 }
 
-/** API keys in `<schema>.api_keys`, stored as hashes only. */
+/**
+ * API keys in `<schema>.api_keys`, stored as hashes only. The table is under row-level security:
+ * a tenant's keys are read and written on the application role's pool in that tenant's scope; the
+ * lookup of a presented key, before any tenant is known, goes through `api_key_by_hash`, a
+ * SECURITY DEFINER function of the table's owner that returns the one matching row. Set-up and
+ * the bootstrap key, which may find a key of any tenant, run as the migration role.
+ */
 export class ApiKeyStore extends ApiKeys {
   private readonly table: string;
+  private readonly lookup: string;
 
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly database: TenantDatabase,
     private readonly schema: string,
   ) {
     super();
     this.table = `${pg.escapeIdentifier(schema)}.api_keys`;
+    this.lookup = `${pg.escapeIdentifier(schema)}.api_key_by_hash`;
   }
 
   /** Creates the schema and table if missing; safe to run from several instances at once. */
   async migrate(): Promise<void> {
-    await migrateUnderLock(this.pool, `gateway-api-keys:${this.schema}`, async (client) => {
+    await migrateUnderLock(this.database.pool, `gateway-api-keys:${this.schema}`, async (client) => {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(this.schema)}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
         key_id     uuid PRIMARY KEY,
@@ -84,6 +92,14 @@ export class ApiKeyStore extends ApiKeys {
         revoked_at timestamptz,
         created_by text NOT NULL)`);
       await client.query(`CREATE INDEX IF NOT EXISTS api_keys_by_tenant ON ${this.table} (tenant_id, created_at)`);
+      const appRole = pg.escapeIdentifier(this.database.appRole.name);
+      await isolateByTenant(client, this.table, { appRole: this.database.appRole.name, privileges: ['SELECT', 'INSERT', 'UPDATE'] });
+      // Runs as its owner, so it reads past the policy; the path is pinned so no caller's object stands in for the table's.
+      await client.query(`CREATE OR REPLACE FUNCTION ${this.lookup}(presented bytea) RETURNS SETOF ${this.table}
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $fn$ SELECT * FROM ${this.table} WHERE key_hash = presented $fn$`);
+      await client.query(`REVOKE ALL ON FUNCTION ${this.lookup}(bytea) FROM PUBLIC`);
+      await client.query(`GRANT EXECUTE ON FUNCTION ${this.lookup}(bytea) TO ${appRole}`);
     });
   }
 
@@ -96,7 +112,7 @@ export class ApiKeyStore extends ApiKeys {
    * anyone out by surprise.
    */
   async bootstrap(secret: string, tenantId: string): Promise<BootstrapResult> {
-    const inserted = await this.pool.query<{ key_id: string }>(
+    const inserted = await this.database.pool.query<{ key_id: string }>(
       `INSERT INTO ${this.table} (key_id, tenant_id, name, roles, key_hash, created_by)
        VALUES ($1, $2, 'bootstrap admin', ARRAY['admin'], $3, $4)
        ON CONFLICT (key_hash) DO NOTHING
@@ -104,7 +120,7 @@ export class ApiKeyStore extends ApiKeys {
       [randomUUID(), tenantId, hashOf(secret), bootstrapCreator],
     );
     if (inserted.rows[0]) return { keyId: inserted.rows[0].key_id, created: true, tenantId, revoked: false };
-    const existing = await this.pool.query<{ key_id: string; tenant_id: string; revoked_at: Date | null }>(
+    const existing = await this.database.pool.query<{ key_id: string; tenant_id: string; revoked_at: Date | null }>(
       `SELECT key_id, tenant_id, revoked_at FROM ${this.table} WHERE key_hash = $1`,
       [hashOf(secret)],
     );
@@ -120,8 +136,8 @@ export class ApiKeyStore extends ApiKeys {
    */
   override async authenticate(secret: string): Promise<AuthenticatedKey | null> {
     if (secret.length === 0 || secret.length > maxSecretLength) return null;
-    const found = await this.pool.query<{ key_id: string; tenant_id: string; roles: string[] }>(
-      `SELECT key_id, tenant_id, roles FROM ${this.table} WHERE key_hash = $1 AND revoked_at IS NULL`,
+    const found = await this.database.tenantPool.query<{ key_id: string; tenant_id: string; roles: string[] }>(
+      `SELECT key_id, tenant_id, roles FROM ${this.lookup}($1) WHERE revoked_at IS NULL`,
       [hashOf(secret)],
     );
     const row = found.rows[0];
@@ -131,11 +147,13 @@ export class ApiKeyStore extends ApiKeys {
   override async create(key: NewApiKey): Promise<CreatedApiKey> {
     const keyId = randomUUID();
     const apiKey = newSecret(keyId);
-    const inserted = await this.pool.query<ApiKeyRow>(
-      `INSERT INTO ${this.table} (key_id, tenant_id, name, roles, key_hash, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       RETURNING key_id, name, roles, created_at, created_by, revoked_at`,
-      [keyId, key.tenantId, key.name, [...new Set(key.roles)], hashOf(apiKey), key.createdBy],
+    const inserted = await withTenant(this.database.tenantPool, key.tenantId, (client) =>
+      client.query<ApiKeyRow>(
+        `INSERT INTO ${this.table} (key_id, tenant_id, name, roles, key_hash, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         RETURNING key_id, name, roles, created_at, created_by, revoked_at`,
+        [keyId, key.tenantId, key.name, [...new Set(key.roles)], hashOf(apiKey), key.createdBy],
+      ),
     );
     return { ...summaryOf(inserted.rows[0]!), apiKey };
   }
@@ -143,18 +161,19 @@ export class ApiKeyStore extends ApiKeys {
   override async revoke(tenantId: string, keyId: string): Promise<boolean> {
     // Not a uuid: no such key anywhere. Checked here so Postgres never sees a malformed uuid.
     if (!uuidPattern.test(keyId)) return false;
-    const revoked = await this.pool.query(
-      `UPDATE ${this.table} SET revoked_at = coalesce(revoked_at, now()) WHERE key_id = $1 AND tenant_id = $2`,
-      [keyId, tenantId],
+    const revoked = await withTenant(this.database.tenantPool, tenantId, (client) =>
+      client.query(`UPDATE ${this.table} SET revoked_at = coalesce(revoked_at, now()) WHERE key_id = $1 AND tenant_id = $2`, [keyId, tenantId]),
     );
     return revoked.rowCount === 1;
   }
 
   override async list(tenantId: string): Promise<readonly ApiKeySummary[]> {
-    const listed = await this.pool.query<ApiKeyRow>(
-      `SELECT key_id, name, roles, created_at, created_by, revoked_at
-       FROM ${this.table} WHERE tenant_id = $1 ORDER BY created_at, key_id`,
-      [tenantId],
+    const listed = await withTenant(this.database.tenantPool, tenantId, (client) =>
+      client.query<ApiKeyRow>(
+        `SELECT key_id, name, roles, created_at, created_by, revoked_at
+         FROM ${this.table} WHERE tenant_id = $1 ORDER BY created_at, key_id`,
+        [tenantId],
+      ),
     );
     return listed.rows.map(summaryOf);
   }

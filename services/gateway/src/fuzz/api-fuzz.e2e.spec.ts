@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnFixture, testDatabaseUrl, waitFor, type RunningFixture } from '@agent-orchestrator/testing';
+import { createTestDatabase, spawnFixture, tenantDatabaseAt, waitFor, type RunningFixture } from '@agent-orchestrator/testing';
 import fc from 'fast-check';
 import pg from 'pg';
 import { ApiKeyStore } from '../api-keys/api-key-store.js';
@@ -60,21 +60,6 @@ export function postConditions(url: string, keys: Keys): { name: string; check: 
   ];
 }
 
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = new pg.Pool({ connectionString: testDatabaseUrl(), max: 1 });
-  const name = `fuzz_${randomBytes(4).toString('hex')}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(testDatabaseUrl());
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
-
 /**
  * The platform in dev mode, fuzzed through its own OpenAPI document with the keys of two tenants:
  * no input may answer 5xx, the platform must stay healthy, and nothing of tenant A may reach a
@@ -82,7 +67,7 @@ async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void>
  */
 describe('hostile input against dev mode, and fuzzing the API from its own OpenAPI document', () => {
   const marker = `tenant-a-only-${randomBytes(6).toString('hex')}`;
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let dev: RunningFixture;
   let url: string;
   const keys: Keys = { adminA: randomBytes(32).toString('base64url'), operatorA: '', viewerA: '', adminB: '' };
@@ -99,7 +84,7 @@ describe('hostile input against dev mode, and fuzzing the API from its own OpenA
   };
 
   beforeAll(async () => {
-    database = await freshDatabase();
+    database = await createTestDatabase('fuzz');
     dev = spawnFixture(join(root, 'scripts/dev.ts'), { PORT: '0', DATABASE_URL: database.url, DEV_API_KEY: keys.adminA, DEV_DATA_DIR: dataDir, LOG_LEVEL: 'warn', KAFKA_BROKERS: '' });
     await waitFor('dev mode to be ready', () => dev.output().includes('"msg":"dev mode ready"') || dev.child.exitCode !== null, { timeoutMs: 90_000 });
     const line = dev.output().split('\n').find((candidate) => candidate.includes('"msg":"dev mode ready"'));
@@ -113,7 +98,9 @@ describe('hostile input against dev mode, and fuzzing the API from its own OpenA
     }
     // Tenant B exists only through its key: no route makes a key for another tenant.
     const pool = new pg.Pool({ connectionString: database.url, max: 1 });
-    keys.adminB = (await new ApiKeyStore(pool, 'gateway').create({ tenantId: 'tenant-b', name: 'fuzz admin B', roles: ['admin'], createdBy: 'fuzz' })).apiKey;
+    const tenants = await tenantDatabaseAt(pool, database.url, 1);
+    keys.adminB = (await new ApiKeyStore(tenants, 'gateway').create({ tenantId: 'tenant-b', name: 'fuzz admin B', roles: ['admin'], createdBy: 'fuzz' })).apiKey;
+    await tenants.tenantPool.end();
     await pool.end();
 
     const session = JSON.parse((await call('POST', '/v1/sessions', keys.adminA, { goal: `fuzz seed ${marker}`, context: { note: marker } })).text) as { sessionId: string };
