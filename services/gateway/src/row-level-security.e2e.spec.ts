@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { resolveAppRole, withTenant, type TenantDatabase } from '@agent-orchestrator/postgres';
 import { createTestDatabase, spawnFixture, testDatabaseUrl, waitFor, type RunningFixture } from '@agent-orchestrator/testing';
@@ -23,14 +22,6 @@ const knownTenantTables = [
   'gateway.idempotency_claims',
   'secrets.secrets',
 ];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface TenantTable {
   readonly name: string;
@@ -72,7 +63,8 @@ describe('row-level security on every tenant table of the running platform', () 
     const owner = new pg.Pool({ connectionString: database.url, max: 2 });
     await owner.query(`CREATE ROLE ${appLogin} LOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT; CREATE ROLE ${bypassing} LOGIN NOSUPERUSER BYPASSRLS`);
     appDatabaseUrl = loginUrl(appLogin);
-    dev = devMode({ APP_DATABASE_URL: appDatabaseUrl, DEMO_TOOLS_PORT: String(await freePort()), TOOL_TENANT_RATE_LIMIT_PER_MINUTE: '600' });
+    // PORT 0: the demo CRM takes a free port too.
+    dev = devMode({ APP_DATABASE_URL: appDatabaseUrl, TOOL_TENANT_RATE_LIMIT_PER_MINUTE: '600' });
     await waitFor('dev mode to be ready', () => dev.output().includes('"msg":"dev mode ready"') || dev.child.exitCode !== null, { timeoutMs: 90_000 });
     const line = dev.output().split('\n').find((candidate) => candidate.includes('"msg":"dev mode ready"'));
     if (!line) throw new Error(`dev mode did not start:\n${dev.output().slice(-3000)}`);
