@@ -1,6 +1,7 @@
 import type { AppRole } from '@agent-orchestrator/postgres';
 import { DataSource } from 'typeorm';
-import { ApprovalQueries, approvalsTableName } from './approvals/approvals.js';
+import { ApprovalQueries } from './approvals/approval-queries.js';
+import { approvalsTableName } from './approvals/approvals.js';
 import { ModelCallQueries, modelCallsTable } from './model-calls/model-calls.js';
 import { SessionQueries } from './sessions/session-queries.js';
 import { sessionsTables, type SessionsTables } from './sessions/sessions-tables.js';
