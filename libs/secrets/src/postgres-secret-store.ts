@@ -1,4 +1,4 @@
-import { inTransaction, migrateUnderLock } from '@agent-orchestrator/postgres';
+import { inTransaction, isolateByTenant, migrateUnderLock, setTenantSql, withTenant, type TenantDatabase } from '@agent-orchestrator/postgres';
 import pg from 'pg';
 import { openedOrUndefined, walkInBatches } from './batches.js';
 import { MasterKeys, open, seal } from './envelope.js';
@@ -6,7 +6,8 @@ import { SecretStoreError, type SecretStore, type SecretsTransaction, type Secre
 import { TenantDataKeys, type DataKey, type RewrapProgress, type WrappedDataKey } from './tenant-data-keys.js';
 
 export interface PostgresSecretStoreOptions {
-  readonly pool: pg.Pool;
+  /** The migration role's pool (migrations, the start-up rewrap, shredding) and the application role's (every tenant's reads and writes). */
+  readonly database: TenantDatabase;
   readonly schema: string;
   /** SECRETS_KEY: the master key every data key is wrapped under. */
   readonly key: Buffer;
@@ -54,6 +55,10 @@ const shreddedKeyId = 'shredded';
  * `key_id`. They still read, and move to the envelope format when read and by rewrapAll, which
  * every service runs at start-up; no value needs sealing again after that, whatever key rotation
  * follows.
+ *
+ * Both tables are under row-level security: a tenant's reads and writes run on the application
+ * role's pool in the tenant's scope; only the cross-tenant work (migration, rewrap, shredding) runs
+ * as the migration role.
  */
 export class PostgresSecretStore implements SecretStore {
   readonly joinsTransactions = true;
@@ -63,6 +68,7 @@ export class PostgresSecretStore implements SecretStore {
 
   private constructor(
     private readonly pool: pg.Pool,
+    private readonly tenantPool: pg.Pool,
     private readonly schema: string,
     key: Buffer,
     previousKeys: readonly Buffer[],
@@ -73,8 +79,9 @@ export class PostgresSecretStore implements SecretStore {
   }
 
   static async open(options: PostgresSecretStoreOptions): Promise<PostgresSecretStore> {
-    const store = new PostgresSecretStore(options.pool, options.schema, options.key, options.previousKeys ?? []);
-    await migrateUnderLock(options.pool, `secrets:${options.schema}`, async (client) => {
+    const { pool, tenantPool, appRole } = options.database;
+    const store = new PostgresSecretStore(pool, tenantPool, options.schema, options.key, options.previousKeys ?? []);
+    await migrateUnderLock(pool, `secrets:${options.schema}`, async (client) => {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(options.schema)}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${store.table} (
         tenant_id text NOT NULL,
@@ -89,13 +96,14 @@ export class PostgresSecretStore implements SecretStore {
       // Rows written before envelope encryption keep false: key_id then names the master key that sealed them.
       await client.query(`ALTER TABLE ${store.table} ADD COLUMN IF NOT EXISTS envelope boolean NOT NULL DEFAULT false`);
       await store.dataKeys.migrate(client);
+      for (const table of [store.table, store.dataKeys.table]) await isolateByTenant(client, table, { appRole: appRole.name, privileges: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] });
     });
     return store;
   }
 
   async put(tenantId: string, name: string, value: string, transaction?: SecretsTransaction): Promise<SecretSummary> {
     // The row lock orders concurrent puts of one name, so each gets its own version.
-    return this.inTransaction(transaction, async (client) => {
+    return this.inTenantTransaction(tenantId, transaction, async (client) => {
       const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${this.table} WHERE tenant_id = $1 AND name = $2 FOR UPDATE`, [tenantId, name]);
       const version = (rows[0]?.version ?? 0) + 1;
       const dataKey = await this.dataKeys.forWriting(client, tenantId);
@@ -112,11 +120,13 @@ export class PostgresSecretStore implements SecretStore {
   }
 
   async get(tenantId: string, name: string): Promise<string | undefined> {
-    const { rows } = await this.pool.query<ReadRow>(
-      `SELECT s.*, k.master_key_id, k.iv AS k_iv, k.wrapped, k.tag AS k_tag
-       FROM ${this.table} s LEFT JOIN ${this.dataKeys.table} k ON s.envelope AND k.tenant_id = s.tenant_id AND k.key_id = s.key_id
-       WHERE s.tenant_id = $1 AND s.name = $2`,
-      [tenantId, name],
+    const { rows } = await withTenant(this.tenantPool, tenantId, (client) =>
+      client.query<ReadRow>(
+        `SELECT s.*, k.master_key_id, k.iv AS k_iv, k.wrapped, k.tag AS k_tag
+         FROM ${this.table} s LEFT JOIN ${this.dataKeys.table} k ON s.envelope AND k.tenant_id = s.tenant_id AND k.key_id = s.key_id
+         WHERE s.tenant_id = $1 AND s.name = $2`,
+        [tenantId, name],
+      ),
     );
     const row = rows[0];
     if (!row) return undefined;
@@ -133,12 +143,14 @@ export class PostgresSecretStore implements SecretStore {
   }
 
   async list(tenantId: string): Promise<SecretSummary[]> {
-    const { rows } = await this.pool.query<{ name: string; version: number; updated_at: Date }>(`SELECT name, version, updated_at FROM ${this.table} WHERE tenant_id = $1 ORDER BY name`, [tenantId]);
+    const { rows } = await withTenant(this.tenantPool, tenantId, (client) =>
+      client.query<{ name: string; version: number; updated_at: Date }>(`SELECT name, version, updated_at FROM ${this.table} WHERE tenant_id = $1 ORDER BY name`, [tenantId]),
+    );
     return rows.map((row) => ({ name: row.name, version: row.version, updatedAt: row.updated_at.toISOString() }));
   }
 
   async delete(tenantId: string, name: string, transaction?: SecretsTransaction): Promise<boolean> {
-    const { rowCount } = await (transaction ?? this.pool).query(`DELETE FROM ${this.table} WHERE tenant_id = $1 AND name = $2`, [tenantId, name]);
+    const { rowCount } = await this.inTenantTransaction(tenantId, transaction, (client) => client.query(`DELETE FROM ${this.table} WHERE tenant_id = $1 AND name = $2`, [tenantId, name]));
     return (rowCount ?? 0) > 0;
   }
 
@@ -189,8 +201,14 @@ export class PostgresSecretStore implements SecretStore {
   }
 
   /** On the caller's transaction when given one (it commits or rolls back), else in one of its own. */
-  private inTransaction<T>(transaction: SecretsTransaction | undefined, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
-    return transaction ? work(transaction) : inTransaction(this.pool, work);
+  /**
+   * On the caller's transaction (which then carries the tenant's scope too), or on a transaction of
+   * the application role's pool in the tenant's scope.
+   */
+  private async inTenantTransaction<T>(tenantId: string, transaction: SecretsTransaction | undefined, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    if (!transaction) return withTenant(this.tenantPool, tenantId, work);
+    await transaction.query(setTenantSql, [tenantId]);
+    return work(transaction);
   }
 
   private openValue(row: ValueRow, dataKey: DataKey): string {

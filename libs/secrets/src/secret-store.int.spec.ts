@@ -7,7 +7,7 @@ import { VaultSecretStore } from './vault-secret-store.js';
 
 describeSecretStoreBehaviour('PostgreSQL (envelope encryption)', async () => {
   const db = await createTestSchema('secrets');
-  const store = await PostgresSecretStore.open({ pool: db.pool, schema: db.schema, key: randomBytes(32) });
+  const store = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: db.schema, key: randomBytes(32) });
   return { store, dispose: () => db.dispose() };
 });
 
@@ -56,7 +56,7 @@ describe('PostgreSQL secret store at rest', () => {
   });
 
   it('seals each value under its tenant data key, and only the data key under the master key', async () => {
-    const store = await PostgresSecretStore.open({ pool: db.pool, schema: db.schema, key });
+    const store = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: db.schema, key });
     const value = 'sk-live-4f9a8b7c6d5e4f3a2b1c';
     await store.put('acme', 'crm-token', value);
     await store.put('acme', 'other', 'something else');
@@ -74,7 +74,7 @@ describe('PostgreSQL secret store at rest', () => {
     expect(open(dataKey, crm!, valueAad('acme', 'crm-token', 1)).toString()).toBe(value);
     expect(() => open(key, crm!, valueAad('acme', 'crm-token', 1))).toThrow(/unable to authenticate/i);
 
-    const otherKey = await PostgresSecretStore.open({ pool: db.pool, schema: db.schema, key: randomBytes(32) });
+    const otherKey = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: db.schema, key: randomBytes(32) });
     await expect(otherKey.get('acme', 'crm-token')).rejects.toMatchObject({ code: 'UnknownKey', message: expect.stringContaining('neither SECRETS_KEY') });
 
     // The ciphertext of crm-token copied onto "other" does not open there, nor a data key copied to another tenant.
@@ -88,11 +88,11 @@ describe('PostgreSQL secret store at rest', () => {
   it('rotates SECRETS_KEY without downtime: previous keys still open, data keys are rewrapped on read and by rewrapAll, values are never sealed again', async () => {
     const oldKey = randomBytes(32);
     const newKey = randomBytes(32);
-    const before = await PostgresSecretStore.open({ pool: db.pool, schema: db.schema, key: oldKey });
+    const before = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: db.schema, key: oldKey });
     for (const tenant of ['r-read', 'r-batch-1', 'r-batch-2']) await before.put(tenant, 'token', `${tenant}-value`);
     const ciphertextBefore = (await rows('r-batch-1'))[0]!.ciphertext;
 
-    const rotated = await PostgresSecretStore.open({ pool: db.pool, schema: db.schema, key: newKey, previousKeys: [oldKey] });
+    const rotated = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: db.schema, key: newKey, previousKeys: [oldKey] });
     expect(await rotated.get('r-read', 'token')).toBe('r-read-value');
     expect((await dataKeyRow('r-read'))!.master_key_id).toBe(keyIdOf(newKey));
     expect((await dataKeyRow('r-batch-1'))!.master_key_id).toBe(keyIdOf(oldKey));
@@ -107,7 +107,7 @@ describe('PostgreSQL secret store at rest', () => {
     expect((await rows('r-batch-1'))[0]!.ciphertext).toEqual(ciphertextBefore);
 
     // Once everything is rewrapped the previous key can go.
-    const newOnly = await PostgresSecretStore.open({ pool: db.pool, schema: db.schema, key: newKey });
+    const newOnly = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: db.schema, key: newKey });
     for (const tenant of ['r-read', 'r-batch-1', 'r-batch-2']) expect(await newOnly.get(tenant, 'token')).toBe(`${tenant}-value`);
     await expect(before.get('r-batch-2', 'token')).rejects.toMatchObject({ code: 'UnknownKey' });
   });
@@ -117,7 +117,7 @@ describe('PostgreSQL secret store at rest', () => {
     const lostKey = randomBytes(32);
     for (const name of ['read-me', 'batch-a', 'batch-b']) await firstFormatRow(oldKey, 'legacy', name, `${name}-value`);
     await firstFormatRow(lostKey, 'legacy-lost', 'unreadable', 'never');
-    const store = await PostgresSecretStore.open({ pool: db.pool, schema: firstFormat(), key: randomBytes(32), previousKeys: [oldKey] });
+    const store = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: firstFormat(), key: randomBytes(32), previousKeys: [oldKey] });
 
     expect(await store.get('legacy', 'read-me')).toBe('read-me-value');
     expect((await rows('legacy', firstFormat())).map((row) => row.envelope)).toEqual([false, false, true]);
@@ -132,7 +132,7 @@ describe('PostgreSQL secret store at rest', () => {
 
   it('shreds first-format rows too, which no data key covers', async () => {
     await firstFormatRow(key, 'shred-legacy', 'old', 'old-value');
-    const store = await PostgresSecretStore.open({ pool: db.pool, schema: firstFormat(), key });
+    const store = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: firstFormat(), key });
     await store.put('shred-legacy', 'new', 'new-value');
     await store.shredTenant('shred-legacy');
     expect(await dataKeyRow('shred-legacy', firstFormat())).toBeUndefined();
@@ -141,7 +141,7 @@ describe('PostgreSQL secret store at rest', () => {
   });
 
   it("joins the caller's transaction: a put and a delete roll back with it", async () => {
-    const store = await PostgresSecretStore.open({ pool: db.pool, schema: db.schema, key });
+    const store = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: db.schema, key });
     await store.put('joined', 'kept', 'before');
     const client = await db.pool.connect();
     try {
@@ -160,10 +160,10 @@ describe('PostgreSQL secret store at rest', () => {
   it('lets several instances rewrap at once, each data key once', async () => {
     const oldKey = randomBytes(32);
     const newKey = randomBytes(32);
-    const before = await PostgresSecretStore.open({ pool: db.pool, schema: db.schema, key: oldKey });
+    const before = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: db.schema, key: oldKey });
     const tenants = Array.from({ length: 250 }, (_, index) => `many-${index}`);
     await Promise.all(tenants.map((tenant) => before.put(tenant, 'token', tenant)));
-    const instances = await Promise.all([0, 1].map(() => PostgresSecretStore.open({ pool: db.pool, schema: db.schema, key: newKey, previousKeys: [oldKey] })));
+    const instances = await Promise.all([0, 1].map(async () => PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: db.schema, key: newKey, previousKeys: [oldKey] })));
     const summaries = await Promise.all(instances.map((instance) => instance.rewrapAll()));
     expect(summaries[0]!.dataKeysRewrapped + summaries[1]!.dataKeysRewrapped).toBe(250);
     const { rows: left } = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}".tenant_keys WHERE tenant_id LIKE 'many-%' AND master_key_id <> $1`, [keyIdOf(newKey)]);

@@ -1,6 +1,6 @@
 export { NestPinoLogger } from './nest-pino-logger.js';
 export { millisecondsVariable, parsePlatformConfig, platformTuningVariables, parseServiceEnv, PlatformConfigError, wholeNumberVariable, type PlatformConfig } from './platform-config.js';
-export { openPlatform, openPool, sharedPlatform, startEventService, type Platform, type SharedConnections } from './platform.js';
+export { openPlatform, openPool, openTenantPool, sharedPlatform, startEventService, type Platform, type SharedConnections } from './platform.js';
 export { parseSecretsConfig } from './secrets-config.js';
 export { runService, type RunningService } from './run-service.js';
 export { startCommandConsumer, startSweep } from './command-consumer.js';

@@ -1,9 +1,9 @@
 import { piiKindsFromSetting, type PiiKind } from '@agent-orchestrator/pii';
+import { defaultAppRole } from '@agent-orchestrator/postgres';
 import { z } from 'zod';
 
-const identifier = z
-  .string()
-  .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'expects a PostgreSQL schema name: lower-case letters, digits and "_", not starting with a digit, at most 63' });
+const identifier = (what: 'schema' | 'role') =>
+  z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: `expects a PostgreSQL ${what} name: lower-case letters, digits and "_", not starting with a digit, at most 63` });
 
 /** PII_REDACT: the kinds of personal data to redact (comma-separated), `none`, or unset for every kind. */
 const piiRedactVariable = z
@@ -18,21 +18,26 @@ const piiRedactVariable = z
     }
   });
 
+const postgresUrl = (unset: string) => z.url({ protocol: /^postgres(ql)?$/, error: `expects a PostgreSQL connection string, postgres://user:password@host:port/database${unset}` });
+
 /** What a process tunes the same way whether its services run apart (cluster) or together (dev mode). */
 export const platformTuningVariables = z.object({
+  // The role tenant-scoped queries run as (README, "Isolation between tenants"); checked against the server at start-up.
+  APP_DATABASE_URL: postgresUrl(', or leave it unset to use DATABASE_APP_ROLE through DATABASE_URL').optional(),
+  DATABASE_APP_ROLE: identifier('role').default(defaultAppRole),
   PII_REDACT: piiRedactVariable,
   READINESS_STALL_MS: millisecondsVariable(100, 3_600_000).default(10_000),
   PROJECTION_RETRY_WINDOW_MS: millisecondsVariable(100, 3_600_000).default(3_000),
 });
 
 const envSchema = platformTuningVariables.extend({
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expects a PostgreSQL connection string, postgres://user:password@host:port/database' }),
+  DATABASE_URL: postgresUrl(''),
   KAFKA_BROKERS: z
     .string()
     .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { error: 'expects host:port[,host:port...] of the Kafka brokers (`npm run kafka -- start` prints one)' }),
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,100}$/, { error: 'expects letters, digits, ".", "_" and "-" only' }).default(''),
-  EVENT_STORE_SCHEMA: identifier.default('event_store'),
-  READ_MODEL_SCHEMA: identifier.default('read_models'),
+  EVENT_STORE_SCHEMA: identifier('schema').default('event_store'),
+  READ_MODEL_SCHEMA: identifier('schema').default('read_models'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HEALTH_PORT: z.coerce.number({ error: 'expects a TCP port from 0 to 65535 (0: a free one, logged at start-up)' }).int().min(0).max(65535).default(0),
   EVENT_POLL_MS: millisecondsVariable(5, 5000).default(25),
@@ -41,6 +46,13 @@ const envSchema = platformTuningVariables.extend({
 /** What every event-driven service needs: the session log, Kafka, and where the read models live. */
 export interface PlatformConfig {
   readonly databaseUrl: string;
+  /**
+   * APP_DATABASE_URL: the application role's own login, for tenant-scoped queries under row-level
+   * security. Unset: connections to `databaseUrl` switch to `appRole` (DATABASE_APP_ROLE, `ao_app`),
+   * which the migration role makes when it is missing.
+   */
+  readonly appDatabaseUrl?: string;
+  readonly appRole: string;
   readonly kafkaBrokers: readonly string[];
   readonly topicPrefix: string;
   readonly eventStoreSchema: string;
@@ -114,6 +126,8 @@ export function parsePlatformConfig(env: Readonly<Record<string, string | undefi
   const vars = parseServiceEnv(service, envSchema, env);
   return {
     databaseUrl: vars.DATABASE_URL,
+    ...(vars.APP_DATABASE_URL === undefined ? {} : { appDatabaseUrl: vars.APP_DATABASE_URL }),
+    appRole: vars.DATABASE_APP_ROLE,
     kafkaBrokers: vars.KAFKA_BROKERS.split(','),
     topicPrefix: vars.TOPIC_PREFIX,
     eventStoreSchema: vars.EVENT_STORE_SCHEMA,

@@ -28,3 +28,19 @@ describe('the readiness and projection settings', () => {
     expect(() => parsePlatformConfig({ ...base, [variable]: value }, 'svc')).toThrow(message);
   });
 });
+
+describe('the application role settings', () => {
+  it('default to switching to ao_app through DATABASE_URL', () => {
+    const config = parsePlatformConfig(base, 'svc');
+    expect(config.appRole).toBe('ao_app');
+    expect(config.appDatabaseUrl).toBeUndefined();
+    expect(parsePlatformConfig({ ...base, APP_DATABASE_URL: 'postgres://ao_gateway@db:5432/platform' }, 'svc').appDatabaseUrl).toBe('postgres://ao_gateway@db:5432/platform');
+  });
+
+  it.each([
+    ['APP_DATABASE_URL', 'mysql://app@db/platform', /APP_DATABASE_URL: expects a PostgreSQL connection string, postgres:\/\/user:password@host:port\/database, or leave it unset to use DATABASE_APP_ROLE through DATABASE_URL/],
+    ['DATABASE_APP_ROLE', 'App Role', /DATABASE_APP_ROLE: expects a PostgreSQL role name: lower-case letters, digits and "_"/],
+  ])('stop start-up on a wrong %s (%s), naming it and what it expects', (variable, value, message) => {
+    expect(() => parsePlatformConfig({ ...base, [variable]: value }, 'svc')).toThrow(message);
+  });
+});

@@ -2,6 +2,7 @@ import { topicNames, type StreamCategory, type TopicNames } from '@agent-orchest
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import { connectKafka, kafkaBroker, type Broker, type MessageSender, type RunningConsumer } from '@agent-orchestrator/messaging';
 import { BrokerEventTransport, PropagateToConsumerLoop } from '@agent-orchestrator/messaging-nest';
+import { resolveAppRole, type AppRole, type DatabaseConnection, type TenantDatabase } from '@agent-orchestrator/postgres';
 import type { DynamicModule, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import pg from 'pg';
@@ -10,12 +11,16 @@ import { NestPinoLogger } from './nest-pino-logger.js';
 import type { PlatformConfig } from './platform-config.js';
 import { Readiness } from './readiness.js';
 
-/** The connections a service holds: the session log, the messaging port (Kafka, or in-process in dev mode), its logger. */
-export interface Platform {
+/**
+ * The connections a service holds: the session log, the messaging port (Kafka, or in-process in
+ * dev mode), its logger, and PostgreSQL twice (TenantDatabase): `pool` as the migration role
+ * (the log, migrations, projections, platform jobs) and `tenantPool` as the application role,
+ * under row-level security, for what a request or a handler reads and writes for one tenant.
+ */
+export interface Platform extends TenantDatabase {
   readonly service: string;
   readonly config: PlatformConfig;
   readonly logger: Logger;
-  readonly pool: pg.Pool;
   readonly store: PostgresEventStore;
   readonly broker: Broker;
   readonly producer: MessageSender;
@@ -32,18 +37,31 @@ const sessionTimeoutMs = 10_000;
  * A connection pool whose idle connections' failures are logged as their reason and code (pg
  * attaches the whole client to the error), except while `quiet` says they are expected.
  */
-export function openPool(options: { readonly connectionString: string; readonly max: number; readonly logger: Logger; readonly quiet?: () => boolean }): pg.Pool {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max });
+export function openPool(options: DatabaseConnection & { readonly max: number; readonly logger: Logger; readonly quiet?: () => boolean }): pg.Pool {
+  const pool = new pg.Pool({ connectionString: options.connectionString, ...(options.options === undefined ? {} : { options: options.options }), max: options.max });
   pool.on('error', (error: Error & { code?: string }) => {
     if (!options.quiet?.()) options.logger.warn({ reason: error.message, code: error.code }, 'idle Postgres connection failed');
   });
   return pool;
 }
 
+/**
+ * The application role (APP_DATABASE_URL, or DATABASE_APP_ROLE made and switched to), checked,
+ * and a pool of it; refused with an AppRoleError naming the variable when row-level security would
+ * not hold for it.
+ */
+export async function openTenantPool(pool: pg.Pool, config: PlatformConfig, options: { readonly max: number; readonly logger: Logger; readonly quiet?: () => boolean }): Promise<{ appRole: AppRole; tenantPool: pg.Pool }> {
+  const appRole = await resolveAppRole(pool, { databaseUrl: config.databaseUrl, appRole: config.appRole, ...(config.appDatabaseUrl === undefined ? {} : { appDatabaseUrl: config.appDatabaseUrl }) });
+  return { appRole, tenantPool: openPool({ ...appRole.connection, ...options }) };
+}
+
 export async function openPlatform(config: PlatformConfig, service: string): Promise<Platform> {
   const logger = pino({ name: service, level: config.logLevel });
   const pool = openPool({ connectionString: config.databaseUrl, max: 10, logger });
+  let tenantPool: pg.Pool | undefined;
   try {
+    const tenancy = await openTenantPool(pool, config, { max: 10, logger });
+    tenantPool = tenancy.tenantPool;
     const store = await PostgresEventStore.open({
       pool,
       schema: config.eventStoreSchema,
@@ -58,6 +76,8 @@ export async function openPlatform(config: PlatformConfig, service: string): Pro
       config,
       logger,
       pool,
+      tenantPool,
+      appRole: tenancy.appRole,
       store,
       broker,
       producer: broker.producer,
@@ -66,10 +86,12 @@ export async function openPlatform(config: PlatformConfig, service: string): Pro
       async close() {
         await broker.close();
         await store.close();
+        await tenancy.tenantPool.end();
         await pool.end();
       },
     };
   } catch (error) {
+    await tenantPool?.end();
     await pool.end();
     throw error;
   }
@@ -111,11 +133,10 @@ export function reportConsumer(platform: Platform, groupId: string, consumer: ()
 }
 
 
-/** What the services of one dev-mode process share: one pool, one session log, one in-process transport. */
-export interface SharedConnections {
+/** What the services of one dev-mode process share: the two pools, one session log, one in-process transport. */
+export interface SharedConnections extends TenantDatabase {
   readonly config: PlatformConfig;
   readonly logger: Logger;
-  readonly pool: pg.Pool;
   readonly store: PostgresEventStore;
   readonly broker: Broker;
   readonly readiness: Readiness;
@@ -128,6 +149,8 @@ export function sharedPlatform(shared: SharedConnections, service: string): Plat
     config: shared.config,
     logger: shared.logger.child({ service }),
     pool: shared.pool,
+    tenantPool: shared.tenantPool,
+    appRole: shared.appRole,
     store: shared.store,
     broker: shared.broker,
     producer: shared.broker.producer,

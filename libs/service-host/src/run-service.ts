@@ -1,3 +1,4 @@
+import { AppRoleError } from '@agent-orchestrator/postgres';
 import { pino } from 'pino';
 import { parsePlatformConfig, PlatformConfigError } from './platform-config.js';
 import { startHealthServer } from './health-server.js';
@@ -42,7 +43,7 @@ export async function runService<Config = undefined>(
     process.once('SIGINT', () => void shutdown('SIGINT'));
     platform.logger.info({ healthUrl: health.url }, `${service} started`);
   } catch (error) {
-    if (error instanceof PlatformConfigError) bootLogger.fatal(error.message);
+    if (error instanceof PlatformConfigError || error instanceof AppRoleError) bootLogger.fatal(error.message);
     else bootLogger.fatal({ err: error }, `${service} failed to start`);
     await platform?.close().catch(() => undefined);
     process.exitCode = 1;

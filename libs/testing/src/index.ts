@@ -1,5 +1,5 @@
 export { planRequested, planRequestedBatch, uniqueStream } from './events.js';
 export { collectMessages, testBrokers, testKafka, uniqueTopicPrefix, type CollectedMessage } from './kafka.js';
-export { createTestSchema, defaultTestDatabaseUrl, testDatabaseUrl, type TestSchema } from './postgres.js';
+export { createTestDatabase, createTestSchema, defaultTestDatabaseUrl, tenantDatabaseAt, testDatabaseUrl, type TestSchema } from './postgres.js';
 export { spawnFixture, type RunningFixture } from './processes.js';
 export { waitFor } from './wait-for.js';

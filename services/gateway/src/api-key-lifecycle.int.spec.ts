@@ -56,7 +56,7 @@ describe('API key expiry, rotation, last use and the last admin', () => {
       { databaseUrl: db.connectionString, port: 0, schema: db.schema, bootstrapAdminApiKey: adminKey, bootstrapTenant: 'demo', maxBodyBytes: 1024 * 1024 },
       { logger: pino({ level: 'silent' }) },
     );
-    store = new ApiKeyStore(db.pool, db.schema);
+    store = new ApiKeyStore(await db.tenantDatabase(), db.schema);
   });
   afterAll(async () => {
     await gateway?.close();

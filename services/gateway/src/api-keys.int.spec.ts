@@ -138,7 +138,7 @@ describe('API keys over REST', () => {
   });
 
   it("answers another tenant's key id with 404, never revealing it, and leaves that key working", async () => {
-    const otherTenant = await new ApiKeyStore(db.pool, db.schema).create({ tenantId: 'acme', name: 'acme admin', roles: ['admin'], createdBy: 'spec' });
+    const otherTenant = await new ApiKeyStore(await db.tenantDatabase(), db.schema).create({ tenantId: 'acme', name: 'acme admin', roles: ['admin'], createdBy: 'spec' });
     const ownList = (await call('GET', '/v1/api-keys', { key: adminKey })).text;
     expect(ownList).not.toContain(otherTenant.keyId);
 

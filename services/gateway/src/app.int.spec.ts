@@ -125,7 +125,7 @@ describe('the gateway app', () => {
     }
   });
 
-  it('closes the pool it opened when the app closes, and leaves a pool it was given open', async () => {
+  it('closes the pools it opened when the app closes, and leaves the pools it was given open', async () => {
     const applicationName = `gateway_${randomBytes(6).toString('hex')}`;
     const connections = async () =>
       (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName])).rows[0]!.n;
@@ -134,11 +134,10 @@ describe('the gateway app', () => {
     await owning.close();
     await waitFor('the connections of the closed app to end', async () => (await connections()) === 0);
 
-    const given = new pg.Pool({ connectionString: db.connectionString, max: 2 });
-    const app = await createGatewayApp(configFor(db), { pool: given, logger: silent });
+    const given = await db.tenantDatabase();
+    const app = await createGatewayApp(configFor(db), { database: given, logger: silent });
     await app.close();
-    expect((await given.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
-    await given.end();
+    for (const pool of [given.pool, given.tenantPool]) expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
 
   it('answers an unexpected failure with a bare 500 and logs the cause', async () => {

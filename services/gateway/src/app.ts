@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import fastifyWebsocket from '@fastify/websocket';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import pg from 'pg';
+import type { TenantDatabase } from '@agent-orchestrator/postgres';
 import { pino, type Logger } from 'pino';
 import type { AdminLogStore } from './admin/admin-log.js';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
@@ -25,12 +25,17 @@ import type { SecretStore } from '@agent-orchestrator/secrets';
 import { IdempotencyClaims } from './sessions/idempotency-claims.js';
 import { Sessions, type SessionsBackend } from './sessions/sessions.js';
 import { openTenancy } from './tenants/tenancy.js';
+import { gatewayDatabase } from './tenant-database.js';
 import { NestPinoLogger, Readiness } from '@agent-orchestrator/service-host';
 import { openAuthentication } from './auth/authentication.js';
 
 export interface GatewayDeps {
-  /** A pool the caller owns (and closes). Without one, the app opens its own and closes it on app.close(). */
-  readonly pool?: pg.Pool;
+  /**
+   * The migration role's and the application role's pools, which the caller owns (and closes).
+   * Without them, the app opens its own (the default application role, through `databaseUrl`) and
+   * closes them on app.close().
+   */
+  readonly database?: TenantDatabase;
   readonly logger?: Logger;
   /** The session log, Kafka and the read model: without them the app serves only keys and health. */
   readonly sessions?: SessionsBackend;
@@ -63,10 +68,11 @@ async function registerBootstrapKey(apiKeys: ApiKeyStore, config: GatewayConfig,
  */
 export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}): Promise<NestFastifyApplication> {
   const logger = deps.logger ?? pino({ name: 'gateway' });
-  const pool = deps.pool ?? new pg.Pool({ connectionString: config.databaseUrl });
-  const releasePool = deps.pool ? async () => undefined : () => pool.end();
+  const { database, release: releasePool } = await gatewayDatabase(deps.database, config.databaseUrl);
+  // The migration role's pool: platform-level tables (tenants, request counters, tickets) and the admin log's transactions.
+  const { pool } = database;
   try {
-    const apiKeys = new ApiKeyStore(pool, config.schema);
+    const apiKeys = new ApiKeyStore(database, config.schema);
     await apiKeys.migrate();
     await registerBootstrapKey(apiKeys, config, logger);
     const tenancy = await openTenancy(pool, config, apiKeys, logger, deps.adminLogStore);
@@ -83,7 +89,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const auth = await openAuthentication(pool, config, { apiKeys, egress: egressGuard, logger, tenancy });
     const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes, egress: egressGuard }) : undefined;
     const agents = backend && tools ? new Agents(backend, tools) : undefined;
-    const claims = backend ? new IdempotencyClaims(pool, config.schema) : undefined;
+    const claims = backend ? new IdempotencyClaims(database, config.schema) : undefined;
     await claims?.migrate();
     const sessions = backend && agents && tools ? new Sessions(backend, agents, tools, claims) : undefined;
     const policies = backend ? new Policies(backend) : undefined;

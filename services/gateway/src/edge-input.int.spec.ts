@@ -35,9 +35,9 @@ describe('text and shapes no part of the platform may keep are refused at the ed
     const { sessionQueries: queries, modelCallQueries: modelCalls, approvalQueries: approvals } = readModels;
     gateway = await startGateway(
       { databaseUrl: db.connectionString, port: 0, schema: db.schema, bootstrapAdminApiKey: adminKey, bootstrapTenant: 'acme', maxBodyBytes: 1024 * 1024 },
-      { logger: pino({ level: 'silent' }), pool: db.pool, sessions: { store, producer, topics: topicNames(), queries, modelCalls, approvals } },
+      { logger: pino({ level: 'silent' }), database: await db.tenantDatabase(), sessions: { store, producer, topics: topicNames(), queries, modelCalls, approvals } },
     );
-    otherTenantKey = (await new ApiKeyStore(db.pool, db.schema).create({ tenantId: 'globex', name: 'globex admin', roles: ['admin'], createdBy: 'spec' })).apiKey;
+    otherTenantKey = (await new ApiKeyStore(await db.tenantDatabase(), db.schema).create({ tenantId: 'globex', name: 'globex admin', roles: ['admin'], createdBy: 'spec' })).apiKey;
   });
   afterAll(async () => {
     await gateway?.close();

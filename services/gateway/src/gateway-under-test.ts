@@ -1,3 +1,4 @@
+import type { TenantDatabase } from '@agent-orchestrator/postgres';
 import { topicNames } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import type { MessageProducer } from '@agent-orchestrator/messaging';
@@ -72,7 +73,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps & { 
  * `close`), messages to Kafka collected in `sent` instead of sent, and the admin log on that
  * session log as in production.
  */
-export async function startGatewayOnLog(db: { readonly pool: pg.Pool; readonly schema: string; readonly connectionString: string }, config: Partial<GatewayConfig> = {}): Promise<GatewayUnderTest & { readonly store: PostgresEventStore; readonly sent: unknown[] }> {
+export async function startGatewayOnLog(db: { readonly pool: pg.Pool; readonly schema: string; readonly connectionString: string; tenantDatabase(): Promise<TenantDatabase> }, config: Partial<GatewayConfig> = {}): Promise<GatewayUnderTest & { readonly store: PostgresEventStore; readonly sent: unknown[] }> {
   const store = await PostgresEventStore.open({ pool: db.pool, schema: `${db.schema}_events` });
   const sent: unknown[] = [];
   const producer = { send: async (message: unknown) => void sent.push(message) } as unknown as MessageProducer;
@@ -80,7 +81,7 @@ export async function startGatewayOnLog(db: { readonly pool: pg.Pool; readonly s
   const { sessionQueries: queries, modelCallQueries: modelCalls, approvalQueries: approvals } = readModels;
   const gateway = await startGateway(
     { databaseUrl: db.connectionString, port: 0, schema: db.schema, bootstrapAdminApiKey: undefined, bootstrapTenant: 'demo', maxBodyBytes: 1024 * 1024, ...config },
-    { logger: pino({ level: 'silent' }), pool: db.pool, adminLogStore: store, sessions: { store, producer, topics: topicNames(), queries, modelCalls, approvals } },
+    { logger: pino({ level: 'silent' }), database: await db.tenantDatabase(), adminLogStore: store, sessions: { store, producer, topics: topicNames(), queries, modelCalls, approvals } },
   );
   return {
     ...gateway,

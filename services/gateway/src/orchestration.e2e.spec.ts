@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { EventEnvelope } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
-import { collectMessages, testBrokers, testDatabaseUrl, testKafka, uniqueTopicPrefix, waitFor } from '@agent-orchestrator/testing';
+import { collectMessages, tenantDatabaseAt, testBrokers, testDatabaseUrl, testKafka, uniqueTopicPrefix, waitFor } from '@agent-orchestrator/testing';
+import type { TenantDatabase } from '@agent-orchestrator/postgres';
 import pg from 'pg';
 import { stringify as stringifyYaml } from 'yaml';
 import { clusterServices, startCluster, type Cluster } from '@agent-orchestrator/cluster';
@@ -47,6 +48,9 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
   let cluster: Cluster;
   let store: PostgresEventStore;
   let pool: pg.Pool;
+  /** The gateway's pools as the spec's own, to make keys of other tenants as an operator would. */
+  let database: Promise<TenantDatabase> | undefined;
+  const tenants = () => (database ??= tenantDatabaseAt(pool, testDatabaseUrl()));
   const output: string[] = [];
 
   const call = async (method: string, path: string, init: { key?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) => {
@@ -89,6 +93,7 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     await cluster?.stop();
     await store?.close();
     for (const schema of Object.values(schemas)) await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await (await database)?.tenantPool.end();
     await pool.end();
   });
 
@@ -741,7 +746,7 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
   it('scenario shared with dev mode: the demo CRM write waits for an approver and runs once with the edited argument', () => approvalScenario({ url: cluster.gatewayUrl, key: adminKey }));
 
   it("scenario shared with dev mode: issue 13's hostile requests are 4xx, and a NUL goal stops no read model", async () => {
-    const otherTenant = await new ApiKeyStore(pool, schemas.gateway).create({ tenantId: 'initech', name: 'e2e', roles: ['admin'], createdBy: 'e2e' });
+    const otherTenant = await new ApiKeyStore(await tenants(), schemas.gateway).create({ tenantId: 'initech', name: 'e2e', roles: ['admin'], createdBy: 'e2e' });
     await hostileInputScenario({ url: cluster.gatewayUrl, key: adminKey }, otherTenant.apiKey);
   });
   it('scenario shared with dev mode: personal data in goals, context, step outputs and approval reasons is stored redacted, unless the tenant turned it off', () => privacyScenario({ url: cluster.gatewayUrl, key: adminKey }));
@@ -762,7 +767,7 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     const listed = async () => (await call('GET', '/v1/sessions?limit=100')).body.items as { sessionId: string }[];
     await waitFor('our session in the list', async () => (await listed()).some((session) => session.sessionId === ours));
     const before = (await listed()).length;
-    const otherTenant = await new ApiKeyStore(pool, schemas.gateway).create({ tenantId: 'globex', name: 'e2e', roles: ['admin'], createdBy: 'e2e' });
+    const otherTenant = await new ApiKeyStore(await tenants(), schemas.gateway).create({ tenantId: 'globex', name: 'e2e', roles: ['admin'], createdBy: 'e2e' });
     for (const path of [`/v1/sessions/${ours}`, `/v1/sessions/${ours}/events`]) {
       expect((await call('GET', path, { key: otherTenant.apiKey })).status).toBe(404);
     }

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { topicNames } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import type { MessageProducer } from '@agent-orchestrator/messaging';
-import { createTestSchema, type TestSchema } from '@agent-orchestrator/testing';
-import pg from 'pg';
+import { createTestSchema, tenantDatabaseAt, type TestSchema } from '@agent-orchestrator/testing';
+import type pg from 'pg';
 import { pino } from 'pino';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
 import type { GatewayConfig } from './config.js';
@@ -47,13 +47,15 @@ describe('request rate limits', () => {
 
   beforeAll(async () => {
     db = await createTestSchema('gateway_rate_limits');
-    // The first gateway's own pool, whose queries are recorded: an address refused outright must not reach api_keys.
-    pool = new pg.Pool({ connectionString: db.connectionString });
+    // The first gateway's own application-role pool, whose queries are recorded: an address refused
+    // outright must not reach the key lookup (authenticate_api_key) or the api_keys table.
+    const database = await tenantDatabaseAt(db.pool, db.connectionString);
+    pool = database.tenantPool;
     lookups = [];
     const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
     pool.query = ((...args: unknown[]) => {
       const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text;
-      if (text?.includes('api_keys')) lookups.push(text);
+      if (text?.includes('api_key')) lookups.push(text);
       return query(...args);
     }) as typeof pool.query;
     const events = await PostgresEventStore.open({ pool: db.pool, schema: `${db.schema}_events` });
@@ -61,9 +63,9 @@ describe('request rate limits', () => {
     const unused = {} as never;
     const sessions = { store: events, producer: { send: async () => undefined } as unknown as MessageProducer, topics: topicNames(), queries: unused, modelCalls: unused, approvals: unused };
     const logger = pino({ level: 'silent' });
-    gateway = await startGateway(configFor(db), { logger, pool, sessions });
-    second = await startGateway(configFor(db), { logger, pool: db.pool });
-    apiKeys = new ApiKeyStore(db.pool, db.schema);
+    gateway = await startGateway(configFor(db), { logger, database, sessions });
+    second = await startGateway(configFor(db), { logger, database: await db.tenantDatabase() });
+    apiKeys = new ApiKeyStore(await db.tenantDatabase(), db.schema);
   });
   afterAll(async () => {
     await gateway?.close();

@@ -27,7 +27,7 @@ async function backendFor(db: TestSchema): Promise<SessionsBackend> {
 
 /** startGateway hands its deps to createGatewayApp whole, so the store and backend reach the app. */
 async function depsFor(db: TestSchema, logger: Logger, secrets: SecretStore | null): Promise<GatewayDeps & { logger: Logger }> {
-  return { logger, pool: db.pool, sessions: await backendFor(db), secrets };
+  return { logger, database: await db.tenantDatabase(), sessions: await backendFor(db), secrets };
 }
 
 function capturingLogger(): { logger: pino.Logger; text: () => string } {
@@ -51,10 +51,10 @@ describe('the secrets API', () => {
 
   beforeAll(async () => {
     db = await createTestSchema('gateway_secrets');
-    secrets = await PostgresSecretStore.open({ pool: db.pool, schema: `${db.schema}_secrets`, key: randomBytes(32) });
+    secrets = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: `${db.schema}_secrets`, key: randomBytes(32) });
     log = capturingLogger();
     gateway = await startGateway(configFor(db), await depsFor(db, log.logger, secrets));
-    const apiKeys = new ApiKeyStore(db.pool, db.schema);
+    const apiKeys = new ApiKeyStore(await db.tenantDatabase(), db.schema);
     for (const role of ['operator', 'viewer', 'approver'] as const) keys[role] = (await apiKeys.create({ tenantId: 'acme', name: role, roles: [role], createdBy: 'spec' })).apiKey;
     keys.otherTenantAdmin = (await apiKeys.create({ tenantId: 'globex', name: 'globex admin', roles: ['admin'], createdBy: 'spec' })).apiKey;
   });

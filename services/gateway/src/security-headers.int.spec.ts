@@ -32,8 +32,8 @@ describe('security headers and CORS', () => {
 
   beforeAll(async () => {
     db = await createTestSchema('gateway_security_headers');
-    gateway = await startGateway(configFor(db, [console, 'http://localhost:5173']), { logger: pino({ level: 'silent' }), pool: db.pool });
-    withoutCors = await startGateway(configFor(db), { logger: pino({ level: 'silent' }), pool: db.pool });
+    gateway = await startGateway(configFor(db, [console, 'http://localhost:5173']), { logger: pino({ level: 'silent' }), database: await db.tenantDatabase() });
+    withoutCors = await startGateway(configFor(db), { logger: pino({ level: 'silent' }), database: await db.tenantDatabase() });
   });
   afterAll(async () => {
     await gateway?.close();

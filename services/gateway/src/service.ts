@@ -15,13 +15,14 @@ export interface RunningGateway {
 
 /** The gateway on a platform's connections: REST, the live WebSocket and the docs, listening on `config.port`. */
 export async function startGateway(platform: Platform, config: GatewayConfig, logger: Logger, host = '0.0.0.0'): Promise<RunningGateway> {
-  const readModels = await openReadModels({ url: platform.config.databaseUrl, schema: platform.config.readModelSchema });
+  // The read models as the application role: every tenant's read runs in its tenant scope.
+  const readModels = await openReadModels({ url: platform.config.databaseUrl, schema: platform.config.readModelSchema, asAppRole: platform.appRole });
   try {
-    const { store, producer, topics, pool } = platform;
-    const secrets = (await openSecretStore(config.secrets ?? { backend: 'none' }, pool, logger)) ?? null;
+    const { store, producer, topics } = platform;
+    const secrets = (await openSecretStore(config.secrets ?? { backend: 'none' }, platform, logger)) ?? null;
     const app = await createGatewayApp(config, {
       logger,
-      pool,
+      database: platform,
       sessions: { store, producer, topics, queries: readModels.sessionQueries, modelCalls: readModels.modelCallQueries, approvals: readModels.approvalQueries },
       secrets,
       readiness: platform.readiness,

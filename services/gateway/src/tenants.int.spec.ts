@@ -177,7 +177,7 @@ describe('tenants and the platform admin', () => {
     const { adminApiKey } = await createTenant('umbrella');
     const other = await startGateway(
       { databaseUrl: db.connectionString, port: 0, schema: db.schema, bootstrapAdminApiKey: undefined, bootstrapTenant: 'demo', maxBodyBytes: 1024 * 1024, platformAdminApiKey: platformKey },
-      { logger: pino({ level: 'silent' }), pool: db.pool, adminLogStore: gateway.store },
+      { logger: pino({ level: 'silent' }), database: await db.tenantDatabase(), adminLogStore: gateway.store },
     );
     try {
       expect((await other.call('GET', '/v1/api-keys', { key: adminApiKey })).status).toBe(200);

@@ -33,7 +33,9 @@ export async function startOrchestrator(platform: Platform, config: Orchestrator
   const platformConfig = platform.config;
   const relay = startRelay({ store, producer, topics, ...(options.relayCheckpoints ? { checkpoints: options.relayCheckpoints } : {}), onError: (error, attempt) => logger.warn({ err: error, attempt }, 'relay batch failed; retrying') });
   const readModels = await openReadModels({ url: platformConfig.databaseUrl, schema: platformConfig.readModelSchema });
-  const projections = [new SessionsProjection(readModels.sessions), new ModelCallsProjection(platformConfig.readModelSchema), new ApprovalsProjection(platformConfig.readModelSchema), new TenantStatusesProjection(platformConfig.readModelSchema)].map(
+  // Projected as the migration role (every tenant's rows); the gateway reads them as the application role.
+  const reader = platform.appRole.name;
+  const projections = [new SessionsProjection(readModels.sessions, reader), new ModelCallsProjection(platformConfig.readModelSchema, reader), new ApprovalsProjection(platformConfig.readModelSchema, reader), new TenantStatusesProjection(platformConfig.readModelSchema)].map(
     (projection) =>
       new ProjectionRunner(projection, {
         store,

@@ -12,12 +12,12 @@ import { ToolAdaptersModule } from './tool-adapters.module.js';
 
 /** The tool-adapters process: answers tool calls the policy allowed (`events.policycheck`) or people approved (`events.approval`); keeps the tenants' tool registries. */
 export async function startToolAdapters(platform: Platform, config: ToolAdaptersConfig): Promise<RunningService> {
-  const { store, broker, producer, topics, logger, pool } = platform;
+  const { store, broker, producer, topics, logger } = platform;
   const egress = new EgressGuard({ operatorAllow: config.egressAllow, operatorDeny: config.egressDeny });
-  const secrets = await openSecretStore(config.secrets, pool, logger);
+  const secrets = await openSecretStore(config.secrets, platform, logger);
   if (!secrets) logger.warn('no secret store configured (SECRETS_KEY or SECRETS_BACKEND=vault): tools that name credentials cannot be called');
   // The counters are operational state of this deployment, kept beside its read models.
-  const rateLimits = await ToolRateLimits.open({ pool, schema: platform.config.readModelSchema, ...config.rateLimits });
+  const rateLimits = await ToolRateLimits.open({ database: platform, schema: platform.config.readModelSchema, ...config.rateLimits });
   const commands = await startCommandConsumer(platform, 'tool-adapters', toolCommandMessageSchema, toolCommandHandler(store));
   await broker.ensureTopics([{ name: topics.deadLetters('tool-adapters'), partitions: 1 }]);
   const calls = new ToolCalls({ store, executor: new HttpExecutor(config.executor, egress), producer, topics, logger, now: () => new Date().toISOString(), redact: new TenantPrivacy({ store, operatorDefault: platform.config.piiRedact }), ...(secrets ? { secrets } : {}), rateLimits });
@@ -27,6 +27,7 @@ export async function startToolAdapters(platform: Platform, config: ToolAdapters
       await app.close();
       await commands.stop();
       await egress.close();
+      rateLimits.close();
     },
   };
 }

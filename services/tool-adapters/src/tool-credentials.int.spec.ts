@@ -101,7 +101,7 @@ describe('tool calls present the credentials their tool names', () => {
   beforeAll(async () => {
     db = await createTestSchema('tool_credentials');
     store = await PostgresEventStore.open({ pool: db.pool, schema: db.schema });
-    secrets = await PostgresSecretStore.open({ pool: db.pool, schema: `${db.schema}_secrets`, key: randomBytes(32) });
+    secrets = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: `${db.schema}_secrets`, key: randomBytes(32) });
     for (const [name, value] of Object.entries(secretValues)) await secrets.put(tenantId, name, value);
     tool = await startToolServer();
     const compiled = await compileOpenApi(documentFor(tool.baseUrl));

@@ -1,7 +1,9 @@
 import { parseStreamName, streamCategories, type EventEnvelope } from '@agent-orchestrator/contracts';
+import { isolateByTenant } from '@agent-orchestrator/postgres';
 import type { Projection } from '@agent-orchestrator/projections';
 import pg from 'pg';
 import { EntitySchema, type DataSource, type EntityManager, type ValueTransformer } from 'typeorm';
+import { inTenantScope, readOnlyFor } from '../tenant-scope.js';
 
 /** One model response a session paid for: which run, which turn, which model, what it cost. */
 export interface ModelCallRecord {
@@ -56,7 +58,11 @@ export class ModelCallsProjection implements Projection {
   readonly version = 1;
   private readonly table: string;
 
-  constructor(private readonly schema: string) {
+  /** @param appRole the role the gateway reads the table as, one tenant at a time; without it only the owner may read it. */
+  constructor(
+    private readonly schema: string,
+    private readonly appRole?: string,
+  ) {
     this.table = `${pg.escapeIdentifier(schema)}.model_calls`;
   }
 
@@ -75,6 +81,7 @@ export class ModelCallsProjection implements Projection {
       responded_at timestamptz NOT NULL,
       global_position text NOT NULL)`);
     await manager.query(`CREATE INDEX IF NOT EXISTS model_calls_tenant_session ON ${this.table} (tenant_id, session_id, global_position)`);
+    await isolateByTenant(manager, this.table, readOnlyFor(this.appRole));
   }
 
   async reset(manager: EntityManager): Promise<void> {
@@ -94,7 +101,7 @@ export class ModelCallsProjection implements Projection {
   }
 }
 
-/** A session's model calls in the order they were recorded. */
+/** A session's model calls in the order they were recorded, read in the caller's tenant scope. */
 export class ModelCallQueries {
   constructor(
     private readonly db: DataSource,
@@ -102,6 +109,6 @@ export class ModelCallQueries {
   ) {}
 
   async forSession(tenantId: string, sessionId: string): Promise<ModelCallRecord[]> {
-    return this.db.getRepository(this.table).find({ where: { tenantId, sessionId }, order: { globalPosition: 'ASC' } });
+    return inTenantScope(this.db, tenantId, (db) => db.getRepository(this.table).find({ where: { tenantId, sessionId }, order: { globalPosition: 'ASC' } }));
   }
 }

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { sessionIdSchema, type SessionStatus } from '@agent-orchestrator/contracts';
+import { inTenantScope } from '../tenant-scope.js';
 import type { SessionRecord, SessionStepRecord, SessionsTables } from './sessions-tables.js';
 
 /** A session with its steps in plan order. */
@@ -85,9 +86,10 @@ const summaryColumns = [
 ] as const satisfies readonly (keyof SessionSummary)[];
 
 /**
- * Reads the sessions read model for the gateway. Every query is scoped to the caller's tenant:
- * another tenant's session reads as missing, never as forbidden, so ids do not leak. The
- * DataSource must have `tables.entities` among its entities.
+ * Reads the sessions read model for the gateway. Every query is scoped to the caller's tenant, by
+ * its WHERE clause and by running in the tenant's scope (row-level security, on the application
+ * role's connection): another tenant's session reads as missing, never as forbidden, so ids do not
+ * leak. The DataSource must have `tables.entities` among its entities.
  */
 export class SessionQueries {
   /**
@@ -102,15 +104,18 @@ export class SessionQueries {
   ) {}
 
   async getSession(tenantId: string, sessionId: string): Promise<SessionDetail | null> {
-    const session = await this.db.getRepository(this.tables.sessions).findOneBy({ tenantId, sessionId });
-    if (!session) return null;
-    const steps = await this.db.getRepository(this.tables.sessionSteps).findBy({ tenantId, sessionId });
+    const found = await inTenantScope(this.db, tenantId, async (db) => {
+      const session = await db.getRepository(this.tables.sessions).findOneBy({ tenantId, sessionId });
+      return session && { session, steps: await db.getRepository(this.tables.sessionSteps).findBy({ tenantId, sessionId }) };
+    });
+    if (!found) return null;
+    const { session, steps } = found;
     const order = new Map(session.plan?.steps.map((step, index) => [step.stepId, index]));
     steps.sort((a, b) => (order.get(a.stepId) ?? Infinity) - (order.get(b.stepId) ?? Infinity));
     return { ...session, steps };
   }
 
-  /** Sessions of every tenant that have not ended, oldest first: what the timeout sweep looks at. */
+  /** Sessions of every tenant that have not ended, oldest first: what the timeout sweep looks at (on the owner's connection: the application role sees none). */
   async liveSessions(limit: number): Promise<{ sessionId: string; tenantId: string }[]> {
     return this.db
       .getRepository(this.tables.sessions)
@@ -129,11 +134,21 @@ export class SessionQueries {
   }
 
   async listSessions(tenantId: string, query: ListSessionsQuery): Promise<SessionPage> {
-    const { status, startedAfter, startedBefore, limit, cursor } = query;
+    const { limit } = query;
     if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
       throw new SessionQueryError('InvalidLimit', `a page holds 1 to ${maxPageSize} sessions; asked for ${limit}`);
     }
-    const listing = this.db
+    const rows = await inTenantScope(this.db, tenantId, (db) => this.listing(db, tenantId, query));
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    const nextCursor = rows.length > limit && last ? encodeCursor({ startedAt: last.startedAt.toISOString(), sessionId: last.sessionId }) : null;
+    return { items, nextCursor };
+  }
+
+  /** The page's rows and one more, which says whether another page follows. */
+  private listing(db: EntityManager, tenantId: string, query: ListSessionsQuery): Promise<SessionRecord[]> {
+    const { status, startedAfter, startedBefore, limit, cursor } = query;
+    const listing = db
       .getRepository(this.tables.sessions)
       .createQueryBuilder('s')
       .select(summaryColumns.map((column) => `s.${column}`))
@@ -154,15 +169,10 @@ export class SessionQueries {
         cursorSessionId: after.sessionId,
       });
     }
-    // One row past the page says whether another page follows.
-    const rows = await listing
+    return listing
       .orderBy('s.startedAt', 'DESC')
       .addOrderBy('s.sessionId', 'DESC')
       .limit(limit + 1)
       .getMany();
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    const nextCursor = rows.length > limit && last ? encodeCursor({ startedAt: last.startedAt.toISOString(), sessionId: last.sessionId }) : null;
-    return { items, nextCursor };
   }
 }

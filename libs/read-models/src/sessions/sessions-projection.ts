@@ -1,6 +1,8 @@
 import { describeOverrun, parseStreamName, sessionEvents, streamCategories, type EventEnvelope, type SessionEvent, type Usage } from '@agent-orchestrator/contracts';
+import { isolateByTenant } from '@agent-orchestrator/postgres';
 import type { Projection } from '@agent-orchestrator/projections';
 import type { EntityManager } from 'typeorm';
+import { readOnlyFor } from '../tenant-scope.js';
 import { sessionsDdl, sqlTableNames, type SessionsTables } from './sessions-tables.js';
 
 /** A session event as the store hands it out: upcast to its type's latest data. */
@@ -48,7 +50,11 @@ export class SessionsProjection implements Projection {
   private readonly sessions: string;
   private readonly steps: string;
 
-  constructor(private readonly tables: SessionsTables) {
+  /** @param appRole the role the gateway reads these tables as, one tenant at a time; without it only the owner may read them. */
+  constructor(
+    private readonly tables: SessionsTables,
+    private readonly appRole?: string,
+  ) {
     ({ sessions: this.sessions, sessionSteps: this.steps } = sqlTableNames(tables));
   }
 
@@ -57,6 +63,7 @@ export class SessionsProjection implements Projection {
     // on the catalog; the lock (released at commit) makes the second see the first's tables.
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`read-model:${this.tables.schema}.sessions`]);
     for (const statement of sessionsDdl(this.tables)) await manager.query(statement);
+    for (const table of [this.sessions, this.steps]) await isolateByTenant(manager, table, readOnlyFor(this.appRole));
   }
 
   async reset(manager: EntityManager): Promise<void> {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { inTransaction, migrateUnderLock } from '@agent-orchestrator/postgres';
+import { isolateByTenant, migrateUnderLock, setTenantSql, withTenant, type TenantDatabase } from '@agent-orchestrator/postgres';
 import pg from 'pg';
 import { isRole, type Role } from '../auth/roles.js';
 import { GatewayError } from '../errors.js';
@@ -43,10 +43,6 @@ const summaryColumns = 'key_id, name, roles, created_at, created_by, revoked_at,
 /** A key that may authenticate now: neither revoked nor expired. */
 const live = 'revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())';
 
-/** `work` in the caller's transaction, or in one of its own when given the pool. */
-function inTransactionOn<T>(db: Queryable, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
-  return db instanceof pg.Pool ? inTransaction(db, work) : work(db);
-}
 
 function rolesOf(stored: readonly string[]): Role[] {
   // A role dropped from the code since the key was made grants nothing, rather than failing every request.
@@ -100,16 +96,27 @@ export interface BootstrapResult {
   readonly rotated: boolean;
 }
 
-/** API keys in `<schema>.api_keys`, stored as hashes only. */
+/**
+ * API keys in `<schema>.api_keys`, stored as hashes only. The table is under row-level security:
+ * a tenant's keys are listed and written on the application role's pool in the tenant's scope
+ * (or on the caller's transaction, which then carries that scope). A presented key is looked up
+ * before any tenant is known, through `authenticate_api_key`, a function of the table's owner
+ * that returns (and notes the use of) the one row the hash matches; the migration role registers
+ * the bootstrap key.
+ */
 export class ApiKeyStore extends ApiKeys {
   private readonly table: string;
+  private readonly lookup: string;
+  private readonly pool: pg.Pool;
 
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly database: TenantDatabase,
     private readonly schema: string,
   ) {
     super();
+    this.pool = database.pool;
     this.table = `${pg.escapeIdentifier(schema)}.api_keys`;
+    this.lookup = `${pg.escapeIdentifier(schema)}.authenticate_api_key`;
   }
 
   /** Creates the schema and table if missing; safe to run from several instances at once. */
@@ -134,7 +141,38 @@ export class ApiKeyStore extends ApiKeys {
         ADD COLUMN IF NOT EXISTS rotated_at timestamptz,
         ADD COLUMN IF NOT EXISTS previous_key_hash bytea UNIQUE CHECK (octet_length(previous_key_hash) = 32),
         ADD COLUMN IF NOT EXISTS previous_valid_until timestamptz`);
+      const appRole = this.database.appRole.name;
+      await isolateByTenant(client, this.table, { appRole, privileges: ['SELECT', 'INSERT', 'UPDATE'] });
+      // Runs as its owner, so it reads past the policy; the path is pinned so no caller's object
+      // stands in for the table's. It notes the use, but writes last_used_at only when the stored
+      // value is older than `resolution` seconds: a busy key costs one row write a minute across
+      // every gateway process, not one per request, and no second round trip.
+      await client.query(`DROP FUNCTION IF EXISTS ${pg.escapeIdentifier(this.schema)}.api_key_by_hash(bytea)`);
+      await client.query(`CREATE OR REPLACE FUNCTION ${this.lookup}(presented bytea, resolution int)
+        RETURNS TABLE (key_id uuid, tenant_id text, roles text[], revoked_at timestamptz, expires_at timestamptz, expired boolean,
+                       previous_valid_until timestamptz, current_secret boolean, accepted boolean)
+        LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $fn$
+          WITH presented AS (
+            SELECT key_id, tenant_id, roles, revoked_at, expires_at, coalesce(expires_at <= now(), false) AS expired, previous_valid_until,
+                   key_hash = presented AS current_secret,
+                   ${live} AND (key_hash = presented OR previous_valid_until > now()) AS accepted
+            FROM ${this.table} WHERE key_hash = presented OR previous_key_hash = presented),
+          noted AS (
+            UPDATE ${this.table} k SET last_used_at = now() FROM presented p
+            WHERE k.key_id = p.key_id AND p.accepted AND (k.last_used_at IS NULL OR k.last_used_at <= now() - make_interval(secs => resolution)))
+          SELECT * FROM presented
+        $fn$`);
+      await client.query(`REVOKE ALL ON FUNCTION ${this.lookup}(bytea, int) FROM PUBLIC`);
+      await client.query(`GRANT EXECUTE ON FUNCTION ${this.lookup}(bytea, int) TO ${pg.escapeIdentifier(appRole)}`);
     });
+  }
+
+  /** `work` on the caller's transaction, put in the tenant's scope, or in a transaction of its own on the application role's pool. */
+  private async inTenant<T>(tenantId: string, db: Queryable | undefined, work: (client: Queryable) => Promise<T>): Promise<T> {
+    if (!db) return withTenant(this.database.tenantPool, tenantId, work);
+    await db.query(setTenantSql, [tenantId]);
+    return work(db);
   }
 
   /**
@@ -174,48 +212,34 @@ export class ApiKeyStore extends ApiKeys {
   /**
    * Looked up by the hash of the presented secret, so no secret is ever compared byte by byte:
    * the time the index lookup takes depends on the hash, which tells an attacker nothing about
-   * which secret would match. A constant-time compare would guard nothing here.
-   *
-   * The same statement notes the use, but writes `last_used_at` only when the stored value is
-   * older than `lastUseResolutionSeconds`: a busy key costs one row write a minute across every
-   * gateway process, not one per request, and no second round trip.
+   * which secret would match. A constant-time compare would guard nothing here. The same
+   * statement notes the use (see `authenticate_api_key`).
    */
   override async authenticate(secret: string): Promise<AuthenticatedKey | null> {
     if (secret.length === 0 || secret.length > maxSecretLength) return null;
-    const found = await this.pool.query<PresentedKeyRow>(
-      `WITH presented AS (
-         SELECT key_id, tenant_id, roles, revoked_at, expires_at, coalesce(expires_at <= now(), false) AS expired, previous_valid_until,
-                key_hash = $1 AS current_secret,
-                ${live} AND (key_hash = $1 OR previous_valid_until > now()) AS accepted
-         FROM ${this.table} WHERE key_hash = $1 OR previous_key_hash = $1),
-       noted AS (
-         UPDATE ${this.table} k SET last_used_at = now() FROM presented p
-         WHERE k.key_id = p.key_id AND p.accepted AND (k.last_used_at IS NULL OR k.last_used_at <= now() - make_interval(secs => $2)))
-       SELECT * FROM presented`,
-      [hashOf(secret), lastUseResolutionSeconds],
-    );
+    const found = await this.database.tenantPool.query<PresentedKeyRow>(`SELECT * FROM ${this.lookup}($1, $2)`, [hashOf(secret), lastUseResolutionSeconds]);
     const row = found.rows[0];
     if (!row) return null;
     if (!row.accepted) throw new GatewayError('InvalidCredentials', refusalOf(row));
     return { keyId: row.key_id, tenantId: row.tenant_id, roles: rolesOf(row.roles) };
   }
 
-  override async create(key: NewApiKey, db: Queryable = this.pool): Promise<CreatedApiKey> {
+  override async create(key: NewApiKey, db?: Queryable): Promise<CreatedApiKey> {
     const keyId = randomUUID();
     const apiKey = newSecret(keyId);
-    const inserted = await db.query<ApiKeyRow>(
+    const inserted = await this.inTenant(key.tenantId, db, (client) => client.query<ApiKeyRow>(
       `INSERT INTO ${this.table} (key_id, tenant_id, name, roles, key_hash, created_by, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        RETURNING ${summaryColumns}`,
       [keyId, key.tenantId, key.name, [...new Set(key.roles)], hashOf(apiKey), key.createdBy, key.expiresAt ?? null],
-    );
+    ));
     return { ...summaryOf(inserted.rows[0]!), apiKey };
   }
 
-  override async revoke(tenantId: string, keyId: string, db: Queryable = this.pool): Promise<RevokeOutcome> {
+  override async revoke(tenantId: string, keyId: string, db?: Queryable): Promise<RevokeOutcome> {
     // Not a uuid: no such key anywhere. Checked here so Postgres never sees a malformed uuid.
     if (!uuidPattern.test(keyId)) return 'not-found';
-    return inTransactionOn(db, async (client) => {
+    return this.inTenant(tenantId, db, async (client) => {
       // One tenant's revocations take turns, so two admins revoking the last two admin keys at
       // the same time cannot both see the other's key still standing and both succeed.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`gateway-api-keys-revoke:${this.schema}:${tenantId}`]);
@@ -254,8 +278,12 @@ export class ApiKeyStore extends ApiKeys {
    * slot: rotating again during an overlap ends that overlap at once, so at most two secrets of
    * a key work at any time, the newest and the one just before it.
    */
-  override async rotate(tenantId: string, keyId: string, overlapSeconds: number, db: Queryable = this.pool): Promise<CreatedApiKey | null> {
+  override async rotate(tenantId: string, keyId: string, overlapSeconds: number, db?: Queryable): Promise<CreatedApiKey | null> {
     if (!uuidPattern.test(keyId)) return null;
+    return this.inTenant(tenantId, db, (client) => this.rotateIn(client, tenantId, keyId, overlapSeconds));
+  }
+
+  private async rotateIn(db: Queryable, tenantId: string, keyId: string, overlapSeconds: number): Promise<CreatedApiKey | null> {
     const apiKey = newSecret(keyId);
     const rotated = await db.query<ApiKeyRow>(
       `UPDATE ${this.table}
@@ -277,7 +305,9 @@ export class ApiKeyStore extends ApiKeys {
   }
 
   override async list(tenantId: string): Promise<readonly ApiKeySummary[]> {
-    const listed = await this.pool.query<ApiKeyRow>(`SELECT ${summaryColumns} FROM ${this.table} WHERE tenant_id = $1 ORDER BY created_at, key_id`, [tenantId]);
+    const listed = await withTenant(this.database.tenantPool, tenantId, (client) =>
+      client.query<ApiKeyRow>(`SELECT ${summaryColumns} FROM ${this.table} WHERE tenant_id = $1 ORDER BY created_at, key_id`, [tenantId]),
+    );
     return listed.rows.map(summaryOf);
   }
 }

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { PostgresEventStore } from '@agent-orchestrator/event-store';
-import type pg from 'pg';
 import type { GatewayConfig } from '../config.js';
 import { startGatewayOnLog, type GatewayUnderTest } from '../gateway-under-test.js';
 import type { OidcConfig } from './oidc-config.js';
@@ -19,7 +18,7 @@ export interface SignInFixture {
   close(): Promise<void>;
 }
 
-export async function startSignInFixture(db: { readonly connectionString: string; readonly schema: string; readonly pool: pg.Pool }, oidc: OidcConfig, overrides: Partial<GatewayConfig> = {}): Promise<SignInFixture> {
+export async function startSignInFixture(db: Parameters<typeof startGatewayOnLog>[0], oidc: OidcConfig, overrides: Partial<GatewayConfig> = {}): Promise<SignInFixture> {
   const adminKey = randomBytes(32).toString('base64url');
   const platformAdminKey = randomBytes(32).toString('base64url');
   const gateway = await startGatewayOnLog(db, { bootstrapAdminApiKey: adminKey, bootstrapTenant: 'acme', platformAdminApiKey: platformAdminKey, oidc, ...overrides });

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnFixture, testDatabaseUrl, waitFor } from '@agent-orchestrator/testing';
-import pg from 'pg';
-import { ApiKeyStore } from '../api-keys/api-key-store.js';
 import type { Role } from '../auth/roles.js';
 import { parseJson } from '../gateway-under-test.js';
 
@@ -27,7 +26,9 @@ export interface DevModeUnderTest {
   readonly tenantOfA: string;
   readonly call: Call;
   output(): string;
-  /** A key of another tenant. No route makes one for another tenant, so it is written to the key store. */
+  /** The platform admin's key (PLATFORM_ADMIN_API_KEY). */
+  readonly platformAdminKey: string;
+  /** A key of another tenant, which is created (by the platform admin) on first use. */
   keyOfTenant(tenantId: string, roles: readonly Role[]): Promise<string>;
   stop(): Promise<void>;
 }
@@ -53,9 +54,11 @@ export async function startDevMode(name: string): Promise<DevModeUnderTest> {
   databaseUrl.pathname = `/${database}`;
   const dataDir = join(root, '.data', database);
   const adminKeyOfA = randomBytes(32).toString('base64url');
+  const platformAdminKey = randomBytes(32).toString('base64url');
   // One address sends every request, many on purpose without a valid key: the default failed-authentication
   // limit (30 a minute) would soon answer them all 429, which is its job but not what these suites explore.
-  const dev = spawnFixture(join(root, 'scripts/dev.ts'), { PORT: '0', DATABASE_URL: databaseUrl.toString(), DEV_API_KEY: adminKeyOfA, DEV_DATA_DIR: dataDir, LOG_LEVEL: 'warn', KAFKA_BROKERS: '', AUTH_FAILURE_LIMIT_PER_MINUTE: '1000000' });
+  const dev = spawnFixture(join(root, 'scripts/dev.ts'), { PORT: '0', DATABASE_URL: databaseUrl.toString(), DEV_API_KEY: adminKeyOfA, DEV_DATA_DIR: dataDir, LOG_LEVEL: 'warn', KAFKA_BROKERS: '', AUTH_FAILURE_LIMIT_PER_MINUTE: '1000000', PLATFORM_ADMIN_API_KEY: platformAdminKey });
+  const adminsOfTenants = new Map<string, string>();
   const stop = async () => {
     dev.child.kill('SIGTERM');
     await dev.exited();
@@ -78,13 +81,21 @@ export async function startDevMode(name: string): Promise<DevModeUnderTest> {
     tenantOfA: 'demo',
     call: caller(url),
     output: () => dev.output(),
+    platformAdminKey,
+    // Another tenant is made as a platform admin would: POST /v1/tenants, whose first admin key makes the rest.
     async keyOfTenant(tenantId, roles) {
-      const pool = new pg.Pool({ connectionString: databaseUrl.toString(), max: 1 });
-      try {
-        return (await new ApiKeyStore(pool, 'gateway').create({ tenantId, name: `${tenantId} ${roles.join(' ')}`, roles: [...roles], createdBy: 'spec' })).apiKey;
-      } finally {
-        await pool.end();
+      const call = caller(url);
+      let admin = adminsOfTenants.get(tenantId);
+      if (admin === undefined) {
+        const created = await call('POST', '/v1/tenants', platformAdminKey, { tenantId, name: `tenant ${tenantId}` });
+        if (created.status !== 201) throw new Error(`POST /v1/tenants for ${tenantId}: ${created.status} ${created.text}`);
+        admin = (created.json as { adminApiKey: string }).adminApiKey;
+        adminsOfTenants.set(tenantId, admin);
       }
+      if (roles.length === 1 && roles[0] === 'admin') return admin;
+      const key = await call('POST', '/v1/api-keys', admin, { name: `${tenantId} ${roles.join(' ')}`, roles: [...roles] });
+      if (key.status !== 201) throw new Error(`POST /v1/api-keys in ${tenantId}: ${key.status} ${key.text}`);
+      return (key.json as { apiKey: string }).apiKey;
     },
     stop,
   };

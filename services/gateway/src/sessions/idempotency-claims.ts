@@ -1,4 +1,4 @@
-import { migrateUnderLock } from '@agent-orchestrator/postgres';
+import { isolateByTenant, migrateUnderLock, withTenant, type TenantDatabase } from '@agent-orchestrator/postgres';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 
@@ -12,27 +12,30 @@ export class IdempotencyClaims {
   private readonly table: string;
 
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly database: TenantDatabase,
     private readonly schema: string,
   ) {
     this.table = `${pg.escapeIdentifier(schema)}.idempotency_claims`;
   }
 
   async migrate(): Promise<void> {
-    await migrateUnderLock(this.pool, `gateway-idempotency-claims:${this.schema}`, async (client) => {
+    await migrateUnderLock(this.database.pool, `gateway-idempotency-claims:${this.schema}`, async (client) => {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(this.schema)}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
         tenant_id  text NOT NULL,
         key_hash   bytea NOT NULL,
         claimed_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, key_hash))`);
+      await isolateByTenant(client, this.table, { appRole: this.database.appRole.name, privileges: ['SELECT', 'INSERT'] });
     });
   }
 
   /** True for the first request of the tenant to claim `key`, false for every later one. */
   async claim(tenantId: string, key: string): Promise<boolean> {
     const keyHash = createHash('sha256').update(key).digest();
-    const inserted = await this.pool.query(`INSERT INTO ${this.table} (tenant_id, key_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [tenantId, keyHash]);
+    const inserted = await withTenant(this.database.tenantPool, tenantId, (client) =>
+      client.query(`INSERT INTO ${this.table} (tenant_id, key_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [tenantId, keyHash]),
+    );
     return inserted.rowCount === 1;
   }
 }
