@@ -11,38 +11,49 @@ import { startDevMode, type DevModeUnderTest } from './two-tenants.behaviour.js'
  * fails until it is removed.
  */
 const expectedTable = `
-  route                                          admin  operator  approver  auditor  viewer
-  GET    /healthz                                2xx    2xx       2xx       2xx      2xx
-  GET    /readyz                                 2xx    2xx       2xx       2xx      2xx
-  POST   /v1/api-keys                            2xx    403       403       403      403
-  GET    /v1/api-keys                            2xx    403       403       403      403
-  DELETE /v1/api-keys/{keyId}                    2xx    403       403       403      403
-  POST   /v1/sessions                            2xx    2xx       403       403      403
-  GET    /v1/sessions                            2xx    2xx       2xx       2xx      2xx
-  GET    /v1/sessions/{sessionId}                2xx    2xx       2xx       403      2xx
-  GET    /v1/sessions/{sessionId}/events         2xx    2xx       2xx       2xx      2xx
-  GET    /v1/sessions/{sessionId}/live           2xx    2xx       2xx       2xx      2xx
-  GET    /v1/sessions/{sessionId}/model-calls    2xx    2xx       2xx       403      2xx
-  POST   /v1/sessions/{sessionId}/cancel         2xx    2xx       403       403      403
-  POST   /v1/agents                              2xx    403       403       403      403
-  GET    /v1/agents                              2xx    2xx       2xx       403      2xx
-  GET    /v1/agents/{name}                       2xx    2xx       2xx       403      2xx
-  PATCH  /v1/agents/{name}                       2xx    403       403       403      403
-  POST   /v1/tools                               2xx    403       403       403      403
-  GET    /v1/tools                               2xx    2xx       2xx       403      2xx
-  GET    /v1/tools/{name}                        2xx    2xx       2xx       403      2xx
-  GET    /v1/policies                            2xx    2xx       2xx       403      2xx
-  PUT    /v1/policies                            2xx    403       403       403      403
-  GET    /v1/privacy                             2xx    2xx       2xx       403      2xx
-  PUT    /v1/privacy                             2xx    403       403       403      403
-  GET    /v1/egress                              2xx    403       403       403      403
-  PUT    /v1/egress                              2xx    403       403       403      403
-  GET    /v1/approvals                           2xx    2xx       2xx       403      2xx
-  GET    /v1/approvals/{id}                      2xx    2xx       2xx       403      2xx
-  POST   /v1/approvals/{id}/decision             2xx    403       2xx       403      403
-  PUT    /v1/secrets/{name}                      2xx    403       403       403      403
-  GET    /v1/secrets                             2xx    403       403       403      403
-  DELETE /v1/secrets/{name}                      2xx    403       403       403      403
+  route                                          admin  operator  approver  auditor  viewer  platform-admin
+  GET    /healthz                                2xx    2xx       2xx       2xx      2xx    2xx
+  GET    /readyz                                 2xx    2xx       2xx       2xx      2xx    2xx
+  POST   /v1/api-keys                            2xx    403       403       403      403    403
+  GET    /v1/api-keys                            2xx    403       403       403      403    403
+  DELETE /v1/api-keys/{keyId}                    2xx    403       403       403      403    403
+  POST   /v1/sessions                            2xx    2xx       403       403      403    403
+  GET    /v1/sessions                            2xx    2xx       2xx       2xx      2xx    403
+  GET    /v1/sessions/{sessionId}                2xx    2xx       2xx       403      2xx    403
+  GET    /v1/sessions/{sessionId}/events         2xx    2xx       2xx       2xx      2xx    403
+  GET    /v1/sessions/{sessionId}/live           2xx    2xx       2xx       2xx      2xx    403
+  GET    /v1/sessions/{sessionId}/model-calls    2xx    2xx       2xx       403      2xx    403
+  POST   /v1/sessions/{sessionId}/cancel         2xx    2xx       403       403      403    403
+  POST   /v1/agents                              2xx    403       403       403      403    403
+  GET    /v1/agents                              2xx    2xx       2xx       403      2xx    403
+  GET    /v1/agents/{name}                       2xx    2xx       2xx       403      2xx    403
+  PATCH  /v1/agents/{name}                       2xx    403       403       403      403    403
+  POST   /v1/tools                               2xx    403       403       403      403    403
+  GET    /v1/tools                               2xx    2xx       2xx       403      2xx    403
+  GET    /v1/tools/{name}                        2xx    2xx       2xx       403      2xx    403
+  GET    /v1/policies                            2xx    2xx       2xx       403      2xx    403
+  PUT    /v1/policies                            2xx    403       403       403      403    403
+  GET    /v1/privacy                             2xx    2xx       2xx       403      2xx    403
+  PUT    /v1/privacy                             2xx    403       403       403      403    403
+  GET    /v1/egress                              2xx    403       403       403      403    403
+  PUT    /v1/egress                              2xx    403       403       403      403    403
+  GET    /v1/approvals                           2xx    2xx       2xx       403      2xx    403
+  GET    /v1/approvals/{id}                      2xx    2xx       2xx       403      2xx    403
+  POST   /v1/approvals/{id}/decision             2xx    403       2xx       403      403    403
+  PUT    /v1/secrets/{name}                      2xx    403       403       403      403    403
+  GET    /v1/secrets                             2xx    403       403       403      403    403
+  DELETE /v1/secrets/{name}                      2xx    403       403       403      403    403
+  POST   /v1/api-keys/{keyId}/rotate             2xx    403       403       403      403     403
+  GET    /v1/admin-events                        2xx    403       403       2xx      403     403
+  POST   /v1/ws-tickets                          2xx    2xx       2xx       2xx      2xx     403
+  GET    /v1/role-mapping                        2xx    403       403       403      403     403
+  PUT    /v1/role-mapping                        2xx    403       403       403      403     403
+  POST   /v1/tenants                             403    403       403       403      403     2xx
+  GET    /v1/tenants                             403    403       403       403      403     2xx
+  GET    /v1/tenants/{tenantId}                  403    403       403       403      403     2xx
+  POST   /v1/tenants/{tenantId}/suspend          403    403       403       403      403     2xx
+  POST   /v1/tenants/{tenantId}/resume           403    403       403       403      403     2xx
+  DELETE /v1/tenants/{tenantId}                  403    403       403       403      403     2xx
 `;
 // POST /v1/approvals/{id}/decision: the demo policy holds CRM writes for the approver role, so an
 // operator, whose roles may decide approvals, is still refused this one (admins may decide any).
@@ -62,7 +73,7 @@ function parseTable(table: string): { columns: string[]; rows: Map<string, Recor
 
 describe('every role against every route: the expected 2xx or 403', () => {
   let dev: DevModeUnderTest;
-  const keys = {} as Record<Role, string>;
+  const keys = {} as Record<Role | 'platform-admin', string>;
   const pendingApprovals: string[] = [];
   let idsByKind: Record<string, string>;
   let egressAllow: string[];
@@ -87,6 +98,19 @@ describe('every role against every route: the expected 2xx or 403', () => {
         if (!approvalId) throw new Error('the spec made too few pending approvals: one per role');
         return approvalId;
       }
+      case 'POST /v1/tenants/{tenantId}/suspend':
+      case 'POST /v1/tenants/{tenantId}/resume':
+      case 'DELETE /v1/tenants/{tenantId}': {
+        // Never the demo tenant, which the rest of the table needs: a tenant of its own each time.
+        const tenantId = `rt-${uniqueSuffix()}`;
+        await dev.keyOfTenant(tenantId, ['admin']);
+        return tenantId;
+      }
+      case 'POST /v1/api-keys/{keyId}/rotate': {
+        // A revoked key cannot be rotated: each call gets a live one.
+        const created = await dev.call('POST', '/v1/api-keys', dev.adminKeyOfA, { name: `rotated ${uniqueSuffix()}`, roles: ['viewer'] });
+        return (created.json as { keyId: string }).keyId;
+      }
       case 'DELETE /v1/secrets/{name}': {
         // A deleted secret answers 404 the next time: each call gets one that is set.
         const name = `doomed-${uniqueSuffix()}`;
@@ -103,6 +127,7 @@ describe('every role against every route: the expected 2xx or 403', () => {
   beforeAll(async () => {
     dev = await startDevMode('role_routes');
     keys.admin = dev.adminKeyOfA;
+    keys['platform-admin'] = dev.platformAdminKey;
     for (const role of roles.filter((candidate) => candidate !== 'admin')) {
       const created = await dev.call('POST', '/v1/api-keys', dev.adminKeyOfA, { name: `role table ${role}`, roles: [role] });
       expect(created.status).toBe(201);
@@ -111,7 +136,7 @@ describe('every role against every route: the expected 2xx or 403', () => {
     const throwaway = await dev.call('POST', '/v1/api-keys', dev.adminKeyOfA, { name: 'revoked by the role table', roles: ['viewer'] });
     const session = await dev.call('POST', '/v1/sessions', dev.adminKeyOfA, { goal: 'a session every role reads' });
     expect((await dev.call('PUT', '/v1/secrets/role-table-secret', dev.adminKeyOfA, { value: 'kept' })).status).toBe(200);
-    const [readApproval, ...forDecisions] = await Promise.all([heldApproval(), ...roles.map(() => heldApproval())]);
+    const [readApproval, ...forDecisions] = await Promise.all([heldApproval(), ...[...roles, 'platform-admin'].map(() => heldApproval())]);
     pendingApprovals.push(...forDecisions);
     egressAllow = (((await dev.call('GET', '/v1/egress', dev.adminKeyOfA)).json as { allow: string[] }).allow);
     idsByKind = {
@@ -128,7 +153,7 @@ describe('every role against every route: the expected 2xx or 403', () => {
 
   it('answers each role as the table says, and the table lists every route of /docs/json', async () => {
     const { columns, rows } = parseTable(expectedTable);
-    expect({ columns: [...columns].sort(), fix: 'the table needs one column per role' }).toEqual({ columns: [...roles].sort(), fix: 'the table needs one column per role' });
+    expect({ columns: [...columns].sort(), fix: 'the table needs one column per role' }).toEqual({ columns: [...roles, 'platform-admin'].sort(), fix: 'the table needs one column per role' });
     const operations = operationsOf((await dev.call('GET', '/docs/json', undefined)).json as Parameters<typeof operationsOf>[0]);
     const documented = new Set(operations.map(routeOf));
     const missing = [...documented].filter((route) => !rows.has(route)).map((route) => `${route}: add its row to the table in this spec`);
@@ -137,7 +162,7 @@ describe('every role against every route: the expected 2xx or 403', () => {
 
     const wrong: string[] = [];
     for (const operation of operations) {
-      for (const role of columns as Role[]) {
+      for (const role of columns as (Role | 'platform-admin')[]) {
         const path = operation.pathParameters.length === 0 ? operation.path : fillPath(operation.path, await pathValue(operation));
         const answer = await send(dev.url, operation, path, keys[role], validBody(operation, { unique: uniqueSuffix(), egressAllow }));
         // A WebSocket's 101 is its success.

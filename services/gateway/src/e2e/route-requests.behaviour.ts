@@ -48,6 +48,11 @@ export const validBodies: Readonly<Record<string, (context: BodyContext) => unkn
   'PUT /v1/egress': ({ egressAllow }) => ({ allow: egressAllow }),
   'POST /v1/approvals/{id}/decision': () => ({ decision: 'reject', reason: 'not now' }),
   'PUT /v1/secrets/{name}': ({ unique }) => ({ value: `value ${unique}` }),
+  'POST /v1/api-keys/{keyId}/rotate': () => ({ overlapSeconds: 60 }),
+  'POST /v1/tenants': ({ unique }) => ({ tenantId: `t-${unique}`, name: `Tenant ${unique}` }),
+  'POST /v1/tenants/{tenantId}/suspend': () => ({ reason: 'a spec suspends it' }),
+  'POST /v1/ws-tickets': () => ({}),
+  'PUT /v1/role-mapping': () => ({ mapping: { 'idp-approvers': ['approver'] } }),
 };
 
 export function validBody(operation: Operation, context: BodyContext): unknown {
