@@ -56,7 +56,30 @@ const uniqueViolation = '23505';
 export async function resolveAppRole(migrations: pg.Pool, settings: AppRoleSettings): Promise<AppRole> {
   const role = settings.appDatabaseUrl === undefined ? await switchedRole(migrations, settings) : await loginRole(settings.appDatabaseUrl);
   await checkAppRole(migrations, role);
+  await letMigrationRoleActAs(migrations, role);
   return role;
+}
+
+/**
+ * The migration role switches to the application role: on each connection without
+ * APP_DATABASE_URL, and for the statements on a tenant's rows that commit with an admin event
+ * (withTenantOn). A superuser may switch to any role; any other migration role must be a member
+ * of the application role, which it is made when it may grant that.
+ */
+async function letMigrationRoleActAs(migrations: pg.Pool, role: Pick<AppRole, 'name' | 'variable'>): Promise<void> {
+  try {
+    await migrations.query(
+      `DO $$ BEGIN
+         IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AND NOT pg_has_role(current_user, ${pg.escapeLiteral(role.name)}, 'MEMBER') THEN
+           EXECUTE format('GRANT %I TO %I', ${pg.escapeLiteral(role.name)}, current_user);
+         END IF;
+       END $$`,
+    );
+  } catch (error) {
+    throw new AppRoleError(
+      `${role.variable}: the migration role (DATABASE_URL) may not act as the application role "${role.name}" and could not make itself a member: ${(error as Error).message}; run GRANT ${pg.escapeIdentifier(role.name)} TO <the migration role>`,
+    );
+  }
 }
 
 async function loginRole(appDatabaseUrl: string): Promise<AppRole> {
@@ -81,14 +104,6 @@ async function switchedRole(migrations: pg.Pool, settings: AppRoleSettings): Pro
     const code = (error as { code?: string }).code;
     if (code !== duplicateObject && code !== uniqueViolation) throw new AppRoleError(`DATABASE_APP_ROLE: the migration role (DATABASE_URL) could not create role ${settings.appRole}: ${(error as Error).message}; create it yourself (NOLOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT) or set APP_DATABASE_URL`);
   }
-  // A superuser may switch to any role; any other migration role must be a member of it.
-  await migrations.query(
-    `DO $$ BEGIN
-       IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AND NOT pg_has_role(current_user, ${pg.escapeLiteral(settings.appRole)}, 'MEMBER') THEN
-         EXECUTE format('GRANT %I TO %I', ${pg.escapeLiteral(settings.appRole)}, current_user);
-       END IF;
-     END $$`,
-  );
   const inUrl = new URL(settings.databaseUrl).searchParams.get('options');
   return {
     name: settings.appRole,

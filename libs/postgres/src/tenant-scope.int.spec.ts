@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { defaultAppRole, resolveAppRole, type TenantDatabase } from './app-role.js';
-import { isolateByTenant, withTenant } from './tenant-scope.js';
+import { isolateByTenant, withTenant, withTenantOn } from './tenant-scope.js';
 import { inTransaction } from './transactions.js';
 
 /**
@@ -91,6 +91,25 @@ describe('the tenant scope and a table under isolation', () => {
     } finally {
       await single.end();
     }
+  });
+
+  it("acts as the application role inside the migration role's transaction for a tenant's rows, and returns to the owner after", async () => {
+    const seen = await inTransaction(db.pool, async (client) => {
+      const scoped = await withTenantOn(client, database.appRole.name, 'globex', async (asApp) => ({
+        user: (await asApp.query('SELECT current_user AS name')).rows[0],
+        bodies: bodies(await asApp.query(`SELECT body FROM ${notes}`)).filter((body) => body.endsWith('1') || body.endsWith('2')),
+      }));
+      const after = (await client.query('SELECT current_user AS name')).rows[0];
+      const ofAcme = bodies(await client.query(`SELECT body FROM ${notes} WHERE tenant_id = 'acme'`));
+      return { scoped, after, ofAcme };
+    });
+    expect(seen.scoped.user).toEqual({ name: database.appRole.name });
+    expect(seen.scoped.bodies.every((body) => body.startsWith('globex'))).toBe(true);
+    expect(seen.after).not.toEqual({ name: database.appRole.name });
+    expect(seen.ofAcme).toEqual(['acme 1', 'acme 2']);
+    await expect(
+      inTransaction(db.pool, (client) => withTenantOn(client, database.appRole.name, 'globex', (asApp) => asApp.query(`INSERT INTO ${notes} (tenant_id, body) VALUES ('acme', 'planted')`))),
+    ).rejects.toMatchObject({ code: '42501' });
   });
 
   it('refuses an empty tenant id rather than reading it as "no tenant"', async () => {

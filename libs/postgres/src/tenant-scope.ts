@@ -33,6 +33,21 @@ export async function withTenant<T>(pool: pg.Pool, tenantId: string, work: (clie
   return transaction(pool, `BEGIN; SELECT set_config('${tenantSetting}', ${pg.escapeLiteral(checkedTenant(tenantId))}, true)`, work);
 }
 
+/**
+ * Runs `work` inside the caller's transaction on `client`, a connection of the migration role, as
+ * `appRole` with `tenantId` set, then returns the connection to the migration role for the rest
+ * of the transaction. For a tenant's rows that must commit with something only the migration role
+ * may write (an admin event in the log): those rows stay under their policy. The migration role
+ * must be allowed to act as the application role (a superuser, or a member of it; resolveAppRole
+ * sees to that).
+ */
+export async function withTenantOn<T>(client: pg.ClientBase, appRole: string, tenantId: string, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+  await client.query(`SET LOCAL ROLE ${pg.escapeIdentifier(appRole)}; SELECT set_config('${tenantSetting}', ${pg.escapeLiteral(checkedTenant(tenantId))}, true)`);
+  const result = await work(client);
+  await client.query(`RESET ROLE; SELECT set_config('${tenantSetting}', '', true)`);
+  return result;
+}
+
 export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
 
 /** What runs SQL in a migration: a pg client (rows under `rows`) or a TypeORM entity manager (rows as the result). */

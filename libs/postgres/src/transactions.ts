@@ -36,10 +36,14 @@ export function migrateUnderLock(pool: pg.Pool, lockName: string, work: (client:
   });
 }
 
-/** A service's tables: its schema, then each `CREATE … IF NOT EXISTS` statement, under the lock `lockName` (see migrateUnderLock). */
-export function createInSchema(pool: pg.Pool, lockName: string, schema: string, statements: readonly string[]): Promise<void> {
+/**
+ * A service's tables: its schema, then each `CREATE … IF NOT EXISTS` statement, then `then` (e.g.
+ * isolateByTenant), under the lock `lockName` (see migrateUnderLock).
+ */
+export function createInSchema(pool: pg.Pool, lockName: string, schema: string, statements: readonly string[], then?: (client: pg.PoolClient) => Promise<void>): Promise<void> {
   return migrateUnderLock(pool, lockName, async (client) => {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`);
     for (const statement of statements) await client.query(statement);
+    await then?.(client);
   });
 }

@@ -1,4 +1,4 @@
-import { inTransaction, isolateByTenant, migrateUnderLock, setTenantSql, withTenant, type TenantDatabase } from '@agent-orchestrator/postgres';
+import { inTransaction, isolateByTenant, migrateUnderLock, withTenant, withTenantOn, type TenantDatabase } from '@agent-orchestrator/postgres';
 import pg from 'pg';
 import { openedOrUndefined, walkInBatches } from './batches.js';
 import { MasterKeys, open, seal } from './envelope.js';
@@ -69,6 +69,7 @@ export class PostgresSecretStore implements SecretStore {
   private constructor(
     private readonly pool: pg.Pool,
     private readonly tenantPool: pg.Pool,
+    private readonly appRole: string,
     private readonly schema: string,
     key: Buffer,
     previousKeys: readonly Buffer[],
@@ -80,7 +81,7 @@ export class PostgresSecretStore implements SecretStore {
 
   static async open(options: PostgresSecretStoreOptions): Promise<PostgresSecretStore> {
     const { pool, tenantPool, appRole } = options.database;
-    const store = new PostgresSecretStore(pool, tenantPool, options.schema, options.key, options.previousKeys ?? []);
+    const store = new PostgresSecretStore(pool, tenantPool, appRole.name, options.schema, options.key, options.previousKeys ?? []);
     await migrateUnderLock(pool, `secrets:${options.schema}`, async (client) => {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(options.schema)}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${store.table} (
@@ -200,15 +201,14 @@ export class PostgresSecretStore implements SecretStore {
     // The pool is the caller's.
   }
 
-  /** On the caller's transaction when given one (it commits or rolls back), else in one of its own. */
   /**
-   * On the caller's transaction (which then carries the tenant's scope too), or on a transaction of
-   * the application role's pool in the tenant's scope.
+   * As the application role in the tenant's scope: on the caller's transaction when given one (it
+   * commits or rolls back; the migration role's, which records the admin event, so the statements
+   * act as the application role and the rows stay under their policy), else in one of its own on
+   * the application role's pool.
    */
-  private async inTenantTransaction<T>(tenantId: string, transaction: SecretsTransaction | undefined, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
-    if (!transaction) return withTenant(this.tenantPool, tenantId, work);
-    await transaction.query(setTenantSql, [tenantId]);
-    return work(transaction);
+  private inTenantTransaction<T>(tenantId: string, transaction: SecretsTransaction | undefined, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    return transaction ? withTenantOn(transaction, this.appRole, tenantId, work) : withTenant(this.tenantPool, tenantId, work);
   }
 
   private openValue(row: ValueRow, dataKey: DataKey): string {

@@ -69,7 +69,7 @@ async function registerBootstrapKey(apiKeys: ApiKeyStore, config: GatewayConfig,
 export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps = {}): Promise<NestFastifyApplication> {
   const logger = deps.logger ?? pino({ name: 'gateway' });
   const { database, release: releasePool } = await gatewayDatabase(deps.database, config.databaseUrl);
-  // The migration role's pool: platform-level tables (tenants, request counters, tickets) and the admin log's transactions.
+  // The migration role's pool: platform-level tables (tenants, request counters) and the admin log's transactions.
   const { pool } = database;
   try {
     const apiKeys = new ApiKeyStore(database, config.schema);
@@ -86,7 +86,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     if (rateLimits) throttleFailedAuthentication(adapter.getInstance(), rateLimits, config.maxBodyBytes);
     const backend = deps.sessions;
     const egressGuard = new EgressGuard({ operatorAllow: config.egressAllow ?? [], ...(config.egressDeny ? { operatorDeny: config.egressDeny } : {}) });
-    const auth = await openAuthentication(pool, config, { apiKeys, egress: egressGuard, logger, tenancy });
+    const auth = await openAuthentication(database, config, { apiKeys, egress: egressGuard, logger, tenancy });
     const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes, egress: egressGuard }) : undefined;
     const agents = backend && tools ? new Agents(backend, tools) : undefined;
     const claims = backend ? new IdempotencyClaims(database, config.schema) : undefined;

@@ -1,4 +1,5 @@
 import { parseStreamName, streamCategories, type EventEnvelope, type SessionPauseReason } from '@agent-orchestrator/contracts';
+import { isolateByTenant } from '@agent-orchestrator/postgres';
 import type { Projection } from '@agent-orchestrator/projections';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -37,6 +38,8 @@ export class TenantStatusesProjection implements Projection {
       pause_reason text,
       status_version int NOT NULL,
       changed_at timestamptz NOT NULL)`);
+    // Read by the orchestrator's sweep alone, as the owner: closed to the application role.
+    await isolateByTenant(manager, this.table);
   }
 
   async reset(manager: EntityManager): Promise<void> {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { isolateByTenant, migrateUnderLock, setTenantSql, withTenant, type TenantDatabase } from '@agent-orchestrator/postgres';
+import { isolateByTenant, migrateUnderLock, withTenant, withTenantOn, type TenantDatabase } from '@agent-orchestrator/postgres';
 import pg from 'pg';
 import { isRole, type Role } from '../auth/roles.js';
 import { GatewayError } from '../errors.js';
@@ -98,8 +98,9 @@ export interface BootstrapResult {
 
 /**
  * API keys in `<schema>.api_keys`, stored as hashes only. The table is under row-level security:
- * a tenant's keys are listed and written on the application role's pool in the tenant's scope
- * (or on the caller's transaction, which then carries that scope). A presented key is looked up
+ * a tenant's keys are listed and written as the application role in the tenant's scope, on its
+ * pool, or inside the caller's transaction (the migration role's, which records an admin event
+ * with the change) by acting as the application role for those statements. A presented key is looked up
  * before any tenant is known, through `authenticate_api_key`, a function of the table's owner
  * that returns (and notes the use of) the one row the hash matches; the migration role registers
  * the bootstrap key.
@@ -168,11 +169,13 @@ export class ApiKeyStore extends ApiKeys {
     });
   }
 
-  /** `work` on the caller's transaction, put in the tenant's scope, or in a transaction of its own on the application role's pool. */
-  private async inTenant<T>(tenantId: string, db: Queryable | undefined, work: (client: Queryable) => Promise<T>): Promise<T> {
-    if (!db) return withTenant(this.database.tenantPool, tenantId, work);
-    await db.query(setTenantSql, [tenantId]);
-    return work(db);
+  /**
+   * `work` as the application role in the tenant's scope: on the caller's transaction (the rows
+   * stay under their policy although the connection is the migration role's), or in a transaction
+   * of its own on the application role's pool.
+   */
+  private inTenant<T>(tenantId: string, db: Queryable | undefined, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    return db === undefined || db instanceof pg.Pool ? withTenant(this.database.tenantPool, tenantId, work) : withTenantOn(db, this.database.appRole.name, tenantId, work);
   }
 
   /**
@@ -269,7 +272,9 @@ export class ApiKeyStore extends ApiKeys {
 
   /** Revokes every live key of the tenant (it is being deleted); returns their ids. */
   async revokeAll(tenantId: string, db: Queryable): Promise<string[]> {
-    const revoked = await db.query<{ key_id: string }>(`UPDATE ${this.table} SET revoked_at = now() WHERE tenant_id = $1 AND revoked_at IS NULL RETURNING key_id`, [tenantId]);
+    const revoked = await this.inTenant(tenantId, db, (client) =>
+      client.query<{ key_id: string }>(`UPDATE ${this.table} SET revoked_at = now() WHERE tenant_id = $1 AND revoked_at IS NULL RETURNING key_id`, [tenantId]),
+    );
     return revoked.rows.map((row) => row.key_id).sort();
   }
 

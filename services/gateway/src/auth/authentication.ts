@@ -1,5 +1,5 @@
 import type { EgressGuard } from '@agent-orchestrator/egress';
-import type pg from 'pg';
+import type { TenantDatabase } from '@agent-orchestrator/postgres';
 import type { Logger } from 'pino';
 import type { ApiKeys } from '../api-keys/api-keys.js';
 import type { GatewayConfig } from '../config.js';
@@ -18,13 +18,13 @@ export interface Authentication {
 
 /** API keys, access tokens of the configured issuers, WebSocket tickets and role mappings, their tables migrated. */
 export async function openAuthentication(
-  pool: pg.Pool,
+  database: TenantDatabase,
   config: GatewayConfig,
   deps: { readonly apiKeys: ApiKeys; readonly egress: EgressGuard; readonly logger: Logger; readonly tenancy: Pick<Tenancy, 'tenants' | 'adminLog'> },
 ): Promise<Authentication> {
-  const roleMappings = new RoleMappings(pool, config.schema, deps.tenancy.adminLog);
+  const roleMappings = new RoleMappings(database, config.schema, deps.tenancy.adminLog);
   await roleMappings.migrate();
-  const tickets = new WsTickets(pool, config.schema);
+  const tickets = new WsTickets(database, config.schema);
   await tickets.migrate();
   const tokens = new TokenVerifier(config.oidc, deps.egress, deps.logger);
   const tenantIsKnown = (tenantId: string) =>

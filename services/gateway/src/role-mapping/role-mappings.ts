@@ -1,4 +1,4 @@
-import { createInSchema } from '@agent-orchestrator/postgres';
+import { createInSchema, isolateByTenant, withTenant, withTenantOn, type TenantDatabase } from '@agent-orchestrator/postgres';
 import pg from 'pg';
 import { actorOf, type AdminLog } from '../admin/admin-log.js';
 import type { Principal } from '../auth/access.guard.js';
@@ -33,13 +33,14 @@ function versionOf(row: RoleMappingRow | undefined): RoleMappingVersion {
  * Each tenant's mapping from its identity provider's role or group names to platform roles, in
  * `<schema>.role_mappings`, every version kept, each recorded as RoleMappingSet on the tenant's
  * admin stream in the same transaction. Tokens are read against the latest version at each
- * request, so a change applies to the next request in every gateway process.
+ * request, so a change applies to the next request in every gateway process. The table is under
+ * row-level security: read and written as the application role in the tenant's scope.
  */
 export class RoleMappings {
   private readonly table: string;
 
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly database: TenantDatabase,
     private readonly schema: string,
     private readonly adminLog: AdminLog,
   ) {
@@ -47,19 +48,27 @@ export class RoleMappings {
   }
 
   async migrate(): Promise<void> {
-    await createInSchema(this.pool, `gateway-role-mappings:${this.schema}`, this.schema, [
-      `CREATE TABLE IF NOT EXISTS ${this.table} (
-        tenant_id text NOT NULL,
-        version   integer NOT NULL CHECK (version > 0),
-        mapping   jsonb NOT NULL,
-        set_at    timestamptz NOT NULL DEFAULT now(),
-        set_by    text NOT NULL,
-        PRIMARY KEY (tenant_id, version))`,
-    ]);
+    await createInSchema(
+      this.database.pool,
+      `gateway-role-mappings:${this.schema}`,
+      this.schema,
+      [
+        `CREATE TABLE IF NOT EXISTS ${this.table} (
+          tenant_id text NOT NULL,
+          version   integer NOT NULL CHECK (version > 0),
+          mapping   jsonb NOT NULL,
+          set_at    timestamptz NOT NULL DEFAULT now(),
+          set_by    text NOT NULL,
+          PRIMARY KEY (tenant_id, version))`,
+      ],
+      (client) => isolateByTenant(client, this.table, { appRole: this.database.appRole.name, privileges: ['SELECT', 'INSERT'] }),
+    );
   }
 
   async current(tenantId: string): Promise<RoleMappingVersion> {
-    const found = await this.pool.query<RoleMappingRow>(`SELECT version, mapping, set_at, set_by FROM ${this.table} WHERE tenant_id = $1 ORDER BY version DESC LIMIT 1`, [tenantId]);
+    const found = await withTenant(this.database.tenantPool, tenantId, (client) =>
+      client.query<RoleMappingRow>(`SELECT version, mapping, set_at, set_by FROM ${this.table} WHERE tenant_id = $1 ORDER BY version DESC LIMIT 1`, [tenantId]),
+    );
     return versionOf(found.rows[0]);
   }
 
@@ -67,11 +76,13 @@ export class RoleMappings {
   async set(caller: Principal, mapping: RoleMapping): Promise<RoleMappingVersion> {
     return this.adminLog.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`role-mapping:${this.schema}:${caller.tenantId}`]);
-      const inserted = await client.query<RoleMappingRow>(
-        `INSERT INTO ${this.table} (tenant_id, version, mapping, set_by)
-         SELECT $1, coalesce(max(version), 0) + 1, $2, $3 FROM ${this.table} WHERE tenant_id = $1
-         RETURNING version, mapping, set_at, set_by`,
-        [caller.tenantId, JSON.stringify(mapping), caller.subject],
+      const inserted = await withTenantOn(client, this.database.appRole.name, caller.tenantId, (asTenant) =>
+        asTenant.query<RoleMappingRow>(
+          `INSERT INTO ${this.table} (tenant_id, version, mapping, set_by)
+           SELECT $1, coalesce(max(version), 0) + 1, $2, $3 FROM ${this.table} WHERE tenant_id = $1
+           RETURNING version, mapping, set_at, set_by`,
+          [caller.tenantId, JSON.stringify(mapping), caller.subject],
+        ),
       );
       const version = versionOf(inserted.rows[0]);
       await this.adminLog.record(client, caller.tenantId, actorOf(caller), [{ type: 'RoleMappingSet', data: { version: version.version, mapping: Object.fromEntries(Object.entries(mapping).map(([name, roles]) => [name, [...roles]])) } }]);
