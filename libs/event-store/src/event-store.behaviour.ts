@@ -193,7 +193,12 @@ export function describeEventStoreBehaviour(adapter: string, openStore: () => Pr
         const start = await lastPosition(store);
         await store.append(uniqueStream(), planRequestedBatch(3, { tenantId: other }));
         await store.append(uniqueStream(), planRequestedBatch(2, { tenantId: tenant }));
-        const mine = await store.readAll({ after: start, tenantId: other });
+        // Visible once every older transaction has ended, anywhere in the cluster (another spec's may
+        // hold them back for a moment): wait for all three, then check nothing else came with them.
+        const mine = await waitFor("the other tenant's three events", async () => {
+          const read = await store.readAll({ after: start, tenantId: other });
+          return read.length >= 3 ? read : undefined;
+        });
         expect(mine.map((e) => e.tenantId)).toEqual([other, other, other]);
       });
     });

@@ -1,4 +1,4 @@
-import { createTestSchema, planRequested, planRequestedBatch, uniqueStream, type TestSchema } from '@agent-orchestrator/testing';
+import { createTestSchema, planRequested, planRequestedBatch, uniqueStream, waitFor, type TestSchema } from '@agent-orchestrator/testing';
 import pg from 'pg';
 import { describeEventStoreBehaviour } from '../event-store.behaviour.js';
 import { canonicalContent } from '../hash-chain.js';
@@ -70,7 +70,12 @@ describe('PostgreSQL event store specifics', () => {
     await slow.commit();
     expect((await naive(naiveCheckpoint)).map((r) => r.event_id)).not.toContain(slow.event.eventId);
 
-    const seen = await store.readAll({ after: start, tenantId });
+    // Visibility follows the oldest transaction still running anywhere in the cluster (transaction
+    // ids are cluster-wide), so another spec's open transaction may hold B back for a moment: wait.
+    const seen = await waitFor('both events to be visible', async () => {
+      const read = await store.readAll({ after: start, tenantId });
+      return read.length >= 2 ? read : undefined;
+    });
     expect(seen.map((e) => e.eventId)).toEqual([slow.event.eventId, expect.any(String)]);
     expect(seen[1]!.globalPosition).toBe(fast.position);
   });
