@@ -67,10 +67,12 @@ describe('the relay', () => {
     await waitFor('the relay to be part-way through', async () => (await checkpoint()) !== undefined && appended.length > 120, { timeoutMs: 60_000 });
     await first.kill();
     await writing;
+    // What is visible now: a transaction still open elsewhere in the cluster (transaction ids are
+    // cluster-wide) may hold the newest events back, so the relay may end up past this, never short of it.
     const last = (await store.readAll({ after: await checkpoint(), maxCount: 100_000 })).at(-1)!.globalPosition;
 
     startRelayProcess();
-    await waitFor('the restarted relay to reach the end of the log', async () => (await checkpoint()) === last, { timeoutMs: 60_000 });
+    await waitFor('the restarted relay to reach the end of the log', async () => ((await checkpoint()) ?? '') >= last, { timeoutMs: 60_000 });
 
     const published = await collectMessages(kafka, topics.events('session'), (m) => new Set(m.map((x) => x.message.headers?.['event-id']?.toString())).size >= appended.length);
     const events = published.map(({ message }) => decode(message));
