@@ -48,6 +48,20 @@ export async function withTenantOn<T>(client: pg.ClientBase, appRole: string, te
   return result;
 }
 
+/**
+ * A tenant's statements on the caller's transaction when there is one (withTenantOn: they commit
+ * with whatever else it holds, an admin event say), otherwise in a transaction of their own on the
+ * application role's pool (withTenant). Either way under the tenant's policy.
+ */
+export function inTenantScope<T>(
+  scope: { readonly tenantPool: pg.Pool; readonly appRole: string },
+  tenantId: string,
+  transaction: pg.ClientBase | undefined,
+  work: (client: pg.ClientBase) => Promise<T>,
+): Promise<T> {
+  return transaction ? withTenantOn(transaction, scope.appRole, tenantId, work) : withTenant(scope.tenantPool, tenantId, work);
+}
+
 export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
 
 /** What runs SQL in a migration: a pg client (rows under `rows`) or a TypeORM entity manager (rows as the result). */

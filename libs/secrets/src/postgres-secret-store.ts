@@ -1,4 +1,4 @@
-import { inTransaction, isolateByTenant, migrateUnderLock, withTenant, withTenantOn, type TenantDatabase } from '@agent-orchestrator/postgres';
+import { inTenantScope, inTransaction, isolateByTenant, migrateUnderLock, withTenant, type TenantDatabase } from '@agent-orchestrator/postgres';
 import pg from 'pg';
 import { openedOrUndefined, walkInBatches } from './batches.js';
 import { MasterKeys, open, seal } from './envelope.js';
@@ -201,14 +201,9 @@ export class PostgresSecretStore implements SecretStore {
     // The pool is the caller's.
   }
 
-  /**
-   * As the application role in the tenant's scope: on the caller's transaction when given one (it
-   * commits or rolls back; the migration role's, which records the admin event, so the statements
-   * act as the application role and the rows stay under their policy), else in one of its own on
-   * the application role's pool.
-   */
+  /** The caller's transaction or one of the store's own, under the tenant's policy (inTenantScope). */
   private inTenantTransaction<T>(tenantId: string, transaction: SecretsTransaction | undefined, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
-    return transaction ? withTenantOn(transaction, this.appRole, tenantId, work) : withTenant(this.tenantPool, tenantId, work);
+    return inTenantScope({ tenantPool: this.tenantPool, appRole: this.appRole }, tenantId, transaction, work);
   }
 
   private openValue(row: ValueRow, dataKey: DataKey): string {

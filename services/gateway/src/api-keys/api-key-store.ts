@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { isolateByTenant, migrateUnderLock, withTenant, withTenantOn, type TenantDatabase } from '@agent-orchestrator/postgres';
+import { inTenantScope, isolateByTenant, migrateUnderLock, withTenant, type TenantDatabase } from '@agent-orchestrator/postgres';
 import pg from 'pg';
 import { isRole, type Role } from '../auth/roles.js';
 import { GatewayError } from '../errors.js';
@@ -169,13 +169,9 @@ export class ApiKeyStore extends ApiKeys {
     });
   }
 
-  /**
-   * `work` as the application role in the tenant's scope: on the caller's transaction (the rows
-   * stay under their policy although the connection is the migration role's), or in a transaction
-   * of its own on the application role's pool.
-   */
+  /** The caller's transaction (a pool means none) or one of the store's own, under the tenant's policy (inTenantScope). */
   private inTenant<T>(tenantId: string, db: Queryable | undefined, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
-    return db === undefined || db instanceof pg.Pool ? withTenant(this.database.tenantPool, tenantId, work) : withTenantOn(db, this.database.appRole.name, tenantId, work);
+    return inTenantScope({ tenantPool: this.database.tenantPool, appRole: this.database.appRole.name }, tenantId, db instanceof pg.Pool ? undefined : db, work);
   }
 
   /**
