@@ -4,6 +4,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Public } from './auth/access.guard.js';
+import { Returns } from './http/answers.js';
 
 const readinessReport = z.object({
   status: z.enum(['ready', 'not_ready']),
@@ -27,7 +28,7 @@ export class HealthController {
   @Get('healthz')
   @Public()
   @ApiOperation({ summary: 'Liveness: the process answers HTTP. Needs no API key.' })
-  @ApiResponse({ status: 200, description: 'Alive', standardSchema: z.object({ status: z.literal('ok') }) })
+  @Returns(200, z.object({ status: z.literal('ok') }), { description: 'Alive' })
   healthz(): { status: 'ok' } {
     return { status: 'ok' };
   }
