@@ -67,6 +67,7 @@ describe('every answer of the admin routes matches the document', () => {
   let gateway: Awaited<ReturnType<typeof startGatewayOnLog>>;
   /** A second gateway with a secret store (the first has none, so its secret routes answer 503). */
   let withSecrets: GatewayUnderTest;
+  let secretStore: PostgresSecretStore;
   let check: ReturnType<typeof answerCheck>;
 
   const as = (key: string) => (method: string, path: string, call: Call = {}) => gateway.call(method, path, { key, ...call });
@@ -109,16 +110,17 @@ describe('every answer of the admin routes matches the document', () => {
   beforeAll(async () => {
     db = await createTestSchema('gateway_admin_answers');
     gateway = await startGatewayOnLog(db, { bootstrapAdminApiKey: acmeKey, bootstrapTenant: 'acme', platformAdminApiKey: platformKey });
-    const secrets = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: `${db.schema}_secrets`, key: randomBytes(32) });
+    secretStore = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: `${db.schema}_secrets`, key: randomBytes(32) });
     withSecrets = await startGateway(
       { databaseUrl: db.connectionString, port: 0, schema: db.schema, bootstrapAdminApiKey: acmeKey, bootstrapTenant: 'acme', maxBodyBytes: 1024 * 1024 },
       // Only the secret routes are called on it; the session backend is there because the routes come with it.
-      { logger: pino({ level: 'silent' }), database: await db.tenantDatabase(), adminLogStore: gateway.store, sessions: { store: gateway.store, producer: { send: async () => undefined } as unknown as MessageProducer, topics: topicNames(), queries: unused, modelCalls: unused, approvals: unused }, secrets },
+      { logger: pino({ level: 'silent' }), database: await db.tenantDatabase(), adminLogStore: gateway.store, sessions: { store: gateway.store, producer: { send: async () => undefined } as unknown as MessageProducer, topics: topicNames(), queries: unused, modelCalls: unused, approvals: unused }, secrets: secretStore },
     );
     check = answerCheck((await gateway.call('GET', '/docs/json')).json as OpenApiDocument);
   });
   afterAll(async () => {
     await withSecrets?.close();
+    await secretStore?.close();
     await gateway?.close();
     await db?.pool.query(`DROP SCHEMA IF EXISTS "${db.schema}_secrets" CASCADE`);
     await db?.dispose();
