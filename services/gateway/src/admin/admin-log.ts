@@ -31,6 +31,13 @@ export interface AdminRecordOptions {
 /** What the admin log needs of the session log: appends inside a transaction, and reads. */
 export type AdminLogStore = Pick<PostgresEventStore, 'appendIn' | 'readStream'>;
 
+/** One page of a tenant's admin stream, oldest first. */
+export interface AdminEventsPage {
+  readonly items: EventEnvelope[];
+  /** Where the next page starts; null when this one reached the end. */
+  readonly nextFromVersion: number | null;
+}
+
 /** How often a transaction is run again when its append raced a newer transaction for the stream. */
 const raceRetries = 5;
 
@@ -85,7 +92,7 @@ export class AdminLog {
   }
 
   /** One page of the tenant's admin stream, oldest first, from `fromVersion`. */
-  async page(tenantId: string, fromVersion: number, limit: number): Promise<{ items: EventEnvelope[]; nextFromVersion: number | null }> {
+  async page(tenantId: string, fromVersion: number, limit: number): Promise<AdminEventsPage> {
     const read = await this.store.readStream(adminStream(tenantId), { fromVersion, maxCount: limit + 1 });
     return { items: read.slice(0, limit), nextFromVersion: read.length > limit ? fromVersion + limit : null };
   }

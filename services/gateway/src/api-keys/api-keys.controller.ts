@@ -1,11 +1,12 @@
 import { Controller, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AdminLog, actorOf } from '../admin/admin-log.js';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { roles } from '../auth/roles.js';
 import { GatewayError } from '../errors.js';
-import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
+import { Returns, ReturnsNothing } from '../http/answers.js';
+import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { ValidBody } from '../http/valid-body.js';
 import { ApiKeys, defaultRotationOverlapSeconds, maxRotationOverlapSeconds, type ApiKeySummary, type CreatedApiKey } from './api-keys.js';
 
@@ -42,7 +43,7 @@ const instantOrNull = z.iso.datetime().nullable();
 const apiKeySummary = z.object({
   keyId: z.uuid(),
   name: z.string(),
-  roles: z.array(z.enum(roles)),
+  roles: z.array(z.enum(roles)).readonly(),
   createdAt: z.iso.datetime(),
   createdBy: z.string().describe('The key id of the admin who created it, "platform-admin:…" for a tenant\'s first key, or "bootstrap:…" for the key from the environment.'),
   revokedAt: instantOrNull,
@@ -52,14 +53,13 @@ const apiKeySummary = z.object({
   previousSecretValidUntil: instantOrNull.describe('Until when the secret the last rotation replaced is still accepted.'),
 });
 const createdApiKey = apiKeySummary.extend({ apiKey: z.string().describe('The secret. Shown once: only its hash is stored.') });
-const apiKeyList = z.object({ items: z.array(apiKeySummary) });
+const apiKeyList = z.object({ items: z.array(apiKeySummary).readonly() });
+
+const KeyIdParam = () => ApiParam({ name: 'keyId', schema: { type: 'string', format: 'uuid' }, description: 'The keyId the key was created with. Any other text is answered 404.' });
 
 const notFound = () => new GatewayError('NotFound', 'Your tenant has no API key with this id.');
 
-@ApiTags('api-keys')
-@ApiBearerAuth(bearerScheme)
-@ApiSecurity(apiKeyHeaderScheme)
-@ApiProblems(401, 403)
+@AuthenticatedApi('api-keys')
 @Controller('v1/api-keys')
 export class ApiKeysController {
   constructor(
@@ -70,8 +70,8 @@ export class ApiKeysController {
   @Post()
   @Can('create', 'ApiKey')
   @Header('cache-control', 'no-store')
-  @ApiOperation({ summary: 'Create an API key in your tenant (admin), optionally expiring. The secret is in this response only.' })
-  @ApiResponse({ status: 201, description: 'Created', standardSchema: createdApiKey })
+  @ApiOperation({ operationId: 'createApiKey', summary: 'Create an API key in your tenant (admin), optionally expiring. The secret is in this response only.' })
+  @Returns(201, createdApiKey, { description: 'Created' })
   @ApiProblems(400, 413, 415, 422)
   async create(@ValidBody(createApiKeyBody) body: CreateApiKeyBody, @Caller() caller: Principal): Promise<CreatedApiKey> {
     const { name, roles: granted, expiresAt: expiry } = body;
@@ -86,8 +86,8 @@ export class ApiKeysController {
 
   @Get()
   @Can('read', 'ApiKey')
-  @ApiOperation({ summary: "List your tenant's API keys (admin), revoked and expired ones included, with when each was last used. Never shows secrets." })
-  @ApiResponse({ status: 200, description: 'OK', standardSchema: apiKeyList })
+  @ApiOperation({ operationId: 'listApiKeys', summary: "List your tenant's API keys (admin), revoked and expired ones included, with when each was last used. Never shows secrets." })
+  @Returns(200, apiKeyList)
   async list(@Caller() caller: Principal): Promise<{ items: readonly ApiKeySummary[] }> {
     return { items: await this.apiKeys.list(caller.tenantId) };
   }
@@ -97,12 +97,13 @@ export class ApiKeysController {
   @Can('update', 'ApiKey')
   @Header('cache-control', 'no-store')
   @ApiOperation({
+    operationId: 'rotateApiKey',
     summary:
       'Give an API key of your tenant a new secret (admin), shown in this response only. The replaced secret keeps working for `overlapSeconds`; rotating again during an overlap ends it at once (only the secret just replaced stays valid).',
   })
-  @ApiParam({ name: 'keyId', format: 'uuid' })
+  @KeyIdParam()
   @ApiBody({ required: false })
-  @ApiResponse({ status: 200, description: 'Rotated', standardSchema: createdApiKey })
+  @Returns(200, createdApiKey, { description: 'Rotated' })
   @ApiProblems(400, 404, 409, 413, 415, 422)
   async rotate(@Param('keyId') keyId: string, @ValidBody(rotateApiKeyBody, { optional: true }) body: RotateApiKeyBody, @Caller() caller: Principal): Promise<CreatedApiKey> {
     const rotated = await this.adminLog.transaction(async (client) => {
@@ -117,9 +118,9 @@ export class ApiKeysController {
   @Delete(':keyId')
   @HttpCode(204)
   @Can('revoke', 'ApiKey')
-  @ApiOperation({ summary: "Revoke an API key of your tenant (admin). Revoking twice is fine; the tenant's last active admin key cannot be revoked (409)." })
-  @ApiParam({ name: 'keyId', format: 'uuid' })
-  @ApiResponse({ status: 204, description: 'Revoked' })
+  @ApiOperation({ operationId: 'revokeApiKey', summary: "Revoke an API key of your tenant (admin). Revoking twice is fine; the tenant's last active admin key cannot be revoked (409)." })
+  @KeyIdParam()
+  @ReturnsNothing(204, { description: 'Revoked' })
   @ApiProblems(404, 409)
   async revoke(@Param('keyId') keyId: string, @Caller() caller: Principal): Promise<void> {
     const outcome = await this.adminLog.transaction(async (client) => {

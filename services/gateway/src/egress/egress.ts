@@ -13,7 +13,10 @@ export interface EgressBackend {
   readonly confirmMs?: number;
 }
 
-const view = ({ version, allow, updatedAt }: CurrentEgress) => ({ version, updatedAt, allow });
+/** What the API answers for an allow-list: the list, its version and when it was set. */
+export type EgressVersion = CurrentEgress;
+
+const view = ({ version, allow, updatedAt }: CurrentEgress): EgressVersion => ({ version, updatedAt, allow });
 
 /**
  * The tenant's egress allow-list: destinations the platform may reach for it although the egress

@@ -25,8 +25,12 @@ export interface PoliciesBackend {
   readonly confirmMs?: number;
 }
 
-const view = ({ version, policy, updatedAt }: CurrentPolicy) => ({ version, updatedAt, ...policy });
-const privacyView = ({ version, settings, updatedAt }: CurrentPrivacy) => ({ version, updatedAt, ...settings });
+/** What the API answers for a policy: its version and when it was set, beside the document's fields. */
+export type PolicyVersion = Pick<CurrentPolicy, 'version' | 'updatedAt'> & PolicyDocument;
+export type PrivacyVersion = Pick<CurrentPrivacy, 'version' | 'updatedAt'> & PrivacySettings;
+
+const view = ({ version, policy, updatedAt }: CurrentPolicy): PolicyVersion => ({ version, updatedAt, ...policy });
+const privacyView = ({ version, settings, updatedAt }: CurrentPrivacy): PrivacyVersion => ({ version, updatedAt, ...settings });
 
 /**
  * The tenant's tool policy: its `policy-<tenant>` stream, owned by the policy service. A PUT

@@ -1,9 +1,10 @@
 import { Controller, Get, Put } from '@nestjs/common';
-import { ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { roles } from '../auth/roles.js';
 import { isTenantRole } from '../auth/token-claims.js';
+import { Returns } from '../http/answers.js';
 import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { ValidBody } from '../http/valid-body.js';
 import { RoleMappings, type RoleMappingVersion } from './role-mappings.js';
@@ -21,7 +22,7 @@ type RoleMappingBody = z.infer<typeof roleMappingBody>;
 
 const roleMappingVersion = z.object({
   version: z.number().int().describe('0 before any PUT: only role names that are platform roles count.'),
-  mapping: z.record(z.string(), z.array(z.enum(roles))),
+  mapping: z.record(z.string(), z.array(z.enum(roles)).readonly()),
   setAt: z.iso.datetime().nullable(),
   setBy: z.string().nullable().describe('The API key id, or token:<issuer>#<sub>, of the admin who set it.'),
 });
@@ -33,17 +34,17 @@ export class RoleMappingController {
 
   @Get()
   @Can('read', 'RoleMapping')
-  @ApiOperation({ summary: "Your tenant's mapping from the identity provider's role and group names to platform roles, at its latest version (admin)." })
-  @ApiResponse({ status: 200, description: 'OK', standardSchema: roleMappingVersion })
+  @ApiOperation({ operationId: 'getRoleMapping', summary: "Your tenant's mapping from the identity provider's role and group names to platform roles, at its latest version (admin)." })
+  @Returns(200, roleMappingVersion)
   current(@Caller() caller: Principal): Promise<RoleMappingVersion> {
     return this.mappings.current(caller.tenantId);
   }
 
   @Put()
   @Can('update', 'RoleMapping')
-  @ApiOperation({ summary: 'Replace the role mapping with a new version (admin). Token roles that are platform role names need no mapping.' })
-  @ApiResponse({ status: 200, description: 'The new version', standardSchema: roleMappingVersion })
-  @ApiProblems(413, 415, 422)
+  @ApiOperation({ operationId: 'setRoleMapping', summary: 'Replace the role mapping with a new version (admin). Token roles that are platform role names need no mapping.' })
+  @Returns(200, roleMappingVersion, { description: 'The new version' })
+  @ApiProblems(400, 413, 415, 422)
   update(@ValidBody(roleMappingBody) body: RoleMappingBody, @Caller() caller: Principal): Promise<RoleMappingVersion> {
     return this.mappings.set(caller, body.mapping);
   }

@@ -1,13 +1,14 @@
 import { secretNameSchema } from '@agent-orchestrator/contracts';
-import type { SecretStore } from '@agent-orchestrator/secrets';
+import type { SecretStore, SecretSummary } from '@agent-orchestrator/secrets';
 import { Controller, Delete, Get, HttpCode, Inject, Param, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, type SchemaObject } from '@nestjs/swagger';
 import type pg from 'pg';
 import { z } from 'zod';
 import { AdminLog, actorOf, type AdminAction } from '../admin/admin-log.js';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
-import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
+import { Returns, ReturnsNothing } from '../http/answers.js';
+import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { ValidBody } from '../http/valid-body.js';
 
 /** The secret store, or null when none is configured (the routes then say how to configure one). */
@@ -16,15 +17,22 @@ export const SECRET_STORE = Symbol('SecretStore');
 const putBody = z.strictObject({ value: z.string().min(1).max(64 * 1024).describe('The secret. Never shown again: reads list names and versions only.') });
 type PutBody = z.infer<typeof putBody>;
 
+const secretSummary = z.object({
+  name: z.string(),
+  version: z.number().int().min(1).describe('1 for the first value set under the name, one more for each set since.'),
+  updatedAt: z.iso.datetime().describe('When this version was set.'),
+});
+
+/** Documented from the schema the route checks the name with (a bad one is a 400 naming the rule). */
+const SecretNameParam = () => ApiParam({ name: 'name', schema: z.toJSONSchema(secretNameSchema, { target: 'openapi-3.0' }) as SchemaObject, description: 'The secret\'s name: letters, digits, "_", "." and "-", at most 100.' });
+
 function secretName(name: string): string {
   if (!secretNameSchema.safeParse(name).success) throw new GatewayError('InvalidRequest', `"${name.slice(0, 100)}" is not a secret name: letters, digits, "_", "." and "-", at most 100.`);
   return name;
 }
 
-@ApiTags('secrets')
-@ApiBearerAuth(bearerScheme)
-@ApiSecurity(apiKeyHeaderScheme)
-@ApiProblems(401, 403, 503)
+@AuthenticatedApi('secrets')
+@ApiProblems(503)
 @Controller('v1/secrets')
 export class SecretsController {
   constructor(
@@ -34,24 +42,29 @@ export class SecretsController {
 
   @Put(':name')
   @Can('update', 'Secret')
-  @ApiOperation({ summary: 'Set a secret of your tenant (admin), e.g. a tool credential named in a tool\'s "credentials"; each set is a new version. The value is never returned.' })
+  @ApiOperation({ operationId: 'putSecret', summary: 'Set a secret of your tenant (admin), e.g. a tool credential named in a tool\'s "credentials"; each set is a new version. The value is never returned.' })
+  @SecretNameParam()
+  @Returns(200, secretSummary, { description: 'The version just set' })
   @ApiProblems(400, 413, 415, 422)
-  async put(@Param('name') name: string, @ValidBody(putBody) body: PutBody, @Caller() caller: Principal) {
+  async put(@Param('name') name: string, @ValidBody(putBody) body: PutBody, @Caller() caller: Principal): Promise<SecretSummary> {
     const store = this.store();
     return this.recorded(caller, store, (transaction) => store.put(caller.tenantId, secretName(name), body.value, transaction), (set) => [{ type: 'SecretSet', data: { name: set.name, version: set.version } }]);
   }
 
   @Get()
   @Can('read', 'Secret')
-  @ApiOperation({ summary: "Your tenant's secrets (admin): names, versions and when each was set; never values." })
-  async list(@Caller() caller: Principal) {
+  @ApiOperation({ operationId: 'listSecrets', summary: "Your tenant's secrets (admin): names, versions and when each was set; never values." })
+  @Returns(200, z.object({ items: z.array(secretSummary) }))
+  async list(@Caller() caller: Principal): Promise<{ items: SecretSummary[] }> {
     return { items: await this.store().list(caller.tenantId) };
   }
 
   @Delete(':name')
   @HttpCode(204)
   @Can('revoke', 'Secret')
-  @ApiOperation({ summary: 'Delete a secret (admin); tools that name it cannot be called until it is set again.' })
+  @ApiOperation({ operationId: 'deleteSecret', summary: 'Delete a secret (admin); tools that name it cannot be called until it is set again.' })
+  @SecretNameParam()
+  @ReturnsNothing(204, { description: 'Deleted' })
   @ApiProblems(400, 404)
   async remove(@Param('name') name: string, @Caller() caller: Principal): Promise<void> {
     const store = this.store();
