@@ -4,8 +4,10 @@ import { request as httpRequest } from 'node:http';
 import { waitFor } from '@agent-orchestrator/testing';
 import type { Target } from './scenarios.behaviour.js';
 
-/** The status a WebSocket upgrade is answered with (101 when it is accepted), and the body of a refusal. */
-// Raw node:http, not checkedFetch: fetch cannot send an upgrade, and a 101 has no body the document could describe.
+/**
+ * The status a WebSocket upgrade is answered with (101 when it is accepted), and the body of a
+ * refusal. Raw node:http, not checkedFetch: fetch cannot send an upgrade.
+ */
 export function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const sent = httpRequest(url, {
