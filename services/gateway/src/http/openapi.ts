@@ -84,6 +84,8 @@ const problemAnswer = (description: string) => ({ description, content: problemC
  *   cannot be stored (a NUL, a lone surrogate) or nesting too deep (http/edge-input.ts), before
  *   any route sees it;
  * - 500: an unexpected failure, as a bare problem that says nothing of the cause;
+ * - 400 on every path with a parameter: a path whose percent-encoded bytes are not UTF-8 is
+ *   refused before routing (app.ts);
  * - 400, 413 and 415 on every method that carries a body: the body parser refuses malformed JSON,
  *   a body too large and a content type it does not read, whether or not the route takes a body;
  * - 429 on every route that takes a key: a principal's or tenant's rate limit used up, or too many
@@ -104,6 +106,7 @@ function withCommonAnswers(paths: OpenAPIObject['paths']): OpenAPIObject['paths'
             '422': responses['422'] ?? problemAnswer('Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored'),
             '500': problemAnswer('An unexpected failure; the cause is logged, not told'),
           };
+          if (path.includes('{')) common['400'] = responses['400'] ?? problemAnswer('Bad Request: the path cannot be read (percent-encode it as UTF-8), or a parameter is not valid');
           if (withBody.includes(key)) {
             common['400'] = responses['400'] ?? problemAnswer('Bad Request: the body is not JSON');
             common['413'] = responses['413'] ?? problemAnswer('Payload Too Large: the body is longer than the gateway takes');
