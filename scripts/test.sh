@@ -5,6 +5,8 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 mkdir -p .data
+# The e2e and integration test clients count the answers they checked against the document here (services/gateway/src/e2e/answer-check.ts).
+rm -rf .data/answer-checks
 status=0
 
 echo "== typecheck" && tsc -p tsconfig.json || status=1
@@ -22,4 +24,18 @@ if [ -f .data/jest-results.json ]; then
 else
   echo "jest: 0 passed, 1 failed" && status=1
 fi
+
+node -e '
+  const { readdirSync, readFileSync, existsSync } = require("node:fs");
+  const dir = process.argv[1];
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
+  const total = { checked: 0, succeeded: 0, operations: new Set() };
+  for (const file of files) {
+    const counts = JSON.parse(readFileSync(`${dir}/${file}`, "utf8"));
+    total.checked += counts.checked;
+    total.succeeded += counts.succeeded;
+    for (const operation of Object.keys(counts.byOperation)) total.operations.add(operation);
+  }
+  console.log(`answers checked against the document: ${total.checked} (2xx: ${total.succeeded}), operations answered: ${total.operations.size} of 43`);
+' "$root/.data/answer-checks"
 exit $status

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import fastifyWebsocket from '@fastify/websocket';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { TenantDatabase } from '@agent-orchestrator/postgres';
 import { pino, type Logger } from 'pino';
@@ -9,7 +10,9 @@ import { ApiKeyStore } from './api-keys/api-key-store.js';
 import type { GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
 import { validateAtTheEdge } from './http/edge-input.js';
+import { GatewayError } from './errors.js';
 import { serveOpenApi } from './http/openapi.js';
+import { sendProblem } from './http/problem-details.filter.js';
 import { throttleFailedAuthentication } from './http/rate-limit-hooks.js';
 import { RequestRateLimits } from './http/rate-limits.js';
 import { protectAnswers } from './http/security-headers.js';
@@ -77,7 +80,13 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     await registerBootstrapKey(apiKeys, config, logger);
     const tenancy = await openTenancy(pool, config, apiKeys, logger, deps.adminLogStore);
 
-    const adapter = new FastifyAdapter({ bodyLimit: config.maxBodyBytes, ...(config.trustProxy ? { trustProxy: [...config.trustProxy] } : {}) });
+    const adapter = new FastifyAdapter({
+      bodyLimit: config.maxBodyBytes,
+      ...(config.trustProxy ? { trustProxy: [...config.trustProxy] } : {}),
+      // A path Fastify cannot decode (percent-encoded bytes that are not UTF-8) is refused before any route: as problem+json, like every refusal.
+      frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
+        void sendProblem(request, reply, new GatewayError('InvalidRequest', `The request path cannot be read (${error.message}): percent-encode it as UTF-8.`), config.maxBodyBytes),
+    });
     // Bodies are JSON or nothing: without its text/plain parser Fastify answers any other type with 415.
     adapter.getInstance().removeContentTypeParser('text/plain');
     validateAtTheEdge(adapter.getInstance(), config.maxBodyBytes);

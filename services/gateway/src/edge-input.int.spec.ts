@@ -96,6 +96,13 @@ describe('text and shapes no part of the platform may keep are refused at the ed
   });
 
   const sessionId = `s-${randomBytes(4).toString('hex')}`;
+  it('answers a path whose percent-encoded bytes are not UTF-8 with a 400 problem, as every refusal', async () => {
+    const answer = await gateway.call('PATCH', '/v1/agents/%ED%A0%80', { key: adminKey });
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(answer.json).toMatchObject({ type: 'urn:agent-orchestrator:problem:invalid-request', detail: expect.stringContaining('percent-encode it as UTF-8') });
+  });
+
   it('refuses a WebSocket with two apiKey parameters with 400', async () => {
     const answer = await upgradeStatus(`${gateway.url}/v1/sessions/${sessionId}/live?apiKey=${adminKey}&apiKey=x`);
     expect(answer.status).toBe(400);

@@ -6,6 +6,7 @@ import { openReadModels } from '@agent-orchestrator/read-models';
 import type pg from 'pg';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino, type Logger } from 'pino';
+import { checkedFetch } from './e2e/answer-check.js';
 import { createGatewayApp, type GatewayDeps } from './app.js';
 import type { GatewayConfig } from './config.js';
 
@@ -56,7 +57,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps & { 
       const sent: Record<string, string> = {};
       if (key !== undefined) sent[keyHeader === 'bearer' ? 'authorization' : 'x-api-key'] = keyHeader === 'bearer' ? `Bearer ${key}` : key;
       if (body !== undefined) sent['content-type'] = 'application/json';
-      const response = await fetch(`${url}${path}`, {
+      const response = await checkedFetch(`${url}${path}`, {
         method,
         headers: { ...sent, ...headers },
         body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),

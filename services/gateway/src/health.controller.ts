@@ -1,6 +1,6 @@
 import { Readiness, type ReadinessReport } from '@agent-orchestrator/service-host';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Public } from './auth/access.guard.js';
@@ -27,7 +27,7 @@ export class HealthController {
 
   @Get('healthz')
   @Public()
-  @ApiOperation({ summary: 'Liveness: the process answers HTTP. Needs no API key.' })
+  @ApiOperation({ operationId: 'getHealth', summary: 'Liveness: the process answers HTTP. Needs no API key.' })
   @Returns(200, z.object({ status: z.literal('ok') }), { description: 'Alive' })
   healthz(): { status: 'ok' } {
     return { status: 'ok' };
@@ -36,11 +36,12 @@ export class HealthController {
   @Get('readyz')
   @Public()
   @ApiOperation({
+    operationId: 'getReadiness',
     summary:
       "Readiness: this process's consumers (lag) and projections (lag, quarantined events). 503 when one is behind and not advancing; quarantined events are listed but leave it ready. In dev mode it covers every service. Needs no API key.",
   })
-  @ApiResponse({ status: 200, description: 'Ready', standardSchema: readinessReport })
-  @ApiResponse({ status: 503, description: 'A consumer or projection is stalled', standardSchema: readinessReport })
+  @Returns(200, readinessReport, { description: 'Ready' })
+  @Returns(503, readinessReport, { description: 'A consumer or projection is stalled: the same report, with status "not_ready"' })
   async readyz(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
     const report = await this.readiness.report();
     reply.status(report.status === 'ready' ? 200 : 503);

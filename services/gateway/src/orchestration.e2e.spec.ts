@@ -1,3 +1,4 @@
+import { checkedFetch } from './e2e/answer-check.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,7 +58,7 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     const headers: Record<string, string> = { ...init.headers };
     if (init.key !== null) headers.authorization = `Bearer ${init.key ?? adminKey}`;
     if (init.body !== undefined || init.raw !== undefined) headers['content-type'] ??= 'application/json';
-    const response = await fetch(`${cluster.gatewayUrl}${path}`, { method, headers, body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)) });
+    const response = await checkedFetch(`${cluster.gatewayUrl}${path}`, { method, headers, body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)) });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   };
@@ -188,7 +189,8 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
       const url = cluster.healthUrl(service);
       expect(url).toBeDefined();
       const report = await waitFor(`${service} ready`, async () => {
-        const answer = await fetch(`${url}/readyz`);
+        // The other services' health ports serve no document: only the gateway's answer is checked against one.
+        const answer = await (service === 'gateway' ? checkedFetch : fetch)(`${url}/readyz`);
         return answer.status === 200 && ((await answer.json()) as { status: string; checks: { name: string; kind: string; lag: number }[] });
       });
       expect(report.status).toBe('ready');

@@ -1,3 +1,4 @@
+import { checkedFetch } from './e2e/answer-check.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -103,7 +104,7 @@ describe('row-level security on every tenant table of the running platform', () 
     expect((await call('PUT', '/v1/secrets/crm-token', { body: { value: 'a-secret-of-a' } })).status).toBe(200);
     expect((await call('POST', '/v1/ws-tickets')).status).toBe(201);
     expect((await call('PUT', '/v1/role-mapping', { body: { mapping: { 'crm-admins': ['admin'] } } })).status).toBe(200);
-    const sessionOfB = await fetch(`${target.url}/v1/sessions`, {
+    const sessionOfB = await checkedFetch(`${target.url}/v1/sessions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${keyB}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
       body: JSON.stringify({ goal: 'Something of B' }),
@@ -111,7 +112,7 @@ describe('row-level security on every tenant table of the running platform', () 
     expect(sessionOfB.status).toBe(202);
     await api({ url: target.url, key: keyB }).waitForStatus(((await sessionOfB.json()) as { sessionId: string }).sessionId, 'completed');
     expect((await call('PUT', '/v1/secrets/crm-token', { key: keyB, body: { value: 'a-secret-of-b' } })).status).toBe(200);
-    const sessionOfA = await fetch(`${target.url}/v1/sessions`, {
+    const sessionOfA = await checkedFetch(`${target.url}/v1/sessions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${keyA}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
       body: JSON.stringify({ goal: 'Something of A' }),

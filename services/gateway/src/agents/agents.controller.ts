@@ -1,10 +1,11 @@
 import { agentDefinitionSchema, agentNameSchema } from '@agent-orchestrator/contracts';
 import { Controller, Get, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
+import { Returns } from '../http/answers.js';
 import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
 import { ValidBody } from '../http/valid-body.js';
 import { ValidQuery } from '../http/valid-query.js';
@@ -35,6 +36,13 @@ type PatchAgentBody = z.infer<typeof patchAgentBody>;
 
 const getQuery = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
 
+/** One version of an agent. */
+const agentView = agentDefinitionSchema.extend({ name: z.string(), version: z.number().int(), definedAt: z.iso.datetime() });
+const agentList = z.object({ items: z.array(agentView) });
+
+const agentNameParam = ApiParam({ name: 'name', description: 'The agent\'s name: letters, digits, "_" and "-", starting with a letter.', schema: { type: 'string' } });
+const location = { Location: { description: 'The agent: /v1/agents/{name}.', schema: { type: 'string' } } };
+
 function agentName(name: string): string {
   if (agentNameSchema.safeParse(name).success) return name;
   throw new GatewayError('InvalidRequest', `"${name}" is not an agent name: letters, digits, "_" and "-", starting with a letter, at most 64.`);
@@ -51,8 +59,8 @@ export class AgentsController {
   @Post()
   @HttpCode(201)
   @Can('create', 'Agent')
-  @ApiOperation({ summary: 'Define an agent (version 1). Sessions started from now on pin it.' })
-  @ApiResponse({ status: 201, description: 'Created' })
+  @ApiOperation({ operationId: 'registerAgent', summary: 'Define an agent (version 1). Sessions started from now on pin it.' })
+  @Returns(201, agentView, { description: 'Created', headers: location })
   @ApiProblems(409, 413, 415, 422, 503)
   async create(@ValidBody(createAgentBody) body: CreateAgentBody, @Caller() caller: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const { name, ...definition } = body;
@@ -63,14 +71,17 @@ export class AgentsController {
 
   @Get()
   @Can('read', 'Agent')
-  @ApiOperation({ summary: "Your tenant's agents, each at its latest version. Built-in agents not redefined are not listed." })
+  @ApiOperation({ operationId: 'listAgents', summary: "Your tenant's agents, each at its latest version. Built-in agents not redefined are not listed." })
+  @Returns(200, agentList)
   list(@Caller() caller: Principal) {
     return this.agents.list(caller.tenantId);
   }
 
   @Get(':name')
   @Can('read', 'Agent')
-  @ApiOperation({ summary: 'One agent at its latest version, or at `?version=`.' })
+  @ApiOperation({ operationId: 'getAgent', summary: 'One agent at its latest version, or at `?version=`.' })
+  @agentNameParam
+  @Returns(200, agentView)
   @ApiProblems(400, 404)
   get(@Param('name') name: string, @ValidQuery(getQuery) query: z.infer<typeof getQuery>, @Caller() caller: Principal) {
     return this.agents.get(caller.tenantId, agentName(name), query.version);
@@ -78,7 +89,9 @@ export class AgentsController {
 
   @Patch(':name')
   @Can('update', 'Agent')
-  @ApiOperation({ summary: 'Change an agent: the fields sent replace the current ones (null removes description or model) as a new version. Running sessions keep the version they pinned.' })
+  @ApiOperation({ operationId: 'updateAgent', summary: 'Change an agent: the fields sent replace the current ones (null removes description or model) as a new version. Running sessions keep the version they pinned.' })
+  @agentNameParam
+  @Returns(200, agentView, { description: 'The new version' })
   @ApiProblems(400, 404, 409, 413, 415, 422, 503)
   update(@Param('name') name: string, @ValidBody(patchAgentBody) body: PatchAgentBody, @Caller() caller: Principal) {
     if (Object.values(body).every((value) => value === undefined)) {

@@ -115,7 +115,7 @@ export class Approvals {
     }, this.backend.confirmMs ?? 5000);
     if (!outcome) throw new GatewayError('Unavailable', `The decision was sent but is not recorded yet. GET /v1/approvals/${approvalId} shortly to see whether it landed.`);
     if (!outcome.ours) throw new GatewayError('Conflict', `Approval ${approvalId} was settled by another decision (${outcome.settled.type}) first; yours changed nothing.`);
-    const status = outcome.ours.type === 'ApprovalGranted' ? 'granted' : outcome.ours.type === 'ApprovalRejected' ? 'rejected' : 'pending';
+    const status: 'granted' | 'rejected' | 'pending' = outcome.ours.type === 'ApprovalGranted' ? 'granted' : outcome.ours.type === 'ApprovalRejected' ? 'rejected' : 'pending';
     return { approvalId, status, decision: request.decision, recorded: outcome.ours.type, eventId: outcome.ours.eventId };
   }
 

@@ -1,9 +1,9 @@
-import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
-import { ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { Controller, Header, HttpCode, Post } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
-import { GatewayError } from '../errors.js';
+import { Returns } from '../http/answers.js';
 import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
-import { fieldProblems } from '../http/valid-body.js';
+import { ValidBody } from '../http/valid-body.js';
 import { Caller, Can, type Principal } from './access.guard.js';
 import { WsTickets, ticketLifetimeSeconds, type IssuedTicket } from './ws-tickets.js';
 
@@ -11,6 +11,7 @@ const issuedTicket = z.object({
   ticket: z.string().describe('Pass it as ?ticket= on the live WebSocket. Single use.'),
   expiresAt: z.iso.datetime().describe(`${ticketLifetimeSeconds} seconds after it was issued.`),
 });
+/** The route takes no body, or an empty object. */
 const noBody = z.strictObject({});
 
 @AuthenticatedApi('sessions')
@@ -23,13 +24,12 @@ export class WsTicketsController {
   @Can('read', 'SessionLog')
   @Header('cache-control', 'no-store')
   @ApiOperation({
+    operationId: 'createWsTicket',
     summary: `A single-use ticket for the live WebSocket, valid ${ticketLifetimeSeconds} seconds, carrying your tenant, identity and roles: the way for browsers, so no API key or token lands in a URL.`,
   })
-  @ApiResponse({ status: 201, description: 'Issued', standardSchema: issuedTicket })
-  @ApiProblems(422)
-  async issue(@Body() body: unknown, @Caller() caller: Principal): Promise<IssuedTicket> {
-    const parsed = noBody.safeParse(body ?? {});
-    if (!parsed.success) throw new GatewayError('InvalidBody', 'The request takes no body, or an empty object.', fieldProblems(parsed.error));
+  @Returns(201, issuedTicket, { description: 'Issued' })
+  @ApiProblems(413, 415, 422)
+  async issue(@ValidBody(noBody, { optional: true }) _body: z.infer<typeof noBody>, @Caller() caller: Principal): Promise<IssuedTicket> {
     return this.tickets.issue({ tenantId: caller.tenantId, subject: caller.subject, roles: caller.roles });
   }
 }

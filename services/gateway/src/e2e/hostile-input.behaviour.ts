@@ -1,9 +1,13 @@
+import { checkedFetch } from './answer-check.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { waitFor } from '@agent-orchestrator/testing';
 import type { Target } from './scenarios.behaviour.js';
 
-/** The status a WebSocket upgrade is answered with (101 when it is accepted), and the body of a refusal. */
+/**
+ * The status a WebSocket upgrade is answered with (101 when it is accepted), and the body of a
+ * refusal. Raw node:http, not checkedFetch: fetch cannot send an upgrade.
+ */
 export function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const sent = httpRequest(url, {
@@ -42,7 +46,7 @@ export async function hostileInputScenario(target: Target, otherTenantKey: strin
     ['POST', '/v1/sessions', `{"goal":"g","context":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`, 422],
   ];
   for (const [method, path, body, status] of refused) {
-    const response = await fetch(`${target.url}${path}`, {
+    const response = await checkedFetch(`${target.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${target.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body }),
@@ -51,7 +55,7 @@ export async function hostileInputScenario(target: Target, otherTenantKey: strin
   }
 
   const start = (goal: string) =>
-    fetch(`${target.url}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${target.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ goal }) });
+    checkedFetch(`${target.url}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${target.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ goal }) });
   const { sessionId } = (await (await start('started after a NUL was refused')).json()) as { sessionId: string };
   const live = `${target.url}/v1/sessions/${sessionId}/live`;
   expect((await upgradeStatus(`${live}?apiKey=${target.key}&apiKey=x`)).status).toBe(400);
@@ -59,7 +63,7 @@ export async function hostileInputScenario(target: Target, otherTenantKey: strin
   await waitFor(
     'the sessions read model to list a session started after the NUL',
     async () => {
-      const listed = await fetch(`${target.url}/v1/sessions?limit=100`, { headers: { authorization: `Bearer ${target.key}` } });
+      const listed = await checkedFetch(`${target.url}/v1/sessions?limit=100`, { headers: { authorization: `Bearer ${target.key}` } });
       return (await listed.text()).includes(sessionId);
     },
     { timeoutMs: 60_000 },

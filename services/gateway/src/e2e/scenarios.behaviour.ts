@@ -1,3 +1,4 @@
+import { checkedFetch } from './answer-check.js';
 import type { EventEnvelope } from '@agent-orchestrator/contracts';
 import { demoPolicy, provisionDemo, startDemoCrm } from '@agent-orchestrator/demo';
 import { waitFor } from '@agent-orchestrator/testing';
@@ -14,7 +15,7 @@ export interface Target {
 
 export function api(target: Target) {
   const call = async (method: string, path: string, init: { key?: string; body?: unknown } = {}) => {
-    const response = await fetch(`${target.url}${path}`, {
+    const response = await checkedFetch(`${target.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${init.key ?? target.key}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
@@ -31,7 +32,7 @@ export function api(target: Target) {
 /** Every event the session's live WebSocket sent, once it closed normally (after the log's last event); opened with a ticket, as a browser does. */
 export async function followLive(target: Target, sessionId: string): Promise<EventEnvelope[]> {
   const live: EventEnvelope[] = [];
-  const issued = await fetch(`${target.url}/v1/ws-tickets`, { method: 'POST', headers: { authorization: `Bearer ${target.key}` } });
+  const issued = await checkedFetch(`${target.url}/v1/ws-tickets`, { method: 'POST', headers: { authorization: `Bearer ${target.key}` } });
   expect(issued.status).toBe(201);
   const { ticket } = (await issued.json()) as { ticket: string };
   const socket = new WebSocket(`${target.url.replace('http', 'ws')}/v1/sessions/${sessionId}/live?ticket=${ticket}`);

@@ -1,3 +1,4 @@
+import { checkedFetch } from './answer-check.js';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { rmSync } from 'node:fs';
@@ -35,7 +36,7 @@ export interface DevModeUnderTest {
 
 export function caller(url: string): Call {
   return async (method, path, key, body) => {
-    const response = await fetch(`${url}${path}`, {
+    const response = await checkedFetch(`${url}${path}`, {
       method,
       headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

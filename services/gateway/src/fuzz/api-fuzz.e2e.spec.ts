@@ -1,3 +1,4 @@
+import { checkedFetch } from '../e2e/answer-check.js';
 import fc from 'fast-check';
 import { hostileInputScenario } from '../e2e/hostile-input.behaviour.js';
 import { seedTenantA, startDevMode, type Answer, type DevModeUnderTest } from '../e2e/two-tenants.behaviour.js';
@@ -15,7 +16,7 @@ type Keys = Record<'adminA' | 'operatorA' | 'viewerA' | 'adminB', string>;
  */
 export function postConditions(url: string, keys: Keys): { name: string; check: () => Promise<string | undefined> }[] {
   const get = async (path: string, key?: string) => {
-    const response = await fetch(`${url}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+    const response = await checkedFetch(`${url}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
     return { status: response.status, text: await response.text() };
   };
   return [
@@ -40,7 +41,7 @@ export function postConditions(url: string, keys: Keys): { name: string; check: 
     {
       name: 'a new session still starts and is read back',
       check: async () => {
-        const response = await fetch(`${url}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${keys.adminA}`, 'content-type': 'application/json' }, body: JSON.stringify({ goal: 'after the fuzz' }) });
+        const response = await checkedFetch(`${url}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${keys.adminA}`, 'content-type': 'application/json' }, body: JSON.stringify({ goal: 'after the fuzz' }) });
         if (response.status !== 202) return `start answered ${response.status}`;
         const { sessionId } = (await response.json()) as { sessionId: string };
         return (await get(`/v1/sessions/${sessionId}`, keys.adminA)).status === 200 ? undefined : 'not readable';
@@ -76,7 +77,7 @@ describe('hostile input against dev mode, and fuzzing the API from its own OpenA
 
   it('answers the later of two concurrent starts with one Idempotency-Key as a replay; one session is written', async () => {
     const start = () =>
-      fetch(`${url}/v1/sessions`, {
+      checkedFetch(`${url}/v1/sessions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${keys.adminA}`, 'content-type': 'application/json', 'idempotency-key': `race-${marker}` },
         body: JSON.stringify({ goal: 'one of two at once' }),
@@ -100,7 +101,7 @@ describe('hostile input against dev mode, and fuzzing the API from its own OpenA
     await fc.assert(
       fc.asyncProperty(fuzzRequests(operations, keyNames, idsOfA), async (request: FuzzRequest) => {
         const key = request.keyName === 'none' ? undefined : keys[request.keyName as keyof Keys];
-        const response = await fetch(`${url}${request.path}`, {
+        const response = await checkedFetch(`${url}${request.path}`, {
           method: request.method,
           headers: { ...request.headers, ...(key ? { authorization: `Bearer ${key}` } : {}), ...(request.body === undefined ? {} : { 'content-type': 'application/json' }) },
           ...(request.body === undefined ? {} : { body: request.body }),

@@ -50,11 +50,12 @@ export function AuthenticatedApi(tag: string): ClassDecorator {
 /** The live WebSocket is a Fastify route beside Nest's, so Nest cannot see it: described here. */
 const liveSessionPath: OpenAPIObject['paths'][string] = {
   get: {
+    operationId: 'followSession',
     tags: ['sessions'],
     summary: "A WebSocket (send the upgrade headers): every event of the session in order as {\"event\": <envelope>}, approvals as {\"approval\": <envelope>}, closed with 1000 after the last.",
     security: [{ [bearerScheme]: [] }, { [apiKeyHeaderScheme]: [] }, {}],
     parameters: [
-      { name: 'sessionId', in: 'path', required: true, schema: { type: 'string' } },
+      { name: 'sessionId', in: 'path', required: true, description: 'The id POST /v1/sessions answered with.', schema: { type: 'string' } },
       { name: 'fromVersion', in: 'query', required: false, description: 'The streamVersion to start from (default 0).', schema: { type: 'string', pattern: '^\\d{1,9}$' } },
       { name: 'ticket', in: 'query', required: false, description: 'A single-use ticket from POST /v1/ws-tickets: the way for browsers (which cannot set headers on a WebSocket). Sent alone.', schema: { type: 'string' } },
       { name: 'access_token', in: 'query', required: false, description: "An identity provider's access token (a JWT); once, and the same as any header credential.", schema: { type: 'string' } },
@@ -75,22 +76,44 @@ const rateLimitHeaders = {
   RateLimit: { description: 'Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`.', schema: { type: 'string' } },
 } as const;
 
+const problemAnswer = (description: string) => ({ description, content: problemContent });
+
 /**
- * Every route that takes a key may be refused 429: a principal's or tenant's rate limit used up,
- * or too many failed authentications from the caller's address. Added to each such operation
- * here rather than on every controller.
+ * Answers any operation can give, added to each here rather than on every controller:
+ * - 422: the edge refuses a path parameter, query parameter, header or body holding text that
+ *   cannot be stored (a NUL, a lone surrogate) or nesting too deep (http/edge-input.ts), before
+ *   any route sees it;
+ * - 500: an unexpected failure, as a bare problem that says nothing of the cause;
+ * - 400 on every path with a parameter: a path whose percent-encoded bytes are not UTF-8 is
+ *   refused before routing (app.ts);
+ * - 400, 413 and 415 on every method that carries a body: the body parser refuses malformed JSON,
+ *   a body too large and a content type it does not read, whether or not the route takes a body;
+ * - 429 on every route that takes a key: a principal's or tenant's rate limit used up, or too many
+ *   failed authentications from the caller's address.
  */
-function withRateLimits(paths: OpenAPIObject['paths']): OpenAPIObject['paths'] {
+function withCommonAnswers(paths: OpenAPIObject['paths']): OpenAPIObject['paths'] {
   const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+  const withBody = ['put', 'post', 'delete', 'patch'];
+  const tooMany = { description: 'Too Many Requests: a rate limit is used up; retry after Retry-After seconds', headers: { 'Retry-After': { description: 'Seconds until the limit frees.', schema: { type: 'integer' } }, ...rateLimitHeaders }, content: problemContent };
   return Object.fromEntries(
     Object.entries(paths).map(([path, item]) => [
       path,
       Object.fromEntries(
         Object.entries(item).map(([key, operation]) => {
-          if (!(methods as readonly string[]).includes(key) || !(operation as { security?: unknown[] }).security?.length) return [key, operation];
+          if (!(methods as readonly string[]).includes(key)) return [key, operation];
           const responses = (operation as { responses: Record<string, unknown> }).responses;
-          const tooMany = { description: 'Too Many Requests: a rate limit is used up; retry after Retry-After seconds', headers: { 'Retry-After': { description: 'Seconds until the limit frees.', schema: { type: 'integer' } }, ...rateLimitHeaders }, content: problemContent };
-          return [key, { ...operation, responses: { ...responses, '429': tooMany } }];
+          const common: Record<string, unknown> = {
+            '422': responses['422'] ?? problemAnswer('Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored'),
+            '500': problemAnswer('An unexpected failure; the cause is logged, not told'),
+          };
+          if (path.includes('{')) common['400'] = responses['400'] ?? problemAnswer('Bad Request: the path cannot be read (percent-encode it as UTF-8), or a parameter is not valid');
+          if (withBody.includes(key)) {
+            common['400'] = responses['400'] ?? problemAnswer('Bad Request: the body is not JSON');
+            common['413'] = responses['413'] ?? problemAnswer('Payload Too Large: the body is longer than the gateway takes');
+            common['415'] = responses['415'] ?? problemAnswer('Unsupported Media Type: send the body as application/json');
+          }
+          if ((operation as { security?: unknown[] }).security?.length) common['429'] = tooMany;
+          return [key, { ...operation, responses: { ...responses, ...common } }];
         }),
       ),
     ]),
@@ -107,7 +130,7 @@ export function openApiDocument(app: NestFastifyApplication, options: { liveSess
     .build();
   const document = SwaggerModule.createDocument(app, config);
   const paths = options.liveSessions ? { ...document.paths, '/v1/sessions/{sessionId}/live': liveSessionPath } : document.paths;
-  return { ...document, paths: withRateLimits(paths), components: { ...document.components, schemas: { ...document.components?.schemas, [problemSchemaName]: problemSchema } } };
+  return { ...document, paths: withCommonAnswers(paths), components: { ...document.components, schemas: { ...document.components?.schemas, [problemSchemaName]: problemSchema } } };
 }
 
 /** Serves the UI at /docs and the document at /docs/json. Register before the app is initialised. */

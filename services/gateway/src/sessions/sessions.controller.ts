@@ -1,14 +1,16 @@
 import { sessionConstraintsSchema, sessionStatuses } from '@agent-orchestrator/contracts';
 import { SessionQueryError, maxPageSize } from '@agent-orchestrator/read-models';
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
 import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
-import { ValidBody, fieldProblems } from '../http/valid-body.js';
+import { Returns } from '../http/answers.js';
+import { ValidBody } from '../http/valid-body.js';
 import { ValidQuery } from '../http/valid-query.js';
+import { cancelledSession, eventPage, modelCalls, session, sessionPage, startedSession } from './session-answers.js';
 import { Sessions } from './sessions.js';
 
 const startSessionBody = z.strictObject({
@@ -37,7 +39,7 @@ const eventsQuery = z.strictObject({
 });
 
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
-const started = z.object({ sessionId: z.string(), status: z.enum(sessionStatuses) });
+const sessionIdParam = ApiParam({ name: 'sessionId', description: 'The id POST /v1/sessions answered with.', schema: { type: 'string' } });
 
 @ApiTags('sessions')
 @ApiBearerAuth(bearerScheme)
@@ -50,16 +52,22 @@ export class SessionsController {
   @Post()
   @HttpCode(202)
   @Can('create', 'Session')
-  @ApiOperation({ summary: 'Submit a goal. The session starts asynchronously; follow it with GET, the events page or the live WebSocket.' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body: the same session. Same key, other body: 409.' })
-  @ApiResponse({ status: 202, description: 'Accepted', standardSchema: started })
+  @ApiOperation({ operationId: 'startSession', summary: 'Submit a goal. The session starts asynchronously; follow it with GET, the events page or the live WebSocket.' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body: the same session. Same key, other body: 409. 1 to 255 visible ASCII characters.', schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' } })
+  @Returns(202, startedSession, {
+    description: 'Accepted',
+    headers: {
+      Location: { description: 'The session: /v1/sessions/{sessionId}.', schema: { type: 'string' } },
+      'Idempotent-Replayed': { description: '"true" when an earlier request with this Idempotency-Key and body started the session.', schema: { type: 'string', enum: ['true'] } },
+    },
+  })
   @ApiProblems(400, 409, 413, 415, 422, 503)
   async start(
     @ValidBody(startSessionBody) body: StartSessionBody,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Caller() caller: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<{ sessionId: string; status: string }> {
+  ): Promise<z.input<typeof startedSession>> {
     if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
       throw new GatewayError('InvalidRequest', 'The Idempotency-Key header must be 1 to 255 visible ASCII characters (a UUID is a good choice).');
     }
@@ -71,7 +79,9 @@ export class SessionsController {
 
   @Get()
   @Can('read', 'SessionLog')
-  @ApiOperation({ summary: "Your tenant's sessions, newest first; filter by status and start time; page with `cursor`." })
+  @ApiOperation({ operationId: 'listSessions', summary: "Your tenant's sessions, newest first; filter by status and start time; page with `cursor`." })
+  @Returns(200, sessionPage)
+  @ApiProblems(400)
   async list(@ValidQuery(listQuery) query: z.infer<typeof listQuery>, @Caller() caller: Principal) {
     const { status, startedAfter, startedBefore, limit, cursor } = query;
     try {
@@ -90,7 +100,9 @@ export class SessionsController {
 
   @Get(':sessionId')
   @Can('read', 'Session')
-  @ApiOperation({ summary: 'A session: status, plan, steps, results, usage and cost so far.' })
+  @ApiOperation({ operationId: 'getSession', summary: 'A session: status, plan, steps, results, usage and cost so far.' })
+  @sessionIdParam
+  @Returns(200, session, { description: 'The session; only sessionId, status, goal and startedAt while it is queued and not yet in the read model.' })
   @ApiProblems(404)
   get(@Param('sessionId') sessionId: string, @Caller() caller: Principal) {
     return this.sessions.get(caller.tenantId, sessionId);
@@ -98,7 +110,9 @@ export class SessionsController {
 
   @Get(':sessionId/events')
   @Can('read', 'SessionLog')
-  @ApiOperation({ summary: "The session's log, oldest first, each event as its full envelope; page with `fromVersion`." })
+  @ApiOperation({ operationId: 'listSessionEvents', summary: "The session's log, oldest first, each event as its full envelope; page with `fromVersion`." })
+  @sessionIdParam
+  @Returns(200, eventPage)
   @ApiProblems(400, 404)
   events(@Param('sessionId') sessionId: string, @ValidQuery(eventsQuery) query: z.infer<typeof eventsQuery>, @Caller() caller: Principal) {
     const { fromVersion, limit } = query;
@@ -107,7 +121,9 @@ export class SessionsController {
 
   @Get(':sessionId/model-calls')
   @Can('read', 'Session')
-  @ApiOperation({ summary: 'Every model response the session paid for, oldest first: run, turn, model, tokens and cost.' })
+  @ApiOperation({ operationId: 'listModelCalls', summary: 'Every model response the session paid for, oldest first: run, turn, model, tokens and cost.' })
+  @sessionIdParam
+  @Returns(200, modelCalls)
   @ApiProblems(404)
   modelCalls(@Param('sessionId') sessionId: string, @Caller() caller: Principal) {
     return this.sessions.modelCalls(caller.tenantId, sessionId);
@@ -116,12 +132,12 @@ export class SessionsController {
   @Post(':sessionId/cancel')
   @HttpCode(202)
   @Can('cancel', 'Session')
-  @ApiOperation({ summary: 'Ask for the session to be cancelled. A session that already ended stays as it ended.' })
-  @ApiProblems(404, 422, 503)
-  async cancel(@Param('sessionId') sessionId: string, @Body() body: unknown, @Caller() caller: Principal): Promise<{ sessionId: string }> {
-    const parsed = cancelBody.safeParse(body ?? {});
-    if (!parsed.success) throw new GatewayError('InvalidBody', 'The request body is not valid. See "errors" for each field.', fieldProblems(parsed.error));
-    await this.sessions.cancel(caller, sessionId, parsed.data.reason);
+  @ApiOperation({ operationId: 'cancelSession', summary: 'Ask for the session to be cancelled. A session that already ended stays as it ended.' })
+  @sessionIdParam
+  @Returns(202, cancelledSession, { description: 'Asked; the session ends with SessionCancelled unless it ends otherwise first.' })
+  @ApiProblems(404, 413, 415, 422, 503)
+  async cancel(@Param('sessionId') sessionId: string, @ValidBody(cancelBody, { optional: true }) body: z.infer<typeof cancelBody>, @Caller() caller: Principal): Promise<z.input<typeof cancelledSession>> {
+    await this.sessions.cancel(caller, sessionId, body.reason);
     return { sessionId };
   }
 }

@@ -7,6 +7,7 @@ import {
   type SessionCommand,
   type SessionConstraints,
   type TopicNames,
+  type SessionStatus,
 } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
@@ -58,7 +59,7 @@ export class Sessions {
    * write. The same key and body finds its session; the same key with another body finds a
    * session caused by another command id, which is a 409.
    */
-  async start(caller: Principal, request: StartRequest, idempotencyKey: string | undefined): Promise<{ sessionId: string; status: string; replayed: boolean }> {
+  async start(caller: Principal, request: StartRequest, idempotencyKey: string | undefined): Promise<{ sessionId: string; status: SessionStatus; replayed: boolean }> {
     const { tenantId } = caller;
     const sessionId = idempotencyKey === undefined ? randomUUID() : uuidV5(`${tenantId}\n${idempotencyKey}`, sessionIdNamespace);
     const commandId =
@@ -157,7 +158,7 @@ export class Sessions {
     return true;
   }
 
-  private async statusOf(tenantId: string, sessionId: string): Promise<string> {
+  private async statusOf(tenantId: string, sessionId: string): Promise<SessionStatus> {
     return (await this.backend.queries.getSession(tenantId, sessionId))?.status ?? 'queued';
   }
 

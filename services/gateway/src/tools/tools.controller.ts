@@ -1,10 +1,11 @@
-import { toolDefinitionSchema, toolNameSchema } from '@agent-orchestrator/contracts';
+import { toolDefinitionSchema, toolNameSchema, toolOperationSchema } from '@agent-orchestrator/contracts';
 import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
+import { Returns } from '../http/answers.js';
 import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
 import { ValidBody } from '../http/valid-body.js';
 import { ValidQuery } from '../http/valid-query.js';
@@ -27,6 +28,17 @@ const registerToolBody = z
   .refine((body) => (body.document === undefined) !== (body.url === undefined), { message: 'send either "document" or "url"', path: ['document'] });
 type RegisterToolBody = z.infer<typeof registerToolBody>;
 
+/** One version of a tool as `toolView` shows it: its definition without the document, each operation without its wiring. */
+const toolView = toolDefinitionSchema.omit({ document: true }).extend({
+  name: z.string(),
+  version: z.number().int(),
+  registeredAt: z.iso.datetime(),
+  operations: z.array(toolOperationSchema.pick({ name: true, method: true, path: true, description: true, idempotent: true, inputSchema: true })),
+});
+const toolList = z.object({ items: z.array(toolView) });
+
+const toolNameParam = ApiParam({ name: 'name', description: 'The tool\'s name: letters, digits, "_" and "-", at most 64.', schema: { type: 'string' } });
+
 const getQuery = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
 
 @ApiTags('tools')
@@ -40,8 +52,8 @@ export class ToolsController {
   @Post()
   @HttpCode(201)
   @Can('create', 'Tool')
-  @ApiOperation({ summary: 'Register a tool from an OpenAPI document (inline or by URL); every operation becomes callable. Registering a name again makes a new version; running sessions keep theirs.' })
-  @ApiResponse({ status: 201, description: 'Registered' })
+  @ApiOperation({ operationId: 'registerTool', summary: 'Register a tool from an OpenAPI document (inline or by URL); every operation becomes callable. Registering a name again makes a new version; running sessions keep theirs.' })
+  @Returns(201, toolView, { description: 'Registered', headers: { Location: { description: 'The tool: /v1/tools/{name}.', schema: { type: 'string' } } } })
   @ApiProblems(413, 415, 422, 503)
   async register(@ValidBody(registerToolBody) body: RegisterToolBody, @Caller() caller: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const registered = await this.tools.register(caller, body);
@@ -51,14 +63,17 @@ export class ToolsController {
 
   @Get()
   @Can('read', 'Tool')
-  @ApiOperation({ summary: "Your tenant's tools, each at its latest version, with their operations." })
+  @ApiOperation({ operationId: 'listTools', summary: "Your tenant's tools, each at its latest version, with their operations." })
+  @Returns(200, toolList)
   list(@Caller() caller: Principal) {
     return this.tools.list(caller.tenantId);
   }
 
   @Get(':name')
   @Can('read', 'Tool')
-  @ApiOperation({ summary: 'One tool at its latest version, or at `?version=`.' })
+  @ApiOperation({ operationId: 'getTool', summary: 'One tool at its latest version, or at `?version=`.' })
+  @toolNameParam
+  @Returns(200, toolView)
   @ApiProblems(400, 404)
   get(@Param('name') name: string, @ValidQuery(getQuery) query: z.infer<typeof getQuery>, @Caller() caller: Principal) {
     if (!toolNameSchema.safeParse(name).success) throw new GatewayError('InvalidRequest', `"${name}" is not a tool name: letters, digits, "_" and "-", at most 64.`);

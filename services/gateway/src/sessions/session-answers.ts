@@ -1,0 +1,94 @@
+import { envelopeSchema, planStepSchema, sessionConstraintsSchema, sessionStatuses } from '@agent-orchestrator/contracts';
+import { z } from 'zod';
+import { instant } from '../http/answers.js';
+
+/** The answers of the sessions routes, as the read models and the log give them (see sessions.ts). */
+
+export const startedSession = z.object({ sessionId: z.string(), status: z.enum(sessionStatuses) });
+
+const sessionFields = {
+  sessionId: z.string(),
+  tenantId: z.string(),
+  status: z.enum(sessionStatuses),
+  goal: z.string(),
+  constraints: sessionConstraintsSchema,
+  failureReason: z.string().nullable().describe('Why it ended without a result: the failure, the cancellation\'s reason, or a crossed budget.'),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  costUsd: z.number(),
+  stepsTotal: z.number().int(),
+  stepsCompleted: z.number().int(),
+  reviewRound: z.number().int(),
+  reworkCount: z.number().int(),
+  startedAt: instant,
+  updatedAt: instant.describe('When the latest applied event occurred.'),
+  endedAt: instant.nullable(),
+  lastStreamVersion: z.number().int().describe('The session stream version this view reflects.'),
+  quarantinedEvents: z.number().int().describe('Events of this session the read model could not apply: above 0 the view may miss what they said.'),
+};
+
+const sessionStep = z.object({
+  sessionId: z.string(),
+  stepId: z.string(),
+  tenantId: z.string(),
+  title: z.string(),
+  agent: z.string(),
+  dependsOn: z.array(z.string()),
+  status: z.enum(['pending', 'scheduled', 'completed', 'failed']),
+  attempt: z.number().int(),
+  output: z.unknown(),
+  failureReason: z.string().nullable(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  costUsd: z.number(),
+  scheduledAt: instant.nullable(),
+  completedAt: instant.nullable(),
+});
+
+const sessionDetail = z.object({
+  ...sessionFields,
+  plan: z.object({ steps: z.array(planStepSchema), rationale: z.string().optional() }).nullable(),
+  result: z.unknown(),
+  steps: z.array(sessionStep),
+});
+
+/** A session the log has started but the read model has not seen yet. */
+const queuedSession = z.object({ sessionId: z.string(), status: z.literal('queued'), goal: z.string(), startedAt: instant });
+
+export const session = z.union([sessionDetail, queuedSession]);
+
+export const sessionPage = z.object({
+  items: z.array(z.object(sessionFields)),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page, with the same filters; null on the last page.'),
+});
+
+/** One event as stored: its envelope (the writer's part and where the store put it); `data` is the event's own fields, by type and schemaVersion. */
+export const eventEnvelope = envelopeSchema.extend({
+  // The store types data as unknown; every event's data is an object (the answer check holds the log to that).
+  data: z.codec(z.unknown(), z.record(z.string(), z.unknown()), { decode: (data) => data as Record<string, unknown>, encode: (data) => data }),
+});
+
+export const eventPage = z.object({
+  items: z.array(eventEnvelope),
+  nextFromVersion: z.number().int().nullable().describe('Pass as `fromVersion` for the next page; null when this page reached the end of the log.'),
+});
+
+export const modelCalls = z.object({
+  items: z.array(
+    z.object({
+      eventId: z.string(),
+      tenantId: z.string(),
+      sessionId: z.string(),
+      runId: z.string().describe('`<session>.plan.<n>`, `<session>.step.<step>.<n>` or `<session>.review.<n>`.'),
+      turn: z.number().int(),
+      model: z.string(),
+      inputTokens: z.number(),
+      outputTokens: z.number(),
+      costUsd: z.number(),
+      respondedAt: instant,
+      globalPosition: z.string(),
+    }),
+  ),
+});
+
+export const cancelledSession = z.object({ sessionId: z.string() });
