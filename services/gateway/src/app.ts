@@ -9,6 +9,7 @@ import { ApiKeyStore } from './api-keys/api-key-store.js';
 import type { GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
 import { validateAtTheEdge } from './http/edge-input.js';
+import { serveAsyncApi } from './http/asyncapi.js';
 import { serveOpenApi } from './http/openapi.js';
 import { throttleFailedAuthentication } from './http/rate-limit-hooks.js';
 import { RequestRateLimits } from './http/rate-limits.js';
@@ -100,6 +101,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await feed.start();
       await adapter.getInstance().register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
       registerSessionSocket(adapter.getInstance(), { ...auth, tenancy, sessions, store: backend.store, feed, logger, maxBodyBytes: config.maxBodyBytes, rateLimits });
+      serveAsyncApi(adapter.getInstance());
     }
     const onShutdown = async () => {
       feed?.stop();
