@@ -1,7 +1,12 @@
-import { eventCatalog } from '@agent-orchestrator/contracts';
+import { eventCatalog, type EventEnvelope } from '@agent-orchestrator/contracts';
 import { createTestSchema, type TestSchema } from '@agent-orchestrator/testing';
 import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { liveMessageCheck } from '../e2e/live-message-check.js';
 import { startGatewayOnLog } from '../gateway-under-test.js';
+
+const fixture = (type: string, version: number): EventEnvelope => JSON.parse(readFileSync(join(import.meta.dirname, `../../../../libs/contracts/fixtures/${type}.v${version}.json`), 'utf8'));
 
 describe('the AsyncAPI document of the live stream', () => {
   let db: TestSchema;
@@ -59,5 +64,19 @@ describe('the AsyncAPI document of the live stream', () => {
     const openApi = (await gateway.call('GET', '/docs/json')).json as { info: { description: string }; paths: Record<string, { get: { summary: string } }> };
     expect(openApi.info.description).toContain('/docs/asyncapi.json');
     expect(openApi.paths['/v1/sessions/{sessionId}/live']!.get.summary).toContain('/docs/asyncapi.json');
+  });
+
+  it('lets the e2e suites\' live check accept every event as the stream sends it, and refuse what it never sends', async () => {
+    const check = await liveMessageCheck(gateway.url);
+    for (const type of eventCatalog.types()) {
+      const latest = eventCatalog.upcast(fixture(type, 1));
+      expect({ type, mismatch: check.mismatch({ event: latest }) }).toEqual({ type, mismatch: undefined });
+    }
+    expect(check.mismatch({ approval: eventCatalog.upcast(fixture('ApprovalGranted', 1)) })).toBeUndefined();
+    // An old version is upcast before it is sent: v1 of SessionStarted as such is not a live message.
+    expect(check.mismatch({ event: fixture('SessionStarted', 1) })).toMatch(/schemaVersion|constant/);
+    expect(check.mismatch({ event: { ...fixture('PlanRequested', 1), data: { planner: 'Planner', attempt: 0 } } })).toMatch(/as "event"/);
+    expect(check.mismatch({ event: fixture('PlanRequested', 1), extra: true })).toBeDefined();
+    expect(check.mismatch({ snapshot: fixture('PlanRequested', 1) })).toBeDefined();
   });
 });
