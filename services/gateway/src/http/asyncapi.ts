@@ -118,7 +118,7 @@ export function asyncApiDocument(origin: GatewayOrigin): Record<string, unknown>
     info: {
       title: 'Agent Orchestrator live sessions',
       version: 'v1',
-      description: `The gateway's WebSocket: ${liveDescription}\n\nThe REST API is described by the OpenAPI document at /docs/json.`,
+      description: `The gateway's live WebSocket: every event of a session in order, then live, and how to resume (see the followSession operation); each event type's data at its newest version, and every older version as <Type>.v<n>, generated from the event catalog. The REST API is described by the OpenAPI document at /docs/json.`,
     },
     defaultContentType: 'application/json',
     servers: {
