@@ -12,7 +12,17 @@ status=0
 echo "== typecheck" && tsc -p tsconfig.json || status=1
 echo "== lint" && nx show projects >/dev/null && eslint --max-warnings 0 . || status=1
 echo "== jest (unit + integration)"
+rm -rf .data/live-checks # the e2e suites' live-message checks, one file per jest worker
 node --experimental-vm-modules node_modules/jest/bin/jest.js --maxWorkers=2 --json --outputFile=.data/jest-results.json "$@" || status=1
+node -e '
+  const { readdirSync, readFileSync } = require("node:fs");
+  const dir = process.argv[1];
+  let files = [];
+  try { files = readdirSync(dir).filter((f) => f.endsWith(".json")); } catch {}
+  const counts = files.map((f) => JSON.parse(readFileSync(`${dir}/${f}`, "utf8")));
+  const types = new Set(counts.flatMap((c) => c.eventTypes));
+  console.log(`live messages checked against the AsyncAPI document: ${counts.reduce((n, c) => n + c.messages, 0)} (event types: ${types.size})`);
+' "$root/.data/live-checks"
 
 if [ -f .data/jest-results.json ]; then
   node -e '

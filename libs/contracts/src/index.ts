@@ -131,6 +131,7 @@ export {
   type AdminEvent,
 } from './catalog/admin-events.js';
 export { eventCatalog } from './catalog/event-catalog.js';
+export { catalogJsonSchemas, type CatalogJsonSchemaOptions, type CatalogJsonSchemas, type EventDataJsonSchema, type JsonSchema } from './catalog/json-schemas.js';
 export { describeOverrun, type BudgetOverrun } from './catalog/budget-overrun.js';
 export { commandMessageSchema, type CommandMessage } from './commands/command-message.js';
 export { commandMetadataSchema, type CommandMetadata } from './commands/command-metadata.js';

@@ -11,6 +11,7 @@ import type { GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
 import { validateAtTheEdge } from './http/edge-input.js';
 import { GatewayError } from './errors.js';
+import { serveAsyncApi } from './http/asyncapi.js';
 import { serveOpenApi } from './http/openapi.js';
 import { sendProblem } from './http/problem-details.filter.js';
 import { throttleFailedAuthentication } from './http/rate-limit-hooks.js';
@@ -109,6 +110,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await feed.start();
       await adapter.getInstance().register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
       registerSessionSocket(adapter.getInstance(), { ...auth, tenancy, sessions, store: backend.store, feed, logger, maxBodyBytes: config.maxBodyBytes, rateLimits });
+      serveAsyncApi(adapter.getInstance());
     }
     const onShutdown = async () => {
       feed?.stop();

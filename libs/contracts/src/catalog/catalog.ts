@@ -69,6 +69,13 @@ export class EventCatalog {
     return [...this.definitions.values()].flatMap((d) => d.versions.map((_, i) => ({ type: d.type, schemaVersion: i + 1 })));
   }
 
+  /** The data schema of every published (type, version), in definition order, oldest version first. */
+  publishedSchemas(): { type: string; schemaVersion: number; latestVersion: number; schema: z.ZodType }[] {
+    return [...this.definitions.values()].flatMap((d) =>
+      d.versions.map((version, i) => ({ type: d.type, schemaVersion: i + 1, latestVersion: d.versions.length, schema: version.schema })),
+    );
+  }
+
   /** Validates an event a writer wants to append: the envelope fields, then the data against its version. */
   validateNewEvent(event: unknown): ValidationResult {
     const envelope = newEventSchema.safeParse(event);

@@ -2,6 +2,7 @@ import { checkedFetch } from './answer-check.js';
 import type { EventEnvelope } from '@agent-orchestrator/contracts';
 import { demoPolicy, provisionDemo, startDemoCrm } from '@agent-orchestrator/demo';
 import { waitFor } from '@agent-orchestrator/testing';
+import { countCheckedLiveMessage, liveMessageCheck } from './live-message-check.js';
 
 /**
  * End-to-end scenarios that run against any deployment through its public API alone: cluster
@@ -29,9 +30,15 @@ export function api(target: Target) {
   return { call, waitForStatus, events };
 }
 
-/** Every event the session's live WebSocket sent, once it closed normally (after the log's last event); opened with a ticket, as a browser does. */
+/**
+ * Every event the session's live WebSocket sent, once it closed normally (after the log's last
+ * event); opened with a ticket, as a browser does. Each message must fit the AsyncAPI document the
+ * target serves (/docs/asyncapi.json).
+ */
 export async function followLive(target: Target, sessionId: string): Promise<EventEnvelope[]> {
   const live: EventEnvelope[] = [];
+  const mismatches: string[] = [];
+  const check = await liveMessageCheck(target.url);
   const issued = await checkedFetch(`${target.url}/v1/ws-tickets`, { method: 'POST', headers: { authorization: `Bearer ${target.key}` } });
   expect(issued.status).toBe(201);
   const { ticket } = (await issued.json()) as { ticket: string };
@@ -39,9 +46,13 @@ export async function followLive(target: Target, sessionId: string): Promise<Eve
   const closed = new Promise<number>((resolve) => socket.addEventListener('close', (event) => resolve(event.code)));
   socket.addEventListener('message', (message) => {
     const parsed = JSON.parse(String(message.data)) as { event?: EventEnvelope };
+    const mismatch = check.mismatch(parsed);
+    if (mismatch) mismatches.push(mismatch);
+    else countCheckedLiveMessage(parsed);
     if (parsed.event) live.push(parsed.event);
   });
   expect(await closed).toBe(1000);
+  expect(mismatches).toEqual([]);
   return live;
 }
 

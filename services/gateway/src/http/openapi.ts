@@ -52,7 +52,8 @@ const liveSessionPath: OpenAPIObject['paths'][string] = {
   get: {
     operationId: 'followSession',
     tags: ['sessions'],
-    summary: "A WebSocket (send the upgrade headers): every event of the session in order as {\"event\": <envelope>}, approvals as {\"approval\": <envelope>}, closed with 1000 after the last.",
+    operationId: 'followSession',
+    summary: "A WebSocket (send the upgrade headers): every event of the session in order as {\"event\": <envelope>}, approvals as {\"approval\": <envelope>}, closed with 1000 after the last. Its messages and their schemas: the AsyncAPI document at /docs/asyncapi.json.",
     security: [{ [bearerScheme]: [] }, { [apiKeyHeaderScheme]: [] }, {}],
     parameters: [
       { name: 'sessionId', in: 'path', required: true, description: 'The id POST /v1/sessions answered with.', schema: { type: 'string' } },
@@ -123,7 +124,7 @@ function withCommonAnswers(paths: OpenAPIObject['paths']): OpenAPIObject['paths'
 export function openApiDocument(app: NestFastifyApplication, options: { liveSessions: boolean } = { liveSessions: false }): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Agent Orchestrator gateway')
-    .setDescription('REST v1. Authenticate with an API key, as "Authorization: Bearer <key>" or "x-api-key: <key>", or with an access token from a configured identity provider as "Authorization: Bearer <token>". Errors are RFC 9457 problem+json.')
+    .setDescription('REST v1. Authenticate with an API key, as "Authorization: Bearer <key>" or "x-api-key: <key>", or with an access token from a configured identity provider as "Authorization: Bearer <token>". Errors are RFC 9457 problem+json. The live WebSocket (GET /v1/sessions/{sessionId}/live) and every event type and version of the catalog are described by the AsyncAPI 3 document at /docs/asyncapi.json.')
     .setVersion('v1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key or JWT', description: "An API key, or an access token (JWT) from a configured identity provider." }, bearerScheme)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The same API key in its own header.' }, apiKeyHeaderScheme)
