@@ -52,8 +52,9 @@ describe('the TypeScript client against dev mode', () => {
     const versions = messages.flatMap((message) => (message.kind === 'event' ? [message.event.streamVersion] : []));
     expect(versions).toEqual(versions.map((_, index) => index)); // 0..n: no gap, no duplicate
     expect(messages.at(-1)).toMatchObject({ kind: 'event', event: { type: 'SessionCompleted' } });
-    expect(proxy.cuts()).toBeGreaterThanOrEqual(2);
-    expect(reconnects).toBe(proxy.cuts());
+    // Every reconnect follows a cut; the last cut may fall on the close frame after the last event, which needs none.
+    expect(reconnects).toBeGreaterThanOrEqual(2);
+    expect(reconnects).toBeLessThanOrEqual(proxy.cuts());
     expect(await client.sessions.get(sessionId)).toMatchObject({ sessionId, status: 'completed' });
 
     const paged: number[] = [];

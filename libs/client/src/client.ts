@@ -82,7 +82,13 @@ export function createClient(options: ClientOptions) {
      * this call, so a retry after a lost answer returns the same session instead of a second one.
      */
     start: (body: StartSession, { idempotencyKey = crypto.randomUUID(), retries = 2 }: { idempotencyKey?: string; retries?: number } = {}) =>
-      pRetry(() => ok(raw.POST('/v1/sessions', { body, params: { header: { 'Idempotency-Key': idempotencyKey } } })), { retries, minTimeout: 200, shouldRetry: ({ error }) => retryable(error) }),
+      pRetry(() => ok(raw.POST('/v1/sessions', { body, params: { header: { 'Idempotency-Key': idempotencyKey } } })), {
+        retries,
+        minTimeout: 200,
+        shouldRetry: ({ error }) => retryable(error),
+        // A 429 or 503 says when to come back: wait that long (up to a minute) on top of the backoff.
+        onFailedAttempt: ({ error, retriesLeft }) => (retriesLeft > 0 && isProblem(error) && error.retryAfter ? new Promise((resolve) => setTimeout(resolve, Math.min(error.retryAfter!, 60) * 1000)) : undefined),
+      }),
     get: (sessionId: string) => ok(raw.GET('/v1/sessions/{sessionId}', { params: { path: { sessionId } } })),
     list: (query: QueryOf<'/v1/sessions', 'get'> = {}) => ok(raw.GET('/v1/sessions', { params: { query } })),
     cancel: (sessionId: string) => ok(raw.POST('/v1/sessions/{sessionId}/cancel', { params: { path: { sessionId } } })),

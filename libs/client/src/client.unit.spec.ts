@@ -31,6 +31,15 @@ describe('the client', () => {
     expect(requests[3]!.headers.get('idempotency-key')).toBe('mine');
   });
 
+  it('waits the Retry-After of a 429 before retrying a start', async () => {
+    const { fetch, requests } = scriptedFetch([problem(429, problemTypes.rateLimited, { 'retry-after': '1' }), json(202, { sessionId: 's1', status: 'queued' })]);
+    const client = createClient({ baseUrl: 'http://gateway', fetch });
+    const started = Date.now();
+    await client.sessions.start({ goal: 'upgrade customer 42' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(requests).toHaveLength(2);
+  });
+
   it('does not retry an answer that will not change (422)', async () => {
     const { fetch, requests } = scriptedFetch([problem(422, problemTypes.invalidBody), json(202, {})]);
     const client = createClient({ baseUrl: 'http://gateway', fetch });
