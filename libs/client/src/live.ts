@@ -1,7 +1,14 @@
-import type { EventEnvelope } from '@agent-orchestrator/contracts';
+import type { approvalEvents, EventEnvelope, EventOf } from '@agent-orchestrator/contracts';
 
-/** What the live socket sends: the session's events in streamVersion order, and its approvals as they happen (outside the session's versions). */
-export type LiveMessage = { readonly kind: 'event'; readonly event: EventEnvelope } | { readonly kind: 'approval'; readonly approval: EventEnvelope };
+/** An event of one of the session's approvals (ApprovalRequested, ApprovalGranted, …), typed by the catalog. */
+export type ApprovalEnvelope = EventEnvelope & EventOf<(typeof approvalEvents)[number]>;
+
+/**
+ * What the live socket sends: the session's events in streamVersion order, and its approvals'
+ * events as they happen (outside the session's versions, so not replayed after a reconnect:
+ * `approvals.all({ sessionId })` lists them).
+ */
+export type LiveMessage = { readonly kind: 'event'; readonly event: EventEnvelope } | { readonly kind: 'approval'; readonly approval: ApprovalEnvelope };
 
 /** The part of the WHATWG WebSocket (browsers, Node's global) the live stream uses. */
 export interface LiveSocket {
@@ -86,7 +93,7 @@ function parseFrame(frame: unknown): LiveMessage {
   const message: unknown = typeof frame === 'string' ? JSON.parse(frame) : undefined;
   if (typeof message === 'object' && message !== null) {
     if ('event' in message && isEnvelope(message.event)) return { kind: 'event', event: message.event };
-    if ('approval' in message && isEnvelope(message.approval)) return { kind: 'approval', approval: message.approval };
+    if ('approval' in message && isEnvelope(message.approval)) return { kind: 'approval', approval: message.approval as ApprovalEnvelope };
   }
   throw new Error(`The live stream sent a message that is neither {"event"} nor {"approval"}: ${String(frame).slice(0, 200)}`);
 }
