@@ -18,6 +18,8 @@ function moduleBoundaries({ tests }) {
       { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:contracts', 'type:adapter', ...testing] },
       { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:adapter'] },
       { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:contracts', 'type:adapter', ...testing] },
+      // The client runs in browsers too: the contracts' types, nothing that does I/O on a server.
+      { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts', ...testing] },
     ],
   };
 }
@@ -56,6 +58,13 @@ export default tseslint.config(
     files: ['libs/contracts/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^node:', message: 'Contracts do no I/O.' }] }] },
+  },
+  {
+    // The client runs in Node and in browsers: global fetch and WebSocket, no platform modules.
+    // Its specs and codegen (run by scripts/client-generate.ts, never shipped) are the exceptions.
+    files: ['libs/client/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.behaviour.ts', 'libs/client/src/codegen/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^node:', message: 'The client runs in browsers too: use global fetch and WebSocket.' }] }] },
   },
   {
     // Deciders are pure: they see only the contracts. Time and ids arrive in command metadata.
