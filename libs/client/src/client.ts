@@ -73,7 +73,7 @@ export function createClient(options: ClientOptions) {
 
   const wsTickets = {
     /** A single-use ticket for the live WebSocket, valid for 30 seconds. */
-    create: () => ok(raw.POST('/v1/ws-tickets')),
+    create: () => ok(raw.POST('/v1/ws-tickets', { body: {} })),
   };
 
   const sessions = {
@@ -91,7 +91,8 @@ export function createClient(options: ClientOptions) {
       }),
     get: (sessionId: string) => ok(raw.GET('/v1/sessions/{sessionId}', { params: { path: { sessionId } } })),
     list: (query: QueryOf<'/v1/sessions', 'get'> = {}) => ok(raw.GET('/v1/sessions', { params: { query } })),
-    cancel: (sessionId: string) => ok(raw.POST('/v1/sessions/{sessionId}/cancel', { params: { path: { sessionId } } })),
+    /** Asks for the session to be cancelled; `reason` is kept in its log. */
+    cancel: (sessionId: string, reason?: string) => ok(raw.POST('/v1/sessions/{sessionId}/cancel', { params: { path: { sessionId } }, body: reason === undefined ? {} : { reason } })),
     /** One page of the session's log, from `fromVersion`. */
     events: (sessionId: string, query: QueryOf<'/v1/sessions/{sessionId}/events', 'get'> = {}) =>
       ok(raw.GET('/v1/sessions/{sessionId}/events', { params: { path: { sessionId }, query } })),

@@ -9,7 +9,7 @@ export interface paths {
             cookie?: never;
         };
         /** Liveness: the process answers HTTP. Needs no API key. */
-        get: operations["HealthController_healthz"];
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -26,7 +26,7 @@ export interface paths {
             cookie?: never;
         };
         /** Readiness: this process's consumers (lag) and projections (lag, quarantined events). 503 when one is behind and not advancing; quarantined events are listed but leave it ready. In dev mode it covers every service. Needs no API key. */
-        get: operations["HealthController_readyz"];
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -43,10 +43,10 @@ export interface paths {
             cookie?: never;
         };
         /** List your tenant's API keys (admin), revoked and expired ones included, with when each was last used. Never shows secrets. */
-        get: operations["ApiKeysController_list"];
+        get: operations["listApiKeys"];
         put?: never;
         /** Create an API key in your tenant (admin), optionally expiring. The secret is in this response only. */
-        post: operations["ApiKeysController_create"];
+        post: operations["createApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -63,7 +63,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Give an API key of your tenant a new secret (admin), shown in this response only. The replaced secret keeps working for `overlapSeconds`; rotating again during an overlap ends it at once (only the secret just replaced stays valid). */
-        post: operations["ApiKeysController_rotate"];
+        post: operations["rotateApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -81,7 +81,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Revoke an API key of your tenant (admin). Revoking twice is fine; the tenant's last active admin key cannot be revoked (409). */
-        delete: operations["ApiKeysController_revoke"];
+        delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -95,10 +95,10 @@ export interface paths {
             cookie?: never;
         };
         /** Every tenant, deleted ones within their retention included (platform admin). */
-        get: operations["TenantsController_list"];
+        get: operations["listTenants"];
         put?: never;
         /** Create a tenant with its first admin API key (platform admin). The key is in this response only. */
-        post: operations["TenantsController_create"];
+        post: operations["createTenant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -113,11 +113,11 @@ export interface paths {
             cookie?: never;
         };
         /** One tenant and its status (platform admin). */
-        get: operations["TenantsController_get"];
+        get: operations["getTenant"];
         put?: never;
         post?: never;
         /** Delete a tenant (platform admin), softly: its keys are revoked at once, its data and id are kept until retainUntil (TENANT_RETENTION_DAYS). Deleting twice is fine. */
-        delete: operations["TenantsController_delete"];
+        delete: operations["deleteTenant"];
         options?: never;
         head?: never;
         patch?: never;
@@ -133,7 +133,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Suspend a tenant (platform admin): its requests are refused with 403 and its sessions pause. Optional body { reason }. Suspending twice is fine. */
-        post: operations["TenantsController_suspend"];
+        post: operations["suspendTenant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -150,7 +150,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Resume a suspended tenant (platform admin). Resuming an active tenant is fine. */
-        post: operations["TenantsController_resume"];
+        post: operations["resumeTenant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -165,7 +165,7 @@ export interface paths {
             cookie?: never;
         };
         /** Your tenant's administrative actions (tenant status, API keys, role mapping, secrets by name), oldest first, each as its full envelope: the admin part of the audit trail. Page with `fromVersion`. */
-        get: operations["AdminEventsController_page"];
+        get: operations["listAdminEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -182,9 +182,9 @@ export interface paths {
             cookie?: never;
         };
         /** Your tenant's mapping from the identity provider's role and group names to platform roles, at its latest version (admin). */
-        get: operations["RoleMappingController_current"];
+        get: operations["getRoleMapping"];
         /** Replace the role mapping with a new version (admin). Token roles that are platform role names need no mapping. */
-        put: operations["RoleMappingController_update"];
+        put: operations["setRoleMapping"];
         post?: never;
         delete?: never;
         options?: never;
@@ -200,10 +200,10 @@ export interface paths {
             cookie?: never;
         };
         /** Your tenant's sessions, newest first; filter by status and start time; page with `cursor`. */
-        get: operations["SessionsController_list"];
+        get: operations["listSessions"];
         put?: never;
         /** Submit a goal. The session starts asynchronously; follow it with GET, the events page or the live WebSocket. */
-        post: operations["SessionsController_start"];
+        post: operations["startSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -218,7 +218,7 @@ export interface paths {
             cookie?: never;
         };
         /** A session: status, plan, steps, results, usage and cost so far. */
-        get: operations["SessionsController_get"];
+        get: operations["getSession"];
         put?: never;
         post?: never;
         delete?: never;
@@ -235,7 +235,7 @@ export interface paths {
             cookie?: never;
         };
         /** The session's log, oldest first, each event as its full envelope; page with `fromVersion`. */
-        get: operations["SessionsController_events"];
+        get: operations["listSessionEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -252,7 +252,7 @@ export interface paths {
             cookie?: never;
         };
         /** Every model response the session paid for, oldest first: run, turn, model, tokens and cost. */
-        get: operations["SessionsController_modelCalls"];
+        get: operations["listModelCalls"];
         put?: never;
         post?: never;
         delete?: never;
@@ -271,7 +271,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Ask for the session to be cancelled. A session that already ended stays as it ended. */
-        post: operations["SessionsController_cancel"];
+        post: operations["cancelSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -288,7 +288,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** A single-use ticket for the live WebSocket, valid 30 seconds, carrying your tenant, identity and roles: the way for browsers, so no API key or token lands in a URL. */
-        post: operations["WsTicketsController_issue"];
+        post: operations["createWsTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -303,10 +303,10 @@ export interface paths {
             cookie?: never;
         };
         /** Your tenant's agents, each at its latest version. Built-in agents not redefined are not listed. */
-        get: operations["AgentsController_list"];
+        get: operations["listAgents"];
         put?: never;
         /** Define an agent (version 1). Sessions started from now on pin it. */
-        post: operations["AgentsController_create"];
+        post: operations["registerAgent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -321,14 +321,14 @@ export interface paths {
             cookie?: never;
         };
         /** One agent at its latest version, or at `?version=`. */
-        get: operations["AgentsController_get"];
+        get: operations["getAgent"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Change an agent: the fields sent replace the current ones (null removes description or model) as a new version. Running sessions keep the version they pinned. */
-        patch: operations["AgentsController_update"];
+        patch: operations["updateAgent"];
         trace?: never;
     };
     "/v1/tools": {
@@ -339,10 +339,10 @@ export interface paths {
             cookie?: never;
         };
         /** Your tenant's tools, each at its latest version, with their operations. */
-        get: operations["ToolsController_list"];
+        get: operations["listTools"];
         put?: never;
         /** Register a tool from an OpenAPI document (inline or by URL); every operation becomes callable. Registering a name again makes a new version; running sessions keep theirs. */
-        post: operations["ToolsController_register"];
+        post: operations["registerTool"];
         delete?: never;
         options?: never;
         head?: never;
@@ -357,7 +357,7 @@ export interface paths {
             cookie?: never;
         };
         /** One tool at its latest version, or at `?version=`. */
-        get: operations["ToolsController_get"];
+        get: operations["getTool"];
         put?: never;
         post?: never;
         delete?: never;
@@ -374,9 +374,9 @@ export interface paths {
             cookie?: never;
         };
         /** Your tenant's tool policy at its latest version (version 0: none set, every call allowed). */
-        get: operations["PoliciesController_current"];
+        get: operations["getPolicies"];
         /** Replace the tool policy with a new version: an allow-list of tools, and rules (allow, deny, require_approval with approver role, quorum and expiry) matched by agent, tool, operation, HTTP method and scope; the strictest matching rule wins. */
-        put: operations["PoliciesController_update"];
+        put: operations["setPolicies"];
         post?: never;
         delete?: never;
         options?: never;
@@ -392,9 +392,9 @@ export interface paths {
             cookie?: never;
         };
         /** Your tenant's privacy setting at its latest version (version 0: none set, the operator's default). */
-        get: operations["PrivacyController_current"];
+        get: operations["getPrivacy"];
         /** Choose which personal data is redacted before anything your tenant sends or its sessions produce is stored (goals, context, model output, tool answers, approval reasons): "default" (the operator's PII_REDACT), "off", or a list of kinds (secret, email, iban, card, national_id, phone). Each PUT is a new version; it applies within seconds. */
-        put: operations["PrivacyController_update"];
+        put: operations["setPrivacy"];
         post?: never;
         delete?: never;
         options?: never;
@@ -410,9 +410,9 @@ export interface paths {
             cookie?: never;
         };
         /** Your tenant's egress allow-list at its latest version (version 0: none set; loopback, private, link-local and other internal addresses are refused). */
-        get: operations["EgressController_current"];
+        get: operations["getEgress"];
         /** Replace the egress allow-list with a new version: the destinations tool documents and tool calls may reach although they are internal addresses. Entries: a host name (any port), host:port, an IP address, [IPv6]:port, or a CIDR block. */
-        put: operations["EgressController_update"];
+        put: operations["setEgress"];
         post?: never;
         delete?: never;
         options?: never;
@@ -428,7 +428,7 @@ export interface paths {
             cookie?: never;
         };
         /** The approval inbox: pending calls your roles may decide, newest first (`?for=all` for every one of the tenant; `?status=` for settled ones). */
-        get: operations["ApprovalsController_list"];
+        get: operations["listApprovals"];
         put?: never;
         post?: never;
         delete?: never;
@@ -445,7 +445,7 @@ export interface paths {
             cookie?: never;
         };
         /** One approval: the call, its arguments, the policy rule that held it, the session context, votes and outcome. */
-        get: operations["ApprovalsController_get"];
+        get: operations["getApproval"];
         put?: never;
         post?: never;
         delete?: never;
@@ -464,7 +464,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Approve, approve with edited arguments, or reject with a reason. With a quorum, each approver votes once; the vote that reaches it lets the call run. */
-        post: operations["ApprovalsController_decide"];
+        post: operations["decideApproval"];
         delete?: never;
         options?: never;
         head?: never;
@@ -480,10 +480,10 @@ export interface paths {
         };
         get?: never;
         /** Set a secret of your tenant (admin), e.g. a tool credential named in a tool's "credentials"; each set is a new version. The value is never returned. */
-        put: operations["SecretsController_put"];
+        put: operations["putSecret"];
         post?: never;
         /** Delete a secret (admin); tools that name it cannot be called until it is set again. */
-        delete: operations["SecretsController_remove"];
+        delete: operations["deleteSecret"];
         options?: never;
         head?: never;
         patch?: never;
@@ -497,7 +497,7 @@ export interface paths {
             cookie?: never;
         };
         /** Your tenant's secrets (admin): names, versions and when each was set; never values. */
-        get: operations["SecretsController_list"];
+        get: operations["listSecrets"];
         put?: never;
         post?: never;
         delete?: never;
@@ -513,96 +513,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A WebSocket (send the upgrade headers): every event of the session in order as {"event": <envelope>}, approvals as {"approval": <envelope>}, closed with 1000 after the last. */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description The streamVersion to start from (default 0). */
-                    fromVersion?: string;
-                    /** @description A single-use ticket from POST /v1/ws-tickets: the way for browsers (which cannot set headers on a WebSocket). Sent alone. */
-                    ticket?: string;
-                    /** @description An identity provider's access token (a JWT); once, and the same as any header credential. */
-                    access_token?: string;
-                    /** @description Discouraged, kept for compatibility: an API key in a URL lands in access logs; use a ticket. Once, and the same as any header key. */
-                    apiKey?: string;
-                };
-                header?: never;
-                path: {
-                    sessionId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Switching protocols */
-                101: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Bad Request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not Found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Unprocessable Entity */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
-                429: {
-                    headers: {
-                        /** @description Seconds until the limit frees. */
-                        "Retry-After"?: number;
-                        /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
-                        "RateLimit-Policy"?: string;
-                        /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
-                        RateLimit?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        /** A WebSocket (send the upgrade headers): every event of the session in order as {"event": <envelope>}, approvals as {"approval": <envelope>}, closed with 1000 after the last. Its messages and their schemas: the AsyncAPI document at /docs/asyncapi.json. */
+        get: operations["followSession"];
         put?: never;
         post?: never;
         delete?: never;
@@ -639,7 +551,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    HealthController_healthz: {
+    getHealth: {
         parameters: {
             query?: never;
             header?: never;
@@ -660,9 +572,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    HealthController_readyz: {
+    getReadiness: {
         parameters: {
             query?: never;
             header?: never;
@@ -692,7 +622,25 @@ export interface operations {
                     };
                 };
             };
-            /** @description A consumer or projection is stalled */
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A consumer or projection is stalled: the same report, with status "not_ready" */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -715,7 +663,7 @@ export interface operations {
             };
         };
     };
-    ApiKeysController_list: {
+    listApiKeys: {
         parameters: {
             query?: never;
             header?: never;
@@ -731,11 +679,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
+                        readonly items: {
                             /** Format: uuid */
                             keyId: string;
                             name: string;
-                            roles: ("admin" | "operator" | "viewer" | "approver" | "auditor")[];
+                            readonly roles: ("admin" | "operator" | "viewer" | "approver" | "auditor")[];
                             /** Format: date-time */
                             createdAt: string;
                             /** @description The key id of the admin who created it, "platform-admin:…" for a tenant's first key, or "bootstrap:…" for the key from the environment. */
@@ -784,6 +732,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -799,9 +756,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    ApiKeysController_create: {
+    createApiKey: {
         parameters: {
             query?: never;
             header?: never;
@@ -834,7 +800,7 @@ export interface operations {
                         /** Format: uuid */
                         keyId: string;
                         name: string;
-                        roles: ("admin" | "operator" | "viewer" | "approver" | "auditor")[];
+                        readonly roles: ("admin" | "operator" | "viewer" | "approver" | "auditor")[];
                         /** Format: date-time */
                         createdAt: string;
                         /** @description The key id of the admin who created it, "platform-admin:…" for a tenant's first key, or "bootstrap:…" for the key from the environment. */
@@ -935,13 +901,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    ApiKeysController_rotate: {
+    rotateApiKey: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The keyId the key was created with. Any other text is answered 404. */
                 keyId: string;
             };
             cookie?: never;
@@ -968,7 +944,7 @@ export interface operations {
                         /** Format: uuid */
                         keyId: string;
                         name: string;
-                        roles: ("admin" | "operator" | "viewer" | "approver" | "auditor")[];
+                        readonly roles: ("admin" | "operator" | "viewer" | "approver" | "auditor")[];
                         /** Format: date-time */
                         createdAt: string;
                         /** @description The key id of the admin who created it, "platform-admin:…" for a tenant's first key, or "bootstrap:…" for the key from the environment. */
@@ -1087,13 +1063,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    ApiKeysController_revoke: {
+    revokeApiKey: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The keyId the key was created with. Any other text is answered 404. */
                 keyId: string;
             };
             cookie?: never;
@@ -1106,6 +1092,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad Request: the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Unauthorized */
             401: {
@@ -1143,6 +1138,33 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Payload Too Large: the body is longer than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -1158,9 +1180,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    TenantsController_list: {
+    listTenants: {
         parameters: {
             query?: never;
             header?: never;
@@ -1215,6 +1246,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -1230,9 +1270,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    TenantsController_create: {
+    createTenant: {
         parameters: {
             query?: never;
             header?: never;
@@ -1280,6 +1329,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -1349,13 +1407,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    TenantsController_get: {
+    getTenant: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The tenant id given at creation. */
                 tenantId: string;
             };
             cookie?: never;
@@ -1388,6 +1456,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Bad Request: the path cannot be read (percent-encode it as UTF-8), or a parameter is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -1415,6 +1492,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -1430,13 +1516,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    TenantsController_delete: {
+    deleteTenant: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The tenant id given at creation. */
                 tenantId: string;
             };
             cookie?: never;
@@ -1469,6 +1565,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Bad Request: the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -1496,6 +1601,33 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Payload Too Large: the body is longer than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -1511,18 +1643,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    TenantsController_suspend: {
+    suspendTenant: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The tenant id given at creation. */
                 tenantId: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Why; kept on the tenant and in its admin stream. */
+                    reason?: string;
+                };
+            };
+        };
         responses: {
             /** @description Suspended */
             200: {
@@ -1548,6 +1697,15 @@ export interface operations {
                          */
                         retainUntil: string | null;
                     };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
@@ -1586,6 +1744,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -1610,13 +1786,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    TenantsController_resume: {
+    resumeTenant: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The tenant id given at creation. */
                 tenantId: string;
             };
             cookie?: never;
@@ -1649,6 +1835,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Bad Request: the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -1685,6 +1880,33 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Payload Too Large: the body is longer than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -1700,13 +1922,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    AdminEventsController_page: {
+    listAdminEvents: {
         parameters: {
             query?: {
                 /** @description The streamVersion to start from; the previous page says the next one. */
                 fromVersion?: number;
+                /** @description How many events at most (default 100). */
                 limit?: number;
             };
             header?: never;
@@ -1715,6 +1947,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Each event of the admin stream as stored, `data` as its catalog type and schemaVersion define it. */
+                        items: {
+                            /** Format: uuid */
+                            eventId: string;
+                            type: string;
+                            schemaVersion: number;
+                            tenantId: string;
+                            correlationId: string;
+                            causationId: string | null;
+                            actor: {
+                                /** @enum {string} */
+                                kind: "user" | "service" | "agent";
+                                id: string;
+                            };
+                            /** Format: date-time */
+                            occurredAt: string;
+                            traceparent: string | null;
+                            data: unknown;
+                            streamId: string;
+                            streamVersion: number;
+                            globalPosition: string;
+                        }[];
+                        /** @description The fromVersion of the next page; null when this page reached the end. */
+                        nextFromVersion: number | null;
+                    };
+                };
+            };
             /** @description Bad Request */
             400: {
                 headers: {
@@ -1742,6 +2008,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -1757,9 +2032,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    RoleMappingController_current: {
+    getRoleMapping: {
         parameters: {
             query?: never;
             header?: never;
@@ -1805,6 +2089,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -1820,9 +2113,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    RoleMappingController_update: {
+    setRoleMapping: {
         parameters: {
             query?: never;
             header?: never;
@@ -1859,6 +2161,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -1919,9 +2230,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    SessionsController_list: {
+    listSessions: {
         parameters: {
             query?: {
                 status?: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
@@ -1936,11 +2256,63 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            sessionId: string;
+                            tenantId: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
+                            goal: string;
+                            constraints: {
+                                maxSteps?: number;
+                                maxTokens?: number;
+                                maxCostUsd?: number;
+                                /** Format: date-time */
+                                deadline?: string;
+                                allowedTools?: string[];
+                            };
+                            /** @description Why it ended without a result: the failure, the cancellation's reason, or a crossed budget. */
+                            failureReason: string | null;
+                            inputTokens: number;
+                            outputTokens: number;
+                            costUsd: number;
+                            stepsTotal: number;
+                            stepsCompleted: number;
+                            reviewRound: number;
+                            reworkCount: number;
+                            /** Format: date-time */
+                            startedAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When the latest applied event occurred.
+                             */
+                            updatedAt: string;
+                            /** Format: date-time */
+                            endedAt: string | null;
+                            /** @description The session stream version this view reflects. */
+                            lastStreamVersion: number;
+                            /** @description Events of this session the read model could not apply: above 0 the view may miss what they said. */
+                            quarantinedEvents: number;
+                        }[];
+                        /** @description Pass as `cursor` for the next page, with the same filters; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Unauthorized */
             401: {
@@ -1953,6 +2325,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1975,13 +2356,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    SessionsController_start: {
+    startSession: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key and body: the same session. Same key, other body: 409. */
+                /** @description Same key and body: the same session. Same key, other body: 409. 1 to 255 visible ASCII characters. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -2012,6 +2402,10 @@ export interface operations {
             /** @description Accepted */
             202: {
                 headers: {
+                    /** @description The session: /v1/sessions/{sessionId}. */
+                    Location?: string;
+                    /** @description "true" when an earlier request with this Idempotency-Key and body started the session. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2100,6 +2494,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -2111,17 +2514,110 @@ export interface operations {
             };
         };
     };
-    SessionsController_get: {
+    getSession: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id POST /v1/sessions answered with. */
                 sessionId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description The session; only sessionId, status, goal and startedAt while it is queued and not yet in the read model. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sessionId: string;
+                        tenantId: string;
+                        /** @enum {string} */
+                        status: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
+                        goal: string;
+                        constraints: {
+                            maxSteps?: number;
+                            maxTokens?: number;
+                            maxCostUsd?: number;
+                            /** Format: date-time */
+                            deadline?: string;
+                            allowedTools?: string[];
+                        };
+                        /** @description Why it ended without a result: the failure, the cancellation's reason, or a crossed budget. */
+                        failureReason: string | null;
+                        inputTokens: number;
+                        outputTokens: number;
+                        costUsd: number;
+                        stepsTotal: number;
+                        stepsCompleted: number;
+                        reviewRound: number;
+                        reworkCount: number;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /**
+                         * Format: date-time
+                         * @description When the latest applied event occurred.
+                         */
+                        updatedAt: string;
+                        /** Format: date-time */
+                        endedAt: string | null;
+                        /** @description The session stream version this view reflects. */
+                        lastStreamVersion: number;
+                        /** @description Events of this session the read model could not apply: above 0 the view may miss what they said. */
+                        quarantinedEvents: number;
+                        plan: {
+                            steps: {
+                                stepId: string;
+                                title: string;
+                                agent: string;
+                                dependsOn: string[];
+                                input?: unknown;
+                            }[];
+                            rationale?: string;
+                        } | null;
+                        result: unknown;
+                        steps: {
+                            sessionId: string;
+                            stepId: string;
+                            tenantId: string;
+                            title: string;
+                            agent: string;
+                            dependsOn: string[];
+                            /** @enum {string} */
+                            status: "pending" | "scheduled" | "completed" | "failed";
+                            attempt: number;
+                            output: unknown;
+                            failureReason: string | null;
+                            inputTokens: number;
+                            outputTokens: number;
+                            costUsd: number;
+                            /** Format: date-time */
+                            scheduledAt: string | null;
+                            /** Format: date-time */
+                            completedAt: string | null;
+                        }[];
+                    } | {
+                        sessionId: string;
+                        /** @enum {string} */
+                        status: "queued";
+                        goal: string;
+                        /** Format: date-time */
+                        startedAt: string;
+                    };
+                };
+            };
+            /** @description Bad Request: the path cannot be read (percent-encode it as UTF-8), or a parameter is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -2149,6 +2645,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -2164,9 +2669,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    SessionsController_events: {
+    listSessionEvents: {
         parameters: {
             query?: {
                 fromVersion?: number;
@@ -2174,12 +2688,48 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description The id POST /v1/sessions answered with. */
                 sessionId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            eventId: string;
+                            type: string;
+                            schemaVersion: number;
+                            tenantId: string;
+                            correlationId: string;
+                            causationId: string | null;
+                            actor: {
+                                /** @enum {string} */
+                                kind: "user" | "service" | "agent";
+                                id: string;
+                            };
+                            /** Format: date-time */
+                            occurredAt: string;
+                            traceparent: string | null;
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            streamId: string;
+                            streamVersion: number;
+                            globalPosition: string;
+                        }[];
+                        /** @description Pass as `fromVersion` for the next page; null when this page reached the end of the log. */
+                        nextFromVersion: number | null;
+                    };
+                };
+            };
             /** @description Bad Request */
             400: {
                 headers: {
@@ -2216,6 +2766,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -2231,19 +2790,63 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    SessionsController_modelCalls: {
+    listModelCalls: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id POST /v1/sessions answered with. */
                 sessionId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            eventId: string;
+                            tenantId: string;
+                            sessionId: string;
+                            /** @description `<session>.plan.<n>`, `<session>.step.<step>.<n>` or `<session>.review.<n>`. */
+                            runId: string;
+                            turn: number;
+                            model: string;
+                            inputTokens: number;
+                            outputTokens: number;
+                            costUsd: number;
+                            /** Format: date-time */
+                            respondedAt: string;
+                            globalPosition: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request: the path cannot be read (percent-encode it as UTF-8), or a parameter is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -2271,6 +2874,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -2286,19 +2898,55 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    SessionsController_cancel: {
+    cancelSession: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id POST /v1/sessions answered with. */
                 sessionId: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
         responses: {
+            /** @description Asked; the session ends with SessionCancelled unless it ends otherwise first. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sessionId: string;
+                    };
+                };
+            };
+            /** @description Bad Request: the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -2319,6 +2967,24 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2350,6 +3016,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -2361,14 +3036,18 @@ export interface operations {
             };
         };
     };
-    WsTicketsController_issue: {
+    createWsTicket: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Issued */
             201: {
@@ -2384,6 +3063,127 @@ export interface operations {
                          * @description 30 seconds after it was issued.
                          */
                         expiresAt: string;
+                    };
+                };
+            };
+            /** @description Bad Request: the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAgents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            description?: string;
+                            instructions: string;
+                            model?: string;
+                            tools: string[];
+                            handoffs: string[];
+                            guardrails: ({
+                                /** @enum {string} */
+                                type: "blocked_terms";
+                                /** @enum {string} */
+                                on: "input" | "output";
+                                terms: string[];
+                            } | {
+                                /** @enum {string} */
+                                type: "max_output_chars";
+                                limit: number;
+                            })[];
+                            name: string;
+                            version: number;
+                            /** Format: date-time */
+                            definedAt: string;
+                        }[];
                     };
                 };
             };
@@ -2405,7 +3205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2429,50 +3229,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-        };
-    };
-    AgentsController_list: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
-            429: {
-                headers: {
-                    /** @description Seconds until the limit frees. */
-                    "Retry-After"?: number;
-                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
-                    "RateLimit-Policy"?: string;
-                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
-                    RateLimit?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2481,7 +3240,7 @@ export interface operations {
             };
         };
     };
-    AgentsController_create: {
+    registerAgent: {
         parameters: {
             query?: never;
             header?: never;
@@ -2531,9 +3290,43 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The agent: /v1/agents/{name}. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        description?: string;
+                        instructions: string;
+                        model?: string;
+                        tools: string[];
+                        handoffs: string[];
+                        guardrails: ({
+                            /** @enum {string} */
+                            type: "blocked_terms";
+                            /** @enum {string} */
+                            on: "input" | "output";
+                            terms: string[];
+                        } | {
+                            /** @enum {string} */
+                            type: "max_output_chars";
+                            limit: number;
+                        })[];
+                        name: string;
+                        version: number;
+                        /** Format: date-time */
+                        definedAt: string;
+                    };
+                };
+            };
+            /** @description Bad Request: the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Unauthorized */
             401: {
@@ -2604,6 +3397,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -2615,19 +3417,50 @@ export interface operations {
             };
         };
     };
-    AgentsController_get: {
+    getAgent: {
         parameters: {
             query?: {
                 version?: number;
             };
             header?: never;
             path: {
+                /** @description The agent's name: letters, digits, "_" and "-", starting with a letter. */
                 name: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        description?: string;
+                        instructions: string;
+                        model?: string;
+                        tools: string[];
+                        handoffs: string[];
+                        guardrails: ({
+                            /** @enum {string} */
+                            type: "blocked_terms";
+                            /** @enum {string} */
+                            on: "input" | "output";
+                            terms: string[];
+                        } | {
+                            /** @enum {string} */
+                            type: "max_output_chars";
+                            limit: number;
+                        })[];
+                        name: string;
+                        version: number;
+                        /** Format: date-time */
+                        definedAt: string;
+                    };
+                };
+            };
             /** @description Bad Request */
             400: {
                 headers: {
@@ -2664,6 +3497,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -2679,13 +3521,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    AgentsController_update: {
+    updateAgent: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The agent's name: letters, digits, "_" and "-", starting with a letter. */
                 name: string;
             };
             cookie?: never;
@@ -2713,6 +3565,36 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The new version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        description?: string;
+                        instructions: string;
+                        model?: string;
+                        tools: string[];
+                        handoffs: string[];
+                        guardrails: ({
+                            /** @enum {string} */
+                            type: "blocked_terms";
+                            /** @enum {string} */
+                            on: "input" | "output";
+                            terms: string[];
+                        } | {
+                            /** @enum {string} */
+                            type: "max_output_chars";
+                            limit: number;
+                        })[];
+                        name: string;
+                        version: number;
+                        /** Format: date-time */
+                        definedAt: string;
+                    };
+                };
+            };
             /** @description Bad Request */
             400: {
                 headers: {
@@ -2800,6 +3682,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -2811,7 +3702,7 @@ export interface operations {
             };
         };
     };
-    ToolsController_list: {
+    listTools: {
         parameters: {
             query?: never;
             header?: never;
@@ -2820,11 +3711,67 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            description?: string;
+                            source: {
+                                /** @enum {string} */
+                                kind: "inline";
+                            } | {
+                                /** @enum {string} */
+                                kind: "url";
+                                /** Format: uri */
+                                url: string;
+                            };
+                            openapi: string;
+                            title: string;
+                            documentVersion: string;
+                            /** Format: uri */
+                            baseUrl: string | null;
+                            operations: {
+                                name: string;
+                                /** @enum {string} */
+                                method: "get" | "put" | "post" | "delete" | "patch" | "head" | "options";
+                                path: string;
+                                description: string;
+                                idempotent: boolean;
+                                inputSchema: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            scopes: string[];
+                            rateLimitPerMinute?: number;
+                            securitySchemes?: {
+                                [key: string]: {
+                                    /** @enum {string} */
+                                    type: "apiKey";
+                                    /** @enum {string} */
+                                    in: "header" | "query";
+                                    name: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "bearer";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "basic";
+                                };
+                            };
+                            credentials?: {
+                                [key: string]: string;
+                            };
+                            name: string;
+                            version: number;
+                            /** Format: date-time */
+                            registeredAt: string;
+                        }[];
+                    };
+                };
             };
             /** @description Unauthorized */
             401: {
@@ -2837,6 +3784,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2859,9 +3815,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    ToolsController_register: {
+    registerTool: {
         parameters: {
             query?: never;
             header?: never;
@@ -2897,9 +3862,73 @@ export interface operations {
             /** @description Registered */
             201: {
                 headers: {
+                    /** @description The tool: /v1/tools/{name}. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        description?: string;
+                        source: {
+                            /** @enum {string} */
+                            kind: "inline";
+                        } | {
+                            /** @enum {string} */
+                            kind: "url";
+                            /** Format: uri */
+                            url: string;
+                        };
+                        openapi: string;
+                        title: string;
+                        documentVersion: string;
+                        /** Format: uri */
+                        baseUrl: string | null;
+                        operations: {
+                            name: string;
+                            /** @enum {string} */
+                            method: "get" | "put" | "post" | "delete" | "patch" | "head" | "options";
+                            path: string;
+                            description: string;
+                            idempotent: boolean;
+                            inputSchema: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        scopes: string[];
+                        rateLimitPerMinute?: number;
+                        securitySchemes?: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                type: "apiKey";
+                                /** @enum {string} */
+                                in: "header" | "query";
+                                name: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "bearer";
+                            } | {
+                                /** @enum {string} */
+                                type: "basic";
+                            };
+                        };
+                        credentials?: {
+                            [key: string]: string;
+                        };
+                        name: string;
+                        version: number;
+                        /** Format: date-time */
+                        registeredAt: string;
+                    };
+                };
+            };
+            /** @description Bad Request: the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Unauthorized */
             401: {
@@ -2961,6 +3990,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -2972,19 +4010,80 @@ export interface operations {
             };
         };
     };
-    ToolsController_get: {
+    getTool: {
         parameters: {
             query?: {
                 version?: number;
             };
             header?: never;
             path: {
+                /** @description The tool's name: letters, digits, "_" and "-", at most 64. */
                 name: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        description?: string;
+                        source: {
+                            /** @enum {string} */
+                            kind: "inline";
+                        } | {
+                            /** @enum {string} */
+                            kind: "url";
+                            /** Format: uri */
+                            url: string;
+                        };
+                        openapi: string;
+                        title: string;
+                        documentVersion: string;
+                        /** Format: uri */
+                        baseUrl: string | null;
+                        operations: {
+                            name: string;
+                            /** @enum {string} */
+                            method: "get" | "put" | "post" | "delete" | "patch" | "head" | "options";
+                            path: string;
+                            description: string;
+                            idempotent: boolean;
+                            inputSchema: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        scopes: string[];
+                        rateLimitPerMinute?: number;
+                        securitySchemes?: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                type: "apiKey";
+                                /** @enum {string} */
+                                in: "header" | "query";
+                                name: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "bearer";
+                            } | {
+                                /** @enum {string} */
+                                type: "basic";
+                            };
+                        };
+                        credentials?: {
+                            [key: string]: string;
+                        };
+                        name: string;
+                        version: number;
+                        /** Format: date-time */
+                        registeredAt: string;
+                    };
+                };
+            };
             /** @description Bad Request */
             400: {
                 headers: {
@@ -3021,6 +4120,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -3036,9 +4144,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    PoliciesController_current: {
+    getPolicies: {
         parameters: {
             query?: never;
             header?: never;
@@ -3047,11 +4164,65 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @description 0 before any PUT: every call allowed. */
+                        version: number;
+                        /**
+                         * Format: date-time
+                         * @description When this version was set; null for version 0.
+                         */
+                        updatedAt: string | null;
+                        allowedTools?: string[];
+                        /** @default [] */
+                        rules: {
+                            id: string;
+                            description?: string;
+                            /** @enum {string} */
+                            effect: "allow" | "deny" | "require_approval";
+                            /** @default {} */
+                            match: {
+                                /** @description agent names */
+                                agents?: string[];
+                                /** @description tool names */
+                                tools?: string[];
+                                /** @description operation names */
+                                operations?: string[];
+                                methods?: ("get" | "put" | "post" | "delete" | "patch" | "head" | "options")[];
+                                /** @description tool scopes */
+                                scopes?: string[];
+                                sessionCostUsdAtLeast?: number;
+                                sessionTokensAtLeast?: number;
+                            };
+                            approval?: {
+                                /**
+                                 * @default approver
+                                 * @enum {string}
+                                 */
+                                role: "admin" | "operator" | "viewer" | "approver" | "auditor";
+                                /** @default 1 */
+                                approvers: number;
+                                /** @default 86400 */
+                                expiresInSeconds: number;
+                                /**
+                                 * @default fail
+                                 * @enum {string}
+                                 */
+                                onExpiry: "fail" | "escalate";
+                            };
+                        }[];
+                        /**
+                         * @default allow
+                         * @enum {string}
+                         */
+                        defaultEffect: "allow" | "deny";
+                    };
+                };
             };
             /** @description Unauthorized */
             401: {
@@ -3071,6 +4242,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -3086,9 +4266,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    PoliciesController_update: {
+    setPolicies: {
         parameters: {
             query?: never;
             header?: never;
@@ -3145,364 +4334,66 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported Media Type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
-            429: {
-                headers: {
-                    /** @description Seconds until the limit frees. */
-                    "Retry-After"?: number;
-                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
-                    "RateLimit-Policy"?: string;
-                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    PrivacyController_current: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
+            /** @description The new version, once it is in effect */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": {
+                        /** @description 0 before any PUT: every call allowed. */
+                        version: number;
+                        /**
+                         * Format: date-time
+                         * @description When this version was set; null for version 0.
+                         */
+                        updatedAt: string | null;
+                        allowedTools?: string[];
+                        /** @default [] */
+                        rules: {
+                            id: string;
+                            description?: string;
+                            /** @enum {string} */
+                            effect: "allow" | "deny" | "require_approval";
+                            /** @default {} */
+                            match: {
+                                /** @description agent names */
+                                agents?: string[];
+                                /** @description tool names */
+                                tools?: string[];
+                                /** @description operation names */
+                                operations?: string[];
+                                methods?: ("get" | "put" | "post" | "delete" | "patch" | "head" | "options")[];
+                                /** @description tool scopes */
+                                scopes?: string[];
+                                sessionCostUsdAtLeast?: number;
+                                sessionTokensAtLeast?: number;
+                            };
+                            approval?: {
+                                /**
+                                 * @default approver
+                                 * @enum {string}
+                                 */
+                                role: "admin" | "operator" | "viewer" | "approver" | "auditor";
+                                /** @default 1 */
+                                approvers: number;
+                                /** @default 86400 */
+                                expiresInSeconds: number;
+                                /**
+                                 * @default fail
+                                 * @enum {string}
+                                 */
+                                onExpiry: "fail" | "escalate";
+                            };
+                        }[];
+                        /**
+                         * @default allow
+                         * @enum {string}
+                         */
+                        defaultEffect: "allow" | "deny";
+                    };
                 };
             };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
-            429: {
-                headers: {
-                    /** @description Seconds until the limit frees. */
-                    "Retry-After"?: number;
-                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
-                    "RateLimit-Policy"?: string;
-                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    PrivacyController_update: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    redact: "default" | "off" | ("secret" | "email" | "iban" | "card" | "national_id" | "phone")[];
-                };
-            };
-        };
-        responses: {
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported Media Type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
-            429: {
-                headers: {
-                    /** @description Seconds until the limit frees. */
-                    "Retry-After"?: number;
-                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
-                    "RateLimit-Policy"?: string;
-                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    EgressController_current: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
-            429: {
-                headers: {
-                    /** @description Seconds until the limit frees. */
-                    "Retry-After"?: number;
-                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
-                    "RateLimit-Policy"?: string;
-                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    EgressController_update: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    allow: string[];
-                };
-            };
-        };
-        responses: {
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported Media Type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
-            429: {
-                headers: {
-                    /** @description Seconds until the limit frees. */
-                    "Retry-After"?: number;
-                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
-                    "RateLimit-Policy"?: string;
-                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    ApprovalsController_list: {
-        parameters: {
-            query?: {
-                status?: "pending" | "granted" | "rejected" | "expired";
-                sessionId?: string;
-                for?: "me" | "all";
-                limit?: number;
-                before?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
             /** @description Bad Request */
             400: {
                 headers: {
@@ -3530,6 +4421,33 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -3545,19 +4463,652 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    ApprovalsController_get: {
+    getPrivacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description 0 before any PUT: the operator's default. */
+                        version: number;
+                        /**
+                         * Format: date-time
+                         * @description When this version was set; null for version 0.
+                         */
+                        updatedAt: string | null;
+                        redact: "default" | "off" | ("secret" | "email" | "iban" | "card" | "national_id" | "phone")[];
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setPrivacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    redact: "default" | "off" | ("secret" | "email" | "iban" | "card" | "national_id" | "phone")[];
+                };
+            };
+        };
+        responses: {
+            /** @description The new version, once it is in effect */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description 0 before any PUT: the operator's default. */
+                        version: number;
+                        /**
+                         * Format: date-time
+                         * @description When this version was set; null for version 0.
+                         */
+                        updatedAt: string | null;
+                        redact: "default" | "off" | ("secret" | "email" | "iban" | "card" | "national_id" | "phone")[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description 0 before any PUT: nothing allowed beyond the defaults. */
+                        version: number;
+                        /**
+                         * Format: date-time
+                         * @description When this version was set; null for version 0.
+                         */
+                        updatedAt: string | null;
+                        readonly allow: string[];
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setEgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    allow: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The new version, once it is in effect */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description 0 before any PUT: nothing allowed beyond the defaults. */
+                        version: number;
+                        /**
+                         * Format: date-time
+                         * @description When this version was set; null for version 0.
+                         */
+                        updatedAt: string | null;
+                        readonly allow: string[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listApprovals: {
+        parameters: {
+            query?: {
+                status?: "pending" | "granted" | "rejected" | "expired";
+                sessionId?: string;
+                for?: "me" | "all";
+                limit?: number;
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            approvalId: string;
+                            tenantId: string;
+                            sessionId: string;
+                            runId: string;
+                            callId: string;
+                            agent: string;
+                            tool: string;
+                            /** @description What the call touches, as the policy rule saw it. */
+                            target: unknown;
+                            /** @description What the call runs with: the model's arguments, or the last approver's edit. */
+                            arguments: unknown;
+                            requestedArguments: unknown;
+                            edited: boolean;
+                            rule: {
+                                id: string;
+                                policyVersion: number;
+                                reason: string;
+                            };
+                            /** @description The role that may decide it (admin may too). */
+                            role: string;
+                            approversRequired: number;
+                            votes: {
+                                id: string;
+                                roles: ("admin" | "operator" | "viewer" | "approver" | "auditor")[];
+                                at: string;
+                                reason?: string;
+                            }[];
+                            /** @enum {string} */
+                            status: "pending" | "granted" | "rejected" | "expired";
+                            escalated: boolean;
+                            onExpiry: string;
+                            context: {
+                                goal: string;
+                                stepId?: string;
+                            };
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            /** Format: date-time */
+                            settledAt: string | null;
+                            outcome: {
+                                by?: {
+                                    id: string;
+                                    roles: ("admin" | "operator" | "viewer" | "approver" | "auditor")[];
+                                };
+                                reason?: string;
+                            } | null;
+                            /** @description Events of this approval the read model quarantined: above 0 the item may miss what they said. */
+                            quarantinedEvents: number;
+                        }[];
+                        /** @description Pass as `before` for the next page, with the same filters; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApproval: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The approval id (a UUID), as the inbox or the live WebSocket gave it. */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvalId: string;
+                        tenantId: string;
+                        sessionId: string;
+                        runId: string;
+                        callId: string;
+                        agent: string;
+                        tool: string;
+                        /** @description What the call touches, as the policy rule saw it. */
+                        target: unknown;
+                        /** @description What the call runs with: the model's arguments, or the last approver's edit. */
+                        arguments: unknown;
+                        requestedArguments: unknown;
+                        edited: boolean;
+                        rule: {
+                            id: string;
+                            policyVersion: number;
+                            reason: string;
+                        };
+                        /** @description The role that may decide it (admin may too). */
+                        role: string;
+                        approversRequired: number;
+                        votes: {
+                            id: string;
+                            roles: ("admin" | "operator" | "viewer" | "approver" | "auditor")[];
+                            at: string;
+                            reason?: string;
+                        }[];
+                        /** @enum {string} */
+                        status: "pending" | "granted" | "rejected" | "expired";
+                        escalated: boolean;
+                        onExpiry: string;
+                        context: {
+                            goal: string;
+                            stepId?: string;
+                        };
+                        /** Format: date-time */
+                        requestedAt: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        /** Format: date-time */
+                        settledAt: string | null;
+                        outcome: {
+                            by?: {
+                                id: string;
+                                roles: ("admin" | "operator" | "viewer" | "approver" | "auditor")[];
+                            };
+                            reason?: string;
+                        } | null;
+                        /** @description Events of this approval the read model quarantined: above 0 the item may miss what they said. */
+                        quarantinedEvents: number;
+                    };
+                };
+            };
+            /** @description Bad Request: the path cannot be read (percent-encode it as UTF-8), or a parameter is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -3585,6 +5136,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -3600,13 +5160,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    ApprovalsController_decide: {
+    decideApproval: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The approval id (a UUID), as the inbox or the live WebSocket gave it. */
                 id: string;
             };
             cookie?: never;
@@ -3626,6 +5196,36 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The decision is in the log */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvalId: string;
+                        /**
+                         * @description pending: the vote was recorded and the quorum needs more.
+                         * @enum {string}
+                         */
+                        status: "pending" | "granted" | "rejected";
+                        /** @enum {string} */
+                        decision: "approve" | "reject";
+                        /** @description The event that recorded the decision: ApprovalGranted, ApprovalRejected or ApprovalVoteRecorded. */
+                        recorded: string;
+                        eventId: string;
+                    };
+                };
+            };
+            /** @description Bad Request: the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -3704,6 +5304,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -3715,11 +5324,12 @@ export interface operations {
             };
         };
     };
-    SecretsController_put: {
+    putSecret: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The secret's name: letters, digits, "_", "." and "-", at most 100. */
                 name: string;
             };
             cookie?: never;
@@ -3733,6 +5343,24 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The version just set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description 1 for the first value set under the name, one more for each set since. */
+                        version: number;
+                        /**
+                         * Format: date-time
+                         * @description When this version was set.
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
             /** @description Bad Request */
             400: {
                 headers: {
@@ -3802,6 +5430,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -3813,17 +5450,25 @@ export interface operations {
             };
         };
     };
-    SecretsController_remove: {
+    deleteSecret: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The secret's name: letters, digits, "_", "." and "-", at most 100. */
                 name: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Bad Request */
             400: {
                 headers: {
@@ -3860,6 +5505,33 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Payload Too Large: the body is longer than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -3869,6 +5541,15 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
                     RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -3886,7 +5567,7 @@ export interface operations {
             };
         };
     };
-    SecretsController_list: {
+    listSecrets: {
         parameters: {
             query?: never;
             header?: never;
@@ -3895,11 +5576,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            name: string;
+                            /** @description 1 for the first value set under the name, one more for each set since. */
+                            version: number;
+                            /**
+                             * Format: date-time
+                             * @description When this version was set.
+                             */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
             };
             /** @description Unauthorized */
             401: {
@@ -3919,6 +5614,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -3934,8 +5638,116 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    followSession: {
+        parameters: {
+            query?: {
+                /** @description The streamVersion to start from (default 0). */
+                fromVersion?: string;
+                /** @description A single-use ticket from POST /v1/ws-tickets: the way for browsers (which cannot set headers on a WebSocket). Sent alone. */
+                ticket?: string;
+                /** @description An identity provider's access token (a JWT); once, and the same as any header credential. */
+                access_token?: string;
+                /** @description Discouraged, kept for compatibility: an API key in a URL lands in access logs; use a ticket. Once, and the same as any header key. */
+                apiKey?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The id POST /v1/sessions answered with. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching protocols */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

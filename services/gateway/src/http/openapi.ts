@@ -52,7 +52,6 @@ const liveSessionPath: OpenAPIObject['paths'][string] = {
   get: {
     operationId: 'followSession',
     tags: ['sessions'],
-    operationId: 'followSession',
     summary: "A WebSocket (send the upgrade headers): every event of the session in order as {\"event\": <envelope>}, approvals as {\"approval\": <envelope>}, closed with 1000 after the last. Its messages and their schemas: the AsyncAPI document at /docs/asyncapi.json.",
     security: [{ [bearerScheme]: [] }, { [apiKeyHeaderScheme]: [] }, {}],
     parameters: [
