@@ -3,8 +3,6 @@ import { topicNames } from '@agent-orchestrator/contracts';
 import type { MessageProducer } from '@agent-orchestrator/messaging';
 import { PostgresSecretStore } from '@agent-orchestrator/secrets';
 import { createTestSchema, waitFor, type TestSchema } from '@agent-orchestrator/testing';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { pino } from 'pino';
 import { startGateway, startGatewayOnLog, type Answer, type Call, type GatewayUnderTest } from './gateway-under-test.js';
 
@@ -12,49 +10,16 @@ const platformKey = randomBytes(32).toString('base64url');
 const acmeKey = randomBytes(32).toString('base64url');
 const unused = {} as never;
 
-interface Operation {
-  readonly operationId?: string;
-  readonly responses: Record<string, { readonly content?: Record<string, { readonly schema: object }> }>;
-}
-interface OpenApiDocument {
-  readonly paths: Record<string, Record<string, Operation>>;
-  readonly components: { readonly schemas: Record<string, object> };
-}
-
 /**
- * Checks answers against the served OpenAPI document: the status must be one the operation
- * documents, and the body must match the schema documented for it (OpenAPI 3.0 schema objects,
- * which Ajv reads as JSON Schema with `nullable`).
+ * Every answer `gateway.call` gets is checked against the served OpenAPI document on the way in
+ * (e2e/answer-check.ts: a status the operation documents, a body its schema accepts). This asserts
+ * the status each case expects, and counts the cases so the last one can show that all of them ran.
  */
-function answerCheck(document: OpenApiDocument) {
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats.default(ajv);
-  // Components under an id of their own, so that "#/components/..." references resolve from any schema.
-  ajv.addSchema({ $id: 'openapi', components: document.components });
-  const operations = new Map(Object.values(document.paths).flatMap((methods) => Object.values(methods).map((operation) => [operation.operationId, operation] as const)));
-  const validators = new Map<string, ValidateFunction | null>();
+function answerCheck() {
   let checked = 0;
-
-  function validatorFor(operationId: string, status: number): ValidateFunction | null {
-    const key = `${operationId} ${status}`;
-    if (!validators.has(key)) {
-      const operation = operations.get(operationId);
-      if (!operation) throw new Error(`the document has no operation ${operationId}`);
-      const response = operation.responses[String(status)];
-      if (!response) throw new Error(`${operationId} answered ${status}, which its document does not list (it lists ${Object.keys(operation.responses).join(', ')})`);
-      const schema = Object.values(response.content ?? {})[0]?.schema;
-      validators.set(key, schema === undefined ? null : ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/')) as object));
-    }
-    return validators.get(key)!;
-  }
-
   return {
-    /** Fails unless the answer has the status expected and its body matches what the document says of it. */
     expectAnswer(operationId: string, answer: Answer, status: number): Answer {
       expect({ operationId, status: answer.status, body: answer.json ?? answer.text }).toMatchObject({ status });
-      const validate = validatorFor(operationId, status);
-      if (validate === null) expect(answer.text).toBe('');
-      else if (!validate(answer.json)) throw new Error(`${operationId} ${status}: the body does not match its documented schema: ${ajv.errorsText(validate.errors)}\n${answer.text}`);
       checked += 1;
       return answer;
     },
@@ -116,7 +81,7 @@ describe('every answer of the admin routes matches the document', () => {
       // Only the secret routes are called on it; the session backend is there because the routes come with it.
       { logger: pino({ level: 'silent' }), database: await db.tenantDatabase(), adminLogStore: gateway.store, sessions: { store: gateway.store, producer: { send: async () => undefined } as unknown as MessageProducer, topics: topicNames(), queries: unused, modelCalls: unused, approvals: unused }, secrets: secretStore },
     );
-    check = answerCheck((await gateway.call('GET', '/docs/json')).json as OpenApiDocument);
+    check = answerCheck();
   });
   afterAll(async () => {
     await withSecrets?.close();
