@@ -1,5 +1,6 @@
 export { planRequested, planRequestedBatch, uniqueStream } from './events.js';
 export { collectMessages, testBrokers, testKafka, uniqueTopicPrefix, type CollectedMessage } from './kafka.js';
 export { createTestDatabase, createTestSchema, defaultTestDatabaseUrl, tenantDatabaseAt, testDatabaseUrl, type TestSchema } from './postgres.js';
+export { startDevModeProcess, type DevModeProcess } from './dev-mode.js';
 export { spawnFixture, type RunningFixture } from './processes.js';
 export { waitFor } from './wait-for.js';

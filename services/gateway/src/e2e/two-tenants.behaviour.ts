@@ -1,13 +1,8 @@
 import { checkedFetch } from './answer-check.js';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { spawnFixture, testDatabaseUrl, waitFor } from '@agent-orchestrator/testing';
+import { startDevModeProcess, waitFor } from '@agent-orchestrator/testing';
 import type { Role } from '../auth/roles.js';
 import { parseJson } from '../gateway-under-test.js';
-
-const root = join(import.meta.dirname, '../../../..');
 
 export interface Answer {
   readonly status: number;
@@ -48,36 +43,16 @@ export function caller(url: string): Call {
 
 /** Dev mode on a fresh database of the machine's PostgreSQL (`name` prefixes the database and the data directory). */
 export async function startDevMode(name: string): Promise<DevModeUnderTest> {
-  const admin = new pg.Pool({ connectionString: testDatabaseUrl(), max: 1 });
-  const database = `${name}_${randomBytes(4).toString('hex')}`;
-  await admin.query(`CREATE DATABASE ${database}`);
-  const databaseUrl = new URL(testDatabaseUrl());
-  databaseUrl.pathname = `/${database}`;
-  const dataDir = join(root, '.data', database);
   const adminKeyOfA = randomBytes(32).toString('base64url');
   const platformAdminKey = randomBytes(32).toString('base64url');
   // One address sends every request, many on purpose without a valid key: the default failed-authentication
   // limit (30 a minute) would soon answer them all 429, which is its job but not what these suites explore.
-  const dev = spawnFixture(join(root, 'scripts/dev.ts'), { PORT: '0', DATABASE_URL: databaseUrl.toString(), DEV_API_KEY: adminKeyOfA, DEV_DATA_DIR: dataDir, LOG_LEVEL: 'warn', KAFKA_BROKERS: '', AUTH_FAILURE_LIMIT_PER_MINUTE: '1000000', PLATFORM_ADMIN_API_KEY: platformAdminKey });
+  const dev = await startDevModeProcess(name, { DEV_API_KEY: adminKeyOfA, AUTH_FAILURE_LIMIT_PER_MINUTE: '1000000', PLATFORM_ADMIN_API_KEY: platformAdminKey });
   const adminsOfTenants = new Map<string, string>();
-  const stop = async () => {
-    dev.child.kill('SIGTERM');
-    await dev.exited();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  await waitFor('dev mode to be ready', () => dev.output().includes('"msg":"dev mode ready"') || dev.child.exitCode !== null, { timeoutMs: 90_000 });
-  const line = dev.output().split('\n').find((candidate) => candidate.includes('"msg":"dev mode ready"'));
-  if (!line) {
-    const output = dev.output();
-    await stop();
-    throw new Error(`dev mode did not start:\n${output.slice(-3000)}`);
-  }
-  const url = (JSON.parse(line) as { url: string }).url;
+  const { url } = dev;
   return {
     url,
-    databaseUrl: databaseUrl.toString(),
+    databaseUrl: dev.databaseUrl,
     adminKeyOfA,
     tenantOfA: 'demo',
     call: caller(url),
@@ -98,7 +73,7 @@ export async function startDevMode(name: string): Promise<DevModeUnderTest> {
       if (key.status !== 201) throw new Error(`POST /v1/api-keys in ${tenantId}: ${key.status} ${key.text}`);
       return (key.json as { apiKey: string }).apiKey;
     },
-    stop,
+    stop: () => dev.stop(),
   };
 }
 
