@@ -1,12 +1,12 @@
 import { agentDefinitionSchema, agentNameSchema } from '@agent-orchestrator/contracts';
 import { Controller, Get, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
 import { Returns } from '../http/answers.js';
-import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
+import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { ValidBody } from '../http/valid-body.js';
 import { ValidQuery } from '../http/valid-query.js';
 import { Agents, type AgentPatch } from './agents.js';
@@ -48,10 +48,7 @@ function agentName(name: string): string {
   throw new GatewayError('InvalidRequest', `"${name}" is not an agent name: letters, digits, "_" and "-", starting with a letter, at most 64.`);
 }
 
-@ApiTags('agents')
-@ApiBearerAuth(bearerScheme)
-@ApiSecurity(apiKeyHeaderScheme)
-@ApiProblems(401, 403)
+@AuthenticatedApi('agents')
 @Controller('v1/agents')
 export class AgentsController {
   constructor(private readonly agents: Agents) {}

@@ -1,11 +1,11 @@
 import { approvalIdSchema, approverSchema } from '@agent-orchestrator/contracts';
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
 import { Returns, instant } from '../http/answers.js';
-import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
+import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { ValidBody } from '../http/valid-body.js';
 import { ValidQuery } from '../http/valid-query.js';
 import { Approvals } from './approvals.js';
@@ -75,10 +75,7 @@ function approvalId(id: string): string {
   return id;
 }
 
-@ApiTags('approvals')
-@ApiBearerAuth(bearerScheme)
-@ApiSecurity(apiKeyHeaderScheme)
-@ApiProblems(401, 403)
+@AuthenticatedApi('approvals')
 @Controller('v1/approvals')
 export class ApprovalsController {
   constructor(private readonly approvals: Approvals) {}

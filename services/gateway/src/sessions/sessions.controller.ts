@@ -1,12 +1,12 @@
 import { sessionConstraintsSchema, sessionStatuses } from '@agent-orchestrator/contracts';
 import { SessionQueryError, maxPageSize } from '@agent-orchestrator/read-models';
 import { Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiParam } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
-import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
+import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { Returns } from '../http/answers.js';
 import { ValidBody } from '../http/valid-body.js';
 import { ValidQuery } from '../http/valid-query.js';
@@ -41,10 +41,7 @@ const eventsQuery = z.strictObject({
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
 const sessionIdParam = ApiParam({ name: 'sessionId', description: 'The id POST /v1/sessions answered with.', schema: { type: 'string' } });
 
-@ApiTags('sessions')
-@ApiBearerAuth(bearerScheme)
-@ApiSecurity(apiKeyHeaderScheme)
-@ApiProblems(401, 403)
+@AuthenticatedApi('sessions')
 @Controller('v1/sessions')
 export class SessionsController {
   constructor(private readonly sessions: Sessions) {}

@@ -1,12 +1,12 @@
 import { toolDefinitionSchema, toolNameSchema, toolOperationSchema } from '@agent-orchestrator/contracts';
 import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
 import { Returns } from '../http/answers.js';
-import { ApiProblems, apiKeyHeaderScheme, bearerScheme } from '../http/openapi.js';
+import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { ValidBody } from '../http/valid-body.js';
 import { ValidQuery } from '../http/valid-query.js';
 import { Tools } from './tools.js';
@@ -41,10 +41,7 @@ const toolNameParam = ApiParam({ name: 'name', description: 'The tool\'s name: l
 
 const getQuery = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
 
-@ApiTags('tools')
-@ApiBearerAuth(bearerScheme)
-@ApiSecurity(apiKeyHeaderScheme)
-@ApiProblems(401, 403)
+@AuthenticatedApi('tools')
 @Controller('v1/tools')
 export class ToolsController {
   constructor(private readonly tools: Tools) {}
