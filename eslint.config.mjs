@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /** Which lib may import which: contracts import no other project; adapters and services build on contracts. */
 function moduleBoundaries({ tests }) {
@@ -20,6 +21,8 @@ function moduleBoundaries({ tests }) {
       { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:contracts', 'type:adapter', ...testing] },
       // The client runs in browsers too: the contracts' types, nothing that does I/O on a server.
       { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts', ...testing] },
+      // The console reads only the public API: through the client, never a service or a store.
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:client', 'type:contracts', ...testing] },
     ],
   };
 }
@@ -43,9 +46,19 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': ['error', moduleBoundaries({ tests: false })],
+    },
+  },
+  {
+    // The web console runs in browsers: their globals, React's rules of hooks, no platform modules.
+    files: ['apps/console/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^node:', message: 'The console runs in browsers.' }] }],
     },
   },
   {

@@ -27,7 +27,7 @@ export default {
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/libs/**/*.e2e.spec.ts', '<rootDir>/services/**/*.e2e.spec.ts'],
+      testMatch: ['<rootDir>/libs/**/*.e2e.spec.ts', '<rootDir>/services/**/*.e2e.spec.ts', '<rootDir>/apps/**/*.e2e.spec.ts'],
       globalSetup: '<rootDir>/libs/testing/jest-global-setup.mjs',
       globalTeardown: '<rootDir>/libs/testing/jest-global-teardown.mjs',
     },

@@ -24,6 +24,7 @@ import { startPolicy } from '@agent-orchestrator/policy';
 import { openPool, openTenantPool, platformTuningVariables, Readiness, PlatformConfigError, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
 import { parseToolAdaptersConfig, startToolAdapters } from '@agent-orchestrator/tool-adapters';
 import { Command } from 'commander';
+import { buildConsole } from '../apps/console/build.js';
 import { pino } from 'pino';
 import { z } from 'zod';
 
@@ -93,6 +94,8 @@ let local: LocalPostgres | undefined;
 let crm: DemoCrm | undefined;
 
 async function start(): Promise<{ url: string }> {
+  // The console the gateway serves at `/`, rebuilt when its sources changed (a second or two).
+  if (!process.env.CONSOLE_DIR) await buildConsole({ log: (line) => logger.info(line) });
   local = env.DATABASE_URL ? undefined : await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), port: 0 });
   const databaseUrl = env.DATABASE_URL ?? local!.connectionString;
   const config: PlatformConfig = {

@@ -9,9 +9,10 @@ mkdir -p .data
 rm -rf .data/answer-checks
 status=0
 
-echo "== typecheck" && tsc -p tsconfig.json || status=1
+echo "== typecheck" && tsc -p tsconfig.json && tsc -p apps/console/tsconfig.json || status=1
 echo "== lint" && nx show projects >/dev/null && eslint --max-warnings 0 . || status=1
-echo "== jest (unit + integration)"
+echo "== console build" && node --import @swc-node/register/esm-register apps/console/build.ts || status=1
+echo "== jest (unit, integration, e2e)"
 rm -rf .data/live-checks # the e2e suites' live-message checks, one file per jest worker
 node --experimental-vm-modules node_modules/jest/bin/jest.js --maxWorkers=2 --json --outputFile=.data/jest-results.json "$@" || status=1
 node -e '

@@ -12,6 +12,7 @@ import { GatewayModule } from './gateway.module.js';
 import { validateAtTheEdge } from './http/edge-input.js';
 import { GatewayError } from './errors.js';
 import { serveAsyncApi } from './http/asyncapi.js';
+import { serveConsole } from './http/console.js';
 import { serveOpenApi } from './http/openapi.js';
 import { sendProblem } from './http/problem-details.filter.js';
 import { throttleFailedAuthentication } from './http/rate-limit-hooks.js';
@@ -92,6 +93,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     adapter.getInstance().removeContentTypeParser('text/plain');
     validateAtTheEdge(adapter.getInstance(), config.maxBodyBytes);
     await protectAnswers(adapter.getInstance(), config.corsOrigins);
+    if (config.consoleDir) await serveConsole(adapter.getInstance(), config.consoleDir, logger, config.maxBodyBytes);
     const rateLimits = config.rateLimits ? await RequestRateLimits.open(pool, config.schema, config.rateLimits) : undefined;
     if (rateLimits) throttleFailedAuthentication(adapter.getInstance(), rateLimits, config.maxBodyBytes);
     const backend = deps.sessions;

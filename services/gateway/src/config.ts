@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { newEventSchema } from '@agent-orchestrator/contracts';
 import { egressAllowVariable, egressDenyVariable } from '@agent-orchestrator/egress';
 import type { SecretsConfig } from '@agent-orchestrator/secrets';
@@ -6,6 +7,9 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { RateLimitsConfig } from './http/rate-limits.js';
 import { checkOidcVariables, oidcConfigOf, oidcVariables, type OidcConfig } from './auth/oidc-config.js';
+
+/** Where the console's build goes (apps/console/dist), from this file's place in the repository. */
+const defaultConsoleDir = fileURLToPath(new URL('../../../apps/console/dist', import.meta.url));
 
 /** Postgres identifiers we create ourselves: unquoted-safe, at most 63 bytes. */
 const identifierPattern = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -75,6 +79,8 @@ const envSchema = z.object({
   TENANT_RATE_LIMIT_PER_MINUTE: perMinute('requests').optional(),
   AUTH_FAILURE_LIMIT_PER_MINUTE: perMinute('failed authentications').default(30),
   CORS_ORIGINS: corsOrigins.optional(),
+  // The built web console (apps/console/dist), served at `/`; `none` serves no console.
+  CONSOLE_DIR: z.string().min(1).default(defaultConsoleDir),
   TRUST_PROXY: trustProxy.optional(),
   ...oidcVariables,
 }).superRefine(checkOidcVariables);
@@ -107,6 +113,8 @@ export interface GatewayConfig {
   readonly trustProxy?: readonly string[];
   /** Identity providers whose access tokens are accepted (OIDC_*); none when unset. */
   readonly oidc?: OidcConfig;
+  /** The built web console served at `/` (CONSOLE_DIR); none when `none`. */
+  readonly consoleDir?: string;
 }
 
 export class GatewayConfigError extends Error {
@@ -154,5 +162,6 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     ...(vars.CORS_ORIGINS ? { corsOrigins: vars.CORS_ORIGINS } : {}),
     ...(vars.TRUST_PROXY ? { trustProxy: vars.TRUST_PROXY } : {}),
     ...(oidc.issuers.length > 0 ? { oidc } : {}),
+    ...(vars.CONSOLE_DIR === 'none' ? {} : { consoleDir: vars.CONSOLE_DIR }),
   };
 }

@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/**
+ * Debian's Chromium (`apt-get install -y chromium`; .ci/run installs it), driven by playwright-core:
+ * Playwright's own browser downloads come from elsewhere and are not reachable here. CHROMIUM_PATH
+ * names another build.
+ */
+export function chromiumPath(): string {
+  const path = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((candidate) => existsSync(candidate));
+  if (!path || !existsSync(path)) {
+    throw new Error('No Chromium for the console specs: install Debian\'s (`apt-get install -y chromium`) or set CHROMIUM_PATH to a Chromium binary.');
+  }
+  return path;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+  return chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}
+
+export const viewports = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+} as const;
+
+/** axe-core on the page as it stands: a serious or critical violation fails, naming the rule and the elements. */
+export async function expectAccessible(page: Page, where: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const blocking = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+  if (blocking.length > 0) {
+    const lines = blocking.map((violation) => `  ${violation.impact} ${violation.id}: ${violation.help}\n${violation.nodes.slice(0, 5).map((node) => `    ${node.target.join(' ')}: ${(node.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 300)}`).join('\n')}`);
+    throw new Error(`axe found ${blocking.length} serious or critical violation(s) on ${where}:\n${lines.join('\n')}`);
+  }
+}
+
+/** Signs in through the form, as a person does, and waits for the signed-in shell. */
+export async function signInWithKey(page: Page, baseUrl: string, apiKey: string, path = '/'): Promise<void> {
+  await page.goto(`${baseUrl}${path}`);
+  await page.getByLabel('API key').fill(apiKey);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}

@@ -1,0 +1,42 @@
+import { Navigate, Route, Routes } from 'react-router';
+import { useAuth } from './auth/credentials';
+import { SignInPage } from './auth/SignInPage';
+import { AgentsPage } from './pages/agents/AgentsPage';
+import { ApprovalsPage } from './pages/approvals/ApprovalsPage';
+import { OverviewPage } from './pages/overview/OverviewPage';
+import { PoliciesPage } from './pages/policies/PoliciesPage';
+import { SessionPage } from './pages/sessions/SessionPage';
+import { SessionsPage } from './pages/sessions/SessionsPage';
+import { ToolsPage } from './pages/tools/ToolsPage';
+import { Shell } from './shell/Shell';
+
+/** Every page is a view over the public API; the route is the address a person can share. */
+export function App() {
+  const { credential } = useAuth();
+  if (!credential) {
+    return (
+      <Routes>
+        <Route path="/sign-in/*" element={<SignInPage />} />
+        <Route path="*" element={<SignInPage />} />
+      </Routes>
+    );
+  }
+  return (
+    <Shell>
+      <Routes>
+        <Route path="/" element={<OverviewPage />} />
+        <Route path="/approvals" element={<ApprovalsPage />} />
+        <Route path="/approvals/:approvalId" element={<ApprovalsPage />} />
+        <Route path="/sessions" element={<SessionsPage />} />
+        <Route path="/sessions/:sessionId" element={<SessionPage />} />
+        <Route path="/tools" element={<ToolsPage />} />
+        <Route path="/tools/:name" element={<ToolsPage />} />
+        <Route path="/agents" element={<AgentsPage />} />
+        <Route path="/agents/:name" element={<AgentsPage />} />
+        <Route path="/policies" element={<PoliciesPage />} />
+        <Route path="/sign-in/*" element={<Navigate to="/" replace />} />
+        <Route path="*" element={<Navigate to="/" replace />} />
+      </Routes>
+    </Shell>
+  );
+}
