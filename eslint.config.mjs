@@ -53,7 +53,7 @@ export default tseslint.config(
   },
   {
     // The web console runs in browsers: their globals, React's rules of hooks, no platform modules.
-    files: ['apps/console/src/**/*.{ts,tsx}'],
+    files: ['apps/console/src/**/*.{ts,tsx}', 'benchmarks/console-baseline/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },
     rules: {
