@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { startCluster } from '@agent-orchestrator/cluster';
 import { startLocalKafka, type LocalKafka } from '@agent-orchestrator/local-kafka';
 import { Command } from 'commander';
+import { buildConsole } from '../apps/console/build.js';
 
 const program = new Command()
   .name('npm run cluster --')
@@ -43,6 +44,9 @@ function secretsKey(): string | undefined {
 }
 const localSecretsKey = secretsKey();
 
+// The gateway serves the web console at `/`: built when its sources changed.
+if (!process.env.CONSOLE_DIR) await buildConsole();
+
 let kafka: LocalKafka | undefined;
 let brokers = options.kafkaBrokers?.split(',');
 if (!brokers) {
@@ -71,6 +75,7 @@ const cluster = await startCluster({
 
 console.log(`
 Cluster running: orchestrator, agent-runtime, policy, approvals, tool-adapters, gateway (Kafka ${brokers.join(',')}).
+  Console:  ${cluster.gatewayUrl}/
   API:      ${cluster.gatewayUrl}/v1   (OpenAPI at ${cluster.gatewayUrl}/docs)
   API key:  ${apiKey}   (tenant ${options.tenant}; set BOOTSTRAP_ADMIN_API_KEY to choose it)
   Platform admin key: ${platformAdminKey}   (manages tenants at /v1/tenants; set PLATFORM_ADMIN_API_KEY to choose it)

@@ -180,6 +180,7 @@ try {
   console.log(JSON.stringify({ msg: 'dev mode ready', url, readySeconds: Number(seconds), rssBytes: process.memoryUsage().rss }));
   console.log(`
 Agent Orchestrator (dev mode) is ready in ${seconds} s: every service in this process, ${local ? `embedded PostgreSQL (${join(env.DEV_DATA_DIR, 'postgres')})` : 'PostgreSQL at DATABASE_URL'}, in-process transport, ${process.env.OPENAI_API_KEY || process.env.OPENAI_BASE_URL ? 'an OpenAI-compatible model' : 'the scripted model'}.
+  Console:    ${url}/   (sign in with the API key below)
   API:        ${url}/v1
   Docs:       ${url}/docs
   WebSocket:  ${ws}/v1/sessions/<sessionId>/live

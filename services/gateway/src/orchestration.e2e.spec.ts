@@ -184,6 +184,18 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     ]);
   });
 
+  it('serves the web console at / on the API\'s port, its pages for the console\'s routes, and the API\'s 404 elsewhere', async () => {
+    // npm test builds the console before the specs (scripts/test.sh); the gateway process serves apps/console/dist.
+    for (const path of ['/', '/approvals', '/sessions/any-session']) {
+      const page = await fetch(`${cluster.gatewayUrl}${path}`, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root">');
+    }
+    const unknown = await fetch(`${cluster.gatewayUrl}/v1/not-a-route`, { headers: { accept: 'text/html' } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+  });
+
   it('answers /readyz in every service process, the orchestrator listing its projections and consumers', async () => {
     for (const service of clusterServices) {
       const url = cluster.healthUrl(service);
