@@ -1,5 +1,6 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { useAuth } from './auth/credentials';
+import { SignInCallback } from './auth/SignInCallback';
 import { SignInPage } from './auth/SignInPage';
 import { AgentsPage } from './pages/agents/AgentsPage';
 import { ApprovalsPage } from './pages/approvals/ApprovalsPage';
@@ -16,7 +17,7 @@ export function App() {
   if (!credential) {
     return (
       <Routes>
-        <Route path="/sign-in/*" element={<SignInPage />} />
+        <Route path="/sign-in/callback" element={<SignInCallback />} />
         <Route path="*" element={<SignInPage />} />
       </Routes>
     );
