@@ -7,13 +7,15 @@ import { SessionCounts } from './SessionCounts';
 /** The tenant at a glance: where its sessions stand, what waits for a person, and what went wrong lately. */
 export function OverviewPage() {
   return (
-    <Stack gap="lg">
+    <>
       <PageTitle>Overview</PageTitle>
-      <SessionCounts />
-      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
-        <PendingApprovals />
-        <RecentFailures />
-      </SimpleGrid>
-    </Stack>
+      <Stack gap="lg">
+        <SessionCounts />
+        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+          <PendingApprovals />
+          <RecentFailures />
+        </SimpleGrid>
+      </Stack>
+    </>
   );
 }

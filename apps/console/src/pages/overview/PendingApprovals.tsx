@@ -22,7 +22,7 @@ export function PendingApprovals() {
         {oldest && (
           <Text size="sm">
             {more ? 'Oldest of those counted' : 'Oldest'} waiting{' '}
-            <Anchor component={Link} to={`/approvals/${oldest.approvalId}`}>{formatAge(now - Date.parse(oldest.requestedAt))}</Anchor>
+            <Anchor component={Link} to={`/approvals/${oldest.approvalId}`} underline="always">{formatAge(now - Date.parse(oldest.requestedAt))}</Anchor>
             {': '}
             <Text span c="dimmed" style={{ overflowWrap: 'anywhere' }}>{oldest.tool} for {oldest.agent}, by {oldest.role}</Text>
           </Text>

@@ -1,4 +1,4 @@
-import { Alert, Card, Group, SimpleGrid, Skeleton, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Card, Group, SimpleGrid, Skeleton, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { explain } from '../../shell/explain';
 import { useSessionSummary, type SessionSummary } from './queries';
@@ -17,8 +17,8 @@ const shown: readonly { status: SessionStatus; label: string; color: string }[] 
 
 function StatusCard({ status, label, color, count }: { status: SessionStatus; label: string; color: string; count: number }) {
   return (
-    <Card component={Link} to={`/sessions?status=${status}`} withBorder padding="md" aria-label={`${count} ${label.toLowerCase()}`} style={{ borderInlineStart: `4px solid var(--mantine-color-${color}-6)` }}>
-      <Text size="xl" fw={700} lh={1.1}>{count}</Text>
+    <Card component={Link} to={`/sessions?status=${status}`} withBorder padding="md" style={{ borderInlineStart: `4px solid var(--mantine-color-${color}-6)` }}>
+      <Text size="xl" fw={700} lh={1.1} c={count === 0 ? 'dimmed' : undefined}>{count}</Text>
       <Text size="sm" c="dimmed">{label}</Text>
     </Card>
   );
@@ -31,7 +31,7 @@ export function SessionCounts() {
     <section aria-labelledby="overview-sessions">
       <Group justify="space-between" align="baseline" mb="xs">
         <Title order={2} size="h4" id="overview-sessions">Sessions</Title>
-        {summary.data && <Text component={Link} to="/sessions" size="sm" c="blue">All {summary.data.total} sessions</Text>}
+        {summary.data && <Anchor component={Link} to="/sessions" size="sm">All {summary.data.total} sessions</Anchor>}
       </Group>
       {summary.isError ? (
         <Alert color="red" title="Sessions could not be counted" role="alert">{explain(summary.error)}</Alert>
