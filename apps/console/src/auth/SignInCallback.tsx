@@ -1,7 +1,7 @@
 import { createClient } from '@agent-orchestrator/client';
 import { Center, Loader, Stack, Title } from '@mantine/core';
-import { useEffect } from 'react';
-import { useNavigate } from 'react-router';
+import { useEffect, useState } from 'react';
+import { Navigate, useNavigate } from 'react-router';
 import { explain } from '../shell/explain';
 import { useAuth, type Credential } from './credentials';
 import { callbackPath, userManagerFor, type SignInState } from './sso';
@@ -11,6 +11,9 @@ interface Completed {
   readonly credential: Credential;
   readonly returnTo: string;
 }
+
+// Where to go once signed in: kept across the switch from the signed-out routes to the signed-in ones.
+const returnToKey = 'agent-orchestrator.console.return-to';
 
 // One exchange per callback URL: React's development double effect must not spend the code twice.
 const exchanges = new Map<string, Promise<Completed>>();
@@ -46,7 +49,8 @@ export function SignInCallback() {
     pending.then(
       ({ credential, returnTo }) => {
         if (!current) return;
-        navigate(returnTo, { replace: true });
+        // The signed-in routes take it from here (ReturnAfterSignIn), on this same address.
+        sessionStorage.setItem(returnToKey, returnTo);
         signIn(credential);
       },
       (failure: unknown) => {
@@ -65,4 +69,11 @@ export function SignInCallback() {
       </Stack>
     </Center>
   );
+}
+
+/** The signed-in app on the callback's address: on to the page the user asked for before leaving for the provider. */
+export function ReturnAfterSignIn() {
+  const [returnTo] = useState(() => sessionStorage.getItem(returnToKey) ?? '/');
+  useEffect(() => sessionStorage.removeItem(returnToKey), []);
+  return <Navigate to={returnTo} replace />;
 }

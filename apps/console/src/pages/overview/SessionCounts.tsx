@@ -31,7 +31,7 @@ export function SessionCounts() {
     <section aria-labelledby="overview-sessions">
       <Group justify="space-between" align="baseline" mb="xs">
         <Title order={2} size="h4" id="overview-sessions">Sessions</Title>
-        {summary.data && <Anchor component={Link} to="/sessions" size="sm">All {summary.data.total} sessions</Anchor>}
+        {summary.data && <Anchor component={Link} to="/sessions" size="sm">All {summary.data.total} {summary.data.total === 1 ? 'session' : 'sessions'}</Anchor>}
       </Group>
       {summary.isError ? (
         <Alert color="red" title="Sessions could not be counted" role="alert">{explain(summary.error)}</Alert>
