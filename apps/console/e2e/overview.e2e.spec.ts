@@ -86,7 +86,7 @@ describe('the overview (dev mode, Chromium)', () => {
       await signInWithKey(page, dev.url, viewerKey);
       await page.getByText('1 pending', { exact: true }).waitFor();
       await page.getByRole('link', { name: 'Plan a thing that cannot be planned' }).waitFor();
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewports.phone.width);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(viewports.phone.width);
       await expectAccessible(page, `the overview (phone, ${colorScheme})`);
       await page.screenshot({ path: `/tmp/signin-overview-phone-${colorScheme}.png`, fullPage: true });
       await page.getByRole('button', { name: 'Open navigation' }).click();
