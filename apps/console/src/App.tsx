@@ -1,5 +1,6 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { useAuth } from './auth/credentials';
+import { ReturnAfterSignIn, SignInCallback } from './auth/SignInCallback';
 import { SignInPage } from './auth/SignInPage';
 import { AgentsPage } from './pages/agents/AgentsPage';
 import { ApprovalsPage } from './pages/approvals/ApprovalsPage';
@@ -16,7 +17,7 @@ export function App() {
   if (!credential) {
     return (
       <Routes>
-        <Route path="/sign-in/*" element={<SignInPage />} />
+        <Route path="/sign-in/callback" element={<SignInCallback />} />
         <Route path="*" element={<SignInPage />} />
       </Routes>
     );
@@ -34,7 +35,7 @@ export function App() {
         <Route path="/agents" element={<AgentsPage />} />
         <Route path="/agents/:name" element={<AgentsPage />} />
         <Route path="/policies" element={<PoliciesPage />} />
-        <Route path="/sign-in/*" element={<Navigate to="/" replace />} />
+        <Route path="/sign-in/*" element={<ReturnAfterSignIn />} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
     </Shell>

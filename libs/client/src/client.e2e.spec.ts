@@ -63,6 +63,14 @@ describe('the TypeScript client against dev mode', () => {
     expect(paged).toEqual(versions);
   });
 
+  it('says who it speaks for, counts the sessions by status, and tells how to sign in', async () => {
+    expect(await client.me()).toMatchObject({ tenantId: expect.any(String), roles: ['admin'], via: 'apiKey', expiresAt: null });
+    const { byStatus, total } = await client.sessions.summary();
+    expect(byStatus.completed).toBeGreaterThanOrEqual(1);
+    expect(total).toBe(Object.values(byStatus).reduce((sum, count) => sum + count, 0));
+    expect(await createClient({ baseUrl: dev.url }).signInOptions()).toEqual({ oidc: null });
+  });
+
   it('throws typed problems: 404 for a session not in the tenant, 422 for a body the schema refuses', async () => {
     const missing = await client.sessions.get(randomUUID()).catch((error: unknown) => error);
     expect(isProblem(missing, problemTypes.notFound)).toBe(true);

@@ -90,6 +90,8 @@ export function createClient(options: ClientOptions) {
         onFailedAttempt: ({ error, retriesLeft }) => (retriesLeft > 0 && isProblem(error) && error.retryAfter ? new Promise((resolve) => setTimeout(resolve, Math.min(error.retryAfter!, 60) * 1000)) : undefined),
       }),
     get: (sessionId: string) => ok(raw.GET('/v1/sessions/{sessionId}', { params: { path: { sessionId } } })),
+    /** How many of the tenant's sessions are in each status. */
+    summary: () => ok(raw.GET('/v1/sessions/summary')),
     list: (query: QueryOf<'/v1/sessions', 'get'> = {}) => ok(raw.GET('/v1/sessions', { params: { query } })),
     /** Asks for the session to be cancelled; `reason` is kept in its log. */
     cancel: (sessionId: string, reason?: string) => ok(raw.POST('/v1/sessions/{sessionId}/cancel', { params: { path: { sessionId } }, body: reason === undefined ? {} : { reason } })),
@@ -152,7 +154,12 @@ export function createClient(options: ClientOptions) {
       ),
   };
 
-  return { raw, sessions, approvals, agents, tools, wsTickets, adminEvents };
+  /** Who this client speaks for: tenant, subject, roles, and the credential with its expiry. */
+  const me = () => ok(raw.GET('/v1/me'));
+  /** How to sign in to the console (needs no credential): single sign-on at an identity provider, or `oidc: null`. */
+  const signInOptions = () => ok(raw.GET('/v1/sign-in'));
+
+  return { raw, me, signInOptions, sessions, approvals, agents, tools, wsTickets, adminEvents };
 }
 
 export type AgentOrchestratorClient = ReturnType<typeof createClient>;

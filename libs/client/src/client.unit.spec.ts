@@ -66,6 +66,18 @@ describe('the client', () => {
     ]);
   });
 
+  it('asks who it speaks for, and how to sign in without sending a credential it does not have', async () => {
+    const caller = { tenantId: 'acme', subject: 'k-1', roles: ['auditor'], via: 'apiKey', keyId: 'k-1', expiresAt: null };
+    const options = { oidc: { issuer: 'https://idp.example', clientId: 'console', scopes: 'openid' } };
+    const { fetch, requests } = scriptedFetch([json(200, caller), json(200, options)]);
+    await expect(createClient({ baseUrl: 'http://gateway', apiKey: 'k1', fetch }).me()).resolves.toEqual(caller);
+    await expect(createClient({ baseUrl: 'http://gateway', fetch }).signInOptions()).resolves.toEqual(options);
+    expect(requests.map((request) => [request.url, request.headers.get('authorization')])).toEqual([
+      ['http://gateway/v1/me', 'Bearer k1'],
+      ['http://gateway/v1/sign-in', null],
+    ]);
+  });
+
   it('pages through sessions by cursor with the same filter', async () => {
     const { fetch, requests } = scriptedFetch([json(200, { items: [{ sessionId: 'a' }], nextCursor: 'c1' }), json(200, { items: [{ sessionId: 'b' }], nextCursor: null })]);
     const client = createClient({ baseUrl: 'http://gateway', fetch });

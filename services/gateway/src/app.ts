@@ -18,6 +18,7 @@ import { sendProblem } from './http/problem-details.filter.js';
 import { throttleFailedAuthentication } from './http/rate-limit-hooks.js';
 import { RequestRateLimits } from './http/rate-limits.js';
 import { protectAnswers } from './http/security-headers.js';
+import { SignInOptions } from './auth/sign-in.controller.js';
 import { SessionFeed } from './sessions/session-feed.js';
 import { registerSessionSocket } from './sessions/session-socket.js';
 import { Agents } from './agents/agents.js';
@@ -92,7 +93,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     // Bodies are JSON or nothing: without its text/plain parser Fastify answers any other type with 415.
     adapter.getInstance().removeContentTypeParser('text/plain');
     validateAtTheEdge(adapter.getInstance(), config.maxBodyBytes);
-    await protectAnswers(adapter.getInstance(), config.corsOrigins);
+    await protectAnswers(adapter.getInstance(), config.corsOrigins, config.consoleSignIn?.issuer);
     if (config.consoleDir) await serveConsole(adapter.getInstance(), config.consoleDir, logger, config.maxBodyBytes);
     const rateLimits = config.rateLimits ? await RequestRateLimits.open(pool, config.schema, config.rateLimits) : undefined;
     if (rateLimits) throttleFailedAuthentication(adapter.getInstance(), rateLimits, config.maxBodyBytes);
@@ -121,7 +122,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
+      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

@@ -6,6 +6,7 @@ import { parseSecretsConfig } from '@agent-orchestrator/service-host';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { RateLimitsConfig } from './http/rate-limits.js';
+import { checkConsoleSignInVariables, consoleSignInOf, consoleSignInVariables, type ConsoleSignIn } from './auth/console-sign-in.js';
 import { checkOidcVariables, oidcConfigOf, oidcVariables, type OidcConfig } from './auth/oidc-config.js';
 
 /** Where the console's build goes (apps/console/dist), from this file's place in the repository. */
@@ -83,7 +84,11 @@ const envSchema = z.object({
   CONSOLE_DIR: z.string().min(1).default(defaultConsoleDir),
   TRUST_PROXY: trustProxy.optional(),
   ...oidcVariables,
-}).superRefine(checkOidcVariables);
+  ...consoleSignInVariables,
+}).superRefine((vars, context) => {
+  checkOidcVariables(vars, context);
+  checkConsoleSignInVariables(vars, context);
+});
 
 export interface GatewayConfig {
   readonly databaseUrl: string;
@@ -113,6 +118,8 @@ export interface GatewayConfig {
   readonly trustProxy?: readonly string[];
   /** Identity providers whose access tokens are accepted (OIDC_*); none when unset. */
   readonly oidc?: OidcConfig;
+  /** Single sign-on in the web console (CONSOLE_OIDC_*): told to it by GET /v1/sign-in, and let through its CSP. None when unset. */
+  readonly consoleSignIn?: ConsoleSignIn;
   /** The built web console served at `/` (CONSOLE_DIR); none when `none`. */
   readonly consoleDir?: string;
 }
@@ -146,6 +153,7 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     throw new GatewayConfigError([{ variable: 'PLATFORM_ADMIN_API_KEY', expects: 'expects a secret of its own: it equals BOOTSTRAP_ADMIN_API_KEY, and one key cannot be both the platform admin and a tenant admin' }]);
   }
   const oidc = oidcConfigOf(vars);
+  const consoleSignIn = consoleSignInOf(vars);
   return {
     secrets: parseSecretsConfig('gateway', env),
     databaseUrl: vars.DATABASE_URL,
@@ -162,6 +170,7 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     ...(vars.CORS_ORIGINS ? { corsOrigins: vars.CORS_ORIGINS } : {}),
     ...(vars.TRUST_PROXY ? { trustProxy: vars.TRUST_PROXY } : {}),
     ...(oidc.issuers.length > 0 ? { oidc } : {}),
+    ...(consoleSignIn ? { consoleSignIn } : {}),
     ...(vars.CONSOLE_DIR === 'none' ? {} : { consoleDir: vars.CONSOLE_DIR }),
   };
 }

@@ -21,6 +21,7 @@ import { ApiKeys } from './api-keys/api-keys.js';
 import { AccessGuard } from './auth/access.guard.js';
 import type { Authentication } from './auth/authentication.js';
 import { Credentials } from './auth/credentials.js';
+import { SignInController, SignInOptions } from './auth/sign-in.controller.js';
 import { WsTicketsController } from './auth/ws-tickets.controller.js';
 import { WsTickets } from './auth/ws-tickets.js';
 import { RoleMappingController } from './role-mapping/role-mapping.controller.js';
@@ -43,6 +44,8 @@ export interface GatewayBindings {
   readonly maxBodyBytes: number;
   /** What /readyz reports: in dev mode every service's consumers and projections. */
   readonly readiness: Readiness;
+  /** The console's single sign-on that GET /v1/sign-in tells; none: API keys only. */
+  readonly signInOptions: SignInOptions;
   /** Request rates per principal and tenant, counted after authentication; nothing is counted without it. */
   readonly rateLimits?: RequestRateLimits;
   /** Releases what the app owns (its pool) when the app closes. */
@@ -72,7 +75,7 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
+      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
@@ -87,6 +90,7 @@ export class GatewayModule {
         { provide: WsTickets, useValue: bindings.auth.tickets },
         { provide: RoleMappings, useValue: bindings.auth.roleMappings },
         { provide: Readiness, useValue: bindings.readiness },
+        { provide: SignInOptions, useValue: bindings.signInOptions },
         { provide: APP_GUARD, useClass: AccessGuard },
         ...(bindings.rateLimits ? [{ provide: APP_INTERCEPTOR, useValue: new RateLimitInterceptor(bindings.rateLimits) }] : []),
         { provide: APP_FILTER, useValue: new ProblemDetailsFilter(bindings.logger, bindings.maxBodyBytes) },

@@ -64,6 +64,7 @@ const expectedOperationIds = [
   'getPolicies', 'setPolicies', 'getPrivacy', 'setPrivacy', 'getEgress', 'setEgress', 'putSecret', 'deleteSecret', 'listSecrets',
   'createTenant', 'listTenants', 'getTenant', 'deleteTenant', 'suspendTenant', 'resumeTenant',
   'createApiKey', 'listApiKeys', 'rotateApiKey', 'revokeApiKey', 'getRoleMapping', 'setRoleMapping', 'listAdminEvents',
+  'getSignInOptions', 'getCaller', 'getSessionSummary',
 ];
 
 describe('the OpenAPI document', () => {

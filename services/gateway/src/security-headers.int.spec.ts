@@ -115,4 +115,17 @@ describe('security headers and CORS', () => {
     const read = await gateway.call('GET', '/v1/api-keys', { key: adminKey, headers: { origin: 'https://evil.example.com' } });
     expect(read.headers.get('access-control-allow-origin')).toBeNull();
   });
+
+  it("lets the console's page fetch from its single sign-on issuer, and only when one is configured", async () => {
+    expect(policyOf((await gateway.call('GET', '/healthz')).headers.get('content-security-policy')).has('connect-src')).toBe(false);
+    const consoleSignIn = { issuer: 'https://idp.example.com/realms/acme', clientId: 'console', scopes: 'openid' };
+    const withSignIn = await startGateway({ ...configFor(db), consoleSignIn }, { logger: pino({ level: 'silent' }), database: await db.tenantDatabase() });
+    try {
+      const policy = policyOf((await withSignIn.call('GET', '/healthz')).headers.get('content-security-policy'));
+      expect(policy.get('connect-src')).toEqual(["'self'", 'https://idp.example.com']);
+      expect(policy.get('default-src')).toEqual(["'self'"]);
+    } finally {
+      await withSignIn.close();
+    }
+  });
 });

@@ -26,16 +26,12 @@ export function Shell({ children }: { children: ReactNode }) {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={opened ? 'Close navigation' : 'Open navigation'} />
-            <Text fw={700} component="span">Agent Orchestrator</Text>
+            {/* On a phone the tenant takes the product name's place: it is what tells one sign-in from another. */}
+            <Text fw={700} component="span" visibleFrom="sm">Agent Orchestrator</Text>
           </Group>
-          <Group gap="xs" wrap="nowrap">
-            {caller && (
-              <Group gap={6} wrap="nowrap" aria-label="Signed in as">
-                <Text size="sm" visibleFrom="xs" component="span"><VisuallyHidden>Tenant </VisuallyHidden>{caller.tenantId}</Text>
-                {caller.roles.map((role) => <Badge key={role} variant="light" size="sm">{role}</Badge>)}
-              </Group>
-            )}
-            <Button variant="subtle" size="compact-sm" onClick={signOut}>Sign out</Button>
+          <Group gap="xs" wrap="nowrap" miw={0}>
+            {caller && <SignedInAs tenantId={caller.tenantId} roles={caller.roles} />}
+            <Button variant="subtle" size="compact-sm" onClick={signOut} style={{ flexShrink: 0 }}>Sign out</Button>
           </Group>
         </Group>
       </AppShell.Header>
@@ -46,6 +42,25 @@ export function Shell({ children }: { children: ReactNode }) {
       </AppShell.Navbar>
       <AppShell.Main>{children}</AppShell.Main>
     </AppShell>
+  );
+}
+
+/** Tenant and roles; on a phone one role badge stands for all (each is still read out). */
+function SignedInAs({ tenantId, roles }: { tenantId: string; roles: readonly string[] }) {
+  const [first, ...others] = roles;
+  return (
+    <Group gap={6} wrap="nowrap" role="group" aria-label="Signed in as" miw={0}>
+      <Text size="sm" component="span" truncate maw={{ base: 120, sm: 220 }} title={tenantId}><VisuallyHidden>Tenant </VisuallyHidden>{tenantId}</Text>
+      <Group gap={4} wrap="nowrap" visibleFrom="sm">
+        {roles.map((role) => <Badge key={role} variant="light" size="sm">{role}</Badge>)}
+      </Group>
+      {first && (
+        <Group hiddenFrom="sm" gap={0}>
+          <VisuallyHidden>Roles: {roles.join(', ')}</VisuallyHidden>
+          <Badge variant="light" size="sm" aria-hidden>{first}{others.length > 0 ? ` +${others.length}` : ''}</Badge>
+        </Group>
+      )}
+    </Group>
   );
 }
 

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { sessionIdSchema, type SessionStatus } from '@agent-orchestrator/contracts';
 import { inTenantScope } from '../tenant-scope.js';
-import type { SessionRecord, SessionStepRecord, SessionsTables } from './sessions-tables.js';
+import { sqlTableNames, type SessionRecord, type SessionStepRecord, type SessionsTables } from './sessions-tables.js';
 
 /** A session with its steps in plan order. */
 export type SessionDetail = SessionRecord & { readonly steps: readonly SessionStepRecord[] };
@@ -143,6 +143,20 @@ export class SessionQueries {
     const last = items[items.length - 1];
     const nextCursor = rows.length > limit && last ? encodeCursor({ startedAt: last.startedAt.toISOString(), sessionId: last.sessionId }) : null;
     return { items, nextCursor };
+  }
+
+  /**
+   * How many of the tenant's sessions are in each status, as the listing names them (a running
+   * session with a pending approval counts as awaiting_approval). Statuses with none are absent.
+   */
+  async countByStatus(tenantId: string): Promise<Partial<Record<SessionStatus, number>>> {
+    const { sessions } = sqlTableNames(this.tables);
+    const pending = this.approvalsTable && `EXISTS (SELECT 1 FROM ${this.approvalsTable} a WHERE a.tenant_id = s.tenant_id AND a.session_id = s.session_id AND a.status = 'pending')`;
+    const status = pending ? `CASE WHEN s.status = 'running' AND ${pending} THEN 'awaiting_approval' ELSE s.status END` : 's.status';
+    const rows: { status: SessionStatus; count: number }[] = await inTenantScope(this.db, tenantId, (db) =>
+      db.query(`SELECT ${status} AS status, count(*)::int AS count FROM ${sessions} s WHERE s.tenant_id = $1 GROUP BY 1`, [tenantId]),
+    );
+    return Object.fromEntries(rows.map((row) => [row.status, row.count]));
   }
 
   /** The page's rows and one more, which says whether another page follows. */

@@ -220,7 +220,10 @@ export class ApiKeyStore extends ApiKeys {
     const row = found.rows[0];
     if (!row) return null;
     if (!row.accepted) throw new GatewayError('InvalidCredentials', refusalOf(row));
-    return { keyId: row.key_id, tenantId: row.tenant_id, roles: rolesOf(row.roles) };
+    // The secret a rotation replaced ends with its overlap, or with the key if that comes first.
+    const ends = [row.expires_at, row.current_secret ? null : row.previous_valid_until].filter((instant): instant is Date => instant !== null);
+    const expiresAt = ends.length === 0 ? null : new Date(Math.min(...ends.map((instant) => instant.getTime()))).toISOString();
+    return { keyId: row.key_id, tenantId: row.tenant_id, roles: rolesOf(row.roles), expiresAt };
   }
 
   override async create(key: NewApiKey, db?: Queryable): Promise<CreatedApiKey> {

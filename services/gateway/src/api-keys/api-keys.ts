@@ -12,6 +12,8 @@ export interface AuthenticatedKey {
   readonly keyId: string;
   readonly tenantId: string;
   readonly roles: readonly Role[];
+  /** When the presented secret stops working: the key's expiry, or the end of a rotation's overlap for the replaced secret; null: never. */
+  readonly expiresAt: string | null;
 }
 
 /** What a tenant admin may see of a key: never its secret, never its hash. */

@@ -9,6 +9,12 @@ import { Credentials } from './credentials.js';
 import { PlatformAdmin, platformAdminOutOfTenants, rememberPlatformAdmin } from './platform-admin.js';
 import type { Role } from './roles.js';
 
+/** What the caller presented to be recognised, as GET /v1/me tells it back. */
+export type PresentedCredential =
+  | { readonly via: 'apiKey'; readonly keyId: string; readonly expiresAt: string | null }
+  | { readonly via: 'token'; readonly issuer: string; readonly expiresAt: string }
+  | { readonly via: 'ticket' };
+
 /** The caller of an authenticated request. Queries take the tenant from here, never from the request. */
 export interface Principal {
   readonly tenantId: string;
@@ -16,11 +22,13 @@ export interface Principal {
   /** Who acts, as event actors, approval votes and `createdBy` name it: an API key's id, or `token:<issuer>#<sub>`. */
   readonly subject: string;
   readonly ability: GatewayAbility;
+  readonly presented: PresentedCredential;
 }
 
 const principals = new WeakMap<FastifyRequest, Principal>();
 const publicRoute = 'gateway:public-route';
 const requiredAbility = 'gateway:required-ability';
+const anyCallerRoute = 'gateway:any-caller';
 
 interface RequiredAbility {
   readonly action: Action;
@@ -36,6 +44,12 @@ export const Public = () => SetMetadata(publicRoute, true);
  * not is refused to everyone, so a new route is never open to every role by accident.
  */
 export const Can = (action: Action, subject: SubjectName) => SetMetadata(requiredAbility, { action, subject } satisfies RequiredAbility);
+
+/**
+ * Any authenticated caller may call the route, whatever its roles, the platform admin included
+ * (who has no Principal: `platformCallerOf` finds it). For routes about the caller itself.
+ */
+export const AnyCaller = () => SetMetadata(anyCallerRoute, true);
 
 /** Injects the authenticated Principal into a handler parameter. */
 export const Caller = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
@@ -89,8 +103,13 @@ export class AccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const presented = presentedApiKey(request.headers);
     const required = this.reflector.getAllAndOverride<RequiredAbility | undefined>(requiredAbility, targets);
+    const anyCaller = this.reflector.getAllAndOverride<boolean>(anyCallerRoute, targets) === true;
     const platformAdmin = this.platformAdmin.recognise(presented);
     if (platformAdmin) {
+      if (anyCaller) {
+        rememberPlatformAdmin(request, platformAdmin);
+        return true;
+      }
       if (!required || !platformAdmin.ability.can(required.action, required.subject)) throw platformAdminOutOfTenants();
       rememberPlatformAdmin(request, platformAdmin);
       return true;
@@ -98,6 +117,7 @@ export class AccessGuard implements CanActivate {
     const principal = await this.credentials.authenticate(presented);
     await this.tenantGate.assertActive(principal.tenantId);
     principals.set(request, principal);
+    if (anyCaller) return true;
 
     if (!required) throw new GatewayError('Forbidden', 'This route declares no permission, so it is open to no one.');
     if (required.subject === 'Tenant') throw new GatewayError('Forbidden', "Tenants are managed with the platform admin's key (PLATFORM_ADMIN_API_KEY); no key of a tenant may.");

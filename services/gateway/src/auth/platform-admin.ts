@@ -46,6 +46,11 @@ export function rememberPlatformAdmin(request: FastifyRequest, principal: Platfo
   platformCallers.set(request, principal);
 }
 
+/** The platform admin calling this request, if it is the caller. */
+export function platformCallerOf(request: FastifyRequest): PlatformAdminPrincipal | undefined {
+  return platformCallers.get(request);
+}
+
 /** Injects the platform admin calling a tenants route. */
 export const PlatformCaller = createParamDecorator((_: unknown, context: ExecutionContext): PlatformAdminPrincipal => {
   const principal = platformCallers.get(context.switchToHttp().getRequest<FastifyRequest>());

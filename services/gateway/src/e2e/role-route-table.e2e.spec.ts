@@ -14,11 +14,14 @@ const expectedTable = `
   route                                          admin  operator  approver  auditor  viewer  platform-admin
   GET    /healthz                                2xx    2xx       2xx       2xx      2xx    2xx
   GET    /readyz                                 2xx    2xx       2xx       2xx      2xx    2xx
+  GET    /v1/sign-in                             2xx    2xx       2xx       2xx      2xx    2xx
+  GET    /v1/me                                  2xx    2xx       2xx       2xx      2xx    2xx
   POST   /v1/api-keys                            2xx    403       403       403      403    403
   GET    /v1/api-keys                            2xx    403       403       403      403    403
   DELETE /v1/api-keys/{keyId}                    2xx    403       403       403      403    403
   POST   /v1/sessions                            2xx    2xx       403       403      403    403
   GET    /v1/sessions                            2xx    2xx       2xx       2xx      2xx    403
+  GET    /v1/sessions/summary                    2xx    2xx       2xx       2xx      2xx    403
   GET    /v1/sessions/{sessionId}                2xx    2xx       2xx       403      2xx    403
   GET    /v1/sessions/{sessionId}/events         2xx    2xx       2xx       2xx      2xx    403
   GET    /v1/sessions/{sessionId}/live           2xx    2xx       2xx       2xx      2xx    403

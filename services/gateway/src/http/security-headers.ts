@@ -19,11 +19,17 @@ const exposedHeaders = ['ratelimit-policy', 'ratelimit', 'retry-after', 'locatio
  * goes: the gateway is often reached over plain HTTP (dev mode, inside a cluster), where it would
  * send the browser to an https:// port nobody listens on.
  *
+ * With the console's single sign-on configured (`signInIssuer`), its page may also fetch from the
+ * issuer's origin (`connect-src`): discovery, the token endpoint and its keys. Reaching the
+ * provider's login page is a top-level navigation, which the CSP does not govern.
+ *
  * CORS sends no credentials (keys travel in Authorization headers a script sets, never cookies),
  * so Access-Control-Allow-Credentials is never set.
  */
-export async function protectAnswers(fastify: FastifyInstance, corsOrigins: readonly string[] | undefined): Promise<void> {
-  await fastify.register(helmet, { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+export async function protectAnswers(fastify: FastifyInstance, corsOrigins: readonly string[] | undefined, signInIssuer?: string): Promise<void> {
+  const directives: Record<string, string[] | null> = { upgradeInsecureRequests: null };
+  if (signInIssuer !== undefined) directives['connectSrc'] = ["'self'", new URL(signInIssuer).origin];
+  await fastify.register(helmet, { contentSecurityPolicy: { directives } });
   if (!corsOrigins || corsOrigins.length === 0) return;
   await fastify.register(cors, {
     origin: [...corsOrigins],

@@ -92,3 +92,11 @@ export const modelCalls = z.object({
 });
 
 export const cancelledSession = z.object({ sessionId: z.string() });
+
+const statusCount = z.number().int().min(0);
+export const sessionSummary = z.object({
+  byStatus: z
+    .object(Object.fromEntries(sessionStatuses.map((status) => [status, statusCount])) as Record<(typeof sessionStatuses)[number], typeof statusCount>)
+    .describe('Every status, 0 when no session is in it. A session just started and not yet in the read model is not counted yet.'),
+  total: statusCount,
+});

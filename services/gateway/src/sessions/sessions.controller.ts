@@ -10,7 +10,7 @@ import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { Returns } from '../http/answers.js';
 import { ValidBody } from '../http/valid-body.js';
 import { ValidQuery } from '../http/valid-query.js';
-import { cancelledSession, eventPage, modelCalls, session, sessionPage, startedSession } from './session-answers.js';
+import { cancelledSession, eventPage, modelCalls, session, sessionPage, sessionSummary, startedSession } from './session-answers.js';
 import { Sessions } from './sessions.js';
 
 const startSessionBody = z.strictObject({
@@ -93,6 +93,14 @@ export class SessionsController {
       if (error instanceof SessionQueryError) throw new GatewayError('InvalidRequest', error.message);
       throw error;
     }
+  }
+
+  @Get('summary')
+  @Can('read', 'SessionLog')
+  @ApiOperation({ operationId: 'getSessionSummary', summary: "How many of your tenant's sessions are in each status, as the listing's status filter names them." })
+  @Returns(200, sessionSummary)
+  summary(@Caller() caller: Principal) {
+    return this.sessions.summary(caller.tenantId);
   }
 
   @Get(':sessionId')

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   sessionIdSchema,
+  sessionStatuses,
   sessionStream,
   type CommandMessage,
   type EventEnvelope,
@@ -107,6 +108,13 @@ export class Sessions {
   async list(tenantId: string, query: ListSessionsQuery) {
     const page = await this.backend.queries.listSessions(tenantId, query);
     return { ...page, items: await this.withApprovals(tenantId, page.items) };
+  }
+
+  /** How many of the tenant's sessions are in each status, every status named (0 for none), with the total. */
+  async summary(tenantId: string): Promise<{ byStatus: Record<SessionStatus, number>; total: number }> {
+    const counted = await this.backend.queries.countByStatus(tenantId);
+    const byStatus = Object.fromEntries(sessionStatuses.map((status) => [status, counted[status] ?? 0])) as Record<SessionStatus, number>;
+    return { byStatus, total: Object.values(byStatus).reduce((sum, count) => sum + count, 0) };
   }
 
   /**
