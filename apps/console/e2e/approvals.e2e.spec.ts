@@ -117,6 +117,12 @@ describe('console approvals inbox (dev mode, Chromium)', () => {
     await page.getByText('Nothing waits for you').waitFor();
     await page.getByRole('button', { name: 'Show what waits for other roles' }).click();
     await page.waitForURL('**/approvals?for=all');
+    await item(page, approval.approvalId).waitFor();
+    // Filters live in the URL: a shared link narrows the list the same way.
+    await page.goto(`${dev.url}/approvals?for=all&agent=Somebody`);
+    await page.getByText('No pending call matches these filters').waitFor();
+    await page.getByRole('button', { name: 'Clear the filters' }).click();
+    await page.waitForURL('**/approvals?for=all');
     await item(page, approval.approvalId).click();
     const detail = page.getByRole('region', { name: 'The selected call' });
     await detail.getByRole('heading', { level: 2, name: 'crm.updateCustomer' }).waitFor();

@@ -77,7 +77,7 @@ function LoadedDetail({ approval, inMyInbox, onDecided }: { approval: Approval }
       {right.may && mode !== 'edit' && (
         <Group gap="xs">
           <Button color="teal.9" onClick={approve} loading={decide.isPending && decide.variables?.decision.decision === 'approve'} disabled={!open}>Approve</Button>
-          <Button color="red.8" variant="outline" onClick={() => setMode('reject')} disabled={!open}>Reject</Button>
+          <Button color="red.8" onClick={() => setMode('reject')} disabled={!open}>Reject</Button>
           <Button variant="default" onClick={() => setMode('edit')} disabled={!open}>Edit arguments</Button>
         </Group>
       )}

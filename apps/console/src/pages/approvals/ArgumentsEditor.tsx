@@ -2,6 +2,7 @@ import { Alert, Button, Group, List, Stack, Text, Textarea, Title } from '@manti
 import { readableAlert } from './alert-styles';
 import { useId, useState } from 'react';
 import { checkArguments } from './arguments-check';
+import classes from './approvals.module.css';
 import { ArgumentsDiff, prettyJson } from './ArgumentsDiff';
 
 interface ArgumentsEditorProps {
@@ -39,7 +40,7 @@ export function ArgumentsEditor({ requested, current, inputSchema, busy, onAppro
         aria-describedby={check.ok ? undefined : problemsId}
       />
       {check.ok ? (
-        <Text size="sm" c="teal.9" role="status">The arguments match the operation's schema.</Text>
+        <Text size="sm" className={classes.ok} role="status">The arguments match the operation's schema.</Text>
       ) : (
         <Alert styles={readableAlert} color="red" title="These arguments cannot be sent" role="status" id={problemsId}>
           <List size="sm" spacing={2}>

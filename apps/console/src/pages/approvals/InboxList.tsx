@@ -29,7 +29,7 @@ export function InboxList({ view, items, total, selectedId, loading, failure }: 
       <Stack gap="xs" align="flex-start" role="status">
         <Text fw={600}>No pending call matches these filters</Text>
         <Text size="sm" c="dimmed">{total} {total === 1 ? 'call waits' : 'calls wait'} under other filters.</Text>
-        <Button variant="light" size="xs" onClick={() => (['agent', 'tool', 'session'] as const).forEach((key) => view.set(key, null))}>Clear the filters</Button>
+        <Button variant="light" size="xs" onClick={() => view.update({ agent: null, tool: null, session: null })}>Clear the filters</Button>
       </Stack>
     );
   }

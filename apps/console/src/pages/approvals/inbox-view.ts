@@ -12,6 +12,7 @@ export interface InboxView {
   /** The query string to carry along when opening an item, so the list stays as it was. */
   readonly search: string;
   set(param: InboxParam, value: string | null): void;
+  update(changes: Partial<Record<InboxParam, string | null>>): void;
 }
 
 /**
@@ -20,19 +21,24 @@ export interface InboxView {
  */
 export function useInboxView(): InboxView {
   const [params, setParams] = useSearchParams();
-  const set = useCallback(
-    (param: InboxParam, value: string | null) =>
+  // One navigation for all changes: React Router's functional updates do not queue like state, so
+  // two calls in a row would each start from the same URL and the last one would win.
+  const update = useCallback(
+    (changes: Partial<Record<InboxParam, string | null>>) =>
       setParams(
         (previous) => {
           const next = new URLSearchParams(previous);
-          if (value) next.set(param, value);
-          else next.delete(param);
+          for (const [param, value] of Object.entries(changes)) {
+            if (value) next.set(param, value);
+            else next.delete(param);
+          }
           return next;
         },
         { replace: true },
       ),
     [setParams],
   );
+  const set = useCallback((param: InboxParam, value: string | null) => update({ [param]: value }), [update]);
   const order = params.get('order');
   const filter: InboxFilter = Object.fromEntries((['agent', 'tool', 'session'] as const).flatMap((key) => (params.get(key) ? [[key, params.get(key)!]] : [])));
   return {
@@ -41,5 +47,6 @@ export function useInboxView(): InboxView {
     filter,
     search: params.size > 0 ? `?${params.toString()}` : '',
     set,
+    update,
   };
 }
