@@ -10,10 +10,10 @@ export function JsonDetails({ label, value }: { label: string; value: unknown })
     <div>
       <UnstyledButton onClick={toggle} aria-expanded={opened} aria-controls={id} py={4}>
         <Group gap={6}>
-          <Text size="sm" c="blue" component="span" aria-hidden>
+          <Text size="sm" c="var(--mantine-color-anchor)" component="span" aria-hidden>
             {opened ? '▾' : '▸'}
           </Text>
-          <Text size="sm" c="blue" component="span">
+          <Text size="sm" c="var(--mantine-color-anchor)" component="span">
             {label}
           </Text>
         </Group>

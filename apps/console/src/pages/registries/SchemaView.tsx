@@ -30,7 +30,7 @@ function PropertyView({ name, schema, required, depth }: { name: string; schema:
       <Group gap={6} wrap="wrap">
         <Code fw={600}>{name}</Code>
         <Text size="sm" c="dimmed" component="span">{typeOf(schema)}</Text>
-        {required ? <Badge size="xs" color="orange" variant="light">required</Badge> : <Badge size="xs" color="gray" variant="outline">optional</Badge>}
+        {required ? <Badge size="xs" color="orange" variant="dot" tt="none">required</Badge> : <Badge size="xs" variant="default" tt="none">optional</Badge>}
       </Group>
       {schema.description && <Text size="sm" mt={2}>{schema.description}</Text>}
       {values && (

@@ -21,12 +21,12 @@ export function VersionHistory({ versions, shown, latest, hrefOf }: { versions: 
             {version === shown ? (
               <Text fw={700} aria-current="page">v{version}</Text>
             ) : (
-              <Anchor component={Link} to={hrefOf(version)} aria-label={`Version ${version}`}>
+              <Anchor component={Link} to={hrefOf(version)}>
                 v{version}
               </Anchor>
             )}
-            {version === latest && <Badge size="xs" variant="light">latest</Badge>}
-            {version === shown && <Badge size="xs" variant="outline" color="gray">shown</Badge>}
+            {version === latest && <Badge size="xs" variant="dot" tt="none">latest</Badge>}
+            {version === shown && <Badge size="xs" variant="default" tt="none">shown</Badge>}
             <Text size="sm" c="dimmed">{at ? formatInstant(at) : '…'}</Text>
           </Group>
         </List.Item>

@@ -1,5 +1,5 @@
 import { isProblem } from '@agent-orchestrator/client';
-import type { SchemaError, Validate } from 'virtual:request-schemas';
+import type { SchemaError, Validate } from './request-schemas';
 
 /** What is wrong with a request body, by JSON Pointer fragment into it (`#/rules/0/id`), as the API's problem `errors[]` names fields. */
 export type FieldErrors = ReadonlyMap<string, string>;

@@ -1,17 +1,18 @@
 import { useCallback, useMemo, useState } from 'react';
-import type { Validate } from 'virtual:request-schemas';
-import { errorAt, noErrors, problemErrors, schemaErrors, type FieldErrors } from './field-errors';
+import type { Validate } from './request-schemas';
+import { errorAt, merged, noErrors, problemErrors, schemaErrors, type FieldErrors } from './field-errors';
 
 /**
  * A form's body checked against the API's request schema on every change. A field shows its
  * error once the person has changed it (or tried to send), so an empty form does not open in
  * red; the API's own 422 `errors[]` show at their fields until that field changes again.
  */
-export function useCheckedForm(validate: Validate, body: unknown) {
+export function useCheckedForm(validate: Validate, body: unknown, beyondSchema: FieldErrors = noErrors) {
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [attempted, setAttempted] = useState(false);
   const [fromApi, setFromApi] = useState<FieldErrors>(noErrors);
-  const local = useMemo(() => schemaErrors(validate, body), [validate, body]);
+  // What the schema cannot say (unique ids, say) is checked by the caller and shown the same way.
+  const local = useMemo(() => merged(schemaErrors(validate, body), beyondSchema), [validate, body, beyondSchema]);
 
   const touch = useCallback((pointer: string) => {
     setTouched((before) => (before.has(pointer) ? before : new Set([...before, pointer])));

@@ -4,19 +4,20 @@ import { JsonDetails } from '../registries/JsonDetails';
 import { SchemaView } from '../registries/SchemaView';
 import type { ToolOperation } from './queries';
 
-const methodColours: Record<string, string> = { get: 'blue', post: 'green', put: 'orange', patch: 'yellow', delete: 'red' };
+// Shade 9 of each: white on them reads at AA contrast.
+const methodColours: Record<string, string> = { get: 'blue.9', post: 'teal.9', put: 'grape.9', patch: 'indigo.9', delete: 'red.9' };
 
 export function OperationCard({ operation }: { operation: ToolOperation }) {
   return (
     <Card withBorder padding="md" component="section" aria-labelledby={`operation-${operation.name}`}>
       <Stack gap="xs">
         <Group gap="xs" wrap="wrap">
-          <Badge color={methodColours[operation.method] ?? 'gray'} variant="filled" radius="sm">{operation.method.toUpperCase()}</Badge>
+          <Badge color={methodColours[operation.method] ?? 'dark.6'} variant="filled" radius="sm">{operation.method.toUpperCase()}</Badge>
           <Code style={{ overflowWrap: 'anywhere' }}>{operation.path}</Code>
         </Group>
         <Group gap="xs" wrap="wrap">
           <Title order={3} size="h5" id={`operation-${operation.name}`}>{operation.name}</Title>
-          {operation.idempotent ? <Badge size="sm" variant="light" color="teal">idempotent</Badge> : <Badge size="sm" variant="outline" color="gray">not idempotent</Badge>}
+          {operation.idempotent ? <Badge size="sm" variant="dot" color="teal" tt="none">idempotent</Badge> : <Badge size="sm" variant="default" tt="none">not idempotent</Badge>}
         </Group>
         {operation.description && <Text size="sm">{operation.description}</Text>}
         <Text size="sm" fw={600} mt={4}>Arguments</Text>

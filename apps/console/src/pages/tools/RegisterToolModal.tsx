@@ -4,7 +4,7 @@ import { useMediaQuery } from '@mantine/hooks';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { registerTool, schemas } from 'virtual:request-schemas';
+import { registerTool, schemas } from '../registries/request-schemas';
 import { useClient } from '../../auth/credentials';
 import { explain } from '../../shell/explain';
 import { useCheckedForm } from '../registries/useCheckedForm';
@@ -29,7 +29,7 @@ function bodyOf(form: { name: string; from: 'document' | 'url'; document: string
 export function RegisterToolModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const phone = useMediaQuery('(max-width: 36em)');
   return (
-    <Modal opened={opened} onClose={onClose} title="Register tool" size="lg" fullScreen={phone}>
+    <Modal opened={opened} onClose={onClose} closeButtonProps={{ 'aria-label': 'Close' }} title="Register tool" size="lg" fullScreen={phone}>
       {opened && <RegisterToolForm onClose={onClose} />}
     </Modal>
   );

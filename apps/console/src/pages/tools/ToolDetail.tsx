@@ -51,7 +51,7 @@ function About({ tool }: { tool: Tool }) {
     ['Document', `OpenAPI ${tool.openapi}, version ${tool.documentVersion}`],
     ['Source', tool.source.kind === 'url' ? tool.source.url : 'inline document'],
     ['Base URL', tool.baseUrl ?? 'none'],
-    ['Scopes', tool.scopes.length > 0 ? tool.scopes.map((scope) => <Badge key={scope} variant="light" mr={4}>{scope}</Badge>) : 'none'],
+    ['Scopes', tool.scopes.length > 0 ? tool.scopes.map((scope) => <Badge key={scope} variant="default" tt="none" mr={4}>{scope}</Badge>) : 'none'],
     ['Rate limit', tool.rateLimitPerMinute === undefined ? 'the platform default' : `${tool.rateLimitPerMinute} calls a minute`],
   ];
   return (

@@ -6,6 +6,7 @@ import { Empty, Failed, Loading } from '../registries/Loading';
 import { useMayManageRegistries } from '../registries/permissions';
 import { useTools } from './queries';
 import { RegisterToolModal } from './RegisterToolModal';
+import { ScrollTable } from '../registries/ScrollTable';
 
 export function ToolList() {
   const tools = useTools();
@@ -27,7 +28,7 @@ export function ToolList() {
       ) : tools.data.length === 0 ? (
         <Empty title="No tools yet">{mayManage ? 'Register one from an OpenAPI document with “Register tool”.' : 'An admin registers tools from OpenAPI documents.'}</Empty>
       ) : (
-        <Table.ScrollContainer minWidth={640}>
+        <ScrollTable label="Tools table" minWidth={640}>
           <Table striped highlightOnHover verticalSpacing="sm">
             <Table.Thead>
               <Table.Tr>
@@ -53,14 +54,14 @@ export function ToolList() {
                     {tool.source.kind === 'url' ? (
                       <Text size="sm" style={{ overflowWrap: 'anywhere' }}>{tool.source.url}</Text>
                     ) : (
-                      <Badge variant="light" color="gray">inline document</Badge>
+                      <Badge variant="default" tt="none">inline document</Badge>
                     )}
                   </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
       {mayManage && <RegisterToolModal opened={registering} onClose={close} />}
     </>
