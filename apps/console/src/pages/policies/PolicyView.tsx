@@ -59,7 +59,7 @@ export function PolicyView({ policy }: { policy: Policy }) {
                       <Text fw={600} size="sm" ff="monospace">{rule.id}</Text>
                       {rule.description && <Text size="sm" c="dimmed">{rule.description}</Text>}
                     </Table.Td>
-                    <Table.Td><EffectBadge effect={rule.effect} /></Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}><EffectBadge effect={rule.effect} /></Table.Td>
                     <Table.Td>
                       {matches.length === 0 ? <Text size="sm">every call</Text> : (
                         <List size="sm" spacing={2}>{matches.map((phrase) => <List.Item key={phrase}>{phrase}</List.Item>)}</List>
