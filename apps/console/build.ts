@@ -12,8 +12,8 @@ const root = join(import.meta.dirname, '../..');
 const consoleDir = join(root, 'apps/console');
 export const consoleDist = join(consoleDir, 'dist');
 const stamp = join(consoleDist, '.sources.sha256');
-/** What the build reads besides node_modules: the console, the client it calls the API with, and the contracts the client's types name. */
-const sources = ['apps/console/src', 'apps/console/index.html', 'apps/console/vite.config.ts', 'libs/client/src', 'libs/contracts/src', 'package-lock.json'];
+/** What the build reads besides node_modules: the console, the client it calls the API with (and its document, which the forms' schemas come from), and the contracts the client's types name. */
+const sources = ['apps/console/src', 'apps/console/index.html', 'apps/console/vite.config.ts', 'apps/console/request-schemas.ts', 'libs/client/src', 'libs/client/openapi.json', 'libs/contracts/src', 'package-lock.json'];
 
 function filesUnder(path: string): string[] {
   if (!existsSync(path)) return [];

@@ -1,11 +1,12 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { requestSchemasPlugin } from './request-schemas.ts';
 
 // Built into apps/console/dist, which the gateway serves at `/` (services/gateway/src/http/console.ts).
 // In development, `npx vite apps/console` proxies the API to a running `npm start`.
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react()],
+  plugins: [react(), requestSchemasPlugin()],
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 800 },
   server: {
     proxy: {

@@ -435,6 +435,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/policies/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every version of your tenant's tool policy, newest first: when it was set, by whom, and how many rules it has. */
+        get: operations["listPolicyVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policies/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version of the tool policy as it stood when it was set, and who set it. */
+        get: operations["getPolicyVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/privacy": {
         parameters: {
             query?: never;
@@ -4750,6 +4784,240 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPolicyVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Newest first. */
+                        items: {
+                            version: number;
+                            /**
+                             * Format: date-time
+                             * @description When this version was set.
+                             */
+                            updatedAt: string;
+                            /** @description Who set it: the user (or service) whose request made this version. */
+                            setBy: {
+                                /** @enum {string} */
+                                kind: "user" | "service" | "agent";
+                                id: string;
+                            };
+                            /** @description How many rules it has. */
+                            rules: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPolicyVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A version GET /v1/policies/versions lists: 1, 2, ... */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        version: number;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        allowedTools?: string[];
+                        /** @default [] */
+                        rules: {
+                            id: string;
+                            description?: string;
+                            /** @enum {string} */
+                            effect: "allow" | "deny" | "require_approval";
+                            /** @default {} */
+                            match: {
+                                /** @description agent names */
+                                agents?: string[];
+                                /** @description tool names */
+                                tools?: string[];
+                                /** @description operation names */
+                                operations?: string[];
+                                methods?: ("get" | "put" | "post" | "delete" | "patch" | "head" | "options")[];
+                                /** @description tool scopes */
+                                scopes?: string[];
+                                sessionCostUsdAtLeast?: number;
+                                sessionTokensAtLeast?: number;
+                            };
+                            approval?: {
+                                /**
+                                 * @default approver
+                                 * @enum {string}
+                                 */
+                                role: "admin" | "operator" | "viewer" | "approver" | "auditor";
+                                /** @default 1 */
+                                approvers: number;
+                                /** @default 86400 */
+                                expiresInSeconds: number;
+                                /**
+                                 * @default fail
+                                 * @enum {string}
+                                 */
+                                onExpiry: "fail" | "escalate";
+                            };
+                        }[];
+                        /**
+                         * @default allow
+                         * @enum {string}
+                         */
+                        defaultEffect: "allow" | "deny";
+                        /** @description Who set it: the user (or service) whose request made this version. */
+                        setBy: {
+                            /** @enum {string} */
+                            kind: "user" | "service" | "agent";
+                            id: string;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request: the path cannot be read (percent-encode it as UTF-8), or a parameter is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

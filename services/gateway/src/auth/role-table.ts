@@ -21,7 +21,7 @@ export const permissions: readonly Permission[] = [
   { action: 'update', subject: 'Agent', opens: 'a new version of an agent: `PATCH /v1/agents/:name`' },
   { action: 'create', subject: 'Tool', opens: 'register a tool: `POST /v1/tools`' },
   { action: 'read', subject: 'Tool', opens: 'tools: `GET /v1/tools`, `GET /v1/tools/:name`' },
-  { action: 'read', subject: 'Policy', opens: 'the tool policy and the privacy setting: `GET /v1/policies`, `GET /v1/privacy`' },
+  { action: 'read', subject: 'Policy', opens: 'the tool policy with its versions, and the privacy setting: `GET /v1/policies`, `GET /v1/policies/versions`, `GET /v1/policies/versions/:version`, `GET /v1/privacy`' },
   { action: 'update', subject: 'Policy', opens: 'change them: `PUT /v1/policies`, `PUT /v1/privacy`' },
   { action: 'read', subject: 'Egress', opens: 'the egress allow-list: `GET /v1/egress`' },
   { action: 'update', subject: 'Egress', opens: 'change it: `PUT /v1/egress`' },

@@ -36,6 +36,8 @@ const expectedTable = `
   GET    /v1/tools/{name}                        2xx    2xx       2xx       403      2xx    403
   GET    /v1/policies                            2xx    2xx       2xx       403      2xx    403
   PUT    /v1/policies                            2xx    403       403       403      403    403
+  GET    /v1/policies/versions                   2xx    2xx       2xx       403      2xx    403
+  GET    /v1/policies/versions/{version}         2xx    2xx       2xx       403      2xx    403
   GET    /v1/privacy                             2xx    2xx       2xx       403      2xx    403
   PUT    /v1/privacy                             2xx    403       403       403      403    403
   GET    /v1/egress                              2xx    403       403       403      403    403
@@ -147,6 +149,8 @@ describe('every role against every route: the expected 2xx or 403', () => {
       approvals: readApproval!,
       agents: 'AccountManager',
       tools: 'crm',
+      // The demo's policy is version 1 of tenant A's.
+      versions: '1',
       secrets: 'role-table-secret',
       'api-keys': (throwaway.json as { keyId: string }).keyId,
       tenants: dev.tenantOfA,

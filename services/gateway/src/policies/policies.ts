@@ -6,6 +6,7 @@ import {
   initialPrivacy,
   policyStream,
   privacyStream,
+  type Actor,
   type CurrentPolicy,
   type CurrentPrivacy,
   type PolicyCommandMessage,
@@ -29,6 +30,17 @@ export interface PoliciesBackend {
 export type PolicyVersion = Pick<CurrentPolicy, 'version' | 'updatedAt'> & PolicyDocument;
 export type PrivacyVersion = Pick<CurrentPrivacy, 'version' | 'updatedAt'> & PrivacySettings;
 
+/** One version in the history: when and by whom it was set, and how many rules it has. */
+export interface PolicyVersionSummary {
+  readonly version: number;
+  readonly updatedAt: string;
+  readonly setBy: Actor;
+  readonly rules: number;
+}
+
+/** One version of the history in full: the policy as it stood, and who set it. */
+export type PolicyHistoryVersion = Omit<PolicyVersion, 'updatedAt'> & { readonly updatedAt: string; readonly setBy: Actor };
+
 const view = ({ version, policy, updatedAt }: CurrentPolicy): PolicyVersion => ({ version, updatedAt, ...policy });
 const privacyView = ({ version, settings, updatedAt }: CurrentPrivacy): PrivacyVersion => ({ version, updatedAt, ...settings });
 
@@ -44,6 +56,31 @@ export class Policies {
     let current = initialPolicy;
     for await (const event of this.backend.store.streamEvents(policyStream(tenantId))) current = evolvePolicy(current, event);
     return view(current);
+  }
+
+  /** Every version the tenant has set, newest first. Version 0 (no policy) is not one: nobody set it. */
+  async versions(tenantId: string): Promise<{ items: PolicyVersionSummary[] }> {
+    const items: PolicyVersionSummary[] = [];
+    for (const { version, setBy, policy, updatedAt } of await this.history(tenantId)) items.push({ version, updatedAt, setBy, rules: policy.rules.length });
+    return { items: items.reverse() };
+  }
+
+  /** One version as it stood when it was set, or undefined when the tenant never set it. */
+  async version(tenantId: string, version: number): Promise<PolicyHistoryVersion | undefined> {
+    const found = (await this.history(tenantId)).find((entry) => entry.version === version);
+    return found && { version: found.version, updatedAt: found.updatedAt, setBy: found.setBy, ...found.policy };
+  }
+
+  /** The stream folded one event at a time, keeping each version rather than only the last. */
+  private async history(tenantId: string) {
+    const versions: { version: number; updatedAt: string; setBy: Actor; policy: PolicyDocument }[] = [];
+    let current = initialPolicy;
+    for await (const event of this.backend.store.streamEvents(policyStream(tenantId))) {
+      const next = evolvePolicy(current, event);
+      if (next !== current) versions.push({ version: next.version, updatedAt: event.occurredAt, setBy: event.actor, policy: next.policy });
+      current = next;
+    }
+    return versions;
   }
 
   async update(caller: Principal, policy: PolicyDocument) {

@@ -1,5 +1,9 @@
-import { Title } from '@mantine/core';
+import { useParams } from 'react-router';
+import { AgentDetail } from './AgentDetail';
+import { AgentList } from './AgentList';
 
+/** `/agents` lists the tenant's agents; `/agents/:name` shows one with its versions. */
 export function AgentsPage() {
-  return <Title order={1}>Agents</Title>;
+  const { name } = useParams();
+  return name === undefined ? <AgentList /> : <AgentDetail name={name} />;
 }

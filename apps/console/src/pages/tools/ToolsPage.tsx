@@ -1,5 +1,9 @@
-import { Title } from '@mantine/core';
+import { useParams } from 'react-router';
+import { ToolDetail } from './ToolDetail';
+import { ToolList } from './ToolList';
 
+/** `/tools` lists the tenant's tools; `/tools/:name` shows one. */
 export function ToolsPage() {
-  return <Title order={1}>Tools</Title>;
+  const { name } = useParams();
+  return name === undefined ? <ToolList /> : <ToolDetail name={name} />;
 }
