@@ -199,7 +199,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your tenant's sessions, newest first; filter by status and start time; page with `cursor`. */
+        /** Your tenant's sessions, newest first; filter by status, start time and words of the goal; page with `cursor`. */
         get: operations["listSessions"];
         put?: never;
         /** Submit a goal. The session starts asynchronously; follow it with GET, the events page or the live WebSocket. */
@@ -2247,6 +2247,8 @@ export interface operations {
                 status?: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
                 startedAfter?: string;
                 startedBefore?: string;
+                /** @description Sessions whose goal contains this text, ignoring case (`%` and `_` are plain characters). */
+                q?: string;
                 limit?: number;
                 cursor?: string;
             };

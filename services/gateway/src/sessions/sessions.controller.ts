@@ -1,5 +1,5 @@
 import { sessionConstraintsSchema, sessionStatuses } from '@agent-orchestrator/contracts';
-import { SessionQueryError, maxPageSize } from '@agent-orchestrator/read-models';
+import { SessionQueryError, maxGoalSearchLength, maxPageSize } from '@agent-orchestrator/read-models';
 import { Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiParam } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -29,6 +29,7 @@ const listQuery = z.strictObject({
   status: z.enum(sessionStatuses).optional(),
   startedAfter: z.iso.datetime({ offset: true }).optional(),
   startedBefore: z.iso.datetime({ offset: true }).optional(),
+  q: z.string().trim().min(1).max(maxGoalSearchLength).optional().describe('Sessions whose goal contains this text, ignoring case (`%` and `_` are plain characters).'),
   limit: z.coerce.number().int().min(1).max(maxPageSize).default(20),
   cursor: z.string().max(500).optional(),
 });
@@ -76,17 +77,18 @@ export class SessionsController {
 
   @Get()
   @Can('read', 'SessionLog')
-  @ApiOperation({ operationId: 'listSessions', summary: "Your tenant's sessions, newest first; filter by status and start time; page with `cursor`." })
+  @ApiOperation({ operationId: 'listSessions', summary: "Your tenant's sessions, newest first; filter by status, start time and words of the goal; page with `cursor`." })
   @Returns(200, sessionPage)
   @ApiProblems(400)
   async list(@ValidQuery(listQuery) query: z.infer<typeof listQuery>, @Caller() caller: Principal) {
-    const { status, startedAfter, startedBefore, limit, cursor } = query;
+    const { status, startedAfter, startedBefore, q, limit, cursor } = query;
     try {
       return await this.sessions.list(caller.tenantId, {
         limit,
         ...(status === undefined ? {} : { status }),
         ...(startedAfter === undefined ? {} : { startedAfter: new Date(startedAfter) }),
         ...(startedBefore === undefined ? {} : { startedBefore: new Date(startedBefore) }),
+        ...(q === undefined ? {} : { goalContains: q }),
         ...(cursor === undefined ? {} : { cursor }),
       });
     } catch (error) {
