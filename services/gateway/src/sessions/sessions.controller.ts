@@ -10,7 +10,7 @@ import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { Returns } from '../http/answers.js';
 import { ValidBody } from '../http/valid-body.js';
 import { ValidQuery } from '../http/valid-query.js';
-import { cancelledSession, eventPage, modelCalls, session, sessionPage, startedSession } from './session-answers.js';
+import { cancelledSession, eventPage, modelCalls, session, sessionPage, sessionStreamsAnswer, startedSession } from './session-answers.js';
 import { Sessions } from './sessions.js';
 
 const startSessionBody = z.strictObject({
@@ -116,6 +116,20 @@ export class SessionsController {
   events(@Param('sessionId') sessionId: string, @ValidQuery(eventsQuery) query: z.infer<typeof eventsQuery>, @Caller() caller: Principal) {
     const { fromVersion, limit } = query;
     return this.sessions.events(caller.tenantId, sessionId, fromVersion, limit);
+  }
+
+  @Get(':sessionId/streams')
+  @Can('read', 'SessionLog')
+  @ApiOperation({
+    operationId: 'listSessionStreams',
+    summary:
+      "Every stream of the session's work as stored, with each event's hash and its predecessor's, to check the chain: the session's own, its agent runs (model responses, tool call requests), each call's policy check and answer, and its approvals.",
+  })
+  @sessionIdParam
+  @Returns(200, sessionStreamsAnswer)
+  @ApiProblems(404)
+  streams(@Param('sessionId') sessionId: string, @Caller() caller: Principal) {
+    return this.sessions.streams(caller.tenantId, sessionId);
   }
 
   @Get(':sessionId/model-calls')
