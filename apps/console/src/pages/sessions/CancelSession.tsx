@@ -23,7 +23,7 @@ export function CancelSession({ sessionId }: { sessionId: string }) {
       <Button color="red" variant="light" onClick={open}>
         Cancel
       </Button>
-      <Modal opened={opened} onClose={close} title="Cancel this session?">
+      <Modal opened={opened} onClose={close} closeButtonProps={{ 'aria-label': 'Close' }} title="Cancel this session?">
         <Stack gap="md">
           <Text size="sm">The agents stop where they are. A cancelled session cannot be resumed; start a new one to try again.</Text>
           <Textarea label="Reason" description="Optional; kept in the session's log." maxLength={4000} autosize minRows={2} value={reason} onChange={(event) => setReason(event.currentTarget.value)} />
@@ -36,7 +36,7 @@ export function CancelSession({ sessionId }: { sessionId: string }) {
             <Button variant="default" onClick={close}>
               Keep it running
             </Button>
-            <Button color="red" onClick={() => cancel.mutate()} loading={cancel.isPending}>
+            <Button color="red.8" onClick={() => cancel.mutate()} loading={cancel.isPending}>
               Cancel session
             </Button>
           </Group>

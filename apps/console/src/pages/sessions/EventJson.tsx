@@ -29,7 +29,7 @@ export function EventJson({ event, whole = false }: { event: ShownEvent; whole?:
           </Text>
         </Group>
       </summary>
-      <Code block className={classes.json}>
+      <Code block className={classes.json} tabIndex={0}>
         {JSON.stringify(whole ? event : event.data, null, 2)}
       </Code>
     </details>

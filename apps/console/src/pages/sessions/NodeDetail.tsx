@@ -1,5 +1,6 @@
-import { Badge, Code, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Code, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { EventJson } from './EventJson';
+import { ToneBadge } from './StatusBadge';
 import { formatCost, formatDuration, formatStarted, formatTokens, nodeStatusColors, nodeStatusLabels } from './format';
 import type { RunNode } from './session-tree';
 
@@ -20,9 +21,9 @@ export function NodeDetail({ node }: { node: RunNode }) {
           <Title order={2} size="h4" id="node-detail-title" style={{ overflowWrap: 'anywhere' }}>
             {node.title}
           </Title>
-          <Badge variant="light" color={nodeStatusColors[node.status]}>
+          <ToneBadge color={nodeStatusColors[node.status]}>
             {nodeStatusLabels[node.status]}
-          </Badge>
+          </ToneBadge>
         </Group>
         {node.subtitle && (
           <Text size="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
@@ -40,7 +41,7 @@ export function NodeDetail({ node }: { node: RunNode }) {
             <Text size="sm" fw={600} mb={4}>
               Result
             </Text>
-            <Code block style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', maxHeight: '16rem', overflow: 'auto' }} data-testid="node-result">
+            <Code block tabIndex={0} style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', maxHeight: '16rem', overflow: 'auto' }} data-testid="node-result">
               {readable(node.result)}
             </Code>
           </div>

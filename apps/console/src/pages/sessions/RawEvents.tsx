@@ -1,24 +1,25 @@
-import { Badge, Group, Paper, Stack, Text } from '@mantine/core';
+import { Group, Paper, Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { EventJson } from './EventJson';
+import { ToneBadge } from './StatusBadge';
 import { checkChain, type ChainCheck, type StoredLink } from './hash-chain';
 import type { SessionStreams } from './useSessionRun';
 
 const kindLabels: Record<string, string> = { session: 'Session', agentRun: 'Agent run', toolCall: 'Tool call', policyCheck: 'Policy check', approval: 'Approval' };
 
 function ChainBadge({ check }: { check: ChainCheck | undefined }) {
-  if (!check) return <Badge variant="light" color="gray">Checking the chain…</Badge>;
+  if (!check) return <ToneBadge color="gray">Checking the chain…</ToneBadge>;
   if (check.intact) {
     return (
-      <Badge variant="light" color="green" data-chain="intact">
+      <ToneBadge color="green" data-chain="intact">
         Chain intact ({check.events} events)
-      </Badge>
+      </ToneBadge>
     );
   }
   return (
-    <Badge variant="filled" color="red" data-chain="broken" title={check.brokenAt.why}>
+    <ToneBadge color="red" data-chain="broken">
       Chain broken at version {check.brokenAt.streamVersion}
-    </Badge>
+    </ToneBadge>
   );
 }
 

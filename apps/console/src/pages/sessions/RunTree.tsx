@@ -1,5 +1,6 @@
-import { ActionIcon, Badge, Box, Group, Paper, Text, UnstyledButton } from '@mantine/core';
+import { ActionIcon, Box, Group, Paper, Text, UnstyledButton } from '@mantine/core';
 import { useState } from 'react';
+import { ToneBadge } from './StatusBadge';
 import { formatCost, formatDuration, formatTokens, nodeStatusColors, nodeStatusLabels } from './format';
 import { walk, type NodeKind, type RunNode } from './session-tree';
 import classes from './RunTree.module.css';
@@ -63,7 +64,7 @@ export function RunTree({ tree, selectedId, onSelect }: { tree: RunNode; selecte
               ) : (
                 <Box w={22} />
               )}
-              <UnstyledButton className={classes.select} onClick={() => onSelect(node.id)} aria-current={node.id === selectedId ? 'true' : undefined} data-selected={node.id === selectedId || undefined}>
+              <UnstyledButton className={classes.select} data-node={node.id} onClick={() => onSelect(node.id)} aria-current={node.id === selectedId ? 'true' : undefined} data-selected={node.id === selectedId || undefined}>
                 <Group gap={6} wrap="wrap" justify="space-between">
                   <Group gap={6} wrap="nowrap" style={{ minWidth: 0 }}>
                     <Text size="xs" fw={700} c="dimmed" tt="uppercase" className={classes.kind}>
@@ -73,9 +74,9 @@ export function RunTree({ tree, selectedId, onSelect }: { tree: RunNode; selecte
                       {node.title}
                     </Text>
                   </Group>
-                  <Badge size="sm" variant="light" color={nodeStatusColors[node.status]} data-status={node.status}>
+                  <ToneBadge size="sm" color={nodeStatusColors[node.status]} data-status={node.status}>
                     {nodeStatusLabels[node.status]}
-                  </Badge>
+                  </ToneBadge>
                 </Group>
                 <Text size="xs" c="dimmed" className={classes.meta}>
                   {[node.subtitle, node.startedAt && formatDuration(node.startedAt, node.endedAt), node.inputTokens !== undefined && `${formatTokens(node.inputTokens, node.outputTokens)} tokens`, node.costUsd !== undefined && formatCost(node.costUsd)]

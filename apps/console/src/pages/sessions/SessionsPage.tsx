@@ -58,7 +58,7 @@ export function SessionsPage() {
           maxLength={200}
           style={{ flex: '1 1 16rem' }}
         />
-        <Select label="Status" data={statusOptions} value={status} onChange={(value) => setParam('status', value ?? '')} allowDeselect={false} style={{ flex: '0 1 14rem' }} />
+        <Select label="Status" data={statusOptions} value={status} onChange={(value) => setParam('status', value ?? '')} allowDeselect={false} style={{ flex: '1 1 12rem', maxWidth: '24rem' }} />
       </Group>
       {sessions.isPending ? (
         <Group gap="xs" py="xl" justify="center" role="status">

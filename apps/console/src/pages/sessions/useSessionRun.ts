@@ -26,7 +26,12 @@ export function useSessionRun(sessionId: string) {
   const [following, setFollowing] = useState<Following>({ state: 'loading' });
   const refresh = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
-  const summary = useQuery({ queryKey: ['session', sessionId], queryFn: () => client.sessions.get(sessionId) });
+  const summary = useQuery({
+    queryKey: ['session', sessionId],
+    queryFn: () => client.sessions.get(sessionId),
+    // The read model can trail the live event that made a refresh: ask again now and then until the session ends.
+    refetchInterval: (query) => (['completed', 'failed', 'cancelled'].includes(query.state.data?.status ?? '') ? false : 3000),
+  });
   const streams = useQuery({ queryKey: ['session-streams', sessionId], queryFn: () => client.sessions.streams(sessionId) });
 
   useEffect(() => {
