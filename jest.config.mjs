@@ -16,7 +16,7 @@ export default {
   // Integration specs meet real brokers and databases: a broker restart or a killed process takes seconds.
   testTimeout: 120_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.unit.spec.ts', '<rootDir>/services/**/*.unit.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.unit.spec.ts', '<rootDir>/services/**/*.unit.spec.ts', '<rootDir>/apps/**/*.unit.spec.ts'] },
     {
       ...common,
       displayName: 'int',

@@ -96,6 +96,8 @@ export function createClient(options: ClientOptions) {
     /** Asks for the session to be cancelled; `reason` is kept in its log. */
     cancel: (sessionId: string, reason?: string) => ok(raw.POST('/v1/sessions/{sessionId}/cancel', { params: { path: { sessionId } }, body: reason === undefined ? {} : { reason } })),
     /** One page of the session's log, from `fromVersion`. */
+    /** Every stream of the session's work as stored, with each event's hash links: for a run's full detail and checking its chain. */
+    streams: (sessionId: string) => ok(raw.GET('/v1/sessions/{sessionId}/streams', { params: { path: { sessionId } } })),
     events: (sessionId: string, query: QueryOf<'/v1/sessions/{sessionId}/events', 'get'> = {}) =>
       ok(raw.GET('/v1/sessions/{sessionId}/events', { params: { path: { sessionId }, query } })),
     /** Every session matching the filter, newest first, page by page. */

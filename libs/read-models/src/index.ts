@@ -1,4 +1,5 @@
 export {
+  maxGoalSearchLength,
   maxPageSize,
   sessionQueryErrorCodes,
   SessionQueries,

@@ -27,6 +27,7 @@ describe('gateway configuration', () => {
       egressDeny: ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::/32'],
       secrets: { backend: 'none' },
       rateLimits: { authFailuresPerMinute: 30 },
+      consoleDir: expect.stringMatching(/apps\/console\/dist$/),
     });
   });
 
@@ -49,6 +50,7 @@ describe('gateway configuration', () => {
         AUTH_FAILURE_LIMIT_PER_MINUTE: '10',
         CORS_ORIGINS: 'https://console.example.com, http://localhost:5173',
         TRUST_PROXY: '10.0.0.0/8, 192.168.1.7, fd00::/8',
+        CONSOLE_DIR: 'none',
         PATH: '/usr/bin',
       }),
     ).toEqual({

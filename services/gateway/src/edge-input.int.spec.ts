@@ -123,7 +123,7 @@ describe('text and shapes no part of the platform may keep are refused at the ed
   it('documents every path and query parameter of every route, and the Idempotency-Key header', async () => {
     const document = (await gateway.call('GET', '/docs/json')).json as { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>> };
     const parameters = (path: string, method = 'get') => (document.paths[path]?.[method]?.parameters ?? []).map((p) => `${p.in}:${p.name}`);
-    expect(parameters('/v1/sessions')).toEqual(['query:status', 'query:startedAfter', 'query:startedBefore', 'query:limit', 'query:cursor']);
+    expect(parameters('/v1/sessions')).toEqual(['query:status', 'query:startedAfter', 'query:startedBefore', 'query:q', 'query:limit', 'query:cursor']);
     expect(parameters('/v1/sessions/{sessionId}/events')).toEqual(['path:sessionId', 'query:fromVersion', 'query:limit']);
     expect(parameters('/v1/approvals')).toEqual(['query:status', 'query:sessionId', 'query:for', 'query:limit', 'query:before']);
     expect(parameters('/v1/agents/{name}')).toEqual(['path:name', 'query:version']);

@@ -233,7 +233,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your tenant's sessions, newest first; filter by status and start time; page with `cursor`. */
+        /** Your tenant's sessions, newest first; filter by status, start time and words of the goal; page with `cursor`. */
         get: operations["listSessions"];
         put?: never;
         /** Submit a goal. The session starts asynchronously; follow it with GET, the events page or the live WebSocket. */
@@ -287,6 +287,23 @@ export interface paths {
         };
         /** The session's log, oldest first, each event as its full envelope; page with `fromVersion`. */
         get: operations["listSessionEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/streams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every stream of the session's work as stored, with each event's hash and its predecessor's, to check the chain: the session's own, its agent runs (model responses, tool call requests), each call's policy check and answer, and its approvals. */
+        get: operations["listSessionStreams"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2474,6 +2491,8 @@ export interface operations {
                 status?: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
                 startedAfter?: string;
                 startedBefore?: string;
+                /** @description Sessions whose goal contains this text, ignoring case (`%` and `_` are plain characters). */
+                q?: string;
                 limit?: number;
                 cursor?: string;
             };
@@ -3041,6 +3060,139 @@ export interface operations {
                 };
             };
             /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSessionStreams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id POST /v1/sessions answered with. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        streams: {
+                            streamId: string;
+                            /**
+                             * @description The session's own stream, an agent run, a tool call's answer, the policy's check of a call, or an approval.
+                             * @enum {string}
+                             */
+                            kind: "session" | "agentRun" | "toolCall" | "policyCheck" | "approval";
+                            links: {
+                                /** @description The event as stored, at the schemaVersion it was written with (not upcast), so its hash can be recomputed. */
+                                event: {
+                                    /** Format: uuid */
+                                    eventId: string;
+                                    type: string;
+                                    schemaVersion: number;
+                                    tenantId: string;
+                                    correlationId: string;
+                                    causationId: string | null;
+                                    actor: {
+                                        /** @enum {string} */
+                                        kind: "user" | "service" | "agent";
+                                        id: string;
+                                    };
+                                    /** Format: date-time */
+                                    occurredAt: string;
+                                    traceparent: string | null;
+                                    data: {
+                                        [key: string]: unknown;
+                                    };
+                                    streamId: string;
+                                    streamVersion: number;
+                                    globalPosition: string;
+                                };
+                                /** @description Hex SHA-256 of the previous event of the stream; null for its first. */
+                                prevHash: string | null;
+                                /** @description Hex SHA-256( prevHash bytes || streamVersion as int64 big-endian || UTF-8 of the RFC 8785 canonical JSON of the event without streamVersion and globalPosition ). */
+                                hash: string;
+                            }[];
+                        }[];
+                        /** @description True when the session had more streams than one answer holds; the first ones are given. */
+                        truncated: boolean;
+                    };
+                };
+            };
+            /** @description Bad Request: the path cannot be read (percent-encode it as UTF-8), or a parameter is not valid */
             400: {
                 headers: {
                     [name: string]: unknown;

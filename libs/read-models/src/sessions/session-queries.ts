@@ -16,6 +16,8 @@ export interface ListSessionsQuery {
   readonly startedAfter?: Date;
   /** Exclusive: sessions started before this instant. */
   readonly startedBefore?: Date;
+  /** Sessions whose goal contains this text, ignoring case; `%`, `_` and `\` match themselves. At most `maxGoalSearchLength` characters. */
+  readonly goalContains?: string;
   /** 1 to `maxPageSize`. */
   readonly limit: number;
   /** `nextCursor` of the previous page, with the same filters. */
@@ -30,12 +32,16 @@ export interface SessionPage {
 
 export const maxPageSize = 100;
 
+/** Longer than any word a person searches for, short enough that a search is never a costly pattern. */
+export const maxGoalSearchLength = 200;
+
 /**
  * Why a query was refused. The gateway maps both to 400; compare `code`, not the class.
  * - InvalidLimit: a page size outside 1..maxPageSize.
  * - InvalidCursor: a cursor this model did not hand out.
+ * - InvalidSearch: goal text that is empty or longer than maxGoalSearchLength.
  */
-export const sessionQueryErrorCodes = ['InvalidLimit', 'InvalidCursor'] as const;
+export const sessionQueryErrorCodes = ['InvalidLimit', 'InvalidCursor', 'InvalidSearch'] as const;
 export type SessionQueryErrorCode = (typeof sessionQueryErrorCodes)[number];
 
 export class SessionQueryError extends Error {
@@ -138,6 +144,10 @@ export class SessionQueries {
     if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
       throw new SessionQueryError('InvalidLimit', `a page holds 1 to ${maxPageSize} sessions; asked for ${limit}`);
     }
+    const { goalContains } = query;
+    if (goalContains !== undefined && (goalContains.length === 0 || goalContains.length > maxGoalSearchLength)) {
+      throw new SessionQueryError('InvalidSearch', `a goal search is 1 to ${maxGoalSearchLength} characters; got ${goalContains.length}`);
+    }
     const rows = await inTenantScope(this.db, tenantId, (db) => this.listing(db, tenantId, query));
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
@@ -161,7 +171,7 @@ export class SessionQueries {
 
   /** The page's rows and one more, which says whether another page follows. */
   private listing(db: EntityManager, tenantId: string, query: ListSessionsQuery): Promise<SessionRecord[]> {
-    const { status, startedAfter, startedBefore, limit, cursor } = query;
+    const { status, startedAfter, startedBefore, goalContains, limit, cursor } = query;
     const listing = db
       .getRepository(this.tables.sessions)
       .createQueryBuilder('s')
@@ -176,6 +186,10 @@ export class SessionQueries {
     }
     if (startedAfter !== undefined) listing.andWhere('s.startedAt >= :startedAfter', { startedAfter });
     if (startedBefore !== undefined) listing.andWhere('s.startedAt < :startedBefore', { startedBefore });
+    if (goalContains !== undefined) {
+      // The text is a substring, not a pattern: LIKE's wildcards and its escape are escaped.
+      listing.andWhere(`s.goal ILIKE :goalPattern ESCAPE '\\'`, { goalPattern: `%${goalContains.replace(/[\\%_]/g, (character) => `\\${character}`)}%` });
+    }
     if (cursor !== undefined) {
       const after = decodeCursor(cursor);
       listing.andWhere('(s.startedAt, s.sessionId) < (CAST(:cursorStartedAt AS timestamptz), :cursorSessionId)', {

@@ -4,7 +4,7 @@ import { ProjectionRunner } from '@agent-orchestrator/projections';
 import { createTestSchema, planRequested, waitFor, type TestSchema } from '@agent-orchestrator/testing';
 import { DataSource } from 'typeorm';
 import { noUsage, planStep, SessionHistory, usage } from './session-history.js';
-import { SessionQueries } from './session-queries.js';
+import { maxGoalSearchLength, SessionQueries, type ListSessionsQuery } from './session-queries.js';
 import { SessionsProjection } from './sessions-projection.js';
 import { sessionsTables, type SessionsTables } from './sessions-tables.js';
 
@@ -295,6 +295,32 @@ describe('sessions read model', () => {
 
     await expect(queries.listSessions('umbrella', { limit: 101 })).rejects.toMatchObject({ code: 'InvalidLimit' });
     await expect(queries.listSessions('umbrella', { limit: 3, cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'InvalidCursor' });
+  });
+
+  it('finds sessions by a piece of their goal, ignoring case, with LIKE\'s wildcards taken as text', async () => {
+    const goals = ['Upgrade customer 42 to GOLD', 'Refund order 7', 'Gold plating 100% of the invoices', 'Email the gold_members list'];
+    const histories = goals.map((_, index) => new SessionHistory('stark', `2025-04-01T10:0${index}:00.000Z`));
+    for (const [index, s] of histories.entries()) await append(s, ...s.begun(goals[index]));
+    const noise = new SessionHistory('wayne', '2025-04-01T10:09:00.000Z');
+    await append(noise, ...noise.begun('Upgrade the gold tier'));
+    const found = async (goalContains: string, more: Partial<ListSessionsQuery> = {}) =>
+      (await queries.listSessions('stark', { goalContains, limit: 10, ...more })).items.map((i) => i.goal);
+
+    expect(await found('gold')).toEqual([goals[3], goals[2], goals[0]]);
+    expect(await found('100%')).toEqual([goals[2]]);
+    expect(await found('_')).toEqual([goals[3]]);
+    expect(await found('%')).toEqual([goals[2]]);
+    expect(await found('\\')).toEqual([]);
+    expect(await found('nothing like this')).toEqual([]);
+    // With the other filters and across pages.
+    const first = await queries.listSessions('stark', { goalContains: 'GOLD', limit: 2 });
+    const rest = await queries.listSessions('stark', { goalContains: 'GOLD', limit: 2, cursor: first.nextCursor! });
+    expect([...first.items, ...rest.items].map((i) => i.goal)).toEqual([goals[3], goals[2], goals[0]]);
+    expect(rest.nextCursor).toBeNull();
+    expect(await found('gold', { startedBefore: new Date('2025-04-01T10:02:00.000Z') })).toEqual([goals[0]]);
+
+    await expect(queries.listSessions('stark', { goalContains: '', limit: 10 })).rejects.toMatchObject({ code: 'InvalidSearch' });
+    await expect(queries.listSessions('stark', { goalContains: 'x'.repeat(maxGoalSearchLength + 1), limit: 10 })).rejects.toMatchObject({ code: 'InvalidSearch' });
   });
 
   it('ignores a replayed event at or below the version a row reflects', async () => {

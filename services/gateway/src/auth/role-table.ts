@@ -12,7 +12,7 @@ export const permissions: readonly Permission[] = [
   { action: 'create', subject: 'Session', opens: 'start a session: `POST /v1/sessions`' },
   { action: 'read', subject: 'Session', opens: "a session's summary and the model calls it paid for: `GET /v1/sessions/:id`, `GET /v1/sessions/:id/model-calls`" },
   { action: 'cancel', subject: 'Session', opens: 'cancel a session: `POST /v1/sessions/:id/cancel`' },
-  { action: 'read', subject: 'SessionLog', opens: "the audit trail of sessions: the session list and each session's event log, `GET /v1/sessions`, `GET /v1/sessions/:id/events`, the live WebSocket and its tickets (`POST /v1/ws-tickets`)" },
+  { action: 'read', subject: 'SessionLog', opens: "the audit trail of sessions: the session list and each session's event log and the streams of its work with their hashes, `GET /v1/sessions`, `GET /v1/sessions/:id/events`, `GET /v1/sessions/:id/streams`, the live WebSocket and its tickets (`POST /v1/ws-tickets`)" },
   { action: 'read', subject: 'AdminEvent', opens: "the audit trail of administration: the tenant's admin stream, `GET /v1/admin-events`" },
   { action: 'read', subject: 'Approval', opens: "the approval inbox and each approval with the call's arguments: `GET /v1/approvals`, `GET /v1/approvals/:id`" },
   { action: 'decide', subject: 'Approval', opens: "approve or reject: `POST /v1/approvals/:id/decision` (and the key must have the role the policy's rule names, or admin)" },

@@ -26,6 +26,7 @@ const expectedTable = `
   GET    /v1/sessions/{sessionId}/events         2xx    2xx       2xx       2xx      2xx    403
   GET    /v1/sessions/{sessionId}/live           2xx    2xx       2xx       2xx      2xx    403
   GET    /v1/sessions/{sessionId}/model-calls    2xx    2xx       2xx       403      2xx    403
+  GET    /v1/sessions/{sessionId}/streams        2xx    2xx       2xx       2xx      2xx    403
   POST   /v1/sessions/{sessionId}/cancel         2xx    2xx       403       403      403    403
   POST   /v1/agents                              2xx    403       403       403      403    403
   GET    /v1/agents                              2xx    2xx       2xx       403      2xx    403

@@ -73,6 +73,23 @@ export const eventPage = z.object({
   nextFromVersion: z.number().int().nullable().describe('Pass as `fromVersion` for the next page; null when this page reached the end of the log.'),
 });
 
+export const sessionStreamsAnswer = z.object({
+  streams: z.array(
+    z.object({
+      streamId: z.string(),
+      kind: z.enum(['session', 'agentRun', 'toolCall', 'policyCheck', 'approval']).describe('The session\'s own stream, an agent run, a tool call\'s answer, the policy\'s check of a call, or an approval.'),
+      links: z.array(
+        z.object({
+          event: eventEnvelope.describe('The event as stored, at the schemaVersion it was written with (not upcast), so its hash can be recomputed.'),
+          prevHash: z.string().nullable().describe('Hex SHA-256 of the previous event of the stream; null for its first.'),
+          hash: z.string().describe('Hex SHA-256( prevHash bytes || streamVersion as int64 big-endian || UTF-8 of the RFC 8785 canonical JSON of the event without streamVersion and globalPosition ).'),
+        }),
+      ),
+    }),
+  ),
+  truncated: z.boolean().describe('True when the session had more streams than one answer holds; the first ones are given.'),
+});
+
 export const modelCalls = z.object({
   items: z.array(
     z.object({

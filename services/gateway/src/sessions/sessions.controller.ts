@@ -1,5 +1,5 @@
 import { sessionConstraintsSchema, sessionStatuses } from '@agent-orchestrator/contracts';
-import { SessionQueryError, maxPageSize } from '@agent-orchestrator/read-models';
+import { SessionQueryError, maxGoalSearchLength, maxPageSize } from '@agent-orchestrator/read-models';
 import { Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiParam } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -10,7 +10,7 @@ import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { Returns } from '../http/answers.js';
 import { ValidBody } from '../http/valid-body.js';
 import { ValidQuery } from '../http/valid-query.js';
-import { cancelledSession, eventPage, modelCalls, session, sessionPage, sessionSummary, startedSession } from './session-answers.js';
+import { cancelledSession, eventPage, modelCalls, session, sessionPage, sessionStreamsAnswer, sessionSummary, startedSession } from './session-answers.js';
 import { Sessions } from './sessions.js';
 
 const startSessionBody = z.strictObject({
@@ -29,6 +29,7 @@ const listQuery = z.strictObject({
   status: z.enum(sessionStatuses).optional(),
   startedAfter: z.iso.datetime({ offset: true }).optional(),
   startedBefore: z.iso.datetime({ offset: true }).optional(),
+  q: z.string().trim().min(1).max(maxGoalSearchLength).optional().describe('Sessions whose goal contains this text, ignoring case (`%` and `_` are plain characters).'),
   limit: z.coerce.number().int().min(1).max(maxPageSize).default(20),
   cursor: z.string().max(500).optional(),
 });
@@ -76,17 +77,18 @@ export class SessionsController {
 
   @Get()
   @Can('read', 'SessionLog')
-  @ApiOperation({ operationId: 'listSessions', summary: "Your tenant's sessions, newest first; filter by status and start time; page with `cursor`." })
+  @ApiOperation({ operationId: 'listSessions', summary: "Your tenant's sessions, newest first; filter by status, start time and words of the goal; page with `cursor`." })
   @Returns(200, sessionPage)
   @ApiProblems(400)
   async list(@ValidQuery(listQuery) query: z.infer<typeof listQuery>, @Caller() caller: Principal) {
-    const { status, startedAfter, startedBefore, limit, cursor } = query;
+    const { status, startedAfter, startedBefore, q, limit, cursor } = query;
     try {
       return await this.sessions.list(caller.tenantId, {
         limit,
         ...(status === undefined ? {} : { status }),
         ...(startedAfter === undefined ? {} : { startedAfter: new Date(startedAfter) }),
         ...(startedBefore === undefined ? {} : { startedBefore: new Date(startedBefore) }),
+        ...(q === undefined ? {} : { goalContains: q }),
         ...(cursor === undefined ? {} : { cursor }),
       });
     } catch (error) {
@@ -122,6 +124,20 @@ export class SessionsController {
   events(@Param('sessionId') sessionId: string, @ValidQuery(eventsQuery) query: z.infer<typeof eventsQuery>, @Caller() caller: Principal) {
     const { fromVersion, limit } = query;
     return this.sessions.events(caller.tenantId, sessionId, fromVersion, limit);
+  }
+
+  @Get(':sessionId/streams')
+  @Can('read', 'SessionLog')
+  @ApiOperation({
+    operationId: 'listSessionStreams',
+    summary:
+      "Every stream of the session's work as stored, with each event's hash and its predecessor's, to check the chain: the session's own, its agent runs (model responses, tool call requests), each call's policy check and answer, and its approvals.",
+  })
+  @sessionIdParam
+  @Returns(200, sessionStreamsAnswer)
+  @ApiProblems(404)
+  streams(@Param('sessionId') sessionId: string, @Caller() caller: Principal) {
+    return this.sessions.streams(caller.tenantId, sessionId);
   }
 
   @Get(':sessionId/model-calls')

@@ -21,6 +21,7 @@ import { GatewayError } from '../errors.js';
 import type { Agents } from '../agents/agents.js';
 import type { Tools } from '../tools/tools.js';
 import type { IdempotencyClaims } from './idempotency-claims.js';
+import { sessionStreams } from './session-streams.js';
 
 /** What the gateway needs to run sessions: the log to read, Kafka to send commands, the read model. */
 export interface SessionsBackend {
@@ -133,6 +134,12 @@ export class Sessions {
     const items = await this.backend.store.readStream(sessionStream(sessionId), { fromVersion, maxCount: limit + 1 });
     const page = items.slice(0, limit);
     return { items: page, nextFromVersion: items.length > limit ? fromVersion + limit : null };
+  }
+
+  /** Every stream of the session's work as stored, with its hash links (see session-streams.ts). */
+  async streams(tenantId: string, sessionId: string) {
+    await this.assertOwned(tenantId, sessionId);
+    return sessionStreams(this.backend.store, this.backend.approvals, tenantId, sessionId);
   }
 
   /** Every model response the session paid for, oldest first, with its run, model, tokens and cost. */

@@ -15,6 +15,6 @@ export function decisionRight(approval: Approval, caller: Caller | undefined, in
   if (approval.status !== 'pending') return { may: false, why: 'This call is decided.' };
   const notMine: DecisionRight = { may: false, why: `Only someone with the role ${approval.role} (or an admin) can decide this call; you can read it.` };
   if (refused) return notMine;
-  if (caller) return caller.roles.includes('admin') || caller.roles.includes(approval.role) ? { may: true } : notMine;
+  if (caller) return caller.roles.includes('admin') || (caller.roles as readonly string[]).includes(approval.role) ? { may: true } : notMine;
   return inMyInbox ? { may: true } : notMine;
 }
