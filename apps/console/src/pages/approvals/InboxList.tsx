@@ -36,7 +36,7 @@ export function InboxList({ view, items, total, selectedId, loading, failure }: 
   return (
     <Stack gap={6} component="ul" className={classes.list} aria-label="Pending approvals">
       {items.map((item) => (
-        <li key={item.approvalId}>
+        <li key={item.approvalId} data-approval-row="">
           <UnstyledButton
             component={Link}
             to={`/approvals/${item.approvalId}${view.search}`}

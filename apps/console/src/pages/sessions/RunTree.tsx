@@ -53,7 +53,7 @@ export function RunTree({ tree, selectedId, onSelect }: { tree: RunNode; selecte
     <Paper withBorder p={0} component="section" aria-label="The run, step by step">
       <ul className={classes.tree}>
         {rows.map(({ node, depth, open }) => (
-          <li key={node.id} className={classes.row} style={{ paddingInlineStart: `calc(${Math.min(depth, 6)} * var(--mantine-spacing-md))` }} data-node-kind={node.kind}>
+          <li key={node.id} className={classes.row} style={{ paddingInlineStart: `calc(${Math.min(depth, 6)} * var(--mantine-spacing-md))` }} data-node-kind={node.kind} data-session-node="">
             <Group gap={4} wrap="nowrap" align="flex-start">
               {node.children.length > 0 ? (
                 <ActionIcon variant="subtle" color="gray" size="sm" mt={6} onClick={() => toggle(node.id)} aria-expanded={open} aria-label={`${open ? 'Collapse' : 'Expand'} ${node.title}`}>
