@@ -11,13 +11,16 @@ export type SessionView = Awaited<ReturnType<AgentOrchestratorClient['sessions']
 export type Following = { readonly state: 'loading' | 'live' | 'ended' } | { readonly state: 'reconnecting'; readonly attempt: number } | { readonly state: 'failed'; readonly error: unknown };
 
 const endings = new Set(['SessionCompleted', 'SessionFailed', 'SessionCancelled']);
+const finished = new Set(['completed', 'failed', 'cancelled']);
 
 /**
  * A session as it happens: its summary and every stream of its work (REST), and its log followed
  * over the live WebSocket from the last version read. Each live event refreshes the summary and
  * the streams (which hold the runs' model and tool calls the live socket does not carry), a
- * little later so a burst of events costs one read. Following stops when the session ends or the
- * page goes away.
+ * little later so a burst of events costs one read. The other streams are written by other
+ * services, often just after the session event that announced them, so they are also read again
+ * every 3 s until the session ends, and once more when it does. Following stops when the session
+ * ends or the page goes away.
  */
 export function useSessionRun(sessionId: string) {
   const client = useClient();
@@ -30,9 +33,24 @@ export function useSessionRun(sessionId: string) {
     queryKey: ['session', sessionId],
     queryFn: () => client.sessions.get(sessionId),
     // The read model can trail the live event that made a refresh: ask again now and then until the session ends.
-    refetchInterval: (query) => (['completed', 'failed', 'cancelled'].includes(query.state.data?.status ?? '') ? false : 3000),
+    refetchInterval: (query) => (finished.has(query.state.data?.status ?? '') ? false : 3000),
   });
-  const streams = useQuery({ queryKey: ['session-streams', sessionId], queryFn: () => client.sessions.streams(sessionId) });
+  const ended = finished.has(summary.data?.status ?? '');
+  const streams = useQuery({
+    queryKey: ['session-streams', sessionId],
+    queryFn: () => client.sessions.streams(sessionId),
+    refetchInterval: ended ? false : 3000,
+  });
+  const seenRunning = useRef(false);
+  const running = summary.data !== undefined && !ended;
+  useEffect(() => {
+    // The last events of the other streams can land after the session's own ending: read them once more.
+    if (running) seenRunning.current = true;
+    else if (ended && seenRunning.current) {
+      seenRunning.current = false;
+      void queries.invalidateQueries({ queryKey: ['session-streams', sessionId] });
+    }
+  }, [running, ended, queries, sessionId]);
 
   useEffect(() => {
     // One session per mount (SessionPage keys on the id), so the state starts empty here.
