@@ -8,12 +8,15 @@ const envSchema = z.object({
   OPENAI_BASE_URL: z.url({ error: 'expects the base URL of an OpenAI-compatible API, e.g. http://localhost:11434/v1 for Ollama' }).optional(),
   AGENT_MODEL: z.string().min(1).max(200).default('gpt-4.1-mini'),
   MODEL_PRICES: z.string().optional(),
+  MAX_OFFERED_OPERATIONS: z.coerce.number({ error: 'expects a whole number of operations, e.g. 40' }).int().min(1).max(500).default(40),
 });
 
 export interface AgentRuntimeConfig {
   readonly models: ModelSource;
   readonly modelDescription: string;
   readonly prices: PriceTable;
+  /** Operations one model request offers at most; an agent allowed more searches them with find_tools. */
+  readonly maxOfferedOperations: number;
 }
 
 function pricesFrom(modelPrices: string | undefined): PriceTable {
@@ -30,11 +33,11 @@ function pricesFrom(modelPrices: string | undefined): PriceTable {
  * MODEL_PRICES (JSON, `{"model": {"inputUsdPerMillion": n, "outputUsdPerMillion": n}}`) overrides prices.
  */
 export function parseAgentRuntimeConfig(env: Readonly<Record<string, string | undefined>>): AgentRuntimeConfig {
-  const { OPENAI_API_KEY, OPENAI_BASE_URL, AGENT_MODEL, MODEL_PRICES } = parseServiceEnv('agent-runtime', envSchema, env);
+  const { OPENAI_API_KEY, OPENAI_BASE_URL, AGENT_MODEL, MODEL_PRICES, MAX_OFFERED_OPERATIONS: maxOfferedOperations } = parseServiceEnv('agent-runtime', envSchema, env);
   const prices = pricesFrom(MODEL_PRICES);
   if (OPENAI_API_KEY === undefined && OPENAI_BASE_URL === undefined) {
-    return { models: new ScriptedModels(), modelDescription: 'the scripted model (no OPENAI_API_KEY or OPENAI_BASE_URL set)', prices };
+    return { models: new ScriptedModels(), modelDescription: 'the scripted model (no OPENAI_API_KEY or OPENAI_BASE_URL set)', prices, maxOfferedOperations };
   }
   const models = new OpenAiCompatibleModels({ apiKey: OPENAI_API_KEY ?? 'not-needed', ...(OPENAI_BASE_URL ? { baseUrl: OPENAI_BASE_URL } : {}) }, AGENT_MODEL);
-  return { models, modelDescription: `${AGENT_MODEL} at ${OPENAI_BASE_URL ?? 'OpenAI'}`, prices };
+  return { models, modelDescription: `${AGENT_MODEL} at ${OPENAI_BASE_URL ?? 'OpenAI'}`, prices, maxOfferedOperations };
 }

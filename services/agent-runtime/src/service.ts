@@ -17,7 +17,7 @@ setTracingDisabled(true);
 export async function startAgentRuntime(platform: Platform, config: AgentRuntimeConfig): Promise<RunningService> {
   const { store, logger } = platform;
   logger.info(`agents run on ${config.modelDescription}`);
-  const runner = new AgentRunner({ store, models: config.models, prices: config.prices, logger, privacy: new TenantPrivacy({ store, operatorDefault: platform.config.piiRedact }) });
+  const runner = new AgentRunner({ store, models: config.models, prices: config.prices, maxOfferedOperations: config.maxOfferedOperations, logger, privacy: new TenantPrivacy({ store, operatorDefault: platform.config.piiRedact }) });
   const commands = await startCommandConsumer(platform, 'agent-runtime', agentCommandMessageSchema, agentCommandHandler(store, logger));
   const app = await startEventService(platform, AgentRuntimeModule.register(runner), { events: ['session', 'toolcall'] });
   return {

@@ -13,6 +13,8 @@ export const toolOperationSchema = z.strictObject({
   /** The arguments as one JSON Schema object; the executor validates calls against it. */
   inputSchema: z.record(z.string(), z.unknown()),
   idempotent: z.boolean(),
+  /** The operation's tags in its document, which find_tools searches with its name and description. */
+  tags: z.array(z.string().max(200)).max(50).optional(),
   /** The security schemes a call must present (all of them), from the document's `security`; absent or empty: none. */
   security: z.array(z.string().min(1).max(200)).max(10).optional(),
   /** JSON Schemas of successful JSON answers by status (`200`, `2XX`); an answer that does not fit fails the call. */

@@ -39,6 +39,7 @@ import { agentFor, defaultWorkers, type AgentCast } from '../agents/default-agen
 import { AgentRuntimeError, isAgentRuntimeError } from '../errors.js';
 import { costOf, type PriceTable } from '../model/pricing.js';
 import { deferredOperationTool, echoTool, echoToolName } from '../tools/echo-tool.js';
+import { ToolCatalog, findToolsTool } from '../tools/find-tools.js';
 import type { ModelSource } from './model-source.js';
 import { RecordingModel, type RecordedResponse } from './recording-model.js';
 import { foldRunLog, type RunLog } from './run-log.js';
@@ -57,6 +58,11 @@ export interface AgentRunnerOptions {
   readonly sessionEndCheckMs?: number;
   /** The kinds of personal data each tenant has redacted from what its runs store; none when not given. */
   readonly privacy?: { kindsFor(tenantId: string): Promise<readonly PiiKind[]> };
+  /**
+   * Operations one model request offers at most (default 40). An agent allowed more gets
+   * `find_tools`, which searches them and offers the ones it chooses.
+   */
+  readonly maxOfferedOperations?: number;
 }
 
 /**
@@ -89,6 +95,7 @@ type WorkRequest = Extract<SessionEvent, { type: 'PlanRequested' | 'StepSchedule
  */
 export class AgentRunner {
   private readonly maxTurns: number;
+  private readonly maxOfferedOperations: number;
   private readonly now: () => string;
   private readonly pinned: PinnedRegistries<AgentDefinition>;
   private readonly pinnedTools: PinnedRegistries<ToolDefinition>;
@@ -97,6 +104,7 @@ export class AgentRunner {
     this.pinned = new PinnedRegistries(options.store, agentRegistryStream, AgentRegistry.empty);
     this.pinnedTools = new PinnedRegistries(options.store, toolRegistryStream, ToolRegistry.empty);
     this.maxTurns = options.maxTurns ?? 20;
+    this.maxOfferedOperations = options.maxOfferedOperations ?? 40;
     this.now = options.now ?? (() => new Date().toISOString());
   }
 
@@ -187,7 +195,8 @@ export class AgentRunner {
       model: recording,
       definitionOf,
       workers: [...new Set([...defaultWorkers, ...Object.keys(brief.agentVersions).filter((name) => name !== 'Planner' && name !== 'Reviewer')])],
-      tools: (names) => offeredTools(names, brief, tools, (callId) => answers.get(callId)),
+      // A paused run resumes from its saved state, past its find_tools calls: they are chosen again from the log.
+      tools: (names) => offeredTools(names, brief, tools, (callId) => answers.get(callId), { maxOffered: this.maxOfferedOperations, chosenIn: log.pause ? log.responses : [] }),
     };
 
     let result: RunResult<unknown, never>;
@@ -322,20 +331,38 @@ function pinnedDefinition(brief: SessionBrief, registry: AgentRegistry, name: st
 /**
  * The tools of these names that exist in the session's pins and that it allows: the built-in echo,
  * and each operation of a registered tool as `<tool>__<operation>`. `allowedTools` may name a
- * whole tool or one operation as `<tool>.<operation>`.
+ * whole tool or one operation as `<tool>.<operation>`. More operations than `maxOffered` are
+ * offered through find_tools: each is hidden until a search chooses it.
  */
-function offeredTools(names: readonly string[], brief: SessionBrief, registry: ToolRegistry, answerOf: (callId: string) => string | undefined): Tool[] {
+function offeredTools(
+  names: readonly string[],
+  brief: SessionBrief,
+  registry: ToolRegistry,
+  answerOf: (callId: string) => string | undefined,
+  catalog: { readonly maxOffered: number; readonly chosenIn: RunLog['responses'] },
+): Tool[] {
   const allowed = brief.constraints.allowedTools;
   const permitted = (tool: string, operation?: string) => allowed === undefined || allowed.includes(tool) || (operation !== undefined && allowed.includes(`${tool}.${operation}`));
-  return names.flatMap((name) => {
-    if (name === echoToolName) return permitted(name) ? [echoTool(answerOf)] : [];
+  const builtIn = names.includes(echoToolName) && permitted(echoToolName) ? [echoTool(answerOf)] : [];
+  const operations = names.flatMap((name) => {
     const version = brief.toolVersions[name];
     const registered = version === undefined ? undefined : registry.version(name, version);
     if (registered === undefined) return [];
-    return registered.definition.operations
-      .filter((operation) => permitted(name, operation.name))
-      .map((operation) => deferredOperationTool(operationToolName(name, operation.name), operation.description, operation.inputSchema, answerOf));
+    return registered.definition.operations.filter((operation) => permitted(name, operation.name)).map((operation) => ({ ...operation, name: operationToolName(name, operation.name) }));
   });
+  if (operations.length <= catalog.maxOffered) {
+    return [...builtIn, ...operations.map((operation) => deferredOperationTool(operation.name, operation.description, operation.inputSchema, answerOf))];
+  }
+  const chooser = new ToolCatalog(
+    operations.map(({ name, description, tags }) => ({ name, description, tags: tags ?? [] })),
+    catalog.maxOffered,
+  );
+  chooser.replay(catalog.chosenIn);
+  return [
+    ...builtIn,
+    findToolsTool(chooser),
+    ...operations.map((operation) => deferredOperationTool(operation.name, operation.description, operation.inputSchema, answerOf, () => chooser.offers(operation.name))),
+  ];
 }
 
 /** Why a run failed, in words that name what refused it. */

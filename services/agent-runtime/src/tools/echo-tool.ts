@@ -29,16 +29,21 @@ export function deferredTool(
   });
 }
 
-/** A registered tool's operation, its arguments described by the JSON Schema compiled from its OpenAPI document. */
+/**
+ * A registered tool's operation, its arguments described by the JSON Schema compiled from its
+ * OpenAPI document. `offered` says whether the model sees it now (find_tools chooses).
+ */
 export function deferredOperationTool(
   name: string,
   description: string,
   parameters: Record<string, unknown>,
   answerOf: (callId: string) => string | undefined,
+  offered?: () => boolean,
 ): Tool {
   return tool({
     name,
     description,
+    ...(offered === undefined ? {} : { isEnabled: () => offered() }),
     // The SDK types a non-strict schema by its properties; this one is only known at run time.
     parameters: { properties: {}, required: [], additionalProperties: false, ...parameters, type: 'object' } as unknown as { type: 'object'; properties: Record<string, never>; required: []; additionalProperties: true },
     strict: false,
