@@ -7,7 +7,7 @@ import { Failed, Loading } from '../registries/Loading';
 import { formatInstant } from '../registries/time';
 import { VersionHistory } from '../registries/VersionHistory';
 import { recentVersions, useVersionParam } from '../registries/versions';
-import { OperationCard } from './OperationCard';
+import { OperationList } from './OperationList';
 import { useTool, type Tool } from './queries';
 
 export function ToolDetail({ name }: { name: string }) {
@@ -25,12 +25,7 @@ export function ToolDetail({ name }: { name: string }) {
       ) : (
         <Grid gap="lg">
           <Grid.Col span={{ base: 12, md: 8 }} order={{ base: 2, md: 1 }}>
-            <Title order={2} size="h4" mb="sm">Operations ({tool.data.operations.length})</Title>
-            <Stack gap="md">
-              {tool.data.operations.map((operation) => (
-                <OperationCard key={operation.name} operation={operation} />
-              ))}
-            </Stack>
+            <OperationList key={`${name}@${tool.data.version}`} operations={tool.data.operations} />
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 4 }} order={{ base: 1, md: 2 }}>
             <Stack gap="md">
