@@ -45,8 +45,8 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
 
 const compiled = await compileOpenApi(generatedDocument(3, baseUrl));
-const operation = compiled.operations.find((candidate) => candidate.method === 'get')!;
 const definition = { ...compiled, source: { kind: 'inline' }, document: {}, scopes: [] } as unknown as ToolDefinition;
+const operation = definition.operations.find((candidate) => candidate.method === 'get')!;
 // The server is on loopback: the operator's allow-list lets the executor reach it, as a tenant's would.
 const executor = new HttpExecutor({ retries: 0 }, new EgressGuard({ operatorAllow: ['127.0.0.1'] }));
 const args = JSON.stringify({ invoiceId: 'inv-1', expand: 'lines', 'x-request-note': 'bench' });

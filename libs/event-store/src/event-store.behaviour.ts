@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { comparePositions, type EventEnvelope, type NewEvent } from '@agent-orchestrator/contracts';
 import { planRequested, planRequestedBatch, uniqueStream, waitFor } from '@agent-orchestrator/testing';
 import { isEventStoreError, type EventStoreErrorCode } from './errors.js';
@@ -34,6 +34,28 @@ export function describeEventStoreBehaviour(adapter: string, openStore: () => Pr
       for await (const item of items) out.push(item);
       return out;
     };
+
+    describe('attachments', () => {
+      it('stores a payload larger than an event once by its content, for its tenant only, and hands it back whole', async () => {
+        // 3 MiB of varied bytes: several chunks wherever the adapter splits them.
+        const content = Buffer.alloc(3 * 1024 * 1024 + 17);
+        for (let index = 0; index < content.length; index++) content[index] = (index * 7919) % 251;
+        const tenant = `t${randomUUID().slice(0, 8)}`;
+        const ref = await store.putAttachment(tenant, content);
+        expect(ref).toEqual({ sha256: createHash('sha256').update(content).digest('hex'), bytes: content.length });
+        await expect(store.putAttachment(tenant, content)).resolves.toEqual(ref);
+        expect(Buffer.from((await store.getAttachment(tenant, ref))!).equals(content)).toBe(true);
+        await expect(store.getAttachment(`${tenant}x`, ref)).resolves.toBeUndefined();
+        const empty = await store.putAttachment(tenant, new Uint8Array());
+        expect(Buffer.from((await store.getAttachment(tenant, empty))!).length).toBe(0);
+      });
+
+      it('refuses to hand back content that does not match the reference it is asked by', async () => {
+        const tenant = `t${randomUUID().slice(0, 8)}`;
+        const ref = await store.putAttachment(tenant, Buffer.from('the real content'));
+        await rejection(store.getAttachment(tenant, { ...ref, bytes: ref.bytes + 1 }), 'Unavailable');
+      });
+    });
 
     describe('append and read a stream', () => {
       it('creates a stream at versions 0..n-1 and reads back every envelope field', async () => {

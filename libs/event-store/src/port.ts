@@ -1,3 +1,4 @@
+import type { AttachmentRef } from './attachments.js';
 import type { EventEnvelope, GlobalPosition, NewEvent } from '@agent-orchestrator/contracts';
 import type { ChainLink, ChainReport } from './hash-chain.js';
 
@@ -87,5 +88,12 @@ export interface EventStore {
   readChain(streamId: string): AsyncIterable<ChainLink>;
   /** Recomputes the stream's hash chain and compares it with what is stored. */
   verifyStream(streamId: string): Promise<ChainReport>;
+  /**
+   * Stores a payload larger than an event by its content (idempotent: the same content is one
+   * attachment), to be named by an event appended after this resolves.
+   */
+  putAttachment(tenantId: string, content: Uint8Array): Promise<AttachmentRef>;
+  /** The tenant's attachment, checked against its reference; undefined when the tenant has none by it. */
+  getAttachment(tenantId: string, ref: AttachmentRef): Promise<Uint8Array | undefined>;
   close(): Promise<void>;
 }

@@ -28,6 +28,7 @@ import { randomUUID } from 'node:crypto';
 import { eventCatalog, streamIdSchema, type EventCatalog, type EventEnvelope, type GlobalPosition, type NewEvent } from '@agent-orchestrator/contracts';
 import { ANY, BACKWARDS, END, ErrorType, FORWARDS, KurrentDBClient, NO_STREAM, START, binaryEvent, jsonEvent } from '@kurrent/kurrentdb-client';
 import type { AllStreamRecordedEvent, EventData, Position, ReadStreamOptions as ClientReadOptions, RecordedEvent, WrongExpectedVersionError } from '@kurrent/kurrentdb-client';
+import { attachmentRefOf, checkAttachment, type AttachmentRef } from '../attachments.js';
 import { EventStoreError } from '../errors.js';
 import { chainHash, verifyChain, type ChainLink, type ChainReport, type EventContent } from '../hash-chain.js';
 import type { AppendOptions, AppendResult, CheckpointStore, EventStore, ExpectedVersion, ReadAllOptions, ReadStreamOptions, SubscribeOptions, Subscription } from '../port.js';
@@ -78,6 +79,8 @@ const idempotencyWindow = 1_000;
 /** How often an append with no version expectation re-reads the head after losing a race. */
 const conflictRetries = 10;
 const checkpointsKept = 10;
+/** KurrentDB refuses events above 1 MiB by default; attachment chunks stay well below. */
+const attachmentChunkBytes = 512 * 1024;
 const namespacePattern = /^[A-Za-z0-9_]{1,64}$/;
 /** What servers before 22.6 send as the position of an event read from a stream: "unknown". */
 const unknownPosition = 2n ** 64n - 1n;
@@ -356,6 +359,37 @@ export class KurrentDbEventStore implements EventStore {
     const [latest] = await this.read(name, () => this.client.readStream(name, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }));
     const position = (latest?.data as { position?: unknown } | undefined)?.position;
     return typeof position === 'string' ? position : undefined;
+  }
+
+  /**
+   * An attachment is a stream of its own, named by tenant and hash, of binary chunks below the
+   * server's event size limit, written with the raw client (no catalog, no chain: the hash is the
+   * check). Written once: a second put of the same content finds the stream there.
+   */
+  async putAttachment(tenantId: string, content: Uint8Array): Promise<AttachmentRef> {
+    const ref = attachmentRefOf(content);
+    const name = this.attachmentStream(tenantId, ref);
+    const chunks: Uint8Array[] = [];
+    for (let offset = 0; offset === 0 || offset < content.byteLength; offset += attachmentChunkBytes) chunks.push(content.subarray(offset, offset + attachmentChunkBytes));
+    try {
+      await this.client.appendToStream(name, chunks.map((chunk) => binaryEvent({ type: 'AttachmentChunk', data: Buffer.from(chunk) })), { streamState: NO_STREAM });
+    } catch (error) {
+      if (errorType(error) !== ErrorType.WRONG_EXPECTED_VERSION) throw unavailable(`storing attachment ${ref.sha256} failed`, error);
+    }
+    return ref;
+  }
+
+  async getAttachment(tenantId: string, ref: AttachmentRef): Promise<Uint8Array | undefined> {
+    const name = this.attachmentStream(tenantId, ref);
+    const chunks = await this.read(name, () => this.client.readStream(name, { direction: FORWARDS, fromRevision: START }));
+    if (chunks.length === 0) return undefined;
+    const content = Buffer.concat(chunks.map((chunk) => chunk.data as Uint8Array));
+    checkAttachment(ref, content);
+    return content;
+  }
+
+  private attachmentStream(tenantId: string, ref: AttachmentRef): string {
+    return `${this.prefix}_attachment-${tenantId}-${ref.sha256}`;
   }
 
   /** Written with the raw client: a checkpoint is not a domain event and skips the catalog. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eventCatalog, type EventCatalog, type EventEnvelope, type GlobalPosition, type NewEvent } from '@agent-orchestrator/contracts';
 import pg from 'pg';
+import { attachmentRefOf, checkAttachment, type AttachmentRef } from '../attachments.js';
 import { EventStoreError } from '../errors.js';
 import { verifyChain, type ChainHead, type ChainLink, type ChainReport } from '../hash-chain.js';
 import type {
@@ -89,6 +90,19 @@ export class PostgresEventStore implements EventStore {
     const store = new PostgresEventStore(options);
     await migrate(store.pool, store.schema);
     return store;
+  }
+
+  async putAttachment(tenantId: string, content: Uint8Array): Promise<AttachmentRef> {
+    const ref = attachmentRefOf(content);
+    await this.query(this.sql.putAttachment, [tenantId, Buffer.from(ref.sha256, 'hex'), content]);
+    return ref;
+  }
+
+  async getAttachment(tenantId: string, ref: AttachmentRef): Promise<Uint8Array | undefined> {
+    const { rows } = await this.query<{ content: Buffer }>(this.sql.getAttachment, [tenantId, Buffer.from(ref.sha256, 'hex')]);
+    const content = rows[0]?.content;
+    if (content !== undefined) checkAttachment(ref, content);
+    return content;
   }
 
   async append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -289,6 +303,8 @@ function statements(s: string) {
                             ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
     findEvents: `SELECT stream_id, stream_version, ${position} AS position FROM ${s}.events WHERE event_id = ANY ($1::uuid[])`,
     streamHead: `SELECT version, last_hash FROM ${s}.streams WHERE stream_id = $1`,
+    putAttachment: `INSERT INTO ${s}.attachments (tenant_id, sha256, content) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, sha256) DO NOTHING`,
+    getAttachment: `SELECT content FROM ${s}.attachments WHERE tenant_id = $1 AND sha256 = $2`,
     loadCheckpoint: `SELECT position FROM ${s}.subscription_checkpoints WHERE subscription_id = $1`,
     // Committed without waiting for the WAL flush (synchronous_commit off, for this transaction
     // only): a checkpoint lost to a server crash only hands the batches after the previous one out

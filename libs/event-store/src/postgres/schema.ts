@@ -53,6 +53,15 @@ CREATE TABLE IF NOT EXISTS ${s}.events (
 );
 CREATE INDEX IF NOT EXISTS events_tenant_order ON ${s}.events (tenant_id, transaction_id, global_position);
 
+-- Payloads larger than an event, by content: written before the event that names them, never changed.
+CREATE TABLE IF NOT EXISTS ${s}.attachments (
+  tenant_id  text NOT NULL,
+  sha256     bytea NOT NULL,
+  content    bytea NOT NULL,
+  stored_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant_id, sha256)
+);
+
 CREATE TABLE IF NOT EXISTS ${s}.subscription_checkpoints (
   subscription_id text PRIMARY KEY,
   position        text NOT NULL,
