@@ -1,5 +1,6 @@
 import { ToolRegistry, parseOperationToolName, sessionStream, toolRegistryStream, type EventEnvelope, type SessionEvent, type ToolDefinition } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
+import { hydrateToolEvents } from './tool-definitions.js';
 
 export type PinnedOperation =
   /** A built-in tool (echo): no registered definition. */
@@ -18,7 +19,8 @@ export async function pinnedOperation(store: EventStore, tenantId: string, sessi
   const [started] = (await store.readStream(sessionStream(sessionId), { maxCount: 1 })) as (EventEnvelope & SessionEvent)[];
   const version = started?.type === 'SessionStarted' ? started.data.toolVersions[target.tool] : undefined;
   if (version === undefined) return { kind: 'unknown', tool: target.tool, reason: `the session has no tool named ${target.tool}` };
-  const registry = ToolRegistry.fold(await store.readStream(toolRegistryStream(tenantId)));
+  const events = await store.readStream(toolRegistryStream(tenantId));
+  const registry = ToolRegistry.fold(await hydrateToolEvents(store, events, (name, pinned) => name === target.tool && pinned === version));
   const definition = registry.version(target.tool, version)?.definition;
   const operation = definition?.operations.find((candidate) => candidate.name === target.operation);
   if (!definition || !operation) return { kind: 'unknown', tool: target.tool, reason: `tool ${target.tool} version ${version} has no operation ${target.operation}` };

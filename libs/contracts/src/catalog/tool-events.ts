@@ -43,7 +43,7 @@ export const toolDefinitionSchema = z.strictObject({
   title: z.string().max(500),
   documentVersion: z.string().max(200),
   baseUrl: z.url().nullable(),
-  operations: z.array(toolOperationSchema).min(1).max(500),
+  operations: z.array(toolOperationSchema).min(1).max(2000),
   scopes: z.array(z.string().regex(/^[a-z0-9:._-]{1,100}$/)).max(50),
   rateLimitPerMinute: z.number().int().min(1).max(100_000).optional(),
   securitySchemes: z.record(z.string(), securitySchemeSchema).optional(),
@@ -52,10 +52,41 @@ export const toolDefinitionSchema = z.strictObject({
 });
 export type ToolDefinition = z.infer<typeof toolDefinitionSchema>;
 
-/** One version of one tool of a tenant; registering a name again makes its next version. */
+/**
+ * Where a definition too large for an event is kept: an attachment of the event store (gzipped
+ * JSON of the definition), stored before the event that names it.
+ */
+export const storedDefinitionSchema = z.strictObject({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().min(0),
+});
+export type StoredDefinition = z.infer<typeof storedDefinitionSchema>;
+
+/** A definition in the event (or command) itself, or by reference when it is too large for one: exactly one of the two. */
+export const definitionOrStored = {
+  definition: toolDefinitionSchema.optional(),
+  stored: storedDefinitionSchema.optional(),
+};
+export const exactlyOneDefinition = [
+  (data: { definition?: unknown; stored?: unknown }) => (data.definition === undefined) !== (data.stored === undefined),
+  { message: 'carries either "definition" or "stored", not both and not neither' },
+] as const;
+
+const toolRegisteredV1 = z.strictObject({ name: toolNameSchema, version: z.number().int().min(1), definition: toolDefinitionSchema });
+
+/**
+ * One version of one tool of a tenant; registering a name again makes its next version. v2 may
+ * name its definition by reference (`stored`) instead of carrying it: a large document's does not
+ * fit an event. Readers load it with the event (libs/tools hydrateToolEvents).
+ */
 export const ToolRegistered = defineEvent('ToolRegistered', [
-  { schema: z.strictObject({ name: toolNameSchema, version: z.number().int().min(1), definition: toolDefinitionSchema }) },
+  { schema: toolRegisteredV1 },
+  {
+    schema: z.strictObject({ name: toolNameSchema, version: z.number().int().min(1), ...definitionOrStored }).refine(...exactlyOneDefinition),
+    upcastFromPrevious: (v1: z.infer<typeof toolRegisteredV1>) => v1,
+  },
 ]);
+
 
 export const toolEvents = [ToolRegistered] as const;
 export type ToolEvent = EventOf<(typeof toolEvents)[number]>;

@@ -1,16 +1,13 @@
 import { z } from 'zod';
 import { toolNameSchema } from '../catalog/agent-events.js';
 import { egressAllowListSchema } from '../catalog/egress-events.js';
-import { toolDefinitionSchema } from '../catalog/tool-events.js';
+import { definitionOrStored, exactlyOneDefinition } from '../catalog/tool-events.js';
 import { commandMetadataSchema } from './command-metadata.js';
 
-/** Registers the next version of a tool of the command's tenant. */
-export const registerToolSchema = z.strictObject({
-  type: z.literal('RegisterTool'),
-  name: toolNameSchema,
-  definition: toolDefinitionSchema,
-  metadata: commandMetadataSchema,
-});
+/** Registers the next version of a tool of the command's tenant: its definition, or the attachment that holds it. */
+export const registerToolSchema = z
+  .strictObject({ type: z.literal('RegisterTool'), name: toolNameSchema, ...definitionOrStored, metadata: commandMetadataSchema })
+  .refine(...exactlyOneDefinition);
 export type RegisterTool = Readonly<z.infer<typeof registerToolSchema>>;
 
 /** Makes `allow` the next version of the command tenant's egress allow-list (keyed by its `egress-<tenant>` stream). */

@@ -99,6 +99,8 @@ export class PinnedRegistries<Definition> {
     private readonly store: EventStore,
     private readonly streamOf: (tenantId: string) => string,
     private readonly empty: VersionedRegistry<Definition>,
+    /** Loads what the events name rather than carry (tool definitions stored as attachments). */
+    private readonly complete: (events: EventEnvelope[]) => Promise<EventEnvelope[]> = async (events) => events,
   ) {}
 
   async registryFor(tenantId: string, pins: Readonly<Record<string, number>>): Promise<VersionedRegistry<Definition>> {
@@ -106,7 +108,7 @@ export class PinnedRegistries<Definition> {
     if (cached && Object.entries(pins).every(([name, version]) => cached.version(name, version))) return cached;
     const events: EventEnvelope[] = [];
     for await (const event of this.store.streamEvents(this.streamOf(tenantId))) events.push(event);
-    const registry = this.empty.foldIn(events);
+    const registry = this.empty.foldIn(await this.complete(events));
     this.registries.set(tenantId, registry);
     return registry;
   }

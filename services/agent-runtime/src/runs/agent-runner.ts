@@ -40,6 +40,7 @@ import { AgentRuntimeError, isAgentRuntimeError } from '../errors.js';
 import { costOf, type PriceTable } from '../model/pricing.js';
 import { deferredOperationTool, echoTool, echoToolName } from '../tools/echo-tool.js';
 import { ToolCatalog, findToolsTool } from '../tools/find-tools.js';
+import { hydrateToolEvents } from '@agent-orchestrator/tools';
 import type { ModelSource } from './model-source.js';
 import { RecordingModel, type RecordedResponse } from './recording-model.js';
 import { foldRunLog, type RunLog } from './run-log.js';
@@ -102,7 +103,7 @@ export class AgentRunner {
 
   constructor(private readonly options: AgentRunnerOptions) {
     this.pinned = new PinnedRegistries(options.store, agentRegistryStream, AgentRegistry.empty);
-    this.pinnedTools = new PinnedRegistries(options.store, toolRegistryStream, ToolRegistry.empty);
+    this.pinnedTools = new PinnedRegistries(options.store, toolRegistryStream, ToolRegistry.empty, (events) => hydrateToolEvents(options.store, events));
     this.maxTurns = options.maxTurns ?? 20;
     this.maxOfferedOperations = options.maxOfferedOperations ?? 40;
     this.now = options.now ?? (() => new Date().toISOString());

@@ -3,7 +3,7 @@ import { ToolRegistry, operationToolName, toolRegistryStream, type ToolCommandMe
 import { currentEgress, egressErrorIn, type EgressGuard } from '@agent-orchestrator/egress';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
-import { ToolDocumentError, compileOpenApi, readToolDocument } from '@agent-orchestrator/tools';
+import { ToolDocumentError, compileOpenApi, definitionForCommand, hydrateToolEvents, readToolDocument } from '@agent-orchestrator/tools';
 import type { Principal } from '../auth/access.guard.js';
 import { commandMetadata, sendAndConfirm } from '../commands.js';
 import { GatewayError } from '../errors.js';
@@ -43,21 +43,37 @@ export function toolView({ name, version, definedAt, definition }: Versioned<Too
 export class Tools {
   constructor(private readonly backend: ToolsBackend) {}
 
+  /**
+   * The tenant's tools by name and version, for pins and name checks. A definition stored as an
+   * attachment is not loaded here: list() and get() load the ones they show.
+   */
   async registry(tenantId: string): Promise<ToolRegistry> {
-    return ToolRegistry.fold(await this.backend.store.readStream(toolRegistryStream(tenantId)));
+    return ToolRegistry.fold(await this.events(tenantId));
   }
 
   async list(tenantId: string) {
-    return { items: (await this.registry(tenantId)).all().map(toolView) };
+    const events = await this.events(tenantId);
+    const latest = ToolRegistry.fold(events).pins();
+    return { items: (await this.loaded(events, (name, version) => latest[name] === version)).all().map(toolView) };
   }
 
   async get(tenantId: string, name: string, version?: number) {
-    const registry = await this.registry(tenantId);
+    const events = await this.events(tenantId);
+    const newest = ToolRegistry.fold(events).latest(name)?.version;
+    const registry = await this.loaded(events, (candidate, at) => candidate === name && at === (version ?? newest));
     const found = version === undefined ? registry.latest(name) : registry.version(name, version);
     if (found) return toolView(found);
-    const latest = registry.latest(name);
-    if (version !== undefined && latest) throw new GatewayError('NotFound', `Tool ${name} has no version ${version}; the latest is ${latest.version}.`);
+    if (version !== undefined && newest !== undefined) throw new GatewayError('NotFound', `Tool ${name} has no version ${version}; the latest is ${newest}.`);
     throw new GatewayError('NotFound', `Your tenant has no tool named ${name}.`);
+  }
+
+  private events(tenantId: string) {
+    return this.backend.store.readStream(toolRegistryStream(tenantId));
+  }
+
+  /** The registry with the definitions of the `wanted` versions loaded, wherever they are stored. */
+  private async loaded(events: Awaited<ReturnType<Tools['events']>>, wanted: (name: string, version: number) => boolean): Promise<ToolRegistry> {
+    return ToolRegistry.fold(await hydrateToolEvents(this.backend.store, events, wanted));
   }
 
   async register(caller: Principal, request: RegisterToolRequest) {
@@ -92,14 +108,16 @@ export class Tools {
       ...(request.credentials === undefined ? {} : { credentials: { ...request.credentials } }),
     };
     const commandId = randomUUID();
-    const message: ToolCommandMessage = { commandId, command: { type: 'RegisterTool', name: request.name, definition, metadata: commandMetadata(caller, commandId, commandId) } };
+    // A definition too large for an event (a big document, many operations) travels as an attachment.
+    const carried = await definitionForCommand(this.backend.store, caller.tenantId, definition);
+    const message: ToolCommandMessage = { commandId, command: { type: 'RegisterTool', name: request.name, ...carried, metadata: commandMetadata(caller, commandId, commandId) } };
     const landed = await sendAndConfirm(this.backend, {
       topic: this.backend.topics.commands('tool-adapters'),
       stream: toolRegistryStream(caller.tenantId),
       message,
       notYet: `Tool ${request.name} was sent but is not in the registry yet. GET /v1/tools/${request.name} shortly to see whether it landed.`,
     });
-    return toolView(ToolRegistry.fold([landed]).latest(request.name)!);
+    return toolView({ name: request.name, version: (landed.data as { version: number }).version, definedAt: landed.occurredAt, definition });
   }
 
   /**

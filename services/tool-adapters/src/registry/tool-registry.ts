@@ -8,12 +8,14 @@ export const toolRegistryDecider: Decider<RegisterTool, ToolRegistry> = {
   initialState: () => ToolRegistry.empty,
   evolve: (registry, event) => registry.with(event),
   decide(command, registry): NewEvent[] {
-    const { name, definition, metadata } = command;
+    const { name, metadata } = command;
+    // The definition itself, or the attachment the gateway stored it in when it is too large for an event.
+    const definition = command.definition === undefined ? { stored: command.stored! } : { definition: command.definition };
     const { eventIds, now, tenantId, correlationId, causationId, actor, traceparent } = metadata;
     const eventId = eventIds[0];
     if (eventId === undefined) throw new Error('RegisterTool carries no event id');
     const version = (registry.latest(name)?.version ?? 0) + 1;
-    return [{ eventId, type: 'ToolRegistered', schemaVersion: 1, tenantId, correlationId, causationId, actor, occurredAt: now, traceparent, data: { name, version, definition } }];
+    return [{ eventId, type: 'ToolRegistered', schemaVersion: 2, tenantId, correlationId, causationId, actor, occurredAt: now, traceparent, data: { name, version, ...definition } }];
   },
 };
 
