@@ -23,6 +23,7 @@ import { SessionFeed } from './sessions/session-feed.js';
 import { registerSessionSocket } from './sessions/session-socket.js';
 import { Agents } from './agents/agents.js';
 import { Tools } from './tools/tools.js';
+import { ToolCompiler } from '@agent-orchestrator/tools';
 import { Approvals } from './approvals/approvals.js';
 import { Policies } from './policies/policies.js';
 import { Egress } from './egress/egress.js';
@@ -100,7 +101,8 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const backend = deps.sessions;
     const egressGuard = new EgressGuard({ operatorAllow: config.egressAllow ?? [], ...(config.egressDeny ? { operatorDeny: config.egressDeny } : {}) });
     const auth = await openAuthentication(database, config, { apiKeys, egress: egressGuard, logger, tenancy });
-    const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes, egress: egressGuard }) : undefined;
+    const compiler = backend ? new ToolCompiler() : undefined;
+    const tools = backend && compiler ? new Tools({ ...backend, maxDocumentBytes: config.maxToolDocumentBytes ?? 32 * 1024 * 1024, egress: egressGuard, compiler }) : undefined;
     const agents = backend && tools ? new Agents(backend, tools) : undefined;
     const claims = backend ? new IdempotencyClaims(database, config.schema) : undefined;
     await claims?.migrate();
@@ -118,6 +120,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const onShutdown = async () => {
       feed?.stop();
       await egressGuard.close();
+      await compiler?.close();
       await tenancy.close();
       await releasePool();
     };

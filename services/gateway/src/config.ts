@@ -74,6 +74,7 @@ const envSchema = z.object({
   // The same alphabet as the tenant id every event carries.
   BOOTSTRAP_TENANT: newEventSchema.shape.tenantId.default('demo'),
   MAX_BODY_BYTES: integerVariable(1, 100 * 1024 * 1024, 'expects a whole number of bytes from 1 to 104857600 (100 MiB)').default(1024 * 1024),
+  TOOL_DOCUMENT_MAX_BYTES: integerVariable(1, 256 * 1024 * 1024, 'expects a whole number of bytes from 1 to 268435456 (256 MiB)').default(32 * 1024 * 1024),
   EGRESS_ALLOW: egressAllowVariable,
   EGRESS_DENY: egressDenyVariable,
   API_RATE_LIMIT_PER_MINUTE: perMinute('requests').optional(),
@@ -104,6 +105,8 @@ export interface GatewayConfig {
   readonly tenantRetentionDays?: number;
   /** Larger request bodies are refused with 413 before they are parsed. */
   readonly maxBodyBytes: number;
+  /** The largest OpenAPI document a tool is registered from by URL (a body is held to maxBodyBytes); default 32 MiB. */
+  readonly maxToolDocumentBytes?: number;
   /** Destinations the operator trusts for every tenant (EGRESS_ALLOW): the egress guard lets them through. */
   readonly egressAllow?: readonly string[];
   /** Destinations no tenant may reach whatever its allow-list says (EGRESS_DENY; the cloud metadata ranges by default). */
@@ -164,6 +167,7 @@ export function parseGatewayConfig(env: Readonly<Record<string, string | undefin
     platformAdminApiKey: vars.PLATFORM_ADMIN_API_KEY,
     tenantRetentionDays: vars.TENANT_RETENTION_DAYS,
     maxBodyBytes: vars.MAX_BODY_BYTES,
+    maxToolDocumentBytes: vars.TOOL_DOCUMENT_MAX_BYTES,
     egressAllow: vars.EGRESS_ALLOW,
     egressDeny: vars.EGRESS_DENY,
     rateLimits: { principalPerMinute: vars.API_RATE_LIMIT_PER_MINUTE, tenantPerMinute: vars.TENANT_RATE_LIMIT_PER_MINUTE, authFailuresPerMinute: vars.AUTH_FAILURE_LIMIT_PER_MINUTE },

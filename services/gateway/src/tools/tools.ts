@@ -3,7 +3,7 @@ import { ToolRegistry, operationToolName, toolRegistryStream, type ToolCommandMe
 import { currentEgress, egressErrorIn, type EgressGuard } from '@agent-orchestrator/egress';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
-import { ToolDocumentError, compileOpenApi, definitionForCommand, hydrateToolEvents, readToolDocument } from '@agent-orchestrator/tools';
+import { ToolDocumentError, definitionForCommand, hydrateToolEvents, type CompiledTool, type ToolCompiler } from '@agent-orchestrator/tools';
 import type { Principal } from '../auth/access.guard.js';
 import { commandMetadata, sendAndConfirm } from '../commands.js';
 import { GatewayError } from '../errors.js';
@@ -16,6 +16,8 @@ export interface ToolsBackend {
   readonly maxDocumentBytes: number;
   /** Every document fetch goes through it, with the tenant's allow-list. */
   readonly egress: EgressGuard;
+  /** Reads and compiles documents off the event loop. */
+  readonly compiler: ToolCompiler;
   readonly confirmMs?: number;
 }
 
@@ -80,10 +82,9 @@ export class Tools {
     const source = request.url === undefined ? ({ kind: 'inline' } as const) : ({ kind: 'url', url: request.url } as const);
     const raw = request.url === undefined ? request.document : await this.fetchDocument(caller.tenantId, request.url);
     let document: Record<string, unknown>;
-    let compiled: Awaited<ReturnType<typeof compileOpenApi>>;
+    let compiled: CompiledTool;
     try {
-      document = request.url === undefined ? readToolDocument(raw) : fetchedDocument(request.url, raw);
-      compiled = await compileOpenApi(document);
+      ({ document, compiled } = await this.backend.compiler.compile({ input: raw, ...(request.url === undefined ? {} : { fetchedFrom: request.url }) }));
     } catch (error) {
       if (error instanceof ToolDocumentError) throw new GatewayError('InvalidBody', error.message);
       throw error;
@@ -161,22 +162,4 @@ export class Tools {
     }
     return Buffer.concat(chunks).toString('utf8');
   }
-}
-
-/**
- * The fetched text as a document, when it is one. Until it shows an `openapi` (or `swagger`)
- * field it is just something an address answered, and what it holds is not repeated back: the
- * parser's message would quote it.
- */
-function fetchedDocument(url: string, text: unknown): Record<string, unknown> {
-  let document: Record<string, unknown> | undefined;
-  try {
-    document = readToolDocument(text);
-  } catch {
-    document = undefined;
-  }
-  if (document === undefined || (typeof document.openapi !== 'string' && typeof document.swagger !== 'string')) {
-    throw new ToolDocumentError(`What ${url} answered is not an OpenAPI document (JSON or YAML with an "openapi" field).`);
-  }
-  return document;
 }

@@ -1,0 +1,35 @@
+import { compileOpenApi, readToolDocument, ToolDocumentError } from './openapi-tool.js';
+import type { CompileRequest, CompileAnswer } from './tool-compiler.js';
+
+/**
+ * Runs in a worker thread (ToolCompiler): reads the document's text and compiles it, so a large
+ * document never holds up the process's other requests. A document fetched from a URL is not
+ * quoted back when it is not one (what an address answered may be anything).
+ */
+export default async function compile({ input, fetchedFrom, options }: CompileRequest): Promise<CompileAnswer> {
+  try {
+    const document = fetchedFrom === undefined ? readToolDocument(input) : fetchedDocument(fetchedFrom, input);
+    return { ok: true, document, compiled: await (compileOpenApi as (input: unknown, options?: object) => ReturnType<typeof compileOpenApi>)(document, options) };
+  } catch (error) {
+    if (error instanceof ToolDocumentError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+/**
+ * The fetched text as a document, when it is one. Until it shows an `openapi` (or `swagger`)
+ * field it is just something an address answered, and what it holds is not repeated back: the
+ * parser's message would quote it.
+ */
+function fetchedDocument(url: string, text: unknown): Record<string, unknown> {
+  let document: Record<string, unknown> | undefined;
+  try {
+    document = readToolDocument(text);
+  } catch {
+    document = undefined;
+  }
+  if (document === undefined || (typeof document.openapi !== 'string' && typeof document.swagger !== 'string')) {
+    throw new ToolDocumentError(`What ${url} answered is not an OpenAPI document (JSON or YAML with an "openapi" field).`);
+  }
+  return document;
+}
