@@ -136,7 +136,7 @@ describe('executing registered tools over HTTP', () => {
 
   it('never sends a request that cannot be sent (a CR or LF in a header value), and does not try again', async () => {
     const outcome = await executor.call(key, definition, operation('moved'), JSON.stringify({ 'x-note': 'hi\r\nx-admin: yes' }), 'key-11');
-    expect(outcome).toEqual({ outcome: 'refused', reason: 'argument x-note (header x-note) holds a CR, LF or NUL, which HTTP does not allow' });
+    expect(outcome).toEqual({ outcome: 'refused', reason: 'the value of header x-note holds a CR, LF or NUL, which HTTP does not allow' });
     expect(tool.requests).toEqual([]);
   });
 

@@ -23,8 +23,9 @@ export class ArgumentRefused extends Error {
   constructor(
     readonly argument: string,
     readonly why: string,
+    message = `argument ${argument} ${why}`,
   ) {
-    super(`argument ${argument} ${why}`);
+    super(message);
   }
 }
 
@@ -146,7 +147,8 @@ export function serializeParameters(operation: Operation, args: Record<string, u
   for (const parameter of operation.parameters) {
     const value = args[parameter.name];
     if (value === undefined) continue;
-    if (parameter.in === 'header' && holdsLineBreak(value)) throw new ArgumentRefused(parameter.name, `(header ${parameter.name}) holds a CR, LF or NUL, which HTTP does not allow`);
+    // Worded as before parameters had styles: a header parameter's name is its argument's name.
+    if (parameter.in === 'header' && holdsLineBreak(value)) throw new ArgumentRefused(parameter.name, 'holds a CR, LF or NUL', `the value of header ${parameter.name} holds a CR, LF or NUL, which HTTP does not allow`);
     if (parameter.in === 'cookie' && holdsLineBreak(value)) throw new ArgumentRefused(parameter.name, `(cookie ${parameter.name}) holds a CR, LF or NUL, which a Cookie header cannot carry`);
     const pieces = serializeParameter(parameter.name, value, styleOf(parameter)).filter((piece) => piece !== '');
     if (parameter.in === 'path') {

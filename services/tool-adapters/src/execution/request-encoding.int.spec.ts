@@ -170,7 +170,7 @@ describe('sending every kind of request and reading every kind of answer', () =>
 
   it('never sends a CR, LF or NUL in a header or cookie, nor a value its style cannot carry, and names the argument', async () => {
     expect(await call('headersAndCookies', { session: 'abc\r\nSet-Cookie: admin=1' })).toEqual({ outcome: 'refused', reason: 'argument session (cookie session) holds a CR, LF or NUL, which a Cookie header cannot carry' });
-    expect(await call('headersAndCookies', { 'x-tags': ['ok', 'no\0'] })).toEqual({ outcome: 'refused', reason: 'argument x-tags (header x-tags) holds a CR, LF or NUL, which HTTP does not allow' });
+    expect(await call('headersAndCookies', { 'x-tags': ['ok', 'no\0'] })).toEqual({ outcome: 'refused', reason: 'the value of header x-tags holds a CR, LF or NUL, which HTTP does not allow' });
     expect(await call('queryStyles', { filter: ['open'] })).toEqual({ outcome: 'refused', reason: 'argument filter is an array; style deepObject carries objects only' });
     expect(await call('queryStyles', { tag: [['red']] })).toEqual({ outcome: 'refused', reason: 'argument tag[0] holds a nested array, which style form cannot carry; only deepObject nests' });
     expect(await call('pathStyles', { ids: [1], coords: {}, tags: [], name: '..' })).toEqual({ outcome: 'refused', reason: 'argument name is "..", which would change the path instead of filling it' });
