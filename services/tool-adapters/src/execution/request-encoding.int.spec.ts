@@ -28,6 +28,7 @@ function startServer(): Promise<{ server: Server; baseUrl: string; received: Rec
     const record: Received = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.alloc(0), fields: [], files: [] };
     const answer = () => {
       received.push(record);
+      if (request.url === '/api/flaky' && received.filter((r) => r.url === '/api/flaky').length === 1) return void response.writeHead(503).end('busy');
       if (request.url === '/api/answers/png') return void response.writeHead(200, { 'content-type': 'image/png' }).end(pngBytes);
       if (request.url === '/api/answers/big') return void response.writeHead(200, { 'content-type': 'application/pdf' }).end(Buffer.alloc(5000, 1));
       if (request.url === '/api/answers/csv') return void response.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' }).end('id,name\n1,Ada\n');
@@ -101,6 +102,7 @@ const operations: Operation[] = [
   }),
   operation('note', 'post', '/notes', [], { required: true, mediaType: 'text/plain' }, { type: 'string' }),
   operation('blob', 'put', '/blobs', [], { required: true, mediaType: 'application/octet-stream' }),
+  operation('flaky', 'post', '/flaky', [], { required: true, mediaType: 'multipart/form-data' }, { type: 'object', properties: { file: fileSchema } }),
   operation('png', 'get', '/answers/png', []),
   operation('big', 'get', '/answers/big', []),
   operation('csv', 'get', '/answers/csv', []),
@@ -245,6 +247,16 @@ describe('sending every kind of request and reading every kind of answer', () =>
       ['PUT', 'application/octet-stream', bytes.toString('hex')],
       ['PUT', 'application/octet-stream', Buffer.from('just text').toString('hex')],
     ]);
+  });
+
+  it('sends the same multipart body again when a call is retried', async () => {
+    const retrying = new HttpExecutor({ retries: 1, minBackoffMs: 1 }, new EgressGuard({ operatorAllow: ['127.0.0.1'] }));
+    const args = { body: { file: { base64: Buffer.from('report').toString('base64'), filename: 'r.txt', contentType: 'text/plain' }, note: 'n' } };
+    const outcome = await retrying.call(key, definition, operations.find((o) => o.name === 'flaky')!, JSON.stringify(args), 'key-flaky');
+    expect(outcome).toMatchObject({ outcome: 'completed', attempts: 2 });
+    expect(tool.received.map((r) => [r.headers['idempotency-key'], r.fields, r.files.map((f) => [f.filename, f.mimeType, f.content.toString('utf8')])])).toEqual(
+      Array.from({ length: 2 }, () => ['key-flaky', [{ name: 'note', value: 'n', mimeType: 'text/plain' }], [['r.txt', 'text/plain', 'report']]]),
+    );
   });
 
   it('describes a binary answer by type, size and hash instead of keeping it, and keeps text and +json answers as text', async () => {
