@@ -8,8 +8,27 @@ export const toolOperationSchema = z.strictObject({
   method: z.enum(['get', 'put', 'post', 'delete', 'patch', 'head', 'options']),
   path: z.string().min(1).max(2000),
   description: z.string().max(1000),
-  parameters: z.array(z.strictObject({ name: z.string().min(1).max(200), in: z.enum(['path', 'query', 'header']), required: z.boolean() })).max(100),
-  body: z.strictObject({ required: z.boolean() }).nullable(),
+  /** Absent `style`/`explode` mean OpenAPI's defaults: path and header `simple`, query and cookie `form`; explode only for `form`. */
+  parameters: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1).max(200),
+        in: z.enum(['path', 'query', 'header', 'cookie']),
+        required: z.boolean(),
+        style: z.enum(['matrix', 'label', 'form', 'simple', 'spaceDelimited', 'pipeDelimited', 'deepObject']).optional(),
+        explode: z.boolean().optional(),
+        allowReserved: z.boolean().optional(),
+      }),
+    )
+    .max(100),
+  /** Absent `mediaType` means `application/json` (the only kind older events knew); `encoding` is per body property, for form and multipart bodies. */
+  body: z
+    .strictObject({
+      required: z.boolean(),
+      mediaType: z.string().min(1).max(200).optional(),
+      encoding: z.record(z.string(), z.strictObject({ contentType: z.string().max(500).optional(), style: z.string().max(50).optional(), explode: z.boolean().optional() })).optional(),
+    })
+    .nullable(),
   /** The arguments as one JSON Schema object; the executor validates calls against it. */
   inputSchema: z.record(z.string(), z.unknown()),
   idempotent: z.boolean(),

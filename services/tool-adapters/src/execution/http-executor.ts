@@ -6,6 +6,9 @@ import addFormats from 'ajv-formats';
 import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import pRetry, { AbortError } from 'p-retry';
 import type { RequestInit, Response } from 'undici';
+import { readAnswer, type AnswerKind } from './answer-reading.js';
+import { ArgumentRefused, bodySchemaOf, serializeParameters } from './parameter-style.js';
+import { encodeBody, type EncodedBody } from './request-body.js';
 
 type Operation = ToolDefinition['operations'][number];
 
@@ -21,6 +24,7 @@ export interface HttpExecutorOptions {
   /** Attempts after the first, for calls that may be repeated. */
   readonly retries?: number;
   readonly minBackoffMs?: number;
+  /** JSON and text answers larger than this fail the call, and so do binary ones, which are only hashed. */
   readonly maxResponseBytes?: number;
   /** Consecutive failed calls that open a tool's circuit, and how long it stays open. */
   readonly breakAfter?: number;
@@ -134,6 +138,7 @@ export class HttpExecutor {
   ): Promise<{ status: number; output: string }> {
     const where = `${request.init.method} ${request.url.pathname}`;
     let response: Response;
+    let kind: AnswerKind;
     let text: string;
     try {
       ({ response } = await this.egress.fetch(request.url, { ...request.init, signal: AbortSignal.timeout(this.options.timeoutMs) }, { allow: egressAllow, maxRedirects: 0 }));
@@ -141,7 +146,7 @@ export class HttpExecutor {
         await response.body?.cancel();
         throw new AbortError(`${where} answered ${response.status}, a redirect; tool calls do not follow redirects, so register the tool with the URL of the server that answers`);
       }
-      text = await readLimited(response, this.options.maxResponseBytes);
+      ({ kind, text } = await readAnswer(response, this.options.maxResponseBytes));
     } catch (error) {
       if (error instanceof AbortError) throw error;
       const refused = egressErrorIn(error);
@@ -152,7 +157,7 @@ export class HttpExecutor {
     }
     if (response.status === 408 || response.status === 425 || response.status === 429 || response.status >= 500) throw new RetryableStatus(`${where} answered ${response.status}: ${text.slice(0, 300)}`);
     if (response.status >= 400) throw new AbortError(`${where} answered ${response.status}: ${text.slice(0, 300)}`);
-    if (/json/i.test(response.headers.get('content-type') ?? '') && text.length > 0) {
+    if (kind === 'json' && text.length > 0) {
       let body: unknown;
       try {
         body = JSON.parse(text);
@@ -193,18 +198,20 @@ function buildRequest(
   idempotencyKey: string,
   credentials: readonly PresentedCredential[],
 ): { url: URL; init: RequestInit } | { reason: string } {
-  let path = operation.path;
   const url = new URL(baseUrl);
   const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.1' };
-  for (const parameter of operation.parameters) {
-    const value = args[parameter.name];
-    if (value === undefined) continue;
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
-    if (parameter.in === 'path') path = path.replace(`{${parameter.name}}`, encodeURIComponent(text));
-    else if (parameter.in === 'query') url.searchParams.append(parameter.name, text);
-    else headers[parameter.name.toLowerCase()] = text;
+  let serialized: ReturnType<typeof serializeParameters>;
+  let encodedBody: EncodedBody | undefined;
+  try {
+    serialized = serializeParameters(operation, args);
+    encodedBody = operation.body && args.body !== undefined ? encodeBody(operation.body, args.body, bodySchemaOf(operation)) : undefined;
+  } catch (error) {
+    if (error instanceof ArgumentRefused) return { reason: error.message };
+    throw error;
   }
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+  Object.assign(headers, serialized.headers);
+  if (serialized.cookies.length > 0) headers.cookie = serialized.cookies.join('; ');
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${serialized.path}`;
   if (!operation.idempotent) headers['idempotency-key'] = idempotencyKey;
   for (const { scheme, value } of credentials) {
     if (scheme.type === 'bearer') headers.authorization = `Bearer ${value}`;
@@ -212,8 +219,10 @@ function buildRequest(
     else if (scheme.in === 'header') headers[scheme.name.toLowerCase()] = value;
     else url.searchParams.set(scheme.name, value);
   }
-  const body = operation.body && args.body !== undefined ? JSON.stringify(args.body) : undefined;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  // Set last, onto what credentials left: assigning url.search keeps each parameter's encoding, where searchParams would write it again its own way.
+  url.search = [url.search.slice(1), ...serialized.query].filter((piece) => piece !== '').join('&');
+  const body = encodedBody?.body;
+  if (encodedBody?.contentType !== undefined) headers['content-type'] = encodedBody.contentType;
   // Named, never quoted: the value may be a credential.
   const unsendable = Object.entries(headers).find(([, value]) => /[\r\n\0]/.test(value));
   if (unsendable) return { reason: `the value of header ${unsendable[0]} holds a CR, LF or NUL, which HTTP does not allow` };
@@ -231,17 +240,6 @@ function withoutCredentials(outcome: CallOutcome, credentials: readonly Presente
   if (secrets.length === 0) return outcome;
   const scrub = (text: string) => scrubSecrets(text, secrets).text;
   return outcome.outcome === 'completed' ? { ...outcome, output: scrub(outcome.output) } : { ...outcome, reason: scrub(outcome.reason) };
-}
-
-async function readLimited(response: Response, limit: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += chunk.byteLength;
-    if (size > limit) throw new AbortError(`the response is larger than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Why fetch got no answer, in words: the socket's error code, or the timeout. */
