@@ -1,0 +1,102 @@
+import { ToolDocumentError, type HttpMethod, type JsonSchema, type ToolOperation, type ToolParameter } from './openapi-tool.js';
+import { compileRequestBody, type RawRequestBody } from './request-body.js';
+
+const idempotentMethods: ReadonlySet<HttpMethod> = new Set(['get', 'head', 'put', 'delete', 'options']);
+
+export interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  description?: string;
+  schema?: JsonSchema;
+  content?: Record<string, { schema?: JsonSchema }>;
+  style?: string;
+  explode?: boolean;
+  allowReserved?: boolean;
+}
+
+export interface Operation {
+  operationId?: string;
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  parameters?: Parameter[];
+  requestBody?: RawRequestBody;
+  security?: unknown;
+  responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>;
+}
+
+/** The styles OpenAPI allows in each location. */
+const stylesIn: Record<ToolParameter['in'], readonly NonNullable<ToolParameter['style']>[]> = {
+  path: ['matrix', 'label', 'simple'],
+  query: ['form', 'spaceDelimited', 'pipeDelimited', 'deepObject'],
+  header: ['simple'],
+  cookie: ['form'],
+};
+
+/**
+ * One operation as the executor calls it, named by `name`. What the platform cannot send throws a
+ * ToolDocumentError starting with `<METHOD> <path>: `; the caller lists the operation as skipped.
+ */
+export function compileOperation(name: string, method: HttpMethod, path: string, operation: Operation, shared: readonly Parameter[]): Omit<ToolOperation, 'security'> {
+  const where = `${method.toUpperCase()} ${path}`;
+  const responseSchemas: Record<string, JsonSchema> = {};
+  for (const [status, response] of Object.entries(operation.responses ?? {})) {
+    if (!/^2(\d\d|XX)$/.test(status)) continue;
+    const json = Object.entries(response?.content ?? {}).find(([type]) => /^application\/([a-z.+-]*\+)?json\b/.test(type));
+    if (json?.[1].schema) responseSchemas[status] = json[1].schema;
+  }
+
+  // Operation-level parameters override path-level ones of the same name and location.
+  const byKey = new Map<string, Parameter>();
+  for (const parameter of [...shared, ...(operation.parameters ?? [])]) byKey.set(`${parameter.in}:${parameter.name}`, parameter);
+  const properties: Record<string, JsonSchema> = {};
+  const required: string[] = [];
+  const parameters: ToolParameter[] = [];
+  for (const parameter of byKey.values()) {
+    const location = parameter.in;
+    if (location !== 'path' && location !== 'query' && location !== 'header' && location !== 'cookie') {
+      throw new ToolDocumentError(`${where}: ${location} parameters (${parameter.name}) are not supported; parameters go in the path, query, a header or a cookie.`);
+    }
+    if (parameter.name === 'body' || properties[parameter.name] !== undefined) {
+      throw new ToolDocumentError(`${where}: two arguments would be named "${parameter.name}" (parameters in different places, or a parameter and the request body); rename one in the document.`);
+    }
+    const style = parameter.style as ToolParameter['style'];
+    if (style !== undefined && !stylesIn[location].includes(style)) {
+      throw new ToolDocumentError(`${where}: the ${location} parameter ${parameter.name} has style "${parameter.style}"; in the ${location} OpenAPI allows ${stylesIn[location].join(', ')}.`);
+    }
+    const schema = parameter.schema ?? Object.values(parameter.content ?? {})[0]?.schema ?? {};
+    properties[parameter.name] = { ...schema, ...(parameter.description ? { description: parameter.description } : {}) };
+    const isRequired = parameter.required === true || location === 'path';
+    if (isRequired) required.push(parameter.name);
+    parameters.push({
+      name: parameter.name,
+      in: location,
+      required: isRequired,
+      ...(style === undefined ? {} : { style }),
+      ...(typeof parameter.explode === 'boolean' ? { explode: parameter.explode } : {}),
+      ...(typeof parameter.allowReserved === 'boolean' ? { allowReserved: parameter.allowReserved } : {}),
+    });
+  }
+
+  let body: ToolOperation['body'] = null;
+  if (operation.requestBody) {
+    const compiled = compileRequestBody(operation.requestBody);
+    if ('reason' in compiled) throw new ToolDocumentError(`${where}: ${compiled.reason}`);
+    properties.body = compiled.schema;
+    body = compiled.body;
+    if (body.required) required.push('body');
+  }
+
+  return {
+    name,
+    method,
+    path,
+    description: (operation.summary ?? operation.description ?? where).slice(0, 1000),
+    parameters,
+    body,
+    inputSchema: { type: 'object', properties, required, additionalProperties: false },
+    idempotent: idempotentMethods.has(method),
+    responseSchemas,
+  };
+}
