@@ -26,14 +26,6 @@ export interface Operation {
   responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>;
 }
 
-/** The styles OpenAPI allows in each location. */
-const stylesIn: Record<ToolParameter['in'], readonly NonNullable<ToolParameter['style']>[]> = {
-  path: ['matrix', 'label', 'simple'],
-  query: ['form', 'spaceDelimited', 'pipeDelimited', 'deepObject'],
-  header: ['simple'],
-  cookie: ['form'],
-};
-
 /**
  * One operation as the executor calls it, named by `name`. What the platform cannot send throws a
  * ToolDocumentError starting with `<METHOD> <path>: `; the caller lists the operation as skipped.
@@ -61,10 +53,8 @@ export function compileOperation(name: string, method: HttpMethod, path: string,
     if (parameter.name === 'body' || properties[parameter.name] !== undefined) {
       throw new ToolDocumentError(`${where}: two arguments would be named "${parameter.name}" (parameters in different places, or a parameter and the request body); rename one in the document.`);
     }
+    // The validator has checked that the style is one OpenAPI allows in this location.
     const style = parameter.style as ToolParameter['style'];
-    if (style !== undefined && !stylesIn[location].includes(style)) {
-      throw new ToolDocumentError(`${where}: the ${location} parameter ${parameter.name} has style "${parameter.style}"; in the ${location} OpenAPI allows ${stylesIn[location].join(', ')}.`);
-    }
     const schema = parameter.schema ?? Object.values(parameter.content ?? {})[0]?.schema ?? {};
     properties[parameter.name] = { ...schema, ...(parameter.description ? { description: parameter.description } : {}) };
     const isRequired = parameter.required === true || location === 'path';
