@@ -144,6 +144,30 @@ describe('POST /v1/tools registers what can be called and lists what cannot', ()
     expect(gateway.sent.map((batch) => JSON.parse((batch as { value: string }[])[0]!.value).command.name)).not.toContain('tokens');
   });
 
+  it('registers a document with a thousand operations; one too large for a tool version is a 422 saying how to choose fewer', async () => {
+    const paths: Record<string, unknown> = {};
+    for (let i = 0; i < 1000; i++) paths[`/r${i}/{id}`] = { get: { tags: [`group-${i % 10}`], parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: ok } };
+    const thousand = { openapi: '3.1.0', info: { title: 'Records', version: '1' }, paths };
+    const started = performance.now();
+    const answer = await registered(acme('POST', '/v1/tools', { body: { name: 'records', document: thousand } }));
+    expect(answer.status).toBe(201);
+    expect(performance.now() - started).toBeLessThan(15_000);
+    const operations = (answer.json as { operations: { name: string }[] }).operations;
+    expect(operations).toHaveLength(1000);
+    expect(new Set(operations.map((operation) => operation.name)).size).toBe(1000);
+
+    const entry = { content: { 'application/json': { schema: { type: 'object', properties: { amount: { type: 'number', description: 'The amount in the ledger currency, in minor units' } } } } } };
+    const heavy = { ...thousand, paths: Object.fromEntries(Object.entries(paths).map(([path, item]) => [path, { ...(item as object), put: { requestBody: entry, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: ok } }])) };
+    const before = gateway.sent.length;
+    const tooLarge = await acme('POST', '/v1/tools', { body: { name: 'ledgers', document: heavy } });
+    expect(tooLarge.status).toBe(422);
+    expect((tooLarge.json as { detail: string }).detail).toMatch(/^The tool's definition \(the document as given and its 2000 compiled operations\) is \d+ bytes; a tool version holds at most \d+\. Choose fewer operations with "include" or "exclude"/);
+    expect(gateway.sent).toHaveLength(before);
+    const chosen = await registered(acme('POST', '/v1/tools', { body: { name: 'ledgers', document: heavy, include: { tags: ['group-0'] } } }));
+    expect(chosen.status).toBe(201);
+    expect((chosen.json as { operations: { method: string }[] }).operations.map((operation) => operation.method)).toEqual(Array.from({ length: 100 }, () => 'get'));
+  });
+
   it('registers a Swagger 2.0 document fetched by URL, converted to OpenAPI 3.0, keeping the document as given', async () => {
     const answer = await registered(acme('POST', '/v1/tools', { body: { name: 'petstore', url: `${documentsUrl}/swagger.yaml` } }));
     expect(answer.status).toBe(201);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ToolRegistry, toolRegistryStream, type ToolCommandMessage, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
 import { currentEgress, egressErrorIn, type EgressGuard } from '@agent-orchestrator/egress';
-import type { EventStore } from '@agent-orchestrator/event-store';
+import { maxEventBytes, type EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
 import { ToolDocumentError, compileOpenApi, readToolDocument, type OperationSelection } from '@agent-orchestrator/tools';
 import type { Principal } from '../auth/access.guard.js';
@@ -92,6 +92,7 @@ export class Tools {
       ...(request.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: request.rateLimitPerMinute }),
       ...(request.credentials === undefined ? {} : { credentials: { ...request.credentials } }),
     };
+    checkDefinitionSize(definition);
     const commandId = randomUUID();
     const message: ToolCommandMessage = { commandId, command: { type: 'RegisterTool', name: request.name, definition, metadata: commandMetadata(caller, commandId, commandId) } };
     const landed = await sendAndConfirm(this.backend, {
@@ -146,6 +147,24 @@ export class Tools {
   }
 }
 
+/** Room left in the ToolRegistered event for what is not the definition: the envelope, name and version. */
+const envelopeAllowance = 4 * 1024;
+
+/**
+ * Refuses a definition too large for one ToolRegistered event before anything is sent: the
+ * registry could never store it, and the caller would only see the registration time out.
+ */
+function checkDefinitionSize(definition: ToolDefinition): void {
+  const bytes = Buffer.byteLength(JSON.stringify(definition), 'utf8');
+  const limit = maxEventBytes - envelopeAllowance;
+  if (bytes <= limit) return;
+  const operations = definition.operations.length;
+  throw new GatewayError(
+    'InvalidBody',
+    `The tool's definition (the document as given and its ${operations} compiled operations) is ${bytes} bytes; a tool version holds at most ${limit}. Choose fewer operations with "include" or "exclude", or register a smaller document.`,
+  );
+}
+
 function selection({ tags, operationIds, pathPrefixes }: OperationSelection) {
   return { ...(tags ? { tags: [...tags] } : {}), ...(operationIds ? { operationIds: [...operationIds] } : {}), ...(pathPrefixes ? { pathPrefixes: [...pathPrefixes] } : {}) };
 }
@@ -163,7 +182,7 @@ function fetchedDocument(url: string, text: unknown): Record<string, unknown> {
     document = undefined;
   }
   if (document === undefined || (typeof document.openapi !== 'string' && typeof document.swagger !== 'string')) {
-    throw new ToolDocumentError(`What ${url} answered is not an OpenAPI document (JSON or YAML with an "openapi" field).`);
+    throw new ToolDocumentError(`What ${url} answered is not an OpenAPI or Swagger document (JSON or YAML with an "openapi" or "swagger" field).`);
   }
   return document;
 }
