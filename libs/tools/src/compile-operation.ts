@@ -1,6 +1,7 @@
 import { ToolDocumentError, type HttpMethod, type JsonSchema, type ToolOperation, type ToolParameter } from './openapi-tool.js';
 import { compileRequestBody, type RawRequestBody } from './request-body.js';
 
+const ignoredHeaders: ReadonlySet<string> = new Set(['accept', 'content-type', 'authorization']);
 const idempotentMethods: ReadonlySet<HttpMethod> = new Set(['get', 'head', 'put', 'delete', 'options']);
 
 export interface Parameter {
@@ -47,6 +48,8 @@ export function compileOperation(name: string, method: HttpMethod, path: string,
   const parameters: ToolParameter[] = [];
   for (const parameter of byKey.values()) {
     const location = parameter.in;
+    // OpenAPI says these headers are described by the media types and security, not as parameters.
+    if (location === 'header' && ignoredHeaders.has(parameter.name.toLowerCase())) continue;
     if (location !== 'path' && location !== 'query' && location !== 'header' && location !== 'cookie') {
       throw new ToolDocumentError(`${where}: ${location} parameters (${parameter.name}) are not supported; parameters go in the path, query, a header or a cookie.`);
     }

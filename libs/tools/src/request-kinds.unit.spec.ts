@@ -107,7 +107,7 @@ describe('compiling the body kinds and parameter locations a call can send', () 
     expect(validator.problem('blob', blob as never, JSON.stringify({ body: { base64: 'AAEC', extra: 1 } }))).toMatch(/do not match putBlob/);
   });
 
-  it('compiles parameters in the path, query, a header and a cookie with their style and explode', async () => {
+  it('compiles parameters in the path, query, a header and a cookie with their style and explode, ignoring Accept, Content-Type and Authorization headers as OpenAPI says', async () => {
     const { operations, skipped } = await compileOpenApi(
       document({
         '/reports/{ids}': {
@@ -119,6 +119,8 @@ describe('compiling the body kinds and parameter locations a call can send', () 
               { name: 'fields', in: 'query', style: 'pipeDelimited', explode: false, allowReserved: true, schema: { type: 'array', items: { type: 'string' } } },
               { name: 'X-Trace', in: 'header', schema: { type: 'string' } },
               { name: 'session', in: 'cookie', required: true, schema: { type: 'string' } },
+              { name: 'Content-Type', in: 'header', required: true, schema: { type: 'string' } },
+              { name: 'accept', in: 'header', schema: { type: 'string' } },
             ],
             responses: ok,
           },
@@ -144,6 +146,7 @@ describe('compiling the body kinds and parameter locations a call can send', () 
       { name: 'session', in: 'cookie', required: true },
     ]);
     expect(operations[0]!.inputSchema.required).toEqual(['ids', 'session']);
+    expect(Object.keys(operations[0]!.inputSchema.properties as object)).toEqual(['ids', 'filter', 'fields', 'X-Trace', 'session']);
     expect(skipped).toEqual([{ method: 'get', path: '/items/{id}', operationId: 'twoIds', reason: expect.stringMatching(/^two arguments would be named "id" .*rename one in the document\.$/) }]);
   });
 });
