@@ -37,7 +37,8 @@ export function compileOperation(name: string, method: HttpMethod, path: string,
   for (const [status, response] of Object.entries(operation.responses ?? {})) {
     if (!/^2(\d\d|XX)$/.test(status)) continue;
     const json = Object.entries(response?.content ?? {}).find(([type]) => /^application\/([a-z.+-]*\+)?json\b/.test(type));
-    if (json?.[1].schema) responseSchemas[status] = json[1].schema;
+    // A schema still holding a reference is recursive (left unresolved): the answer is not checked against it.
+    if (json?.[1].schema && firstReference(json[1].schema) === undefined) responseSchemas[status] = json[1].schema;
   }
 
   // Operation-level parameters override path-level ones of the same name and location.
@@ -81,6 +82,11 @@ export function compileOperation(name: string, method: HttpMethod, path: string,
     if (body.required) required.push('body');
   }
 
+  const recursive = firstReference(properties);
+  if (recursive !== undefined) {
+    throw new ToolDocumentError(`${where}: its arguments' schema refers to itself (${recursive}), which a tool's argument schema cannot express; describe the recursive part without a $ref (for example as an object with any properties).`);
+  }
+
   return {
     name,
     method,
@@ -92,4 +98,22 @@ export function compileOperation(name: string, method: HttpMethod, path: string,
     idempotent: idempotentMethods.has(method),
     responseSchemas,
   };
+}
+
+/** The first `$ref` (the first `matching` one when given) anywhere in a value, if any. */
+export function firstReference(value: unknown, matching: (ref: string) => boolean = () => true): string | undefined {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = firstReference(item, matching);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (key === '$ref' && typeof item === 'string' && matching(item)) return item;
+    const found = firstReference(item, matching);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

@@ -1,7 +1,7 @@
 import { compileErrors, dereference, validate } from '@readme/openapi-parser';
 import { upgrade } from '@scalar/openapi-upgrader';
 import { parse as parseYaml } from 'yaml';
-import { compileOperation, type Operation, type Parameter } from './compile-operation.js';
+import { compileOperation, firstReference, type Operation, type Parameter } from './compile-operation.js';
 import { baseOperationName, fittedOperationName, maxModelToolName, withHash } from './operation-names.js';
 import { checkSelection, isSelected, type OperationSelection } from './operation-selection.js';
 
@@ -118,7 +118,7 @@ export async function compileOpenApi(input: unknown, options: CompileOptions = {
     const details = result.errors.map((error) => error.message).join('\n');
     throw new ToolDocumentError(`The ${swagger ? 'Swagger' : 'OpenAPI'} document is not valid: ${details || compileErrors(result)}`);
   }
-  const external = externalReference(given);
+  const external = firstReference(given, (ref) => !ref.startsWith('#'));
   if (external !== undefined) throw new ToolDocumentError(`The document refers to ${external}; only references within the document ("#/...") are followed.`);
   const document = swagger ? converted(given) : given;
   let resolved: Record<string, unknown>;
@@ -214,23 +214,6 @@ function nothingToCall(total: number, skipped: readonly SkippedOperation[]): str
   return `None of the document's operations can be called by the platform, so there is nothing to register:\n${reasons.join('\n')}${more}`;
 }
 
-/** The first `$ref` that points outside the document, if any. */
-function externalReference(value: unknown): string | undefined {
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      const found = externalReference(item);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    if (key === '$ref' && typeof item === 'string' && !item.startsWith('#')) return item;
-    const found = externalReference(item);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
 
 function absoluteUrl(url: string | undefined): string | null {
   if (url === undefined) return null;

@@ -20,6 +20,21 @@ describe('registering what can be called and listing the rest', () => {
     ]);
   });
 
+  it('lists an operation whose arguments are recursive as skipped, and checks no answer against a recursive schema', async () => {
+    const node = { type: 'object', properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/components/schemas/Node' } } } };
+    const tool = await compileOpenApi({
+      ...document({
+        '/tree': {
+          get: { operationId: 'readTree', responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Node' } } } } } },
+          post: { operationId: 'plantTree', requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Node' } } } }, responses: ok },
+        },
+      }),
+      components: { schemas: { Node: node } },
+    });
+    expect(tool.operations.map(({ name, responseSchemas }) => ({ name, responseSchemas }))).toEqual([{ name: 'readTree', responseSchemas: {} }]);
+    expect(tool.skipped).toEqual([{ method: 'post', path: '/tree', operationId: 'plantTree', reason: expect.stringMatching(/^its arguments' schema refers to itself \(#\/components\/schemas\/Node\)/) }]);
+  });
+
   it('refuses a document with nothing callable, quoting at most ten reasons', async () => {
     const paths = Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`/feeds/${i}`, { post: xmlBody }]));
     const refusal = await compileOpenApi(document(paths)).catch((error: unknown) => error);
