@@ -102,7 +102,7 @@ export {
   type AgentCommandMessage,
   type DefineAgent,
 } from './commands/agent-commands.js';
-export { ToolRegistered, secretNameSchema, securitySchemeSchema, storedDefinitionSchema, toolDefinitionSchema, toolEvents, toolOperationSchema, type SecurityScheme, type StoredDefinition, type ToolDefinition, type ToolEvent } from './catalog/tool-events.js';
+export { ToolRegistered, operationSelectionSchema, secretNameSchema, securitySchemeSchema, skippedOperationSchema, storedDefinitionSchema, toolDefinitionSchema, toolEvents, toolOperationSchema, type SecurityScheme, type StoredDefinition, type ToolDefinition, type ToolEvent } from './catalog/tool-events.js';
 export { registerToolSchema, setEgressAllowListSchema, toolCommandMessageSchema, type RegisterTool, type SetEgressAllowList, type ToolCommandMessage } from './commands/tool-commands.js';
 export {
   EgressAllowListSet,

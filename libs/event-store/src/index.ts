@@ -2,6 +2,7 @@ export { eventIdsFor, handleCommand, type CommandHandlerOptions, type Decider, t
 export { attachmentRefOf, checkAttachment, type AttachmentRef } from './attachments.js';
 export { EventStoreError, isEventStoreError, type EventStoreErrorCode } from './errors.js';
 export { canonicalContent, chainHash, verifyChain, type ChainHead, type ChainLink, type ChainProblem, type ChainReport } from './hash-chain.js';
+export { maxEventBytes } from './validate-batch.js';
 export type {
   AppendOptions,
   AppendResult,

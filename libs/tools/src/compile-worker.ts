@@ -10,7 +10,7 @@ export default async function compile({ input, fetchedFrom, options }: CompileRe
   try {
     const given = asJson(input);
     const document = fetchedFrom === undefined ? readToolDocument(given) : fetchedDocument(fetchedFrom, given);
-    return { ok: true, document, compiled: await (compileOpenApi as (input: unknown, options?: object) => ReturnType<typeof compileOpenApi>)(document, options) };
+    return { ok: true, document, compiled: await compileOpenApi(document, options) };
   } catch (error) {
     if (error instanceof ToolDocumentError) return { ok: false, message: error.message };
     throw error;
@@ -43,7 +43,7 @@ function fetchedDocument(url: string, text: unknown): Record<string, unknown> {
     document = undefined;
   }
   if (document === undefined || (typeof document.openapi !== 'string' && typeof document.swagger !== 'string')) {
-    throw new ToolDocumentError(`What ${url} answered is not an OpenAPI document (JSON or YAML with an "openapi" field).`);
+    throw new ToolDocumentError(`What ${url} answered is not an OpenAPI or Swagger document (JSON or YAML with an "openapi" or "swagger" field).`);
   }
   return document;
 }

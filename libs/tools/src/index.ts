@@ -1,4 +1,17 @@
-export { ToolDocumentError, compileOpenApi, readToolDocument, type CompiledTool, type HttpMethod, type JsonSchema, type SecurityScheme, type ToolOperation } from './openapi-tool.js';
+export {
+  ToolDocumentError,
+  compileOpenApi,
+  readToolDocument,
+  type CompileOptions,
+  type CompiledTool,
+  type HttpMethod,
+  type JsonSchema,
+  type SecurityScheme,
+  type SkippedOperation,
+  type ToolOperation,
+  type ToolParameter,
+} from './openapi-tool.js';
+export { type OperationSelection } from './operation-selection.js';
 export { pinnedOperation, type PinnedOperation } from './pinned-operation.js';
 export { ArgumentsValidator } from './arguments-validator.js';
 export { definitionForCommand, hydrateToolEvents, inlineDefinitionBytes, type DefinitionOrStored } from './tool-definitions.js';

@@ -1,23 +1,36 @@
 import { compileErrors, dereference, validate } from '@readme/openapi-parser';
+import { upgrade } from '@scalar/openapi-upgrader';
 import { parse as parseYaml } from 'yaml';
+import { compileOperation, firstReference, type Operation, type Parameter } from './compile-operation.js';
+import { baseOperationName, fittedOperationName, maxModelToolName, withHash } from './operation-names.js';
+import { checkSelection, isSelected, type OperationSelection } from './operation-selection.js';
 
 /** Methods a tool may call; GET, HEAD, PUT, DELETE and OPTIONS are idempotent and may be retried. */
 const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 export type HttpMethod = (typeof methods)[number];
-const idempotentMethods: ReadonlySet<HttpMethod> = new Set(['get', 'head', 'put', 'delete', 'options']);
 
 export type JsonSchema = Record<string, unknown>;
 
+/** A parameter as the executor serialises it; absent `style`/`explode` mean OpenAPI's defaults for its location. */
+export interface ToolParameter {
+  readonly name: string;
+  readonly in: 'path' | 'query' | 'header' | 'cookie';
+  readonly required: boolean;
+  readonly style?: 'matrix' | 'label' | 'form' | 'simple' | 'spaceDelimited' | 'pipeDelimited' | 'deepObject';
+  readonly explode?: boolean;
+  readonly allowReserved?: boolean;
+}
+
 /** One callable operation of a registered tool: what the model sees and what the executor sends. */
 export interface ToolOperation {
-  /** The operationId, or `<method>_<path>` when there is none; letters, digits, "_" and "-". */
+  /** The operationId when it is a valid name, else `<method>_<path>`; shortened with a hash so `<tool>__<name>` fits 64 characters. */
   readonly name: string;
   readonly method: HttpMethod;
   readonly path: string;
   readonly description: string;
-  readonly parameters: readonly { readonly name: string; readonly in: 'path' | 'query' | 'header'; readonly required: boolean }[];
-  /** A JSON body, sent as the `body` argument. */
-  readonly body: { readonly required: boolean } | null;
+  readonly parameters: readonly ToolParameter[];
+  /** The request body, sent as the `body` argument: its media type and, for form and multipart, the document's encoding. */
+  readonly body: { readonly required: boolean; readonly mediaType?: string; readonly encoding?: Readonly<Record<string, { readonly contentType?: string; readonly style?: string; readonly explode?: boolean }>> } | null;
   /** The arguments as one JSON Schema object: each parameter by name, the body as `body`. */
   readonly inputSchema: JsonSchema;
   readonly idempotent: boolean;
@@ -27,26 +40,48 @@ export interface ToolOperation {
   readonly responseSchemas: Readonly<Record<string, JsonSchema>>;
 }
 
+/** An operation of the document the platform cannot call, and why. */
+export interface SkippedOperation {
+  readonly method: string;
+  readonly path: string;
+  readonly operationId?: string;
+  readonly reason: string;
+}
+
 /** The ways of presenting a credential the executor supports. */
 export type SecurityScheme = { readonly type: 'apiKey'; readonly in: 'header' | 'query'; readonly name: string } | { readonly type: 'bearer' } | { readonly type: 'basic' };
 
 export interface CompiledTool {
   readonly openapi: string;
+  /** Set when the document given was Swagger 2.0, converted to OpenAPI 3.0 before compiling. */
+  readonly convertedFrom?: 'swagger-2.0';
   readonly title: string;
   readonly documentVersion: string;
   /** The first server's URL when it is absolute; calls go there. */
   readonly baseUrl: string | null;
   readonly operations: readonly ToolOperation[];
+  /** Operations of the document (among those selected) that cannot be called, with why. */
+  readonly skipped: SkippedOperation[];
   /** The document's security schemes the executor can present (apiKey in header or query, HTTP bearer, HTTP basic). */
   readonly securitySchemes: Readonly<Record<string, SecurityScheme>>;
 }
 
-/** The document is not a usable OpenAPI 3.0 or 3.1 document; the message says why. */
+export interface CompileOptions {
+  /** The tool's name: operation names are fitted so `<tool>__<operation>` is at most 64 characters. */
+  readonly toolName?: string;
+  /** Offer only operations matching this. */
+  readonly include?: OperationSelection;
+  /** Do not offer operations matching this (they are not listed as skipped either). */
+  readonly exclude?: OperationSelection;
+}
+
+/** The document is not a usable OpenAPI 3.0/3.1 or Swagger 2.0 document, or offers nothing callable; the message says why. */
 export class ToolDocumentError extends Error {
   override readonly name = 'ToolDocumentError';
 }
 
-const operationNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
+/** How many skip reasons a refusal quotes. */
+const reasonsShown = 10;
 
 /** The document as an object: given as one, or as JSON or YAML text. */
 export function readToolDocument(input: unknown): Record<string, unknown> {
@@ -63,25 +98,29 @@ export function readToolDocument(input: unknown): Record<string, unknown> {
 }
 
 /**
- * Validates an OpenAPI 3.0 or 3.1 document and turns every operation into a callable tool
- * operation with a JSON Schema of its arguments. Only `#/...` references are followed: a document
- * cannot make the platform read files or fetch URLs.
+ * Validates an OpenAPI 3.0 or 3.1 document (or a Swagger 2.0 one, converted to OpenAPI 3.0) and
+ * turns every selected operation it can call into a tool operation with a JSON Schema of its
+ * arguments; the others are listed as skipped with why. Fails only for whole-document problems or
+ * when nothing is left to call. Only `#/...` references are followed: a document cannot make the
+ * platform read files or fetch URLs.
  */
-export async function compileOpenApi(input: unknown): Promise<CompiledTool> {
-  const document = readToolDocument(input);
-  const version = typeof document.openapi === 'string' ? document.openapi : undefined;
-  if (version === undefined || !/^3\.[01]\.\d+$/.test(version)) {
-    const given = typeof document.swagger === 'string' ? `Swagger ${document.swagger}` : version === undefined ? 'no "openapi" field' : `openapi ${version}`;
-    throw new ToolDocumentError(`Only OpenAPI 3.0 and 3.1 documents can be registered; this one has ${given}.`);
+export async function compileOpenApi(input: unknown, options: CompileOptions = {}): Promise<CompiledTool> {
+  const given = readToolDocument(input);
+  const swagger = given.swagger === '2.0';
+  const version = typeof given.openapi === 'string' ? given.openapi : undefined;
+  if (!swagger && (version === undefined || !/^3\.[01]\.\d+$/.test(version))) {
+    const found = typeof given.swagger === 'string' ? `Swagger ${given.swagger}` : version === undefined ? 'no "openapi" field' : `openapi ${version}`;
+    throw new ToolDocumentError(`Only OpenAPI 3.0 and 3.1 and Swagger 2.0 documents can be registered; this one has ${found}.`);
   }
   const resolve = { external: false };
-  const result = await validate(structuredClone(document) as never, { resolve, validate: { errors: { colorize: false } } });
+  const result = await validate(structuredClone(given) as never, { resolve, validate: { errors: { colorize: false } } });
   if (!result.valid) {
     const details = result.errors.map((error) => error.message).join('\n');
-    throw new ToolDocumentError(`The OpenAPI document is not valid: ${details || compileErrors(result)}`);
+    throw new ToolDocumentError(`The ${swagger ? 'Swagger' : 'OpenAPI'} document is not valid: ${details || compileErrors(result)}`);
   }
-  const external = externalReference(document);
+  const external = firstReference(given, (ref) => !ref.startsWith('#'));
   if (external !== undefined) throw new ToolDocumentError(`The document refers to ${external}; only references within the document ("#/...") are followed.`);
+  const document = swagger ? converted(given) : given;
   let resolved: Record<string, unknown>;
   try {
     resolved = (await dereference(structuredClone(document) as never, { resolve, dereference: { circular: 'ignore' } })) as Record<string, unknown>;
@@ -91,109 +130,90 @@ export async function compileOpenApi(input: unknown): Promise<CompiledTool> {
 
   const info = (resolved.info ?? {}) as { title?: string; version?: string };
   const securitySchemes = supportedSchemes(((resolved.components ?? {}) as { securitySchemes?: Record<string, RawScheme> }).securitySchemes ?? {});
-  const operations: ToolOperation[] = [];
+  const found: { method: HttpMethod; path: string; operation: Operation; shared: Parameter[] }[] = [];
   for (const [path, item] of Object.entries((resolved.paths ?? {}) as Record<string, Record<string, unknown>>)) {
-    const shared = (item.parameters ?? []) as Parameter[];
     for (const method of methods) {
-      const operation = item[method] as Operation | undefined;
-      if (operation === undefined) continue;
-      operations.push({ ...compileOperation(method, path, operation, shared), security: securityOf(method, path, operation.security ?? resolved.security, securitySchemes) });
+      const operation = item?.[method] as Operation | undefined;
+      if (operation !== undefined) found.push({ method, path, operation, shared: (item.parameters ?? []) as Parameter[] });
     }
   }
-  if (operations.length === 0) throw new ToolDocumentError('The OpenAPI document has no operations to call.');
-  const duplicates = operations.map((o) => o.name).filter((name, index, all) => all.indexOf(name) !== index);
-  if (duplicates.length > 0) throw new ToolDocumentError(`Operation names must be unique; these repeat: ${[...new Set(duplicates)].join(', ')}.`);
+  if (found.length === 0) throw new ToolDocumentError('The OpenAPI document has no operations to call.');
+  const { include, exclude } = options;
+  checkSelection(
+    found.map(({ path, operation }) => ({ path, operationId: operation.operationId })),
+    { ...(include ? { include } : {}), ...(exclude ? { exclude } : {}) },
+  );
+
+  const names = operationNames(options.toolName, found);
+  const operations: ToolOperation[] = [];
+  const skipped: SkippedOperation[] = [];
+  for (const [index, { method, path, operation, shared }] of found.entries()) {
+    if (!isSelected({ path, operationId: operation.operationId, tags: operation.tags }, include, exclude)) continue;
+    const where = `${method.toUpperCase()} ${path}: `;
+    const skip = (reason: string) => skipped.push({ method, path, ...(typeof operation.operationId === 'string' ? { operationId: operation.operationId.slice(0, 500) } : {}), reason: reason.slice(0, 1000) });
+    const name = names[index]!;
+    if ('repeats' in name) {
+      skip(`its name "${name.repeats}" is another operation's too; give the operations different operationIds.`);
+      continue;
+    }
+    try {
+      operations.push({ ...compileOperation(name.name, method, path, operation, shared), security: securityOf(method, path, operation.security ?? resolved.security, securitySchemes) });
+    } catch (error) {
+      if (!(error instanceof ToolDocumentError)) throw error;
+      skip(error.message.startsWith(where) ? error.message.slice(where.length) : error.message);
+    }
+  }
+  if (operations.length === 0) throw new ToolDocumentError(nothingToCall(found.length, skipped));
 
   const servers = (resolved.servers ?? []) as { url?: string }[];
-  return { openapi: version, title: info.title ?? '', documentVersion: info.version ?? '', baseUrl: absoluteUrl(servers[0]?.url), operations, securitySchemes };
+  const openapi = typeof resolved.openapi === 'string' ? resolved.openapi : '3.0.0';
+  return { openapi, ...(swagger ? { convertedFrom: 'swagger-2.0' as const } : {}), title: info.title ?? '', documentVersion: info.version ?? '', baseUrl: absoluteUrl(servers[0]?.url), operations, skipped, securitySchemes };
 }
 
-interface Parameter {
-  name: string;
-  in: string;
-  required?: boolean;
-  description?: string;
-  schema?: JsonSchema;
+/** A Swagger 2.0 document as OpenAPI 3.0, by a maintained converter that reads nothing beyond the document. */
+function converted(document: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return upgrade(structuredClone(document), '3.0') as unknown as Record<string, unknown>;
+  } catch (error) {
+    throw new ToolDocumentError(`The Swagger 2.0 document could not be converted to OpenAPI 3.0: ${(error as Error).message}. Convert it yourself and register the OpenAPI 3 document.`);
+  }
 }
 
-interface Operation {
-  operationId?: string;
-  summary?: string;
-  description?: string;
-  parameters?: Parameter[];
-  requestBody?: { required?: boolean; content?: Record<string, { schema?: JsonSchema }> };
-  security?: unknown;
-  responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>;
+/**
+ * Each operation's name, in document order: the operationId or a name from method and path, fitted
+ * to the tool's name. A name two operations would share gets the method-and-path hash on the ones
+ * not named by their operationId; what still repeats cannot be called.
+ */
+function operationNames(toolName: string | undefined, found: readonly { method: HttpMethod; path: string; operation: Operation }[]): ({ name: string } | { repeats: string })[] {
+  // Without a tool name, names are fitted for the shortest one (a single character).
+  const tool = toolName ?? 'x';
+  const room = maxModelToolName - tool.length - 2;
+  if (room < 9) throw new ToolDocumentError(`The tool name "${tool}" leaves no room for operation names within ${maxModelToolName} characters; use a shorter name.`);
+  const first = found.map(({ method, path, operation }) => fittedOperationName(tool, baseOperationName(method, path, operation.operationId), method, path));
+  const count = (names: readonly string[]) => names.reduce((counts, name) => counts.set(name, (counts.get(name) ?? 0) + 1), new Map<string, number>());
+  const firstCounts = count(first);
+  const second = first.map((name, index) => {
+    const { method, path, operation } = found[index]!;
+    const byId = operation.operationId !== undefined && baseOperationName(method, path, operation.operationId) === operation.operationId;
+    return firstCounts.get(name)! > 1 && !byId ? withHash(name, room, method, path) : name;
+  });
+  const secondCounts = count(second);
+  const seen = new Set<string>();
+  return second.map((name) => {
+    if (secondCounts.get(name)! > 1 && seen.has(name)) return { repeats: name };
+    seen.add(name);
+    return { name };
+  });
 }
 
-function compileOperation(method: HttpMethod, path: string, operation: Operation, shared: readonly Parameter[]): Omit<ToolOperation, 'security'> {
-  const responseSchemas: Record<string, JsonSchema> = {};
-  for (const [status, response] of Object.entries(operation.responses ?? {})) {
-    if (!/^2(\d\d|XX)$/.test(status)) continue;
-    const json = Object.entries(response?.content ?? {}).find(([type]) => /^application\/([a-z.+-]*\+)?json\b/.test(type));
-    if (json?.[1].schema) responseSchemas[status] = json[1].schema;
-  }
-  const name = operation.operationId ?? [method, ...path.split(/[^A-Za-z0-9]+/).filter(Boolean)].join('_');
-  const where = `${method.toUpperCase()} ${path}`;
-  if (!operationNamePattern.test(name)) throw new ToolDocumentError(`${where}: the operation name "${name}" must be 1 to 64 letters, digits, "_" or "-".`);
-
-  // Operation-level parameters override path-level ones of the same name and location.
-  const byKey = new Map<string, Parameter>();
-  for (const parameter of [...shared, ...(operation.parameters ?? [])]) byKey.set(`${parameter.in}:${parameter.name}`, parameter);
-  const parameters = [...byKey.values()];
-  const properties: Record<string, JsonSchema> = {};
-  const required: string[] = [];
-  for (const parameter of parameters) {
-    if (parameter.in !== 'path' && parameter.in !== 'query' && parameter.in !== 'header') {
-      throw new ToolDocumentError(`${where}: ${parameter.in} parameters (${parameter.name}) are not supported; use path, query or header parameters.`);
-    }
-    if (parameter.name === 'body' || properties[parameter.name] !== undefined) {
-      throw new ToolDocumentError(`${where}: two arguments would be named "${parameter.name}"; rename a parameter.`);
-    }
-    properties[parameter.name] = { ...(parameter.schema ?? {}), ...(parameter.description ? { description: parameter.description } : {}) };
-    if (parameter.required || parameter.in === 'path') required.push(parameter.name);
-  }
-
-  let body: ToolOperation['body'] = null;
-  if (operation.requestBody) {
-    const content = operation.requestBody.content ?? {};
-    const json = Object.entries(content).find(([type]) => /^application\/([a-z.+-]*\+)?json\b/.test(type));
-    if (!json) throw new ToolDocumentError(`${where}: only JSON request bodies are supported; this one is ${Object.keys(content).join(', ') || 'empty'}.`);
-    properties.body = json[1].schema ?? {};
-    body = { required: operation.requestBody.required ?? false };
-    if (body.required) required.push('body');
-  }
-
-  return {
-    name,
-    method,
-    path,
-    description: (operation.summary ?? operation.description ?? where).slice(0, 1000),
-    parameters: parameters.map((p) => ({ name: p.name, in: p.in as 'path' | 'query' | 'header', required: p.required === true || p.in === 'path' })),
-    body,
-    inputSchema: { type: 'object', properties, required, additionalProperties: false },
-    idempotent: idempotentMethods.has(method),
-    responseSchemas,
-  };
+/** Why a document with no callable operation is refused: each skip reason, bounded. */
+function nothingToCall(total: number, skipped: readonly SkippedOperation[]): string {
+  if (skipped.length === 0) return `"include" and "exclude" leave none of the document's ${total} operations; choose at least one.`;
+  const reasons = skipped.slice(0, reasonsShown).map(({ method, path, reason }) => `${method.toUpperCase()} ${path}: ${reason}`);
+  const more = skipped.length > reasonsShown ? `\n(and ${skipped.length - reasonsShown} more)` : '';
+  return `None of the document's operations can be called by the platform, so there is nothing to register:\n${reasons.join('\n')}${more}`;
 }
 
-/** The first `$ref` that points outside the document, if any. */
-function externalReference(value: unknown): string | undefined {
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      const found = externalReference(item);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    if (key === '$ref' && typeof item === 'string' && !item.startsWith('#')) return item;
-    const found = externalReference(item);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
 
 function absoluteUrl(url: string | undefined): string | null {
   if (url === undefined) return null;

@@ -41,7 +41,7 @@ describe('compiling documents in a worker thread', () => {
     await expect(compiler.compile({ input: { openapi: '2.5.0', info: {}, paths: {} } })).rejects.toThrow(ToolDocumentError);
     await expect(compiler.compile({ input: { openapi: '2.5.0', info: {}, paths: {} } })).rejects.toThrow(/openapi 2\.5\.0/);
     const answered = compiler.compile({ input: 'secret: internal-value\n  : [', fetchedFrom: 'https://docs.example.com/api.yaml' });
-    await expect(answered).rejects.toThrow('What https://docs.example.com/api.yaml answered is not an OpenAPI document (JSON or YAML with an "openapi" field).');
+    await expect(answered).rejects.toThrow('What https://docs.example.com/api.yaml answered is not an OpenAPI or Swagger document (JSON or YAML with an "openapi" or "swagger" field).');
     await expect(answered).rejects.not.toThrow(/internal-value/);
   });
 

@@ -1,12 +1,12 @@
 import { Piscina } from 'piscina';
-import { ToolDocumentError, type CompiledTool } from './openapi-tool.js';
+import { ToolDocumentError, type CompiledTool, type CompileOptions } from './openapi-tool.js';
 
 export interface CompileRequest {
   /** The document: an object, or its JSON or YAML text. */
   readonly input: unknown;
   /** Where it was fetched from, when it was: then what it holds is never quoted in an error. */
   readonly fetchedFrom?: string;
-  readonly options?: object;
+  readonly options?: CompileOptions;
 }
 
 export type CompileAnswer = { readonly ok: true; readonly document: Record<string, unknown>; readonly compiled: CompiledTool } | { readonly ok: false; readonly message: string };

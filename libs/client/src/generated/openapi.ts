@@ -409,7 +409,7 @@ export interface paths {
         /** Your tenant's tools, each at its latest version, with their operations. */
         get: operations["listTools"];
         put?: never;
-        /** Register a tool from an OpenAPI document (inline or by URL); every operation becomes callable. Registering a name again makes a new version; running sessions keep theirs. */
+        /** Register a tool from an OpenAPI or Swagger 2.0 document (inline or by URL); every selected operation the platform can call becomes callable, the others are listed under `skipped` with why. Registering a name again makes a new version; running sessions keep theirs. */
         post: operations["registerTool"];
         delete?: never;
         options?: never;
@@ -4191,6 +4191,8 @@ export interface operations {
                                 /** Format: uri */
                                 url: string;
                             };
+                            /** @enum {string} */
+                            convertedFrom?: "swagger-2.0";
                             openapi: string;
                             title: string;
                             documentVersion: string;
@@ -4207,6 +4209,22 @@ export interface operations {
                                     [key: string]: unknown;
                                 };
                             }[];
+                            skipped?: {
+                                method: string;
+                                path: string;
+                                operationId?: string;
+                                reason: string;
+                            }[];
+                            include?: {
+                                tags?: string[];
+                                operationIds?: string[];
+                                pathPrefixes?: string[];
+                            };
+                            exclude?: {
+                                tags?: string[];
+                                operationIds?: string[];
+                                pathPrefixes?: string[];
+                            };
                             scopes: string[];
                             rateLimitPerMinute?: number;
                             securitySchemes?: {
@@ -4300,7 +4318,7 @@ export interface operations {
                 "application/json": {
                     /** @description Letters, digits, "_" and "-". Registering a name again makes its next version. */
                     name: string;
-                    /** @description The OpenAPI 3.0 or 3.1 document: an object, or JSON or YAML text. */
+                    /** @description The OpenAPI 3.0 or 3.1 document, or a Swagger 2.0 one (converted to OpenAPI 3.0): an object, or JSON or YAML text. */
                     document?: {
                         [key: string]: unknown;
                     } | string;
@@ -4313,6 +4331,18 @@ export interface operations {
                     /** @description What the tool may touch (e.g. billing:write), for policy rules. */
                     scopes?: string[];
                     rateLimitPerMinute?: number;
+                    /** @description Offer only the operations with one of these tags or operationIds, or under one of these path prefixes. */
+                    include?: {
+                        tags?: string[];
+                        operationIds?: string[];
+                        pathPrefixes?: string[];
+                    };
+                    /** @description Do not offer the operations with one of these tags or operationIds, or under one of these path prefixes (they are not listed as skipped). */
+                    exclude?: {
+                        tags?: string[];
+                        operationIds?: string[];
+                        pathPrefixes?: string[];
+                    };
                     /** @description For each security scheme of the document (components.securitySchemes: apiKey in header or query, HTTP bearer, HTTP basic), the name of the secret to present (PUT /v1/secrets/:name). Only the name is stored. */
                     credentials?: {
                         [key: string]: string;
@@ -4340,6 +4370,8 @@ export interface operations {
                             /** Format: uri */
                             url: string;
                         };
+                        /** @enum {string} */
+                        convertedFrom?: "swagger-2.0";
                         openapi: string;
                         title: string;
                         documentVersion: string;
@@ -4356,6 +4388,22 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         }[];
+                        skipped?: {
+                            method: string;
+                            path: string;
+                            operationId?: string;
+                            reason: string;
+                        }[];
+                        include?: {
+                            tags?: string[];
+                            operationIds?: string[];
+                            pathPrefixes?: string[];
+                        };
+                        exclude?: {
+                            tags?: string[];
+                            operationIds?: string[];
+                            pathPrefixes?: string[];
+                        };
                         scopes: string[];
                         rateLimitPerMinute?: number;
                         securitySchemes?: {
@@ -4503,6 +4551,8 @@ export interface operations {
                             /** Format: uri */
                             url: string;
                         };
+                        /** @enum {string} */
+                        convertedFrom?: "swagger-2.0";
                         openapi: string;
                         title: string;
                         documentVersion: string;
@@ -4519,6 +4569,22 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         }[];
+                        skipped?: {
+                            method: string;
+                            path: string;
+                            operationId?: string;
+                            reason: string;
+                        }[];
+                        include?: {
+                            tags?: string[];
+                            operationIds?: string[];
+                            pathPrefixes?: string[];
+                        };
+                        exclude?: {
+                            tags?: string[];
+                            operationIds?: string[];
+                            pathPrefixes?: string[];
+                        };
                         scopes: string[];
                         rateLimitPerMinute?: number;
                         securitySchemes?: {

@@ -8,7 +8,7 @@ export const toolOperationSchema = z.strictObject({
   method: z.enum(['get', 'put', 'post', 'delete', 'patch', 'head', 'options']),
   path: z.string().min(1).max(2000),
   description: z.string().max(1000),
-  /** Absent `style`/`explode` mean OpenAPI's defaults: path and header `simple`, query and cookie `form`; explode only for `form`. */
+  /** Absent `style`/`explode` mean OpenAPI's defaults: `simple` in path and header, `form` in query and cookie; explode only for `form`. */
   parameters: z
     .array(
       z.strictObject({
@@ -21,7 +21,11 @@ export const toolOperationSchema = z.strictObject({
       }),
     )
     .max(100),
-  /** Absent `mediaType` means `application/json` (the only kind older events knew); `encoding` is per body property, for form and multipart bodies. */
+  /**
+   * The request body, sent as the `body` argument. An absent `mediaType` means `application/json`
+   * (events from before other kinds were compiled). `encoding` is the document's, by property, for
+   * form and multipart bodies.
+   */
   body: z
     .strictObject({
       required: z.boolean(),
@@ -47,6 +51,21 @@ export const securitySchemeSchema = z.discriminatedUnion('type', [
   /** The secret holds `user:password`. */
   z.strictObject({ type: z.literal('basic') }),
 ]);
+/** An operation of the document the platform cannot call, and why; listed so the tenant sees what is missing. */
+export const skippedOperationSchema = z.strictObject({
+  method: z.string().min(1).max(20),
+  path: z.string().min(1).max(2000),
+  operationId: z.string().max(500).optional(),
+  reason: z.string().min(1).max(1000),
+});
+
+/** Which operations of the document a tool offers: those matching `include` (when given) and not `exclude`. */
+export const operationSelectionSchema = z.strictObject({
+  tags: z.array(z.string().min(1).max(200)).max(200).optional(),
+  operationIds: z.array(z.string().min(1).max(500)).max(2000).optional(),
+  pathPrefixes: z.array(z.string().regex(/^\//, 'path prefixes start with "/"').max(2000)).max(200).optional(),
+});
+
 export type SecurityScheme = z.infer<typeof securitySchemeSchema>;
 export const secretNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'secret names are letters, digits, "_", "." and "-", at most 100');
 
@@ -58,11 +77,18 @@ export const toolDefinitionSchema = z.strictObject({
   description: z.string().max(2000).optional(),
   source: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('inline') }), z.strictObject({ kind: z.literal('url'), url: z.url() })]),
   document: z.record(z.string(), z.unknown()),
+  /** Set when `document` is Swagger 2.0: it was converted to OpenAPI 3.0 (`openapi`) before compiling. */
+  convertedFrom: z.literal('swagger-2.0').optional(),
   openapi: z.string().regex(/^3\.[01]\.\d+$/),
   title: z.string().max(500),
   documentVersion: z.string().max(200),
   baseUrl: z.url().nullable(),
   operations: z.array(toolOperationSchema).min(1).max(2000),
+  /** Operations of the document the platform cannot call, with why; absent in events from before they were listed. */
+  skipped: z.array(skippedOperationSchema).max(2000).optional(),
+  /** The `include`/`exclude` the tool was registered with. */
+  include: operationSelectionSchema.optional(),
+  exclude: operationSelectionSchema.optional(),
   scopes: z.array(z.string().regex(/^[a-z0-9:._-]{1,100}$/)).max(50),
   rateLimitPerMinute: z.number().int().min(1).max(100_000).optional(),
   securitySchemes: z.record(z.string(), securitySchemeSchema).optional(),

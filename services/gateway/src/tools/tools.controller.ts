@@ -1,4 +1,4 @@
-import { toolDefinitionSchema, toolNameSchema, toolOperationSchema } from '@agent-orchestrator/contracts';
+import { operationSelectionSchema, toolDefinitionSchema, toolNameSchema, toolOperationSchema } from '@agent-orchestrator/contracts';
 import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -16,11 +16,13 @@ const { description, scopes, rateLimitPerMinute, credentials } = toolDefinitionS
 const registerToolBody = z
   .strictObject({
     name: toolNameSchema.describe('Letters, digits, "_" and "-". Registering a name again makes its next version.'),
-    document: z.union([z.record(z.string(), z.unknown()), z.string().min(1)]).optional().describe('The OpenAPI 3.0 or 3.1 document: an object, or JSON or YAML text.'),
+    document: z.union([z.record(z.string(), z.unknown()), z.string().min(1)]).optional().describe('The OpenAPI 3.0 or 3.1 document, or a Swagger 2.0 one (converted to OpenAPI 3.0): an object, or JSON or YAML text.'),
     url: z.url({ protocol: /^https?$/ }).optional().describe('Where to fetch the document instead.'),
     description,
     scopes: scopes.optional().describe('What the tool may touch (e.g. billing:write), for policy rules.'),
     rateLimitPerMinute,
+    include: operationSelectionSchema.optional().describe('Offer only the operations with one of these tags or operationIds, or under one of these path prefixes.'),
+    exclude: operationSelectionSchema.optional().describe('Do not offer the operations with one of these tags or operationIds, or under one of these path prefixes (they are not listed as skipped).'),
     credentials: credentials.describe(
       'For each security scheme of the document (components.securitySchemes: apiKey in header or query, HTTP bearer, HTTP basic), the name of the secret to present (PUT /v1/secrets/:name). Only the name is stored.',
     ),
@@ -49,7 +51,7 @@ export class ToolsController {
   @Post()
   @HttpCode(201)
   @Can('create', 'Tool')
-  @ApiOperation({ operationId: 'registerTool', summary: 'Register a tool from an OpenAPI document (inline or by URL); every operation becomes callable. Registering a name again makes a new version; running sessions keep theirs.' })
+  @ApiOperation({ operationId: 'registerTool', summary: 'Register a tool from an OpenAPI or Swagger 2.0 document (inline or by URL); every selected operation the platform can call becomes callable, the others are listed under `skipped` with why. Registering a name again makes a new version; running sessions keep theirs.' })
   @Returns(201, toolView, { description: 'Registered', headers: { Location: { description: 'The tool: /v1/tools/{name}.', schema: { type: 'string' } } } })
   @ApiProblems(413, 415, 422, 503)
   async register(@ValidBody(registerToolBody) body: RegisterToolBody, @Caller() caller: Principal, @Res({ passthrough: true }) reply: FastifyReply) {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ToolRegistry, operationToolName, toolRegistryStream, type ToolCommandMessage, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
+import { ToolRegistry, toolRegistryStream, type ToolCommandMessage, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
 import { currentEgress, egressErrorIn, type EgressGuard } from '@agent-orchestrator/egress';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
-import { ToolDocumentError, definitionForCommand, hydrateToolEvents, type CompiledTool, type ToolCompiler } from '@agent-orchestrator/tools';
+import { ToolDocumentError, definitionForCommand, hydrateToolEvents, type CompiledTool, type OperationSelection, type ToolCompiler } from '@agent-orchestrator/tools';
 import type { Principal } from '../auth/access.guard.js';
 import { commandMetadata, sendAndConfirm } from '../commands.js';
 import { GatewayError } from '../errors.js';
@@ -29,17 +29,20 @@ export interface RegisterToolRequest {
   readonly scopes?: readonly string[];
   readonly rateLimitPerMinute?: number;
   readonly credentials?: Readonly<Record<string, string>>;
+  readonly include?: OperationSelection;
+  readonly exclude?: OperationSelection;
 }
 
-/** A tool version as the API shows it: the compiled operations, not the whole document. */
+/** A tool version as the API shows it: the compiled operations and the skipped ones, not the whole document. */
 export function toolView({ name, version, definedAt, definition }: Versioned<ToolDefinition>) {
   const { document: _document, ...rest } = definition;
-  return { name, version, registeredAt: definedAt, ...rest, operations: definition.operations.map(({ name: operation, method, path, description, idempotent, inputSchema }) => ({ name: operation, method, path, description, idempotent, inputSchema })) };
+  return { name, version, registeredAt: definedAt, ...rest, skipped: definition.skipped ?? [], operations: definition.operations.map(({ name: operation, method, path, description, idempotent, inputSchema }) => ({ name: operation, method, path, description, idempotent, inputSchema })) };
 }
 
 /**
  * The tool registry. Tools are the tenant's `tool-<tenant>` stream, owned by tool-adapters: the
- * gateway validates and compiles the document (an invalid one is a 422 and nothing is sent),
+ * gateway validates and compiles the document (an invalid one, or one with nothing the platform can
+ * call, is a 422 and nothing is sent; operations it cannot call are listed as skipped),
  * sends RegisterTool, and answers once the new version is in the log.
  */
 export class Tools {
@@ -84,14 +87,11 @@ export class Tools {
     let document: Record<string, unknown>;
     let compiled: CompiledTool;
     try {
-      ({ document, compiled } = await this.backend.compiler.compile({ input: raw, ...(request.url === undefined ? {} : { fetchedFrom: request.url }) }));
+      const options = { toolName: request.name, ...(request.include ? { include: request.include } : {}), ...(request.exclude ? { exclude: request.exclude } : {}) };
+      ({ document, compiled } = await this.backend.compiler.compile({ input: raw, ...(request.url === undefined ? {} : { fetchedFrom: request.url }), options }));
     } catch (error) {
       if (error instanceof ToolDocumentError) throw new GatewayError('InvalidBody', error.message);
       throw error;
-    }
-    const tooLong = compiled.operations.map((operation) => operationToolName(request.name, operation.name)).filter((name) => name.length > 64);
-    if (tooLong.length > 0) {
-      throw new GatewayError('InvalidBody', `Models call operations as <tool>__<operation>, at most 64 characters; these are longer: ${tooLong.join(', ')}. Use a shorter tool name or operationIds.`);
     }
     const unknownSchemes = Object.keys(request.credentials ?? {}).filter((scheme) => compiled.securitySchemes[scheme] === undefined);
     if (unknownSchemes.length > 0) {
@@ -105,6 +105,8 @@ export class Tools {
       ...compiled,
       operations: compiled.operations.map((operation) => ({ ...operation, parameters: [...operation.parameters], security: [...operation.security] })),
       scopes: [...(request.scopes ?? [])],
+      ...(request.include === undefined ? {} : { include: selection(request.include) }),
+      ...(request.exclude === undefined ? {} : { exclude: selection(request.exclude) }),
       ...(request.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: request.rateLimitPerMinute }),
       ...(request.credentials === undefined ? {} : { credentials: { ...request.credentials } }),
     };
@@ -162,4 +164,8 @@ export class Tools {
     }
     return Buffer.concat(chunks).toString('utf8');
   }
+}
+
+function selection({ tags, operationIds, pathPrefixes }: OperationSelection) {
+  return { ...(tags ? { tags: [...tags] } : {}), ...(operationIds ? { operationIds: [...operationIds] } : {}), ...(pathPrefixes ? { pathPrefixes: [...pathPrefixes] } : {}) };
 }
