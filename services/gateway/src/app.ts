@@ -100,7 +100,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const backend = deps.sessions;
     const egressGuard = new EgressGuard({ operatorAllow: config.egressAllow ?? [], ...(config.egressDeny ? { operatorDeny: config.egressDeny } : {}) });
     const auth = await openAuthentication(database, config, { apiKeys, egress: egressGuard, logger, tenancy });
-    const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes, egress: egressGuard }) : undefined;
+    const tools = backend ? new Tools({ ...backend, maxDocumentBytes: config.maxBodyBytes, egress: egressGuard, secrets: deps.secrets ?? null }) : undefined;
     const agents = backend && tools ? new Agents(backend, tools) : undefined;
     const claims = backend ? new IdempotencyClaims(database, config.schema) : undefined;
     await claims?.migrate();

@@ -17,6 +17,8 @@ export const toolOperationSchema = z.strictObject({
   security: z.array(z.string().min(1).max(200)).max(10).optional(),
   /** JSON Schemas of successful JSON answers by status (`200`, `2XX`); an answer that does not fit fails the call. */
   responseSchemas: z.record(z.string().regex(/^2(\d\d|XX)$/), z.record(z.string(), z.unknown())).optional(),
+  /** MCP tools only: the server's own name of the tool this operation calls (the operation's name may have been made valid). */
+  mcpTool: z.string().min(1).max(500).optional(),
 });
 
 /** How a credential is presented, compiled from the document's `components.securitySchemes`. */
@@ -32,12 +34,22 @@ export const secretNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'sec
 /**
  * A registered tool: its OpenAPI document as given, what was compiled from it, and the limits the
  * tenant set. `scopes` name what the tool may touch, for policy rules to match on.
+ *
+ * An MCP tool (`kind: 'mcp'`) is an MCP server reached over streamable HTTP: `source` holds its URL,
+ * `document` the server's identity and tool list as it answered, `baseUrl` the same URL, and each
+ * operation one of its tools (`mcpTool`); it has no `openapi` version.
  */
 export const toolDefinitionSchema = z.strictObject({
+  /** Absent on tools registered before MCP tools existed: those are OpenAPI tools. */
+  kind: z.enum(['openapi', 'mcp']).optional(),
   description: z.string().max(2000).optional(),
-  source: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('inline') }), z.strictObject({ kind: z.literal('url'), url: z.url() })]),
+  source: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('inline') }),
+    z.strictObject({ kind: z.literal('url'), url: z.url() }),
+    z.strictObject({ kind: z.literal('mcp'), url: z.url() }),
+  ]),
   document: z.record(z.string(), z.unknown()),
-  openapi: z.string().regex(/^3\.[01]\.\d+$/),
+  openapi: z.string().regex(/^3\.[01]\.\d+$/).optional(),
   title: z.string().max(500),
   documentVersion: z.string().max(200),
   baseUrl: z.url().nullable(),
