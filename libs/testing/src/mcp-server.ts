@@ -30,7 +30,7 @@ export interface McpNotesServerOptions {
 
 /**
  * A real MCP server (the SDK's McpServer behind its StreamableHTTPServerTransport, stateless, on
- * node:http) with a read tool, a write tool whose name is no valid model tool name, and a tool
+ * node:http) with a read tool, a write tool whose name (valid in MCP) is no valid model tool name, and a tool
  * that always answers an error. `tools/list` is paged. `/` answers like a web page and `/json`
  * like a JSON API that is not MCP, for the refusals.
  */
@@ -57,7 +57,7 @@ export async function startMcpNotesServer(options: McpNotesServerOptions = {}): 
       const text = notes.get(id);
       return text === undefined ? { content: [{ type: 'text', text: `no note ${id}` }], isError: true } : { content: [{ type: 'text', text: `Note ${id}:` }, { type: 'text', text }] };
     });
-    tool('save note', { description: 'Saves a note and answers its id.', input: { text: z.string().min(1).max(200) }, annotations: { destructiveHint: false, idempotentHint: false } }, ({ text }) => {
+    tool('notes.save', { description: 'Saves a note and answers its id.', input: { text: z.string().min(1).max(200) }, annotations: { destructiveHint: false, idempotentHint: false } }, ({ text }) => {
       const id = `n${notes.size + 1}`;
       notes.set(id, text);
       return { content: [{ type: 'text', text: `saved ${id}` }], structuredContent: { id, saved: notes.size } };

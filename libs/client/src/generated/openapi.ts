@@ -409,7 +409,7 @@ export interface paths {
         /** Your tenant's tools, each at its latest version, with their operations. */
         get: operations["listTools"];
         put?: never;
-        /** Register a tool from an OpenAPI document (inline or by URL); every operation becomes callable. Registering a name again makes a new version; running sessions keep theirs. */
+        /** Register a tool from an OpenAPI document (inline or by URL), or an MCP server (streamable HTTP; its tools listed and pinned, a secret named by mcp.credentials sent as a bearer token); every operation becomes callable. Registering a name again makes a new version; running sessions keep theirs. */
         post: operations["registerTool"];
         delete?: never;
         options?: never;
@@ -4181,6 +4181,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            /** @enum {string} */
+                            kind?: "openapi" | "mcp";
                             description?: string;
                             source: {
                                 /** @enum {string} */
@@ -4190,8 +4192,13 @@ export interface operations {
                                 kind: "url";
                                 /** Format: uri */
                                 url: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "mcp";
+                                /** Format: uri */
+                                url: string;
                             };
-                            openapi: string;
+                            openapi?: string;
                             title: string;
                             documentVersion: string;
                             /** Format: uri */
@@ -4317,6 +4324,16 @@ export interface operations {
                     credentials?: {
                         [key: string]: string;
                     };
+                    /** @description An MCP server instead of an OpenAPI document: its tools are listed and pinned as this version, one operation each (re-registering pins the server's tool list of the moment as the next version). */
+                    mcp?: {
+                        /**
+                         * Format: uri
+                         * @description The MCP server's streamable HTTP endpoint (e.g. https://host/mcp).
+                         */
+                        url: string;
+                        /** @description The name of a secret (PUT /v1/secrets/:name) sent to the server as a bearer token (Authorization: Bearer), when listing its tools and on every call. Only the name is stored. */
+                        credentials?: string;
+                    };
                 };
             };
         };
@@ -4330,6 +4347,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @enum {string} */
+                        kind?: "openapi" | "mcp";
                         description?: string;
                         source: {
                             /** @enum {string} */
@@ -4339,8 +4358,13 @@ export interface operations {
                             kind: "url";
                             /** Format: uri */
                             url: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "mcp";
+                            /** Format: uri */
+                            url: string;
                         };
-                        openapi: string;
+                        openapi?: string;
                         title: string;
                         documentVersion: string;
                         /** Format: uri */
@@ -4493,6 +4517,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @enum {string} */
+                        kind?: "openapi" | "mcp";
                         description?: string;
                         source: {
                             /** @enum {string} */
@@ -4502,8 +4528,13 @@ export interface operations {
                             kind: "url";
                             /** Format: uri */
                             url: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "mcp";
+                            /** Format: uri */
+                            url: string;
                         };
-                        openapi: string;
+                        openapi?: string;
                         title: string;
                         documentVersion: string;
                         /** Format: uri */

@@ -103,8 +103,8 @@ describe('MCP tools are called through the same path as OpenAPI tools', () => {
   beforeEach(() => notes.calls.splice(0));
 
   it('pins every tool of every page, names made valid, idempotent from the annotations', () => {
-    expect(operations).toEqual({ read_note: 'read_note', 'save note': expect.stringMatching(/^save_note_[0-9a-f]{8}$/), archive_all: 'archive_all' });
-    expect(idempotent).toEqual({ read_note: true, 'save note': false, archive_all: false });
+    expect(operations).toEqual({ read_note: 'read_note', 'notes.save': expect.stringMatching(/^notes_save_[0-9a-f]{8}$/), archive_all: 'archive_all' });
+    expect(idempotent).toEqual({ read_note: true, 'notes.save': false, archive_all: false });
   });
 
   it('answers a read with its text parts joined, presenting the bearer token', async () => {
@@ -117,7 +117,7 @@ describe('MCP tools are called through the same path as OpenAPI tools', () => {
   });
 
   it('holds a write the policy sends for approval, and runs it exactly once when approved, however often the approval is delivered', async () => {
-    const save = operations['save note']!;
+    const save = operations['notes.save']!;
     const { call, answer } = await request(save, { text: 'Ring Bo at ada@example.com' });
     await calls.onPolicyDecision(decision(call, 'require_approval'));
     expect(await answer()).toBeUndefined();
@@ -127,7 +127,7 @@ describe('MCP tools are called through the same path as OpenAPI tools', () => {
     // Delivered again (at-least-once): the call is answered already and is not made again.
     await calls.onApprovalSettled(granted);
     await calls.onApprovalSettled(granted);
-    expect(notes.calls).toEqual([{ tool: 'save note', arguments: { text: 'Ring Bo tomorrow, ada@example.com' } }]);
+    expect(notes.calls).toEqual([{ tool: 'notes.save', arguments: { text: 'Ring Bo tomorrow, ada@example.com' } }]);
     expect([...notes.notes.values()].filter((text) => text.startsWith('Ring Bo'))).toEqual(['Ring Bo tomorrow, ada@example.com']);
     // Structured content is the output, as JSON.
     expect(await answer()).toMatchObject({ type: 'ToolCallCompleted', data: { output: JSON.stringify({ id: 'n2', saved: 2 }) } });
