@@ -37,7 +37,10 @@ export interface McpFetch {
  * Wraps a fetch so each request of an MCP session presents the bearer token (when there is one)
  * and what it came to is remembered: the SDK's own errors would quote the server's answer.
  */
-export function mcpFetch(send: (url: URL, init: RequestInit) => Promise<Response>, options: { bearer?: string; refusalOf?: (error: unknown) => string | undefined } = {}): McpFetch {
+export function mcpFetch(
+  send: (url: URL, init: RequestInit) => Promise<Response>,
+  options: { bearer?: string; refusalOf?: (error: unknown) => string | undefined; maxResponseBytes?: number } = {},
+): McpFetch {
   let last: { status?: number; refused?: string; failed?: boolean } = {};
   const fetch: FetchLike = async (url, init = {}) => {
     const headers = new Headers(init.headers);
@@ -45,7 +48,7 @@ export function mcpFetch(send: (url: URL, init: RequestInit) => Promise<Response
     try {
       const response = await send(new URL(url), { ...init, headers });
       last = { status: response.status };
-      return response;
+      return options.maxResponseBytes === undefined ? response : limited(response, options.maxResponseBytes);
     } catch (error) {
       const refused = options.refusalOf?.(error);
       last = refused === undefined ? { failed: true } : { refused };
@@ -53,6 +56,20 @@ export function mcpFetch(send: (url: URL, init: RequestInit) => Promise<Response
     }
   };
   return { fetch, last: () => last };
+}
+
+/** The response with its body cut off by an error past `maxBytes`: the SDK would otherwise read whatever a server sends. */
+function limited(response: Response, maxBytes: number): Response {
+  if (response.body === null) return response;
+  let size = 0;
+  const limiter = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      size += chunk.byteLength;
+      if (size > maxBytes) controller.error(new McpServerError('Failed', `the server answered more than ${maxBytes} bytes`));
+      else controller.enqueue(chunk);
+    },
+  });
+  return new Response(response.body.pipeThrough(limiter), { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 /** The MCP server's identity and every tool it lists (all pages), as it answered. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ToolRegistry, toolRegistryStream, type ToolCommandMessage, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
+import { ToolRegistry, toolDefinitionSchema, toolRegistryStream, type ToolCommandMessage, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
 import { currentEgress, egressErrorIn, type EgressGuard } from '@agent-orchestrator/egress';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
@@ -28,6 +28,9 @@ export interface RegisterMcpToolRequest {
   readonly rateLimitPerMinute?: number;
 }
 
+/** The most a server's answers may hold while its tools are listed (all pages together stay within the event's limits). */
+const maxListingBytes = 4 * 1024 * 1024;
+
 /** The one security scheme of an MCP tool: the secret `credentials` names, sent as a bearer token. */
 export const mcpCredentialScheme = 'mcp';
 
@@ -43,10 +46,11 @@ export async function registerMcpTool(backend: McpToolsBackend, caller: Principa
   if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') throw new GatewayError('InvalidBody', `The MCP server URL must be http or https, not ${endpoint.protocol}`);
   const bearer = credentials === undefined ? undefined : await secretValue(backend.secrets, caller.tenantId, credentials);
   const { allow } = await currentEgress(backend.store, caller.tenantId);
-  const transport = mcpFetch(async (target, init) => (await backend.egress.fetch(target, { ...(init as GuardedInit), signal: init.signal ?? AbortSignal.timeout(10_000) }, { allow, maxRedirects: 0 })).response as unknown as Response, {
-    ...(bearer === undefined ? {} : { bearer }),
-    refusalOf: (error) => egressErrorIn(error)?.message,
-  });
+  const deadline = AbortSignal.timeout(20_000);
+  const transport = mcpFetch(
+    async (target, init) => (await backend.egress.fetch(target, { ...(init as GuardedInit), signal: init.signal ? AbortSignal.any([init.signal, deadline]) : deadline }, { allow, maxRedirects: 0 })).response as unknown as Response,
+    { ...(bearer === undefined ? {} : { bearer }), refusalOf: (error) => egressErrorIn(error)?.message, maxResponseBytes: maxListingBytes },
+  );
   let definition: ToolDefinition;
   try {
     const listing = await readMcpServer(url, transport);
@@ -67,6 +71,12 @@ export async function registerMcpTool(backend: McpToolsBackend, caller: Principa
   } catch (error) {
     if (error instanceof McpServerError) throw new GatewayError('InvalidBody', `The MCP server could not be registered: ${error.message}.`);
     throw error;
+  }
+  // What tool-adapters would refuse (more tools than a tool may have, a schema that is no object) is refused here, with the reason.
+  const checked = toolDefinitionSchema.safeParse(definition);
+  if (!checked.success) {
+    const [issue] = checked.error.issues;
+    throw new GatewayError('InvalidBody', `The MCP server's tools cannot be pinned as a tool: ${issue?.path.join('.') ?? 'the definition'}: ${issue?.message ?? 'invalid'}.`);
   }
   const commandId = randomUUID();
   const message: ToolCommandMessage = { commandId, command: { type: 'RegisterTool', name: request.name, definition, metadata: commandMetadata(caller, commandId, commandId) } };

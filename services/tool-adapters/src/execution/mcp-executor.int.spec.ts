@@ -156,16 +156,28 @@ describe('MCP tools are called through the same path as OpenAPI tools', () => {
     expect(notes.calls).toEqual([]);
   });
 
+  /** The pinned definition and one of its operations, for calling an executor directly. */
+  async function pinned(operation: string) {
+    const [registered] = await store.readStream(toolRegistryStream(tenantId));
+    const definition = (registered!.data as { definition: ToolDefinition }).definition;
+    return { definition, operation: definition.operations.find((candidate) => candidate.name === operation)! };
+  }
+
   it('sends nothing to a server the egress guard refuses', async () => {
     const refusing = new McpExecutor({ timeoutMs: 5000 }, new EgressGuard());
-    const { definition, operation } = await (async () => {
-      const [registered] = await store.readStream(toolRegistryStream(tenantId));
-      const tool = (registered!.data as { definition: ToolDefinition }).definition;
-      return { definition: tool, operation: tool.operations.find((candidate) => candidate.name === 'read_note')! };
-    })();
+    const { definition, operation } = await pinned('read_note');
     const outcome = await refusing.call({ tenantId, tool: 'notes', version: 1 }, definition, operation, '{"id":"n1"}', [], []);
     expect(outcome).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/127\.0\.0\.1 is a loopback address.*PUT \/v1\/egress/) });
     expect(notes.calls).toEqual([]);
+  });
+
+  it('fails a call whose answer is larger than the limit, without reading it all', async () => {
+    notes.notes.set('n99', 'x'.repeat(200_000));
+    const small = new McpExecutor({ timeoutMs: 5000, maxResponseBytes: 20_000 }, new EgressGuard({ operatorAllow: ['127.0.0.1'] }));
+    const { definition, operation } = await pinned('read_note');
+    const outcome = await small.call({ tenantId, tool: 'notes', version: 1 }, definition, operation, '{"id":"n99"}', [{ scheme: { type: 'bearer' }, value: token }], []);
+    expect(outcome).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('notes.read_note was sent and failed: the server answered more than 20000 bytes') });
+    expect(notes.calls).toEqual([{ tool: 'read_note', arguments: { id: 'n99' } }]);
   });
 
   it('names parts that are not text instead of carrying them', () => {

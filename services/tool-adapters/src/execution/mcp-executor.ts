@@ -12,6 +12,8 @@ export interface McpExecutorOptions {
   readonly timeoutMs?: number;
   /** The longest output kept, in characters of the joined answer. */
   readonly maxOutputChars?: number;
+  /** The most any one answer of the server may hold; past it the call fails. */
+  readonly maxResponseBytes?: number;
 }
 
 /** One part of a `tools/call` answer's content, as far as the output needs it. */
@@ -40,7 +42,7 @@ export class McpExecutor {
     options: McpExecutorOptions = {},
     private readonly egress: EgressGuard = new EgressGuard(),
   ) {
-    this.options = { timeoutMs: 30_000, maxOutputChars: 256 * 1024, ...options };
+    this.options = { timeoutMs: 30_000, maxOutputChars: 256 * 1024, maxResponseBytes: 1024 * 1024, ...options };
   }
 
   async call(
@@ -61,7 +63,7 @@ export class McpExecutor {
     const deadline = AbortSignal.timeout(this.options.timeoutMs);
     const transport = mcpFetch(
       async (target, init) => (await this.egress.fetch(target, { ...(init as GuardedInit), signal: init.signal ? AbortSignal.any([init.signal, deadline]) : deadline }, { allow: egressAllow, maxRedirects: 0 })).response as unknown as Response,
-      { ...(bearer === undefined ? {} : { bearer }), refusalOf: (error) => egressErrorIn(error)?.message },
+      { ...(bearer === undefined ? {} : { bearer }), refusalOf: (error) => egressErrorIn(error)?.message, maxResponseBytes: this.options.maxResponseBytes },
     );
     let sent = false;
     try {
@@ -87,7 +89,7 @@ export class McpExecutor {
       const last = transport.last();
       if (last.refused !== undefined) return { outcome: 'refused', reason: last.refused };
       // Opening the session or listing its tools failed: the call itself was never sent.
-      if (error instanceof McpServerError) return withoutCredentials({ outcome: 'refused', reason: error.message }, bearer);
+      if (error instanceof McpServerError && !sent) return withoutCredentials({ outcome: 'refused', reason: error.message }, bearer);
       const where = `${key.tool}.${operation.name}`;
       const reason = deadline.aborted ? `no answer within ${this.options.timeoutMs} ms` : error instanceof Error ? error.message.slice(0, 1000) : String(error);
       return withoutCredentials({ outcome: 'failed', reason: sent ? `${where} was sent and failed: ${reason}` : `${where} could not be called: ${reason}`, attempts: 1, gaveUp: false }, bearer);
