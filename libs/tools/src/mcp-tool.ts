@@ -93,7 +93,7 @@ export async function withMcpClient<T>(url: string, transport: McpFetch, use: (c
     const last = transport.last();
     if (last.refused !== undefined) throw new McpServerError('Refused', `${url} was refused: ${last.refused}`);
     if (last.failed || last.status === undefined) throw new McpServerError('Unreachable', `${url} could not be reached: could not connect`);
-    if (last.status === 401 || last.status === 403) throw new McpServerError('NotMcp', `${url} answered ${last.status}: the server wants credentials it was not given, or refused them ("credentials" names the secret sent as a bearer token)`);
+    if (last.status === 401 || last.status === 403) throw new McpServerError('NotMcp', `${url} answered ${last.status}: the server wants credentials it was not given, or refused them ("mcp.credentials" names the secret sent as a bearer token)`);
     throw new McpServerError('NotMcp', `${url} did not answer as an MCP server over streamable HTTP does (it answered HTTP ${last.status}); give the URL of its MCP endpoint, e.g. https://host/mcp`);
   }
   try {

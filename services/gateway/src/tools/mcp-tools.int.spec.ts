@@ -131,7 +131,14 @@ describe('POST /v1/tools with "mcp": an MCP server as a tool', () => {
     await refused({ name: 'gone', mcp: { url: `http://127.0.0.1:${await closedPort()}/mcp` } }, 'could not be reached: could not connect');
   });
 
-  it('refuses credentials it cannot present: here no secret store is configured', async () => {
+  it('refuses credentials it cannot present (here no secret store is configured), and says when a server wants some', async () => {
     await refused({ name: 'locked', mcp: { url: notes.url, credentials: 'notes-token' } }, 'names secret notes-token, but no secret store is configured');
+    const locked = await startMcpNotesServer({ token: 'tok_only_for_the_spec' });
+    try {
+      await refused({ name: 'locked', mcp: { url: locked.url } }, /answered 401: the server wants credentials it was not given, or refused them \(\\"mcp\.credentials\\" names the secret sent as a bearer token\)/);
+      expect(locked.calls).toEqual([]);
+    } finally {
+      await locked.close();
+    }
   });
 });
