@@ -50,7 +50,7 @@ type Answer = { output: string } | { reason: string; deadLetter?: true };
 export interface ToolCallsOptions {
   readonly store: EventStore;
   readonly executor: HttpExecutor;
-  /** Calls the tools of MCP servers; by default one with its own egress guard (no operator allow- or deny-list). */
+  /** Calls the tools of MCP servers; by default one with an egress guard of its own (no operator allow-list, the default deny-list). */
   readonly mcpExecutor?: McpExecutor;
   readonly producer: MessageSender;
   readonly topics: TopicNames;
@@ -68,7 +68,7 @@ export interface ToolCallsOptions {
  * allowed the call, after ApprovalGranted (with the arguments the approvers settled on) when it
  * held it; a denied, rejected or expired call is answered as refused, so the agent is told. An
  * answer is the built-in echo, or an operation of a registered tool at the version the session
- * pinned, executed over HTTP. A call already answered is not executed again; the stream must not
+ * pinned, executed over HTTP (an MCP server's tool with `tools/call`). A call already answered is not executed again; the stream must not
  * exist when the answer is appended, so a redelivered decision (or two processes on one) answers
  * the call once. A call that failed after its last retry is answered as failed and its request is
  * dead-lettered with the reason.
