@@ -4,3 +4,4 @@ export { createTestDatabase, createTestSchema, defaultTestDatabaseUrl, tenantDat
 export { startDevModeProcess, type DevModeProcess } from './dev-mode.js';
 export { spawnFixture, type RunningFixture } from './processes.js';
 export { waitFor } from './wait-for.js';
+export { startMcpNotesServer, type McpNotesServer, type McpNotesServerOptions } from './mcp-server.js';

@@ -16,3 +16,4 @@ export { pinnedOperation, type PinnedOperation } from './pinned-operation.js';
 export { ArgumentsValidator } from './arguments-validator.js';
 export { definitionForCommand, hydrateToolEvents, inlineDefinitionBytes, type DefinitionOrStored } from './tool-definitions.js';
 export { ToolCompiler, type CompileRequest, type ToolCompilerOptions } from './tool-compiler.js';
+export { McpServerError, compileMcpTools, listMcpTools, mcpFetch, mcpOperationName, readMcpServer, withMcpClient, type McpFetch, type McpListedTool, type McpOperation, type McpServerListing } from './mcp-tool.js';

@@ -102,7 +102,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const egressGuard = new EgressGuard({ operatorAllow: config.egressAllow ?? [], ...(config.egressDeny ? { operatorDeny: config.egressDeny } : {}) });
     const auth = await openAuthentication(database, config, { apiKeys, egress: egressGuard, logger, tenancy });
     const compiler = backend ? new ToolCompiler() : undefined;
-    const tools = backend && compiler ? new Tools({ ...backend, maxDocumentBytes: config.maxToolDocumentBytes ?? 32 * 1024 * 1024, egress: egressGuard, compiler }) : undefined;
+    const tools = backend && compiler ? new Tools({ ...backend, maxDocumentBytes: config.maxToolDocumentBytes ?? 32 * 1024 * 1024, egress: egressGuard, compiler, secrets: deps.secrets ?? null }) : undefined;
     const agents = backend && tools ? new Agents(backend, tools) : undefined;
     const claims = backend ? new IdempotencyClaims(database, config.schema) : undefined;
     await claims?.migrate();

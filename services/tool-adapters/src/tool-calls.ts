@@ -18,6 +18,7 @@ import { pinnedOperation } from '@agent-orchestrator/tools';
 import type { Logger } from 'pino';
 import { v5 as uuidV5 } from 'uuid';
 import type { HttpExecutor, PresentedCredential } from './execution/http-executor.js';
+import { McpExecutor } from './execution/mcp-executor.js';
 import type { ToolRateLimits } from './execution/rate-limits.js';
 import { isSecretStoreError, type SecretStore } from '@agent-orchestrator/secrets';
 
@@ -49,6 +50,8 @@ type Answer = { output: string } | { reason: string; deadLetter?: true };
 export interface ToolCallsOptions {
   readonly store: EventStore;
   readonly executor: HttpExecutor;
+  /** Calls the tools of MCP servers; by default one with an egress guard of its own (no operator allow-list, the default deny-list). */
+  readonly mcpExecutor?: McpExecutor;
   readonly producer: MessageSender;
   readonly topics: TopicNames;
   readonly logger: Logger;
@@ -65,13 +68,17 @@ export interface ToolCallsOptions {
  * allowed the call, after ApprovalGranted (with the arguments the approvers settled on) when it
  * held it; a denied, rejected or expired call is answered as refused, so the agent is told. An
  * answer is the built-in echo, or an operation of a registered tool at the version the session
- * pinned, executed over HTTP. A call already answered is not executed again; the stream must not
+ * pinned, executed over HTTP (an MCP server's tool with `tools/call`). A call already answered is not executed again; the stream must not
  * exist when the answer is appended, so a redelivered decision (or two processes on one) answers
  * the call once. A call that failed after its last retry is answered as failed and its request is
  * dead-lettered with the reason.
  */
 export class ToolCalls {
-  constructor(private readonly options: ToolCallsOptions) {}
+  private readonly mcpExecutor: McpExecutor;
+
+  constructor(private readonly options: ToolCallsOptions) {
+    this.mcpExecutor = options.mcpExecutor ?? new McpExecutor();
+  }
 
   async onPolicyDecision(decision: PolicyDecision): Promise<void> {
     const { effect, reason, ruleId, policyVersion } = decision.data;
@@ -123,7 +130,11 @@ export class ToolCalls {
     const idempotencyKey = uuidV5(`${request.eventId}/call`, idempotencyNamespace);
     // The allow-list of the moment, not one pinned by the session: an admin's removal applies at once.
     const egress = await currentEgress(this.options.store, request.tenantId);
-    const outcome = await this.options.executor.call({ tenantId: request.tenantId, tool, version }, definition, operation, argumentsJson, idempotencyKey, credentials.presented, egress.allow);
+    const key = { tenantId: request.tenantId, tool, version };
+    const outcome =
+      definition.kind === 'mcp'
+        ? await this.mcpExecutor.call(key, definition, operation, argumentsJson, credentials.presented, egress.allow)
+        : await this.options.executor.call(key, definition, operation, argumentsJson, idempotencyKey, credentials.presented, egress.allow);
     this.options.logger.info({ tool: name, callId: request.data.callId, outcome: outcome.outcome, ...('attempts' in outcome ? { attempts: outcome.attempts } : {}) }, 'tool call answered');
     switch (outcome.outcome) {
       case 'completed':

@@ -42,6 +42,8 @@ export const toolOperationSchema = z.strictObject({
   security: z.array(z.string().min(1).max(200)).max(10).optional(),
   /** JSON Schemas of successful JSON answers by status (`200`, `2XX`); an answer that does not fit fails the call. */
   responseSchemas: z.record(z.string().regex(/^2(\d\d|XX)$/), z.record(z.string(), z.unknown())).optional(),
+  /** MCP tools only: the server's own name of the tool this operation calls (the operation's name may have been made valid). */
+  mcpTool: z.string().min(1).max(500).optional(),
 });
 
 /** How a credential is presented, compiled from the document's `components.securitySchemes`. */
@@ -72,14 +74,25 @@ export const secretNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'sec
 /**
  * A registered tool: its OpenAPI document as given, what was compiled from it, and the limits the
  * tenant set. `scopes` name what the tool may touch, for policy rules to match on.
+ *
+ * An MCP tool (`kind: 'mcp'`) is an MCP server reached over streamable HTTP: `source` holds its URL,
+ * `document` the server's identity and tool list as it answered, `baseUrl` the same URL, and each
+ * operation one of its tools (`mcpTool`); it has no `openapi` version.
  */
 export const toolDefinitionSchema = z.strictObject({
+  /** Absent on tools registered before MCP tools existed: those are OpenAPI tools. */
+  kind: z.enum(['openapi', 'mcp']).optional(),
   description: z.string().max(2000).optional(),
-  source: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('inline') }), z.strictObject({ kind: z.literal('url'), url: z.url() })]),
+  source: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('inline') }),
+    z.strictObject({ kind: z.literal('url'), url: z.url() }),
+    z.strictObject({ kind: z.literal('mcp'), url: z.url() }),
+  ]),
   document: z.record(z.string(), z.unknown()),
   /** Set when `document` is Swagger 2.0: it was converted to OpenAPI 3.0 (`openapi`) before compiling. */
   convertedFrom: z.literal('swagger-2.0').optional(),
-  openapi: z.string().regex(/^3\.[01]\.\d+$/),
+  /** The OpenAPI version compiled from; absent for an MCP tool. */
+  openapi: z.string().regex(/^3\.[01]\.\d+$/).optional(),
   title: z.string().max(500),
   documentVersion: z.string().max(200),
   baseUrl: z.url().nullable(),

@@ -1,4 +1,4 @@
-import { operationSelectionSchema, toolDefinitionSchema, toolNameSchema, toolOperationSchema } from '@agent-orchestrator/contracts';
+import { operationSelectionSchema, secretNameSchema, toolDefinitionSchema, toolNameSchema, toolOperationSchema } from '@agent-orchestrator/contracts';
 import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -26,8 +26,16 @@ const registerToolBody = z
     credentials: credentials.describe(
       'For each security scheme of the document (components.securitySchemes: apiKey in header or query, HTTP bearer, HTTP basic), the name of the secret to present (PUT /v1/secrets/:name). Only the name is stored.',
     ),
+    mcp: z
+      .strictObject({
+        url: z.url({ protocol: /^https?$/ }).describe("The MCP server's streamable HTTP endpoint (e.g. https://host/mcp)."),
+        credentials: secretNameSchema.optional().describe('The name of a secret (PUT /v1/secrets/:name) sent to the server as a bearer token (Authorization: Bearer), when listing its tools and on every call. Only the name is stored.'),
+      })
+      .optional()
+      .describe("An MCP server instead of an OpenAPI document: its tools are listed and pinned as this version, one operation each (re-registering pins the server's tool list of the moment as the next version)."),
   })
-  .refine((body) => (body.document === undefined) !== (body.url === undefined), { message: 'send either "document" or "url"', path: ['document'] });
+  .refine((body) => [body.document, body.url, body.mcp].filter((given) => given !== undefined).length === 1, { message: 'send exactly one of "document", "url" or "mcp"', path: ['document'] })
+  .refine((body) => body.mcp === undefined || body.credentials === undefined, { message: 'for an MCP server, name its secret in "mcp.credentials"', path: ['credentials'] });
 type RegisterToolBody = z.infer<typeof registerToolBody>;
 
 /** One version of a tool as `toolView` shows it: its definition without the document, each operation without its wiring. */
@@ -51,7 +59,11 @@ export class ToolsController {
   @Post()
   @HttpCode(201)
   @Can('create', 'Tool')
-  @ApiOperation({ operationId: 'registerTool', summary: 'Register a tool from an OpenAPI or Swagger 2.0 document (inline or by URL); every selected operation the platform can call becomes callable, the others are listed under `skipped` with why. Registering a name again makes a new version; running sessions keep theirs.' })
+  @ApiOperation({
+    operationId: 'registerTool',
+    summary:
+      'Register a tool from an OpenAPI or Swagger 2.0 document (inline or by URL), or from an MCP server (streamable HTTP; its tools listed and pinned, a secret named by mcp.credentials sent as a bearer token). Every selected operation the platform can call becomes callable; the others are listed under `skipped` with why. Registering a name again makes a new version; running sessions keep theirs.',
+  })
   @Returns(201, toolView, { description: 'Registered', headers: { Location: { description: 'The tool: /v1/tools/{name}.', schema: { type: 'string' } } } })
   @ApiProblems(413, 415, 422, 503)
   async register(@ValidBody(registerToolBody) body: RegisterToolBody, @Caller() caller: Principal, @Res({ passthrough: true }) reply: FastifyReply) {

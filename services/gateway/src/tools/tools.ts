@@ -7,8 +7,9 @@ import { ToolDocumentError, definitionForCommand, hydrateToolEvents, type Compil
 import type { Principal } from '../auth/access.guard.js';
 import { commandMetadata, sendAndConfirm } from '../commands.js';
 import { GatewayError } from '../errors.js';
+import { registerMcpTool, type McpToolsBackend } from './mcp-tools.js';
 
-export interface ToolsBackend {
+export interface ToolsBackend extends McpToolsBackend {
   readonly store: EventStore;
   readonly producer: MessageSender;
   readonly topics: TopicNames;
@@ -31,6 +32,8 @@ export interface RegisterToolRequest {
   readonly credentials?: Readonly<Record<string, string>>;
   readonly include?: OperationSelection;
   readonly exclude?: OperationSelection;
+  /** An MCP server instead of a document: its streamable HTTP endpoint and the secret sent as a bearer token. */
+  readonly mcp?: { readonly url: string; readonly credentials?: string };
 }
 
 /** A tool version as the API shows it: the compiled operations and the skipped ones, not the whole document. */
@@ -82,6 +85,7 @@ export class Tools {
   }
 
   async register(caller: Principal, request: RegisterToolRequest) {
+    if (request.mcp !== undefined) return toolView(await registerMcpTool(this.backend, caller, { ...request, mcp: request.mcp }));
     const source = request.url === undefined ? ({ kind: 'inline' } as const) : ({ kind: 'url', url: request.url } as const);
     const raw = request.url === undefined ? request.document : await this.fetchDocument(caller.tenantId, request.url);
     let document: Record<string, unknown>;

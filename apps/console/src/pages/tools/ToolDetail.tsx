@@ -43,8 +43,8 @@ function About({ tool }: { tool: Tool }) {
   const facts: [string, React.ReactNode][] = [
     ['Title', tool.title],
     ['Version', `v${tool.version}, registered ${formatInstant(tool.registeredAt)}`],
-    ['Document', `OpenAPI ${tool.openapi}, version ${tool.documentVersion}`],
-    ['Source', tool.source.kind === 'url' ? tool.source.url : 'inline document'],
+    ['Document', tool.kind === 'mcp' ? `MCP server, version ${tool.documentVersion}` : `OpenAPI ${tool.openapi}, version ${tool.documentVersion}`],
+    ['Source', tool.source.kind === 'inline' ? 'inline document' : tool.source.kind === 'mcp' ? `MCP server at ${tool.source.url}` : tool.source.url],
     ['Base URL', tool.baseUrl ?? 'none'],
     ['Scopes', tool.scopes.length > 0 ? tool.scopes.map((scope) => <Badge key={scope} variant="default" tt="none" mr={4}>{scope}</Badge>) : 'none'],
     ['Rate limit', tool.rateLimitPerMinute === undefined ? 'the platform default' : `${tool.rateLimitPerMinute} calls a minute`],
