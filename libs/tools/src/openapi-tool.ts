@@ -1,5 +1,6 @@
 import { compileErrors, dereference, validate } from '@readme/openapi-parser';
 import { parse as parseYaml } from 'yaml';
+import { supportedSchemes, supportedSchemesInWords, type RawScheme, type SecurityScheme } from './security-schemes.js';
 
 /** Methods a tool may call; GET, HEAD, PUT, DELETE and OPTIONS are idempotent and may be retried. */
 const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
@@ -27,9 +28,6 @@ export interface ToolOperation {
   readonly responseSchemas: Readonly<Record<string, JsonSchema>>;
 }
 
-/** The ways of presenting a credential the executor supports. */
-export type SecurityScheme = { readonly type: 'apiKey'; readonly in: 'header' | 'query'; readonly name: string } | { readonly type: 'bearer' } | { readonly type: 'basic' };
-
 export interface CompiledTool {
   readonly openapi: string;
   readonly title: string;
@@ -37,7 +35,7 @@ export interface CompiledTool {
   /** The first server's URL when it is absolute; calls go there. */
   readonly baseUrl: string | null;
   readonly operations: readonly ToolOperation[];
-  /** The document's security schemes the executor can present (apiKey in header or query, HTTP bearer, HTTP basic). */
+  /** The document's security schemes the executor can present (see supportedSchemes). */
   readonly securitySchemes: Readonly<Record<string, SecurityScheme>>;
 }
 
@@ -90,7 +88,7 @@ export async function compileOpenApi(input: unknown): Promise<CompiledTool> {
   }
 
   const info = (resolved.info ?? {}) as { title?: string; version?: string };
-  const securitySchemes = supportedSchemes(((resolved.components ?? {}) as { securitySchemes?: Record<string, RawScheme> }).securitySchemes ?? {});
+  const securitySchemes = supportedSchemes(((resolved.components ?? {}) as { securitySchemes?: Record<string, RawScheme> }).securitySchemes ?? {}, resolved);
   const operations: ToolOperation[] = [];
   for (const [path, item] of Object.entries((resolved.paths ?? {}) as Record<string, Record<string, unknown>>)) {
     const shared = (item.parameters ?? []) as Parameter[];
@@ -205,23 +203,6 @@ function absoluteUrl(url: string | undefined): string | null {
   }
 }
 
-interface RawScheme {
-  type?: string;
-  in?: string;
-  name?: string;
-  scheme?: string;
-}
-
-function supportedSchemes(raw: Record<string, RawScheme>): Record<string, SecurityScheme> {
-  const supported: Record<string, SecurityScheme> = {};
-  for (const [name, scheme] of Object.entries(raw)) {
-    if (scheme.type === 'apiKey' && (scheme.in === 'header' || scheme.in === 'query') && scheme.name) supported[name] = { type: 'apiKey', in: scheme.in, name: scheme.name };
-    else if (scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'bearer') supported[name] = { type: 'bearer' };
-    else if (scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'basic') supported[name] = { type: 'basic' };
-  }
-  return supported;
-}
-
 /**
  * The schemes a call presents: of the operation's (or the document's) alternatives, the first
  * whose schemes are all supported; an empty alternative means none is needed. An operation whose
@@ -234,5 +215,5 @@ function securityOf(method: HttpMethod, path: string, requirements: unknown, sch
     if (names.every((name) => schemes[name] !== undefined)) return names;
   }
   const wanted = (requirements as Record<string, unknown>[]).map((requirement) => Object.keys(requirement ?? {}).join(' + ')).join(' or ');
-  throw new ToolDocumentError(`${method.toUpperCase()} ${path}: its security (${wanted}) needs a scheme the platform cannot present; supported are apiKey in a header or query, HTTP bearer and HTTP basic.`);
+  throw new ToolDocumentError(`${method.toUpperCase()} ${path}: its security (${wanted}) needs a scheme the platform cannot present; supported are ${supportedSchemesInWords}.`);
 }

@@ -19,12 +19,27 @@ export const toolOperationSchema = z.strictObject({
   responseSchemas: z.record(z.string().regex(/^2(\d\d|XX)$/), z.record(z.string(), z.unknown())).optional(),
 });
 
-/** How a credential is presented, compiled from the document's `components.securitySchemes`. */
+/** A token endpoint of an OAuth 2 scheme, and the scopes to ask for there (those the document's security requirements name). */
+const oauthEndpointSchema = z.strictObject({ tokenUrl: z.url(), scopes: z.array(z.string().min(1).max(200)).max(100) });
+
+/**
+ * How a credential is presented, compiled from the document's `components.securitySchemes`.
+ * OAuth 2 and OpenID Connect schemes present an access token as a bearer token; the secret the
+ * tool names for one holds the client (and, for the refresh-token grant, the refresh token) as
+ * JSON, never a token: `{"clientId", "clientSecret"?, "refreshToken"?, "clientAuth"?}`.
+ */
 export const securitySchemeSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('apiKey'), in: z.enum(['header', 'query']), name: z.string().min(1).max(200) }),
+  z.strictObject({ type: z.literal('apiKey'), in: z.enum(['header', 'query', 'cookie']), name: z.string().min(1).max(200) }),
   z.strictObject({ type: z.literal('bearer') }),
   /** The secret holds `user:password`. */
   z.strictObject({ type: z.literal('basic') }),
+  /**
+   * `clientCredentials` from the flow of that name; `refreshToken` from the token URL of the
+   * authorizationCode flow, where a refresh token obtained once is exchanged for access tokens.
+   */
+  z.strictObject({ type: z.literal('oauth2'), clientCredentials: oauthEndpointSchema.optional(), refreshToken: oauthEndpointSchema.optional() }),
+  /** Discovery at `openIdConnectUrl` finds the token endpoint; either grant, by what the secret holds. */
+  z.strictObject({ type: z.literal('openIdConnect'), openIdConnectUrl: z.url(), scopes: z.array(z.string().min(1).max(200)).max(100) }),
 ]);
 export type SecurityScheme = z.infer<typeof securitySchemeSchema>;
 export const secretNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'secret names are letters, digits, "_", "." and "-", at most 100');
