@@ -4214,7 +4214,7 @@ export interface operations {
                                     /** @enum {string} */
                                     type: "apiKey";
                                     /** @enum {string} */
-                                    in: "header" | "query";
+                                    in: "header" | "query" | "cookie";
                                     name: string;
                                 } | {
                                     /** @enum {string} */
@@ -4222,6 +4222,25 @@ export interface operations {
                                 } | {
                                     /** @enum {string} */
                                     type: "basic";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "oauth2";
+                                    clientCredentials?: {
+                                        /** Format: uri */
+                                        tokenUrl: string;
+                                        scopes: string[];
+                                    };
+                                    refreshToken?: {
+                                        /** Format: uri */
+                                        tokenUrl: string;
+                                        scopes: string[];
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    type: "openIdConnect";
+                                    /** Format: uri */
+                                    openIdConnectUrl: string;
+                                    scopes: string[];
                                 };
                             };
                             credentials?: {
@@ -4313,7 +4332,7 @@ export interface operations {
                     /** @description What the tool may touch (e.g. billing:write), for policy rules. */
                     scopes?: string[];
                     rateLimitPerMinute?: number;
-                    /** @description For each security scheme of the document (components.securitySchemes: apiKey in header or query, HTTP bearer, HTTP basic), the name of the secret to present (PUT /v1/secrets/:name). Only the name is stored. */
+                    /** @description For each security scheme of the document (components.securitySchemes: apiKey in header, query or cookie, HTTP bearer, HTTP basic, OAuth 2 client credentials or authorization code, OpenID Connect), the name of the secret to present (PUT /v1/secrets/:name). For OAuth 2 and OpenID Connect the secret holds the client as JSON, {"clientId", "clientSecret"}, plus "refreshToken" for the refresh-token grant. Only the name is stored. */
                     credentials?: {
                         [key: string]: string;
                     };
@@ -4363,7 +4382,7 @@ export interface operations {
                                 /** @enum {string} */
                                 type: "apiKey";
                                 /** @enum {string} */
-                                in: "header" | "query";
+                                in: "header" | "query" | "cookie";
                                 name: string;
                             } | {
                                 /** @enum {string} */
@@ -4371,6 +4390,25 @@ export interface operations {
                             } | {
                                 /** @enum {string} */
                                 type: "basic";
+                            } | {
+                                /** @enum {string} */
+                                type: "oauth2";
+                                clientCredentials?: {
+                                    /** Format: uri */
+                                    tokenUrl: string;
+                                    scopes: string[];
+                                };
+                                refreshToken?: {
+                                    /** Format: uri */
+                                    tokenUrl: string;
+                                    scopes: string[];
+                                };
+                            } | {
+                                /** @enum {string} */
+                                type: "openIdConnect";
+                                /** Format: uri */
+                                openIdConnectUrl: string;
+                                scopes: string[];
                             };
                         };
                         credentials?: {
@@ -4526,7 +4564,7 @@ export interface operations {
                                 /** @enum {string} */
                                 type: "apiKey";
                                 /** @enum {string} */
-                                in: "header" | "query";
+                                in: "header" | "query" | "cookie";
                                 name: string;
                             } | {
                                 /** @enum {string} */
@@ -4534,6 +4572,25 @@ export interface operations {
                             } | {
                                 /** @enum {string} */
                                 type: "basic";
+                            } | {
+                                /** @enum {string} */
+                                type: "oauth2";
+                                clientCredentials?: {
+                                    /** Format: uri */
+                                    tokenUrl: string;
+                                    scopes: string[];
+                                };
+                                refreshToken?: {
+                                    /** Format: uri */
+                                    tokenUrl: string;
+                                    scopes: string[];
+                                };
+                            } | {
+                                /** @enum {string} */
+                                type: "openIdConnect";
+                                /** Format: uri */
+                                openIdConnectUrl: string;
+                                scopes: string[];
                             };
                         };
                         credentials?: {

@@ -22,7 +22,7 @@ const registerToolBody = z
     scopes: scopes.optional().describe('What the tool may touch (e.g. billing:write), for policy rules.'),
     rateLimitPerMinute,
     credentials: credentials.describe(
-      'For each security scheme of the document (components.securitySchemes: apiKey in header or query, HTTP bearer, HTTP basic), the name of the secret to present (PUT /v1/secrets/:name). Only the name is stored.',
+      'For each security scheme of the document (components.securitySchemes: apiKey in header, query or cookie, HTTP bearer, HTTP basic, OAuth 2 client credentials or authorization code, OpenID Connect), the name of the secret to present (PUT /v1/secrets/:name). For OAuth 2 and OpenID Connect the secret holds the client as JSON, {"clientId", "clientSecret"}, plus "refreshToken" for the refresh-token grant. Only the name is stored.',
     ),
   })
   .refine((body) => (body.document === undefined) !== (body.url === undefined), { message: 'send either "document" or "url"', path: ['document'] });
