@@ -7,7 +7,7 @@ import { PostgresSecretStore } from '@agent-orchestrator/secrets';
 import { createTestSchema, type TestSchema } from '@agent-orchestrator/testing';
 import { compileOpenApi } from '@agent-orchestrator/tools';
 import { pino } from 'pino';
-import { machineClient, personClient, startAuthorizationServer, startPetsApi, type AuthorizationServerUnderTest, type PetsApiUnderTest } from './execution/authorization-server-under-test.js';
+import { formClient, machineClient, personClient, startAuthorizationServer, startPetsApi, type AuthorizationServerUnderTest, type PetsApiUnderTest } from './execution/authorization-server-under-test.js';
 import { HttpExecutor } from './execution/http-executor.js';
 import { OAuthTokens } from './execution/oauth-tokens.js';
 import { ToolCalls, type PolicyDecision } from './tool-calls.js';
@@ -83,6 +83,7 @@ describe('tool calls with OAuth 2 and OpenID Connect credentials, against a real
     firstRefreshToken = await authorization.refreshToken();
     await secrets.put(tenantId, 'pets-machine', JSON.stringify(machineClient));
     await secrets.put(tenantId, 'pets-person', JSON.stringify({ ...personClient, refreshToken: firstRefreshToken }));
+    await secrets.put(tenantId, 'form-client', JSON.stringify(formClient));
     await secrets.put(tenantId, 'strays-wrong', JSON.stringify({ clientId: machineClient.clientId, clientSecret: 'not-the-Secret-42' }));
     await secrets.put(tenantId, 'strays-garbled', '{"clientId": "machine", "clientSecret": "half-a-Secret-7"');
     await secrets.put(tenantId, 'strays-typo', JSON.stringify({ client_id: 'machine', clientSecret: 'typo-Secret-9' }));
@@ -98,12 +99,13 @@ describe('tool calls with OAuth 2 and OpenID Connect credentials, against a real
     });
     await store.append(toolRegistryStream(tenantId), [
       envelope('ToolRegistered', { name: 'pets', version: 1, definition: definition({ machine: 'pets-machine', person: 'pets-person', oidc: 'pets-machine' }) }),
+      envelope('ToolRegistered', { name: 'former', version: 1, definition: definition({ machine: 'form-client' }) }),
       envelope('ToolRegistered', { name: 'wrong', version: 1, definition: definition({ machine: 'strays-wrong' }) }),
       envelope('ToolRegistered', { name: 'garbled', version: 1, definition: definition({ machine: 'strays-garbled' }) }),
       envelope('ToolRegistered', { name: 'typo', version: 1, definition: definition({ machine: 'strays-typo' }) }),
     ]);
     await store.append(sessionStream(sessionId), [
-      envelope('SessionStarted', { goal: 'Feed the pets', context: {}, constraints: {}, agentVersions: {}, toolVersions: { pets: 1, wrong: 1, garbled: 1, typo: 1 } }, 3),
+      envelope('SessionStarted', { goal: 'Feed the pets', context: {}, constraints: {}, agentVersions: {}, toolVersions: { pets: 1, former: 1, wrong: 1, garbled: 1, typo: 1 } }, 3),
     ]);
     const producer = { send: async () => undefined } as unknown as MessageProducer;
     const options = {
@@ -151,6 +153,19 @@ describe('tool calls with OAuth 2 and OpenID Connect credentials, against a real
     expect(authorization.tokenRequests).toEqual({ client_credentials: 1 });
     expect(tokensSeen().size).toBe(2);
     expect(api.requests[1]!.token).toBe(api.requests[2]!.token);
+  });
+
+  it('shares one token fetch among calls made at once', async () => {
+    now += 600_000;
+    const answers = await Promise.all([1, 2, 3].map(() => callOperation('pets', 'listPets')));
+    for (const answer of answers) expect(answer).toMatchObject({ type: 'ToolCallCompleted' });
+    expect(authorization.tokenRequests).toEqual({ client_credentials: 1 });
+    expect(tokensSeen().size).toBe(1);
+  });
+
+  it('sends the client secret in the form when the secret says clientAuth client_secret_post', async () => {
+    expect(await callOperation('former', 'listPets')).toMatchObject({ type: 'ToolCallCompleted', data: { output: expect.stringContaining('"client":"former"') } });
+    expect(authorization.tokenRequests).toEqual({ client_credentials: 1 });
   });
 
   it('fetches exactly one new token when the API answers 401, and makes the call once more with it', async () => {
@@ -227,7 +242,7 @@ describe('tool calls with OAuth 2 and OpenID Connect credentials, against a real
     const { rows } = await db.pool.query<{ content: unknown }>(`SELECT content FROM "${db.schema}".events`);
     const everything = JSON.stringify(rows);
     expect(rows.length).toBeGreaterThan(10);
-    for (const value of [machineClient.clientSecret, personClient.clientSecret, firstRefreshToken, await storedRefreshToken()]) expect(everything).not.toContain(value);
+    for (const value of [machineClient.clientSecret, formClient.clientSecret, personClient.clientSecret, firstRefreshToken, await storedRefreshToken()]) expect(everything).not.toContain(value);
     expect(everything).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/); // no JWT at all
   });
 });

@@ -9,6 +9,8 @@ const resource = 'urn:pets-api';
 const audience = 'pets-api';
 
 export const machineClient = { clientId: 'machine', clientSecret: `machine-${randomBytes(8).toString('hex')}` };
+/** A client that must send its secret in the form body (client_secret_post), not by HTTP basic. */
+export const formClient = { clientId: 'former', clientSecret: `former-${randomBytes(8).toString('hex')}`, clientAuth: 'client_secret_post' as const };
 export const personClient = { clientId: 'person', clientSecret: `person-${randomBytes(8).toString('hex')}` };
 
 /** The provider's models this helper uses to issue a refresh token (oidc-provider ships no types; see the gateway's declaration). */
@@ -29,8 +31,8 @@ export interface AuthorizationServerUnderTest {
 }
 
 /**
- * A real OAuth 2 / OpenID Connect provider (oidc-provider) on 127.0.0.1: client `machine` may use
- * the client-credentials grant, client `person` the refresh-token grant (refresh tokens rotate on
+ * A real OAuth 2 / OpenID Connect provider (oidc-provider) on 127.0.0.1: clients `machine` (HTTP
+ * basic) and `former` (secret in the form) may use the client-credentials grant, client `person` the refresh-token grant (refresh tokens rotate on
  * every use, and a used one is refused); access tokens are RS256 JWTs for the pets API, valid
  * 600 s. It counts what it is asked, so specs can say how many tokens were fetched.
  */
@@ -47,6 +49,15 @@ export async function startAuthorizationServer(): Promise<AuthorizationServerUnd
     provider = new Provider(issuer, {
       clients: [
         { client_id: machineClient.clientId, client_secret: machineClient.clientSecret, grant_types: ['client_credentials'], response_types: [], redirect_uris: [], scope: 'api' },
+        {
+          client_id: formClient.clientId,
+          client_secret: formClient.clientSecret,
+          token_endpoint_auth_method: 'client_secret_post',
+          grant_types: ['client_credentials'],
+          response_types: [],
+          redirect_uris: [],
+          scope: 'api',
+        },
         { client_id: personClient.clientId, client_secret: personClient.clientSecret, grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: ['http://127.0.0.1/callback'], scope: 'api' },
       ],
       jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'pets', alg: 'RS256', use: 'sig' }] },
