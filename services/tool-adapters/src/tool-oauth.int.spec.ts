@@ -190,6 +190,25 @@ describe('tool calls with OAuth 2 and OpenID Connect credentials, against a real
     expect(answer.data.reason).toContain('[REDACTED:secret]');
   });
 
+  it('answers with the 401 and why no new token could be had when the token endpoint is down', async () => {
+    await callOperation('pets', 'listPets');
+    const current = api.requests.splice(0)[0]!.token!;
+    api.revoked.add(current);
+    authorization.unavailable = true;
+    try {
+      const answer = await callOperation('pets', 'listPets');
+      expect(answer).toMatchObject({
+        type: 'ToolCallFailed',
+        data: { reason: expect.stringMatching(/GET \/pets answered 401: .*; a new access token could not be fetched: .*answered 503 temporarily_unavailable \(down for maintenance\)/) },
+      });
+      expect(answer.data.reason).not.toContain(current);
+      expect(api.requests).toHaveLength(1);
+      expect(authorization.tokenRequests).toEqual({ client_credentials: 1 });
+    } finally {
+      authorization.unavailable = false;
+    }
+  });
+
   it('says why when the client secret is wrong, without quoting it, and calls nothing', async () => {
     const answer = await callOperation('wrong', 'listPets');
     expect(answer).toMatchObject({ type: 'ToolCallFailed', data: { reason: expect.stringMatching(/not sent: no access token for the machine scheme of wrong: .*invalid_client.*check clientId and clientSecret in secret strays-wrong/) } });

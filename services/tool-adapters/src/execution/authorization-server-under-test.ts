@@ -25,6 +25,8 @@ export interface AuthorizationServerUnderTest {
   /** Token requests by grant type, and discovery document reads, since the server started. */
   readonly tokenRequests: Record<string, number>;
   readonly discoveryRequests: number;
+  /** While true, the token endpoint answers 503 temporarily_unavailable, as a server under maintenance does. */
+  unavailable: boolean;
   /** A refresh token for the `person` client (as an admin would obtain once by signing in), for scope `api`. */
   refreshToken(): Promise<string>;
   close(): Promise<void>;
@@ -81,6 +83,7 @@ export async function startAuthorizationServer(): Promise<AuthorizationServerUnd
   }
   const tokenRequests: Record<string, number> = {};
   let discoveryRequests = 0;
+  const state = { unavailable: false };
   const handle = provider.callback();
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     if (request.url === '/.well-known/openid-configuration') discoveryRequests++;
@@ -91,7 +94,9 @@ export async function startAuthorizationServer(): Promise<AuthorizationServerUnd
       request.on('end', () => {
         const grant = new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get('grant_type') ?? 'none';
         tokenRequests[grant] = (tokenRequests[grant] ?? 0) + 1;
+        if (state.unavailable) response.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'temporarily_unavailable', error_description: 'down for maintenance' }));
       });
+      if (state.unavailable) return;
     }
     handle(request, response);
   });
@@ -101,6 +106,12 @@ export async function startAuthorizationServer(): Promise<AuthorizationServerUnd
     tokenRequests,
     get discoveryRequests() {
       return discoveryRequests;
+    },
+    get unavailable() {
+      return state.unavailable;
+    },
+    set unavailable(value: boolean) {
+      state.unavailable = value;
     },
     async refreshToken() {
       const models = provider as unknown as ProviderModels;

@@ -85,12 +85,12 @@ export class HttpExecutor {
     egressAllow: readonly string[] = [],
   ): Promise<CallOutcome> {
     const { unauthorized, ...first } = await this.callPresenting(key, definition, operation, argumentsJson, idempotencyKey, credentials, egressAllow);
-    if (!unauthorized || !credentials.some((credential) => credential.renew)) return first;
+    if (!unauthorized || first.outcome !== 'failed' || !credentials.some((credential) => credential.renew)) return first;
     let renewed: PresentedCredential[];
     try {
       renewed = await renewedCredentials(credentials);
     } catch (error) {
-      return withoutCredentials({ ...first, reason: `${first.reason}; a new access token could not be fetched: ${(error as Error).message}` } as CallOutcome, credentials);
+      return withoutCredentials({ ...first, reason: `${first.reason}; a new access token could not be fetched: ${(error as Error).message}` }, credentials);
     }
     const { unauthorized: _again, ...second } = await this.callPresenting(key, definition, operation, argumentsJson, idempotencyKey, renewed, egressAllow);
     // The answer may quote the token refused the first time as well as the one presented now.
@@ -105,7 +105,7 @@ export class HttpExecutor {
     idempotencyKey: string,
     credentials: readonly PresentedCredential[],
     egressAllow: readonly string[],
-  ): Promise<CallOutcome & { unauthorized?: true; reason?: string }> {
+  ): Promise<CallOutcome & { unauthorized?: true }> {
     let args: Record<string, unknown>;
     try {
       args = JSON.parse(argumentsJson) as Record<string, unknown>;
@@ -247,7 +247,8 @@ function buildRequest(
  * A server may echo what it was sent (an error page quoting the request, a debug endpoint), and
  * not always as it was sent: each credential is scrubbed from the answer in any letter case, hex,
  * base64 or base64url, URL-encoded and JSON-escaped (scrubSecrets). Basic credentials are scrubbed
- * as the `user:password` pair and as the password alone (the user name is no secret).
+ * as the `user:password` pair and as the password alone (the user name is no secret). A reason
+ * quotes an answer cut to a length: a credential cut off at its end is replaced too.
  */
 function withoutCredentials(outcome: CallOutcome, credentials: readonly PresentedCredential[]): CallOutcome {
   const secrets = presentedSecrets(credentials);

@@ -119,7 +119,7 @@ export class OAuthTokens {
       this.tokens.set(key, { accessToken: answer.access_token, expiresAt: this.options.now() + lifetimeMs });
       return answer.access_token;
     } catch (error) {
-      const reason = error instanceof TokenUnavailable ? error.message : `the ${grantName} failed: ${why(error, secretName)}`;
+      const reason = error instanceof TokenUnavailable ? error.message : `the ${grantName} failed: ${await why(error, secretName)}`;
       throw new TokenUnavailable(scrubSecrets(`no access token for the ${schemeName} scheme of ${tool}: ${reason}`, secretsInClient).text);
     }
   }
@@ -171,14 +171,27 @@ function cacheKey({ tenantId, tool, schemeName, scheme, client }: TokenRequest):
   return `${tenantId}\0${tool}\0${schemeName}\0${clientDigest}`;
 }
 
-/** The server's own words when it gave them (RFC 6749 section 5.2), the guard's refusal, or the failure. */
-function why(error: unknown, secretName: string): string {
+/** The server's own words when it gave them (RFC 6749 section 5.2, or the body of another status), the guard's refusal, or the failure. */
+async function why(error: unknown, secretName: string): Promise<string> {
   const hint = (code: string | undefined) =>
     code === 'invalid_client' ? `; check clientId and clientSecret in secret ${secretName}` : code === 'invalid_grant' ? `; the refresh token in secret ${secretName} is no longer valid: obtain a new one and set it there` : '';
   if (error instanceof oauth.ResponseBodyError) return `the token endpoint answered ${error.status} ${error.error}${error.error_description ? ` (${error.error_description})` : ''}${hint(error.error)}`;
   if (error instanceof oauth.WWWAuthenticateChallengeError) {
     const code = error.cause.map((challenge) => challenge.parameters.error).find((value) => value !== undefined);
     return `the token endpoint answered ${error.status} ${code ?? 'with an authentication challenge'}${hint(code ?? 'invalid_client')}`;
+  }
+  const answer = error instanceof oauth.OperationProcessingError ? (error.cause as { status?: unknown; text?: unknown } | undefined) : undefined;
+  if (typeof answer?.status === 'number' && typeof answer.text === 'function') {
+    // Not the error JSON of a 400 or 401: a 5xx, or an answer of another kind (a proxy's page).
+    const body = await (answer as unknown as Response).text().catch(() => '');
+    let words = body.slice(0, 300);
+    try {
+      const { error: code, error_description: description } = JSON.parse(body) as { error?: unknown; error_description?: unknown };
+      if (typeof code === 'string') words = `${code}${typeof description === 'string' ? ` (${description})` : ''}`;
+    } catch {
+      // Not JSON: its text, cut, is what there is to say.
+    }
+    return `the token endpoint answered ${answer.status}${words ? ` ${words}` : ''}`;
   }
   const refused = egressErrorIn(error);
   if (refused) return refused.message;
