@@ -240,6 +240,16 @@ describe('tool calls with OAuth 2 and OpenID Connect credentials, against a real
     expect(JSON.parse((await secrets.get(tenantId, 'pets-person'))!)).toMatchObject(personClient);
   });
 
+  it('says the refresh token is no longer valid when an admin sets one the server has rotated out, without quoting it', async () => {
+    await secrets.put(tenantId, 'pets-person', JSON.stringify({ ...personClient, refreshToken: firstRefreshToken }));
+    // The access token kept from the last exchange belongs to the refresh token set before: it is not used.
+    const answer = await callOperation('pets', 'myPets');
+    expect(answer).toMatchObject({ type: 'ToolCallFailed', data: { reason: expect.stringMatching(/refresh-token grant failed: .*invalid_grant.*the refresh token in secret pets-person is no longer valid/) } });
+    expect(answer.data.reason).not.toContain(firstRefreshToken);
+    expect(authorization.tokenRequests).toEqual({ refresh_token: 1 });
+    expect(api.requests).toEqual([]);
+  });
+
   it('finds the token endpoint of an OpenID Connect scheme by discovery, once', async () => {
     const before = authorization.discoveryRequests;
     now += 600_000;

@@ -49,14 +49,15 @@ const discoveryLifetimeMs = 60 * 60_000;
 /**
  * Access tokens for OAuth 2 and OpenID Connect schemes, by the client-credentials grant or the
  * refresh-token grant (oauth4webapi makes and checks the requests). A token is kept per tenant,
- * tool and scheme (and client, so a changed secret takes effect at once) until shortly before it
- * expires; concurrent calls share one fetch. When the server rotates the refresh token the new
+ * tool and scheme (and client, and refresh token: a secret an admin set anew takes effect at once)
+ * until shortly before it expires; concurrent calls share one fetch. When the server rotates the refresh token the new
  * one is written back to the secret before the access token is used: a rotated-out refresh token
  * is dead, and losing its successor would lock the tool out until an admin signs in again.
  * Tokens live in this process's memory only; they are never logged or stored.
  */
 export class OAuthTokens {
-  private readonly tokens = new Map<string, { accessToken: string; expiresAt: number }>();
+  /** `refreshToken`: the one the secret holds after the grant; a secret that holds another was set anew, and its token is not this one. */
+  private readonly tokens = new Map<string, { accessToken: string; expiresAt: number; refreshToken: string | undefined }>();
   private readonly fetching = new Map<string, Promise<string>>();
   private readonly discovered = new Map<string, { server: oauth.AuthorizationServer; until: number }>();
   private readonly options: Required<Omit<OAuthTokensOptions, 'egress' | 'secrets'>>;
@@ -74,7 +75,7 @@ export class OAuthTokens {
 
   private async token(key: string, request: TokenRequest): Promise<string> {
     const cached = this.tokens.get(key);
-    if (cached && this.options.now() < cached.expiresAt - this.options.expiryMarginMs) return cached.accessToken;
+    if (cached && cached.refreshToken === request.client.refreshToken && this.options.now() < cached.expiresAt - this.options.expiryMarginMs) return cached.accessToken;
     return this.fetchOnce(key, request);
   }
 
@@ -104,11 +105,13 @@ export class OAuthTokens {
       const authentication = client.clientSecret === undefined ? oauth.None() : client.clientAuth === 'client_secret_post' ? oauth.ClientSecretPost(client.clientSecret) : oauth.ClientSecretBasic(client.clientSecret);
       const options = this.requestOptions(server.token_endpoint!, request.egressAllow);
       let answer: oauth.TokenEndpointResponse;
+      let refreshToken = client.refreshToken;
       if (client.refreshToken !== undefined) {
         const response = await oauth.refreshTokenGrantRequest(server, oauthClient, authentication, client.refreshToken, { ...options, ...(scopes.length > 0 ? { additionalParameters: { scope: scopes.join(' ') } } : {}) });
         answer = await oauth.processRefreshTokenResponse(server, oauthClient, response);
         if (answer.refresh_token !== undefined && answer.refresh_token !== client.refreshToken) {
           await this.dependencies.secrets.put(request.tenantId, secretName, JSON.stringify({ ...client, refreshToken: answer.refresh_token }));
+          refreshToken = answer.refresh_token;
         }
       } else {
         if (client.clientSecret === undefined) throw new TokenUnavailable(`secret ${secretName} has no clientSecret, which the client-credentials grant needs (or a refreshToken, for the refresh-token grant)`);
@@ -116,7 +119,7 @@ export class OAuthTokens {
         answer = await oauth.processClientCredentialsResponse(server, oauthClient, response);
       }
       const lifetimeMs = answer.expires_in !== undefined ? answer.expires_in * 1000 : this.options.defaultLifetimeMs;
-      this.tokens.set(key, { accessToken: answer.access_token, expiresAt: this.options.now() + lifetimeMs });
+      this.tokens.set(key, { accessToken: answer.access_token, expiresAt: this.options.now() + lifetimeMs, refreshToken });
       return answer.access_token;
     } catch (error) {
       const reason = error instanceof TokenUnavailable ? error.message : `the ${grantName} failed: ${await why(error, secretName)}`;
