@@ -77,9 +77,8 @@ describe('tool calls with OAuth 2 and OpenID Connect credentials, against a real
     db = await createTestSchema('tool_oauth');
     store = await PostgresEventStore.open({ pool: db.pool, schema: db.schema });
     secrets = await PostgresSecretStore.open({ database: await db.tenantDatabase(), schema: `${db.schema}_secrets`, key: randomBytes(32) });
-    const started = await startAuthorizationServer();
-    authorization = started;
-    api = await startPetsApi(started);
+    authorization = await startAuthorizationServer();
+    api = await startPetsApi(authorization);
     firstRefreshToken = await authorization.refreshToken();
     await secrets.put(tenantId, 'pets-machine', JSON.stringify(machineClient));
     await secrets.put(tenantId, 'pets-person', JSON.stringify({ ...personClient, refreshToken: firstRefreshToken }));

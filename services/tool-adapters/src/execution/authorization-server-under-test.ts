@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, jwtVerify, type CryptoKey } from 'jose';
+import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import Provider from 'oidc-provider';
 
 /** The resource indicator (RFC 8707) of the API under test: its access tokens are JWTs for `audience`. */
@@ -38,11 +38,11 @@ export interface AuthorizationServerUnderTest {
  * every use, and a used one is refused); access tokens are RS256 JWTs for the pets API, valid
  * 600 s. It counts what it is asked, so specs can say how many tokens were fetched.
  */
-export async function startAuthorizationServer(): Promise<AuthorizationServerUnderTest & { readonly publicKey: CryptoKey }> {
+export async function startAuthorizationServer(): Promise<AuthorizationServerUnderTest> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   // The provider warns at construction that its in-memory store is for development: it is what a test wants.
   const warn = console.warn;
   console.warn = () => undefined;
@@ -102,7 +102,6 @@ export async function startAuthorizationServer(): Promise<AuthorizationServerUnd
   });
   return {
     issuer,
-    publicKey,
     tokenRequests,
     get discoveryRequests() {
       return discoveryRequests;
@@ -140,10 +139,11 @@ export interface PetsApiUnderTest {
 
 /**
  * The API the tool calls: it accepts only access tokens the authorization server signed for it
- * (checked against the server's key, issuer, audience, expiry and scope) and answers 401
+ * (checked against the keys the server publishes, issuer, audience, expiry and scope) and answers 401
  * otherwise. `/pets` echoes the token back, as a careless server might; `/locked` always says 401.
  */
-export async function startPetsApi(authorization: { issuer: string; publicKey: CryptoKey }): Promise<PetsApiUnderTest> {
+export async function startPetsApi(authorization: { issuer: string }): Promise<PetsApiUnderTest> {
+  const keys = createRemoteJWKSet(new URL(`${authorization.issuer}/jwks`));
   const requests: { path: string; token: string | undefined }[] = [];
   const revoked = new Set<string>();
   const server: Server = createServer((request, response) => {
@@ -153,7 +153,7 @@ export async function startPetsApi(authorization: { issuer: string; publicKey: C
     const refuse = (why: string) => void response.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer error="invalid_token"' }).end(why);
     if (token === undefined) return refuse('no bearer token');
     if (revoked.has(token) || path === '/locked') return refuse(`token ${token} is not accepted`);
-    jwtVerify(token, authorization.publicKey, { issuer: authorization.issuer, audience })
+    jwtVerify(token, keys, { issuer: authorization.issuer, audience })
       .then(({ payload }) => {
         if (!String(payload.scope ?? '').split(' ').includes('api')) return refuse('the token lacks scope api');
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ pets: ['Rex'], client: payload.client_id, sub: payload.sub, echo: request.headers.authorization }));
