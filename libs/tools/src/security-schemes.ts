@@ -40,7 +40,8 @@ export function supportedSchemes(raw: Record<string, RawScheme>, document: Recor
   const scopes = requiredScopes(document);
   const supported: Record<string, SecurityScheme> = {};
   for (const [name, scheme] of Object.entries(raw)) {
-    const wanted = [...(scopes.get(name) ?? [])].sort();
+    // At most what a registration stores; no real API asks one token for more.
+    const wanted = [...(scopes.get(name) ?? [])].sort().slice(0, 500);
     if (scheme.type === 'apiKey' && (scheme.in === 'header' || scheme.in === 'query' || scheme.in === 'cookie') && scheme.name) supported[name] = { type: 'apiKey', in: scheme.in, name: scheme.name };
     else if (scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'bearer') supported[name] = { type: 'bearer' };
     else if (scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'basic') supported[name] = { type: 'basic' };
@@ -82,7 +83,7 @@ function requiredScopes(document: Record<string, unknown>): Map<string, Set<stri
       for (const [name, named] of Object.entries(requirement)) {
         if (!Array.isArray(named)) continue;
         const set = scopes.get(name) ?? new Set<string>();
-        for (const scope of named) if (typeof scope === 'string' && scope.length > 0) set.add(scope);
+        for (const scope of named) if (typeof scope === 'string' && scope.length > 0 && scope.length <= 200) set.add(scope);
         scopes.set(name, set);
       }
     }

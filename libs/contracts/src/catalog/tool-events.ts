@@ -19,8 +19,10 @@ export const toolOperationSchema = z.strictObject({
   responseSchemas: z.record(z.string().regex(/^2(\d\d|XX)$/), z.record(z.string(), z.unknown())).optional(),
 });
 
-/** A token endpoint of an OAuth 2 scheme, and the scopes to ask for there (those the document's security requirements name). */
-const oauthEndpointSchema = z.strictObject({ tokenUrl: z.url(), scopes: z.array(z.string().min(1).max(200)).max(100) });
+/** The scopes an OAuth 2 or OpenID Connect scheme asks for: those the document's security requirements name for it. */
+const oauthScopesSchema = z.array(z.string().min(1).max(200)).max(500);
+/** A token endpoint of an OAuth 2 scheme, and the scopes to ask for there. */
+const oauthEndpointSchema = z.strictObject({ tokenUrl: z.url(), scopes: oauthScopesSchema });
 
 /**
  * How a credential is presented, compiled from the document's `components.securitySchemes`.
@@ -39,7 +41,7 @@ export const securitySchemeSchema = z.discriminatedUnion('type', [
    */
   z.strictObject({ type: z.literal('oauth2'), clientCredentials: oauthEndpointSchema.optional(), refreshToken: oauthEndpointSchema.optional() }),
   /** Discovery at `openIdConnectUrl` finds the token endpoint; either grant, by what the secret holds. */
-  z.strictObject({ type: z.literal('openIdConnect'), openIdConnectUrl: z.url(), scopes: z.array(z.string().min(1).max(200)).max(100) }),
+  z.strictObject({ type: z.literal('openIdConnect'), openIdConnectUrl: z.url(), scopes: oauthScopesSchema }),
 ]);
 export type SecurityScheme = z.infer<typeof securitySchemeSchema>;
 export const secretNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'secret names are letters, digits, "_", "." and "-", at most 100');
