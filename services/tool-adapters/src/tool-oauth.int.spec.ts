@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { agentRunStream, sessionStream, toolCallStream, toolRegistryStream, topicNames, type EventEnvelope, type NewEvent, type ToolDefinition } from '@agent-orchestrator/contracts';
+import { adminStream, agentRunStream, sessionStream, toolCallStream, toolRegistryStream, topicNames, type EventEnvelope, type NewEvent, type ToolDefinition } from '@agent-orchestrator/contracts';
 import { EgressGuard } from '@agent-orchestrator/egress';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import type { MessageProducer } from '@agent-orchestrator/messaging';
@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { formClient, machineClient, personClient, startAuthorizationServer, startPetsApi, type AuthorizationServerUnderTest, type PetsApiUnderTest } from './execution/authorization-server-under-test.js';
 import { HttpExecutor } from './execution/http-executor.js';
 import { OAuthTokens } from './execution/oauth-tokens.js';
+import { recordSecretRotation } from './execution/secret-rotations.js';
 import { ToolCalls, type PolicyDecision } from './tool-calls.js';
 
 const ok = { '200': { description: 'ok' } };
@@ -119,7 +120,7 @@ describe('tool calls with OAuth 2 and OpenID Connect credentials, against a real
     };
     // The servers are on loopback, trusted here by the operator's allow-list; the clock of the token cache is the spec's.
     const loopback = new EgressGuard({ operatorAllow: ['127.0.0.1'] });
-    calls = new ToolCalls({ ...options, executor: new HttpExecutor({ retries: 0 }, loopback), oauth: new OAuthTokens({ egress: loopback, secrets, now: () => now }) });
+    calls = new ToolCalls({ ...options, executor: new HttpExecutor({ retries: 0 }, loopback), oauth: new OAuthTokens({ egress: loopback, secrets, now: () => now, onSecretRotated: recordSecretRotation(store, options.logger) }) });
     unguarded = new ToolCalls({ ...options, executor: new HttpExecutor({ retries: 0 }, loopback), oauth: new OAuthTokens({ egress: new EgressGuard(), secrets }) });
   });
   afterAll(async () => {
@@ -237,6 +238,13 @@ describe('tool calls with OAuth 2 and OpenID Connect credentials, against a real
     expect(authorization.tokenRequests).toEqual({ refresh_token: 2 });
     expect(await storedRefreshToken()).not.toBe(rotated);
     expect(JSON.parse((await secrets.get(tenantId, 'pets-person'))!)).toMatchObject(personClient);
+    // Each write is on the admin stream, as an admin's would be: the name and version, by this service.
+    const versions = (await secrets.list(tenantId)).find((secret) => secret.name === 'pets-person')!.version;
+    const recorded = (await store.readStream(adminStream(tenantId))).filter((event) => event.type === 'SecretSet');
+    expect(recorded.map((event) => [event.actor, event.data])).toEqual([
+      [{ kind: 'service', id: 'tool-adapters' }, { name: 'pets-person', version: versions - 1 }],
+      [{ kind: 'service', id: 'tool-adapters' }, { name: 'pets-person', version: versions }],
+    ]);
   });
 
   it('says the refresh token is no longer valid when an admin sets one the server has rotated out, without quoting it', async () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { SecurityScheme } from '@agent-orchestrator/contracts';
 import { egressErrorIn, type EgressGuard } from '@agent-orchestrator/egress';
 import { scrubSecrets } from '@agent-orchestrator/pii';
-import type { SecretStore } from '@agent-orchestrator/secrets';
+import type { SecretStore, SecretSummary } from '@agent-orchestrator/secrets';
 import * as oauth from 'oauth4webapi';
 import type { PresentedCredential } from './credential-presentation.js';
 import type { OAuthClientSecret } from './oauth-client-secret.js';
@@ -14,6 +14,8 @@ export interface OAuthTokensOptions {
   readonly egress: EgressGuard;
   /** Where a refresh token the server rotated is written back, so the next grant uses it. */
   readonly secrets: SecretStore;
+  /** Told of each such write (the name and version, never the value), to record it. */
+  readonly onSecretRotated?: (tenantId: string, set: SecretSummary) => Promise<void>;
   /** A token is fetched again this long before it expires, so it does not expire on the way. */
   readonly expiryMarginMs?: number;
   /** How long a token whose answer gave no `expires_in` is kept. */
@@ -60,7 +62,7 @@ export class OAuthTokens {
   private readonly tokens = new Map<string, { accessToken: string; expiresAt: number; refreshToken: string | undefined }>();
   private readonly fetching = new Map<string, Promise<string>>();
   private readonly discovered = new Map<string, { server: oauth.AuthorizationServer; until: number }>();
-  private readonly options: Required<Omit<OAuthTokensOptions, 'egress' | 'secrets'>>;
+  private readonly options: Required<Omit<OAuthTokensOptions, 'egress' | 'secrets' | 'onSecretRotated'>>;
 
   constructor(private readonly dependencies: OAuthTokensOptions) {
     this.options = { expiryMarginMs: 30_000, defaultLifetimeMs: 5 * 60_000, timeoutMs: 10_000, now: Date.now, ...dependencies };
@@ -110,7 +112,8 @@ export class OAuthTokens {
         const response = await oauth.refreshTokenGrantRequest(server, oauthClient, authentication, client.refreshToken, { ...options, ...(scopes.length > 0 ? { additionalParameters: { scope: scopes.join(' ') } } : {}) });
         answer = await oauth.processRefreshTokenResponse(server, oauthClient, response);
         if (answer.refresh_token !== undefined && answer.refresh_token !== client.refreshToken) {
-          await this.dependencies.secrets.put(request.tenantId, secretName, JSON.stringify({ ...client, refreshToken: answer.refresh_token }));
+          const set = await this.dependencies.secrets.put(request.tenantId, secretName, JSON.stringify({ ...client, refreshToken: answer.refresh_token }));
+          await this.dependencies.onSecretRotated?.(request.tenantId, set);
           refreshToken = answer.refresh_token;
         }
       } else {
