@@ -6,7 +6,6 @@ export {
   type CompiledTool,
   type HttpMethod,
   type JsonSchema,
-  type SecurityScheme,
   type SkippedOperation,
   type ToolOperation,
   type ToolParameter,
@@ -17,3 +16,4 @@ export { ArgumentsValidator } from './arguments-validator.js';
 export { definitionForCommand, hydrateToolEvents, inlineDefinitionBytes, type DefinitionOrStored } from './tool-definitions.js';
 export { ToolCompiler, type CompileRequest, type ToolCompilerOptions } from './tool-compiler.js';
 export { McpServerError, compileMcpTools, listMcpTools, mcpFetch, mcpOperationName, readMcpServer, withMcpClient, type McpFetch, type McpListedTool, type McpOperation, type McpServerListing } from './mcp-tool.js';
+export { supportedSchemes, type OAuthEndpoint, type SecurityScheme } from './security-schemes.js';

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { compileOperation, firstReference, type Operation, type Parameter } from './compile-operation.js';
 import { baseOperationName, fittedOperationName, maxModelToolName, withHash } from './operation-names.js';
 import { checkSelection, isSelected, type OperationSelection } from './operation-selection.js';
+import { supportedSchemes, supportedSchemesInWords, type RawScheme, type SecurityScheme } from './security-schemes.js';
 
 /** Methods a tool may call; GET, HEAD, PUT, DELETE and OPTIONS are idempotent and may be retried. */
 const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
@@ -48,9 +49,6 @@ export interface SkippedOperation {
   readonly reason: string;
 }
 
-/** The ways of presenting a credential the executor supports. */
-export type SecurityScheme = { readonly type: 'apiKey'; readonly in: 'header' | 'query'; readonly name: string } | { readonly type: 'bearer' } | { readonly type: 'basic' };
-
 export interface CompiledTool {
   readonly openapi: string;
   /** Set when the document given was Swagger 2.0, converted to OpenAPI 3.0 before compiling. */
@@ -62,7 +60,7 @@ export interface CompiledTool {
   readonly operations: readonly ToolOperation[];
   /** Operations of the document (among those selected) that cannot be called, with why. */
   readonly skipped: SkippedOperation[];
-  /** The document's security schemes the executor can present (apiKey in header or query, HTTP bearer, HTTP basic). */
+  /** The document's security schemes the executor can present (see supportedSchemes). */
   readonly securitySchemes: Readonly<Record<string, SecurityScheme>>;
 }
 
@@ -129,7 +127,7 @@ export async function compileOpenApi(input: unknown, options: CompileOptions = {
   }
 
   const info = (resolved.info ?? {}) as { title?: string; version?: string };
-  const securitySchemes = supportedSchemes(((resolved.components ?? {}) as { securitySchemes?: Record<string, RawScheme> }).securitySchemes ?? {});
+  const securitySchemes = supportedSchemes(((resolved.components ?? {}) as { securitySchemes?: Record<string, RawScheme> }).securitySchemes ?? {}, resolved);
   const found: { method: HttpMethod; path: string; operation: Operation; shared: Parameter[] }[] = [];
   for (const [path, item] of Object.entries((resolved.paths ?? {}) as Record<string, Record<string, unknown>>)) {
     for (const method of methods) {
@@ -225,23 +223,6 @@ function absoluteUrl(url: string | undefined): string | null {
   }
 }
 
-interface RawScheme {
-  type?: string;
-  in?: string;
-  name?: string;
-  scheme?: string;
-}
-
-function supportedSchemes(raw: Record<string, RawScheme>): Record<string, SecurityScheme> {
-  const supported: Record<string, SecurityScheme> = {};
-  for (const [name, scheme] of Object.entries(raw)) {
-    if (scheme.type === 'apiKey' && (scheme.in === 'header' || scheme.in === 'query') && scheme.name) supported[name] = { type: 'apiKey', in: scheme.in, name: scheme.name };
-    else if (scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'bearer') supported[name] = { type: 'bearer' };
-    else if (scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'basic') supported[name] = { type: 'basic' };
-  }
-  return supported;
-}
-
 /**
  * The schemes a call presents: of the operation's (or the document's) alternatives, the first
  * whose schemes are all supported; an empty alternative means none is needed. An operation whose
@@ -254,5 +235,5 @@ function securityOf(method: HttpMethod, path: string, requirements: unknown, sch
     if (names.every((name) => schemes[name] !== undefined)) return names;
   }
   const wanted = (requirements as Record<string, unknown>[]).map((requirement) => Object.keys(requirement ?? {}).join(' + ')).join(' or ');
-  throw new ToolDocumentError(`${method.toUpperCase()} ${path}: its security (${wanted}) needs a scheme the platform cannot present; supported are apiKey in a header or query, HTTP bearer and HTTP basic.`);
+  throw new ToolDocumentError(`${method.toUpperCase()} ${path}: its security (${wanted}) needs a scheme the platform cannot present; supported are ${supportedSchemesInWords}.`);
 }

@@ -106,14 +106,14 @@ describe('compiling an OpenAPI document into tool operations', () => {
     const compiled = await compileOpenApi({
       openapi: '3.1.0',
       info: { title: 'CRM', version: '1' },
-      security: [{ oauth: [] }, { bearer: [] }],
+      security: [{ implicit: [] }, { bearer: [] }],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
           key: { type: 'apiKey', in: 'query', name: 'api_key' },
           login: { type: 'http', scheme: 'basic' },
           cookie: { type: 'apiKey', in: 'cookie', name: 'session' },
-          oauth: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: 'https://auth.example.com/token', scopes: {} } } },
+          implicit: { type: 'oauth2', flows: { implicit: { authorizationUrl: 'https://auth.example.com/authorize', scopes: {} } } },
         },
       },
       paths: {
@@ -122,24 +122,24 @@ describe('compiling an OpenAPI document into tool operations', () => {
         '/c': { get: { operationId: 'c', security: [], responses: { '200': { description: 'ok' } } } },
       },
     });
-    expect(compiled.securitySchemes).toEqual({ bearer: { type: 'bearer' }, key: { type: 'apiKey', in: 'query', name: 'api_key' }, login: { type: 'basic' } });
+    expect(compiled.securitySchemes).toEqual({ bearer: { type: 'bearer' }, key: { type: 'apiKey', in: 'query', name: 'api_key' }, login: { type: 'basic' }, cookie: { type: 'apiKey', in: 'cookie', name: 'session' } });
     expect(compiled.operations.map((operation) => [operation.name, operation.security])).toEqual([
       ['a', ['bearer']],
       ['b', ['key', 'login']],
       ['c', []],
     ]);
-    const cookie = {
+    const tls = {
       openapi: '3.1.0',
-      info: { title: 'Cookie', version: '1' },
-      components: { securitySchemes: { cookie: { type: 'apiKey', in: 'cookie', name: 'session' } } },
+      info: { title: 'Mutual TLS', version: '1' },
+      components: { securitySchemes: { tls: { type: 'mutualTLS' } } },
       paths: {
-        '/a': { get: { operationId: 'a', security: [{ cookie: [] }], responses: { '200': { description: 'ok' } } } },
+        '/a': { get: { operationId: 'a', security: [{ tls: [] }], responses: { '200': { description: 'ok' } } } },
         '/b': { get: { operationId: 'b', security: [], responses: { '200': { description: 'ok' } } } },
       },
     };
-    const partly = await compileOpenApi(cookie);
+    const partly = await compileOpenApi(tls);
     expect(partly.operations.map((operation) => operation.name)).toEqual(['b']);
-    expect(partly.skipped).toEqual([{ method: 'get', path: '/a', operationId: 'a', reason: expect.stringMatching(/^its security \(cookie\) needs a scheme the platform cannot present/) }]);
-    await expect(compileOpenApi({ ...cookie, paths: { '/a': cookie.paths['/a'] } })).rejects.toThrow(/GET \/a: its security \(cookie\) needs a scheme the platform cannot present/);
+    expect(partly.skipped).toEqual([{ method: 'get', path: '/a', operationId: 'a', reason: expect.stringMatching(/^its security \(tls\) needs a scheme the platform cannot present/) }]);
+    await expect(compileOpenApi({ ...tls, paths: { '/a': tls.paths['/a'] } })).rejects.toThrow(/GET \/a: its security \(tls\) needs a scheme the platform cannot present/);
   });
 });

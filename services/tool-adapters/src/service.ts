@@ -8,6 +8,8 @@ import { ToolCalls } from './tool-calls.js';
 import { ToolRateLimits } from './execution/rate-limits.js';
 import { HttpExecutor } from './execution/http-executor.js';
 import { McpExecutor } from './execution/mcp-executor.js';
+import { OAuthTokens } from './execution/oauth-tokens.js';
+import { recordSecretRotation } from './execution/secret-rotations.js';
 import { toolCommandHandler } from './registry/tool-registry.js';
 import { ToolAdaptersModule } from './tool-adapters.module.js';
 
@@ -21,7 +23,18 @@ export async function startToolAdapters(platform: Platform, config: ToolAdapters
   const rateLimits = await ToolRateLimits.open({ database: platform, schema: platform.config.readModelSchema, ...config.rateLimits });
   const commands = await startCommandConsumer(platform, 'tool-adapters', toolCommandMessageSchema, toolCommandHandler(store));
   await broker.ensureTopics([{ name: topics.deadLetters('tool-adapters'), partitions: 1 }]);
-  const calls = new ToolCalls({ store, executor: new HttpExecutor(config.executor, egress), mcpExecutor: new McpExecutor(config.executor.timeoutMs === undefined ? {} : { timeoutMs: config.executor.timeoutMs }, egress), producer, topics, logger, now: () => new Date().toISOString(), redact: new TenantPrivacy({ store, operatorDefault: platform.config.piiRedact }), ...(secrets ? { secrets } : {}), rateLimits });
+  const calls = new ToolCalls({
+    store,
+    executor: new HttpExecutor(config.executor, egress),
+    mcpExecutor: new McpExecutor(config.executor.timeoutMs === undefined ? {} : { timeoutMs: config.executor.timeoutMs }, egress),
+    producer,
+    topics,
+    logger,
+    now: () => new Date().toISOString(),
+    redact: new TenantPrivacy({ store, operatorDefault: platform.config.piiRedact }),
+    ...(secrets ? { secrets, oauth: new OAuthTokens({ egress, secrets, onSecretRotated: recordSecretRotation(store, logger) }) } : {}),
+    rateLimits,
+  });
   const app = await startEventService(platform, ToolAdaptersModule.register(calls), { events: ['policycheck', 'approval'] });
   return {
     async stop() {

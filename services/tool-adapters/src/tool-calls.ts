@@ -19,6 +19,8 @@ import type { Logger } from 'pino';
 import { v5 as uuidV5 } from 'uuid';
 import type { HttpExecutor, PresentedCredential } from './execution/http-executor.js';
 import { McpExecutor } from './execution/mcp-executor.js';
+import { readOAuthClientSecret } from './execution/oauth-client-secret.js';
+import { isTokenUnavailable, type OAuthTokens } from './execution/oauth-tokens.js';
 import type { ToolRateLimits } from './execution/rate-limits.js';
 import { isSecretStoreError, type SecretStore } from '@agent-orchestrator/secrets';
 
@@ -60,6 +62,8 @@ export interface ToolCallsOptions {
   readonly redact: { kindsFor(tenantId: string): Promise<readonly PiiKind[]> };
   /** Where tools' credentials are kept; without it, a tool that names credentials cannot be called. */
   readonly secrets?: SecretStore;
+  /** Fetches and keeps the access tokens of OAuth 2 and OpenID Connect schemes; without it, operations needing one cannot be called. */
+  readonly oauth?: OAuthTokens;
   readonly rateLimits?: ToolRateLimits;
 }
 
@@ -121,15 +125,15 @@ export class ToolCalls {
     if (pinned.kind === 'built-in') return builtInAnswer(name, argumentsJson);
     if (pinned.kind === 'unknown') return { reason: pinned.reason };
     const { tool, version, definition, operation } = pinned;
-    const credentials = await this.credentials(request.tenantId, tool, definition, operation);
+    // The allow-list of the moment, not one pinned by the session: an admin's removal applies at once.
+    const egress = await currentEgress(this.options.store, request.tenantId);
+    const credentials = await this.credentials(request.tenantId, tool, definition, operation, egress.allow);
     if ('reason' in credentials) return credentials;
     if (this.options.rateLimits) {
       const slot = await this.options.rateLimits.acquire(request.tenantId, tool, definition.rateLimitPerMinute);
       if (!slot.ok) return { reason: `the call was not sent: ${slot.reason}` };
     }
     const idempotencyKey = uuidV5(`${request.eventId}/call`, idempotencyNamespace);
-    // The allow-list of the moment, not one pinned by the session: an admin's removal applies at once.
-    const egress = await currentEgress(this.options.store, request.tenantId);
     const key = { tenantId: request.tenantId, tool, version };
     const outcome =
       definition.kind === 'mcp'
@@ -147,12 +151,17 @@ export class ToolCalls {
     }
   }
 
-  /** The credentials an operation presents, each resolved from the secret its tool names for the scheme. */
+  /**
+   * The credentials an operation presents, each resolved from the secret its tool names for the
+   * scheme; for OAuth 2 and OpenID Connect, the secret names the client and an access token is
+   * fetched (or taken from those kept) through the egress guard with the tenant's allow-list.
+   */
   private async credentials(
     tenantId: string,
     tool: string,
     definition: ToolDefinition,
     operation: ToolDefinition['operations'][number],
+    egressAllow: readonly string[],
   ): Promise<{ presented: PresentedCredential[] } | { reason: string }> {
     const presented: PresentedCredential[] = [];
     for (const schemeName of operation.security ?? []) {
@@ -169,7 +178,19 @@ export class ToolCalls {
         throw error;
       }
       if (value === undefined) return { reason: `the call was not sent: secret ${secretName} (the ${schemeName} credential of ${tool}) is not set; an admin sets it with PUT /v1/secrets/${secretName}` };
-      presented.push({ scheme, value });
+      if (scheme.type !== 'oauth2' && scheme.type !== 'openIdConnect') {
+        presented.push({ scheme, value });
+        continue;
+      }
+      const client = readOAuthClientSecret(value, secretName);
+      if ('reason' in client) return { reason: `the call was not sent: ${client.reason}` };
+      if (!this.options.oauth) return { reason: `the call was not sent: ${tool} needs an OAuth access token, and this deployment fetches none (no secret store is configured)` };
+      try {
+        presented.push(await this.options.oauth.credential({ tenantId, tool, schemeName, scheme, secretName, client, egressAllow }));
+      } catch (error) {
+        if (isTokenUnavailable(error)) return { reason: `the call was not sent: ${error.message}` };
+        throw error;
+      }
     }
     return { presented };
   }

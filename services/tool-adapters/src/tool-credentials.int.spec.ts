@@ -46,6 +46,8 @@ const documentFor = (baseUrl: string) => ({
       token: { type: 'http', scheme: 'bearer' },
       login: { type: 'http', scheme: 'basic' },
       unnamed: { type: 'apiKey', in: 'header', name: 'X-Other' },
+      session: { type: 'apiKey', in: 'cookie', name: 'session' },
+      csrf: { type: 'apiKey', in: 'cookie', name: 'csrf' },
     },
   },
   paths: {
@@ -58,11 +60,12 @@ const documentFor = (baseUrl: string) => ({
     '/unset': get('unsetSecret', [{ headerKey: [], queryKey: [] }]),
     '/unnamed': get('unnamedScheme', [{ unnamed: [] }]),
     '/public': get('open', []),
+    '/cookie': get('viaCookies', [{ session: [], csrf: [] }]),
   },
 });
 
 // The key has characters a query string encodes, so the encoded form must be scrubbed too.
-const secretValues = { 'crm-key': 'ak live/7Hq+2Zp=9Wm4', 'crm-token': 'tok_Rb8Lx3Vn6Qe1', 'crm-login': 'ada:s3cret-Pass' };
+const secretValues = { 'crm-key': 'ak live/7Hq+2Zp=9Wm4', 'crm-token': 'tok_Rb8Lx3Vn6Qe1', 'crm-login': 'ada:s3cret-Pass', 'crm-session': 'sess 4;Kq"9', 'crm-csrf': 'csrf-Tz81.w' };
 
 describe('tool calls present the credentials their tool names', () => {
   let db: TestSchema;
@@ -111,7 +114,7 @@ describe('tool calls present the credentials their tool names', () => {
       scopes: [],
       ...compiled,
       operations: compiled.operations.map((o) => ({ ...o, parameters: [...o.parameters], security: [...o.security] })),
-      credentials: { headerKey: 'crm-key', queryKey: 'crm-key', token: 'crm-token', login: 'crm-login' },
+      credentials: { headerKey: 'crm-key', queryKey: 'crm-key', token: 'crm-token', login: 'crm-login', session: 'crm-session', csrf: 'crm-csrf' },
     };
     await store.append(toolRegistryStream(tenantId), [envelope('ToolRegistered', { name: 'crm', version: 1, definition })]);
     await store.append(sessionStream(sessionId), [envelope('SessionStarted', { goal: 'Look up a customer', context: {}, constraints: {}, agentVersions: {}, toolVersions: { crm: 1 } }, 3)]);
@@ -145,6 +148,12 @@ describe('tool calls present the credentials their tool names', () => {
     expect(query!.headers['x-api-key']).toBeUndefined();
     expect(bearer!.headers.authorization).toBe(`Bearer ${secretValues['crm-token']}`);
     expect(basic!.headers.authorization).toBe(`Basic ${Buffer.from(secretValues['crm-login']).toString('base64')}`);
+  });
+
+  it('sends apiKeys in cookies, together in one Cookie header, encoding what a cookie value cannot hold', async () => {
+    expect(await callOperation('viaCookies')).toMatchObject({ type: 'ToolCallCompleted' });
+    expect(tool.requests[0]!.headers.cookie).toBe('session=sess%204%3BKq%229; csrf=csrf-Tz81.w');
+    expect(tool.requests[0]!.headers.authorization).toBeUndefined();
   });
 
   it('presents nothing to an operation without security', async () => {

@@ -409,7 +409,7 @@ export interface paths {
         /** Your tenant's tools, each at its latest version, with their operations. */
         get: operations["listTools"];
         put?: never;
-        /** Register a tool from an OpenAPI or Swagger 2.0 document (inline or by URL); every selected operation the platform can call becomes callable, the others are listed under `skipped` with why. Registering a name again makes a new version; running sessions keep theirs. */
+        /** Register a tool from an OpenAPI or Swagger 2.0 document (inline or by URL), or from an MCP server (streamable HTTP; its tools listed and pinned, a secret named by mcp.credentials sent as a bearer token). Every selected operation the platform can call becomes callable; the others are listed under `skipped` with why. Registering a name again makes a new version; running sessions keep theirs. */
         post: operations["registerTool"];
         delete?: never;
         options?: never;
@@ -4181,6 +4181,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            /** @enum {string} */
+                            kind?: "openapi" | "mcp";
                             description?: string;
                             source: {
                                 /** @enum {string} */
@@ -4190,10 +4192,15 @@ export interface operations {
                                 kind: "url";
                                 /** Format: uri */
                                 url: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "mcp";
+                                /** Format: uri */
+                                url: string;
                             };
                             /** @enum {string} */
                             convertedFrom?: "swagger-2.0";
-                            openapi: string;
+                            openapi?: string;
                             title: string;
                             documentVersion: string;
                             /** Format: uri */
@@ -4232,7 +4239,7 @@ export interface operations {
                                     /** @enum {string} */
                                     type: "apiKey";
                                     /** @enum {string} */
-                                    in: "header" | "query";
+                                    in: "header" | "query" | "cookie";
                                     name: string;
                                 } | {
                                     /** @enum {string} */
@@ -4240,6 +4247,25 @@ export interface operations {
                                 } | {
                                     /** @enum {string} */
                                     type: "basic";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "oauth2";
+                                    clientCredentials?: {
+                                        /** Format: uri */
+                                        tokenUrl: string;
+                                        scopes: string[];
+                                    };
+                                    refreshToken?: {
+                                        /** Format: uri */
+                                        tokenUrl: string;
+                                        scopes: string[];
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    type: "openIdConnect";
+                                    /** Format: uri */
+                                    openIdConnectUrl: string;
+                                    scopes: string[];
                                 };
                             };
                             credentials?: {
@@ -4343,9 +4369,19 @@ export interface operations {
                         operationIds?: string[];
                         pathPrefixes?: string[];
                     };
-                    /** @description For each security scheme of the document (components.securitySchemes: apiKey in header or query, HTTP bearer, HTTP basic), the name of the secret to present (PUT /v1/secrets/:name). Only the name is stored. */
+                    /** @description For each security scheme of the document (components.securitySchemes: apiKey in header, query or cookie, HTTP bearer, HTTP basic, OAuth 2 client credentials or authorization code, OpenID Connect), the name of the secret to present (PUT /v1/secrets/:name). For OAuth 2 and OpenID Connect the secret holds the client as JSON, {"clientId", "clientSecret"}, plus "refreshToken" for the refresh-token grant. Only the name is stored. */
                     credentials?: {
                         [key: string]: string;
+                    };
+                    /** @description An MCP server instead of an OpenAPI document: its tools are listed and pinned as this version, one operation each (re-registering pins the server's tool list of the moment as the next version). */
+                    mcp?: {
+                        /**
+                         * Format: uri
+                         * @description The MCP server's streamable HTTP endpoint (e.g. https://host/mcp).
+                         */
+                        url: string;
+                        /** @description The name of a secret (PUT /v1/secrets/:name) sent to the server as a bearer token (Authorization: Bearer), when listing its tools and on every call. Only the name is stored. */
+                        credentials?: string;
                     };
                 };
             };
@@ -4360,6 +4396,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @enum {string} */
+                        kind?: "openapi" | "mcp";
                         description?: string;
                         source: {
                             /** @enum {string} */
@@ -4369,10 +4407,15 @@ export interface operations {
                             kind: "url";
                             /** Format: uri */
                             url: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "mcp";
+                            /** Format: uri */
+                            url: string;
                         };
                         /** @enum {string} */
                         convertedFrom?: "swagger-2.0";
-                        openapi: string;
+                        openapi?: string;
                         title: string;
                         documentVersion: string;
                         /** Format: uri */
@@ -4411,7 +4454,7 @@ export interface operations {
                                 /** @enum {string} */
                                 type: "apiKey";
                                 /** @enum {string} */
-                                in: "header" | "query";
+                                in: "header" | "query" | "cookie";
                                 name: string;
                             } | {
                                 /** @enum {string} */
@@ -4419,6 +4462,25 @@ export interface operations {
                             } | {
                                 /** @enum {string} */
                                 type: "basic";
+                            } | {
+                                /** @enum {string} */
+                                type: "oauth2";
+                                clientCredentials?: {
+                                    /** Format: uri */
+                                    tokenUrl: string;
+                                    scopes: string[];
+                                };
+                                refreshToken?: {
+                                    /** Format: uri */
+                                    tokenUrl: string;
+                                    scopes: string[];
+                                };
+                            } | {
+                                /** @enum {string} */
+                                type: "openIdConnect";
+                                /** Format: uri */
+                                openIdConnectUrl: string;
+                                scopes: string[];
                             };
                         };
                         credentials?: {
@@ -4541,6 +4603,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @enum {string} */
+                        kind?: "openapi" | "mcp";
                         description?: string;
                         source: {
                             /** @enum {string} */
@@ -4550,10 +4614,15 @@ export interface operations {
                             kind: "url";
                             /** Format: uri */
                             url: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "mcp";
+                            /** Format: uri */
+                            url: string;
                         };
                         /** @enum {string} */
                         convertedFrom?: "swagger-2.0";
-                        openapi: string;
+                        openapi?: string;
                         title: string;
                         documentVersion: string;
                         /** Format: uri */
@@ -4592,7 +4661,7 @@ export interface operations {
                                 /** @enum {string} */
                                 type: "apiKey";
                                 /** @enum {string} */
-                                in: "header" | "query";
+                                in: "header" | "query" | "cookie";
                                 name: string;
                             } | {
                                 /** @enum {string} */
@@ -4600,6 +4669,25 @@ export interface operations {
                             } | {
                                 /** @enum {string} */
                                 type: "basic";
+                            } | {
+                                /** @enum {string} */
+                                type: "oauth2";
+                                clientCredentials?: {
+                                    /** Format: uri */
+                                    tokenUrl: string;
+                                    scopes: string[];
+                                };
+                                refreshToken?: {
+                                    /** Format: uri */
+                                    tokenUrl: string;
+                                    scopes: string[];
+                                };
+                            } | {
+                                /** @enum {string} */
+                                type: "openIdConnect";
+                                /** Format: uri */
+                                openIdConnectUrl: string;
+                                scopes: string[];
                             };
                         };
                         credentials?: {

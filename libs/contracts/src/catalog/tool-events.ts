@@ -46,12 +46,29 @@ export const toolOperationSchema = z.strictObject({
   mcpTool: z.string().min(1).max(500).optional(),
 });
 
-/** How a credential is presented, compiled from the document's `components.securitySchemes`. */
+/** The scopes an OAuth 2 or OpenID Connect scheme asks for: those the document's security requirements name for it. */
+const oauthScopesSchema = z.array(z.string().min(1).max(200)).max(500);
+/** A token endpoint of an OAuth 2 scheme, and the scopes to ask for there. */
+const oauthEndpointSchema = z.strictObject({ tokenUrl: z.url(), scopes: oauthScopesSchema });
+
+/**
+ * How a credential is presented, compiled from the document's `components.securitySchemes`.
+ * OAuth 2 and OpenID Connect schemes present an access token as a bearer token; the secret the
+ * tool names for one holds the client (and, for the refresh-token grant, the refresh token) as
+ * JSON, never a token: `{"clientId", "clientSecret"?, "refreshToken"?, "clientAuth"?}`.
+ */
 export const securitySchemeSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('apiKey'), in: z.enum(['header', 'query']), name: z.string().min(1).max(200) }),
+  z.strictObject({ type: z.literal('apiKey'), in: z.enum(['header', 'query', 'cookie']), name: z.string().min(1).max(200) }),
   z.strictObject({ type: z.literal('bearer') }),
   /** The secret holds `user:password`. */
   z.strictObject({ type: z.literal('basic') }),
+  /**
+   * `clientCredentials` from the flow of that name; `refreshToken` from the token URL of the
+   * authorizationCode flow, where a refresh token obtained once is exchanged for access tokens.
+   */
+  z.strictObject({ type: z.literal('oauth2'), clientCredentials: oauthEndpointSchema.optional(), refreshToken: oauthEndpointSchema.optional() }),
+  /** Discovery at `openIdConnectUrl` finds the token endpoint; either grant, by what the secret holds. */
+  z.strictObject({ type: z.literal('openIdConnect'), openIdConnectUrl: z.url(), scopes: oauthScopesSchema }),
 ]);
 /** An operation of the document the platform cannot call, and why; listed so the tenant sees what is missing. */
 export const skippedOperationSchema = z.strictObject({

@@ -24,7 +24,7 @@ const registerToolBody = z
     include: operationSelectionSchema.optional().describe('Offer only the operations with one of these tags or operationIds, or under one of these path prefixes.'),
     exclude: operationSelectionSchema.optional().describe('Do not offer the operations with one of these tags or operationIds, or under one of these path prefixes (they are not listed as skipped).'),
     credentials: credentials.describe(
-      'For each security scheme of the document (components.securitySchemes: apiKey in header or query, HTTP bearer, HTTP basic), the name of the secret to present (PUT /v1/secrets/:name). Only the name is stored.',
+      'For each security scheme of the document (components.securitySchemes: apiKey in header, query or cookie, HTTP bearer, HTTP basic, OAuth 2 client credentials or authorization code, OpenID Connect), the name of the secret to present (PUT /v1/secrets/:name). For OAuth 2 and OpenID Connect the secret holds the client as JSON, {"clientId", "clientSecret"}, plus "refreshToken" for the refresh-token grant. Only the name is stored.',
     ),
     mcp: z
       .strictObject({

@@ -1,4 +1,4 @@
-import type { SecurityScheme, ToolDefinition } from '@agent-orchestrator/contracts';
+import type { ToolDefinition } from '@agent-orchestrator/contracts';
 import { EgressGuard, egressErrorIn } from '@agent-orchestrator/egress';
 import { scrubSecrets } from '@agent-orchestrator/pii';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -9,14 +9,11 @@ import type { RequestInit, Response } from 'undici';
 import { readAnswer, type AnswerKind } from './answer-reading.js';
 import { ArgumentRefused, bodySchemaOf, serializeParameters } from './parameter-style.js';
 import { encodeBody, type EncodedBody } from './request-body.js';
+import { presentCredentials, presentedSecrets, renewedCredentials, withoutCutCredential, type PresentedCredential } from './credential-presentation.js';
+
+export type { PresentedCredential } from './credential-presentation.js';
 
 type Operation = ToolDefinition['operations'][number];
-
-/** A credential to present on a call: how, and the secret's value. */
-export interface PresentedCredential {
-  readonly scheme: SecurityScheme;
-  readonly value: string;
-}
 
 export interface HttpExecutorOptions {
   /** Per attempt. */
@@ -42,6 +39,9 @@ class RetryableStatus extends Error {}
 
 /** A request the egress guard refused: nothing was sent, and no retry can change that. */
 class NotSent extends Error {}
+
+/** The API answered 401: a token the platform fetched may be renewed and the call made once more. */
+class Unauthorized extends Error {}
 
 /** No answer at all: refused, reset, timed out. Worth another attempt. */
 class NetworkFailure extends Error {}
@@ -74,6 +74,10 @@ export class HttpExecutor {
     this.options = { timeoutMs: 10_000, retries: 3, minBackoffMs: 200, maxResponseBytes: 256 * 1024, breakAfter: 5, halfOpenAfterMs: 30_000, ...options };
   }
 
+  /**
+   * When the API answers 401 and a credential is a token the platform fetched, that token is
+   * renewed and the call made once more, with the same Idempotency-Key; a second 401 is the answer.
+   */
   async call(
     key: { tenantId: string; tool: string; version: number },
     definition: ToolDefinition,
@@ -84,6 +88,28 @@ export class HttpExecutor {
     /** The tenant's egress allow-list, as it stands now. */
     egressAllow: readonly string[] = [],
   ): Promise<CallOutcome> {
+    const { unauthorized, ...first } = await this.callPresenting(key, definition, operation, argumentsJson, idempotencyKey, credentials, egressAllow);
+    if (!unauthorized || first.outcome !== 'failed' || !credentials.some((credential) => credential.renew)) return first;
+    let renewed: PresentedCredential[];
+    try {
+      renewed = await renewedCredentials(credentials);
+    } catch (error) {
+      return withoutCredentials({ ...first, reason: `${first.reason}; a new access token could not be fetched: ${(error as Error).message}` }, credentials);
+    }
+    const { unauthorized: _again, ...second } = await this.callPresenting(key, definition, operation, argumentsJson, idempotencyKey, renewed, egressAllow);
+    // The answer may quote the token refused the first time as well as the one presented now.
+    return withoutCredentials(second, [...credentials, ...renewed]);
+  }
+
+  private async callPresenting(
+    key: { tenantId: string; tool: string; version: number },
+    definition: ToolDefinition,
+    operation: Operation,
+    argumentsJson: string,
+    idempotencyKey: string,
+    credentials: readonly PresentedCredential[],
+    egressAllow: readonly string[],
+  ): Promise<CallOutcome & { unauthorized?: true }> {
     let args: Record<string, unknown>;
     try {
       args = JSON.parse(argumentsJson) as Record<string, unknown>;
@@ -126,6 +152,7 @@ export class HttpExecutor {
       if (error instanceof BrokenCircuitError) return { outcome: 'failed', reason: `tool ${key.tool} is failing; its circuit is open, calls resume in up to ${this.options.halfOpenAfterMs / 1000} s`, attempts, gaveUp: false };
       const reason = error instanceof Error ? error.message : String(error);
       const retried = worthRetrying(error);
+      if (error instanceof Unauthorized) return { ...withoutCredentials({ outcome: 'failed', reason, attempts, gaveUp: false }, credentials), unauthorized: true };
       return withoutCredentials({ outcome: 'failed', reason: retried ? `gave up after ${attempts} attempts: ${reason}` : reason, attempts, gaveUp: retried }, credentials);
     }
   }
@@ -156,6 +183,7 @@ export class HttpExecutor {
       throw new NetworkFailure(`${where} got no answer: ${networkReason(error, this.options.timeoutMs)}`);
     }
     if (response.status === 408 || response.status === 425 || response.status === 429 || response.status >= 500) throw new RetryableStatus(`${where} answered ${response.status}: ${text.slice(0, 300)}`);
+    if (response.status === 401) throw new AbortError(new Unauthorized(`${where} answered 401: ${text.slice(0, 300)}`));
     if (response.status >= 400) throw new AbortError(`${where} answered ${response.status}: ${text.slice(0, 300)}`);
     if (kind === 'json' && text.length > 0) {
       let body: unknown;
@@ -213,12 +241,7 @@ function buildRequest(
   if (serialized.cookies.length > 0) headers.cookie = serialized.cookies.join('; ');
   url.pathname = `${url.pathname.replace(/\/+$/, '')}${serialized.path}`;
   if (!operation.idempotent) headers['idempotency-key'] = idempotencyKey;
-  for (const { scheme, value } of credentials) {
-    if (scheme.type === 'bearer') headers.authorization = `Bearer ${value}`;
-    else if (scheme.type === 'basic') headers.authorization = `Basic ${Buffer.from(value, 'utf8').toString('base64')}`;
-    else if (scheme.in === 'header') headers[scheme.name.toLowerCase()] = value;
-    else url.searchParams.set(scheme.name, value);
-  }
+  presentCredentials(url, headers, credentials);
   // Set last, onto what credentials left: assigning url.search keeps each parameter's encoding, where searchParams would write it again its own way.
   url.search = [url.search.slice(1), ...serialized.query].filter((piece) => piece !== '').join('&');
   const body = encodedBody?.body;
@@ -233,12 +256,13 @@ function buildRequest(
  * A server may echo what it was sent (an error page quoting the request, a debug endpoint), and
  * not always as it was sent: each credential is scrubbed from the answer in any letter case, hex,
  * base64 or base64url, URL-encoded and JSON-escaped (scrubSecrets). Basic credentials are scrubbed
- * as the `user:password` pair and as the password alone (the user name is no secret).
+ * as the `user:password` pair and as the password alone (the user name is no secret). A reason
+ * quotes an answer cut to a length: a credential cut off at its end is replaced too.
  */
 function withoutCredentials(outcome: CallOutcome, credentials: readonly PresentedCredential[]): CallOutcome {
-  const secrets = credentials.flatMap(({ scheme, value }) => (scheme.type === 'basic' ? [value, value.slice(value.indexOf(':') + 1)] : [value]));
+  const secrets = presentedSecrets(credentials);
   if (secrets.length === 0) return outcome;
-  const scrub = (text: string) => scrubSecrets(text, secrets).text;
+  const scrub = (text: string) => withoutCutCredential(scrubSecrets(text, secrets).text, secrets);
   return outcome.outcome === 'completed' ? { ...outcome, output: scrub(outcome.output) } : { ...outcome, reason: scrub(outcome.reason) };
 }
 
