@@ -9,14 +9,14 @@ import { startGatewayOnLog } from '../gateway-under-test.js';
 const acmeKey = randomBytes(32).toString('base64url');
 const ok = { '200': { description: 'ok' } };
 
-/** A document much like public ones: OAuth2 and cookie security, XML and form bodies, cookie parameters, an operationId with spaces, long names. */
+/** A document much like public ones: HTTP digest and cookie security, XML and form bodies, cookie parameters, an operationId with spaces, long names. */
 const shop = {
   openapi: '3.0.3',
   info: { title: 'Shop', version: '3' },
   servers: [{ url: 'https://shop.example.com/api' }],
   components: {
     securitySchemes: {
-      oauth: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: 'https://shop.example.com/token', scopes: {} } } },
+      digest: { type: 'http', scheme: 'digest' },
       key: { type: 'apiKey', in: 'header', name: 'X-Shop-Key' },
     },
   },
@@ -32,7 +32,7 @@ const shop = {
       },
     },
     '/orders/export': { post: { operationId: 'exportOrders', tags: ['orders'], requestBody: { content: { 'application/xml': { schema: { type: 'object' } } } }, responses: ok } },
-    '/admin/tokens': { get: { operationId: 'listTokens', tags: ['admin'], security: [{ oauth: [] }], responses: ok } },
+    '/admin/tokens': { get: { operationId: 'listTokens', tags: ['admin'], security: [{ digest: [] }], responses: ok } },
   },
 };
 
@@ -101,7 +101,7 @@ describe('POST /v1/tools registers what can be called and lists what cannot', ()
     expect(operationToolName('shop_storefront', create!)).toHaveLength(64);
     expect(tool.skipped).toEqual([
       { method: 'post', path: '/orders/export', operationId: 'exportOrders', reason: expect.stringMatching(/^its request body is application\/xml; supported are JSON/) },
-      { method: 'get', path: '/admin/tokens', operationId: 'listTokens', reason: expect.stringMatching(/^its security \(oauth\) needs a scheme the platform cannot present/) },
+      { method: 'get', path: '/admin/tokens', operationId: 'listTokens', reason: expect.stringMatching(/^its security \(digest\) needs a scheme the platform cannot present/) },
     ]);
     const shown = await acme('GET', '/v1/tools/shop_storefront');
     expect(shown.status).toBe(200);
@@ -141,13 +141,13 @@ describe('POST /v1/tools registers what can be called and lists what cannot', ()
   });
 
   it('refuses with 422 a document with nothing callable, saying why for each operation, and whole-document problems as before', async () => {
-    const onlyOauth = { ...shop, paths: { '/admin/tokens': shop.paths['/admin/tokens'], '/orders/export': shop.paths['/orders/export'] } };
-    const refused = await acme('POST', '/v1/tools', { body: { name: 'tokens', document: onlyOauth } });
+    const onlyDigest = { ...shop, paths: { '/admin/tokens': shop.paths['/admin/tokens'], '/orders/export': shop.paths['/orders/export'] } };
+    const refused = await acme('POST', '/v1/tools', { body: { name: 'tokens', document: onlyDigest } });
     expect(refused.status).toBe(422);
     const detail = (refused.json as { detail: string }).detail;
     expect(detail).toMatch(/^None of the document's operations can be called by the platform/);
     expect(detail).toMatch(/POST \/orders\/export: its request body is application\/xml/);
-    expect(detail).toMatch(/GET \/admin\/tokens: its security \(oauth\) needs a scheme/);
+    expect(detail).toMatch(/GET \/admin\/tokens: its security \(digest\) needs a scheme/);
     const external = await acme('POST', '/v1/tools', { body: { name: 'tokens', document: { ...shop, paths: { '/a': { get: { operationId: 'a', responses: { '200': { $ref: 'https://evil.example.com/r.json' } } } } } } } });
     expect(external.status).toBe(422);
     expect((external.json as { detail: string }).detail).toMatch(/refers to https:\/\/evil.example.com\/r.json/);
