@@ -38,6 +38,12 @@ try {
   await client.sessions.start({ goal: 'Summarise what customers owe us', context: { modelFixture: 'three-steps-rework-once' } });
   const waiting = await demo();
   const pending = await approvalOf(waiting.sessionId);
+  // A tool registered from a larger document: one operation skipped, one tag left out.
+  const paths: Record<string, unknown> = {};
+  for (let index = 1; index <= 30; index++) paths[`/ledgers/${index}`] = { get: { operationId: `readLedger${index}`, summary: `Read ledger ${index}`, tags: ['ledger'], parameters: [{ name: 'period', in: 'query', schema: { type: 'string', enum: ['month', 'quarter', 'year'] } }], responses: { '200': { description: 'ok' } } } };
+  paths['/ledgers/export'] = { post: { operationId: 'exportLedgers', tags: ['ledger'], requestBody: { content: { 'application/xml': { schema: { type: 'string' } } } }, responses: { '200': { description: 'ok' } } } };
+  paths['/admin/reset'] = { post: { operationId: 'resetEverything', tags: ['admin'], responses: { '200': { description: 'ok' } } } };
+  await client.raw.POST('/v1/tools', { body: { name: 'ledgers', description: 'The finance ledgers', document: { openapi: '3.0.3', info: { title: 'Ledgers', version: '4' }, servers: [{ url: 'https://ledgers.example.com' }], paths }, exclude: { tags: ['admin'] } } });
   await until('the first session to complete', async () => ((await client.sessions.get(done.sessionId)).status === 'completed' ? true : undefined));
 
   const pages: [name: string, path: string, then?: (page: Page) => Promise<void>][] = [
@@ -48,6 +54,7 @@ try {
     ['session', `/sessions/${done.sessionId}`],
     ['tools', '/tools'],
     ['tool', '/tools/crm'],
+    ['tool-skipped', '/tools/ledgers'],
     ['agents', '/agents'],
     ['agent', '/agents/AccountManager'],
     ['policies', '/policies'],

@@ -97,6 +97,53 @@ describe('console registries: tools, agents, policies (dev mode, Chromium)', () 
     await noPageScroll(phone);
   });
 
+  it('tools: registers a document through the form, choosing by tag; the page lists what was skipped and why, and filters many operations', async () => {
+    // Thirty readable operations (tag "ledger"), one whose XML body cannot be sent, and one left out by tag.
+    const paths: Record<string, unknown> = {};
+    for (let index = 1; index <= 30; index++) {
+      paths[`/ledgers/${index}`] = { get: { operationId: `readLedger${index}`, summary: index === 17 ? 'Read the quarterly summary ledger' : `Read ledger ${index}`, tags: ['ledger'], responses: { '200': { description: 'ok' } } } };
+    }
+    paths['/ledgers/export'] = { post: { operationId: 'exportLedgers', tags: ['ledger'], requestBody: { content: { 'application/xml': { schema: { type: 'string' } } } }, responses: { '200': { description: 'ok' } } } };
+    paths['/admin/reset'] = { post: { operationId: 'resetEverything', tags: ['admin'], responses: { '200': { description: 'ok' } } } };
+    const document = JSON.stringify({ openapi: '3.0.3', info: { title: 'Ledgers', version: '4' }, servers: [{ url: 'https://ledgers.example.com' }], paths });
+
+    const page = await signedIn(adminKey, '/tools');
+    await page.getByRole('button', { name: 'Register tool' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Register tool' });
+    await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('ledgers');
+    await dialog.getByLabel('OpenAPI or Swagger 2.0 document (JSON or YAML)').fill(document);
+    await dialog.getByLabel('Leave out operations tagged').fill('admin');
+    await dialog.getByLabel('Leave out operations tagged').press('Enter');
+    await dialog.getByText('MCP server', { exact: true }).click();
+    await dialog.getByRole('textbox', { name: 'MCP server URL' }).waitFor();
+    await expectAccessible(page, 'the register tool form for an MCP server');
+    await dialog.getByText('Paste a document', { exact: true }).click();
+    await expectAccessible(page, 'the register tool form choosing operations');
+    await dialog.getByRole('button', { name: 'Register' }).click();
+
+    await page.getByRole('heading', { level: 1, name: 'ledgers' }).waitFor();
+    await page.getByRole('heading', { name: 'Operations (30)' }).waitFor();
+    await page.getByText('Showing 25 of 30.').waitFor();
+    const skipped = page.getByRole('region', { name: 'Skipped operations (1)' });
+    await skipped.getByText('POST /ledgers/export').waitFor();
+    await skipped.getByText(/application\/xml/).waitFor();
+    expect(await page.getByText('resetEverything').count()).toBe(0);
+    await page.getByText('tags admin').waitFor();
+
+    await page.getByRole('textbox', { name: 'Filter operations' }).fill('quarterly');
+    await page.getByText('1 of 30 match; showing 1.').waitFor();
+    await page.getByRole('region', { name: 'readLedger17' }).waitFor();
+    await page.getByRole('textbox', { name: 'Filter operations' }).fill('');
+    await page.getByRole('button', { name: 'Show 5 more' }).click();
+    await page.getByText('Showing 30 of 30.').waitFor();
+    await expectAccessible(page, 'a tool page with skipped operations');
+
+    const phone = await signedIn(adminKey, '/tools/ledgers', 'phone');
+    await phone.getByRole('region', { name: 'Skipped operations (1)' }).waitFor();
+    await expectAccessible(phone, 'a tool page with skipped operations on a phone');
+    await noPageScroll(phone);
+  });
+
   it('agents: creates one through the form (an invalid name is refused at its field first), edits it, and lists versions 1 and 2', async () => {
     const page = await signedIn(adminKey, '/agents');
     await page.getByRole('link', { name: 'AccountManager' }).waitFor();

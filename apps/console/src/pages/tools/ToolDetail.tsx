@@ -8,6 +8,7 @@ import { formatInstant } from '../registries/time';
 import { VersionHistory } from '../registries/VersionHistory';
 import { recentVersions, useVersionParam } from '../registries/versions';
 import { OperationList } from './OperationList';
+import { SkippedOperations } from './SkippedOperations';
 import { useTool, type Tool } from './queries';
 
 export function ToolDetail({ name }: { name: string }) {
@@ -30,6 +31,7 @@ export function ToolDetail({ name }: { name: string }) {
           <Grid.Col span={{ base: 12, md: 4 }} order={{ base: 1, md: 2 }}>
             <Stack gap="md">
               <About tool={tool.data} />
+              <SkippedOperations skipped={tool.data.skipped ?? []} />
               {latest.data && <ToolVersions name={name} shown={tool.data.version} latest={latest.data.version} />}
             </Stack>
           </Grid.Col>
@@ -39,15 +41,33 @@ export function ToolDetail({ name }: { name: string }) {
   );
 }
 
+function documentOf(tool: Tool): string {
+  if (tool.kind === 'mcp') return `MCP server, version ${tool.documentVersion}`;
+  const converted = tool.convertedFrom === 'swagger-2.0' ? ' (converted from Swagger 2.0)' : '';
+  return `OpenAPI ${tool.openapi}${converted}, version ${tool.documentVersion}`;
+}
+
+/** An include or exclude as a person would say it: "tags billing, paths under /orders". */
+function selectionInWords(selection: NonNullable<Tool['include']>): string {
+  const parts = [
+    selection.tags?.length ? `tags ${selection.tags.join(', ')}` : undefined,
+    selection.operationIds?.length ? `operations ${selection.operationIds.join(', ')}` : undefined,
+    selection.pathPrefixes?.length ? `paths under ${selection.pathPrefixes.join(', ')}` : undefined,
+  ];
+  return parts.filter(Boolean).join('; ');
+}
+
 function About({ tool }: { tool: Tool }) {
   const facts: [string, React.ReactNode][] = [
     ['Title', tool.title],
     ['Version', `v${tool.version}, registered ${formatInstant(tool.registeredAt)}`],
-    ['Document', tool.kind === 'mcp' ? `MCP server, version ${tool.documentVersion}` : `OpenAPI ${tool.openapi}, version ${tool.documentVersion}`],
+    ['Document', documentOf(tool)],
     ['Source', tool.source.kind === 'inline' ? 'inline document' : tool.source.kind === 'mcp' ? `MCP server at ${tool.source.url}` : tool.source.url],
     ['Base URL', tool.baseUrl ?? 'none'],
     ['Scopes', tool.scopes.length > 0 ? tool.scopes.map((scope) => <Badge key={scope} variant="default" tt="none" mr={4}>{scope}</Badge>) : 'none'],
     ['Rate limit', tool.rateLimitPerMinute === undefined ? 'the platform default' : `${tool.rateLimitPerMinute} calls a minute`],
+    ...(tool.include ? ([['Only', selectionInWords(tool.include)]] as [string, string][]) : []),
+    ...(tool.exclude ? ([['Leaving out', selectionInWords(tool.exclude)]] as [string, string][]) : []),
   ];
   return (
     <Card withBorder padding="md">
