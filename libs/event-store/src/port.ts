@@ -1,4 +1,4 @@
-import type { AttachmentRef } from './attachments.js';
+import type { AttachmentLookup, AttachmentRef } from './attachments.js';
 import type { EventEnvelope, GlobalPosition, NewEvent } from '@agent-orchestrator/contracts';
 import type { ChainLink, ChainReport } from './hash-chain.js';
 
@@ -94,6 +94,6 @@ export interface EventStore {
    */
   putAttachment(tenantId: string, content: Uint8Array): Promise<AttachmentRef>;
   /** The tenant's attachment, checked against its reference; undefined when the tenant has none by it. */
-  getAttachment(tenantId: string, ref: AttachmentRef): Promise<Uint8Array | undefined>;
+  getAttachment(tenantId: string, ref: AttachmentLookup): Promise<Uint8Array | undefined>;
   close(): Promise<void>;
 }

@@ -42,6 +42,22 @@ const base64File: JsonSchema = {
 };
 
 /**
+ * A file an earlier tool call answered with: the `sha256` its binary answer showed
+ * (`{"binary": {..., "sha256"}}`). The platform kept the bytes and sends them here.
+ */
+const answerReference: JsonSchema = { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'The sha256 of an earlier binary tool answer, to send its bytes.' };
+const answerFile: JsonSchema = {
+  type: 'object',
+  properties: {
+    answer: answerReference,
+    filename: { type: 'string' },
+    contentType: { type: 'string' },
+  },
+  required: ['answer'],
+  additionalProperties: false,
+};
+
+/**
  * The body's kind and argument schema, or why it cannot be sent. When the document offers several
  * media types the first supported kind wins (JSON first, as models write JSON best).
  */
@@ -72,7 +88,13 @@ function argumentSchema(kind: Kind, schema: JsonSchema): JsonSchema {
     case 'text':
       return { type: 'string', ...(typeof schema.description === 'string' ? { description: schema.description } : {}) };
     case 'octet-stream':
-      return { anyOf: [{ type: 'string', description: 'The content as text.' }, { type: 'object', properties: { base64: { type: 'string', description: 'The content, base64-encoded.' } }, required: ['base64'], additionalProperties: false }] };
+      return {
+        anyOf: [
+          { type: 'string', description: 'The content as text.' },
+          { type: 'object', properties: { base64: { type: 'string', description: 'The content, base64-encoded.' } }, required: ['base64'], additionalProperties: false },
+          { type: 'object', properties: { answer: answerReference }, required: ['answer'], additionalProperties: false },
+        ],
+      };
     default: {
       const unknownKind: never = kind;
       throw new Error(`unknown body kind ${String(unknownKind)}`);
@@ -85,7 +107,7 @@ function multipartSchema(schema: JsonSchema): JsonSchema {
   const properties = schema.properties as Record<string, JsonSchema> | undefined;
   if (properties === undefined) return schema.type === undefined ? { ...schema, type: 'object' } : schema;
   const file = (property: JsonSchema): JsonSchema => ({
-    anyOf: [{ type: 'string', description: 'The content as text.' }, base64File],
+    anyOf: [{ type: 'string', description: 'The content as text.' }, base64File, answerFile],
     ...(typeof property.description === 'string' ? { description: property.description } : {}),
   });
   const converted: Record<string, JsonSchema> = {};

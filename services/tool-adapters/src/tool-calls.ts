@@ -18,6 +18,7 @@ import { pinnedOperation } from '@agent-orchestrator/tools';
 import type { Logger } from 'pino';
 import { v5 as uuidV5 } from 'uuid';
 import type { HttpExecutor, PresentedCredential } from './execution/http-executor.js';
+import { withAnswerFiles } from './execution/answer-files.js';
 import { McpExecutor } from './execution/mcp-executor.js';
 import { readOAuthClientSecret } from './execution/oauth-client-secret.js';
 import { isTokenUnavailable, type OAuthTokens } from './execution/oauth-tokens.js';
@@ -135,13 +136,18 @@ export class ToolCalls {
     }
     const idempotencyKey = uuidV5(`${request.eventId}/call`, idempotencyNamespace);
     const key = { tenantId: request.tenantId, tool, version };
+    // Files given as an earlier answer's sha256 are sent as the bytes kept for it.
+    const sent = await withAnswerFiles(this.options.store, request.tenantId, operation.body?.mediaType, argumentsJson);
+    if ('reason' in sent) return { reason: `the call was not sent: ${sent.reason}` };
     const outcome =
       definition.kind === 'mcp'
-        ? await this.mcpExecutor.call(key, definition, operation, argumentsJson, credentials.presented, egress.allow)
-        : await this.options.executor.call(key, definition, operation, argumentsJson, idempotencyKey, credentials.presented, egress.allow);
+        ? await this.mcpExecutor.call(key, definition, operation, sent.argumentsJson, credentials.presented, egress.allow)
+        : await this.options.executor.call(key, definition, operation, sent.argumentsJson, idempotencyKey, credentials.presented, egress.allow);
     this.options.logger.info({ tool: name, callId: request.data.callId, outcome: outcome.outcome, ...('attempts' in outcome ? { attempts: outcome.attempts } : {}) }, 'tool call answered');
     switch (outcome.outcome) {
       case 'completed':
+        // A binary answer's bytes are kept (by their sha256, which the output shows) before the answer is stored, for a later call to send.
+        if ('binary' in outcome && outcome.binary !== undefined) await this.options.store.putAttachment(request.tenantId, outcome.binary);
         // The executor has already scrubbed the credentials it presented from answers and reasons.
         return { output: outcome.output };
       case 'refused':

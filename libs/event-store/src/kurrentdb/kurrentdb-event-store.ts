@@ -28,7 +28,7 @@ import { randomUUID } from 'node:crypto';
 import { eventCatalog, streamIdSchema, type EventCatalog, type EventEnvelope, type GlobalPosition, type NewEvent } from '@agent-orchestrator/contracts';
 import { ANY, BACKWARDS, END, ErrorType, FORWARDS, KurrentDBClient, NO_STREAM, START, binaryEvent, jsonEvent } from '@kurrent/kurrentdb-client';
 import type { AllStreamRecordedEvent, EventData, Position, ReadStreamOptions as ClientReadOptions, RecordedEvent, WrongExpectedVersionError } from '@kurrent/kurrentdb-client';
-import { attachmentRefOf, checkAttachment, type AttachmentRef } from '../attachments.js';
+import { attachmentRefOf, checkAttachment, type AttachmentLookup, type AttachmentRef } from '../attachments.js';
 import { EventStoreError } from '../errors.js';
 import { chainHash, verifyChain, type ChainLink, type ChainReport, type EventContent } from '../hash-chain.js';
 import type { AppendOptions, AppendResult, CheckpointStore, EventStore, ExpectedVersion, ReadAllOptions, ReadStreamOptions, SubscribeOptions, Subscription } from '../port.js';
@@ -379,7 +379,7 @@ export class KurrentDbEventStore implements EventStore {
     return ref;
   }
 
-  async getAttachment(tenantId: string, ref: AttachmentRef): Promise<Uint8Array | undefined> {
+  async getAttachment(tenantId: string, ref: AttachmentLookup): Promise<Uint8Array | undefined> {
     const name = this.attachmentStream(tenantId, ref);
     const chunks = await this.read(name, () => this.client.readStream(name, { direction: FORWARDS, fromRevision: START }));
     if (chunks.length === 0) return undefined;
@@ -388,7 +388,7 @@ export class KurrentDbEventStore implements EventStore {
     return content;
   }
 
-  private attachmentStream(tenantId: string, ref: AttachmentRef): string {
+  private attachmentStream(tenantId: string, ref: AttachmentLookup): string {
     return `${this.prefix}_attachment-${tenantId}-${ref.sha256}`;
   }
 

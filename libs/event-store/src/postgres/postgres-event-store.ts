@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eventCatalog, type EventCatalog, type EventEnvelope, type GlobalPosition, type NewEvent } from '@agent-orchestrator/contracts';
 import pg from 'pg';
-import { attachmentRefOf, checkAttachment, type AttachmentRef } from '../attachments.js';
+import { attachmentRefOf, checkAttachment, type AttachmentLookup, type AttachmentRef } from '../attachments.js';
 import { EventStoreError } from '../errors.js';
 import { verifyChain, type ChainHead, type ChainLink, type ChainReport } from '../hash-chain.js';
 import type {
@@ -98,7 +98,7 @@ export class PostgresEventStore implements EventStore {
     return ref;
   }
 
-  async getAttachment(tenantId: string, ref: AttachmentRef): Promise<Uint8Array | undefined> {
+  async getAttachment(tenantId: string, ref: AttachmentLookup): Promise<Uint8Array | undefined> {
     const { rows } = await this.query<{ content: Buffer }>(this.sql.getAttachment, [tenantId, Buffer.from(ref.sha256, 'hex')]);
     const content = rows[0]?.content;
     if (content !== undefined) checkAttachment(ref, content);

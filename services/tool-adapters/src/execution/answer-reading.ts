@@ -15,12 +15,12 @@ export function answerKind(contentType: string | null): AnswerKind {
 
 /**
  * The answer as the call's output text. A binary answer becomes
- * `{"binary":{"contentType","size","sha256"}}`: hashed as it streams in and never held whole,
- * since a model can do nothing with its bytes and an event must not carry them. Either kind
- * larger than `limit` bytes fails the call: a tool that answers more than that is not answering
- * the question it was asked.
+ * `{"binary":{"contentType","size","sha256"}}`, since a model can do nothing with its bytes and an
+ * event must not carry them; its bytes come back beside it, for the caller to keep as an
+ * attachment that a later call can send by that sha256. Either kind larger than `limit` bytes fails
+ * the call: a tool that answers more than that is not answering the question it was asked.
  */
-export async function readAnswer(response: Response, limit: number): Promise<{ kind: AnswerKind; text: string }> {
+export async function readAnswer(response: Response, limit: number): Promise<{ kind: AnswerKind; text: string; bytes?: Buffer }> {
   const contentType = response.headers.get('content-type');
   const kind = answerKind(contentType);
   const chunks: Uint8Array[] = [];
@@ -31,8 +31,8 @@ export async function readAnswer(response: Response, limit: number): Promise<{ k
     // Leaving the loop cancels the stream: the rest is never read.
     if (size > limit) throw new AbortError(`the response is larger than ${limit} bytes`);
     if (kind === 'binary') hash.update(chunk);
-    else chunks.push(chunk);
+    chunks.push(chunk);
   }
   if (kind !== 'binary') return { kind, text: Buffer.concat(chunks).toString('utf8') };
-  return { kind, text: JSON.stringify({ binary: { contentType: contentType!.trim(), size, sha256: hash.digest('hex') } }) };
+  return { kind, text: JSON.stringify({ binary: { contentType: contentType!.trim(), size, sha256: hash.digest('hex') } }), bytes: Buffer.concat(chunks) };
 }

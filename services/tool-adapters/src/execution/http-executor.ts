@@ -30,7 +30,8 @@ export interface HttpExecutorOptions {
 
 /** What a call came to: the response as the agent reads it, or why it failed. */
 export type CallOutcome =
-  | { readonly outcome: 'completed'; readonly output: string; readonly status: number; readonly attempts: number }
+  /** `binary`: the bytes of a binary answer, which `output` only describes (type, size, sha256). */
+  | { readonly outcome: 'completed'; readonly output: string; readonly status: number; readonly attempts: number; readonly binary?: Buffer }
   | { readonly outcome: 'refused'; readonly reason: string }
   | { readonly outcome: 'failed'; readonly reason: string; readonly attempts: number; readonly gaveUp: boolean };
 
@@ -131,7 +132,7 @@ export class HttpExecutor {
         const validate = this.validator(`${key.tenantId}/${key.tool}/${key.version}/${operation.name}/response/${status}`, schema);
         return validate(body) ? undefined : this.ajv.errorsText(validate.errors, { dataVar: 'response' });
       };
-      const { status, output } = await breaker.execute(() =>
+      const { status, output, binary } = await breaker.execute(() =>
         pRetry(
           async () => {
             attempts++;
@@ -146,7 +147,7 @@ export class HttpExecutor {
           },
         ),
       );
-      return withoutCredentials({ outcome: 'completed', output, status, attempts }, credentials);
+      return withoutCredentials({ outcome: 'completed', output, status, attempts, ...(binary ? { binary } : {}) }, credentials);
     } catch (error) {
       if (error instanceof NotSent) return withoutCredentials({ outcome: 'refused', reason: error.message }, credentials);
       if (error instanceof BrokenCircuitError) return { outcome: 'failed', reason: `tool ${key.tool} is failing; its circuit is open, calls resume in up to ${this.options.halfOpenAfterMs / 1000} s`, attempts, gaveUp: false };
@@ -162,18 +163,19 @@ export class HttpExecutor {
     request: { url: URL; init: RequestInit },
     egressAllow: readonly string[],
     checkResponse: (status: number, body: unknown) => string | undefined,
-  ): Promise<{ status: number; output: string }> {
+  ): Promise<{ status: number; output: string; binary?: Buffer }> {
     const where = `${request.init.method} ${request.url.pathname}`;
     let response: Response;
     let kind: AnswerKind;
     let text: string;
+    let bytes: Buffer | undefined;
     try {
       ({ response } = await this.egress.fetch(request.url, { ...request.init, signal: AbortSignal.timeout(this.options.timeoutMs) }, { allow: egressAllow, maxRedirects: 0 }));
       if (response.status >= 300 && response.status < 400) {
         await response.body?.cancel();
         throw new AbortError(`${where} answered ${response.status}, a redirect; tool calls do not follow redirects, so register the tool with the URL of the server that answers`);
       }
-      ({ kind, text } = await readAnswer(response, this.options.maxResponseBytes));
+      ({ kind, text, bytes } = await readAnswer(response, this.options.maxResponseBytes));
     } catch (error) {
       if (error instanceof AbortError) throw error;
       const refused = egressErrorIn(error);
@@ -195,7 +197,7 @@ export class HttpExecutor {
       const problem = checkResponse(response.status, body);
       if (problem !== undefined) throw new AbortError(`${where} answered ${response.status} with a body that does not match the document: ${problem}`);
     }
-    return { status: response.status, output: text };
+    return { status: response.status, output: text, ...(bytes ? { binary: bytes } : {}) };
   }
 
   private validator(key: string, schema: Record<string, unknown>): ValidateFunction {

@@ -261,7 +261,8 @@ describe('sending every kind of request and reading every kind of answer', () =>
 
   it('describes a binary answer by type, size and hash instead of keeping it, and keeps text and +json answers as text', async () => {
     const png = await call('png', {});
-    expect(png).toEqual({ outcome: 'completed', status: 200, attempts: 1, output: JSON.stringify({ binary: { contentType: 'image/png', size: 3000, sha256: createHash('sha256').update(pngBytes).digest('hex') } }) });
+    // The bytes come back beside the description, for the caller to keep; the output only describes them.
+    expect(png).toEqual({ outcome: 'completed', status: 200, attempts: 1, output: JSON.stringify({ binary: { contentType: 'image/png', size: 3000, sha256: createHash('sha256').update(pngBytes).digest('hex') } }), binary: pngBytes });
     expect(await call('csv', {})).toMatchObject({ outcome: 'completed', output: 'id,name\n1,Ada\n' });
     expect(await call('problem', {})).toMatchObject({ outcome: 'completed', output: '{"title":"fine"}' });
   });
