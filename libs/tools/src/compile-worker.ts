@@ -13,6 +13,10 @@ export default async function compile({ input, fetchedFrom, options }: CompileRe
     return { ok: true, document, compiled: await compileOpenApi(document, options) };
   } catch (error) {
     if (error instanceof ToolDocumentError) return { ok: false, message: error.message };
+    // A hostile or broken document nested thousands deep exhausts the parser's stack: it is the document's fault.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      return { ok: false, message: 'The document is nested too deeply to read (its objects or arrays go thousands of levels down); no OpenAPI document needs that.' };
+    }
     throw error;
   }
 }

@@ -45,6 +45,14 @@ describe('compiling documents in a worker thread', () => {
     await expect(answered).rejects.not.toThrow(/internal-value/);
   });
 
+  it('refuses a document nested 100,000 deep as the document\'s fault, and compiles the next one', async () => {
+    const deep = `{"openapi":"3.0.3","info":{"title":"x","version":"1"},"paths":{},"x-deep":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    await expect(compiler.compile({ input: deep })).rejects.toThrow(ToolDocumentError);
+    await expect(compiler.compile({ input: deep })).rejects.toThrow('The document is nested too deeply to read (its objects or arrays go thousands of levels down); no OpenAPI document needs that.');
+    const { compiled } = await compiler.compile({ input: documentOf(2) });
+    expect(compiled.operations).toHaveLength(2);
+  });
+
   it('gives up on a document that takes longer than allowed, with what to do', async () => {
     const impatient = new ToolCompiler({ timeoutMs: 1 });
     try {
