@@ -1,14 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { toolDefinitionSchema, toolRegistryStream, type ToolCommandMessage, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
+import { toolDefinitionSchema, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
 import { currentEgress, egressErrorIn, type EgressGuard } from '@agent-orchestrator/egress';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
 import { isSecretStoreError, type SecretStore } from '@agent-orchestrator/secrets';
-import { McpServerError, compileMcpTools, definitionForCommand, mcpFetch, readMcpServer } from '@agent-orchestrator/tools';
+import { McpServerError, compileMcpTools, mcpFetch, readMcpServer } from '@agent-orchestrator/tools';
 import type { RequestInit as GuardedInit } from 'undici';
 import type { Principal } from '../auth/access.guard.js';
-import { commandMetadata, sendAndConfirm } from '../commands.js';
 import { GatewayError } from '../errors.js';
+import { sendRegistration } from './send-registration.js';
 
 export interface McpToolsBackend {
   readonly store: EventStore;
@@ -78,17 +77,7 @@ export async function registerMcpTool(backend: McpToolsBackend, caller: Principa
     const [issue] = checked.error.issues;
     throw new GatewayError('InvalidBody', `The MCP server's tools cannot be pinned as a tool: ${issue?.path.join('.') ?? 'the definition'}: ${issue?.message ?? 'invalid'}.`);
   }
-  const commandId = randomUUID();
-  // A server with many tools may make a definition too large for an event: it then travels as an attachment.
-  const carried = await definitionForCommand(backend.store, caller.tenantId, definition);
-  const message: ToolCommandMessage = { commandId, command: { type: 'RegisterTool', name: request.name, ...carried, metadata: commandMetadata(caller, commandId, commandId) } };
-  const landed = await sendAndConfirm(backend, {
-    topic: backend.topics.commands('tool-adapters'),
-    stream: toolRegistryStream(caller.tenantId),
-    message,
-    notYet: `Tool ${request.name} was sent but is not in the registry yet. GET /v1/tools/${request.name} shortly to see whether it landed.`,
-  });
-  return { name: request.name, version: (landed.data as { version: number }).version, definedAt: landed.occurredAt, definition };
+  return sendRegistration(backend, caller, request.name, definition);
 }
 
 /** The bearer token's value, read now to list the server's tools; never stored or logged, only its name is. */

@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { ToolRegistry, toolRegistryStream, type ToolCommandMessage, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
+import { ToolRegistry, toolRegistryStream, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
 import { currentEgress, egressErrorIn, type EgressGuard } from '@agent-orchestrator/egress';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
-import { ToolDocumentError, definitionForCommand, hydrateToolEvents, type CompiledTool, type OperationSelection, type ToolCompiler } from '@agent-orchestrator/tools';
+import { ToolDocumentError, hydrateToolEvents, type CompiledTool, type OperationSelection, type ToolCompiler } from '@agent-orchestrator/tools';
 import type { Principal } from '../auth/access.guard.js';
-import { commandMetadata, sendAndConfirm } from '../commands.js';
 import { GatewayError } from '../errors.js';
+import { sendRegistration } from './send-registration.js';
 import { registerMcpTool, type McpToolsBackend } from './mcp-tools.js';
 
 export interface ToolsBackend extends McpToolsBackend {
@@ -114,17 +113,7 @@ export class Tools {
       ...(request.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: request.rateLimitPerMinute }),
       ...(request.credentials === undefined ? {} : { credentials: { ...request.credentials } }),
     };
-    const commandId = randomUUID();
-    // A definition too large for an event (a big document, many operations) travels as an attachment.
-    const carried = await definitionForCommand(this.backend.store, caller.tenantId, definition);
-    const message: ToolCommandMessage = { commandId, command: { type: 'RegisterTool', name: request.name, ...carried, metadata: commandMetadata(caller, commandId, commandId) } };
-    const landed = await sendAndConfirm(this.backend, {
-      topic: this.backend.topics.commands('tool-adapters'),
-      stream: toolRegistryStream(caller.tenantId),
-      message,
-      notYet: `Tool ${request.name} was sent but is not in the registry yet. GET /v1/tools/${request.name} shortly to see whether it landed.`,
-    });
-    return toolView({ name: request.name, version: (landed.data as { version: number }).version, definedAt: landed.occurredAt, definition });
+    return toolView(await sendRegistration(this.backend, caller, request.name, definition));
   }
 
   /**
