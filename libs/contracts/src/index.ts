@@ -21,7 +21,7 @@ export {
   type TopicNames,
   type TopicSpec,
 } from './topics.js';
-export { adminStream, agentRegistryStream, agentRunId, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
+export { adminStream, auditStream, agentRegistryStream, agentRunId, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
 export {
   EventCatalog,
   defineEvent,
@@ -223,3 +223,31 @@ export {
   type PrivacyEvent,
   type PrivacySettings,
 } from './catalog/privacy-events.js';
+export {
+  AuditCheckpointSigned,
+  AuditExportCompleted,
+  AuditExportFailed,
+  AuditExportRequested,
+  AuditKeyActivated,
+  AuditRetentionSet,
+  auditEvents,
+  auditExportIdSchema,
+  auditExportRangeSchema,
+  auditKeyIdSchema,
+  minAuditRetentionDays,
+  type AuditEvent,
+  type AuditExportRange,
+} from './catalog/audit-events.js';
+export {
+  auditCommandMessageSchema,
+  requestAuditExportSchema,
+  rotateAuditKeySchema,
+  setAuditRetentionSchema,
+  signAuditCheckpointSchema,
+  type AuditCommand,
+  type AuditCommandMessage,
+  type RequestAuditExport,
+  type RotateAuditKey,
+  type SetAuditRetention,
+  type SignAuditCheckpoint,
+} from './commands/audit-commands.js';

@@ -15,6 +15,7 @@ export const streamCategories = {
   memory: 'memory',
   egress: 'egress',
   admin: 'admin',
+  audit: 'audit',
 } as const;
 export type StreamCategory = (typeof streamCategories)[keyof typeof streamCategories];
 
@@ -46,6 +47,8 @@ export const policyStream = (tenantId: string): string => streamName(streamCateg
 export const egressStream = (tenantId: string): string => streamName(streamCategories.egress, tenantId);
 /** One stream per tenant holds its administrative actions (tenant, keys, roles, secrets): the admin part of its audit trail. */
 export const adminStream = (tenantId: string): string => streamName(streamCategories.admin, tenantId);
+/** One stream per tenant holds its audit trail's own records: signing keys, signed checkpoints, exports, retention. */
+export const auditStream = (tenantId: string): string => streamName(streamCategories.audit, tenantId);
 /** One stream per tenant holds every version of its privacy setting (which personal data is redacted). */
 export const privacyStream = (tenantId: string): string => streamName(streamCategories.privacy, tenantId);
 
