@@ -9,6 +9,7 @@ import { scenario } from '@agent-orchestrator/audit-proof/testing';
 
 const bin = fileURLToPath(new URL('../bin/ao.js', import.meta.url));
 const s = scenario();
+afterAll(() => s.cleanup());
 
 function ao(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

@@ -7,6 +7,7 @@ import { bundleLines, makeKeys, signCheckpoint } from './testing/bundle-builder.
 import { scenario } from './testing/scenario.js';
 
 const s = scenario();
+afterAll(() => s.cleanup());
 const [k1, k2] = s.keys;
 const copy = (lines: readonly BundleLine[]): BundleLine[] => JSON.parse(JSON.stringify(lines));
 const kinds = (findings: readonly Finding[]): string[] => [...new Set(findings.map((f) => f.kind))].sort();

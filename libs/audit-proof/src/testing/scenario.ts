@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BundleLine, Checkpoint } from '../bundle-lines.js';
@@ -24,6 +24,8 @@ export interface Scenario {
   pathA: string;
   pathB: string;
   pathC: string;
+  /** Removes the scenario's directory. */
+  cleanup(): void;
 }
 
 export function scenario(): Scenario {
@@ -58,5 +60,6 @@ export function scenario(): Scenario {
     pathA: write('a.ndjson', linesA, { key: k1 }),
     pathB: write('b.ndjson', linesB),
     pathC: write('c.ndjson', linesC),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
