@@ -8,9 +8,12 @@ import { bundleSignatureMessage } from './messages.js';
 /** The last line signs the SHA-256 of every byte before it: nothing in the file changes unseen, nothing is cut off. */
 export function checkBundleSignature(ring: KeyRing, manifest: ManifestLine, signature: { line: SignatureLine; number: number } | null, end: BundleFileEnd, findings: Finding[]): void {
   if (!end.endsWithNewline && end.lines > 0) findings.push({ kind: 'truncated', message: `the file ends inside line ${end.lines}`, line: end.lines });
-  if (signature === null || signature.number !== end.lines) {
+  if (signature === null) {
     findings.push({ kind: 'truncated', message: `the file ends at line ${end.lines} without its signature line: the rest of the bundle may be missing`, line: end.lines });
-    if (signature === null) return;
+    return;
+  }
+  if (signature.number !== end.lines) {
+    findings.push({ kind: 'bad-signature', message: `lines ${signature.number + 1}..${end.lines} follow the signature line: no signature covers them`, line: signature.number + 1 });
   }
   const { line, number } = signature;
   if (line.tenantId !== manifest.tenantId || line.exportId !== manifest.exportId) {

@@ -86,6 +86,10 @@ export class EventLedger {
       if (streamVersion === 0 && line.prevHash !== null) {
         this.findings.push({ kind: 'altered', message: `event ${eventId} is its stream's first but names a predecessor hash`, ...at });
       }
+      // A range from the tree's first leaf holds every stream from its first event.
+      if (streamVersion > 0 && this.manifest.proofMode === 'range' && this.manifest.range.first === 0) {
+        this.findings.push({ kind: 'removed', message: `${describeVersions(streamId, 0, streamVersion - 1)} missing before the stream's first event in the bundle`, ...at });
+      }
       this.streams.set(streamId, { version: streamVersion, hash: line.hash, events: 1 });
       return;
     }

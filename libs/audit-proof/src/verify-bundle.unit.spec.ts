@@ -175,6 +175,20 @@ describe('verifyBundle finds tampering', () => {
     expect(findings).toContainEqual(expect.objectContaining({ kind: 'inserted', streamId: 'session-s1', streamVersion: 1, position: 4, message: 'the event at position 4 has no inclusion proof' }));
   });
 
+  it("a stream's first events cut from a bundle that starts at the tree's first leaf", async () => {
+    const lines = copy(s.linesA).filter((l) => !(l.kind === 'event' && l.position === 1));
+    const { findings } = await verifyBundle({ bundle: s.write('first-cut.ndjson', lines, { key: k1 }) });
+    expect(findings).toContainEqual(expect.objectContaining({ kind: 'removed', streamId: 'session-s1', streamVersion: 1, position: 4, message: 'version 0 of session-s1 is missing before the stream\'s first event in the bundle' }));
+  });
+
+  it('lines appended after the signature line', async () => {
+    const path = join(s.dir, 'appended.ndjson');
+    writeFileSync(path, `${readFileSync(s.pathA, 'utf8')}${JSON.stringify(copy(s.linesA)[1])}\n`);
+    const { findings } = await verifyBundle({ bundle: path });
+    expect(findings).toContainEqual(expect.objectContaining({ kind: 'bad-signature', message: expect.stringContaining('follow the signature line: no signature covers them') }));
+    expect(findings).toContainEqual(expect.objectContaining({ kind: 'malformed', message: expect.stringContaining('an event line after the signature line') }));
+  });
+
   it('a line that is not JSON, or out of place, names its line', async () => {
     const lines: (BundleLine | string)[] = copy(s.linesA);
     lines.splice(3, 0, '{"kind":"event", oops');
