@@ -27,3 +27,4 @@ export { verifyBundle, type BundleReport, type BundleSummary, type VerifyBundleO
 export type { Finding, FindingKind } from './findings.js';
 export { matchesTrustedKey, trustedKeyProblem, type TrustedKey } from './key-trust.js';
 export { readBundleLines, type BundleFileEnd, type RawLine } from './bundle-reader.js';
+export { BundleDigest } from './bundle-writer.js';

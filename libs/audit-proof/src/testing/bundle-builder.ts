@@ -1,11 +1,12 @@
-import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { bundleLineText, checkpointOf, type BundleLine, type Checkpoint, type KeyLine, type StoredEvent } from '../bundle-lines.js';
 import { canonicalEntry, chainHash } from '../entry.js';
 import { keyIdOf, rawPublicKeyOf, signMessage } from '../keys.js';
 import { leafHash, rootOf } from '../merkle.js';
-import { bundleSignatureMessage, checkpointMessage, keyEndorsementMessage } from '../messages.js';
+import { BundleDigest } from '../bundle-writer.js';
+import { checkpointMessage, keyEndorsementMessage } from '../messages.js';
 import { consistencyProofIntervals, inclusionProofIntervals, rangeProofIntervals } from '../proofs.js';
 
 /*
@@ -152,11 +153,9 @@ export function bundleLines(spec: BundleSpec): BundleLine[] {
 
 /** The file's text: the lines, then the signature line over their bytes. */
 export function signedBundle(lines: readonly (BundleLine | string)[], key: TestKey, ids: { tenantId: string; exportId: string }): string {
-  const body = lines.map((l) => (typeof l === 'string' ? `${l}\n` : bundleLineText(l))).join('');
-  const sha256 = createHash('sha256').update(body, 'utf8').digest('hex');
-  const statement = { tenantId: ids.tenantId, exportId: ids.exportId, sha256 };
-  const signature = signMessage(key.privateKey, bundleSignatureMessage(statement));
-  return body + bundleLineText({ kind: 'signature', ...statement, keyId: key.line.keyId, signature });
+  const digest = new BundleDigest();
+  const body = lines.map((l) => (typeof l === 'string' ? digest.raw(`${l}\n`) : digest.text(l))).join('');
+  return body + bundleLineText(digest.signatureLine({ ...ids, keyId: key.line.keyId }, (message) => signMessage(key.privateKey, message)));
 }
 
 export function writeBundle(path: string, text: string, options: { gzip?: boolean } = {}): string {
