@@ -1,26 +1,10 @@
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import { verifyBundle, type BundleReport } from '@agent-orchestrator/audit-proof';
 import type { StoredBundleReport } from './export-jobs.js';
 
-/**
- * The platform's own check of a stored bundle: the offline verifier (which reads files, as an
- * auditor runs it) over the bytes a client would download, copied to a temporary file.
- */
+/** The platform's own check of a stored bundle: the offline verifier over the bytes a client would download, read chunk by chunk. */
 export async function verifyStoredBundle(bundle: AsyncIterable<Buffer>): Promise<StoredBundleReport> {
-  const dir = await mkdtemp(join(tmpdir(), 'audit-verify-'));
-  try {
-    const file = join(dir, 'bundle.ndjson');
-    await pipeline(Readable.from(bundle), createWriteStream(file));
-    const report = await verifyBundle({ bundle: file });
-    return { ok: report.ok, summary: summaryOf(report), findings: report.findings };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const report = await verifyBundle({ bundle });
+  return { ok: report.ok, summary: summaryOf(report), findings: report.findings };
 }
 
 function summaryOf({ ok, summary, findings }: BundleReport): string {
