@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { comparePositions, type EventEnvelope, type NewEvent } from '@agent-orchestrator/contracts';
 import { planRequested, planRequestedBatch, uniqueStream, waitFor } from '@agent-orchestrator/testing';
 import { isEventStoreError, type EventStoreErrorCode } from './errors.js';
+import { canonicalContent, chainHash } from './hash-chain.js';
 import type { EventStore } from './port.js';
 
 /**
@@ -302,6 +303,42 @@ export function describeEventStoreBehaviour(adapter: string, openStore: () => Pr
         const links = await collect(store.readChain(stream));
         expect(links[0]!.prevHash).toBeNull();
         links.slice(1).forEach((link, i) => expect(link.prevHash).toBe(links[i]!.hash));
+      });
+
+      it('reads the global log as stored, not upcast, with each link as its stream holds it, in the order subscriptions see', async () => {
+        const tenant = `c${randomUUID().slice(0, 8)}`;
+        const start = await lastPosition(store);
+        const [first, second] = [uniqueStream(), uniqueStream()];
+        await store.append(first, [planRequested({ type: 'SessionStarted', schemaVersion: 1, tenantId: tenant, data: { goal: 'Reconcile ledgers' } })]);
+        await store.append(second, planRequestedBatch(2, { tenantId: tenant }));
+        await untilVisible(store, (await store.append(first, planRequestedBatch(1, { tenantId: tenant }))).position);
+        await store.append(uniqueStream(), planRequestedBatch(1, { tenantId: `x${tenant}` }));
+        const pages: Array<Awaited<ReturnType<EventStore['readChainAll']>>> = [];
+        let after = start;
+        for (;;) {
+          const page = await store.readChainAll({ after, tenantId: tenant, maxCount: 2 });
+          if (page.length === 0) break;
+          pages.push(page);
+          after = page.at(-1)!.event.globalPosition;
+        }
+        const links = pages.flat();
+        expect(pages.every((page) => page.length <= 2)).toBe(true);
+        expect(links.map((link) => [link.event.streamId, link.event.streamVersion])).toEqual([
+          [first, 0],
+          [second, 0],
+          [second, 1],
+          [first, 1],
+        ]);
+        // As stored: the old schema version and its data, which readAll would upcast.
+        expect(links[0]!.event).toMatchObject({ schemaVersion: 1, data: { goal: 'Reconcile ledgers' } });
+        expect(links[0]!.event.data).not.toHaveProperty('context');
+        const upcast = await store.readAll({ after: start, tenantId: tenant });
+        expect(links.map((link) => link.event.globalPosition)).toEqual(upcast.map((event) => event.globalPosition));
+        const chains = [...(await collect(store.readChain(first))), ...(await collect(store.readChain(second)))];
+        for (const link of links) {
+          expect(chains.find((chained) => chained.event.eventId === link.event.eventId)).toMatchObject({ prevHash: link.prevHash, hash: link.hash });
+          expect(chainHash(link.prevHash, link.event.streamVersion, canonicalContent(link.event))).toBe(link.hash);
+        }
       });
     });
   });

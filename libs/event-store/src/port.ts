@@ -86,6 +86,12 @@ export interface EventStore {
   subscribeToAll(options: SubscribeOptions): Subscription;
   /** A stream as stored (no upcasting) with its hashes, for verification and audit export. */
   readChain(streamId: string): AsyncIterable<ChainLink>;
+  /**
+   * One page of the global log as stored (no upcasting) with each event's chain hashes, in the
+   * order subscriptions see it; each link's event carries its globalPosition. What an audit tree
+   * hashes: an upcast envelope would hash differently from the event the chain covers.
+   */
+  readChainAll(options?: ReadAllOptions): Promise<ChainLink[]>;
   /** Recomputes the stream's hash chain and compares it with what is stored. */
   verifyStream(streamId: string): Promise<ChainReport>;
   /**

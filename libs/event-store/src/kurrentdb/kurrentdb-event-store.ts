@@ -175,9 +175,18 @@ export class KurrentDbEventStore implements EventStore {
 
   /** Filters client-side: reads $all in pages and keeps this namespace's events (of the tenant). */
   async readAll(options: ReadAllOptions = {}): Promise<EventEnvelope[]> {
+    return (await this.scanAll(options)).map((stored) => this.catalog.upcast(stored.envelope));
+  }
+
+  /** As readAll, but as stored (no upcasting) with the chain hashes each event's metadata carries. */
+  async readChainAll(options: ReadAllOptions = {}): Promise<ChainLink[]> {
+    return (await this.scanAll(options)).map(({ envelope, prevHash, hash }) => ({ event: envelope, prevHash, hash }));
+  }
+
+  private async scanAll(options: ReadAllOptions): Promise<StoredEvent[]> {
     const limit = options.maxCount ?? defaultPageSize;
     const scan = Math.max(limit, defaultPageSize);
-    const found: EventEnvelope[] = [];
+    const found: StoredEvent[] = [];
     let after = options.after;
     while (found.length < limit) {
       const page = await this.read('$all', () => this.client.readAll({ fromPosition: after === undefined ? START : decodePosition(after), maxCount: scan }));
@@ -189,7 +198,7 @@ export class KurrentDbEventStore implements EventStore {
         const streamId = this.ownStreamId(event.streamId);
         if (streamId === undefined || event.type.startsWith('$') || event.streamId.startsWith('$')) continue;
         if (options.tenantId !== undefined && (event.metadata as Partial<StoredMetadata> | undefined)?.tenantId !== options.tenantId) continue;
-        found.push(this.catalog.upcast(toStored(event, streamId).envelope));
+        found.push(toStored(event, streamId));
         if (found.length === limit) break;
       }
       if (page.length < scan) break;

@@ -223,6 +223,16 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+  async readChainAll(options: ReadAllOptions = {}): Promise<ChainLink[]> {
+    const after = options.after === undefined ? { transactionId: '0', globalPosition: '0' } : decodePosition(options.after);
+    const limit = options.maxCount ?? defaultPageSize;
+    const { rows } =
+      options.tenantId === undefined
+        ? await this.query<ChainRow>(this.sql.readChainAll, [after.transactionId, after.globalPosition, limit])
+        : await this.query<ChainRow>(this.sql.readChainAllForTenant, [after.transactionId, after.globalPosition, limit, options.tenantId]);
+    return rows.map((row) => ({ event: toEnvelope(row), prevHash: row.prev_hash?.toString('hex') ?? null, hash: row.hash.toString('hex') }));
+  }
+
   async verifyStream(streamId: string): Promise<ChainReport> {
     const { rows } = await this.query<{ version: string; last_hash: Buffer | null }>(this.sql.streamHead, [streamId]);
     const head: ChainHead | undefined = rows[0] && { version: Number(rows[0].version), hash: rows[0].last_hash?.toString('hex') ?? '' };
@@ -296,6 +306,12 @@ function statements(s: string) {
                WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${visible}
                ORDER BY transaction_id, global_position LIMIT $3`,
     readAllForTenant: `SELECT ${columns} FROM ${s}.events
+               WHERE tenant_id = $4 AND (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${visible}
+               ORDER BY transaction_id, global_position LIMIT $3`,
+    readChainAll: `SELECT ${columns}, prev_hash, hash FROM ${s}.events
+               WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${visible}
+               ORDER BY transaction_id, global_position LIMIT $3`,
+    readChainAllForTenant: `SELECT ${columns}, prev_hash, hash FROM ${s}.events
                WHERE tenant_id = $4 AND (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND ${visible}
                ORDER BY transaction_id, global_position LIMIT $3`,
     lastPosition: `SELECT ${position} AS position FROM ${s}.events WHERE ${visible} ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
