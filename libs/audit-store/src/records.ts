@@ -81,7 +81,7 @@ export function exportRecordOf(row: ExportRow): AuditExportRecord {
     requestedAt: iso(row.requested_at)!,
     requestedBy: row.requested_by,
     progress: { written: Number(row.written), total: count(row.total) },
-    checkpoint: row.checkpoint,
+    checkpoint: row.checkpoint === null ? null : { treeSize: row.checkpoint.treeSize, rootHash: row.checkpoint.rootHash, signedAt: row.checkpoint.signedAt, keyId: row.checkpoint.keyId },
     events: count(row.events),
     bytes: count(row.bytes),
     sha256: row.sha256,

@@ -41,12 +41,15 @@ function statements(t: AuditTables): string[] {
        event_id uuid NOT NULL UNIQUE,
        global_position text NOT NULL,
        stream_id text NOT NULL,
+       stream_version bigint NOT NULL,
        correlation_id text NOT NULL,
        occurred_at timestamptz NOT NULL,
        leaf_hash bytea NOT NULL,
+       chain_hash bytea NOT NULL,
        PRIMARY KEY (tenant_id, position))`,
     `CREATE INDEX IF NOT EXISTS audit_leaves_occurred ON ${t.leaves} (tenant_id, occurred_at)`,
     `CREATE INDEX IF NOT EXISTS audit_leaves_correlation ON ${t.leaves} (tenant_id, correlation_id, position)`,
+    `CREATE INDEX IF NOT EXISTS audit_leaves_stream ON ${t.leaves} (tenant_id, stream_id, position)`,
     `CREATE TABLE IF NOT EXISTS ${t.trees} (
        tenant_id text PRIMARY KEY,
        size bigint NOT NULL,
@@ -54,6 +57,7 @@ function statements(t: AuditTables): string[] {
        last_global_position text,
        updated_at timestamptz NOT NULL DEFAULT now())`,
     `CREATE TABLE IF NOT EXISTS ${t.builder} (name text PRIMARY KEY, cursor text)`,
+    `INSERT INTO ${t.builder} (name, cursor) VALUES ('tree', NULL) ON CONFLICT (name) DO NOTHING`,
     `CREATE TABLE IF NOT EXISTS ${t.keys} (
        tenant_id text NOT NULL,
        key_id text NOT NULL,

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
+import { canonicalEntry, chainHash } from '@agent-orchestrator/audit-proof';
 import type { EventEnvelope } from '@agent-orchestrator/contracts';
-import canonicalize from 'canonicalize';
 
 /**
  * Each event's hash covers its predecessor's hash, its stream version and its content, so changing,
@@ -41,33 +40,12 @@ export interface ChainHead {
 
 export type EventContent = Omit<EventEnvelope, 'streamVersion' | 'globalPosition'>;
 
-/** The hashed part of an event, as canonical JSON. Stores persist exactly these bytes. */
+/** The hashed part of an event, as canonical JSON. Stores persist exactly these bytes; the audit tree's leaves hash them too. */
 export function canonicalContent(event: EventContent): string {
-  const content: EventContent = {
-    eventId: event.eventId,
-    type: event.type,
-    schemaVersion: event.schemaVersion,
-    streamId: event.streamId,
-    tenantId: event.tenantId,
-    correlationId: event.correlationId,
-    causationId: event.causationId,
-    actor: event.actor,
-    occurredAt: event.occurredAt,
-    traceparent: event.traceparent,
-    data: event.data,
-  };
-  const text = canonicalize(content);
-  if (text === undefined) throw new Error(`event ${event.eventId} has no JSON representation`);
-  return text;
+  return canonicalEntry(event);
 }
 
-export function chainHash(prevHash: string | null, streamVersion: number, content: string): string {
-  const version = Buffer.alloc(8);
-  version.writeBigInt64BE(BigInt(streamVersion));
-  const hash = createHash('sha256');
-  if (prevHash !== null) hash.update(Buffer.from(prevHash, 'hex'));
-  return hash.update(version).update(content, 'utf8').digest('hex');
-}
+export { chainHash };
 
 /** Checks a stream's links in the order read. Works offline on an exported stream. */
 export async function verifyChain(streamId: string, links: AsyncIterable<ChainLink> | Iterable<ChainLink>, head?: ChainHead): Promise<ChainReport> {
