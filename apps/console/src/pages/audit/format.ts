@@ -1,6 +1,16 @@
-import type { AuditExport } from './queries';
+// Pure (the unit spec runs it under Node): the shapes it reads, not the client's types.
+export type ExportStatus = 'requested' | 'running' | 'completed' | 'failed' | 'expired';
+interface ExportRange {
+  readonly from?: string;
+  readonly to?: string;
+  readonly sessionIds?: readonly string[];
+}
+interface ExportProgress {
+  readonly status: ExportStatus;
+  readonly progress: { readonly written: number; readonly total: number | null };
+}
 
-export const exportStatusLabels: Record<AuditExport['status'], string> = {
+export const exportStatusLabels: Record<ExportStatus, string> = {
   requested: 'Requested',
   running: 'Writing',
   completed: 'Ready',
@@ -8,7 +18,7 @@ export const exportStatusLabels: Record<AuditExport['status'], string> = {
   expired: 'Expired',
 };
 
-export const exportStatusColors: Record<AuditExport['status'], string> = {
+export const exportStatusColors: Record<ExportStatus, string> = {
   requested: 'gray',
   running: 'blue',
   completed: 'green',
@@ -23,7 +33,7 @@ const when = (iso: string) => {
 };
 
 /** What an export covers, in a sentence: "Everything up to its checkpoint", "3 sessions", "From … to …". */
-export function describeRange(request: AuditExport['request']): string {
+export function describeRange(request: ExportRange): string {
   if (request.sessionIds?.length) return request.sessionIds.length === 1 ? `Session ${request.sessionIds[0]}` : `${request.sessionIds.length} sessions`;
   if (request.from && request.to) return `From ${when(request.from)} to ${when(request.to)}`;
   if (request.from) return `From ${when(request.from)} on`;
@@ -44,7 +54,7 @@ export function formatBytes(bytes: number): string {
 }
 
 /** The percentage written, or undefined while the total is not known (the bar then shows activity, not a number). */
-export function progressOf(item: Pick<AuditExport, 'progress' | 'status'>): number | undefined {
+export function progressOf(item: ExportProgress): number | undefined {
   if (item.status === 'completed') return 100;
   const { written, total } = item.progress;
   if (total === null) return undefined;
