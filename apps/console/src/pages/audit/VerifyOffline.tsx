@@ -1,4 +1,4 @@
-import { ActionIcon, Card, Code, CopyButton, Group, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Button, Card, Code, CopyButton, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { Failed, Loading } from '../registries/Loading';
 import { ToneBadge } from '../sessions/StatusBadge';
 import { verifyCommand } from './format';
@@ -11,13 +11,20 @@ function CopyText({ value, what }: { value: string; what: string }) {
   return (
     <CopyButton value={value}>
       {({ copied, copy }) => (
-        <Tooltip label={copied ? 'Copied' : `Copy ${what}`} withArrow>
-          <ActionIcon variant="light" onClick={copy} aria-label={copied ? `${what} copied` : `Copy ${what}`} size="lg">
-            <span aria-hidden>{copied ? '✓' : '⧉'}</span>
-          </ActionIcon>
-        </Tooltip>
+        <Button variant="light" size="xs" onClick={copy} aria-label={copied ? `Copied ${what}` : `Copy ${what}`} style={{ flex: 'none' }}>
+          {copied ? 'Copied' : 'Copy'}
+        </Button>
       )}
     </CopyButton>
+  );
+}
+
+/** The command as a person reads it: the option never split from its name, the long fingerprint free to wrap. */
+function Command({ filename, fingerprint }: { filename: string; fingerprint: string | undefined }) {
+  return (
+    <Code block style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', flex: 1, minWidth: 0 }} data-testid="verify-command" tabIndex={0} aria-label="The command to verify a bundle">
+      npx ao audit verify {filename} <span style={{ whiteSpace: 'nowrap' }}>--trusted-key</span> {fingerprint ?? '<fingerprint>'}
+    </Code>
   );
 }
 
@@ -36,9 +43,7 @@ export function VerifyOffline({ keys, filename }: { keys: UseQueryResult<AuditKe
         On any machine with Node, run this next to the downloaded file. It needs no database and no network, and exits 0 only if nothing was altered, removed, inserted or left out.
       </Text>
       <Group gap="xs" wrap="nowrap" align="flex-start">
-        <Code block style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', flex: 1 }} data-testid="verify-command" tabIndex={0} aria-label="The command to verify a bundle">
-          {command}
-        </Code>
+        <Command filename={filename} fingerprint={current?.fingerprint} />
         <CopyText value={command} what="the command" />
       </Group>
       <Title order={3} size="h5" mt="md" mb="xs">Signing keys</Title>
