@@ -1,5 +1,6 @@
 import { Card, Code, Stack, Text, Title } from '@mantine/core';
 import { Failed, Loading } from '../registries/Loading';
+import { formatInstant } from '../registries/time';
 import { shortHash } from './format';
 import { useAuditCheckpoints } from './queries';
 
@@ -22,7 +23,7 @@ export function Checkpoints() {
           {checkpoints.data.map((checkpoint) => (
             <li key={`${checkpoint.treeSize}-${checkpoint.signedAt}`}>
               <Text size="sm">
-                <b>{checkpoint.treeSize.toLocaleString()}</b> events, {new Date(checkpoint.signedAt).toLocaleString()} {reasons[checkpoint.reason] ?? checkpoint.reason}
+                <b>{checkpoint.treeSize.toLocaleString()}</b> events, {formatInstant(checkpoint.signedAt)} {reasons[checkpoint.reason] ?? checkpoint.reason}
               </Text>
               <Text size="xs" c="dimmed">
                 root <Code title={checkpoint.rootHash}>{shortHash(checkpoint.rootHash)}</Code> · key <Code>{checkpoint.keyId}</Code>

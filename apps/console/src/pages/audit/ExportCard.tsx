@@ -1,10 +1,11 @@
 import { Alert, Button, Card, Code, Group, List, Progress, Stack, Text } from '@mantine/core';
 import { explain } from '../../shell/explain';
 import { ToneBadge } from '../sessions/StatusBadge';
-import { describeRange, exportStatusColors, exportStatusLabels, formatBytes, progressOf, shortHash } from './format';
+import { formatInstant } from '../registries/time';
+import { describeRange, exportStatusColors, exportStatusLabels, formatBytes, progressOf, sentence, shortHash } from './format';
 import { useDownloadBundle, type AuditExport } from './queries';
 
-const when = (iso: string) => new Date(iso).toLocaleString();
+const when = formatInstant;
 
 function ProgressLine({ item }: { item: AuditExport }) {
   const percent = progressOf(item);
@@ -62,7 +63,7 @@ export function ExportCard({ item, pending = false }: { item: AuditExport; pendi
         {(item.status === 'running' || item.status === 'requested') && (pending ? <Text size="sm" c="dimmed">Waiting for the audit service to pick it up…</Text> : <ProgressLine item={item} />)}
         {item.status === 'failed' && (
           <Alert color="red" title="This export failed" role="alert">
-            {item.error ?? 'No reason was recorded.'} Request it again; if it fails again, tell the platform's operators, quoting export {item.exportId}.
+            {sentence(item.error ?? 'no reason was recorded')} Request it again; if it fails again, tell the platform's operators, quoting export {item.exportId}.
           </Alert>
         )}
         {item.status === 'expired' && <Text size="sm" c="dimmed">Its file was deleted when the retention period ended{item.expiresAt ? ` (${when(item.expiresAt)})` : ''}. Request the same range again for a new one.</Text>}

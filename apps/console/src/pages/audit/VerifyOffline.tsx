@@ -1,7 +1,7 @@
-import { Button, Card, Code, CopyButton, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Button, Card, Code, CopyButton, Group, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { Failed, Loading } from '../registries/Loading';
 import { ToneBadge } from '../sessions/StatusBadge';
-import { verifyCommand } from './format';
+import { shortHash, verifyCommand } from './format';
 import type { AuditKeys } from './queries';
 import type { UseQueryResult } from '@tanstack/react-query';
 
@@ -72,8 +72,9 @@ export function VerifyOffline({ keys, filename }: { keys: UseQueryResult<AuditKe
                         <Code>{key.keyId}</Code>
                         {key.keyId === keys.data.currentKeyId && <ToneBadge color="green" size="xs">current</ToneBadge>}
                       </Group>
-                      <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }} ff="monospace" title="Fingerprint: SHA-256 of the public key">
-                        {key.fingerprint}
+                      <Text size="xs" c="dimmed" ff="monospace" title={key.fingerprint}>
+                        <VisuallyHidden>Fingerprint </VisuallyHidden>
+                        {shortHash(key.fingerprint)}
                       </Text>
                     </Table.Td>
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>

@@ -61,6 +61,14 @@ export function progressOf(item: ExportProgress): number | undefined {
   return total === 0 ? 100 : Math.min(100, Math.floor((written / total) * 100));
 }
 
+/** A reason as a sentence: capitalised and closed, so advice can follow it. */
+export function sentence(text: string): string {
+  const trimmed = text.trim();
+  if (!trimmed) return '';
+  const capital = `${trimmed[0]!.toUpperCase()}${trimmed.slice(1)}`;
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
 /** A long hash, shortened for the eye; the full value stays in the title and the copy button. */
 export const shortHash = (hash: string) => `${hash.slice(0, 12)}…${hash.slice(-6)}`;
 

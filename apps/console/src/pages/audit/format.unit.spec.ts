@@ -1,4 +1,4 @@
-import { describeRange, formatBytes, instantOf, progressOf, sessionIdsOf, verifyCommand } from './format.js';
+import { describeRange, formatBytes, instantOf, progressOf, sentence, sessionIdsOf, verifyCommand } from './format.js';
 
 describe('how the audit page words an export', () => {
   it('describes what an export covers', () => {
@@ -23,6 +23,8 @@ describe('how the audit page words an export', () => {
     expect(instantOf('')).toBeUndefined();
     expect(instantOf('not a time')).toBeUndefined();
     expect(instantOf('2026-11-01T10:00')).toBe(new Date('2026-11-01T10:00').toISOString());
+    expect(sentence('the checkpoint could not be signed')).toBe('The checkpoint could not be signed.');
+    expect(sentence('Out of disk!')).toBe('Out of disk!');
   });
 
   it('spells the offline command with the pinned fingerprint, or a placeholder when there is no key yet', () => {
