@@ -74,7 +74,7 @@ const cluster = await startCluster({
 });
 
 console.log(`
-Cluster running: orchestrator, agent-runtime, policy, approvals, tool-adapters, gateway (Kafka ${brokers.join(',')}).
+Cluster running: orchestrator, agent-runtime, policy, approvals, tool-adapters, audit, gateway (Kafka ${brokers.join(',')}).
   Console:  ${cluster.gatewayUrl}/
   API:      ${cluster.gatewayUrl}/v1   (OpenAPI at ${cluster.gatewayUrl}/docs)
   API key:  ${apiKey}   (tenant ${options.tenant}; set BOOTSTRAP_ADMIN_API_KEY to choose it)

@@ -16,6 +16,7 @@ import { provisionDemo, startDemoCrm, type DemoCrm } from '@agent-orchestrator/d
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import { parseAgentRuntimeConfig, startAgentRuntime } from '@agent-orchestrator/agent-runtime';
 import { parseApprovalsConfig, startApprovals } from '@agent-orchestrator/approvals';
+import { parseAuditConfig, startAudit } from '@agent-orchestrator/audit';
 import { parseGatewayConfig, startGateway } from '@agent-orchestrator/gateway';
 import { startLocalPostgres, type LocalPostgres } from '@agent-orchestrator/local-postgres';
 import { InProcessBroker } from '@agent-orchestrator/messaging';
@@ -78,6 +79,7 @@ function parseServiceConfigs() {
       orchestrator: parseOrchestratorConfig(serviceEnv),
       agentRuntime: parseAgentRuntimeConfig(serviceEnv),
       approvals: parseApprovalsConfig(serviceEnv),
+      audit: parseAuditConfig(serviceEnv),
       toolAdapters: parseToolAdaptersConfig(serviceEnv),
     };
   } catch (error) {
@@ -139,6 +141,7 @@ async function start(): Promise<{ url: string }> {
     ['policy', () => startPolicy(sharedPlatform(shared, 'policy'))],
     ['approvals', () => startApprovals(sharedPlatform(shared, 'approvals'), serviceConfigs.approvals)],
     ['tool-adapters', () => startToolAdapters(sharedPlatform(shared, 'tool-adapters'), serviceConfigs.toolAdapters)],
+    ['audit', () => startAudit(sharedPlatform(shared, 'audit'), serviceConfigs.audit)],
   ];
   for (const [name, startService] of services) running.push({ name, ...(await startService()) });
   broker.allGroupsStarted();
