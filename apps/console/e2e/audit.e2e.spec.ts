@@ -53,6 +53,8 @@ describe('the audit page (dev mode, Chromium)', () => {
     await page.getByRole('link', { name: 'Audit' }).click();
     await page.getByRole('heading', { level: 1, name: 'Audit' }).waitFor();
     await page.getByText('No exports yet').waitFor();
+    // Off the navigation link it clicked: axe judges what is on screen, hover colours included.
+    await page.mouse.move(600, 700);
     await expectAccessible(page, 'the audit page, before any export');
 
     await page.getByRole('button', { name: 'Request export' }).click();
@@ -60,7 +62,11 @@ describe('the audit page (dev mode, Chromium)', () => {
     await card.waitFor();
     const exportId = (await card.getAttribute('data-export-id'))!;
     await page.locator(`li[data-export-id="${exportId}"][data-status="completed"]`).waitFor({ timeout: 60_000 });
-    const stored = await api<AuditExport>('GET', `/v1/audit/exports/${exportId}`, auditorKey);
+    // The platform checks the stored bundle once it is written: its verdict follows the completion.
+    const stored = await waitFor('the platform to verify the export', async () => {
+      const record = await api<AuditExport>('GET', `/v1/audit/exports/${exportId}`, auditorKey);
+      return record.verification === null ? undefined : record;
+    }, { timeoutMs: 60_000, intervalMs: 250 });
     expect(stored).toMatchObject({ status: 'completed', verification: { ok: true } });
     await card.getByText('Verified by the platform').waitFor();
     await card.getByTestId('export-checkpoint').waitFor();
@@ -84,7 +90,7 @@ describe('the audit page (dev mode, Chromium)', () => {
     const page = await pageIn({ viewport: viewports.phone });
     await signInWithKey(page, dev.url, auditorKey, '/audit');
     await page.getByRole('heading', { level: 1, name: 'Audit' }).waitFor();
-    await page.locator('li[data-status="completed"]').first().waitFor();
+    await page.getByRole('heading', { level: 2, name: 'Exports' }).waitFor();
     await page.getByRole('radio', { name: 'Sessions' }).focus();
     await page.keyboard.press('Space');
     await page.getByRole('button', { name: 'Request export' }).click();

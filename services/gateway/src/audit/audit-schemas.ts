@@ -14,7 +14,7 @@ export const exportRequestBody = z
     from: instantIn.optional().describe('The first event exported is the first whose occurredAt is at or after this instant.'),
     to: instantIn.optional().describe('The last event exported is the last whose occurredAt is before this instant.'),
     sessionIds: z.array(sessionIdSchema).min(1).max(100).optional().describe('Export every event of these sessions, each with an inclusion proof (instead of a time range).'),
-    previousExportId: auditExportIdSchema.optional().describe('A completed export of your tenant: the bundle then proves that the log it saw was only extended since (a consistency proof).'),
+    previousExportId: auditExportIdSchema.optional().describe('A completed (or since expired) export of your tenant: the bundle then proves that the log it saw was only extended since (a consistency proof).'),
   })
   .refine((body) => body.from === undefined || body.to === undefined || Date.parse(body.from) < Date.parse(body.to), { path: ['to'], message: '"to" must be after "from"' })
   .refine((body) => body.sessionIds === undefined || (body.from === undefined && body.to === undefined), {

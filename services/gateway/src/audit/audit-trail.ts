@@ -29,8 +29,9 @@ export class AuditTrail {
     if (body.previousExportId !== undefined) {
       const previous = await this.backend.audit.getExport(caller.tenantId, body.previousExportId);
       if (!previous) throw new GatewayError('NotFound', `Your tenant has no export ${body.previousExportId} to prove against. GET /v1/audit/exports lists the completed ones.`);
-      if (previous.status !== 'completed') {
-        throw new GatewayError('Conflict', `Export ${body.previousExportId} is ${previous.status}, so it has no checkpoint to prove against; name a completed export${previous.status === 'running' || previous.status === 'requested' ? ', or wait until this one completes' : ''}.`);
+      // An expired export's file is gone, but the checkpoint it proved against still stands.
+      if (previous.status !== 'completed' && previous.status !== 'expired') {
+        throw new GatewayError('Conflict', `Export ${body.previousExportId} is ${previous.status}, so it has no checkpoint to prove against; name a completed export${previous.status === 'failed' ? '' : ', or wait until this one completes'}.`);
       }
     }
     const exportId = randomUUID();

@@ -37,8 +37,9 @@ function AuditTrail({ tenantId, isAdmin }: { tenantId: string; isAdmin: boolean 
   const exports = useAuditExports();
   const keys = useAuditKeys();
   const [justRequested, setJustRequested] = useState<JustRequested[]>([]);
-  const completed = (exports.data ?? []).filter((item) => item.status === 'completed');
-  const newestReady = completed[0];
+  // What a new export may prove against: any that completed (an expired one's checkpoint still stands).
+  const completed = (exports.data ?? []).filter((item) => item.status === 'completed' || item.status === 'expired');
+  const newestReady = completed.find((item) => item.status === 'completed');
   const filename = newestReady ? `audit-${tenantId}-${newestReady.exportId}.ndjson` : '<bundle.ndjson>';
   return (
     <>

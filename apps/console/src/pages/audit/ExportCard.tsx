@@ -74,6 +74,9 @@ export function ExportCard({ item, pending = false }: { item: AuditExport; pendi
           </Text>
         )}
         {item.verification && <Verification verification={item.verification} />}
+        {item.status === 'completed' && !item.verification && (
+          <Text size="sm" c="dimmed" role="status">The platform is checking the bundle with the offline verifier…</Text>
+        )}
         {item.status === 'completed' && (
           <Group justify="space-between" align="center" gap="sm">
             <Text size="sm" c="dimmed">

@@ -68,8 +68,8 @@ export function VerifyOffline({ keys, filename }: { keys: UseQueryResult<AuditKe
                 {[...keys.data.items].reverse().map((key) => (
                   <Table.Tr key={key.keyId}>
                     <Table.Td>
-                      <Group gap={6} wrap="nowrap">
-                        <Code>{key.keyId}</Code>
+                      <Group gap={6}>
+                        <Text span ff="monospace" size="sm">{key.keyId}</Text>
                         {key.keyId === keys.data.currentKeyId && <ToneBadge color="green" size="xs">current</ToneBadge>}
                       </Group>
                       <Text size="xs" c="dimmed" ff="monospace" title={key.fingerprint}>

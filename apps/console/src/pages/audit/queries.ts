@@ -12,7 +12,8 @@ export const progressPollMs = 1500;
 /** Otherwise: a retention sweep or an export someone else asked for shows within this. */
 const idlePollMs = 30_000;
 
-const inFlight = (item: AuditExport) => item.status === 'requested' || item.status === 'running';
+// A completed export is checked by the platform right after: its verdict is worth waiting for too.
+const inFlight = (item: AuditExport) => item.status === 'requested' || item.status === 'running' || (item.status === 'completed' && item.verification === null);
 
 /** The newest exports (one page; the console shows the recent ones, the API pages through all). */
 export function useAuditExports() {
