@@ -6467,7 +6467,7 @@ export interface operations {
                     sessionIds?: string[];
                     /**
                      * Format: uuid
-                     * @description A completed export of your tenant: the bundle then proves that the log it saw was only extended since (a consistency proof).
+                     * @description A completed (or since expired) export of your tenant: the bundle then proves that the log it saw was only extended since (a consistency proof).
                      */
                     previousExportId?: string;
                 };
