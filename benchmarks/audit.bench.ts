@@ -154,8 +154,8 @@ try {
   const verified = await alternate(options.rounds, bar, 'verify', (side) =>
     timed(async () => {
       if (side === 'ours') {
-        const report = await verifyBundle(createReadStream(bundleFile));
-        if (!report.ok) throw new Error(`the bundle does not verify: ${report.summary}`);
+        const report = await verifyBundle({ bundle: bundleFile });
+        if (!report.ok) throw new Error(`the bundle does not verify: ${report.findings[0]?.message}`);
         return;
       }
       for await (const line of createInterface({ input: createReadStream(bundleFile), crlfDelay: Infinity })) createHash('sha256').update(line).digest();

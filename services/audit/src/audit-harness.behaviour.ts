@@ -1,4 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { verifyBundle, type BundleReport } from '@agent-orchestrator/audit-proof';
 import { migrateAuditStore, type AuditTables } from '@agent-orchestrator/audit-store';
 import type { AuditExportRange, NewEvent } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
@@ -9,6 +13,7 @@ import { pino, type Logger } from 'pino';
 import { Checkpointer } from './checkpoints/checkpointer.js';
 import { ExportJobs } from './exports/export-jobs.js';
 import { storedBundle } from './exports/chunk-sink.js';
+import { verifyStoredBundle } from './exports/stored-verification.js';
 import { SigningKeys } from './keys/signing-keys.js';
 import { TreeBuilder } from './tree/tree-builder.js';
 
@@ -46,7 +51,7 @@ export async function openAuditHarness(label: string): Promise<AuditHarness> {
   const builder = new TreeBuilder({ store, pool: db.pool, tables, pageSize: 500 });
   const keys = new SigningKeys({ store, secrets, logger, now });
   const checkpointer = new Checkpointer({ store, pool: db.pool, tables, builder, keys, logger, now });
-  const exports = new ExportJobs({ store, pool: db.pool, tables, checkpointer, keys, logger, now });
+  const exports = new ExportJobs({ store, pool: db.pool, tables, checkpointer, keys, logger, now, verify: verifyStoredBundle });
   const bundle = async (tenantId: string, exportId: string) => {
     const chunks: Buffer[] = [];
     for await (const chunk of storedBundle(db.pool, tables, tenantId, exportId)) chunks.push(chunk);
@@ -78,6 +83,18 @@ export async function openAuditHarness(label: string): Promise<AuditHarness> {
       await db.dispose();
     },
   };
+}
+
+/** The verifier over bundles in memory (it reads files, as an auditor runs it); `previous` the export this one continues. */
+export async function verifyBytes(bundle: Buffer, previous?: Buffer): Promise<BundleReport> {
+  const dir = await mkdtemp(join(tmpdir(), 'audit-spec-'));
+  try {
+    await writeFile(join(dir, 'bundle.ndjson'), bundle);
+    if (previous !== undefined) await writeFile(join(dir, 'previous.ndjson'), previous);
+    return await verifyBundle({ bundle: join(dir, 'bundle.ndjson'), ...(previous === undefined ? {} : { previous: join(dir, 'previous.ndjson') }) });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** `count` events of one session (correlation id `sessionId`) over `streams` streams of it. */

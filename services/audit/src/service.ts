@@ -7,6 +7,7 @@ import { Checkpointer } from './checkpoints/checkpointer.js';
 import type { AuditConfig } from './config.js';
 import { ExportJobs } from './exports/export-jobs.js';
 import { sweepExpiredBundles } from './exports/retention-sweep.js';
+import { verifyStoredBundle } from './exports/stored-verification.js';
 import { SigningKeys } from './keys/signing-keys.js';
 import { startTreeBuilding } from './tree/tree-subscription.js';
 import { TreeBuilder } from './tree/tree-builder.js';
@@ -33,7 +34,7 @@ export async function startAudit(platform: Platform, config: AuditConfig): Promi
   };
   const builder = new TreeBuilder({ store, pool, tables, onTreesStarted: firstKeys });
   const checkpointer = new Checkpointer({ store, pool, tables, builder, keys, logger, now });
-  const exports = new ExportJobs({ store, pool, tables, checkpointer, keys, logger, now });
+  const exports = new ExportJobs({ store, pool, tables, checkpointer, keys, logger, now, verify: verifyStoredBundle });
   const building = startTreeBuilding(platform, builder);
   const resumed = await exports.resume();
   if (resumed > 0) logger.info({ exports: resumed }, 'audit exports left unfinished run again from the start');

@@ -9,6 +9,7 @@ import {
   type RequestAuditExport,
   type SetAuditRetention,
 } from '@agent-orchestrator/contracts';
+import { plusDays } from './calendar.js';
 
 /**
  * Why the audit trail refused a command. Compare `code`.
@@ -112,8 +113,6 @@ export function evolveAuditTrail(state: AuditTrailState, envelope: EventEnvelope
   }
 }
 
-const dayMs = 86_400_000;
-
 export function decideAuditTrail(command: AuditTrailCommand, state: AuditTrailState): NewEvent[] {
   const { tenantId, correlationId, causationId, actor, traceparent, now, eventIds } = command.metadata;
   const eventId = eventIds[0];
@@ -146,7 +145,7 @@ export function decideAuditTrail(command: AuditTrailCommand, state: AuditTrailSt
       const known = state.exports.get(command.exportId);
       if (!known) throw new AuditError('ExportNotRequested', `export ${command.exportId} was never requested by tenant ${tenantId}`);
       if (known.status !== 'requested') return [];
-      const expiresAt = new Date(epochMillisOf(now)! + state.retentionDays * dayMs).toISOString();
+      const expiresAt = plusDays(now, state.retentionDays)!;
       const { exportId, treeSize, rootHash, events, bytes, sha256 } = command;
       return [event('AuditExportCompleted', { exportId, treeSize, rootHash, events, bytes, sha256, expiresAt })];
     }

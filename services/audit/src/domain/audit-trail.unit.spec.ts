@@ -1,5 +1,6 @@
 import { eventCatalog, requestAuditExportSchema, setAuditRetentionSchema, type CommandMetadata, type EventEnvelope, type NewEvent } from '@agent-orchestrator/contracts';
 import { decideAuditTrail, evolveAuditTrail, initialAuditTrail, type AuditTrailCommand } from './audit-trail.js';
+import { plusDays } from './calendar.js';
 
 const tenantId = 'acme';
 const metadata = (now: string, eventId = '00000000-0000-4000-8000-000000000001'): CommandMetadata => ({
@@ -105,5 +106,17 @@ describe('the audit trail decider', () => {
   it('sets the retention, and refuses a command without an event id', () => {
     given().when(setAuditRetentionSchema.parse({ type: 'SetAuditRetention', days: 365, metadata: metadata('2026-10-01T00:00:00.000Z') })).then({ type: 'AuditRetentionSet', data: { days: 365 } });
     given().when({ ...request(), metadata: { ...metadata('2026-10-01T00:00:00.000Z'), eventIds: [] } }).thenError('InvalidCommand', /needs an event id/);
+  });
+});
+
+describe('plusDays', () => {
+  it('adds whole days across months, leap days and years, keeping the time as written', () => {
+    expect(plusDays('2026-11-01T10:01:00.000Z', 180)).toBe('2027-04-30T10:01:00.000Z');
+    expect(plusDays('2028-02-28T23:59:59Z', 1)).toBe('2028-02-29T23:59:59Z');
+    expect(plusDays('2027-12-31T00:00:00.5Z', 1)).toBe('2028-01-01T00:00:00.5Z');
+    for (const [start, days] of [['2026-03-15T08:00:00.000Z', 36_500], ['1999-12-31T12:00:00.000Z', 365]] as const) {
+      expect(plusDays(start, days)).toBe(new Date(Date.parse(start) + days * 86_400_000).toISOString());
+    }
+    expect(plusDays('not an instant', 1)).toBeUndefined();
   });
 });
