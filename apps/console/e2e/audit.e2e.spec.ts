@@ -82,6 +82,7 @@ describe('the audit page (dev mode, Chromium)', () => {
     const file = await readFile((await download.path())!);
     expect(createHash('sha256').update(file).digest('hex')).toBe(stored.sha256);
     expect(JSON.parse(file.toString('utf8').split('\n')[0]!)).toMatchObject({ kind: 'manifest', exportId });
+    await page.mouse.move(600, 20);
     await expectAccessible(page, 'the audit page with a completed export');
     await page.context().close();
   });

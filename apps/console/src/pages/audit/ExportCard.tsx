@@ -1,5 +1,6 @@
 import { Alert, Button, Card, Code, Group, List, Progress, Stack, Text } from '@mantine/core';
 import { explain } from '../../shell/explain';
+import { readableAlert } from '../approvals/alert-styles';
 import { ToneBadge } from '../sessions/StatusBadge';
 import { formatInstant } from '../registries/time';
 import { describeRange, exportStatusColors, exportStatusLabels, formatBytes, progressOf, sentence, shortHash } from './format';
@@ -22,13 +23,13 @@ function ProgressLine({ item }: { item: AuditExport }) {
 function Verification({ verification }: { verification: NonNullable<AuditExport['verification']> }) {
   if (verification.ok) {
     return (
-      <Alert color="green" title="Verified by the platform" data-testid="export-verification">
+      <Alert color="green" title="Verified by the platform" data-testid="export-verification" styles={readableAlert}>
         {verification.summary}
       </Alert>
     );
   }
   return (
-    <Alert color="red" title={`The platform's check found ${verification.findings.length} problem${verification.findings.length === 1 ? '' : 's'}`} data-testid="export-verification">
+    <Alert color="red" title={`The platform's check found ${verification.findings.length} problem${verification.findings.length === 1 ? '' : 's'}`} data-testid="export-verification" styles={readableAlert}>
       <Stack gap="xs">
         <Text size="sm">{verification.summary} Do not hand this bundle on; tell the platform's operators, and keep the file as evidence.</Text>
         <List size="sm" spacing={2}>
@@ -62,7 +63,7 @@ export function ExportCard({ item, pending = false }: { item: AuditExport; pendi
         </Group>
         {(item.status === 'running' || item.status === 'requested') && (pending ? <Text size="sm" c="dimmed">Waiting for the audit service to pick it up…</Text> : <ProgressLine item={item} />)}
         {item.status === 'failed' && (
-          <Alert color="red" title="This export failed" role="alert">
+          <Alert color="red" title="This export failed" role="alert" styles={readableAlert}>
             {sentence(item.error ?? 'no reason was recorded')} Request it again; if it fails again, tell the platform's operators, quoting export {item.exportId}.
           </Alert>
         )}
@@ -90,7 +91,7 @@ export function ExportCard({ item, pending = false }: { item: AuditExport; pendi
           </Group>
         )}
         {download.isError && (
-          <Alert color="red" role="alert" title="The download failed">
+          <Alert color="red" role="alert" title="The download failed" styles={readableAlert}>
             {explain(download.error)}
           </Alert>
         )}
