@@ -3,7 +3,7 @@ import { auditCommandMessageSchema, auditStream, minAuditRetentionDays, type Aud
 import type { AuditExportRecord, AuditReadModel } from '@agent-orchestrator/audit-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
 import type { Principal } from '../auth/access.guard.js';
-import { commandMetadata, sendCommand } from '../commands.js';
+import { commandMetadata, pollFor, sendCommand } from '../commands.js';
 import { GatewayError } from '../errors.js';
 import type { ExportRequestBody } from './audit-schemas.js';
 
@@ -12,6 +12,8 @@ export interface AuditBackend {
   readonly audit: AuditReadModel;
   readonly producer: MessageSender;
   readonly topics: TopicNames;
+  /** How long a request waits for the audit service to record the export before answering anyway (5 s). */
+  readonly confirmMs?: number;
 }
 
 const utc = (instant: string | undefined) => (instant === undefined ? undefined : new Date(instant).toISOString());
@@ -47,6 +49,9 @@ export class AuditTrail {
         ...(body.previousExportId === undefined ? {} : { previousExportId: body.previousExportId }),
       },
     });
+    // Answered once the audit service has recorded it, so a GET right after finds it; a busy or
+    // stopped service still gets its command, and the 202 comes after the wait all the same.
+    await pollFor(() => this.backend.audit.getExport(caller.tenantId, exportId), this.backend.confirmMs ?? 5000);
     return { exportId };
   }
 
