@@ -30,10 +30,10 @@ export function AuditPage() {
       </>
     );
   }
-  return <AuditTrail tenantId={caller?.tenantId ?? ''} isAdmin={caller?.roles.includes('admin') ?? false} />;
+  return <AuditTrail tenantId={caller?.tenantId ?? ''} isAdmin={caller?.roles.includes('admin') ?? false} me={caller?.subject} />;
 }
 
-function AuditTrail({ tenantId, isAdmin }: { tenantId: string; isAdmin: boolean }) {
+function AuditTrail({ tenantId, isAdmin, me }: { tenantId: string; isAdmin: boolean; me: string | undefined }) {
   const exports = useAuditExports();
   const keys = useAuditKeys();
   const [justRequested, setJustRequested] = useState<JustRequested[]>([]);
@@ -51,7 +51,7 @@ function AuditTrail({ tenantId, isAdmin }: { tenantId: string; isAdmin: boolean 
         <Grid.Col span={{ base: 12, lg: 7 }}>
           <Stack gap="lg">
             <RequestExport completed={completed} onRequested={(exportId, request) => setJustRequested((earlier) => [{ exportId, request }, ...earlier])} />
-            <ExportList exports={exports} justRequested={justRequested} tenantId={tenantId} />
+            <ExportList exports={exports} justRequested={justRequested} tenantId={tenantId} me={me} />
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 5 }}>

@@ -24,14 +24,14 @@ function Verification({ verification }: { verification: NonNullable<AuditExport[
   if (verification.ok) {
     return (
       <Alert color="green" title="Verified by the platform" data-testid="export-verification" styles={readableAlert}>
-        {verification.summary}
+        {sentence(verification.summary)}
       </Alert>
     );
   }
   return (
     <Alert color="red" title={`The platform's check found ${verification.findings.length} problem${verification.findings.length === 1 ? '' : 's'}`} data-testid="export-verification" styles={readableAlert}>
       <Stack gap="xs">
-        <Text size="sm">{verification.summary} Do not hand this bundle on; tell the platform's operators, and keep the file as evidence.</Text>
+        <Text size="sm">{sentence(verification.summary)} Do not hand this bundle on; tell the platform's operators, and keep the file as evidence.</Text>
         <List size="sm" spacing={2}>
           {verification.findings.map((finding, index) => (
             <List.Item key={index}>
@@ -46,7 +46,9 @@ function Verification({ verification }: { verification: NonNullable<AuditExport[
 }
 
 /** One export: what it covers, where it stands, what it proves against, and its file once ready. */
-export function ExportCard({ item, pending = false }: { item: AuditExport; pending?: boolean }) {
+export function ExportCard({ item, pending = false, me }: { item: AuditExport; pending?: boolean; me?: string }) {
+  // The service names the requester as the command's actor: the caller's subject, or its key id alone.
+  const byMe = me !== undefined && (item.requestedBy === me || `key:${item.requestedBy}` === me);
   const download = useDownloadBundle();
   const titleId = `export-${item.exportId}`;
   return (
@@ -56,7 +58,7 @@ export function ExportCard({ item, pending = false }: { item: AuditExport; pendi
           <Stack gap={2} miw={0}>
             <Text fw={600} id={titleId} style={{ overflowWrap: 'anywhere' }}>{describeRange(item.request)}</Text>
             <Text size="xs" c="dimmed">
-              Requested {when(item.requestedAt)}{item.requestedBy ? ` by ${item.requestedBy}` : ''}
+              Requested {when(item.requestedAt)} by {byMe ? 'you' : item.requestedBy}
             </Text>
           </Stack>
           <ToneBadge color={exportStatusColors[item.status]} data-testid="export-status">{exportStatusLabels[item.status]}</ToneBadge>
@@ -68,7 +70,7 @@ export function ExportCard({ item, pending = false }: { item: AuditExport; pendi
           </Alert>
         )}
         {item.status === 'expired' && <Text size="sm" c="dimmed">Its file was deleted when the retention period ended{item.expiresAt ? ` (${when(item.expiresAt)})` : ''}. Request the same range again for a new one.</Text>}
-        {item.request.previousExportId && <Text size="sm">Proves that the log only grew since export <Code>{item.request.previousExportId.slice(0, 8)}</Code>.</Text>}
+        {item.request.previousExportId && <Text size="sm">Proves that the log only grew since export <Code title={item.request.previousExportId}>{item.request.previousExportId.slice(0, 8)}</Code></Text>}
         {item.checkpoint && (
           <Text size="sm" data-testid="export-checkpoint">
             Proves against the checkpoint of <b>{item.checkpoint.treeSize.toLocaleString()}</b> events signed {when(item.checkpoint.signedAt)} by key <Code>{item.checkpoint.keyId}</Code>, root <Code title={item.checkpoint.rootHash}>{shortHash(item.checkpoint.rootHash)}</Code>

@@ -10,13 +10,13 @@ export interface JustRequested {
   readonly request: ExportRequest;
 }
 
-const placeholder = ({ exportId, request }: JustRequested, tenantId: string): AuditExport => ({
+const placeholder = ({ exportId, request }: JustRequested, tenantId: string, me: string | undefined): AuditExport => ({
   exportId,
   tenantId,
   status: 'requested',
   request,
   requestedAt: new Date().toISOString(),
-  requestedBy: 'you',
+  requestedBy: me ?? 'you',
   progress: { written: 0, total: null },
   checkpoint: null,
   events: null,
@@ -29,7 +29,7 @@ const placeholder = ({ exportId, request }: JustRequested, tenantId: string): Au
 });
 
 /** The exports, newest first, each with its live progress; a request just made heads the list until the service records it. */
-export function ExportList({ exports, justRequested, tenantId }: { exports: UseQueryResult<AuditExport[]>; justRequested: readonly JustRequested[]; tenantId: string }) {
+export function ExportList({ exports, justRequested, tenantId, me }: { exports: UseQueryResult<AuditExport[]>; justRequested: readonly JustRequested[]; tenantId: string; me?: string }) {
   const body = (() => {
     if (exports.isPending) return <Loading what="the exports" />;
     if (exports.isError) return <Failed what="the exports" error={exports.error} retry={() => void exports.refetch()} />;
@@ -44,8 +44,8 @@ export function ExportList({ exports, justRequested, tenantId }: { exports: UseQ
     }
     return (
       <Stack component="ul" gap="sm" p={0} m={0} style={{ listStyle: 'none' }} aria-live="polite" aria-relevant="additions">
-        {pending.map((requested) => <ExportCard key={requested.exportId} item={placeholder(requested, tenantId)} pending />)}
-        {exports.data.map((item) => <ExportCard key={item.exportId} item={item} />)}
+        {pending.map((requested) => <ExportCard key={requested.exportId} item={placeholder(requested, tenantId, me)} pending me={me} />)}
+        {exports.data.map((item) => <ExportCard key={item.exportId} item={item} me={me} />)}
       </Stack>
     );
   })();
