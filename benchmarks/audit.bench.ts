@@ -119,11 +119,13 @@ async function rawExport(tenantId: string, file: string): Promise<void> {
   const events = `${pg.escapeIdentifier(db.schema)}.events`;
   let after: [string, string] = ['0', '0'];
   for (;;) {
-    const { rows } = await db.pool.query<{ content: object; stream_version: string; prev_hash: Buffer | null; hash: Buffer; tx: string; gp: string }>(
-      `SELECT content, stream_version, prev_hash, hash, transaction_id::text AS tx, global_position::text AS gp FROM ${events}
+    // Named, so it is parsed and planned once, as the store's own reads are.
+    const { rows } = await db.pool.query<{ content: object; stream_version: string; prev_hash: Buffer | null; hash: Buffer; tx: string; gp: string }>({
+      name: 'bench-raw-export',
+      text: `SELECT content, stream_version, prev_hash, hash, transaction_id::text AS tx, global_position::text AS gp FROM ${events}
         WHERE tenant_id = $1 AND (transaction_id, global_position) > ($2::text::xid8, $3::bigint) ORDER BY transaction_id, global_position LIMIT 1000`,
-      [tenantId, ...after],
-    );
+      values: [tenantId, ...after],
+    });
     for (const row of rows) {
       const line = `${JSON.stringify({ prevHash: row.prev_hash?.toString('hex') ?? null, hash: row.hash.toString('hex'), event: { ...row.content, streamVersion: Number(row.stream_version) } })}\n`;
       if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));

@@ -12,9 +12,13 @@ const s = scenario();
 afterAll(() => s.cleanup());
 
 function ao(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return run([bin, ...args]);
+}
+
+// From a directory outside the repository by default: the bin must find its loader and tsconfig itself.
+function run(args: string[], cwd = tmpdir()): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    // From a directory outside the repository: the bin must find its loader and tsconfig itself.
-    const child = spawn(process.execPath, [bin, ...args], { cwd: tmpdir(), env: { ...process.env, AO_URL: '', AO_API_KEY: '' } });
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, AO_URL: '', AO_API_KEY: '' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -68,5 +72,15 @@ describe('ao audit verify', () => {
     const { code, stderr } = await ao('--url', 'http://127.0.0.1:9', 'audit', 'exports');
     expect(code).toBe(2);
     expect(stderr).toContain('set AO_API_KEY or pass --api-key');
+  });
+
+  it('runs as one file built by npm run cli:build, with Node alone', async () => {
+    const out = join(s.dir, 'ao.mjs');
+    const repository = fileURLToPath(new URL('../../..', import.meta.url));
+    const build = await run(['--import', '@swc-node/register/esm-register', 'apps/cli/build.ts', '--out', out], repository);
+    expect(build.code).toBe(0);
+    const { code, stdout } = await run([out, 'audit', 'verify', s.pathA]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('verified: export export-a of tenant acme');
   });
 });

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
 /*
@@ -27,23 +27,28 @@ export interface BundleFileEnd {
   readonly bytes: number;
 }
 
-const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+const GZIP_MAGIC = [0x1f, 0x8b];
 
-async function isGzip(path: string): Promise<boolean> {
-  const file = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(2);
-    const { bytesRead } = await file.read(head, 0, 2, 0);
-    return bytesRead === 2 && head.equals(GZIP_MAGIC);
-  } finally {
-    await file.close();
+/** A bundle's bytes: a file path, or the bytes themselves a chunk at a time (a download, a database read). */
+export type BundleSource = string | AsyncIterable<Uint8Array>;
+
+/** The uncompressed bytes: gunzipped when the first two bytes are the gzip magic. */
+async function* bytesOf(source: BundleSource): AsyncGenerator<Buffer> {
+  const chunks = (typeof source === 'string' ? createReadStream(source) : source)[Symbol.asyncIterator]();
+  const first = await chunks.next();
+  if (first.done) return;
+  async function* all(): AsyncGenerator<Buffer> {
+    yield Buffer.from(first.value as Uint8Array);
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield Buffer.from(next.value as Uint8Array);
   }
+  const head = first.value as Uint8Array;
+  if (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) yield* Readable.from(all()).pipe(createGunzip());
+  else yield* all();
 }
 
 /** Yields each line; returns how the file ended. Gunzips when the file starts with the gzip magic. */
-export async function* readBundleLines(path: string): AsyncGenerator<RawLine, BundleFileEnd> {
-  const source = createReadStream(path);
-  const bytesIn: AsyncIterable<Buffer> = (await isGzip(path)) ? source.pipe(createGunzip()) : source;
+export async function* readBundleLines(source: BundleSource): AsyncGenerator<RawLine, BundleFileEnd> {
+  const bytesIn = bytesOf(source);
   const digest: Hash = createHash('sha256');
   const whole: Hash = createHash('sha256');
   let pending: Buffer[] = [];

@@ -26,5 +26,5 @@ export {
 export { verifyBundle, type BundleReport, type BundleSummary, type VerifyBundleOptions } from './verify-bundle.js';
 export type { Finding, FindingKind } from './findings.js';
 export { matchesTrustedKey, trustedKeyProblem, type TrustedKey } from './key-trust.js';
-export { readBundleLines, type BundleFileEnd, type RawLine } from './bundle-reader.js';
+export { readBundleLines, type BundleFileEnd, type BundleSource, type RawLine } from './bundle-reader.js';
 export { BundleDigest } from './bundle-writer.js';

@@ -1,5 +1,5 @@
 import type { Checkpoint, CheckpointLine, ConsistencyProofLine, KeyLine, ManifestLine, RangeProofLine, SignatureLine } from './bundle-lines.js';
-import { readBundleLines, type BundleFileEnd } from './bundle-reader.js';
+import { readBundleLines, type BundleFileEnd, type BundleSource } from './bundle-reader.js';
 import { EventLedger } from './event-ledger.js';
 import type { Finding } from './findings.js';
 import { buildKeyRing, checkCheckpoint, type KeyRing, type TrustedKey } from './key-trust.js';
@@ -8,10 +8,10 @@ import { checkConsistency, checkEveryEventProven, checkInclusionProof, checkPrev
 import { checkBundleSignature } from './bundle-signature.js';
 
 export interface VerifyBundleOptions {
-  /** Path of the bundle, NDJSON or gzipped NDJSON. */
-  bundle: string;
-  /** Path of the export this one continues: its checkpoint must be this one's previous, its keys are trusted. */
-  previous?: string;
+  /** Path of the bundle, NDJSON or gzipped NDJSON; or its bytes, read once, a chunk at a time. */
+  bundle: BundleSource;
+  /** The export this one continues (path or bytes): its checkpoint must be this one's previous, its keys are trusted. */
+  previous?: BundleSource;
   /** Keys the auditor trusts (base64 raw, PEM, fingerprint or key id): every signing key must be one or endorsed from one. */
   trustedKeys?: readonly TrustedKey[];
 }
@@ -94,9 +94,9 @@ async function verifyWithKeys(options: VerifyBundleOptions): Promise<{ report: B
   return { report: report(read, findings, ring), read };
 }
 
-async function readBundle(path: string, findings: Finding[]): Promise<BundleRead> {
+async function readBundle(source: BundleSource, findings: Finding[]): Promise<BundleRead> {
   const read: Omit<BundleRead, 'end'> = { manifest: null, ledger: null, rangeProof: null, consistency: null, checkpoints: [], keys: [], signature: null };
-  const lines = readBundleLines(path);
+  const lines = readBundleLines(source);
   let rank = 0;
   let lastKind = 'manifest';
   for (let next = await lines.next(); ; next = await lines.next()) {

@@ -1,6 +1,8 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import type { BundleLine, EventLine } from './bundle-lines.js';
 import { fingerprintOf, verifyBundle, type Finding } from './index.js';
 import { bundleLines, makeKeys, signCheckpoint } from './testing/bundle-builder.js';
@@ -32,6 +34,17 @@ describe('verifyBundle on untouched bundles', () => {
     const report = await verifyBundle({ bundle: gz });
     expect(report.findings).toEqual([]);
     expect(report.summary.sha256).toBe((await verifyBundle({ bundle: s.pathB })).summary.sha256);
+  });
+
+  it('reads the bytes from a stream too, a chunk at a time, plain or gzipped', async () => {
+    const bytes = readFileSync(s.pathB);
+    const chunks = (b: Buffer): Buffer[] => Array.from({ length: Math.ceil(b.length / 7) }, (_, i) => b.subarray(i * 7, i * 7 + 7));
+    const plain = await verifyBundle({ bundle: Readable.from(chunks(bytes)), previous: Readable.from([readFileSync(s.pathA)]) });
+    expect(plain.findings).toEqual([]);
+    expect(plain.summary.anchored).toBe(true);
+    const gzipped = await verifyBundle({ bundle: Readable.from(chunks(gzipSync(bytes))) });
+    expect(gzipped.findings).toEqual([]);
+    expect(gzipped.summary.sha256).toBe(plain.summary.sha256);
   });
 
   it('accepts the first key as the trusted key in any of its forms, and trusts the key it endorsed', async () => {

@@ -9,7 +9,8 @@ import type { ChunkSink } from './chunk-sink.js';
 import { IntervalHashes } from './interval-hashes.js';
 import { selectionCondition, type Selection } from './selection.js';
 
-const pageSize = 1000;
+// Small pages: each lives across the chunk writes it feeds, and what outlives a scavenge is promoted, so smaller pages keep the heap (and RSS) flatter.
+const pageSize = 250;
 
 export interface BundleInput {
   readonly pool: pg.Pool;
