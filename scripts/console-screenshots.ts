@@ -3,7 +3,8 @@
  *
  * Screenshots of every console page at desktop (1280×800) and phone (390×844) size into
  * docs/console/, from a fresh dev mode with the demo: one session waiting for an approver, one
- * completed after an approval, one that went through review and rework. The README shows them.
+ * completed after an approval, one that went through review and rework, and two audit exports
+ * (the second proving against the first). The README shows them.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,6 +46,13 @@ try {
   paths['/admin/reset'] = { post: { operationId: 'resetEverything', tags: ['admin'], responses: { '200': { description: 'ok' } } } };
   await client.raw.POST('/v1/tools', { body: { name: 'ledgers', description: 'The finance ledgers', document: { openapi: '3.0.3', info: { title: 'Ledgers', version: '4' }, servers: [{ url: 'https://ledgers.example.com' }], paths }, exclude: { tags: ['admin'] } } });
   await until('the first session to complete', async () => ((await client.sessions.get(done.sessionId)).status === 'completed' ? true : undefined));
+  // Two audit exports, the second proving against the first, both complete: what a compliance officer sees after a review.
+  const exported = async (body: { previousExportId?: string }) => {
+    const { exportId } = (await client.raw.POST('/v1/audit/exports', { body })).data!;
+    await until(`audit export ${exportId} to complete`, async () => ((await client.raw.GET('/v1/audit/exports/{id}', { params: { path: { id: exportId } } })).data!.status === 'completed' ? true : undefined));
+    return exportId;
+  };
+  await exported({ previousExportId: await exported({}) });
 
   const pages: [name: string, path: string, then?: (page: Page) => Promise<void>][] = [
     ['overview', '/'],
@@ -58,6 +66,7 @@ try {
     ['agents', '/agents'],
     ['agent', '/agents/AccountManager'],
     ['policies', '/policies'],
+    ['audit', '/audit'],
   ];
   for (const [size, viewport] of Object.entries(viewports)) {
     const context = await browser.newContext({ viewport, deviceScaleFactor: size === 'phone' ? 2 : 1 });

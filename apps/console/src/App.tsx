@@ -4,6 +4,7 @@ import { ReturnAfterSignIn, SignInCallback } from './auth/SignInCallback';
 import { SignInPage } from './auth/SignInPage';
 import { AgentsPage } from './pages/agents/AgentsPage';
 import { ApprovalsPage } from './pages/approvals/ApprovalsPage';
+import { AuditPage } from './pages/audit/AuditPage';
 import { OverviewPage } from './pages/overview/OverviewPage';
 import { PoliciesPage } from './pages/policies/PoliciesPage';
 import { SessionPage } from './pages/sessions/SessionPage';
@@ -35,6 +36,7 @@ export function App() {
         <Route path="/agents" element={<AgentsPage />} />
         <Route path="/agents/:name" element={<AgentsPage />} />
         <Route path="/policies" element={<PoliciesPage />} />
+        <Route path="/audit" element={<AuditPage />} />
         <Route path="/sign-in/*" element={<ReturnAfterSignIn />} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>

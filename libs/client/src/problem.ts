@@ -13,6 +13,8 @@ export const problemTypes = {
   bodyTooLarge: 'urn:agent-orchestrator:problem:body-too-large',
   unsupportedMediaType: 'urn:agent-orchestrator:problem:unsupported-media-type',
   conflict: 'urn:agent-orchestrator:problem:conflict',
+  /** Gone for good: an audit export whose retention deleted its bundle (410). */
+  gone: 'urn:agent-orchestrator:problem:gone',
   rateLimited: 'urn:agent-orchestrator:problem:rate-limited',
   unavailable: 'urn:agent-orchestrator:problem:unavailable',
   internalError: 'urn:agent-orchestrator:problem:internal-error',

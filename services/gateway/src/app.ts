@@ -25,6 +25,8 @@ import { Agents } from './agents/agents.js';
 import { Tools } from './tools/tools.js';
 import { ToolCompiler } from '@agent-orchestrator/tools';
 import { Approvals } from './approvals/approvals.js';
+import { AuditTrail } from './audit/audit-trail.js';
+import type { AuditReadModel } from '@agent-orchestrator/audit-store';
 import { Policies } from './policies/policies.js';
 import { Egress } from './egress/egress.js';
 import { EgressGuard } from '@agent-orchestrator/egress';
@@ -51,6 +53,8 @@ export interface GatewayDeps {
   readonly secrets?: SecretStore | null;
   /** What /readyz reports; without one it has nothing to check and answers ready. */
   readonly readiness?: Readiness;
+  /** The audit trail's read model (the audit service writes it); served only with `sessions`, whose Kafka producer sends its commands. */
+  readonly audit?: AuditReadModel;
   /** The session log the admin log appends to, in the gateway's database; without one, a log in the gateway's schema. */
   readonly adminLogStore?: AdminLogStore;
 }
@@ -110,6 +114,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const policies = backend ? new Policies(backend) : undefined;
     const egress = backend ? new Egress(backend) : undefined;
     const approvals = backend ? new Approvals(backend) : undefined;
+    const audit = backend && deps.audit ? new AuditTrail({ audit: deps.audit, producer: backend.producer, topics: backend.topics }) : undefined;
     const feed = backend ? new SessionFeed(backend.store, logger, deps.feedPollMs) : undefined;
     if (backend && sessions && feed) {
       await feed.start();
@@ -125,7 +130,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
+      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(audit ? { audit } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

@@ -26,8 +26,10 @@ export type GatewayErrorCode =
   | 'InvalidRequest'
   /** A query or path parameter or a header holds text no part of the platform may keep (a NUL, a lone surrogate). */
   | 'InvalidParameter'
-  /** The request contradicts an earlier one (an Idempotency-Key reused with another body). */
+  /** The request contradicts an earlier one (an Idempotency-Key reused with another body), or the resource is not in a state that allows it yet. */
   | 'Conflict'
+  /** The resource existed in the caller's tenant and is gone for good (an audit export past its retention). */
+  | 'Gone'
   /** A backing service (Kafka, Postgres) could not take the request now; retrying later may work. */
   | 'Unavailable'
   /** A rate limit is used up; `headers` say which (RateLimit-Policy, RateLimit) and when to retry (Retry-After). */

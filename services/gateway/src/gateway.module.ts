@@ -3,6 +3,9 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AgentsController } from './agents/agents.controller.js';
 import { Agents } from './agents/agents.js';
+import { AuditExportsController } from './audit/audit-exports.controller.js';
+import { AuditKeysController } from './audit/audit-keys.controller.js';
+import { AuditTrail } from './audit/audit-trail.js';
 import { ApprovalsController } from './approvals/approvals.controller.js';
 import { Approvals } from './approvals/approvals.js';
 import { EgressController } from './egress/egress.controller.js';
@@ -57,6 +60,8 @@ export interface GatewayBindings {
   readonly policies?: Policies;
   readonly egress?: Egress;
   readonly approvals?: Approvals;
+  /** The audit trail's routes (exports, keys, checkpoints, retention), when the app has its read model and Kafka. */
+  readonly audit?: AuditTrail;
   /** The secrets routes, when the app has a backend: null when no secret store is configured (they answer 503 saying how). */
   readonly secrets?: SecretStore | null;
 }
@@ -75,7 +80,7 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
+      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
@@ -83,6 +88,7 @@ export class GatewayModule {
         ...(bindings.policies ? [{ provide: Policies, useValue: bindings.policies }] : []),
         ...(bindings.egress ? [{ provide: Egress, useValue: bindings.egress }] : []),
         ...(bindings.approvals ? [{ provide: Approvals, useValue: bindings.approvals }] : []),
+        ...(bindings.audit ? [{ provide: AuditTrail, useValue: bindings.audit }] : []),
         ...(bindings.secrets !== undefined ? [{ provide: SECRET_STORE, useValue: bindings.secrets }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },
         ...tenancyProviders(bindings.tenancy),

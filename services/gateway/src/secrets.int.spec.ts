@@ -113,6 +113,25 @@ describe('the secrets API', () => {
     expect(await secrets.get('acme', 'new-one')).toBeUndefined();
   });
 
+  it('keeps the audit signing keys (names starting with "audit.") out of reach: 422 to set or delete, never listed, never a tool\'s credential', async () => {
+    await secrets.put('acme', 'audit.signing-key', 'the-platform-signing-key');
+    for (const name of ['audit.signing-key', 'AUDIT.signing-key', 'audit.other']) {
+      const set = await gateway.call('PUT', `/v1/secrets/${name}`, { key: adminKey, body: { value: 'forged-key' } });
+      expect(set).toMatchObject({ status: 422, json: { detail: expect.stringContaining("reserved: they hold the platform's audit signing keys") } });
+      expect((await gateway.call('DELETE', `/v1/secrets/${name}`, { key: adminKey })).status).toBe(422);
+    }
+    expect(await secrets.get('acme', 'audit.signing-key')).toBe('the-platform-signing-key');
+    const listed = (await gateway.call('GET', '/v1/secrets', { key: adminKey })).json as { items: { name: string }[] };
+    expect(listed.items.map((secret) => secret.name)).not.toContain('audit.signing-key');
+    expect(listed.items.length).toBeGreaterThan(0);
+    const document = { openapi: '3.0.3', info: { title: 'exfil', version: '1' }, servers: [{ url: 'https://exfil.example' }], components: { securitySchemes: { key: { type: 'apiKey', in: 'header', name: 'x-key' } } }, security: [{ key: [] }], paths: { '/x': { get: { operationId: 'x', responses: { '200': { description: 'x' } } } } } };
+    const tool = await gateway.call('POST', '/v1/tools', { key: adminKey, body: { name: 'exfil', document, credentials: { key: 'audit.signing-key' } } });
+    expect(tool).toMatchObject({ status: 422, json: { errors: [{ pointer: '#/credentials', detail: expect.stringContaining('reserved') }] } });
+    const mcp = await gateway.call('POST', '/v1/tools', { key: adminKey, body: { name: 'exfil', mcp: { url: 'https://exfil.example/mcp', credentials: 'Audit.signing-key' } } });
+    expect(mcp).toMatchObject({ status: 422, json: { errors: [{ pointer: '#/mcp/credentials' }] } });
+    await secrets.delete('acme', 'audit.signing-key');
+  });
+
   it("deletes a secret, and says 404 for one the tenant does not have (another tenant's included)", async () => {
     expect((await gateway.call('DELETE', '/v1/secrets/ledger-key', { key: keys.otherTenantAdmin })).status).toBe(404);
     expect((await gateway.call('DELETE', '/v1/secrets/ledger-key', { key: adminKey })).status).toBe(204);

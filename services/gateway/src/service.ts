@@ -1,3 +1,4 @@
+import { AuditReadModel, migrateAuditStore } from '@agent-orchestrator/audit-store';
 import { openReadModels } from '@agent-orchestrator/read-models';
 import { openSecretStore } from '@agent-orchestrator/secrets';
 import type { Platform } from '@agent-orchestrator/service-host';
@@ -20,11 +21,16 @@ export async function startGateway(platform: Platform, config: GatewayConfig, lo
   try {
     const { store, producer, topics } = platform;
     const secrets = (await openSecretStore(config.secrets ?? { backend: 'none' }, platform, logger)) ?? null;
+    // The audit service writes these tables; the gateway makes sure they exist (the migration is
+    // idempotent and safe beside the service's) and reads them as the application role.
+    await migrateAuditStore(platform.pool, { schema: platform.config.readModelSchema, appRole: platform.appRole.name });
+    const audit = AuditReadModel.open({ pool: platform.tenantPool, schema: platform.config.readModelSchema });
     const app = await createGatewayApp(config, {
       logger,
       database: platform,
       sessions: { store, producer, topics, queries: readModels.sessionQueries, modelCalls: readModels.modelCallQueries, approvals: readModels.approvalQueries },
       secrets,
+      audit,
       readiness: platform.readiness,
       adminLogStore: store,
     });

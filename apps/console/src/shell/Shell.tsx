@@ -5,14 +5,16 @@ import { NavLink as RouterLink, useLocation } from 'react-router';
 import { useCaller } from '../auth/caller';
 import { useAuth } from '../auth/credentials';
 
-const sections = [
+const sections: readonly { to: string; label: string; roles?: readonly string[] }[] = [
   { to: '/', label: 'Overview' },
   { to: '/approvals', label: 'Approvals' },
   { to: '/sessions', label: 'Sessions' },
   { to: '/tools', label: 'Tools' },
   { to: '/agents', label: 'Agents' },
   { to: '/policies', label: 'Policies' },
-] as const;
+  // Only for the roles the gateway opens it to: a link that can only answer 403 is no help.
+  { to: '/audit', label: 'Audit', roles: ['admin', 'auditor'] },
+];
 
 export function Shell({ children }: { children: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure();
@@ -36,7 +38,7 @@ export function Shell({ children }: { children: ReactNode }) {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Sections">
-        {sections.map((section) => (
+        {sections.filter((section) => !section.roles || caller?.roles.some((role) => section.roles!.includes(role))).map((section) => (
           <NavLink key={section.to} component={RouterLink} to={section.to} label={section.label} active={active(section.to)} onClick={close} />
         ))}
       </AppShell.Navbar>

@@ -6,10 +6,28 @@ export type Action = 'manage' | 'create' | 'read' | 'update' | 'revoke' | 'cance
  * What a route acts on. The audit trail is two subjects, because their readers differ:
  * `SessionLog` (the session list and each session's event log, REST and live), which everyone who
  * follows sessions reads, and `AdminLog` (the tenant's admin stream), which names keys and secrets
- * and so is kept to admins and auditors. `Tenant` is the platform's, not a tenant's: only the
- * platform admin has it.
+ * and so is kept to admins and auditors. The signed audit trail (`AuditExport`, `AuditKey`,
+ * `AuditCheckpoint`, `AuditRetention`) is the auditors' and admins': an auditor requests exports
+ * and checkpoints and reads keys and retention; only an admin rotates the key or changes
+ * retention. `Tenant` is the platform's, not a tenant's: only the platform admin has it.
  */
-export type SubjectName = 'ApiKey' | 'Session' | 'SessionLog' | 'AdminEvent' | 'Agent' | 'Tool' | 'Approval' | 'Policy' | 'Secret' | 'Egress' | 'Tenant' | 'RoleMapping';
+export type SubjectName =
+  | 'ApiKey'
+  | 'Session'
+  | 'SessionLog'
+  | 'AdminEvent'
+  | 'Agent'
+  | 'Tool'
+  | 'Approval'
+  | 'Policy'
+  | 'Secret'
+  | 'Egress'
+  | 'Tenant'
+  | 'RoleMapping'
+  | 'AuditExport'
+  | 'AuditKey'
+  | 'AuditCheckpoint'
+  | 'AuditRetention';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });
 export type GatewayAbility = MongoAbility<[Action, Subject]>;
@@ -36,9 +54,11 @@ export const roleAbilities: Readonly<Record<Role, Grant>> = {
     can('decide', 'Approval', own);
   },
   // The audit trail and nothing else: not a session's summary, approvals' arguments, tools,
-  // policies, secrets or keys.
+  // policies, secrets or keys. Exports and checkpoints only add to the trail; rotating its key
+  // and shortening what is kept are the admin's.
   auditor: (can, own) => {
-    can('read', ['SessionLog', 'AdminEvent'], own);
+    can('read', ['SessionLog', 'AdminEvent', 'AuditExport', 'AuditKey', 'AuditCheckpoint', 'AuditRetention'], own);
+    can('create', ['AuditExport', 'AuditCheckpoint'], own);
   },
   // Viewers keep the session logs: a session's summary, which they read, is made from the same
   // events, so hiding the log would hide little and leave them no timeline to follow.

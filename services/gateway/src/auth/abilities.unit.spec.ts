@@ -28,13 +28,13 @@ describe('what each role may do', () => {
     expect(allowed(['approver'])).toEqual(['read Session', 'read SessionLog', 'read Approval', 'decide Approval', 'read Agent', 'read Tool', 'read Policy']);
   });
 
-  it('lets an auditor read the audit trail (session logs and the admin stream) and nothing else', () => {
-    expect(allowed(['auditor'])).toEqual(['read SessionLog', 'read AdminEvent']);
+  it('lets an auditor read the audit trail (session logs, the admin stream, exports, keys, checkpoints, retention), request exports and checkpoints, and nothing else', () => {
+    expect(allowed(['auditor'])).toEqual(['read SessionLog', 'read AdminEvent', 'create AuditExport', 'read AuditExport', 'read AuditKey', 'create AuditCheckpoint', 'read AuditCheckpoint', 'read AuditRetention']);
   });
 
   it('grants the union of several roles', () => {
     expect(allowed(['viewer', 'approver'])).toEqual(allowed(['approver']));
-    expect(allowed(['auditor', 'viewer'])).toEqual(['read Session', 'read SessionLog', 'read AdminEvent', 'read Approval', 'read Agent', 'read Tool', 'read Policy']);
+    expect(allowed(['auditor', 'viewer'])).toEqual(['read Session', 'read SessionLog', 'read AdminEvent', 'create AuditExport', 'read AuditExport', 'read AuditKey', 'create AuditCheckpoint', 'read AuditCheckpoint', 'read AuditRetention', 'read Approval', 'read Agent', 'read Tool', 'read Policy']);
   });
 
   it('grants nothing without a role', () => {

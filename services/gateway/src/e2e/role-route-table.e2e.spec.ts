@@ -54,6 +54,16 @@ const expectedTable = `
   POST   /v1/ws-tickets                          2xx    2xx       2xx       2xx      2xx     403
   GET    /v1/role-mapping                        2xx    403       403       403      403     403
   PUT    /v1/role-mapping                        2xx    403       403       403      403     403
+  POST   /v1/audit/exports                       2xx    403       403       2xx      403     403
+  GET    /v1/audit/exports                       2xx    403       403       2xx      403     403
+  GET    /v1/audit/exports/{id}                  2xx    403       403       2xx      403     403
+  GET    /v1/audit/exports/{id}/bundle           2xx    403       403       2xx      403     403
+  GET    /v1/audit/keys                          2xx    403       403       2xx      403     403
+  POST   /v1/audit/keys/rotate                   2xx    403       403       403      403     403
+  POST   /v1/audit/checkpoints                   2xx    403       403       2xx      403     403
+  GET    /v1/audit/checkpoints                   2xx    403       403       2xx      403     403
+  GET    /v1/audit/retention                     2xx    403       403       2xx      403     403
+  PUT    /v1/audit/retention                     2xx    403       403       403      403     403
   POST   /v1/tenants                             403    403       403       403      403     2xx
   GET    /v1/tenants                             403    403       403       403      403     2xx
   GET    /v1/tenants/{tenantId}                  403    403       403       403      403     2xx
@@ -145,6 +155,11 @@ describe('every role against every route: the expected 2xx or 403', () => {
     const [readApproval, ...forDecisions] = await Promise.all([heldApproval(), ...[...roles, 'platform-admin'].map(() => heldApproval())]);
     pendingApprovals.push(...forDecisions);
     egressAllow = (((await dev.call('GET', '/v1/egress', dev.adminKeyOfA)).json as { allow: string[] }).allow);
+    // A completed export, so its record and bundle answer 2xx to the roles that may read them.
+    const requested = await dev.call('POST', '/v1/audit/exports', dev.adminKeyOfA, {});
+    expect(requested.status).toBe(202);
+    const { exportId } = requested.json as { exportId: string };
+    await waitFor(`audit export ${exportId} to complete`, async () => ((await dev.call('GET', `/v1/audit/exports/${exportId}`, dev.adminKeyOfA)).json as { status?: string }).status === 'completed' || undefined, { timeoutMs: 60_000 });
     idsByKind = {
       sessions: (session.json as { sessionId: string }).sessionId,
       approvals: readApproval!,
@@ -155,6 +170,7 @@ describe('every role against every route: the expected 2xx or 403', () => {
       secrets: 'role-table-secret',
       'api-keys': (throwaway.json as { keyId: string }).keyId,
       tenants: dev.tenantOfA,
+      exports: exportId,
     };
   });
   afterAll(() => dev?.stop());

@@ -53,6 +53,8 @@ export const validBodies: Readonly<Record<string, (context: BodyContext) => unkn
   'POST /v1/tenants/{tenantId}/suspend': () => ({ reason: 'a spec suspends it' }),
   'POST /v1/ws-tickets': () => ({}),
   'PUT /v1/role-mapping': () => ({ mapping: { 'idp-approvers': ['approver'] } }),
+  'POST /v1/audit/exports': () => ({}),
+  'PUT /v1/audit/retention': () => ({ days: 365 }),
 };
 
 export function validBody(operation: Operation, context: BodyContext): unknown {

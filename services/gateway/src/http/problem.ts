@@ -66,6 +66,8 @@ function fromGatewayError(error: GatewayError): ProblemResponse {
       return { problem: problem(422, 'invalid-parameter', 'Invalid parameter', error.message, error.fields), headers: {} };
     case 'Conflict':
       return { problem: problem(409, 'conflict', 'Conflict', error.message), headers: {} };
+    case 'Gone':
+      return { problem: problem(410, 'gone', 'Gone', error.message), headers: {} };
     case 'Unavailable':
       return { problem: problem(503, 'unavailable', 'Service unavailable', error.message), headers: { 'retry-after': '5' } };
     case 'RateLimited':

@@ -11,6 +11,8 @@ describe('problems for what a request can throw', () => {
     ['NotFound', 404],
     ['InvalidBody', 422],
     ['InvalidParameter', 422],
+    ['Conflict', 409],
+    ['Gone', 410],
     ['RateLimited', 429],
   ])('maps %s to %i', (code, status) => {
     const { problem } = problemFor(new GatewayError(code, 'what happened'), 1024);

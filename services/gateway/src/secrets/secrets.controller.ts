@@ -10,6 +10,7 @@ import { GatewayError } from '../errors.js';
 import { Returns, ReturnsNothing } from '../http/answers.js';
 import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { ValidBody } from '../http/valid-body.js';
+import { isReservedSecretName, reservedSecretReason } from './reserved-names.js';
 
 /** The secret store, or null when none is configured (the routes then say how to configure one). */
 export const SECRET_STORE = Symbol('SecretStore');
@@ -24,10 +25,11 @@ const secretSummary = z.object({
 });
 
 /** Documented from the schema the route checks the name with (a bad one is a 400 naming the rule). */
-const SecretNameParam = () => ApiParam({ name: 'name', schema: z.toJSONSchema(secretNameSchema, { target: 'openapi-3.0' }) as SchemaObject, description: 'The secret\'s name: letters, digits, "_", "." and "-", at most 100.' });
+const SecretNameParam = () => ApiParam({ name: 'name', schema: z.toJSONSchema(secretNameSchema, { target: 'openapi-3.0' }) as SchemaObject, description: 'The secret\'s name: letters, digits, "_", "." and "-", at most 100; not starting with "audit." (reserved for the platform\'s audit signing keys: 422).' });
 
 function secretName(name: string): string {
   if (!secretNameSchema.safeParse(name).success) throw new GatewayError('InvalidRequest', `"${name.slice(0, 100)}" is not a secret name: letters, digits, "_", "." and "-", at most 100.`);
+  if (isReservedSecretName(name)) throw new GatewayError('InvalidParameter', `"${name}" cannot be used: ${reservedSecretReason}`, [{ pointer: '#/name', detail: reservedSecretReason, in: 'path' }]);
   return name;
 }
 
@@ -56,7 +58,8 @@ export class SecretsController {
   @ApiOperation({ operationId: 'listSecrets', summary: "Your tenant's secrets (admin): names, versions and when each was set; never values." })
   @Returns(200, z.object({ items: z.array(secretSummary) }))
   async list(@Caller() caller: Principal): Promise<{ items: SecretSummary[] }> {
-    return { items: await this.store().list(caller.tenantId) };
+    // The platform's own (audit signing keys) share the tenant's store but are not the tenant's to see.
+    return { items: (await this.store().list(caller.tenantId)).filter((secret) => !isReservedSecretName(secret.name)) };
   }
 
   @Delete(':name')
@@ -65,7 +68,7 @@ export class SecretsController {
   @ApiOperation({ operationId: 'deleteSecret', summary: 'Delete a secret (admin); tools that name it cannot be called until it is set again.' })
   @SecretNameParam()
   @ReturnsNothing(204, { description: 'Deleted' })
-  @ApiProblems(400, 404)
+  @ApiProblems(400, 404, 422)
   async remove(@Param('name') name: string, @Caller() caller: Principal): Promise<void> {
     const store = this.store();
     const deleted = await this.recorded(caller, store, (transaction) => store.delete(caller.tenantId, secretName(name), transaction), (existed): AdminAction[] => (existed ? [{ type: 'SecretDeleted', data: { name } }] : []));

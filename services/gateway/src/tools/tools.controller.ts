@@ -8,6 +8,7 @@ import { GatewayError } from '../errors.js';
 import { Returns } from '../http/answers.js';
 import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { ValidBody } from '../http/valid-body.js';
+import { isReservedSecretName, reservedSecretReason } from '../secrets/reserved-names.js';
 import { ValidQuery } from '../http/valid-query.js';
 import { Tools } from './tools.js';
 
@@ -35,7 +36,10 @@ const registerToolBody = z
       .describe("An MCP server instead of an OpenAPI document: its tools are listed and pinned as this version, one operation each (re-registering pins the server's tool list of the moment as the next version)."),
   })
   .refine((body) => [body.document, body.url, body.mcp].filter((given) => given !== undefined).length === 1, { message: 'send exactly one of "document", "url" or "mcp"', path: ['document'] })
-  .refine((body) => body.mcp === undefined || body.credentials === undefined, { message: 'for an MCP server, name its secret in "mcp.credentials"', path: ['credentials'] });
+  .refine((body) => body.mcp === undefined || body.credentials === undefined, { message: 'for an MCP server, name its secret in "mcp.credentials"', path: ['credentials'] })
+  // A tool is sent the value of the secret it names: the platform's audit keys must never be one.
+  .refine((body) => !Object.values(body.credentials ?? {}).some(isReservedSecretName), { message: reservedSecretReason, path: ['credentials'] })
+  .refine((body) => body.mcp?.credentials === undefined || !isReservedSecretName(body.mcp.credentials), { message: reservedSecretReason, path: ['mcp', 'credentials'] });
 type RegisterToolBody = z.infer<typeof registerToolBody>;
 
 /** One version of a tool as `toolView` shows it: its definition without the document, each operation without its wiring. */
