@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { demoPolicy, provisionDemo } from '@agent-orchestrator/demo';
 import { spawnFixture, waitFor, type RunningFixture } from '@agent-orchestrator/testing';
+import { auditExportScenario } from './e2e/audit-export.behaviour.js';
 import { privacyScenario } from './e2e/privacy.behaviour.js';
 import { api, approvalScenario, reworkLoopScenario, type Target } from './e2e/scenarios.behaviour.js';
 
@@ -101,6 +102,8 @@ describe('dev mode: every service in one process on embedded defaults', () => {
   it('holds the write for approval and runs it once with the edited argument', () => approvalScenario(target));
 
   it('redacts personal data from goals, context, step outputs and approval reasons before storing them, unless the tenant turned it off', () => privacyScenario(target));
+
+  it('exports the audit trail for an auditor (not a viewer) with ao, and the bundles verify offline, the second against the first', () => auditExportScenario(target));
 
   it('keeps a session that waits for approval across a crash of the whole process, and finishes it after the restart', async () => {
     const { call, waitForStatus } = api(target);

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { stringify as stringifyYaml } from 'yaml';
 import { clusterServices, startCluster, type Cluster } from '@agent-orchestrator/cluster';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
+import { auditExportScenario } from './e2e/audit-export.behaviour.js';
 import { hostileInputScenario } from './e2e/hostile-input.behaviour.js';
 import { privacyScenario } from './e2e/privacy.behaviour.js';
 import { approvalScenario, reworkLoopScenario } from './e2e/scenarios.behaviour.js';
@@ -763,6 +764,9 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
     const otherTenant = await new ApiKeyStore(await tenants(), schemas.gateway).create({ tenantId: 'initech', name: 'e2e', roles: ['admin'], createdBy: 'e2e' });
     await hostileInputScenario({ url: cluster.gatewayUrl, key: adminKey }, otherTenant.apiKey);
   });
+  it('scenario shared with dev mode: an auditor exports the audit trail with ao (a viewer may not), and the bundles verify offline, the second against the first', () =>
+    auditExportScenario({ url: cluster.gatewayUrl, key: adminKey }));
+
   it('scenario shared with dev mode: personal data in goals, context, step outputs and approval reasons is stored redacted, unless the tenant turned it off', () => privacyScenario({ url: cluster.gatewayUrl, key: adminKey }));
 
   it("pauses the tenant's session in flight while the platform admin suspends the tenant, and completes it once resumed", () =>
