@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
+import type { operations } from '@agent-orchestrator/client';
 import { CliError, exitCodes } from './exit-codes.js';
 
 /* The few calls `ao audit` makes to the gateway's public API; never the database. */
@@ -11,23 +12,9 @@ export interface Connection {
   apiKey: string;
 }
 
-export interface AuditExportRecord {
-  exportId: string;
-  tenantId: string;
-  status: 'requested' | 'running' | 'completed' | 'failed' | 'expired';
-  request: { from?: string; to?: string; sessionIds?: string[]; previousExportId?: string };
-  requestedAt: string;
-  requestedBy: string;
-  progress: { written: number; total: number | null };
-  checkpoint: { treeSize: number; rootHash: string; signedAt: string; keyId: string } | null;
-  events: number | null;
-  bytes: number | null;
-  sha256: string | null;
-  completedAt: string | null;
-  expiresAt: string | null;
-  error: string | null;
-  verification: { ok: boolean; summary: string; findings: unknown[] } | null;
-}
+/** An export as the gateway answers it: the type generated from its OpenAPI document (erased at run time). */
+export type AuditExportRecord = operations['getAuditExport']['responses'][200]['content']['application/json'];
+export type AuditExportRequest = NonNullable<operations['requestAuditExport']['requestBody']>['content']['application/json'];
 
 export function connectionFrom(options: { url?: string; apiKey?: string }, env: NodeJS.ProcessEnv): Connection {
   const url = options.url ?? env.AO_URL;
@@ -45,7 +32,7 @@ export function connectionFrom(options: { url?: string; apiKey?: string }, env: 
 export class PlatformClient {
   constructor(private readonly connection: Connection) {}
 
-  async requestExport(body: { from?: string; to?: string; sessionIds?: string[]; previousExportId?: string }): Promise<string> {
+  async requestExport(body: AuditExportRequest): Promise<string> {
     const answer = (await this.json('POST', '/v1/audit/exports', body)) as { exportId?: unknown };
     if (typeof answer.exportId !== 'string') throw new CliError(`the platform accepted the export but named no exportId: ${JSON.stringify(answer).slice(0, 200)}`, exitCodes.platform);
     return answer.exportId;
