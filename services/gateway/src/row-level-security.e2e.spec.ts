@@ -32,6 +32,13 @@ const knownTenantTables = [
   'gateway.role_mappings',
   'secrets.secrets',
   'secrets.tenant_keys',
+  'read_models.audit_leaves',
+  'read_models.audit_trees',
+  'read_models.audit_keys',
+  'read_models.audit_checkpoints',
+  'read_models.audit_exports',
+  'read_models.audit_export_chunks',
+  'read_models.audit_retention',
 ];
 /** Tenant tables closed to the application role altogether (the orchestrator's own): reading them is refused, whatever the tenant. */
 const closedTables = ['read_models.projection_quarantine', 'read_models.tenant_statuses'];
@@ -118,7 +125,14 @@ describe('row-level security on every tenant table of the running platform', () 
       body: JSON.stringify({ goal: 'Something of A' }),
     });
     expect(sessionOfA.status).toBe(202);
-  });
+    // A's audit trail: a retention setting, and an export (a signed checkpoint, its bundle's chunks).
+    expect((await call('PUT', '/v1/audit/retention', { body: { days: 365 } })).status).toBe(202);
+    const exported = await call('POST', '/v1/audit/exports', { body: {} });
+    expect(exported.status).toBe(202);
+    await waitFor("A's audit export to complete", async () => (await call('GET', `/v1/audit/exports/${exported.body.exportId}`)).body?.status === 'completed', { timeoutMs: 60_000 });
+    await waitFor("A's audit retention", async () => (await call('GET', '/v1/audit/retention')).body?.days === 365, { timeoutMs: 30_000 });
+    // Dev mode's start, three sessions and an export: more than the default on a loaded machine.
+  }, 240_000);
   afterAll(async () => {
     dev?.child.kill('SIGTERM');
     await dev?.exited();
