@@ -67,7 +67,7 @@ describe('the audit page (dev mode, Chromium)', () => {
       const record = await api<AuditExport>('GET', `/v1/audit/exports/${exportId}`, auditorKey);
       return record.verification === null ? undefined : record;
     }, { timeoutMs: 60_000, intervalMs: 250 });
-    expect(stored).toMatchObject({ status: 'completed', verification: { ok: true } });
+    expect(stored).toMatchObject({ status: 'completed', verification: { ok: true, findings: [] } });
     await card.getByText('Verified by the platform').waitFor();
     await card.getByTestId('export-checkpoint').waitFor();
 
