@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 /**
@@ -50,4 +50,32 @@ export function chainHash(prevHash: string | null, streamVersion: number, conten
   const hash = createHash('sha256');
   if (prevHash !== null) hash.update(Buffer.from(prevHash, 'hex'));
   return hash.update(version).update(content, 'utf8').digest('hex');
+}
+
+/** An event's Merkle leaf hash and its chain hash (hex), from one UTF-8 encoding of its entry. */
+export interface EntryHashes {
+  readonly leaf: Buffer;
+  readonly chain: string;
+}
+
+let scratch = Buffer.alloc(64 * 1024);
+
+/**
+ * leafHash(content) and chainHash(prevHash, streamVersion, content) at once, for a verifier that
+ * checks many events: the entry is encoded once, at byte 41 of a scratch buffer, and both hashes
+ * are one-shot crypto.hash calls (no Hash object) over the bytes just before it plus the entry:
+ *   leaf:  byte 40 = 0x00                                 -> SHA-256([40..end)) = SHA-256(0x00 || entry)
+ *   chain: [1..33) = prevHash, [33..41) = int64_be(version) -> SHA-256([1..end)), or [33..end) without a
+ *          predecessor: the exact bytes chainHash feeds its Hash. (Written after the leaf: byte 40 is reused.)
+ * prevHash must be 64 hex digits or null (the line parser checks that before any event gets here).
+ */
+export function entryHashes(prevHash: string | null, streamVersion: number, content: string): EntryHashes {
+  const room = 41 + content.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 code unit
+  if (scratch.length < room) scratch = Buffer.alloc(room * 2);
+  const end = 41 + scratch.write(content, 41, 'utf8');
+  scratch[40] = 0x00;
+  const leaf = hash('sha256', scratch.subarray(40, end), 'buffer');
+  scratch.writeBigInt64BE(BigInt(streamVersion), 33);
+  if (prevHash !== null && scratch.write(prevHash, 1, 'hex') !== 32) throw new Error(`prevHash ${prevHash} is not 32 bytes of hex`);
+  return { leaf, chain: hash('sha256', scratch.subarray(prevHash === null ? 33 : 1, end), 'hex') };
 }
