@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /*
  * The tenant's Merkle tree, RFC 6962 §2.1: leaf = SHA-256(0x00 || entry), node =
@@ -20,8 +20,15 @@ export function leafHash(entry: Uint8Array | string): Buffer {
   return (typeof entry === 'string' ? hash.update(entry, 'utf8') : hash.update(entry)).digest();
 }
 
+const node = Buffer.alloc(65);
+
+/** One-shot over 0x01 || left || right laid out in a scratch buffer: no Hash object per node. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== 32 || right.length !== 32) return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  node[0] = 0x01;
+  node.set(left, 1);
+  node.set(right, 33);
+  return hash('sha256', node, 'buffer');
 }
 
 /** The largest power of two strictly below n (n >= 2): where RFC 6962 splits a list of n. */
@@ -31,12 +38,12 @@ export function splitPoint(n: number): number {
   return k;
 }
 
-/** MTH by the definition, recursively. Used by tests, and by verifiers on small subtrees. */
-export function rootOf(leaves: readonly Buffer[]): Buffer {
-  if (leaves.length === 0) return emptyRoot;
-  if (leaves.length === 1) return leaves[0]!;
-  const k = splitPoint(leaves.length);
-  return nodeHash(rootOf(leaves.slice(0, k)), rootOf(leaves.slice(k)));
+/** MTH by the definition, recursively, of leaves[lo, hi) (all of them by default). */
+export function rootOf(leaves: readonly Buffer[], lo = 0, hi = leaves.length): Buffer {
+  if (hi - lo === 0) return emptyRoot;
+  if (hi - lo === 1) return leaves[lo]!;
+  const k = splitPoint(hi - lo);
+  return nodeHash(rootOf(leaves, lo, lo + k), rootOf(leaves, lo + k, hi));
 }
 
 /**
