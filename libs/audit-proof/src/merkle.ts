@@ -1,4 +1,4 @@
-import { createHash, hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 /*
  * The tenant's Merkle tree, RFC 6962 §2.1: leaf = SHA-256(0x00 || entry), node =
@@ -20,15 +20,8 @@ export function leafHash(entry: Uint8Array | string): Buffer {
   return (typeof entry === 'string' ? hash.update(entry, 'utf8') : hash.update(entry)).digest();
 }
 
-const node = Buffer.alloc(65);
-
-/** One-shot over 0x01 || left || right laid out in a scratch buffer: no Hash object per node. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  if (left.length !== 32 || right.length !== 32) return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
-  node[0] = 0x01;
-  node.set(left, 1);
-  node.set(right, 33);
-  return hash('sha256', node, 'buffer');
+  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
 }
 
 /** The largest power of two strictly below n (n >= 2): where RFC 6962 splits a list of n. */
