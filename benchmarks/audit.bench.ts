@@ -1,5 +1,5 @@
 /**
- * npm run bench:audit [-- --json] [-- --rounds N]
+ * npm run bench:audit [-- --json] [-- --rounds N] [-- --events N] [-- --no-rss] [-- --keep-bundle FILE]
  *
  * The audit export against raw `pg` doing the plainest version of the same work, on the same
  * server in the same run, rounds alternating (see support.ts):
@@ -14,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,9 +38,11 @@ const options = new Command()
   .option('--rounds <n>', 'alternating rounds', (v) => Number.parseInt(v, 10), 3)
   .option('--events <n>', 'events of the exported tenant', (v) => Number.parseInt(v, 10), 100_000)
   .option('--rss-events <n>', 'events of the export whose memory is measured', (v) => Number.parseInt(v, 10), 200_000)
+  .option('--no-rss', 'skip the RSS measurement (for iterating on the export or the verifier)')
+  .option('--keep-bundle <file>', 'copy the verified bundle to <file>, e.g. to profile the verifier on it')
   .option('--rss-child <schema>', 'internal: export the rss tenant of <schema> in this process and print its RSS growth')
   .parse()
-  .opts<{ json?: boolean; rounds: number; events: number; rssEvents: number; rssChild?: string }>();
+  .opts<{ json?: boolean; rounds: number; events: number; rssEvents: number; rss: boolean; keepBundle?: string; rssChild?: string }>();
 
 const now = () => new Date().toISOString();
 const logger = pino({ level: 'silent' });
@@ -142,6 +144,21 @@ const timed = async (work: () => Promise<unknown>) => {
   return performance.now() - started;
 };
 
+/** Seeds the rss tenant, then exports it in a fresh process that reports its RSS growth. */
+async function measureRss(): Promise<number> {
+  await seed('rss', options.rssEvents);
+  await parts.builder.catchUpTo(await parts.store.lastPosition());
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', fileURLToPath(import.meta.url), '--rss-child', db.schema], {
+      env: { ...process.env, DATABASE_URL: db.connectionString },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (data: Buffer) => void (output += data.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve((JSON.parse(output.trim().split('\n').at(-1)!) as { rssGrowthMb: number }).rssGrowthMb) : reject(new Error(`the measured export exited ${code}: ${output}`))));
+  });
+}
+
 try {
   await seed('bench', options.events);
   await parts.builder.catchUpTo(await parts.store.lastPosition());
@@ -153,6 +170,7 @@ try {
   const lastExport = await parts.exportNow('bench');
   for await (const chunk of storedBundle(db.pool, parts.tables, 'bench', lastExport)) writer.write(chunk);
   await new Promise<void>((resolve) => writer.end(() => resolve()));
+  if (options.keepBundle !== undefined) copyFileSync(bundleFile, options.keepBundle);
   const verified = await alternate(options.rounds, bar, 'verify', (side) =>
     timed(async () => {
       if (side === 'ours') {
@@ -164,17 +182,7 @@ try {
     }),
   );
 
-  await seed('rss', options.rssEvents);
-  await parts.builder.catchUpTo(await parts.store.lastPosition());
-  const rss = await new Promise<number>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', fileURLToPath(import.meta.url), '--rss-child', db.schema], {
-      env: { ...process.env, DATABASE_URL: db.connectionString },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    child.stdout.on('data', (data: Buffer) => void (output += data.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve((JSON.parse(output.trim().split('\n').at(-1)!) as { rssGrowthMb: number }).rssGrowthMb) : reject(new Error(`the measured export exited ${code}: ${output}`))));
-  });
+  const rss = options.rss ? await measureRss() : Number.NaN;
   bar.increment(1, { phase: 'rss' });
   bar.stop();
 
@@ -189,7 +197,7 @@ try {
   };
   console.log(`export of ${options.events} events: ${figures.export_ms} ms vs ${figures.export_raw_ms} ms for raw pg to NDJSON (ratio ${figures.export_ratio}, goal <= 2)`);
   console.log(`verify: ${figures.verify_ms} ms vs ${figures.verify_raw_ms} ms for SHA-256 of the lines alone (ratio ${figures.verify_ratio}, goal <= 3)`);
-  console.log(`RSS growth of a fresh process exporting ${options.rssEvents} events: ${figures.export_rss_growth_mb} MB (goal <= 64)`);
+  if (options.rss) console.log(`RSS growth of a fresh process exporting ${options.rssEvents} events: ${figures.export_rss_growth_mb} MB (goal <= 64)`);
   if (options.json) console.log(JSON.stringify(figures));
 } finally {
   rmSync(dir, { recursive: true, force: true });

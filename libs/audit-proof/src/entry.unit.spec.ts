@@ -1,4 +1,5 @@
-import { canonicalEntry, chainHash, fingerprintOf, keyIdOf } from './index.js';
+import { entryHashes } from './entry.js';
+import { canonicalEntry, chainHash, fingerprintOf, keyIdOf, leafHash } from './index.js';
 
 /*
  * Golden values computed by the stream hash chain as libs/event-store had it before the chain moved
@@ -31,6 +32,19 @@ describe('the entry and the chain hash', () => {
   it('hash as the event store always has', () => {
     expect(chainHash(null, 0, content)).toBe('26c7bf2b9a8e66592c9408f8fb4176c68229ba6bccb74282973da3a648c27a84');
     expect(chainHash('ab'.repeat(32), 3, content)).toBe('21881862679f9809f7d3b3db308d134b73e39c6c3a30713a640442981eb6f7db');
+  });
+
+  it('come out the same from entryHashes, as the verifier makes both from one encoding', () => {
+    const contents = [content, '', '{}', 'é😀\u2028"\\', 'x'.repeat(200_000), '😀'.repeat(70_000), content];
+    for (const text of contents) {
+      for (const [prev, version] of [[null, 0], ['ab'.repeat(32), 3], ['0f'.repeat(32), Number.MAX_SAFE_INTEGER]] as const) {
+        const { leaf, chain } = entryHashes(prev, version, text);
+        expect(leaf.equals(leafHash(text))).toBe(true);
+        expect(chain).toBe(chainHash(prev, version, text));
+      }
+    }
+    expect(entryHashes('ab'.repeat(32), 3, content).chain).toBe('21881862679f9809f7d3b3db308d134b73e39c6c3a30713a640442981eb6f7db');
+    expect(() => entryHashes('zz'.repeat(32), 1, content)).toThrow();
   });
 
   it('name a key by the SHA-256 of its raw bytes', () => {

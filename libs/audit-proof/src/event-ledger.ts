@@ -1,7 +1,6 @@
 import type { EventLine, ManifestLine, StreamHeadLine } from './bundle-lines.js';
-import { canonicalEntry, chainHash } from './entry.js';
+import { canonicalEntry, entryHashes } from './entry.js';
 import type { EventPlace, Finding } from './findings.js';
-import { leafHash } from './merkle.js';
 
 /*
  * Checks event lines as they stream past: each event's chain hash, the links and versions of its
@@ -52,7 +51,8 @@ export class EventLedger {
       this.findings.push({ kind: 'malformed', message: (error as Error).message, ...at });
       return;
     }
-    const leaf = leafHash(entry);
+    // The leaf and the chain hash from one encoding of the entry: see entryHashes.
+    const { leaf, chain } = entryHashes(line.prevHash, event.streamVersion, entry);
     this.leaves.push(leaf);
     this.positions.push(position);
     if (this.manifest.proofMode === 'inclusion') this.places.set(position, { ...at, leaf });
@@ -60,7 +60,7 @@ export class EventLedger {
     if (event.tenantId !== this.manifest.tenantId) {
       this.findings.push({ kind: 'inserted', message: `event ${event.eventId} belongs to tenant ${event.tenantId}, the bundle to ${this.manifest.tenantId}`, ...at });
     }
-    if (chainHash(line.prevHash, event.streamVersion, entry) !== line.hash) {
+    if (chain !== line.hash) {
       this.findings.push({ kind: 'altered', message: `the content of event ${event.eventId} does not match its chain hash`, ...at });
     }
     this.checkLink(line, at);

@@ -31,12 +31,12 @@ export function splitPoint(n: number): number {
   return k;
 }
 
-/** MTH by the definition, recursively. Used by tests, and by verifiers on small subtrees. */
-export function rootOf(leaves: readonly Buffer[]): Buffer {
-  if (leaves.length === 0) return emptyRoot;
-  if (leaves.length === 1) return leaves[0]!;
-  const k = splitPoint(leaves.length);
-  return nodeHash(rootOf(leaves.slice(0, k)), rootOf(leaves.slice(k)));
+/** MTH by the definition, recursively, of leaves[lo, hi) (all of them by default). */
+export function rootOf(leaves: readonly Buffer[], lo = 0, hi = leaves.length): Buffer {
+  if (hi - lo === 0) return emptyRoot;
+  if (hi - lo === 1) return leaves[lo]!;
+  const k = splitPoint(hi - lo);
+  return nodeHash(rootOf(leaves, lo, lo + k), rootOf(leaves, lo + k, hi));
 }
 
 /**

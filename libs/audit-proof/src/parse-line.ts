@@ -9,15 +9,20 @@ type Check = (value: unknown) => boolean;
 
 const isString: Check = (v) => typeof v === 'string';
 const isCount: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
-const isHex32: Check = (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+const hex32 = /^[0-9a-f]{64}$/;
+const isHex32: Check = (v) => typeof v === 'string' && v.length === 64 && hex32.test(v);
 const isHexList: Check = (v) => Array.isArray(v) && v.every(isHex32);
 const orNull = (check: Check): Check => (v) => v === null || check(v);
 const optional = (check: Check): Check => (v) => v === undefined || check(v);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const shape =
-  (fields: Record<string, Check>): Check =>
-  (v) =>
-    isObject(v) && Object.entries(fields).every(([name, check]) => check(v[name]));
+const shape = (fields: Record<string, Check>): Check => {
+  const entries = Object.entries(fields);
+  return (v) => {
+    if (!isObject(v)) return false;
+    for (const [name, check] of entries) if (!check(v[name])) return false;
+    return true;
+  };
+};
 
 const checkpointFields = { tenantId: isString, treeSize: isCount, rootHash: isHex32, signedAt: isString, keyId: isString, signature: isString, timestamp: optional(isString) };
 const isCheckpoint = shape(checkpointFields);

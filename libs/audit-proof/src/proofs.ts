@@ -153,7 +153,7 @@ export function rootFromRange(first: number, end: number, treeSize: number, leav
       if (hash === undefined) throw new RangeError(`the range proof has ${proof.length} hashes, fewer than the tree needs`);
       return hash;
     }
-    if (lo >= first && hi <= end) return rootOf(leaves.slice(lo - first, hi - first));
+    if (lo >= first && hi <= end) return rootOf(leaves, lo - first, hi - first);
     const mid = lo + splitPoint(hi - lo);
     const left = walk(lo, mid);
     return nodeHash(left, walk(mid, hi));

@@ -101,60 +101,61 @@ async function readBundle(source: BundleSource, findings: Finding[]): Promise<Bu
   let lastKind = 'manifest';
   for (let next = await lines.next(); ; next = await lines.next()) {
     if (next.done) return { ...read, end: next.value };
-    const { number, text } = next.value;
-    const parsed = parseBundleLine(text);
-    if (!parsed.ok) {
-      findings.push({ kind: 'malformed', message: `line ${number}: ${parsed.problem}`, line: number });
-      continue;
-    }
-    const line = parsed.line;
-    if (read.manifest === null && line.kind !== 'manifest') {
-      findings.push({ kind: 'malformed', message: `line ${number}: the bundle does not start with a manifest line`, line: number });
-      return { ...read, end: await drain(lines) };
-    }
-    if (read.signature !== null) findings.push({ kind: 'malformed', message: `line ${number}: ${article(line.kind)} ${line.kind} line after the signature line`, line: number });
-    else if (lineRank[line.kind] < rank || (line.kind === 'manifest' && read.manifest !== null)) {
-      findings.push({ kind: 'malformed', message: `line ${number}: ${article(line.kind)} ${line.kind} line after ${lastKind} lines`, line: number });
-    }
-    rank = Math.max(rank, lineRank[line.kind]);
-    lastKind = line.kind;
-    const ledger = read.ledger;
-    switch (line.kind) {
-      case 'manifest':
-        if (read.manifest === null) {
-          read.manifest = line;
-          read.ledger = new EventLedger(line);
+    for (const { number, text } of next.value) {
+      const parsed = parseBundleLine(text);
+      if (!parsed.ok) {
+        findings.push({ kind: 'malformed', message: `line ${number}: ${parsed.problem}`, line: number });
+        continue;
+      }
+      const line = parsed.line;
+      if (read.manifest === null && line.kind !== 'manifest') {
+        findings.push({ kind: 'malformed', message: `line ${number}: the bundle does not start with a manifest line`, line: number });
+        return { ...read, end: await drain(lines) };
+      }
+      if (read.signature !== null) findings.push({ kind: 'malformed', message: `line ${number}: ${article(line.kind)} ${line.kind} line after the signature line`, line: number });
+      else if (lineRank[line.kind] < rank || (line.kind === 'manifest' && read.manifest !== null)) {
+        findings.push({ kind: 'malformed', message: `line ${number}: ${article(line.kind)} ${line.kind} line after ${lastKind} lines`, line: number });
+      }
+      rank = Math.max(rank, lineRank[line.kind]);
+      lastKind = line.kind;
+      const ledger = read.ledger;
+      switch (line.kind) {
+        case 'manifest':
+          if (read.manifest === null) {
+            read.manifest = line;
+            read.ledger = new EventLedger(line);
+          }
+          break;
+        case 'event':
+          ledger!.add(line, number);
+          break;
+        case 'stream-head':
+          ledger!.addHead(line, number);
+          break;
+        case 'range-proof':
+          if (read.manifest!.proofMode !== 'range') findings.push({ kind: 'malformed', message: `line ${number}: a range proof in an inclusion-mode bundle`, line: number });
+          else if (read.rangeProof !== null) findings.push({ kind: 'malformed', message: `line ${number}: a second range proof`, line: number });
+          else read.rangeProof = line;
+          break;
+        case 'inclusion-proof':
+          checkInclusionProof(read.manifest!, ledger!, line, number, findings);
+          break;
+        case 'consistency-proof':
+          read.consistency = line;
+          break;
+        case 'checkpoint':
+          read.checkpoints.push({ line, number });
+          break;
+        case 'key':
+          read.keys.push(line);
+          break;
+        case 'signature':
+          read.signature = { line, number };
+          break;
+        default: {
+          const unexpected: never = line;
+          throw new Error(`unhandled line kind ${(unexpected as { kind: string }).kind}`);
         }
-        break;
-      case 'event':
-        ledger!.add(line, number);
-        break;
-      case 'stream-head':
-        ledger!.addHead(line, number);
-        break;
-      case 'range-proof':
-        if (read.manifest!.proofMode !== 'range') findings.push({ kind: 'malformed', message: `line ${number}: a range proof in an inclusion-mode bundle`, line: number });
-        else if (read.rangeProof !== null) findings.push({ kind: 'malformed', message: `line ${number}: a second range proof`, line: number });
-        else read.rangeProof = line;
-        break;
-      case 'inclusion-proof':
-        checkInclusionProof(read.manifest!, ledger!, line, number, findings);
-        break;
-      case 'consistency-proof':
-        read.consistency = line;
-        break;
-      case 'checkpoint':
-        read.checkpoints.push({ line, number });
-        break;
-      case 'key':
-        read.keys.push(line);
-        break;
-      case 'signature':
-        read.signature = { line, number };
-        break;
-      default: {
-        const unexpected: never = line;
-        throw new Error(`unhandled line kind ${(unexpected as { kind: string }).kind}`);
       }
     }
   }
