@@ -25,6 +25,8 @@ export interface ExportJobsOptions {
    * the export alone).
    */
   readonly verify?: (bundle: AsyncIterable<Buffer>) => Promise<StoredBundleReport>;
+  /** Bytes per stored chunk (about 1 MiB); specs make it small to see many chunks from a few thousand events. */
+  readonly chunkBytes?: number;
 }
 
 export interface StoredBundleReport {
@@ -126,7 +128,7 @@ export class ExportJobs {
     const selection = await selectLeaves(pool, tables, tenantId, request, checkpoint.treeSize);
     await pool.query(`UPDATE ${tables.exports} SET total = $3, checkpoint = $4 WHERE tenant_id = $1 AND export_id = $2`, [tenantId, exportId, selection.events, checkpointRecord(checkpoint)]);
     let written = 0;
-    const sink = new ChunkSink(pool, tables, { tenantId, exportId }, () => pool.query(`UPDATE ${tables.exports} SET written = $3 WHERE tenant_id = $1 AND export_id = $2`, [tenantId, exportId, written]).then(() => undefined));
+    const sink = new ChunkSink(pool, tables, { tenantId, exportId }, () => pool.query(`UPDATE ${tables.exports} SET written = $3 WHERE tenant_id = $1 AND export_id = $2`, [tenantId, exportId, written]).then(() => undefined), this.options.chunkBytes);
     const events = await writeBundle({
       pool,
       store,

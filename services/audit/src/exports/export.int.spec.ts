@@ -4,7 +4,6 @@ import { runInNewContext } from 'node:vm';
 import { AuditReadModel } from '@agent-orchestrator/audit-store';
 import { auditStream } from '@agent-orchestrator/contracts';
 import { appendSessions, now, openAuditHarness, verifyBytes, type AuditHarness } from '../audit-harness.behaviour.js';
-import { bundleChunkBytes } from './chunk-sink.js';
 import { ExportJobs } from './export-jobs.js';
 import { sweepExpiredBundles } from './retention-sweep.js';
 
@@ -84,21 +83,26 @@ describe('audit exports', () => {
     expect(trail.filter((type) => type === 'AuditExportFailed')).toHaveLength(1);
   });
 
-  it('streams a large export into ~1 MiB chunks with progress as it goes, memory flat, and the verifier agrees', async () => {
-    const sessions = 300;
+  // A slice of `npm run bench:audit` (30,000 events in 1 MiB chunks, memory measured): 6,000
+  // events in 64 KiB chunks, so a shared CI machine runs it in well under its timeout.
+  it('streams a large export into chunks with progress as it goes, memory flat, and the verifier agrees', async () => {
+    const sessions = 60;
+    const chunkBytes = 64 * 1024;
     await appendSessions(h.store, 'umbrella', sessions, 100);
     await h.builder.catchUpTo(await h.store.lastPosition());
     const baseline = liveMemory();
     let peak = baseline;
     const progress = new Set<number>();
+    // Each reading is a full collection: in a CI worker whose heap holds other suites' modules one
+    // takes long, so reading often would starve the job it measures.
     const sampler = setInterval(() => {
       peak = Math.max(peak, liveMemory());
-    }, 100);
+    }, 250);
     const watcher = setInterval(() => {
       void h.db.pool.query<{ written: string }>(`SELECT written FROM ${h.tables.exports} WHERE tenant_id = 'umbrella' AND status = 'running'`).then(({ rows }) => rows[0] && progress.add(Number(rows[0].written)));
     }, 20);
     // The job alone: the platform's check after it is the verifier's business (its own figures).
-    const unverified = new ExportJobs({ store: h.store, pool: h.db.pool, tables: h.tables, checkpointer: h.checkpointer, keys: h.keys, logger: h.logger, now });
+    const unverified = new ExportJobs({ store: h.store, pool: h.db.pool, tables: h.tables, checkpointer: h.checkpointer, keys: h.keys, logger: h.logger, now, chunkBytes });
     const exportId = randomUUID();
     try {
       const metadata = { tenantId: 'umbrella', correlationId: 'audit-umbrella', causationId: null, actor: { kind: 'user' as const, id: 'auditor-1' }, traceparent: null, now: now(), eventIds: [randomUUID()] };
@@ -112,13 +116,13 @@ describe('audit exports', () => {
     expect(record).toMatchObject({ status: 'completed', events: sessions * 100 + 2, verification: null });
     const chunks = (await h.db.pool.query<{ size: number }>(`SELECT length(data) AS size FROM ${h.tables.chunks} WHERE export_id = $1 ORDER BY seq`, [exportId])).rows.map((row) => row.size);
     expect(chunks.length).toBeGreaterThan(10);
-    expect(chunks.slice(0, -1).every((size) => size >= bundleChunkBytes && size < bundleChunkBytes + 4096)).toBe(true);
+    expect(chunks.slice(0, -1).every((size) => size >= chunkBytes && size < chunkBytes + 4096)).toBe(true);
     expect([...progress].filter((written) => written > 0 && written < record.events!).length).toBeGreaterThan(3);
     // Holding the bundle would take more than its size; the job holds a page and a chunk.
     expect(peak - baseline).toBeLessThan(record.bytes! / 2);
     expect(await verifyBytes(await h.bundle('umbrella', exportId))).toMatchObject({ ok: true, findings: [] });
-    // 30,002 events appended, built, exported and verified: well under a minute alone, more on a shared machine.
-  }, 300_000);
+    // 6,002 events appended, built, exported and verified: seconds alone, more on a shared machine.
+  }, 240_000);
 
   it('deletes the bundles of exports past their expiry and marks them expired, leaving the others', async () => {
     const [kept, old] = [await h.exportNow('globex'), await h.exportNow('globex')];
