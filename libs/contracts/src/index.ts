@@ -21,7 +21,7 @@ export {
   type TopicNames,
   type TopicSpec,
 } from './topics.js';
-export { adminStream, auditStream, agentRegistryStream, agentRunId, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
+export { adminStream, auditStream, agentRegistryStream, operationStream, agentRunId, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
 export {
   EventCatalog,
   defineEvent,

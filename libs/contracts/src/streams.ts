@@ -16,6 +16,7 @@ export const streamCategories = {
   egress: 'egress',
   admin: 'admin',
   audit: 'audit',
+  operation: 'operation',
 } as const;
 export type StreamCategory = (typeof streamCategories)[keyof typeof streamCategories];
 
@@ -49,6 +50,8 @@ export const egressStream = (tenantId: string): string => streamName(streamCateg
 export const adminStream = (tenantId: string): string => streamName(streamCategories.admin, tenantId);
 /** One stream per tenant holds its audit trail's own records: signing keys, signed checkpoints, exports, retention. */
 export const auditStream = (tenantId: string): string => streamName(streamCategories.audit, tenantId);
+/** One stream per SRE operation (a redrive, a discard, a projection rebuild, a session replay): its plan, every item's outcome, its end. */
+export const operationStream = (operationId: string): string => streamName(streamCategories.operation, operationId);
 /** One stream per tenant holds every version of its privacy setting (which personal data is redacted). */
 export const privacyStream = (tenantId: string): string => streamName(streamCategories.privacy, tenantId);
 
