@@ -251,3 +251,13 @@ export {
   type SetAuditRetention,
   type SignAuditCheckpoint,
 } from './commands/audit-commands.js';
+export {
+  projectionCommandMessageSchema,
+  projectionNameSchema,
+  rebuildProjectionSchema,
+  retryQuarantinedEventsSchema,
+  type ProjectionCommand,
+  type ProjectionCommandMessage,
+  type RebuildProjection,
+  type RetryQuarantinedEvents,
+} from './commands/projection-commands.js';
