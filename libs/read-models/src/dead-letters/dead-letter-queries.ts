@@ -25,6 +25,9 @@ export interface DeadLetterRecord {
   /** The operation that redrove or discarded it last. */
   readonly actedBy: string | null;
   readonly actedAt: Date | null;
+  /** null when it could not be told from the message. */
+  readonly repeatsSideEffect: boolean | null;
+  readonly sideEffectNote: string | null;
 }
 
 /** A row with the message as it was consumed, to show or to produce again. */
@@ -78,13 +81,15 @@ interface Row {
   discard_reason: string | null;
   acted_by: string | null;
   acted_at: Date | null;
+  repeats_side_effect: boolean | null;
+  side_effect_note: string | null;
   message_key?: string | null;
   headers?: Record<string, string>;
   value?: Buffer | null;
 }
 
 const listed = `id, source, tenant_id, consumer, error_code, reason, attempts, source_topic, source_partition, source_offset, session_id, tool, message_type,
-  first_seen, last_seen, status, redrive_count, discard_reason, acted_by, acted_at`;
+  first_seen, last_seen, status, redrive_count, discard_reason, acted_by, acted_at, repeats_side_effect, side_effect_note`;
 
 function toRecord(row: Row): DeadLetterRecord {
   return {
@@ -108,6 +113,8 @@ function toRecord(row: Row): DeadLetterRecord {
     discardReason: row.discard_reason,
     actedBy: row.acted_by,
     actedAt: row.acted_at,
+    repeatsSideEffect: row.repeats_side_effect,
+    sideEffectNote: row.side_effect_note,
   };
 }
 

@@ -65,7 +65,9 @@ describe('dead-letter index', () => {
   });
 
   it('discards and resolves only what is pending', async () => {
-    await index.upsert(entry('dl-2', { tenantId: 'tenant-b', tool: null }));
+    await index.upsert(entry('dl-2', { tenantId: 'tenant-b', tool: null, sideEffect: { repeats: false, why: 'GET crm.listLeads' } }));
+    expect(await queries.get({ kind: 'platform' }, 'dl-2')).toMatchObject({ repeatsSideEffect: false, sideEffectNote: 'GET crm.listLeads' });
+    expect(await queries.get({ kind: 'platform' }, 'dl-1')).toMatchObject({ repeatsSideEffect: null, sideEffectNote: null });
     expect(await index.markDiscarded('dl-2', { operationId: 'op-2', at: new Date(), reason: 'bad data' })).toBe(true);
     expect(await index.resolve('dl-2', new Date())).toBe(false);
     expect(await queries.get({ kind: 'platform' }, 'dl-2')).toMatchObject({ status: 'discarded', discardReason: 'bad data' });

@@ -44,6 +44,11 @@ export interface DeadLetterEntry {
    * parked call's stream version. A sighting at or below the row's is one seen already.
    */
   readonly position: bigint | number;
+  /**
+   * Whether acting on it again runs a tool operation whose method is not safe (not GET, HEAD or
+   * OPTIONS), and why it is thought so; left out when it cannot be told (an operation then takes it as yes).
+   */
+  readonly sideEffect?: { readonly repeats: boolean; readonly why: string };
 }
 
 /** The table's name in a read-model schema. */
@@ -100,7 +105,9 @@ export class DeadLetterIndex {
           discard_reason text,
           acted_by text,
           acted_at timestamptz,
-          position bigint NOT NULL)`,
+          position bigint NOT NULL,
+          repeats_side_effect boolean,
+          side_effect_note text)`,
         `CREATE INDEX IF NOT EXISTS dead_letters_tenant_seen ON ${this.table} (tenant_id, last_seen DESC, id DESC)`,
         `CREATE INDEX IF NOT EXISTS dead_letters_pending ON ${this.table} (source, consumer, error_code) WHERE status = 'pending'`,
       ],
@@ -117,8 +124,8 @@ export class DeadLetterIndex {
   async upsert(entry: DeadLetterEntry): Promise<boolean> {
     const { rowCount } = await this.db.query(
       `INSERT INTO ${this.table} AS row (id, source, tenant_id, consumer, error_code, reason, attempts, source_topic, source_partition, source_offset,
-          session_id, tool, message_type, first_seen, last_seen, status, redrive_count, message_key, headers, value, position)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, 'pending', $15, $16, $17, $18, $19)
+          session_id, tool, message_type, first_seen, last_seen, status, redrive_count, message_key, headers, value, position, repeats_side_effect, side_effect_note)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, 'pending', $15, $16, $17, $18, $19, $20, $21)
         ON CONFLICT (id) DO UPDATE SET
           error_code = EXCLUDED.error_code, reason = EXCLUDED.reason, attempts = row.attempts + EXCLUDED.attempts,
           last_seen = GREATEST(row.last_seen, EXCLUDED.last_seen), redrive_count = GREATEST(row.redrive_count, EXCLUDED.redrive_count),
@@ -145,6 +152,8 @@ export class DeadLetterIndex {
         JSON.stringify(entry.headers),
         entry.value,
         String(entry.position),
+        entry.sideEffect?.repeats ?? null,
+        entry.sideEffect?.why ?? null,
       ],
     );
     return (rowCount ?? 0) > 0;
