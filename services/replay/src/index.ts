@@ -11,3 +11,5 @@ export {
   type OperationKind,
   type OperationScope,
 } from './operations/item-source.js';
+export { DeadLetterSource, deadLetterFilter, type DeadLetterSourceOptions } from './dead-letters/dead-letter-source.js';
+export { deadLetterIndexGroup, startDeadLetterIndexing, type DeadLetterIndexing, type DeadLetterIndexingOptions } from './dead-letters/dead-letter-indexing.js';

@@ -32,6 +32,8 @@ export interface DeadLetterRecord {
 
 /** A row with the message as it was consumed, to show or to produce again. */
 export interface DeadLetterMessage extends DeadLetterRecord {
+  /** The position of the sighting the row reflects (see DeadLetterEntry.position). */
+  readonly position: string;
   readonly key: string | null;
   readonly headers: Readonly<Record<string, string>>;
   readonly value: Buffer | null;
@@ -83,6 +85,7 @@ interface Row {
   acted_at: Date | null;
   repeats_side_effect: boolean | null;
   side_effect_note: string | null;
+  position?: string;
   message_key?: string | null;
   headers?: Record<string, string>;
   value?: Buffer | null;
@@ -119,7 +122,7 @@ function toRecord(row: Row): DeadLetterRecord {
 }
 
 function toMessage(row: Row): DeadLetterMessage {
-  return { ...toRecord(row), key: row.message_key ?? null, headers: row.headers ?? {}, value: row.value ?? null };
+  return { ...toRecord(row), position: row.position ?? '0', key: row.message_key ?? null, headers: row.headers ?? {}, value: row.value ?? null };
 }
 
 /**
@@ -162,7 +165,7 @@ export class DeadLetterQueries {
   async messages(scope: DeadLetterScope, ids: readonly string[]): Promise<DeadLetterMessage[]> {
     if (ids.length === 0) return [];
     const { where, values } = this.conditions(scope, { ids });
-    const rows = await this.read<Row>(scope, `SELECT ${listed}, message_key, headers, value FROM ${this.table} WHERE ${where.join(' AND ')}`, values);
+    const rows = await this.read<Row>(scope, `SELECT ${listed}, position::text AS position, message_key, headers, value FROM ${this.table} WHERE ${where.join(' AND ')}`, values);
     const byId = new Map(rows.map((row) => [row.id, toMessage(row)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }

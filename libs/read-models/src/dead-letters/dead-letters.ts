@@ -168,6 +168,22 @@ export class DeadLetterIndex {
     return (rowCount ?? 0) > 0;
   }
 
+  /**
+   * markRedriven for many rows in one statement, each only if it is still at the position it was
+   * read at: a redriven message can fail again (a new sighting) before it is marked, and the
+   * sighting, which already counts the redrive, must win. The ids of the rows marked.
+   */
+  async markManyRedriven(rows: readonly { readonly id: string; readonly position: string }[], act: { readonly operationId: string; readonly at: Date }): Promise<string[]> {
+    if (rows.length === 0) return [];
+    const { rows: marked } = await this.db.query<{ id: string }>(
+      `UPDATE ${this.table} AS row SET status = 'redriven', redrive_count = row.redrive_count + 1, acted_by = $3, acted_at = $4
+         FROM unnest($1::text[], $2::bigint[]) AS read (id, position)
+        WHERE row.id = read.id AND row.position = read.position AND row.status = 'pending' RETURNING row.id`,
+      [rows.map((row) => row.id), rows.map((row) => row.position), act.operationId, act.at],
+    );
+    return marked.map((row) => row.id);
+  }
+
   /** A pending row let go, with the operator's reason. False when the row was not pending. */
   async markDiscarded(id: string, act: { readonly operationId: string; readonly at: Date; readonly reason: string }): Promise<boolean> {
     const { rowCount } = await this.db.query(
