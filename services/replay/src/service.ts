@@ -27,7 +27,7 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
   const schema = platform.config.readModelSchema;
 
   // What operations act on: one line per source (dead letters, parked calls, projections, sessions).
-  const deadLetters = await startDeadLetters(platform, { maxRedrives: config.maxRedrives });
+  const deadLetters = await startDeadLetters(platform, { maxRedrives: config.maxRedrives, rescanMs: config.deadLetterRescanMs });
   const itemSources: ItemSource[] = [deadLetters.source];
 
   const sources = [...itemSources, ...(options.extraSources ?? [])];
