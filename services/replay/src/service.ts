@@ -7,6 +7,7 @@ import type { ReplayConfig } from './config.js';
 import type { ItemSource } from './operations/item-source.js';
 import { operationCommandHandler } from './operations/operation-commands.js';
 import { OperationRunner } from './operations/operation-runner.js';
+import { startDeadLetters } from './dead-letters/dead-letters.js';
 
 const now = () => new Date().toISOString();
 
@@ -26,7 +27,8 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
   const schema = platform.config.readModelSchema;
 
   // What operations act on: one line per source (dead letters, parked calls, projections, sessions).
-  const itemSources: ItemSource[] = [];
+  const deadLetters = await startDeadLetters(platform, { maxRedrives: config.maxRedrives, rescanMs: config.deadLetterRescanMs });
+  const itemSources: ItemSource[] = [deadLetters.source];
 
   const sources = [...itemSources, ...(options.extraSources ?? [])];
   const dataSource = await new DataSource({ type: 'postgres', url: platform.config.databaseUrl, schema, poolSize: 3, entities: [] }).initialize();
@@ -58,6 +60,7 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
       await sweep.stop();
       await commands.stop();
       await projection.stop();
+      await deadLetters.stop();
       await dataSource.destroy();
     },
   };
