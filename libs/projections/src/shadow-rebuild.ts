@@ -26,6 +26,9 @@ export interface ShadowRebuildResult {
   readonly quarantined: readonly QuarantinedEvent[];
 }
 
+/** Catch-up rounds before the swap: each takes what was appended during the one before. */
+const maxRounds = 5;
+
 /** A schema of its own per projection and schema, within PostgreSQL's 63-byte identifiers. */
 export function shadowSchemaName(tables: ProjectionTables, projection: string): string {
   const digest = createHash('sha256').update(`${tables.schema}\0${projection}`).digest('hex').slice(0, 12);
@@ -69,10 +72,17 @@ export async function rebuildInShadow(options: ShadowRebuildOptions): Promise<Sh
   await dataSource.query(`CREATE SCHEMA ${schemaSql}`);
   try {
     await dataSource.transaction((tx) => shadow.setUp(tx));
-    for (;;) {
-      const events = await options.store.readAll({ ...(position === undefined ? {} : { after: position }), maxCount: options.batchSize });
-      if (events.length > 0) await applyPage(events);
-      if (events.length < options.batchSize) break;
+    // Rounds up to the log's end as each round begins, so traffic during the rebuild cannot keep it
+    // from ending; once a round is short, what is left is taken under the lock (step 3).
+    for (let round = 0; round < maxRounds; round++) {
+      const end = await options.store.lastPosition();
+      const before = eventsApplied;
+      while (end !== undefined && (position === undefined || comparePositions(position, end) < 0)) {
+        const events = await options.store.readAll({ ...(position === undefined ? {} : { after: position }), maxCount: options.batchSize });
+        if (events.length > 0) await applyPage(events);
+        if (events.length < options.batchSize) break;
+      }
+      if (eventsApplied - before <= options.batchSize) break;
     }
     await dataSource.transaction(async (tx) => {
       const [row] = (await tx.query(`SELECT position FROM ${options.checkpoints} WHERE projection = $1 FOR UPDATE`, [projection.name])) as { position: string }[];
