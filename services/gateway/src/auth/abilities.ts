@@ -28,7 +28,8 @@ export type SubjectName =
   | 'AuditKey'
   | 'AuditCheckpoint'
   | 'AuditRetention'
-  | 'DeadLetter';
+  | 'DeadLetter'
+  | 'Projection';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });
 export type GatewayAbility = MongoAbility<[Action, Subject]>;
@@ -50,6 +51,7 @@ export const roleAbilities: Readonly<Record<Role, Grant>> = {
     can('read', ['SessionLog', 'Agent', 'Tool', 'Policy'], own);
     can(['read', 'decide'], 'Approval', own);
     can('read', 'DeadLetter', own);
+    can('read', 'Projection', own);
   },
   approver: (can, own) => {
     can('read', ['Session', 'SessionLog', 'Agent', 'Tool', 'Approval', 'Policy'], own);
@@ -89,12 +91,14 @@ export function abilityOf(tenantId: string, grants: readonly Grant[]): GatewayAb
 }
 
 /**
- * The platform admin (PLATFORM_ADMIN_API_KEY): manages tenants, and reads the dead letters of
- * every tenant (and those of no tenant: messages that could not be decoded); nothing else inside one.
+ * The platform admin (PLATFORM_ADMIN_API_KEY): manages tenants, reads the dead letters of every
+ * tenant (and those of no tenant: messages that could not be decoded) and the projections' status;
+ * nothing else inside one.
  */
 export const platformAdminGrant: Grant = (can) => {
   can('manage', 'Tenant');
   can('read', 'DeadLetter');
+  can('read', 'Projection');
 };
 
 export function platformAdminAbility(): GatewayAbility {
