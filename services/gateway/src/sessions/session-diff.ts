@@ -111,7 +111,9 @@ async function side(backend: SessionsBackend, tenantId: string, sessionId: strin
 }
 
 function toolCalls(runEvents: readonly EventEnvelope[], answers: readonly EventEnvelope[]): ToolCallView[] {
-  const answerOf = new Map(answers.map((answer) => [(answer.data as { callId: string }).callId, answer]));
+  // A call's stream also says it started; only its answer says how it ended.
+  const answered = answers.filter((event) => event.type === 'ToolCallCompleted' || event.type === 'ToolCallFailed');
+  const answerOf = new Map(answered.map((answer) => [(answer.data as { callId: string }).callId, answer]));
   return runEvents
     .filter((event) => event.type === 'ToolCallRequested')
     .sort((x, y) => (x.globalPosition < y.globalPosition ? -1 : x.globalPosition > y.globalPosition ? 1 : 0))
