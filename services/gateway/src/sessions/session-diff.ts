@@ -1,4 +1,4 @@
-import { parseOperationToolName, type EventEnvelope } from '@agent-orchestrator/contracts';
+import { parseOperationToolName, sessionIdSchema, type EventEnvelope } from '@agent-orchestrator/contracts';
 import { isDeepStrictEqual } from 'node:util';
 import { GatewayError } from '../errors.js';
 import { sessionStreams } from './session-streams.js';
@@ -89,7 +89,7 @@ function rows<T>(left: readonly T[], right: readonly T[], keyOf: (item: T, index
 }
 
 async function side(backend: SessionsBackend, tenantId: string, sessionId: string): Promise<Side> {
-  const detail = await backend.queries.getSession(tenantId, sessionId);
+  const detail = sessionIdSchema.safeParse(sessionId).success ? await backend.queries.getSession(tenantId, sessionId) : null;
   // Another tenant's session, or one not yet in the read model, reads as missing.
   if (!detail) throw new GatewayError('NotFound', `Your tenant has no session ${sessionId} (a session just started is compared once it is in the read model).`);
   const { streams } = await sessionStreams(backend.store, backend.approvals, tenantId, sessionId);
