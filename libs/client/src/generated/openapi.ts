@@ -355,7 +355,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Fork a session at a version of its log: a new session starts with the original's events up to it and goes on live from there with the overrides (model script or fixture, agent version, model). The original is untouched. */
+        /** Fork a session at a version of its log: a new session starts with the original's events up to it and goes on live from there with the overrides (model script or fixture, agent version, model, policy version). The original is untouched. */
         post: operations["forkSession"];
         delete?: never;
         options?: never;
@@ -3687,6 +3687,8 @@ export interface operations {
                     agent?: string;
                     /** @description The model every run of the fork asks for (a provider that cannot honour it, such as the scripted model, ignores it). */
                     model?: string;
+                    /** @description A version of your tool policy (GET /v1/policies/versions) the fork's tool calls are checked against, in place of the current one. */
+                    policyVersion?: number;
                 };
             };
         };
