@@ -20,7 +20,8 @@ async function sessionSpend(store: EventStore, sessionId: string): Promise<{ cos
   let tokens = 0;
   let pinnedPolicyVersion: number | undefined;
   for await (const event of store.streamEvents(sessionStream(sessionId))) {
-    if (event.type === 'SessionForked') pinnedPolicyVersion = (event.data as { overrides: { policyVersion?: number } }).overrides.policyVersion;
+    // A fork of a fork keeps the pin it copied unless it pins another.
+    if (event.type === 'SessionForked') pinnedPolicyVersion = (event.data as { overrides: { policyVersion?: number } }).overrides.policyVersion ?? pinnedPolicyVersion;
     if (event.type !== 'StepCompleted' && event.type !== 'UsageRecorded') continue;
     const { usage } = event.data as { usage: Usage };
     micros += Math.round(usage.costUsd * 1e6);
