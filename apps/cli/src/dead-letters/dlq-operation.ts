@@ -71,11 +71,17 @@ async function items(client: PlatformClient, operationId: string): Promise<ItemV
 }
 
 async function planned(client: PlatformClient, request: OperationRequest, pollMs: number): Promise<OperationView> {
-  const answer = (await client.json('POST', '/v1/operations', request)) as Partial<OperationView> & { operationId: string };
-  for (let view = answer; ; view = (await client.json('GET', `/v1/operations/${answer.operationId}`)) as OperationView) {
-    if (view.status !== undefined) return view as OperationView;
+  const answer = (await client.json('POST', '/v1/operations', request)) as Partial<OperationView> & { operationId: string; refusal?: string | null };
+  // 202: the plan takes a while; the operation shows once planned (until then it is not found).
+  let view = answer;
+  for (const deadline = Date.now() + 120_000; view.status === undefined; ) {
+    if (Date.now() > deadline) throw new CliError(`operation ${answer.operationId} is not planned after two minutes: look at it later with GET /v1/operations/${answer.operationId}`, exitCodes.platform);
     await new Promise((resolve) => setTimeout(resolve, pollMs));
+    view = ((await client.json('GET', `/v1/operations/${answer.operationId}`).catch(() => ({}))) as typeof answer) ?? {};
+    if (view.operationId === undefined) view = { operationId: answer.operationId };
   }
+  if (view.status === 'failed') throw new CliError(`the platform refused the plan: ${view.refusal ?? 'no reason given'}`, exitCodes.platform);
+  return view as OperationView;
 }
 
 /** Plans the operation, prints its dry run, and unless it is only a dry run, confirms it and follows it to its end. Returns the exit code. */
