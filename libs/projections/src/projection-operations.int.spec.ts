@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventEnvelope } from '@agent-orchestrator/contracts';
+import type { EventEnvelope, ProjectionCommand } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import { createTestSchema, planRequested, planRequestedBatch, uniqueStream, waitFor, type TestSchema } from '@agent-orchestrator/testing';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -14,7 +14,7 @@ function planners(schema: string, table: string, gate?: Promise<void>): Projecti
   return {
     name: table.replaceAll('_', '-'),
     version: 1,
-    tables: { schema, names: [table] },
+    readModelTables: { schema, names: [table] },
     inSchema: (other) => planners(other, table),
     setUp: async (m) => {
       await m.query(`CREATE TABLE IF NOT EXISTS ${rows} (stream_id text PRIMARY KEY, planner text NOT NULL CONSTRAINT no_poison CHECK (planner <> 'Poison'), incomplete int NOT NULL DEFAULT 0)`);
@@ -139,7 +139,7 @@ describe('projection operations: status, rebuild and retry on command', () => {
 
     // The fix, then a retry of one of them: it applies, the other stays.
     await dataSource.query(`ALTER TABLE "${db.schema}".retried DROP CONSTRAINT no_poison`);
-    const one = { type: 'RetryQuarantinedEvents', operationId: randomUUID(), projection: 'retried', eventIds: [first!.eventId] } as const;
+    const one: ProjectionCommand = { type: 'RetryQuarantinedEvents', operationId: randomUUID(), projection: 'retried', eventIds: [first!.eventId] };
     expect(await operations.accept(one)).toBe('started');
     await operations.settled();
     expect((await statusOf('retried')).operation).toMatchObject({ operationId: one.operationId, status: 'succeeded', done: 1, total: 1, detail: '1 applied, 0 still refused' });

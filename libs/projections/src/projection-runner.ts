@@ -149,14 +149,14 @@ export class ProjectionRunner {
 
   /**
    * Builds the projection again from the start of the log, reporting progress after every batch.
-   * A projection that names its tables (`tables`, `inSchema`) is built into shadow tables while
+   * A projection that names its tables (`readModelTables`, `inSchema`) is built into shadow tables while
    * the live ones keep following the log, and swapped in at once (see rebuildInShadow). One that
    * does not is emptied and built in place up to `until` (default: the log's end when the
    * rebuild began). Follows the log afterwards, as after `start`.
    */
   async rebuild(onProgress: (progress: RebuildProgress) => void = () => undefined, until?: GlobalPosition): Promise<RebuildProgress> {
     const total = await this.options.countEvents?.();
-    if (this.projection.tables && this.projection.inSchema) {
+    if (this.projection.readModelTables && this.projection.inSchema) {
       const { name } = this.projection;
       const result = await rebuildInShadow({
         store: this.options.store,

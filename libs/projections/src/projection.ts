@@ -27,7 +27,7 @@ export interface Projection {
    * The tables `setUp` makes and `apply` writes: their schema and their names in it. With
    * `inSchema`, they let a rebuild build the model into shadow tables and swap them in at once.
    */
-  readonly tables?: ProjectionTables;
+  readonly readModelTables?: ProjectionTables;
   /**
    * The same projection over same-named tables in another schema: a rebuild sets it up there
    * (tables, indexes, row-level security, grants), applies the log into it, then moves its tables

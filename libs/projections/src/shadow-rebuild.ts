@@ -53,8 +53,8 @@ export function shadowSchemaName(tables: ProjectionTables, projection: string): 
  */
 export async function rebuildInShadow(options: ShadowRebuildOptions): Promise<ShadowRebuildResult> {
   const { projection, dataSource } = options;
-  const { tables, inSchema } = projection;
-  if (!tables || !inSchema) throw new Error(`projection ${projection.name} names no tables to rebuild into (tables, inSchema)`);
+  const { readModelTables: tables, inSchema } = projection;
+  if (!tables || !inSchema) throw new Error(`projection ${projection.name} names no tables to rebuild into (readModelTables, inSchema)`);
   const shadowSchema = shadowSchemaName(tables, projection.name);
   const shadow = inSchema.call(projection, shadowSchema);
   const schemaSql = pg.escapeIdentifier(shadowSchema);

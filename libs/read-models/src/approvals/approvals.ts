@@ -45,7 +45,7 @@ export interface ApprovalRecord {
 export class ApprovalsProjection implements Projection {
   readonly name = 'approvals';
   readonly version = 1;
-  readonly tables: ProjectionTables;
+  readonly readModelTables: ProjectionTables;
   private readonly table: string;
 
   /** @param appRole the role the gateway reads the table as, one tenant at a time; without it only the owner may read it. */
@@ -54,7 +54,7 @@ export class ApprovalsProjection implements Projection {
     private readonly appRole?: string,
   ) {
     this.table = approvalsTableName(schema);
-    this.tables = { schema, names: ['approvals'] };
+    this.readModelTables = { schema, names: ['approvals'] };
   }
 
   inSchema(schema: string): ApprovalsProjection {

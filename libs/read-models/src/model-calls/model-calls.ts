@@ -56,7 +56,7 @@ export function modelCallsTable(schema: string): EntitySchema<ModelCallRecord> {
 export class ModelCallsProjection implements Projection {
   readonly name = 'model-calls';
   readonly version = 1;
-  readonly tables: ProjectionTables;
+  readonly readModelTables: ProjectionTables;
   private readonly table: string;
 
   /** @param appRole the role the gateway reads the table as, one tenant at a time; without it only the owner may read it. */
@@ -65,7 +65,7 @@ export class ModelCallsProjection implements Projection {
     private readonly appRole?: string,
   ) {
     this.table = `${pg.escapeIdentifier(schema)}.model_calls`;
-    this.tables = { schema, names: ['model_calls'] };
+    this.readModelTables = { schema, names: ['model_calls'] };
   }
 
   inSchema(schema: string): ModelCallsProjection {

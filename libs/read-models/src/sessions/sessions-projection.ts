@@ -47,7 +47,7 @@ class SqlParams {
 export class SessionsProjection implements Projection {
   readonly name = 'sessions';
   readonly version = 1;
-  readonly tables: ProjectionTables;
+  readonly readModelTables: ProjectionTables;
   private readonly sessions: string;
   private readonly steps: string;
 
@@ -57,7 +57,7 @@ export class SessionsProjection implements Projection {
     private readonly appRole?: string,
   ) {
     ({ sessions: this.sessions, sessionSteps: this.steps } = sqlTableNames(model));
-    this.tables = { schema: model.schema, names: ['sessions', 'session_steps'] };
+    this.readModelTables = { schema: model.schema, names: ['sessions', 'session_steps'] };
   }
 
   inSchema(schema: string): SessionsProjection {

@@ -25,12 +25,12 @@ export function tenantStatusChange(event: EventEnvelope): { readonly pauseReason
 export class TenantStatusesProjection implements Projection {
   readonly name = 'tenant-statuses';
   readonly version = 1;
-  readonly tables: ProjectionTables;
+  readonly readModelTables: ProjectionTables;
   private readonly table: string;
 
   constructor(private readonly schema: string) {
     this.table = `${pg.escapeIdentifier(schema)}.tenant_statuses`;
-    this.tables = { schema, names: ['tenant_statuses'] };
+    this.readModelTables = { schema, names: ['tenant_statuses'] };
   }
 
   inSchema(schema: string): TenantStatusesProjection {
