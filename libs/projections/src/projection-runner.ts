@@ -102,17 +102,7 @@ export class ProjectionRunner {
 
   /** Sets up tables, rebuilds first when the stored checkpoint is of another version, then follows the log. */
   async start(): Promise<Subscription> {
-    await this.options.dataSource.transaction(async (tx) => {
-      // Several processes may start at once; CREATE TABLE IF NOT EXISTS alone races on the catalog.
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`projection-checkpoints:${this.table}`]);
-      await tx.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
-        projection text PRIMARY KEY, version int NOT NULL, position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
-      await this.quarantine.setUp(tx);
-      await this.statusTable.setUp(tx, this.options.statusReader);
-      await this.projection.setUp(tx);
-      const [stored] = await tx.query(`SELECT version FROM ${this.table} WHERE projection = $1`, [this.projection.name]);
-      if (stored && stored.version !== this.projection.version) await this.clear(tx);
-    });
+    await this.setUpTables(true);
     // A fix is deployed by restarting the process: its quarantined events are applied again then,
     // without anyone having to ask (those still refused stay, with one more attempt).
     const retried = await this.retryQuarantined();
@@ -121,6 +111,22 @@ export class ProjectionRunner {
     await this.report();
     this.startReporting();
     return this.subscription;
+  }
+
+  /** The checkpoint, quarantine and status tables and the projection's own; a stored checkpoint of another version empties the model when asked. */
+  private async setUpTables(clearOtherVersion: boolean): Promise<void> {
+    await this.options.dataSource.transaction(async (tx) => {
+      // Several processes may start at once; CREATE TABLE IF NOT EXISTS alone races on the catalog.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`projection-checkpoints:${this.table}`]);
+      await tx.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
+        projection text PRIMARY KEY, version int NOT NULL, position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
+      await this.quarantine.setUp(tx);
+      await this.statusTable.setUp(tx, this.options.statusReader);
+      await this.projection.setUp(tx);
+      if (!clearOtherVersion) return;
+      const [stored] = await tx.query(`SELECT version FROM ${this.table} WHERE projection = $1`, [this.projection.name]);
+      if (stored && stored.version !== this.projection.version) await this.clear(tx);
+    });
   }
 
   /**
@@ -157,6 +163,7 @@ export class ProjectionRunner {
   async rebuild(onProgress: (progress: RebuildProgress) => void = () => undefined, until?: GlobalPosition): Promise<RebuildProgress> {
     const total = await this.options.countEvents?.();
     if (this.projection.readModelTables && this.projection.inSchema) {
+      await this.setUpTables(false);
       const { name } = this.projection;
       const result = await rebuildInShadow({
         store: this.options.store,
