@@ -4,7 +4,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { failureKind } from './failure-kind.js';
 import type { Projection } from './projection.js';
 import { defaultQuarantinePolicy, describeFailure, QuarantineTable, type EventFailure, type QuarantinedEvent, type QuarantinePolicy, type RetryResult } from './quarantine.js';
-import { ProjectionStatusTable, type StatusReport } from './projection-status.js';
+import { ProjectionStatusTable } from './projection-status.js';
+import { StatusReporter } from './status-reporter.js';
 import { rebuildInShadow } from './shadow-rebuild.js';
 import { storableEvent } from './storable-text.js';
 
@@ -78,10 +79,7 @@ export class ProjectionRunner {
   private committed: GlobalPosition | undefined;
   private handlingSince: Date | undefined;
   private readonly statusTable: ProjectionStatusTable;
-  private reporter?: { readonly timer: NodeJS.Timeout; reporting: Promise<void> };
-  private appliedSinceReport = 0;
-  private lastReportAt = Date.now();
-  private behindSince: Date | undefined;
+  private reporter?: StatusReporter;
   /** Events quarantined by this runner since it was made: a counter for metrics. */
   quarantinedTotal = 0;
 
@@ -108,8 +106,19 @@ export class ProjectionRunner {
     const retried = await this.retryQuarantined();
     if (retried.length > 0) this.options.onRetried?.(retried);
     this.subscription = this.follow(() => undefined);
-    await this.report();
-    this.startReporting();
+    this.reporter = new StatusReporter({
+      projection: this.projection,
+      table: this.statusTable,
+      dataSource: this.options.dataSource,
+      checkpoints: this.table,
+      read: async () => {
+        const status = await this.status();
+        return { position: status.position, lag: status.lag, lagCapped: status.lag >= lagCountLimit, quarantined: status.quarantined };
+      },
+      intervalMs: this.options.statusIntervalMs ?? 2000,
+      onError: (error) => this.options.onError?.(error, 1),
+    });
+    await this.reporter.start();
     return this.subscription;
   }
 
@@ -140,11 +149,8 @@ export class ProjectionRunner {
 
   /** Stops following the log and reporting: the status row's heartbeat goes stale, and readers see it stalled once it is. */
   async stop(): Promise<void> {
-    if (this.reporter) {
-      clearInterval(this.reporter.timer);
-      await this.reporter.reporting;
-      this.reporter = undefined;
-    }
+    await this.reporter?.stop();
+    this.reporter = undefined;
     await this.stopFollowing();
   }
 
@@ -246,41 +252,6 @@ export class ProjectionRunner {
     return { projection: this.projection.name, position, lag, quarantined, handlingSince: this.handlingSince };
   }
 
-  /** The row of `projection_status`: written every `statusIntervalMs` while the runner runs. */
-  private startReporting(): void {
-    const reporter = {
-      reporting: Promise.resolve(),
-      timer: setInterval(() => {
-        // One report at a time: a slow database delays the next, never piles them up.
-        reporter.reporting = reporter.reporting.then(() => this.report()).catch((error: unknown) => this.options.onError?.(error, 1));
-      }, this.options.statusIntervalMs ?? 2000),
-    };
-    reporter.timer.unref();
-    this.reporter = reporter;
-  }
-
-  private async report(): Promise<void> {
-    const status = await this.status();
-    const [checkpoint] = (await this.options.dataSource.query(`SELECT updated_at FROM ${this.table} WHERE projection = $1`, [this.projection.name])) as { updated_at: Date }[];
-    const now = Date.now();
-    const seconds = Math.max((now - this.lastReportAt) / 1000, 0.001);
-    const report: StatusReport = {
-      projection: this.projection.name,
-      version: this.projection.version,
-      position: status.position ?? null,
-      lag: status.lag,
-      lagCapped: status.lag >= lagCountLimit,
-      eventsPerSecond: Math.round((this.appliedSinceReport / seconds) * 10) / 10,
-      lastAdvanceAt: checkpoint?.updated_at ?? null,
-      behindSince: status.lag > 0 ? (this.behindSince ??= new Date(now)) : null,
-      quarantined: status.quarantined,
-    };
-    if (status.lag === 0) this.behindSince = undefined;
-    this.appliedSinceReport = 0;
-    this.lastReportAt = now;
-    await this.statusTable.report(this.options.dataSource, report);
-  }
-
   private follow(progress: (count: number, position: GlobalPosition) => void): Subscription {
     const { name } = this.projection;
     return this.options.store.subscribeToAll({
@@ -299,7 +270,7 @@ export class ProjectionRunner {
         this.handlingSince ??= new Date();
         await this.handle(events);
         this.handlingSince = undefined;
-        this.appliedSinceReport += events.length;
+        this.reporter?.applied(events.length);
         const last = events[events.length - 1]!.globalPosition;
         this.committed = last;
         progress(events.length, last);
