@@ -12,7 +12,7 @@ import { startDeadLetters } from './dead-letters/dead-letters.js';
 const now = () => new Date().toISOString();
 
 export interface ReplayOptions {
-  /** More sources beside the registered ones (a spec's test source). */
+  /** More sources beside the registered ones (a spec's test source), each in place of a registered source of the same name. */
   readonly extraSources?: readonly ItemSource[];
 }
 
@@ -30,7 +30,9 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
   const deadLetters = await startDeadLetters(platform, { maxRedrives: config.maxRedrives, rescanMs: config.deadLetterRescanMs });
   const itemSources: ItemSource[] = [deadLetters.source];
 
-  const sources = [...itemSources, ...(options.extraSources ?? [])];
+  // A spec's source stands in for the registered one of its name: the runner routes items by source name.
+  const extra = options.extraSources ?? [];
+  const sources = [...itemSources.filter((registered) => !extra.some((source) => source.source === registered.source)), ...extra];
   const dataSource = await new DataSource({ type: 'postgres', url: platform.config.databaseUrl, schema, poolSize: 3, entities: [] }).initialize();
   await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
   const projection = new ProjectionRunner(new OperationsProjection(schema, platform.appRole.name), {
