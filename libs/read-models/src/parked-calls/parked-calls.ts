@@ -111,7 +111,7 @@ export class ParkedCallsProjection implements Projection {
         await manager.query(
           `INSERT INTO ${this.table} (run_id, call_id, tenant_id, session_id, tool, operation, method, code, reason, attempts, parkings, status, parked_at, last_stream_version)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'parked', $12, $13)
-           ON CONFLICT (run_id, call_id) DO UPDATE SET code = excluded.code, reason = excluded.reason, attempts = excluded.attempts, parkings = excluded.parkings,
+           ON CONFLICT (run_id, call_id) DO UPDATE SET code = excluded.code, reason = excluded.reason, attempts = ${this.table}.attempts + excluded.attempts, parkings = excluded.parkings,
              status = 'parked', resolution = NULL, resolved_at = NULL, parked_at = excluded.parked_at, last_stream_version = excluded.last_stream_version
            WHERE ${this.table}.last_stream_version < excluded.last_stream_version`,
           [runId, callId, event.tenantId, d.sessionId, d.tool, d.operation, d.method, d.code, d.reason, d.attempts, d.parkings, envelope.occurredAt, version],

@@ -116,14 +116,14 @@ describe('parked tool calls', () => {
     ]);
     expect(produced).toEqual([]); // listed through the parked-calls index, not dead-lettered
 
-    // Redriven while the outage lasts: parked again, its attempts counted.
+    // Redriven while the outage lasts: parked again, counted, with the attempts of the redrive.
     expect(await handle(randomUUID(), command('RetryParkedToolCall', parked))).toBe('parked');
     expect((await events(parked.stream)).map((event) => [event.type, (event.data as { attempts?: number; parkings?: number }).parkings ?? null])).toEqual([
       ['ToolCallParked', 1],
       ['ToolCallRetried', null],
       ['ToolCallParked', 2],
     ]);
-    expect((await events(parked.stream)).at(-1)!.data).toMatchObject({ attempts: 6 });
+    expect((await events(parked.stream)).at(-1)!.data).toMatchObject({ attempts: 3 });
 
     tool.outage(false);
     const redrive = randomUUID();
