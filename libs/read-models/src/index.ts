@@ -25,3 +25,5 @@ export { ApprovalsProjection, type ApprovalRecord, type ApprovalStatus } from '.
 export { ApprovalQueries, type ListApprovalsQuery } from './approvals/approval-queries.js';
 export { ParkedCallQueries, ParkedCallsProjection, parkedCallsTableName, type ParkedCallRecord, type ParkedCallStatus } from './parked-calls/parked-calls.js';
 export { TenantStatusesProjection, TenantStatusQueries, tenantStatusChange, type SessionOutOfStep } from './tenants/tenant-statuses.js';
+export { OperationsProjection, operationsTables } from './operations/operations-projection.js';
+export { OperationQueries, type OperationItemRow, type OperationRecord, type OperationStatus, type SqlReader } from './operations/operation-queries.js';
