@@ -19,8 +19,8 @@ type CallEvent = EventEnvelope & (ParkedCallEvent | ToolCallEvent);
 
 /**
  * Lists parked calls beside dead letters: every ToolCallParked on `events.toolcall` upserts the
- * call's row of the dead-letter index (pending again after a redrive that failed), and the call's
- * answer (ToolCallCompleted, or the ToolCallFailed that follows a discard) resolves it. Upserts are
+ * call's row of the dead-letter index (pending again after a redrive that failed), a discard
+ * marks it discarded, and the call's answer resolves it (a discarded one stays discarded). Upserts are
  * idempotent by the parking's stream version and resolving twice changes nothing, so what Kafka
  * redelivers is harmless. Answers of calls that were never parked match no row.
  */
@@ -41,9 +41,12 @@ export async function startParkedCallIndexing(options: ParkedCallIndexingOptions
         case 'ToolCallFailed':
           await index.resolve(parkedCallId(event.data.runId, event.data.callId), new Date(event.occurredAt));
           return;
-        case 'ToolCallRetried':
         case 'ToolCallDiscarded':
-          // The operation that sent the command marked the row already (redriven, discarded).
+          // Before the ToolCallFailed that follows it resolves the row: a discarded call stays discarded.
+          await index.markDiscarded(parkedCallId(event.data.runId, event.data.callId), { operationId: event.data.operationId ?? event.actor.id, at: new Date(event.occurredAt), reason: event.data.reason });
+          return;
+        case 'ToolCallRetried':
+          // The operation that sent the retry marked the row redriven already.
           return;
         default:
           return;

@@ -113,6 +113,19 @@ export class ParkedCallSource implements ItemSource {
     const last = before.at(-1);
     if (!sentBefore && last?.type !== 'ToolCallParked') return { outcome: 'skipped', detail: last === undefined ? 'the call was never parked' : `the call is not parked (its last event is ${last.type})` };
     if (!sentBefore) await this.send(row.tenantId!, row.sessionId, call, commandId, context, action);
+    const result = await this.settle(row, stream, commandId, context, action);
+    // Acted on already (the runner executes an item again after a crash): skipped, saying what it came to.
+    return sentBefore && result.outcome !== 'failed' ? { outcome: 'skipped', detail: `already acted on by this operation: ${String(result.detail)}` } : result;
+  }
+
+  /** Marks the row and waits for what the command came to. */
+  private async settle(
+    row: DeadLetterMessage,
+    stream: string,
+    commandId: string,
+    context: ExecutionContext,
+    action: { readonly type: 'RetryParkedToolCall' } | { readonly type: 'DiscardParkedToolCall'; readonly reason: string },
+  ): Promise<ItemResult> {
     const at = this.now();
     // Only the parking read: when the call was parked again already, that sighting (pending) wins.
     if (action.type === 'RetryParkedToolCall') await this.options.index.markManyRedriven([{ id: row.id, position: row.position }], { operationId: context.operationId, at });
