@@ -1,4 +1,4 @@
-import { toolCallStream, type EventEnvelope, type ParkedToolCallCommand, type ToolCommandMessage, type TopicNames } from '@agent-orchestrator/contracts';
+import { sessionStream, toolCallStream, type EventEnvelope, type ParkedToolCallCommand, type ToolCommandMessage, type TopicNames } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
 import type { DeadLetterFilter, DeadLetterIndex, DeadLetterMessage, DeadLetterQueries, DeadLetterRecord } from '@agent-orchestrator/read-models';
@@ -61,6 +61,8 @@ type Answer = 'ToolCallCompleted' | 'ToolCallFailed' | 'ToolCallParked';
  * waits, bounded, for what it came to on the call's stream: answered (the run resumes), parked
  * again (failed), or discarded. A call no longer parked (answered, or being redriven by another
  * operation) is skipped, and so is one tool-adapters found not parked when the command arrived.
+ * Cancelling a blocked session discards nothing: its parked calls stay listed, a redrive of one
+ * is skipped (its session ended), and a discard answers it.
  */
 export class ParkedCallSource implements ItemSource {
   readonly source = 'parked-call' as const;
@@ -112,6 +114,9 @@ export class ParkedCallSource implements ItemSource {
     const sentBefore = before.some((event) => event.causationId === commandId);
     const last = before.at(-1);
     if (!sentBefore && last?.type !== 'ToolCallParked') return { outcome: 'skipped', detail: last === undefined ? 'the call was never parked' : `the call is not parked (its last event is ${last.type})` };
+    // A session that ended (cancelled, failed) waits for nothing: running its call would be a side effect for no one.
+    const ended = action.type === 'RetryParkedToolCall' && !sentBefore && row.sessionId !== null ? await this.sessionEnd(row.sessionId) : undefined;
+    if (ended !== undefined) return { outcome: 'skipped', detail: `its session has ended (${ended}); discard the call instead` };
     if (!sentBefore) await this.send(row.tenantId!, row.sessionId, call, commandId, context, action);
     const result = await this.settle(row, stream, commandId, context, action);
     // Acted on already (the runner executes an item again after a crash): skipped, saying what it came to.
@@ -147,6 +152,11 @@ export class ParkedCallSource implements ItemSource {
       case 'ToolCallParked':
         return { outcome: 'failed', detail: `ran once more and was parked again (${String((outcome.event.data as { code?: string }).code)})` };
     }
+  }
+
+  private async sessionEnd(sessionId: string): Promise<string | undefined> {
+    const [last] = await this.options.store.readStream(sessionStream(sessionId), { direction: 'backwards', maxCount: 1 });
+    return last !== undefined && ['SessionCompleted', 'SessionFailed', 'SessionCancelled'].includes(last.type) ? last.type : undefined;
   }
 
   private async send(

@@ -120,8 +120,21 @@ describe('parked tool calls, listed and redriven through the dead-letter index',
     expect(await typesOf(discardedStream)).toEqual(['ToolCallParked', 'ToolCallDiscarded', 'ToolCallFailed']);
     expect((await platform.store.readStream(discardedStream)).at(-1)!.data).toMatchObject({ reason: 'discarded by an operator: Ada was added by hand' });
     for (const item of redriven) expect(await typesOf(sessions.find((session) => session.sessionId === item.sessionId)!.stream)).toEqual(['ToolCallParked', 'ToolCallRetried', 'ToolCallCompleted']);
-    await waitFor('the index to resolve the answered calls', async () => (await pending()).length === 0, { timeoutMs: 20_000 });
-    const rows = await queries.messages(platformScope, items.map((item) => item.itemId));
-    expect(rows.map((row) => row.status).sort()).toEqual(['discarded', 'resolved', 'resolved']);
+    const statuses = async () => (await queries.messages(platformScope, items.map((item) => item.itemId))).map((row) => row.status).sort();
+    await waitFor('the index to resolve the answered calls', async () => (await statuses()).join() === 'discarded,resolved,resolved', { timeoutMs: 20_000 });
+  }, 60_000);
+
+  it("keeps a cancelled session's parked call listed: a redrive is skipped (nothing sent), a discard answers it", async () => {
+    tool.outage(true);
+    const session = await sessionWritingContact('Linus');
+    await waitFor('the parked call in the index', async () => (await pending()).find((row) => row.sessionId === session.sessionId), { timeoutMs: 30_000 });
+    await platform.store.append(sessionStream(session.sessionId), [envelope('SessionCancelled', { reason: 'not needed', usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } }, session.sessionId)]);
+    tool.outage(false);
+    const [item] = (await source.match('redrive', { tool: 'crm' }, { kind: 'tenant', tenantId })).filter((candidate) => candidate.sessionId === session.sessionId);
+    const requests = tool.requests();
+    expect(await source.execute('redrive', item!, { operationId: randomUUID(), scope: platformScope })).toEqual({ outcome: 'skipped', detail: 'its session has ended (SessionCancelled); discard the call instead' });
+    expect(tool.requests()).toBe(requests);
+    expect(await source.execute('discard', item!, { operationId: randomUUID(), scope: { kind: 'tenant', tenantId }, reason: 'its session was cancelled' })).toMatchObject({ outcome: 'succeeded' });
+    expect(await typesOf(session.stream)).toEqual(['ToolCallParked', 'ToolCallDiscarded', 'ToolCallFailed']);
   }, 60_000);
 });
