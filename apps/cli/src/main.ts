@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { registerDlqCommands } from './dead-letters/dlq-command.js';
 import { CliError, exitCodes } from './exit-codes.js';
 import { exportCommand, listExportsCommand } from './export-command.js';
 import { connectionFrom, PlatformClient } from './platform-client.js';
@@ -49,6 +50,8 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
       if (!Number.isSafeInteger(options.limit) || options.limit < 1) throw new CliError('--limit must be a positive whole number', exitCodes.usage);
       code = await listExportsCommand(client(), options, output);
     });
+
+  registerDlqCommands(program, client, output, (exit) => void (code = exit));
 
   try {
     await program.parseAsync([...argv]);
