@@ -32,7 +32,8 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
   const deadLetters = await startDeadLetters(platform, { maxRedrives: config.maxRedrives, rescanMs: config.deadLetterRescanMs });
   const itemSources: ItemSource[] = [deadLetters.source, parkedCalls.source];
 
-  const sources = [...itemSources, ...(options.extraSources ?? [])];
+  // A spec's own source goes first: it may stand in for a registered one of the same name.
+  const sources = [...(options.extraSources ?? []), ...itemSources];
   const dataSource = await new DataSource({ type: 'postgres', url: platform.config.databaseUrl, schema, poolSize: 3, entities: [] }).initialize();
   await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
   const projection = new ProjectionRunner(new OperationsProjection(schema, platform.appRole.name), {
