@@ -28,24 +28,33 @@ export interface TimeoutSweepOptions {
  * nothing. Several orchestrators sweeping at once is harmless: each check is decided on the
  * session stream at the version read.
  */
+/**
+ * The holds on step attempts from runs that waited (for a person, or parked for an operator): one
+ * per attempt, held (`since` null) while any of its holds is, else counting from the latest release.
+ * Plan and review runs hold nothing: their timeouts run on.
+ */
+export function stepHolds(holds: readonly { readonly runId: string; readonly since: string | null }[]): { stepId: string; attempt: number; since: string | null }[] {
+  const byAttempt = new Map<string, { stepId: string; attempt: number; since: string | null }>();
+  for (const { runId, since } of holds) {
+    const step = stepOfRun(runId);
+    if (!step) continue;
+    const key = `${step.stepId}/${step.attempt}`;
+    const same = byAttempt.get(key);
+    const merged = same === undefined ? since : same.since === null || since === null ? null : same.since > since ? same.since : since;
+    byAttempt.set(key, { ...step, since: merged });
+  }
+  return [...byAttempt.values()];
+}
+
 export function startTimeoutSweep(options: TimeoutSweepOptions): { stop(): Promise<void> } {
   const { store, queries, approvals, logger, intervalMs, now } = options;
   const sweep = async () => {
     for (const { sessionId, tenantId } of await queries.liveSessions(options.batch ?? 500)) {
       const metadata = { tenantId, correlationId: sessionId, causationId: 'timeout-sweep', actor: { kind: 'service' as const, id: 'orchestrator' }, now: now(), traceparent: null, eventIds: [] };
-      const parked = (await options.parkedCalls?.holds(sessionId)) ?? [];
-      const approvalHolds = [...(await approvals.holds(sessionId)).map(({ runId, settledAt }) => ({ runId, since: settledAt })), ...parked.map(({ runId, resolvedAt }) => ({ runId, since: resolvedAt }))]
-        .flatMap(({ runId, since }) => {
-          const step = stepOfRun(runId);
-          return step ? [{ ...step, since }] : [];
-        })
-        // One hold per step attempt: held while any of its holds is; else from the latest release.
-        .reduce<{ stepId: string; attempt: number; since: string | null }[]>((holds, hold) => {
-          const same = holds.find((other) => other.stepId === hold.stepId && other.attempt === hold.attempt);
-          if (!same) return [...holds, hold];
-          same.since = same.since === null || hold.since === null ? null : same.since > hold.since ? same.since : hold.since;
-          return holds;
-        }, []);
+      const approvalHolds = stepHolds([
+        ...(await approvals.holds(sessionId)).map(({ runId, settledAt }) => ({ runId, since: settledAt })),
+        ...((await options.parkedCalls?.holds(sessionId)) ?? []).map(({ runId, resolvedAt }) => ({ runId, since: resolvedAt })),
+      ]);
       await decideSessionCommand(store, logger, randomUUID(), { type: 'CheckTimeouts', sessionId, approvalHolds, metadata }).catch((error: unknown) =>
         logger.warn({ err: error, sessionId }, 'timeout check failed; the next sweep tries again'),
       );
