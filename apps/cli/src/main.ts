@@ -3,6 +3,7 @@ import { registerDlqCommands } from './dead-letters/dlq-command.js';
 import { CliError, exitCodes } from './exit-codes.js';
 import { exportCommand, listExportsCommand } from './export-command.js';
 import { connectionFrom, PlatformClient } from './platform-client.js';
+import { addForkAndDiff } from './sessions/sessions-commands.js';
 import { verifyCommand, type Output } from './verify-command.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -52,6 +53,8 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
     });
 
   registerDlqCommands(program, client, output, (exit) => void (code = exit));
+  const sessions = program.command('sessions').description('sessions: fork one at a version, compare two');
+  addForkAndDiff(sessions, client, () => connectionFrom(program.opts<{ url?: string; apiKey?: string }>(), env).url, output, (exit) => (code = exit));
 
   try {
     await program.parseAsync([...argv]);

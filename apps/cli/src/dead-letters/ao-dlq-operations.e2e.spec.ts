@@ -13,7 +13,7 @@ let server: Server;
 let url: string;
 let requests: { method: string; path: string; body: unknown }[] = [];
 /** What the stand-in matches and how the run ends. */
-let scenario: { total: number; failed: number };
+let scenario: { total: number; failed: number; refused?: string };
 let polls = 0;
 
 const view = (status: OperationView['status'], done: number): OperationView => ({
@@ -41,7 +41,7 @@ beforeAll(async () => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      if (req.method === 'POST' && path === '/v1/operations') return send(201, view('planned', 0));
+      if (req.method === 'POST' && path === '/v1/operations') return send(201, scenario.refused ? { ...view('failed', 0), refusal: scenario.refused } : view('planned', 0));
       if (req.method === 'GET' && path.startsWith('/v1/operations/op-1/items'))
         return send(200, { items: Array.from({ length: scenario.total }, (_, i) => ({ itemId: `dl-${i}`, label: `PolicyDecisionRecorded from events.policycheck, failed in tool-adapters (${i})`, repeatsSideEffect: i === 0 })), nextCursor: null });
       if (req.method === 'POST' && path === '/v1/operations/op-1/confirm') return send(200, view('running', 0));
@@ -105,6 +105,12 @@ describe('ao dlq redrive and discard', () => {
     expect(requests).toEqual([]);
     expect((await ao(['dlq', 'discard', '--tool', 'crm', '--reason', 'the CRM record is gone', '--yes'])).code).toBe(0);
     expect(requests[0]!.body).toEqual({ kind: 'discard', filter: { tool: 'crm' }, reason: 'the CRM record is gone' });
+  });
+
+  it('says why the platform refused the plan, and exits 3', async () => {
+    scenario = { total: 0, failed: 0, refused: '25000 items match: at most 20000; narrow the filter' };
+    expect(await ao(['dlq', 'redrive', '--tool', 'crm', '--yes'])).toMatchObject({ code: 3, err: expect.stringContaining('the platform refused the plan: 25000 items match') });
+    expect(confirmed()).toBe(false);
   });
 
   it('refuses an operation over every dead letter: a filter or ids are needed', async () => {

@@ -55,7 +55,7 @@ export async function listDeadLetters(client: PlatformClient, options: DeadLette
   do {
     query.set('limit', String(Math.min(500, options.limit - items.length)));
     if (cursor !== null) query.set('cursor', cursor);
-    const page = (await client.call('GET', `/v1/dead-letters?${query}`)) as DeadLetterPage;
+    const page = (await client.json('GET', `/v1/dead-letters?${query}`)) as DeadLetterPage;
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor !== null && items.length < options.limit);
@@ -66,7 +66,7 @@ export async function listDeadLetters(client: PlatformClient, options: DeadLette
 
 /** `ao dlq show <id>`: one dead letter with its message decoded. */
 export async function showDeadLetter(client: PlatformClient, id: string, options: { json?: boolean }, output: Output): Promise<number> {
-  const detail = (await client.call('GET', `/v1/dead-letters/${encodeURIComponent(id)}`)) as DeadLetterDetail;
+  const detail = (await client.json('GET', `/v1/dead-letters/${encodeURIComponent(id)}`)) as DeadLetterDetail;
   output.out(options.json ? JSON.stringify(detail, null, 2) : deadLetterText(detail));
   return exitCodes.ok;
 }

@@ -63,7 +63,7 @@ async function items(client: PlatformClient, operationId: string): Promise<ItemV
   const all: ItemView[] = [];
   let cursor: string | null = null;
   do {
-    const page = (await client.call('GET', `/v1/operations/${operationId}/items?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)) as { items: ItemView[]; nextCursor?: string | null };
+    const page = (await client.json('GET', `/v1/operations/${operationId}/items?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)) as { items: ItemView[]; nextCursor?: string | null };
     all.push(...page.items);
     cursor = page.nextCursor ?? null;
   } while (cursor !== null);
@@ -71,11 +71,17 @@ async function items(client: PlatformClient, operationId: string): Promise<ItemV
 }
 
 async function planned(client: PlatformClient, request: OperationRequest, pollMs: number): Promise<OperationView> {
-  const answer = (await client.call('POST', '/v1/operations', request)) as Partial<OperationView> & { operationId: string };
-  for (let view = answer; ; view = (await client.call('GET', `/v1/operations/${answer.operationId}`)) as OperationView) {
-    if (view.status !== undefined) return view as OperationView;
+  const answer = (await client.json('POST', '/v1/operations', request)) as Partial<OperationView> & { operationId: string; refusal?: string | null };
+  // 202: the plan takes a while; the operation shows once planned (until then it is not found).
+  let view = answer;
+  for (const deadline = Date.now() + 120_000; view.status === undefined; ) {
+    if (Date.now() > deadline) throw new CliError(`operation ${answer.operationId} is not planned after two minutes: look at it later with GET /v1/operations/${answer.operationId}`, exitCodes.platform);
     await new Promise((resolve) => setTimeout(resolve, pollMs));
+    view = ((await client.json('GET', `/v1/operations/${answer.operationId}`).catch(() => ({}))) as typeof answer) ?? {};
+    if (view.operationId === undefined) view = { operationId: answer.operationId };
   }
+  if (view.status === 'failed') throw new CliError(`the platform refused the plan: ${view.refusal ?? 'no reason given'}`, exitCodes.platform);
+  return view as OperationView;
 }
 
 /** Plans the operation, prints its dry run, and unless it is only a dry run, confirms it and follows it to its end. Returns the exit code. */
@@ -100,7 +106,7 @@ export async function runDeadLetterOperation(client: PlatformClient, request: Op
       return exitCodes.ok;
     }
   }
-  await client.call('POST', `/v1/operations/${plan.operationId}/confirm`);
+  await client.json('POST', `/v1/operations/${plan.operationId}/confirm`);
   const end = await follow(client, plan, run, output);
   if (run.json) output.out(JSON.stringify(end, null, 2));
   else output.out(`${request.kind} ${end.operationId} ${end.status}: ${end.succeeded} succeeded, ${end.failed} failed, ${end.skipped} skipped`);
@@ -114,7 +120,7 @@ async function follow(client: PlatformClient, plan: OperationView, run: Operatio
   let shown = -1;
   try {
     for (;;) {
-      const view = (await client.call('GET', `/v1/operations/${plan.operationId}`)) as OperationView;
+      const view = (await client.json('GET', `/v1/operations/${plan.operationId}`)) as OperationView;
       if (bar) bar.update(view.done);
       else if (view.done !== shown) output.err(`${plan.kind}: ${view.done}/${view.total}${view.etaSeconds === null ? '' : `, about ${view.etaSeconds} s left`}`);
       shown = view.done;

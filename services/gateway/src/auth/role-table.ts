@@ -9,8 +9,8 @@ export interface Permission {
 
 /** Every permission a route checks, with what it opens: the rows of the README's role table. */
 export const permissions: readonly Permission[] = [
-  { action: 'create', subject: 'Session', opens: 'start a session: `POST /v1/sessions`' },
-  { action: 'read', subject: 'Session', opens: "a session's summary and the model calls it paid for: `GET /v1/sessions/:id`, `GET /v1/sessions/:id/model-calls`" },
+  { action: 'create', subject: 'Session', opens: 'start a session: `POST /v1/sessions`; fork one: `POST /v1/sessions/:id/fork`' },
+  { action: 'read', subject: 'Session', opens: "a session's summary and the model calls it paid for: `GET /v1/sessions/:id`, `GET /v1/sessions/:id/model-calls`; two side by side: `GET /v1/sessions/:a/diff/:b`" },
   { action: 'cancel', subject: 'Session', opens: 'cancel a session: `POST /v1/sessions/:id/cancel`' },
   { action: 'read', subject: 'SessionLog', opens: "the audit trail of sessions: the session list and each session's event log and the streams of its work with their hashes, `GET /v1/sessions`, `GET /v1/sessions/:id/events`, `GET /v1/sessions/:id/streams`, the live WebSocket and its tickets (`POST /v1/ws-tickets`)" },
   { action: 'read', subject: 'AdminEvent', opens: "the audit trail of administration: the tenant's admin stream, `GET /v1/admin-events`" },
@@ -24,6 +24,9 @@ export const permissions: readonly Permission[] = [
   { action: 'update', subject: 'AuditRetention', opens: 'change it (at least 180 days): `PUT /v1/audit/retention`' },
   { action: 'read', subject: 'Approval', opens: "the approval inbox and each approval with the call's arguments: `GET /v1/approvals`, `GET /v1/approvals/:id`" },
   { action: 'decide', subject: 'Approval', opens: "approve or reject: `POST /v1/approvals/:id/decision` (and the key must have the role the policy's rule names, or admin)" },
+  { action: 'create', subject: 'Operation', opens: 'plan a bulk operation (redrive, discard, replay) with its exact dry run: `POST /v1/operations`' },
+  { action: 'read', subject: 'Operation', opens: 'operations, their progress and items: `GET /v1/operations`, `GET /v1/operations/:id`, `GET /v1/operations/:id/items`' },
+  { action: 'update', subject: 'Operation', opens: 'confirm, pause, resume or abort one: `POST /v1/operations/:id/confirm`, `/pause`, `/resume`, `/abort`' },
   { action: 'create', subject: 'Agent', opens: 'define an agent: `POST /v1/agents`' },
   { action: 'read', subject: 'Agent', opens: 'agents: `GET /v1/agents`, `GET /v1/agents/:name`' },
   { action: 'update', subject: 'Agent', opens: 'a new version of an agent: `PATCH /v1/agents/:name`' },
