@@ -127,7 +127,10 @@ describe('the replay service', () => {
     const operationId = await plan('ledger', 10);
     await until(operationId, 'planned', (r) => r.status === 'planned');
     await on(operationId, 'ConfirmOperation');
-    await until(operationId, 'some items done', (r) => r.done >= 10);
+    const midway = await until(operationId, 'some items done', (r) => r.done >= 10);
+    // The ETA is the items left at the rate measured so far (about ten a second here).
+    expect(midway.etaSeconds).toBeGreaterThanOrEqual(Math.floor((40 - midway.done) / 20));
+    expect(midway.etaSeconds).toBeLessThanOrEqual(Math.ceil((40 - midway.done) / 5));
     await replay.stop();
     const before = (await record(operationId))!;
     expect(before.status).toBe('running');

@@ -1845,7 +1845,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description The id every event, stream and key of the tenant carries: lower-case letters, digits, "_" and "-", at most 63. */
+                    /** @description The id every event, stream and key of the tenant carries: lower-case letters, digits, "_" and "-", at most 63; not "platform". */
                     tenantId: string;
                     /** @description A name for people, e.g. "Acme Corporation". */
                     name: string;
