@@ -7,6 +7,7 @@ import type { ReplayConfig } from './config.js';
 import type { ItemSource } from './operations/item-source.js';
 import { operationCommandHandler } from './operations/operation-commands.js';
 import { OperationRunner } from './operations/operation-runner.js';
+import { startParkedCalls } from './parked-calls/parked-calls.js';
 import { startDeadLetters } from './dead-letters/dead-letters.js';
 
 const now = () => new Date().toISOString();
@@ -26,9 +27,10 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
   const { store, pool, logger } = platform;
   const schema = platform.config.readModelSchema;
 
+  const parkedCalls = await startParkedCalls(platform);
   // What operations act on: one line per source (dead letters, parked calls, projections, sessions).
   const deadLetters = await startDeadLetters(platform, { maxRedrives: config.maxRedrives, rescanMs: config.deadLetterRescanMs });
-  const itemSources: ItemSource[] = [deadLetters.source];
+  const itemSources: ItemSource[] = [deadLetters.source, parkedCalls.source];
 
   // A spec's source stands in for the registered one of its name: the runner routes items by source name.
   const extra = options.extraSources ?? [];
@@ -64,6 +66,7 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
       await projection.stop();
       await deadLetters.stop();
       await dataSource.destroy();
+      await parkedCalls.stop();
     },
   };
 }

@@ -2798,7 +2798,7 @@ export interface operations {
     listSessions: {
         parameters: {
             query?: {
-                status?: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
+                status?: "queued" | "running" | "awaiting_approval" | "paused" | "blocked" | "completed" | "failed" | "cancelled";
                 startedAfter?: string;
                 startedBefore?: string;
                 /** @description Sessions whose goal contains this text, ignoring case (`%` and `_` are plain characters). */
@@ -2823,7 +2823,7 @@ export interface operations {
                             sessionId: string;
                             tenantId: string;
                             /** @enum {string} */
-                            status: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
+                            status: "queued" | "running" | "awaiting_approval" | "paused" | "blocked" | "completed" | "failed" | "cancelled";
                             goal: string;
                             constraints: {
                                 maxSteps?: number;
@@ -2973,7 +2973,7 @@ export interface operations {
                     "application/json": {
                         sessionId: string;
                         /** @enum {string} */
-                        status: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
+                        status: "queued" | "running" | "awaiting_approval" | "paused" | "blocked" | "completed" | "failed" | "cancelled";
                     };
                 };
             };
@@ -3097,6 +3097,7 @@ export interface operations {
                             running: number;
                             awaiting_approval: number;
                             paused: number;
+                            blocked: number;
                             completed: number;
                             failed: number;
                             cancelled: number;
@@ -3180,7 +3181,7 @@ export interface operations {
                         sessionId: string;
                         tenantId: string;
                         /** @enum {string} */
-                        status: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
+                        status: "queued" | "running" | "awaiting_approval" | "paused" | "blocked" | "completed" | "failed" | "cancelled";
                         goal: string;
                         constraints: {
                             maxSteps?: number;
@@ -3247,6 +3248,31 @@ export interface operations {
                             scheduledAt: string | null;
                             /** Format: date-time */
                             completedAt: string | null;
+                        }[];
+                        /** @description The tool calls that hold the session (status blocked), oldest first; empty when none does. */
+                        parkedCalls: {
+                            runId: string;
+                            callId: string;
+                            tool: string;
+                            operation: string;
+                            method: string;
+                            /** @description Why it failed, in a stable word: timeout, connection-refused, http-503, circuit-open, … */
+                            code: string;
+                            reason: string;
+                            /** @description Requests sent for the call in all, across redrives. */
+                            attempts: number;
+                            /** @description How many times it was parked. */
+                            parkings: number;
+                            /**
+                             * @description retrying: an operator redrove it and its answer is not in yet.
+                             * @enum {string}
+                             */
+                            status: "parked" | "retrying";
+                            /**
+                             * Format: date-time
+                             * @description When it was (last) parked.
+                             */
+                            since: string;
                         }[];
                     } | {
                         sessionId: string;
@@ -4950,6 +4976,8 @@ export interface operations {
                             credentials?: {
                                 [key: string]: string;
                             };
+                            /** @enum {string} */
+                            onExhausted?: "fail" | "park";
                             name: string;
                             version: number;
                             /** Format: date-time */
@@ -5036,6 +5064,11 @@ export interface operations {
                     /** @description What the tool may touch (e.g. billing:write), for policy rules. */
                     scopes?: string[];
                     rateLimitPerMinute?: number;
+                    /**
+                     * @description When a call's retries are exhausted: "fail" (the default) answers it as failed and the agent is told; "park" keeps it waiting (the session shows blocked) until an operator redrives it (it runs once more and the run resumes) or discards it (the agent is told).
+                     * @enum {string}
+                     */
+                    onExhausted?: "fail" | "park";
                     /** @description Offer only the operations with one of these tags or operationIds, or under one of these path prefixes. */
                     include?: {
                         tags?: string[];
@@ -5165,6 +5198,8 @@ export interface operations {
                         credentials?: {
                             [key: string]: string;
                         };
+                        /** @enum {string} */
+                        onExhausted?: "fail" | "park";
                         name: string;
                         version: number;
                         /** Format: date-time */
@@ -5372,6 +5407,8 @@ export interface operations {
                         credentials?: {
                             [key: string]: string;
                         };
+                        /** @enum {string} */
+                        onExhausted?: "fail" | "park";
                         name: string;
                         version: number;
                         /** Format: date-time */
