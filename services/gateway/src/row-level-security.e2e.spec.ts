@@ -4,6 +4,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveAppRole, withTenant, type TenantDatabase } from '@agent-orchestrator/postgres';
 import { createTestDatabase, spawnFixture, testDatabaseUrl, waitFor, type RunningFixture } from '@agent-orchestrator/testing';
+import { operationStream } from '@agent-orchestrator/contracts';
+import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import pg from 'pg';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
 import { api, type Target } from './e2e/scenarios.behaviour.js';
@@ -133,6 +135,18 @@ describe('row-level security on every tenant table of the running platform', () 
     expect(exported.status).toBe(202);
     await waitFor("A's audit export to complete", async () => (await call('GET', `/v1/audit/exports/${exported.body.exportId}`)).body?.status === 'completed', { timeoutMs: 60_000 });
     await waitFor("A's audit retention", async () => (await call('GET', '/v1/audit/retention')).body?.days === 365, { timeoutMs: 30_000 });
+    // A's operation with its planned items, as the replay service records a dry run. Appended to the
+    // log here because dev mode registers no item source of its own to match.
+    const log = await PostgresEventStore.open({ pool: owner, schema: 'event_store' });
+    const operationId = randomUUID();
+    const envelope = { tenantId: 'demo', correlationId: operationStream(operationId), causationId: null, actor: { kind: 'user', id: 'rls-spec' }, occurredAt: new Date().toISOString(), traceparent: null, schemaVersion: 1 } as const;
+    const deadLetter = { itemId: 'dl-a-1', source: 'dead-letter', tenantId: 'demo', tool: 'crm', repeatsSideEffect: false, label: 'a dead letter of A' } as const;
+    await log.append(operationStream(operationId), [
+      { ...envelope, eventId: randomUUID(), type: 'OperationPlanned', data: { operationId, kind: 'redrive', filter: { tool: 'crm' }, scope: { kind: 'tenant', tenantId: 'demo' }, rate: 10, total: 1, repeatsSideEffect: 0, counts: { byConsumer: {}, byCode: {}, byTool: { crm: 1 }, byTenant: { demo: 1 } }, chunks: 1 } },
+      { ...envelope, eventId: randomUUID(), type: 'OperationItemsMatched', data: { operationId, chunk: 0, items: [deadLetter] } },
+    ]);
+    await log.close();
+    await waitFor("A's operation", async () => (await call('GET', `/v1/operations/${operationId}`)).body?.total === 1, { timeoutMs: 30_000 });
     // Dev mode's start, three sessions and an export: more than the default on a loaded machine.
   }, 240_000);
   afterAll(async () => {

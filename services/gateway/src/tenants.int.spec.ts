@@ -86,6 +86,13 @@ describe('tenants and the platform admin', () => {
     expect(await keyCount(tenantId)).toBe(0);
   });
 
+  it('refuses the id "platform", which the platform\'s own operations carry', async () => {
+    const refused = await asPlatform('POST', '/v1/tenants', { tenantId: 'platform', name: 'Platform' });
+    expect(refused.status).toBe(422);
+    expect(refused.json).toMatchObject({ errors: [{ pointer: '#/tenantId', detail: expect.stringContaining('reserved for the platform') }] });
+    expect(await tenantRow('platform')).toBeUndefined();
+  });
+
   it('creates neither the tenant nor its key when its admin event cannot be written', async () => {
     // The stream admin-zeta already belongs to another tenant, so the append in the transaction fails.
     await gateway.store.append('admin-zeta', [planRequested({ tenantId: 'not-zeta' })]);

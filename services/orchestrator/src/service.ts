@@ -4,7 +4,7 @@ import { startRelay } from '@agent-orchestrator/messaging';
 import { TenantPrivacy } from '@agent-orchestrator/pii';
 import { ProjectionOperations, ProjectionRunner } from '@agent-orchestrator/projections';
 import pg from 'pg';
-import { ApprovalsProjection, ModelCallsProjection, SessionsProjection, TenantStatusesProjection, openReadModels } from '@agent-orchestrator/read-models';
+import { ApprovalsProjection, ModelCallsProjection, ParkedCallsProjection, SessionsProjection, TenantStatusesProjection, openReadModels } from '@agent-orchestrator/read-models';
 import { startCommandConsumer, startEventService, type Platform, type RunningService } from '@agent-orchestrator/service-host';
 import { sessionCommandHandler } from './commands/session-command-handler.js';
 import type { OrchestratorConfig } from './config.js';
@@ -17,7 +17,7 @@ const now = () => new Date().toISOString();
 /**
  * The orchestrator process: session commands from `commands.orchestrator`, agent run outcomes
  * from `events.agentrun`, tenants' suspensions and resumptions from `events.admin` (their sessions
- * pause and resume), the sessions, model-calls, approvals and tenant-statuses read models, the
+ * pause and resume), the sessions, model-calls, approvals, parked-calls and tenant-statuses read models, the
  * timeout and tenant status sweeps, and the outbox relay that publishes the session log to Kafka.
  * Hosting the projections, it also consumes `commands.projections` (rebuilds, retries of
  * quarantined events) and keeps their rows of `projection_status` for the gateway.
@@ -38,7 +38,7 @@ export async function startOrchestrator(platform: Platform, config: Orchestrator
   const readModels = await openReadModels({ url: platformConfig.databaseUrl, schema: platformConfig.readModelSchema });
   // Projected as the migration role (every tenant's rows); the gateway reads them as the application role.
   const reader = platform.appRole.name;
-  const projections = [new SessionsProjection(readModels.sessions, reader), new ModelCallsProjection(platformConfig.readModelSchema, reader), new ApprovalsProjection(platformConfig.readModelSchema, reader), new TenantStatusesProjection(platformConfig.readModelSchema)].map(
+  const projections = [new SessionsProjection(readModels.sessions, reader), new ModelCallsProjection(platformConfig.readModelSchema, reader), new ApprovalsProjection(platformConfig.readModelSchema, reader), new ParkedCallsProjection(platformConfig.readModelSchema, reader), new TenantStatusesProjection(platformConfig.readModelSchema)].map(
     (projection) =>
       new ProjectionRunner(projection, {
         store,
@@ -77,7 +77,7 @@ export async function startOrchestrator(platform: Platform, config: Orchestrator
     OrchestratorModule.register({ store, logger, now, sessions: readModels.sessionQueries, sessionsCaughtUp: (position) => sessionsProjection.waitFor(position) }),
     { events: ['agentrun', 'admin'] },
   );
-  const sweep = startTimeoutSweep({ store, queries: readModels.sessionQueries, approvals: readModels.approvalQueries, logger, intervalMs: config.timeoutSweepMs, now });
+  const sweep = startTimeoutSweep({ store, queries: readModels.sessionQueries, approvals: readModels.approvalQueries, parkedCalls: readModels.parkedCallQueries, logger, intervalMs: config.timeoutSweepMs, now });
   const tenantStatusSweep = startTenantStatusSweep({ store, logger, statuses: readModels.tenantStatusQueries, intervalMs: config.timeoutSweepMs, now });
   return {
     async stop() {

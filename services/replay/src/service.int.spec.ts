@@ -79,8 +79,11 @@ describe('the replay service', () => {
     expect(spanMs).toBeGreaterThanOrEqual(900);
     const failed = (await queries.items(platform.pool, operationId, { limit: 500 })).items.find((item) => item.itemId === 'acme-crm-7');
     expect(failed).toMatchObject({ outcome: 'failed', detail: 'acme-crm-7 failed on purpose' });
-    // One append per batch, not one per item: the outcomes came in two batches of at most 40.
-    expect((await types(operationId)).filter((type) => type === 'OperationItemExecuted')).toHaveLength(60);
+    // One append per batch, not one per item: the outcomes came in two batches of 40 and 20 (one
+    // append is one transaction, the first part of the store's global position).
+    const outcomes = (await platform.store.readStream(operationStream(operationId), { maxCount: 10_000 })).filter((event) => event.type === 'OperationItemExecuted');
+    expect(outcomes).toHaveLength(60);
+    expect(new Set(outcomes.map((event) => event.globalPosition.split('-')[0])).size).toBe(2);
   });
 
   it('stops on pause, goes on from where it stood on resume, and runs each item once', async () => {
@@ -127,7 +130,10 @@ describe('the replay service', () => {
     const operationId = await plan('ledger', 10);
     await until(operationId, 'planned', (r) => r.status === 'planned');
     await on(operationId, 'ConfirmOperation');
-    await until(operationId, 'some items done', (r) => r.done >= 10);
+    const midway = await until(operationId, 'some items done', (r) => r.done >= 10);
+    // The ETA is the items left at the rate measured so far (about ten a second here).
+    expect(midway.etaSeconds).toBeGreaterThanOrEqual(Math.floor((40 - midway.done) / 20));
+    expect(midway.etaSeconds).toBeLessThanOrEqual(Math.ceil((40 - midway.done) / 5));
     await replay.stop();
     const before = (await record(operationId))!;
     expect(before.status).toBe('running');

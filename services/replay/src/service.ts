@@ -7,13 +7,14 @@ import type { ReplayConfig } from './config.js';
 import type { ItemSource } from './operations/item-source.js';
 import { operationCommandHandler } from './operations/operation-commands.js';
 import { OperationRunner } from './operations/operation-runner.js';
+import { startParkedCalls } from './parked-calls/parked-calls.js';
 import { startDeadLetters } from './dead-letters/dead-letters.js';
 import { ProjectionSource } from './projections/projection-source.js';
 
 const now = () => new Date().toISOString();
 
 export interface ReplayOptions {
-  /** More sources beside the registered ones (a spec's test source). */
+  /** More sources beside the registered ones (a spec's test source), each in place of a registered source of the same name. */
   readonly extraSources?: readonly ItemSource[];
 }
 
@@ -27,12 +28,15 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
   const { store, pool, logger } = platform;
   const schema = platform.config.readModelSchema;
 
+  const parkedCalls = await startParkedCalls(platform);
   // What operations act on: one line per source (dead letters, parked calls, projections, sessions).
   const deadLetters = await startDeadLetters(platform, { maxRedrives: config.maxRedrives, rescanMs: config.deadLetterRescanMs });
   const projectionSource = new ProjectionSource({ db: pool, schema, producer: platform.producer, topics: platform.topics, limits: { stallAfterMs: platform.config.readinessStallMs, heartbeatStaleAfterMs: platform.config.readinessStallMs } });
-  const itemSources: ItemSource[] = [deadLetters.source, projectionSource];
+  const itemSources: ItemSource[] = [deadLetters.source, parkedCalls.source, projectionSource];
 
-  const sources = [...itemSources, ...(options.extraSources ?? [])];
+  // A spec's source stands in for the registered one of its name: the runner routes items by source name.
+  const extra = options.extraSources ?? [];
+  const sources = [...itemSources.filter((registered) => !extra.some((source) => source.source === registered.source)), ...extra];
   const dataSource = await new DataSource({ type: 'postgres', url: platform.config.databaseUrl, schema, poolSize: 3, entities: [] }).initialize();
   await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
   const projection = new ProjectionRunner(new OperationsProjection(schema, platform.appRole.name), {
@@ -64,6 +68,7 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
       await projection.stop();
       await deadLetters.stop();
       await dataSource.destroy();
+      await parkedCalls.stop();
     },
   };
 }

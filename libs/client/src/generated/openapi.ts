@@ -1862,7 +1862,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description The id every event, stream and key of the tenant carries: lower-case letters, digits, "_" and "-", at most 63. */
+                    /** @description The id every event, stream and key of the tenant carries: lower-case letters, digits, "_" and "-", at most 63; not "platform". */
                     tenantId: string;
                     /** @description A name for people, e.g. "Acme Corporation". */
                     name: string;
@@ -2815,7 +2815,7 @@ export interface operations {
     listSessions: {
         parameters: {
             query?: {
-                status?: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
+                status?: "queued" | "running" | "awaiting_approval" | "paused" | "blocked" | "completed" | "failed" | "cancelled";
                 startedAfter?: string;
                 startedBefore?: string;
                 /** @description Sessions whose goal contains this text, ignoring case (`%` and `_` are plain characters). */
@@ -2840,7 +2840,7 @@ export interface operations {
                             sessionId: string;
                             tenantId: string;
                             /** @enum {string} */
-                            status: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
+                            status: "queued" | "running" | "awaiting_approval" | "paused" | "blocked" | "completed" | "failed" | "cancelled";
                             goal: string;
                             constraints: {
                                 maxSteps?: number;
@@ -2990,7 +2990,7 @@ export interface operations {
                     "application/json": {
                         sessionId: string;
                         /** @enum {string} */
-                        status: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
+                        status: "queued" | "running" | "awaiting_approval" | "paused" | "blocked" | "completed" | "failed" | "cancelled";
                     };
                 };
             };
@@ -3114,6 +3114,7 @@ export interface operations {
                             running: number;
                             awaiting_approval: number;
                             paused: number;
+                            blocked: number;
                             completed: number;
                             failed: number;
                             cancelled: number;
@@ -3197,7 +3198,7 @@ export interface operations {
                         sessionId: string;
                         tenantId: string;
                         /** @enum {string} */
-                        status: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
+                        status: "queued" | "running" | "awaiting_approval" | "paused" | "blocked" | "completed" | "failed" | "cancelled";
                         goal: string;
                         constraints: {
                             maxSteps?: number;
@@ -3264,6 +3265,31 @@ export interface operations {
                             scheduledAt: string | null;
                             /** Format: date-time */
                             completedAt: string | null;
+                        }[];
+                        /** @description The tool calls that hold the session (status blocked), oldest first; empty when none does. */
+                        parkedCalls: {
+                            runId: string;
+                            callId: string;
+                            tool: string;
+                            operation: string;
+                            method: string;
+                            /** @description Why it failed, in a stable word: timeout, connection-refused, http-503, circuit-open, … */
+                            code: string;
+                            reason: string;
+                            /** @description Requests sent for the call in all, across redrives. */
+                            attempts: number;
+                            /** @description How many times it was parked. */
+                            parkings: number;
+                            /**
+                             * @description retrying: an operator redrove it and its answer is not in yet.
+                             * @enum {string}
+                             */
+                            status: "parked" | "retrying";
+                            /**
+                             * Format: date-time
+                             * @description When it was (last) parked.
+                             */
+                            since: string;
                         }[];
                     } | {
                         sessionId: string;
@@ -4967,6 +4993,8 @@ export interface operations {
                             credentials?: {
                                 [key: string]: string;
                             };
+                            /** @enum {string} */
+                            onExhausted?: "fail" | "park";
                             name: string;
                             version: number;
                             /** Format: date-time */
@@ -5053,6 +5081,11 @@ export interface operations {
                     /** @description What the tool may touch (e.g. billing:write), for policy rules. */
                     scopes?: string[];
                     rateLimitPerMinute?: number;
+                    /**
+                     * @description When a call's retries are exhausted: "fail" (the default) answers it as failed and the agent is told; "park" keeps it waiting (the session shows blocked) until an operator redrives it (it runs once more and the run resumes) or discards it (the agent is told).
+                     * @enum {string}
+                     */
+                    onExhausted?: "fail" | "park";
                     /** @description Offer only the operations with one of these tags or operationIds, or under one of these path prefixes. */
                     include?: {
                         tags?: string[];
@@ -5182,6 +5215,8 @@ export interface operations {
                         credentials?: {
                             [key: string]: string;
                         };
+                        /** @enum {string} */
+                        onExhausted?: "fail" | "park";
                         name: string;
                         version: number;
                         /** Format: date-time */
@@ -5389,6 +5424,8 @@ export interface operations {
                         credentials?: {
                             [key: string]: string;
                         };
+                        /** @enum {string} */
+                        onExhausted?: "fail" | "park";
                         name: string;
                         version: number;
                         /** Format: date-time */

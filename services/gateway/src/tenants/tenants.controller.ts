@@ -1,4 +1,4 @@
-import { tenantIdSchema } from '@agent-orchestrator/contracts';
+import { platformOperationTenantId, tenantIdSchema } from '@agent-orchestrator/contracts';
 import { Controller, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, type SchemaObject } from '@nestjs/swagger';
 import { z } from 'zod';
@@ -11,7 +11,10 @@ import { tenantStatuses, type Tenant } from './tenant-store.js';
 import { Tenants, type CreatedTenant } from './tenants.js';
 
 const createTenantBody = z.strictObject({
-  tenantId: tenantIdSchema.describe('The id every event, stream and key of the tenant carries: lower-case letters, digits, "_" and "-", at most 63.'),
+  tenantId: tenantIdSchema
+    // The platform's own operations carry it as their events' tenant: no tenant may be named so.
+    .refine((id) => id !== platformOperationTenantId, `"${platformOperationTenantId}" is reserved for the platform's own operations; choose another id`)
+    .describe('The id every event, stream and key of the tenant carries: lower-case letters, digits, "_" and "-", at most 63; not "platform".'),
   name: z.string().trim().min(1).max(200).describe('A name for people, e.g. "Acme Corporation".'),
 });
 type CreateTenantBody = z.infer<typeof createTenantBody>;

@@ -113,6 +113,22 @@ describe('POST /v1/tools registers what can be called and lists what cannot', ()
     expect(definition.operations[1]!.body).toEqual({ required: true, mediaType: 'application/x-www-form-urlencoded' });
   });
 
+  it('carries onExhausted to the registry and shows it; absent, a tool fails exhausted calls as before; anything else is a 422', async () => {
+    const parking = await registered(acme('POST', '/v1/tools', { body: { name: 'shop_parking', document: shop, onExhausted: 'park' } }));
+    expect(parking.status).toBe(201);
+    expect(parking.json).toMatchObject({ name: 'shop_parking', onExhausted: 'park' });
+    expect((await acme('GET', '/v1/tools/shop_parking')).json).toMatchObject({ onExhausted: 'park' });
+    const stored = (await gateway.store.readStream(toolRegistryStream('acme'))).at(-1)!;
+    expect((stored.data as { definition: { onExhausted?: string } }).definition.onExhausted).toBe('park');
+    const failing = await registered(acme('POST', '/v1/tools', { body: { name: 'shop_failing', document: shop } }));
+    expect(failing.json).toMatchObject({ onExhausted: 'fail' });
+    expect((await gateway.store.readStream(toolRegistryStream('acme'))).at(-1)!.data).not.toHaveProperty('definition.onExhausted');
+    const before = (await gateway.store.readStream(toolRegistryStream('acme'))).length;
+    const refused = await acme('POST', '/v1/tools', { body: { name: 'shop_other', document: shop, onExhausted: 'retry-forever' } });
+    expect(refused.status).toBe(422);
+    expect((await gateway.store.readStream(toolRegistryStream('acme'))).length).toBe(before);
+  });
+
   it('keeps each unchanged operation\'s name in the next version', async () => {
     const next = { ...shop, info: { ...shop.info, version: '4' }, paths: { '/carts': { get: { operationId: 'listCarts', responses: ok } }, ...shop.paths } };
     const first = (await acme('GET', '/v1/tools/shop_storefront')).json as { operations: { name: string; path: string; method: string }[] };

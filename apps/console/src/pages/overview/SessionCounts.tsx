@@ -10,6 +10,7 @@ const shown: readonly { status: SessionStatus; label: string; color: string }[] 
   { status: 'running', label: 'Running', color: 'blue' },
   { status: 'awaiting_approval', label: 'Awaiting approval', color: 'orange' },
   { status: 'paused', label: 'Paused', color: 'gray' },
+  { status: 'blocked', label: 'Blocked', color: 'grape' },
   { status: 'completed', label: 'Completed', color: 'teal' },
   { status: 'failed', label: 'Failed', color: 'red' },
   { status: 'cancelled', label: 'Cancelled', color: 'gray' },

@@ -36,6 +36,7 @@ export const sessionStatusLabels = {
   running: 'Running',
   awaiting_approval: 'Awaiting approval',
   paused: 'Paused',
+  blocked: 'Blocked',
   completed: 'Completed',
   failed: 'Failed',
   cancelled: 'Cancelled',
@@ -47,6 +48,8 @@ export const sessionStatusColors: Record<SessionStatus, string> = {
   running: 'blue',
   awaiting_approval: 'orange',
   paused: 'yellow',
+  // Waits for an operator: a tool call was parked when its retries ran out.
+  blocked: 'grape',
   completed: 'green',
   failed: 'red',
   cancelled: 'gray',

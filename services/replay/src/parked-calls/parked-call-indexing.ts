@@ -1,0 +1,59 @@
+import type { EventEnvelope, ParkedCallEvent, ToolCallEvent, TopicNames } from '@agent-orchestrator/contracts';
+import { eventDecoder, type Broker, type MessageSender, type RunningConsumer } from '@agent-orchestrator/messaging';
+import type { DeadLetterIndex } from '@agent-orchestrator/read-models';
+import type { Logger } from 'pino';
+import { parkedCallEntry, parkedCallId } from './parked-call-entry.js';
+
+/** The indexing's own group on `events.toolcall`. */
+export const parkedCallIndexGroup = 'replay.parked-calls';
+
+export interface ParkedCallIndexingOptions {
+  readonly broker: Broker;
+  readonly producer: MessageSender;
+  readonly topics: TopicNames;
+  readonly index: DeadLetterIndex;
+  readonly logger: Logger;
+}
+
+type CallEvent = EventEnvelope & (ParkedCallEvent | ToolCallEvent);
+
+/**
+ * Lists parked calls beside dead letters: every ToolCallParked on `events.toolcall` upserts the
+ * call's row of the dead-letter index (pending again after a redrive that failed), a discard
+ * marks it discarded, and the call's answer resolves it (a discarded one stays discarded). Upserts are
+ * idempotent by the parking's stream version and resolving twice changes nothing, so what Kafka
+ * redelivers is harmless. Answers of calls that were never parked match no row.
+ */
+export async function startParkedCallIndexing(options: ParkedCallIndexingOptions): Promise<RunningConsumer> {
+  const { broker, producer, topics, index, logger } = options;
+  await broker.ensureTopics([{ name: topics.deadLetters(parkedCallIndexGroup), partitions: 1 }]);
+  return broker.consume<EventEnvelope>({
+    groupId: topics.consumerGroup(parkedCallIndexGroup),
+    topics: [topics.events('toolcall')],
+    decode: eventDecoder(),
+    handle: async ({ value }) => {
+      const event = value as CallEvent;
+      switch (event.type) {
+        case 'ToolCallParked':
+          await index.upsert(parkedCallEntry(event));
+          return;
+        case 'ToolCallCompleted':
+        case 'ToolCallFailed':
+          await index.resolve(parkedCallId(event.data.runId, event.data.callId), new Date(event.occurredAt));
+          return;
+        case 'ToolCallDiscarded':
+          // Before the ToolCallFailed that follows it resolves the row: a discarded call stays discarded.
+          await index.markDiscarded(parkedCallId(event.data.runId, event.data.callId), { operationId: event.data.operationId ?? event.actor.id, at: new Date(event.occurredAt), reason: event.data.reason });
+          return;
+        case 'ToolCallRetried':
+          // The operation that sent the retry marked the row redriven already.
+          return;
+        default:
+          return;
+      }
+    },
+    deadLetters: { producer, topic: topics.deadLetters(parkedCallIndexGroup) },
+    partitionsConsumedConcurrently: 3,
+    logger,
+  });
+}
