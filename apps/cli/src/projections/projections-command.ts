@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { askOnTerminal, operationExitCodes, type OperationRun, type OperationView } from '../dead-letters/dlq-operation.js';
 import { CliError, exitCodes } from '../exit-codes.js';
+import { exitCodeOf, OperationClient, processTerminal, type OperationRecord, type Terminal } from '../operations/index.js';
 import type { PlatformClient } from '../platform-client.js';
 import type { Output } from '../verify-command.js';
 import { projectionTable, type ProjectionList, type ProjectionRow } from './projection-views.js';
@@ -11,7 +11,7 @@ import { projectionTable, type ProjectionList, type ProjectionRow } from './proj
  * retry-quarantined, the platform admin's): planned, shown, confirmed, followed. An operation on
  * one projection has one item, so the progress shown is the projection's own (its row of
  * GET /v1/projections: events applied of the log's size), which gives the bar its ETA. It uses
- * the operation helpers `ao dlq` has until the operations' shared helper (apps/cli/src/operations/) lands.
+ * the operations' shared client (apps/cli/src/operations/) for planning, confirming and exit codes.
  */
 
 type Kind = 'rebuild-projection' | 'retry-quarantined';
@@ -23,66 +23,69 @@ export async function listProjections(client: PlatformClient, options: { json?: 
   return exitCodes.ok;
 }
 
-async function planned(client: PlatformClient, kind: Kind, projection: string, pollMs: number): Promise<OperationView & { refusal?: string | null }> {
-  const answer = (await client.json('POST', '/v1/operations', { kind, filter: { projection } })) as Partial<OperationView> & { operationId: string; refusal?: string | null };
-  let view = answer;
-  for (const deadline = Date.now() + 120_000; view.status === undefined; ) {
-    if (Date.now() > deadline) throw new CliError(`operation ${answer.operationId} is not planned after two minutes: look at it later with ao operations show ${answer.operationId}`, exitCodes.platform);
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
-    view = ((await client.json('GET', `/v1/operations/${answer.operationId}`).catch(() => undefined)) as typeof answer | undefined) ?? { operationId: answer.operationId };
+/** `ao projections rebuild <name>` and `ao projections retry-quarantined <name>`: plan, show, confirm, follow the projection's own progress. */
+export async function projectionOperation(client: PlatformClient, kind: Kind, projection: string, options: { yes?: boolean; json?: boolean }, terminal: Terminal, output: Output): Promise<number> {
+  const operations = new OperationClient(client);
+  let planned = await operations.plan({ kind, filter: { projection } });
+  for (const deadline = Date.now() + terminal.timeoutMs; !('status' in planned); ) {
+    if (Date.now() > deadline) throw new CliError(`operation ${planned.operationId} is still being planned: see it later with "ao operations show ${planned.operationId}"`, exitCodes.platform);
+    await new Promise((resolve) => setTimeout(resolve, terminal.pollMs));
+    planned = await operations.get(planned.operationId).catch(() => planned);
   }
-  if (view.status === 'failed') throw new CliError(`the platform refused the plan: ${view.refusal ?? 'no reason given'}`, exitCodes.platform);
-  return view as OperationView;
-}
-
-/** `ao projections rebuild <name>` and `ao projections retry-quarantined <name>`. */
-export async function projectionOperation(client: PlatformClient, kind: Kind, projection: string, run: OperationRun, output: Output): Promise<number> {
-  const plan = await planned(client, kind, projection, run.pollMs);
+  const plan: OperationRecord = planned;
+  if (plan.status === 'failed') throw new CliError(`the operation was not planned: ${plan.refusal ?? 'the platform refused it'}`, exitCodes.platform);
   if (plan.total === 0) {
     output.err(`nothing matched: no projection ${projection} reports its status (see ao projections list), or the key is not the platform admin's`);
-    return operationExitCodes.nothingMatched;
+    return exitCodes.nothingMatched;
   }
   const what = kind === 'rebuild-projection' ? `rebuild ${projection} from the log into shadow tables, then swap them in` : `apply ${projection}'s quarantined events again`;
-  output.out(`${kind} ${plan.operationId}: ${what}`);
-  if (!run.yes) {
-    if (!run.tty || !run.ask) throw new CliError(`not confirmed: pass --yes to ${kind === 'rebuild-projection' ? 'rebuild' : 'retry'} without a question`, exitCodes.usage);
-    if (!/^y(es)?$/i.test((await run.ask(`${what}? [y/N] `)).trim())) {
-      output.err(`not confirmed: operation ${plan.operationId} stays planned and acts on nothing`);
+  output.err(`operation ${plan.operationId}: ${what}`);
+  if (!options.yes) {
+    if (!terminal.interactive) throw new CliError(`confirmation needed: pass --yes to ${kind === 'rebuild-projection' ? 'rebuild' : 'retry'} when no one can answer (stdin is not a terminal)`, exitCodes.usage);
+    if (!/^y(es)?$/i.test((await terminal.ask(`${what}? [y/N] `)).trim())) {
+      await operations.act(plan.operationId, 'abort', 'not confirmed at the prompt');
+      output.err('not confirmed: nothing was changed');
       return exitCodes.ok;
     }
   }
-  await client.json('POST', `/v1/operations/${plan.operationId}/confirm`);
-  const end = await follow(client, plan.operationId, projection, run, output);
+  await operations.act(plan.operationId, 'confirm');
+  const end = await follow(client, operations, plan.operationId, projection, terminal, output);
   const row = await statusOf(client, projection);
   const mine = row?.operation?.operationId === plan.operationId ? row.operation : undefined;
-  if (run.json) output.out(JSON.stringify({ operation: end, projection: row }, null, 2));
-  else output.out(`${kind} ${end.operationId} ${end.status}${mine ? `: ${mine.status}${mine.detail ? `, ${mine.detail}` : ''}` : ''}`);
-  return end.status === 'completed' && end.failed === 0 ? exitCodes.ok : exitCodes.findings;
+  output.err(`${kind} ${end.operationId} ${end.status}${mine ? `: ${mine.status}${mine.detail ? `, ${mine.detail}` : ''}` : ''}`);
+  if (options.json) output.out(JSON.stringify({ operation: end, projection: row }, null, 2));
+  return exitCodeOf(end);
 }
 
 async function statusOf(client: PlatformClient, projection: string): Promise<ProjectionRow | undefined> {
   return ((await client.json('GET', '/v1/projections')) as ProjectionList).items.find((row) => row.projection === projection);
 }
 
-async function follow(client: PlatformClient, operationId: string, projection: string, run: OperationRun, output: Output): Promise<OperationView> {
-  const bar = run.tty ? new cliProgress.SingleBar({ format: `${projection} [{bar}] {value}/{total} ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, etaBuffer: 20 }, cliProgress.Presets.shades_classic) : null;
+/**
+ * Follows the operation to its end; the bar is the projection's own progress (events applied of
+ * the log's size, from its status row), which a one-item operation's item count cannot give.
+ */
+async function follow(client: PlatformClient, operations: OperationClient, operationId: string, projection: string, terminal: Terminal, output: Output): Promise<OperationRecord> {
+  const bar = terminal.progressBar ? new cliProgress.SingleBar({ format: `${projection} [{bar}] {value}/{total} ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, etaBuffer: 20 }, cliProgress.Presets.shades_classic) : null;
+  const deadline = Date.now() + terminal.timeoutMs;
   let started = false;
   let shown = -1;
   try {
     for (;;) {
-      const view = (await client.json('GET', `/v1/operations/${operationId}`)) as OperationView;
+      const record = await operations.get(operationId);
       const operation = (await statusOf(client, projection))?.operation;
       if (operation?.operationId === operationId) {
-        if (bar && !started) bar.start(Math.max(operation.total, 1), 0);
-        started = true;
         if (bar) {
+          if (!started) bar.start(Math.max(operation.total, 1), 0);
           bar.setTotal(Math.max(operation.total, operation.done, 1));
           bar.update(operation.done);
         } else if (operation.done !== shown) output.err(`${projection}: ${operation.done}/${operation.total}`);
+        started = true;
         shown = operation.done;
       }
-      if (view.status === 'completed' || view.status === 'aborted' || view.status === 'failed') return view;
-      await new Promise((resolve) => setTimeout(resolve, run.pollMs));
+      if (record.status === 'completed' || record.status === 'aborted' || record.status === 'failed') return record;
+      if (Date.now() > deadline) throw new CliError(`operation ${operationId} is still ${record.status}: follow it with "ao operations show ${operationId}"`, exitCodes.platform);
+      await new Promise((resolve) => setTimeout(resolve, terminal.pollMs));
     }
   } finally {
     bar?.stop();
@@ -95,7 +98,7 @@ export function registerProjectionCommands(
   client: () => PlatformClient,
   output: Output,
   done: (code: number) => void,
-  run: Omit<OperationRun, 'yes' | 'json'> = { tty: process.stdin.isTTY === true && process.stderr.isTTY === true, pollMs: 500, ask: askOnTerminal },
+  terminal: Terminal = processTerminal(),
 ): void {
   const projections = program.command('projections').description("the read models' projections: their state, a rebuild from the log, quarantined events applied again");
   projections
@@ -109,12 +112,12 @@ export function registerProjectionCommands(
     .argument('<name>', 'the projection, as ao projections list names it')
     .option('--yes', 'rebuild without asking')
     .option('--json', 'print the outcome as JSON')
-    .action(async (name: string, options: { yes?: boolean; json?: boolean }) => done(await projectionOperation(client(), 'rebuild-projection', name, { ...run, ...options }, output)));
+    .action(async (name: string, options: { yes?: boolean; json?: boolean }) => done(await projectionOperation(client(), 'rebuild-projection', name, options, terminal, output)));
   projections
     .command('retry-quarantined')
     .description("apply the projection's quarantined events again after a fix (platform admin key); those still refused stay quarantined")
     .argument('<name>', 'the projection')
     .option('--yes', 'retry without asking')
     .option('--json', 'print the outcome as JSON')
-    .action(async (name: string, options: { yes?: boolean; json?: boolean }) => done(await projectionOperation(client(), 'retry-quarantined', name, { ...run, ...options }, output)));
+    .action(async (name: string, options: { yes?: boolean; json?: boolean }) => done(await projectionOperation(client(), 'retry-quarantined', name, options, terminal, output)));
 }
