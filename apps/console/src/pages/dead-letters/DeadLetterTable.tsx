@@ -86,7 +86,7 @@ export function DeadLetterTable({ items, chosen, all, toggle, chooseAll }: Props
                 </Anchor>
                 <Text size="sm" c="dimmed" lineClamp={2} style={{ overflowWrap: 'anywhere' }}>{letter.reason}</Text>
               </Table.Td>
-              <Table.Td style={{ overflowWrap: 'anywhere' }}>
+              <Table.Td style={{ overflowWrap: 'break-word' }} maw={220}>
                 {letter.consumer}
                 {letter.source === 'parked-call' && <Text size="xs" c="dimmed">a parked tool call</Text>}
               </Table.Td>
@@ -95,7 +95,7 @@ export function DeadLetterTable({ items, chosen, all, toggle, chooseAll }: Props
               <Table.Td ta="right">{letter.attempts}</Table.Td>
               <Table.Td ta="right">{letter.redriveCount}</Table.Td>
               <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatInstant(letter.lastSeen)}</Table.Td>
-              <Table.Td><DeadLetterStatus status={letter.status} /></Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}><DeadLetterStatus status={letter.status} /></Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

@@ -30,7 +30,7 @@ export function OperationList() {
         isMissingRoute(operations.error) ? <MissingRoute route="GET /v1/operations" what="operations" /> : <Failed what="the operations" error={operations.error} retry={() => void operations.refetch()} />
       ) : items.length === 0 ? (
         <Empty title="No operations yet">
-          Plan one from the <Anchor component={Link} to="/dead-letters">dead letters</Anchor> or the <Anchor component={Link} to="/projections">projections</Anchor>.
+          Plan one from the <Anchor component={Link} to="/dead-letters" underline="always">dead letters</Anchor> or the <Anchor component={Link} to="/projections" underline="always">projections</Anchor>.
         </Empty>
       ) : (
         <Stack gap="md">
@@ -94,7 +94,7 @@ function Operations({ items }: { items: readonly Operation[] }) {
                 </Anchor>
                 <Text size="sm" c="dimmed" lineClamp={2} style={{ overflowWrap: 'anywhere' }}>{filterOf(operation)}</Text>
               </Table.Td>
-              <Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
                 <OperationStatusBadge status={operation.status} />
               </Table.Td>
               <Table.Td>

@@ -106,12 +106,12 @@ export function ProjectionsPage() {
                     <Text size="sm" fw={600}>{projection.name}</Text>
                     <Text size="xs" c="dimmed">version {projection.version}</Text>
                   </Table.Td>
-                  <Table.Td><StateBadge state={projection.state} /></Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}><StateBadge state={projection.state} /></Table.Td>
                   <Table.Td ff="monospace" style={{ overflowWrap: 'anywhere' }}>{projection.position ?? '—'}</Table.Td>
                   <Table.Td ta="right" fw={projection.lag > 0 ? 600 : undefined}>{projection.lag.toLocaleString()}</Table.Td>
                   <Table.Td ta="right">{rate(projection.eventsPerSecond)}</Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{ago(projection.lastAdvanceAt)}</Table.Td>
-                  <Table.Td ta="right">{projection.quarantined > 0 ? <Text span c="orange.9" fw={600} size="sm">{projection.quarantined}</Text> : 0}</Table.Td>
+                  <Table.Td ta="right" fw={projection.quarantined > 0 ? 700 : undefined}>{projection.quarantined}</Table.Td>
                   {actions && <Table.Td><Actions projection={projection} plan={plan} /></Table.Td>}
                 </Table.Tr>
               ))}
@@ -129,7 +129,7 @@ export function ProjectionsPage() {
               <Text size="sm" mt={4}>
                 {projection.lag.toLocaleString()} behind · {rate(projection.eventsPerSecond)} events/s · moved {ago(projection.lastAdvanceAt)}
               </Text>
-              {projection.quarantined > 0 && <Text size="sm" c="orange.9">{projection.quarantined} quarantined</Text>}
+              {projection.quarantined > 0 && <Text size="sm" fw={600}>{projection.quarantined} quarantined</Text>}
               {actions && <Group mt="xs"><Actions projection={projection} plan={plan} /></Group>}
             </Card>
           ))}
@@ -137,7 +137,7 @@ export function ProjectionsPage() {
       )}
       {!actions && items.length > 0 && (
         <Text size="sm" c="dimmed" mt="sm">
-          Rebuilds and retries already planned show on the <Anchor component={Link} to="/operations">operations</Anchor> page.
+          Rebuilds and retries already planned show on the <Anchor component={Link} to="/operations" underline="always">operations</Anchor> page.
         </Text>
       )}
     </>
