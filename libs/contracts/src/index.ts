@@ -39,6 +39,9 @@ export {
   ReviewRequested,
   ReworkRequested,
   SessionCancelled,
+  SessionForked,
+  forkOverridesSchema,
+  type ForkOverrides,
   SessionCompleted,
   SessionFailed,
   SessionPaused,
@@ -137,6 +140,8 @@ export { commandMessageSchema, type CommandMessage } from './commands/command-me
 export { commandMetadataSchema, type CommandMetadata } from './commands/command-metadata.js';
 export {
   cancelSessionSchema,
+  forkSessionSchema,
+  type ForkSession,
   checkTimeoutsSchema,
   pauseSessionSchema,
   recordAgentFailureSchema,
