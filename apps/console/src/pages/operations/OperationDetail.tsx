@@ -45,7 +45,7 @@ export function OperationDetail({ operationId }: { operationId: string }) {
     );
   }
   const current = operation.data;
-  const byMe = me !== undefined && (current.requestedBy === me || `key:${current.requestedBy}` === me);
+  const byMe = me !== undefined && (current.requestedBy.id === me || `key:${current.requestedBy.id}` === me);
   return (
     <Stack gap="md">
       {back}
@@ -63,7 +63,7 @@ export function OperationDetail({ operationId }: { operationId: string }) {
       <Paper withBorder p="md">
         <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="md">
           <Fact label="Requested">{formatInstant(current.requestedAt)}</Fact>
-          <Fact label="By">{byMe ? 'you' : current.requestedBy}</Fact>
+          <Fact label="By">{byMe ? 'you' : current.requestedBy.id}</Fact>
           <Fact label="Started">{current.startedAt ? formatInstant(current.startedAt) : 'not yet'}</Fact>
           <Fact label={current.endedAt ? 'Ended' : 'Rate'}>{current.endedAt ? formatInstant(current.endedAt) : current.rate ? `${current.rate} items/s` : 'the default'}</Fact>
         </SimpleGrid>
@@ -76,8 +76,13 @@ export function OperationDetail({ operationId }: { operationId: string }) {
       {current.status !== 'planned' && <RunProgress operation={current} />}
       <Controls operation={current} />
       {current.status === 'failed' && (
-        <Alert color="red" role="alert" title="The operation failed">
-          It stopped before every item was acted on; each item below says whether it was, and how it went.
+        <Alert color="red" role="alert" title={current.refusal ? 'The plan was refused' : 'The operation failed'}>
+          {current.refusal ?? 'It stopped before every item was acted on; each item below says whether it was, and how it went.'}
+        </Alert>
+      )}
+      {current.status === 'aborted' && (
+        <Alert color="gray" title="Aborted">
+          {current.abortReason ?? 'Someone aborted it.'} What was done before stays done; the items below say which.
         </Alert>
       )}
       <DryRun operation={current} />

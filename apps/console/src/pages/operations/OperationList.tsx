@@ -65,7 +65,7 @@ function Operations({ items }: { items: readonly Operation[] }) {
             <Group mt={6} gap="xs" justify="space-between">
               <ProgressCell operation={operation} />
               <Text size="xs" c="dimmed">
-                {operation.requestedBy}, {formatInstant(operation.requestedAt)}
+                {operation.requestedBy.id}, {formatInstant(operation.requestedAt)}
               </Text>
             </Group>
           </Card>
@@ -100,7 +100,7 @@ function Operations({ items }: { items: readonly Operation[] }) {
               <Table.Td>
                 <ProgressCell operation={operation} />
               </Table.Td>
-              <Table.Td style={{ overflowWrap: 'anywhere' }}>{operation.requestedBy}</Table.Td>
+              <Table.Td style={{ overflowWrap: 'anywhere' }}>{operation.requestedBy.id}</Table.Td>
               <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatInstant(operation.requestedAt)}</Table.Td>
             </Table.Tr>
           ))}

@@ -31,12 +31,16 @@ export interface Operation {
   readonly counts: { readonly byConsumer: Readonly<Record<string, number>>; readonly byCode: Readonly<Record<string, number>>; readonly byTool: Readonly<Record<string, number>>; readonly byTenant: Readonly<Record<string, number>> };
   /** How many of the items repeat a side effect when acted on. */
   readonly repeatsSideEffect: number;
-  readonly requestedBy: string;
+  readonly requestedBy: { readonly kind: string; readonly id: string };
   readonly requestedAt: string;
   readonly startedAt: string | null;
   readonly endedAt: string | null;
   readonly rate?: number | null;
+  /** The operator's reason (a discard's is required). */
   readonly reason?: string | null;
+  /** Why the plan was refused (status failed): too many items, say. */
+  readonly refusal?: string | null;
+  readonly abortReason?: string | null;
 }
 
 export interface OperationItem {

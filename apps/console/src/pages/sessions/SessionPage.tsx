@@ -4,6 +4,7 @@ import { Link, useParams } from 'react-router';
 import { explain } from '../../shell/explain';
 import { PageTitle } from '../../shell/Shell';
 import { CancelSession } from './CancelSession';
+import { ForkDialog, useMayFork } from './ForkSession';
 import { formatCost, formatDuration, formatStarted, formatTokens, hasEnded } from './format';
 import { RawEvents } from './RawEvents';
 import { RunView } from './RunView';
@@ -55,6 +56,8 @@ export function SessionPage() {
 function SessionRun({ sessionId }: { sessionId: string }) {
   const { summary, streams, tree, following } = useSessionRun(sessionId);
   const [tab, setTab] = useState<string | null>('run');
+  const mayFork = useMayFork();
+  const [forkAt, setForkAt] = useState<number | undefined>(undefined);
   const view = summary.data;
   const detail = view && 'tenantId' in view ? view : undefined;
   const status = statusOf(view, tree);
@@ -93,6 +96,15 @@ function SessionRun({ sessionId }: { sessionId: string }) {
               <Fact label="Tokens">{formatTokens(detail?.inputTokens, detail?.outputTokens)}</Fact>
               <Fact label="Cost">{formatCost(detail?.costUsd)}</Fact>
             </SimpleGrid>
+            {detail?.forkedFrom && (
+              <Text size="sm" mt="sm" data-testid="forked-from">
+                Forked from{' '}
+                <Anchor component={Link} to={`/sessions/${encodeURIComponent(detail.forkedFrom.sessionId)}`} underline="always">
+                  {detail.forkedFrom.sessionId}
+                </Anchor>{' '}
+                at version {detail.forkedFrom.version}
+              </Text>
+            )}
             {detail?.failureReason && (
               <Text size="sm" mt="sm" c={status === 'failed' ? 'red' : undefined}>
                 {status === 'cancelled' ? 'Cancelled: ' : 'Why: '}
@@ -114,9 +126,10 @@ function SessionRun({ sessionId }: { sessionId: string }) {
               )}
             </Tabs.Panel>
             <Tabs.Panel value="raw" pt="md">
-              {streams.isPending ? <Loading /> : streams.isError ? <Alert color="red" role="alert" title="The events could not be loaded">{explain(streams.error)}</Alert> : <RawEvents streams={streams.data} />}
+              {streams.isPending ? <Loading /> : streams.isError ? <Alert color="red" role="alert" title="The events could not be loaded">{explain(streams.error)}</Alert> : <RawEvents streams={streams.data} {...(mayFork ? { onFork: setForkAt } : {})} />}
             </Tabs.Panel>
           </Tabs>
+          {forkAt !== undefined && <ForkDialog sessionId={sessionId} atVersion={forkAt} onClose={() => setForkAt(undefined)} />}
         </>
       )}
     </Stack>
