@@ -15,7 +15,7 @@ export function DeadLetterFilters({ typed, set, platform }: { typed: Record<Filt
     <TextInput label={label} placeholder={placeholder} value={typed[name]} onChange={(event) => set(name, event.currentTarget.value)} maxLength={200} />
   );
   return (
-    <SimpleGrid cols={{ base: 1, xs: 2, md: platform ? 6 : 5 }} spacing="sm" mb="md">
+    <SimpleGrid cols={{ base: 2, md: platform ? 6 : 5 }} spacing="sm" mb="md">
       {text('consumer', 'Consumer', 'e.g. tool-adapters.events')}
       {text('code', 'Error code', 'e.g. timeout')}
       {text('tool', 'Tool', 'e.g. crm')}
