@@ -11,3 +11,6 @@ export {
   type OperationKind,
   type OperationScope,
 } from './operations/item-source.js';
+export { parseReplayConfig, type ReplayConfig } from './config.js';
+export { startReplay, type ReplayOptions } from './service.js';
+export { decide as decideOperation, evolve as evolveOperation, initialState as initialOperation, OperationError, isOperationError, operationErrorCodes, type OperationErrorCode, type OperationState } from './domain/operation/index.js';
