@@ -26,3 +26,12 @@ export { ApprovalQueries, type ListApprovalsQuery } from './approvals/approval-q
 export { TenantStatusesProjection, TenantStatusQueries, tenantStatusChange, type SessionOutOfStep } from './tenants/tenant-statuses.js';
 export { OperationsProjection, operationsTables } from './operations/operations-projection.js';
 export { OperationQueries, type OperationItemRow, type OperationRecord, type OperationStatus, type SqlReader } from './operations/operation-queries.js';
+export { DeadLetterIndex, deadLetterSources, deadLetterStatuses, deadLettersTableName, type DeadLetterEntry, type DeadLetterSource, type DeadLetterStatus } from './dead-letters/dead-letters.js';
+export {
+  DeadLetterQueries,
+  type DeadLetterFilter,
+  type DeadLetterMessage,
+  type DeadLetterPage,
+  type DeadLetterRecord,
+  type DeadLetterScope,
+} from './dead-letters/dead-letter-queries.js';

@@ -14,3 +14,5 @@ export {
 export { parseReplayConfig, type ReplayConfig } from './config.js';
 export { startReplay, type ReplayOptions } from './service.js';
 export { decide as decideOperation, evolve as evolveOperation, initialState as initialOperation, OperationError, isOperationError, operationErrorCodes, type OperationErrorCode, type OperationState } from './domain/operation/index.js';
+export { DeadLetterSource, deadLetterFilter, type DeadLetterSourceOptions } from './dead-letters/dead-letter-source.js';
+export { deadLetterIndexGroup, startDeadLetterIndexing, type DeadLetterIndexing, type DeadLetterIndexingOptions } from './dead-letters/dead-letter-indexing.js';
