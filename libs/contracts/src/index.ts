@@ -106,7 +106,30 @@ export {
   type DefineAgent,
 } from './commands/agent-commands.js';
 export { ToolRegistered, operationSelectionSchema, secretNameSchema, securitySchemeSchema, skippedOperationSchema, storedDefinitionSchema, toolDefinitionSchema, toolEvents, toolOperationSchema, type SecurityScheme, type StoredDefinition, type ToolDefinition, type ToolEvent } from './catalog/tool-events.js';
-export { registerToolSchema, setEgressAllowListSchema, toolCommandMessageSchema, type RegisterTool, type SetEgressAllowList, type ToolCommandMessage } from './commands/tool-commands.js';
+export {
+  discardParkedToolCallSchema,
+  parkedToolCallCommandSchema,
+  registerToolSchema,
+  retryParkedToolCallSchema,
+  setEgressAllowListSchema,
+  toolCommandMessageSchema,
+  type DiscardParkedToolCall,
+  type ParkedToolCallCommand,
+  type RegisterTool,
+  type RetryParkedToolCall,
+  type SetEgressAllowList,
+  type ToolCommandMessage,
+} from './commands/tool-commands.js';
+export {
+  ToolCallDiscarded,
+  ToolCallParked,
+  ToolCallRetried,
+  exhaustedCallPolicies,
+  parkedCallEvents,
+  toolFailureCodeSchema,
+  type ExhaustedCallPolicy,
+  type ParkedCallEvent,
+} from './catalog/parked-call-events.js';
 export {
   EgressAllowListSet,
   egressAllowEntrySchema,

@@ -10,6 +10,7 @@ import { HttpExecutor } from './execution/http-executor.js';
 import { McpExecutor } from './execution/mcp-executor.js';
 import { OAuthTokens } from './execution/oauth-tokens.js';
 import { recordSecretRotation } from './execution/secret-rotations.js';
+import { parkedCallCommandHandler } from './parked/parked-call-commands.js';
 import { toolCommandHandler } from './registry/tool-registry.js';
 import { ToolAdaptersModule } from './tool-adapters.module.js';
 
@@ -21,7 +22,6 @@ export async function startToolAdapters(platform: Platform, config: ToolAdapters
   if (!secrets) logger.warn('no secret store configured (SECRETS_KEY or SECRETS_BACKEND=vault): tools that name credentials cannot be called');
   // The counters are operational state of this deployment, kept beside its read models.
   const rateLimits = await ToolRateLimits.open({ database: platform, schema: platform.config.readModelSchema, ...config.rateLimits });
-  const commands = await startCommandConsumer(platform, 'tool-adapters', toolCommandMessageSchema, toolCommandHandler(store));
   await broker.ensureTopics([{ name: topics.deadLetters('tool-adapters'), partitions: 1 }]);
   const calls = new ToolCalls({
     store,
@@ -35,6 +35,7 @@ export async function startToolAdapters(platform: Platform, config: ToolAdapters
     ...(secrets ? { secrets, oauth: new OAuthTokens({ egress, secrets, onSecretRotated: recordSecretRotation(store, logger) }) } : {}),
     rateLimits,
   });
+  const commands = await startCommandConsumer(platform, 'tool-adapters', toolCommandMessageSchema, toolCommandHandler(store, parkedCallCommandHandler(store, calls, logger)));
   const app = await startEventService(platform, ToolAdaptersModule.register(calls), { events: ['policycheck', 'approval'] });
   return {
     async stop() {

@@ -1,5 +1,6 @@
 import {
   agentRunStream,
+  approvalStream,
   messageHeaders,
   toolCallStream,
   type AgentRunEvent,
@@ -23,6 +24,7 @@ import { McpExecutor } from './execution/mcp-executor.js';
 import { readOAuthClientSecret } from './execution/oauth-client-secret.js';
 import { isTokenUnavailable, type OAuthTokens } from './execution/oauth-tokens.js';
 import type { ToolRateLimits } from './execution/rate-limits.js';
+import type { ParkedCallState } from './domain/parked-call/parked-call-decider.js';
 import { isSecretStoreError, type SecretStore } from '@agent-orchestrator/secrets';
 
 export type ToolCallRequest = EventEnvelope & Extract<AgentRunEvent, { type: 'ToolCallRequested' }>;
@@ -34,7 +36,7 @@ const answerNamespace = '8d4a1f52-3c0b-4e51-9a7f-0c6b2d9e4f13';
 const idempotencyNamespace = '1f6e2b7a-4c3d-4e8f-9a0b-5c6d7e8f9a01';
 
 /** What of an answer came from outside: the tool's output, or the reason it failed (which may quote it). */
-const answerFields = { ToolCallCompleted: { output: { maxChars: 400_000 } }, ToolCallFailed: { reason: { maxChars: 4000 } } };
+const answerFields = { ToolCallCompleted: { output: { maxChars: 400_000 } }, ToolCallFailed: { reason: { maxChars: 4000 } }, ToolCallParked: { reason: { maxChars: 4000 } } };
 
 /** The built-in `echo` answers with the text it was given. */
 export function builtInAnswer(tool: string, argumentsJson: string): { output: string } | { reason: string } {
@@ -48,7 +50,23 @@ export function builtInAnswer(tool: string, argumentsJson: string): { output: st
   }
 }
 
-type Answer = { output: string } | { reason: string; deadLetter?: true };
+/** A call to park: its retries ran out and its tool says `onExhausted: "park"`. */
+interface Parking {
+  readonly code: string;
+  readonly attempts: number;
+  readonly operation: string;
+  readonly method: ToolDefinition['operations'][number]['method'];
+}
+
+type Answer = { output: string } | { reason: string; deadLetter?: true } | { reason: string; park: Parking };
+
+/** Where an answer goes on the call's stream: a first answer makes the stream; one after a retry follows the stream's version. */
+interface AnswerPlace {
+  readonly expectedVersion: 'no_stream' | number;
+  /** The parking the retry followed, whose attempts and parkings a new parking adds to. */
+  readonly parked?: { readonly attempts: number; readonly parkings: number };
+  readonly approvalId?: string;
+}
 
 export interface ToolCallsOptions {
   readonly store: EventStore;
@@ -76,7 +94,9 @@ export interface ToolCallsOptions {
  * pinned, executed over HTTP (an MCP server's tool with `tools/call`). A call already answered is not executed again; the stream must not
  * exist when the answer is appended, so a redelivered decision (or two processes on one) answers
  * the call once. A call that failed after its last retry is answered as failed and its request is
- * dead-lettered with the reason.
+ * dead-lettered with the reason; unless its tool says `onExhausted: "park"`: then it is parked
+ * (ToolCallParked, no answer, the run waits) until an operator retries it (runParkedAgain) or
+ * discards it (see parked-calls.ts).
  */
 export class ToolCalls {
   private readonly mcpExecutor: McpExecutor;
@@ -100,7 +120,7 @@ export class ToolCalls {
   async onApprovalSettled(settled: ApprovalSettled): Promise<void> {
     switch (settled.type) {
       case 'ApprovalGranted':
-        return this.answer(settled.data, (request) => this.execute(request, settled.data.arguments));
+        return this.answer(settled.data, (request) => this.execute(request, settled.data.arguments), settled.data.approvalId);
       case 'ApprovalRejected':
         return this.answer(settled.data, async () => ({ reason: `rejected by ${settled.data.rejectedBy.id}: ${settled.data.reason}` }));
       case 'ApprovalExpired':
@@ -108,16 +128,44 @@ export class ToolCalls {
     }
   }
 
-  private async answer(call: { readonly runId: string; readonly callId: string }, outcome: (request: ToolCallRequest) => Promise<Answer>): Promise<void> {
+  private async answer(call: { readonly runId: string; readonly callId: string }, outcome: (request: ToolCallRequest) => Promise<Answer>, approvalId?: string): Promise<void> {
     const { store } = this.options;
     const stream = toolCallStream(call.runId, call.callId);
-    if ((await store.readStream(stream, { maxCount: 1 })).length > 0) return; // answered already
-    const runEvents = (await store.readStream(agentRunStream(call.runId))) as ToolCallRequest[];
-    const request = runEvents.find((event) => event.type === 'ToolCallRequested' && event.data.callId === call.callId);
-    if (request === undefined) throw new Error(`run ${call.runId} has no ToolCallRequested ${call.callId} to answer`);
+    if ((await store.readStream(stream, { maxCount: 1 })).length > 0) return; // answered (or parked) already
+    const request = await this.request(call.runId, call.callId);
     const answer = await outcome(request);
     if ('deadLetter' in answer) await this.deadLetter(request, answer.reason);
-    await this.append(request, stream, answer);
+    await this.append(request, stream, answer, { expectedVersion: 'no_stream', ...(approvalId === undefined ? {} : { approvalId }) });
+  }
+
+  /**
+   * Runs a parked call once more, after its ToolCallRetried was stored, with the arguments it was
+   * let through with (an approval's settled ones, when one held it) and the same Idempotency-Key
+   * as before; then answers it, or parks it again, right after the retry on its stream. Two runs
+   * for one retry (a redelivered command after a crash) append one answer: the second finds the
+   * stream moved on. Returns what the call came to.
+   */
+  async runParkedAgain(state: Extract<ParkedCallState, { status: 'retrying' }>): Promise<'completed' | 'failed' | 'parked'> {
+    const { runId, callId, approvalId, attempts, parkings } = state.parked;
+    const request = await this.request(runId, callId);
+    const argumentsJson = approvalId === undefined ? request.data.arguments : await this.grantedArguments(approvalId, request);
+    const answer = await this.execute(request, argumentsJson);
+    await this.append(request, toolCallStream(runId, callId), answer, { expectedVersion: state.version, parked: { attempts, parkings }, ...(approvalId === undefined ? {} : { approvalId }) });
+    return 'output' in answer ? 'completed' : 'park' in answer ? 'parked' : 'failed';
+  }
+
+  private async request(runId: string, callId: string): Promise<ToolCallRequest> {
+    const runEvents = (await this.options.store.readStream(agentRunStream(runId))) as ToolCallRequest[];
+    const request = runEvents.find((event) => event.type === 'ToolCallRequested' && event.data.callId === callId);
+    if (request === undefined) throw new Error(`run ${runId} has no ToolCallRequested ${callId} to answer`);
+    return request;
+  }
+
+  private async grantedArguments(approvalId: string, request: ToolCallRequest): Promise<string> {
+    const events = await this.options.store.readStream(approvalStream(approvalId));
+    const granted = events.find((event): event is Extract<ApprovalSettled, { type: 'ApprovalGranted' }> => event.type === 'ApprovalGranted');
+    if (granted === undefined || granted.tenantId !== request.tenantId) throw new Error(`approval ${approvalId} of parked call ${request.data.callId} was not granted`);
+    return granted.data.arguments;
   }
 
   private async execute(request: ToolCallRequest, argumentsJson: string): Promise<Answer> {
@@ -126,6 +174,7 @@ export class ToolCalls {
     if (pinned.kind === 'built-in') return builtInAnswer(name, argumentsJson);
     if (pinned.kind === 'unknown') return { reason: pinned.reason };
     const { tool, version, definition, operation } = pinned;
+    const parks = definition.onExhausted === 'park';
     // The allow-list of the moment, not one pinned by the session: an admin's removal applies at once.
     const egress = await currentEgress(this.options.store, request.tenantId);
     const credentials = await this.credentials(request.tenantId, tool, definition, operation, egress.allow);
@@ -152,8 +201,12 @@ export class ToolCalls {
         return { output: outcome.output };
       case 'refused':
         return { reason: `the call was not sent: ${outcome.reason}` };
-      case 'failed':
+      case 'failed': {
+        // An open circuit is the tool failing too, just sooner: a call it stops is parked as well.
+        const exhausted = outcome.gaveUp || outcome.code === 'circuit-open';
+        if (exhausted && parks) return { reason: outcome.reason, park: { code: outcome.code, attempts: outcome.attempts, operation: operation.name, method: operation.method } };
         return outcome.gaveUp ? { reason: outcome.reason, deadLetter: true } : { reason: outcome.reason };
+      }
     }
   }
 
@@ -222,10 +275,12 @@ export class ToolCalls {
    * Appends the answer, with personal data and secrets in it replaced; a PiiRedacted after it
    * records what was replaced. Answer and record are one append: neither is stored without the other.
    */
-  private async append(request: ToolCallRequest, stream: string, answer: { output: string } | { reason: string }): Promise<void> {
+  private async append(request: ToolCallRequest, stream: string, answer: Answer, place: AnswerPlace): Promise<void> {
     const { sessionId, runId, callId, tool } = request.data;
+    const parkings = (place.parked?.parkings ?? 0) + 1;
     const answered: NewEvent = {
-      eventId: uuidV5(`${request.eventId}/answer`, answerNamespace),
+      // One answer per call, ever; a parking per time it is parked.
+      eventId: uuidV5('park' in answer ? `${request.eventId}/parked/${parkings}` : `${request.eventId}/answer`, answerNamespace),
       tenantId: request.tenantId,
       correlationId: request.correlationId,
       causationId: request.eventId,
@@ -235,11 +290,26 @@ export class ToolCalls {
       schemaVersion: 1,
       ...('output' in answer
         ? { type: 'ToolCallCompleted', data: { sessionId, runId, callId, tool, output: answer.output } }
-        : { type: 'ToolCallFailed', data: { sessionId, runId, callId, tool, reason: answer.reason.slice(0, 4000) } }),
+        : 'park' in answer
+          ? {
+              type: 'ToolCallParked',
+              data: {
+                sessionId,
+                runId,
+                callId,
+                tool,
+                ...answer.park,
+                attempts: (place.parked?.attempts ?? 0) + answer.park.attempts,
+                parkings,
+                reason: answer.reason.slice(0, 4000),
+                ...(place.approvalId === undefined ? {} : { approvalId: place.approvalId }),
+              },
+            }
+          : { type: 'ToolCallFailed', data: { sessionId, runId, callId, tool, reason: answer.reason.slice(0, 4000) } }),
     };
     const events = redactEvents([answered], await this.options.redact.kindsFor(request.tenantId), answerFields);
     try {
-      await this.options.store.append(stream, events, { expectedVersion: 'no_stream' });
+      await this.options.store.append(stream, events, { expectedVersion: place.expectedVersion });
     } catch (error) {
       if (isEventStoreError(error) && error.code === 'WrongExpectedVersion') return; // answered already
       throw error;

@@ -234,6 +234,10 @@ export type SessionEvent = EventOf<(typeof sessionEvents)[number]>;
 
 export { agentName as agentNameSchema, reason as reasonSchema, sessionId as sessionIdSchema, stepId as stepIdSchema };
 
-/** A session's status as clients see it; the read model derives it from the session's events. */
-export const sessionStatuses = ['queued', 'running', 'awaiting_approval', 'paused', 'completed', 'failed', 'cancelled'] as const;
+/**
+ * A session's status as clients see it; the read model derives it from the session's events.
+ * `blocked`: running, but waiting on a tool call parked after its retries ran out, until an
+ * operator retries or discards it.
+ */
+export const sessionStatuses = ['queued', 'running', 'awaiting_approval', 'paused', 'blocked', 'completed', 'failed', 'cancelled'] as const;
 export type SessionStatus = (typeof sessionStatuses)[number];

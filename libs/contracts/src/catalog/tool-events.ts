@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { toolNameSchema } from './agent-events.js';
 import { defineEvent, type EventOf } from './catalog.js';
+import { exhaustedCallPolicies } from './parked-call-events.js';
 
 /** One callable operation of a registered tool, as compiled from its OpenAPI document. */
 export const toolOperationSchema = z.strictObject({
@@ -124,6 +125,8 @@ export const toolDefinitionSchema = z.strictObject({
   securitySchemes: z.record(z.string(), securitySchemeSchema).optional(),
   /** Which secret (by name, never its value) answers each security scheme. */
   credentials: z.record(z.string(), secretNameSchema).optional(),
+  /** What happens to a call whose retries are exhausted (see exhaustedCallPolicies); absent in events from before calls could park: `fail`. */
+  onExhausted: z.enum(exhaustedCallPolicies).optional(),
 });
 export type ToolDefinition = z.infer<typeof toolDefinitionSchema>;
 

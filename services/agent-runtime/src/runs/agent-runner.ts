@@ -261,7 +261,9 @@ export class AgentRunner {
   }
 
   private async toolAnswer(runId: string, callId: string): Promise<string | undefined> {
-    const [answer] = (await this.options.store.readStream(toolCallStream(runId, callId), { maxCount: 1 })) as (EventEnvelope & ToolCallEvent)[];
+    // A parked call's stream holds its parkings and retries before the answer, if one came.
+    const events = await this.options.store.readStream(toolCallStream(runId, callId));
+    const answer = events.find((event): event is EventEnvelope & ToolCallEvent => event.type === 'ToolCallCompleted' || event.type === 'ToolCallFailed');
     if (answer === undefined) return undefined;
     return answer.type === 'ToolCallCompleted' ? answer.data.output : `The tool call failed: ${answer.data.reason}`;
   }

@@ -1,4 +1,4 @@
-import { toolDefinitionSchema, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
+import { toolDefinitionSchema, type ExhaustedCallPolicy, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
 import { currentEgress, egressErrorIn, type EgressGuard } from '@agent-orchestrator/egress';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
@@ -25,6 +25,7 @@ export interface RegisterMcpToolRequest {
   readonly description?: string;
   readonly scopes?: readonly string[];
   readonly rateLimitPerMinute?: number;
+  readonly onExhausted?: ExhaustedCallPolicy;
 }
 
 /** The most a server's answers may hold while its tools are listed (all pages together stay within the event's limits). */
@@ -65,6 +66,7 @@ export async function registerMcpTool(backend: McpToolsBackend, caller: Principa
       operations: operations.map((operation) => ({ ...operation, parameters: [], security: credentials === undefined ? [] : [mcpCredentialScheme] })),
       scopes: [...(request.scopes ?? [])],
       ...(request.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: request.rateLimitPerMinute }),
+      ...(request.onExhausted === undefined ? {} : { onExhausted: request.onExhausted }),
       ...(credentials === undefined ? {} : { securitySchemes: { [mcpCredentialScheme]: { type: 'bearer' } }, credentials: { [mcpCredentialScheme]: credentials } }),
     };
   } catch (error) {

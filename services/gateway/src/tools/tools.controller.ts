@@ -12,7 +12,7 @@ import { isReservedSecretName, reservedSecretReason } from '../secrets/reserved-
 import { ValidQuery } from '../http/valid-query.js';
 import { Tools } from './tools.js';
 
-const { description, scopes, rateLimitPerMinute, credentials } = toolDefinitionSchema.shape;
+const { description, scopes, rateLimitPerMinute, credentials, onExhausted } = toolDefinitionSchema.shape;
 
 const registerToolBody = z
   .strictObject({
@@ -22,6 +22,9 @@ const registerToolBody = z
     description,
     scopes: scopes.optional().describe('What the tool may touch (e.g. billing:write), for policy rules.'),
     rateLimitPerMinute,
+    onExhausted: onExhausted.describe(
+      'When a call\'s retries are exhausted: "fail" (the default) answers it as failed and the agent is told; "park" keeps it waiting (the session shows blocked) until an operator redrives it (it runs once more and the run resumes) or discards it (the agent is told).',
+    ),
     include: operationSelectionSchema.optional().describe('Offer only the operations with one of these tags or operationIds, or under one of these path prefixes.'),
     exclude: operationSelectionSchema.optional().describe('Do not offer the operations with one of these tags or operationIds, or under one of these path prefixes (they are not listed as skipped).'),
     credentials: credentials.describe(

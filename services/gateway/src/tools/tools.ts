@@ -1,4 +1,4 @@
-import { ToolRegistry, toolRegistryStream, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
+import { ToolRegistry, toolRegistryStream, type ExhaustedCallPolicy, type ToolDefinition, type TopicNames, type Versioned } from '@agent-orchestrator/contracts';
 import { currentEgress, egressErrorIn, type EgressGuard } from '@agent-orchestrator/egress';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
@@ -28,6 +28,7 @@ export interface RegisterToolRequest {
   readonly description?: string;
   readonly scopes?: readonly string[];
   readonly rateLimitPerMinute?: number;
+  readonly onExhausted?: ExhaustedCallPolicy;
   readonly credentials?: Readonly<Record<string, string>>;
   readonly include?: OperationSelection;
   readonly exclude?: OperationSelection;
@@ -38,7 +39,7 @@ export interface RegisterToolRequest {
 /** A tool version as the API shows it: the compiled operations and the skipped ones, not the whole document. */
 export function toolView({ name, version, definedAt, definition }: Versioned<ToolDefinition>) {
   const { document: _document, ...rest } = definition;
-  return { name, version, registeredAt: definedAt, ...rest, skipped: definition.skipped ?? [], operations: definition.operations.map(({ name: operation, method, path, description, idempotent, inputSchema }) => ({ name: operation, method, path, description, idempotent, inputSchema })) };
+  return { name, version, registeredAt: definedAt, ...rest, onExhausted: definition.onExhausted ?? 'fail', skipped: definition.skipped ?? [], operations: definition.operations.map(({ name: operation, method, path, description, idempotent, inputSchema }) => ({ name: operation, method, path, description, idempotent, inputSchema })) };
 }
 
 /**
@@ -111,6 +112,7 @@ export class Tools {
       ...(request.include === undefined ? {} : { include: selection(request.include) }),
       ...(request.exclude === undefined ? {} : { exclude: selection(request.exclude) }),
       ...(request.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: request.rateLimitPerMinute }),
+      ...(request.onExhausted === undefined ? {} : { onExhausted: request.onExhausted }),
       ...(request.credentials === undefined ? {} : { credentials: { ...request.credentials } }),
     };
     return toolView(await sendRegistration(this.backend, caller, request.name, definition));

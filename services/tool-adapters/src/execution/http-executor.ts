@@ -33,10 +33,18 @@ export type CallOutcome =
   /** `binary`: the bytes of a binary answer, which `output` only describes (type, size, sha256). */
   | { readonly outcome: 'completed'; readonly output: string; readonly status: number; readonly attempts: number; readonly binary?: Buffer }
   | { readonly outcome: 'refused'; readonly reason: string }
-  | { readonly outcome: 'failed'; readonly reason: string; readonly attempts: number; readonly gaveUp: boolean };
+  /** `code`: the failure in a short, stable word an SRE filters by (see toolFailureCodeSchema). */
+  | { readonly outcome: 'failed'; readonly reason: string; readonly attempts: number; readonly gaveUp: boolean; readonly code: string };
 
 /** An HTTP answer worth another attempt: 408, 425, 429 and 5xx. */
-class RetryableStatus extends Error {}
+class RetryableStatus extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
 
 /** A request the egress guard refused: nothing was sent, and no retry can change that. */
 class NotSent extends Error {}
@@ -44,8 +52,46 @@ class NotSent extends Error {}
 /** The API answered 401: a token the platform fetched may be renewed and the call made once more. */
 class Unauthorized extends Error {}
 
-/** No answer at all: refused, reset, timed out. Worth another attempt. */
-class NetworkFailure extends Error {}
+/** No answer at all: refused, reset, timed out. Worth another attempt. `code` says which (see failureCode). */
+class NetworkFailure extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The stable code of what made a call fail: what an SRE filters parked calls and dead letters by. */
+function failureCode(error: unknown): string {
+  if (error instanceof RetryableStatus) return `http-${error.status}`;
+  if (error instanceof NetworkFailure) return error.code;
+  if (error instanceof BrokenCircuitError) return 'circuit-open';
+  const status = error instanceof Error ? /answered (\d{3})/.exec(error.message)?.[1] : undefined;
+  return status === undefined ? 'other' : `http-${status}`;
+}
+
+/** A socket's error code in the words of failure codes; the timeout is `timeout`. */
+function networkCode(error: unknown): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return 'timeout';
+  const code = error instanceof Error ? (error.cause as { code?: string } | undefined)?.code : undefined;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection-refused';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'connection-reset';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'dns';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return 'timeout';
+    default:
+      return 'network';
+  }
+}
 
 const worthRetrying = (error: unknown): boolean => error instanceof RetryableStatus || error instanceof NetworkFailure;
 
@@ -150,11 +196,12 @@ export class HttpExecutor {
       return withoutCredentials({ outcome: 'completed', output, status, attempts, ...(binary ? { binary } : {}) }, credentials);
     } catch (error) {
       if (error instanceof NotSent) return withoutCredentials({ outcome: 'refused', reason: error.message }, credentials);
-      if (error instanceof BrokenCircuitError) return { outcome: 'failed', reason: `tool ${key.tool} is failing; its circuit is open, calls resume in up to ${this.options.halfOpenAfterMs / 1000} s`, attempts, gaveUp: false };
+      const code = failureCode(error);
+      if (error instanceof BrokenCircuitError) return { outcome: 'failed', reason: `tool ${key.tool} is failing; its circuit is open, calls resume in up to ${this.options.halfOpenAfterMs / 1000} s`, attempts, gaveUp: false, code };
       const reason = error instanceof Error ? error.message : String(error);
       const retried = worthRetrying(error);
-      if (error instanceof Unauthorized) return { ...withoutCredentials({ outcome: 'failed', reason, attempts, gaveUp: false }, credentials), unauthorized: true };
-      return withoutCredentials({ outcome: 'failed', reason: retried ? `gave up after ${attempts} attempts: ${reason}` : reason, attempts, gaveUp: retried }, credentials);
+      if (error instanceof Unauthorized) return { ...withoutCredentials({ outcome: 'failed', reason, attempts, gaveUp: false, code: 'http-401' }, credentials), unauthorized: true };
+      return withoutCredentials({ outcome: 'failed', reason: retried ? `gave up after ${attempts} attempts: ${reason}` : reason, attempts, gaveUp: retried, code }, credentials);
     }
   }
 
@@ -182,9 +229,9 @@ export class HttpExecutor {
       if (refused) throw new NotSent(refused.message);
       // fetch says "fetch failed" when the network did; any other TypeError is a request it would not build.
       if (error instanceof TypeError && error.message !== 'fetch failed') throw new NotSent(`the request could not be built: ${error.message}`);
-      throw new NetworkFailure(`${where} got no answer: ${networkReason(error, this.options.timeoutMs)}`);
+      throw new NetworkFailure(`${where} got no answer: ${networkReason(error, this.options.timeoutMs)}`, networkCode(error));
     }
-    if (response.status === 408 || response.status === 425 || response.status === 429 || response.status >= 500) throw new RetryableStatus(`${where} answered ${response.status}: ${text.slice(0, 300)}`);
+    if (response.status === 408 || response.status === 425 || response.status === 429 || response.status >= 500) throw new RetryableStatus(`${where} answered ${response.status}: ${text.slice(0, 300)}`, response.status);
     if (response.status === 401) throw new AbortError(new Unauthorized(`${where} answered 401: ${text.slice(0, 300)}`));
     if (response.status >= 400) throw new AbortError(`${where} answered ${response.status}: ${text.slice(0, 300)}`);
     if (kind === 'json' && text.length > 0) {

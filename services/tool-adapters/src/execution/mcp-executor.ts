@@ -77,9 +77,9 @@ export class McpExecutor {
           }
           sent = true;
           const answer = await client.callTool({ name: mcpTool, arguments: JSON.parse(argumentsJson) as Record<string, unknown> }, undefined, { timeout: this.options.timeoutMs });
-          if (answer.isError === true) return { outcome: 'failed', reason: `${key.tool}.${operation.name} answered with an error: ${textOf(answer as { content?: ContentPart[] }).slice(0, 3000)}`, attempts: 1, gaveUp: false };
+          if (answer.isError === true) return { outcome: 'failed', reason: `${key.tool}.${operation.name} answered with an error: ${textOf(answer as { content?: ContentPart[] }).slice(0, 3000)}`, attempts: 1, gaveUp: false, code: 'tool-error' };
           const output = outputOf(answer as { content?: ContentPart[]; structuredContent?: unknown });
-          if (output.length > this.options.maxOutputChars) return { outcome: 'failed', reason: `${key.tool}.${operation.name} answered more than ${this.options.maxOutputChars} characters`, attempts: 1, gaveUp: false };
+          if (output.length > this.options.maxOutputChars) return { outcome: 'failed', reason: `${key.tool}.${operation.name} answered more than ${this.options.maxOutputChars} characters`, attempts: 1, gaveUp: false, code: 'answer-too-large' };
           return { outcome: 'completed', output, status: 200, attempts: 1 };
         },
         this.options.timeoutMs,
@@ -92,7 +92,7 @@ export class McpExecutor {
       if (error instanceof McpServerError && !sent) return withoutCredentials({ outcome: 'refused', reason: error.message }, bearer);
       const where = `${key.tool}.${operation.name}`;
       const reason = deadline.aborted ? `no answer within ${this.options.timeoutMs} ms` : error instanceof Error ? error.message.slice(0, 1000) : String(error);
-      return withoutCredentials({ outcome: 'failed', reason: sent ? `${where} was sent and failed: ${reason}` : `${where} could not be called: ${reason}`, attempts: 1, gaveUp: false }, bearer);
+      return withoutCredentials({ outcome: 'failed', reason: sent ? `${where} was sent and failed: ${reason}` : `${where} could not be called: ${reason}`, attempts: 1, gaveUp: false, code: deadline.aborted ? 'timeout' : 'network' }, bearer);
     }
   }
 }

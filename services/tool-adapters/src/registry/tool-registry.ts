@@ -1,4 +1,4 @@
-import { ToolRegistry, egressStream, toolRegistryStream, type NewEvent, type RegisterTool, type ToolCommandMessage } from '@agent-orchestrator/contracts';
+import { ToolRegistry, egressStream, toolRegistryStream, type NewEvent, type ParkedToolCallCommand, type RegisterTool, type ToolCommandMessage } from '@agent-orchestrator/contracts';
 import { eventIdsFor, handleCommand, isEventStoreError, type Decider, type EventStore } from '@agent-orchestrator/event-store';
 import { MessagingError, type ConsumedMessage } from '@agent-orchestrator/messaging';
 import { egressDecider } from '../domain/egress/egress-decider.js';
@@ -20,16 +20,27 @@ export const toolRegistryDecider: Decider<RegisterTool, ToolRegistry> = {
 };
 
 /**
- * Handles one command from `commands.tool-adapters`: a tool registration, or a tenant's egress
- * allow-list. The event id derives from the command id, so a redelivered command is recognised as
- * already stored instead of making another version.
+ * Handles one command from `commands.tool-adapters`: a tool registration, a tenant's egress
+ * allow-list, or an operator's retry or discard of a parked call (`parked`). The event id derives
+ * from the command id, so a redelivered command is recognised as already stored instead of making
+ * another version.
  */
-export function toolCommandHandler(store: EventStore): (message: ConsumedMessage<ToolCommandMessage>) => Promise<void> {
+export function toolCommandHandler(store: EventStore, parked: (commandId: string, command: ParkedToolCallCommand) => Promise<unknown>): (message: ConsumedMessage<ToolCommandMessage>) => Promise<void> {
   return async ({ value: { commandId, command } }) => {
     const metadata = { ...command.metadata, eventIds: eventIdsFor(commandId, 1) };
     try {
-      if (command.type === 'RegisterTool') await handleCommand(store, toolRegistryStream(command.metadata.tenantId), { ...command, metadata }, toolRegistryDecider);
-      else await handleCommand(store, egressStream(command.metadata.tenantId), { ...command, metadata }, egressDecider);
+      switch (command.type) {
+        case 'RegisterTool':
+          await handleCommand(store, toolRegistryStream(command.metadata.tenantId), { ...command, metadata }, toolRegistryDecider);
+          return;
+        case 'SetEgressAllowList':
+          await handleCommand(store, egressStream(command.metadata.tenantId), { ...command, metadata }, egressDecider);
+          return;
+        case 'RetryParkedToolCall':
+        case 'DiscardParkedToolCall':
+          await parked(commandId, command);
+          return;
+      }
     } catch (error) {
       if (isEventStoreError(error) && !error.retryable) throw new MessagingError('Rejected', `${command.type}: ${error.message}`, { cause: error });
       throw error;
