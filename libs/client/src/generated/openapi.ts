@@ -2644,7 +2644,7 @@ export interface operations {
     listSessions: {
         parameters: {
             query?: {
-                status?: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
+                status?: "queued" | "running" | "awaiting_approval" | "paused" | "blocked" | "completed" | "failed" | "cancelled";
                 startedAfter?: string;
                 startedBefore?: string;
                 /** @description Sessions whose goal contains this text, ignoring case (`%` and `_` are plain characters). */
@@ -2669,7 +2669,7 @@ export interface operations {
                             sessionId: string;
                             tenantId: string;
                             /** @enum {string} */
-                            status: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
+                            status: "queued" | "running" | "awaiting_approval" | "paused" | "blocked" | "completed" | "failed" | "cancelled";
                             goal: string;
                             constraints: {
                                 maxSteps?: number;
@@ -2819,7 +2819,7 @@ export interface operations {
                     "application/json": {
                         sessionId: string;
                         /** @enum {string} */
-                        status: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
+                        status: "queued" | "running" | "awaiting_approval" | "paused" | "blocked" | "completed" | "failed" | "cancelled";
                     };
                 };
             };
@@ -2943,6 +2943,7 @@ export interface operations {
                             running: number;
                             awaiting_approval: number;
                             paused: number;
+                            blocked: number;
                             completed: number;
                             failed: number;
                             cancelled: number;
@@ -3026,7 +3027,7 @@ export interface operations {
                         sessionId: string;
                         tenantId: string;
                         /** @enum {string} */
-                        status: "queued" | "running" | "awaiting_approval" | "paused" | "completed" | "failed" | "cancelled";
+                        status: "queued" | "running" | "awaiting_approval" | "paused" | "blocked" | "completed" | "failed" | "cancelled";
                         goal: string;
                         constraints: {
                             maxSteps?: number;
@@ -4794,6 +4795,8 @@ export interface operations {
                             credentials?: {
                                 [key: string]: string;
                             };
+                            /** @enum {string} */
+                            onExhausted?: "fail" | "park";
                             name: string;
                             version: number;
                             /** Format: date-time */
@@ -4880,6 +4883,11 @@ export interface operations {
                     /** @description What the tool may touch (e.g. billing:write), for policy rules. */
                     scopes?: string[];
                     rateLimitPerMinute?: number;
+                    /**
+                     * @description When a call's retries are exhausted: "fail" (the default) answers it as failed and the agent is told; "park" keeps it waiting (the session shows blocked) until an operator redrives it (it runs once more and the run resumes) or discards it (the agent is told).
+                     * @enum {string}
+                     */
+                    onExhausted?: "fail" | "park";
                     /** @description Offer only the operations with one of these tags or operationIds, or under one of these path prefixes. */
                     include?: {
                         tags?: string[];
@@ -5009,6 +5017,8 @@ export interface operations {
                         credentials?: {
                             [key: string]: string;
                         };
+                        /** @enum {string} */
+                        onExhausted?: "fail" | "park";
                         name: string;
                         version: number;
                         /** Format: date-time */
@@ -5216,6 +5226,8 @@ export interface operations {
                         credentials?: {
                             [key: string]: string;
                         };
+                        /** @enum {string} */
+                        onExhausted?: "fail" | "park";
                         name: string;
                         version: number;
                         /** Format: date-time */
