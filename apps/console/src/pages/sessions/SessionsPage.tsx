@@ -2,7 +2,6 @@ import { Alert, Button, Group, Loader, Select, Stack, Text, TextInput } from '@m
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
-import type { SessionFilter } from '@agent-orchestrator/client';
 import { useClient } from '../../auth/credentials';
 import { explain } from '../../shell/explain';
 import { PageTitle } from '../../shell/Shell';
@@ -16,8 +15,7 @@ const statusOptions = [{ value: '', label: 'All statuses' }, ...Object.entries(s
 export function SessionsPage() {
   const client = useClient();
   const [params, setParams] = useSearchParams();
-  // Every status the console names is one the API filters by (blocked since parked tool calls).
-  const status = (params.get('status') ?? '') as SessionStatus & NonNullable<SessionFilter['status']> | '';
+  const status = (params.get('status') ?? '') as SessionStatus | '';
   const search = params.get('q') ?? '';
   const [q] = useDebouncedValue(search.trim(), 300);
   const [creating, { open, close }] = useDisclosure(false);
