@@ -38,6 +38,8 @@ import { SessionsController } from './sessions/sessions.controller.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { tenancyProviders, type Tenancy } from './tenants/tenancy.js';
 import { Sessions } from './sessions/sessions.js';
+import { DeadLettersController } from './dead-letters/dead-letters.controller.js';
+import { DeadLetters } from './dead-letters/dead-letters.js';
 
 export interface GatewayBindings {
   readonly apiKeys: ApiKeys;
@@ -65,6 +67,8 @@ export interface GatewayBindings {
   readonly audit?: AuditTrail;
   /** The secrets routes, when the app has a backend: null when no secret store is configured (they answer 503 saying how). */
   readonly secrets?: SecretStore | null;
+  /** The dead-letter routes, when the app has the dead-letter index. */
+  readonly deadLetters?: DeadLetters;
 }
 
 class ShutdownHook implements OnApplicationShutdown {
@@ -81,7 +85,7 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
+      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : []), ...(bindings.deadLetters ? [DeadLettersController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
@@ -90,6 +94,7 @@ export class GatewayModule {
         ...(bindings.egress ? [{ provide: Egress, useValue: bindings.egress }] : []),
         ...(bindings.approvals ? [{ provide: Approvals, useValue: bindings.approvals }] : []),
         ...(bindings.audit ? [{ provide: AuditTrail, useValue: bindings.audit }] : []),
+        ...(bindings.deadLetters ? [{ provide: DeadLetters, useValue: bindings.deadLetters }] : []),
         ...(bindings.secrets !== undefined ? [{ provide: SECRET_STORE, useValue: bindings.secrets }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },
         ...tenancyProviders(bindings.tenancy),

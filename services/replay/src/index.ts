@@ -11,8 +11,8 @@ export {
   type OperationKind,
   type OperationScope,
 } from './operations/item-source.js';
+export { DeadLetterSource, deadLetterFilter, type DeadLetterSourceOptions } from './dead-letters/dead-letter-source.js';
+export { deadLetterIndexGroup, startDeadLetterIndexing, type DeadLetterIndexing, type DeadLetterIndexingOptions } from './dead-letters/dead-letter-indexing.js';
 export { parseReplayConfig, type ReplayConfig } from './config.js';
 export { startReplay, type ReplayOptions } from './service.js';
 export { decide as decideOperation, evolve as evolveOperation, initialState as initialOperation, OperationError, isOperationError, operationErrorCodes, type OperationErrorCode, type OperationState } from './domain/operation/index.js';
-export { DeadLetterSource, deadLetterFilter, type DeadLetterSourceOptions } from './dead-letters/dead-letter-source.js';
-export { deadLetterIndexGroup, startDeadLetterIndexing, type DeadLetterIndexing, type DeadLetterIndexingOptions } from './dead-letters/dead-letter-indexing.js';

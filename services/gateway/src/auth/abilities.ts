@@ -27,7 +27,8 @@ export type SubjectName =
   | 'AuditExport'
   | 'AuditKey'
   | 'AuditCheckpoint'
-  | 'AuditRetention';
+  | 'AuditRetention'
+  | 'DeadLetter';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });
 export type GatewayAbility = MongoAbility<[Action, Subject]>;
@@ -48,6 +49,7 @@ export const roleAbilities: Readonly<Record<Role, Grant>> = {
     can(['create', 'read', 'cancel'], 'Session', own);
     can('read', ['SessionLog', 'Agent', 'Tool', 'Policy'], own);
     can(['read', 'decide'], 'Approval', own);
+    can('read', 'DeadLetter', own);
   },
   approver: (can, own) => {
     can('read', ['Session', 'SessionLog', 'Agent', 'Tool', 'Approval', 'Policy'], own);
@@ -86,9 +88,13 @@ export function abilityOf(tenantId: string, grants: readonly Grant[]): GatewayAb
   return build();
 }
 
-/** The platform admin (PLATFORM_ADMIN_API_KEY): manages tenants, and may do nothing inside one. */
+/**
+ * The platform admin (PLATFORM_ADMIN_API_KEY): manages tenants, and reads the dead letters of
+ * every tenant (and those of no tenant: messages that could not be decoded); nothing else inside one.
+ */
 export const platformAdminGrant: Grant = (can) => {
   can('manage', 'Tenant');
+  can('read', 'DeadLetter');
 };
 
 export function platformAdminAbility(): GatewayAbility {
