@@ -18,23 +18,24 @@ export async function diffCommand(client: PlatformClient, a: string, b: string, 
     output.out(JSON.stringify(diff));
     return exitCodes.ok;
   }
-  for (const line of diffTable(diff)) output.out(line);
+  // Two columns across the terminal; piped, wide enough for a file or a pager.
+  const columns = process.stdout.isTTY ? (process.stdout.columns ?? 120) : 200;
+  for (const line of diffTable(diff, Math.max(30, Math.floor((columns - 28) / 2)))) output.out(line);
   return exitCodes.ok;
 }
 
-const width = 44;
-
-/** The side-by-side table as lines for a terminal. */
-export function diffTable(diff: SessionDiff): string[] {
+/** The side-by-side table as lines for a terminal, each side's cells clipped to `width` characters. */
+export function diffTable(diff: SessionDiff, width: number): string[] {
   const lines: string[] = [];
   const heading = (side: SessionDiff['a']) => `${side.sessionId} (${side.status}${side.forkedFrom ? `, forked from ${side.forkedFrom.sessionId} at ${side.forkedFrom.version}` : ''})`;
   lines.push(`a: ${heading(diff.a)}`, `b: ${heading(diff.b)}`, '');
+  const line = (mark: string, what: string, a: string, b: string) => `${mark.padEnd(2)}${cell(what, 24)} ${cell(a, width)} ${cell(b, width)}`.trimEnd();
   lines.push(line('', 'what', 'a', 'b'));
   const section = (name: string, rows: readonly Row[], show: (value: never) => string) => {
     for (const row of rows) lines.push(line(row.same ? '' : '≠', `${name} ${row.key}`, row.a === null ? '-' : show(row.a as never), row.b === null ? '-' : show(row.b as never)));
   };
   section('step', diff.steps, (step: SessionDiff['steps'][number]['a'] & object) => `${step.status}: ${text(step.output ?? step.title)}`);
-  section('tool call', diff.toolCalls, (call: SessionDiff['toolCalls'][number]['a'] & object) => `${call.tool}.${call.operation ?? '?'} ${text(call.arguments)} → ${call.outcome}`);
+  section('tool call', diff.toolCalls, (call: SessionDiff['toolCalls'][number]['a'] & object) => `${call.outcome}: ${call.tool}.${call.operation ?? '?'} ${text(call.arguments)}`);
   section('approval', diff.approvals, (approval: SessionDiff['approvals'][number]['a'] & object) => `${approval.tool}: ${approval.decision}${approval.approver ? ` by ${approval.approver}` : ''}`);
   section('usage', [diff.usage], (usage: SessionDiff['usage']['a'] & object) => `${usage.inputTokens + usage.outputTokens} tokens, $${usage.costUsd}`);
   lines.push('');
@@ -43,10 +44,6 @@ export function diffTable(diff: SessionDiff): string[] {
   const planSame = diff.plan.every((row) => row.same);
   lines.push(planSame ? 'plans: the same' : 'plans: different');
   return lines;
-}
-
-function line(mark: string, what: string, a: string, b: string): string {
-  return `${mark.padEnd(2)}${cell(what, 24)} ${cell(a, width)} ${cell(b, width)}`.trimEnd();
 }
 
 function cell(value: string, size: number): string {

@@ -1,4 +1,4 @@
-import { parseOperationToolName, type EventEnvelope } from '@agent-orchestrator/contracts';
+import { parseOperationToolName, sessionIdSchema, type EventEnvelope } from '@agent-orchestrator/contracts';
 import { isDeepStrictEqual } from 'node:util';
 import { GatewayError } from '../errors.js';
 import { sessionStreams } from './session-streams.js';
@@ -89,7 +89,7 @@ function rows<T>(left: readonly T[], right: readonly T[], keyOf: (item: T, index
 }
 
 async function side(backend: SessionsBackend, tenantId: string, sessionId: string): Promise<Side> {
-  const detail = await backend.queries.getSession(tenantId, sessionId);
+  const detail = sessionIdSchema.safeParse(sessionId).success ? await backend.queries.getSession(tenantId, sessionId) : null;
   // Another tenant's session, or one not yet in the read model, reads as missing.
   if (!detail) throw new GatewayError('NotFound', `Your tenant has no session ${sessionId} (a session just started is compared once it is in the read model).`);
   const { streams } = await sessionStreams(backend.store, backend.approvals, tenantId, sessionId);
@@ -111,7 +111,9 @@ async function side(backend: SessionsBackend, tenantId: string, sessionId: strin
 }
 
 function toolCalls(runEvents: readonly EventEnvelope[], answers: readonly EventEnvelope[]): ToolCallView[] {
-  const answerOf = new Map(answers.map((answer) => [(answer.data as { callId: string }).callId, answer]));
+  // A call's stream also says it started; only its answer says how it ended.
+  const answered = answers.filter((event) => event.type === 'ToolCallCompleted' || event.type === 'ToolCallFailed');
+  const answerOf = new Map(answered.map((answer) => [(answer.data as { callId: string }).callId, answer]));
   return runEvents
     .filter((event) => event.type === 'ToolCallRequested')
     .sort((x, y) => (x.globalPosition < y.globalPosition ? -1 : x.globalPosition > y.globalPosition ? 1 : 0))

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sessionStream, type ForkOverrides, type SessionCommand } from '@agent-orchestrator/contracts';
+import { sessionIdSchema, sessionStream, type ForkOverrides, type SessionCommand } from '@agent-orchestrator/contracts';
 import type { Principal } from '../auth/access.guard.js';
 import { commandMetadata, pollFor, sendCommand } from '../commands.js';
 import { GatewayError } from '../errors.js';
@@ -24,8 +24,8 @@ const endings: ReadonlySet<string> = new Set(['SessionCompleted', 'SessionFailed
  */
 export async function forkSession(backend: SessionsBackend, agents: Agents, caller: Principal, sessionId: string, request: ForkRequest): Promise<{ sessionId: string }> {
   const { tenantId } = caller;
-  const original = await backend.store.readStream(sessionStream(sessionId));
-  // Another tenant's session reads exactly like one that does not exist.
+  // An id no session can have names none; another tenant's session reads exactly like one that does not exist.
+  const original = sessionIdSchema.safeParse(sessionId).success ? await backend.store.readStream(sessionStream(sessionId)) : [];
   if (original[0]?.tenantId !== tenantId) throw new GatewayError('NotFound', `Your tenant has no session ${sessionId}.`);
   const ending = original.find((event) => endings.has(event.type));
   const last = ending === undefined ? original[original.length - 1]!.streamVersion : ending.streamVersion - 1;
