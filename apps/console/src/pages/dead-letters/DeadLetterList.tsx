@@ -20,7 +20,6 @@ export function DeadLetterList({ platform }: { platform: boolean }) {
   const { typed, filter, set, filtered, key } = useDeadLetterFilter();
   const letters = useDeadLetters(filter);
   const items = letters.data?.pages.flatMap((page) => page.items) ?? [];
-  const total = letters.data?.pages[0]?.total;
   // What is chosen belongs to the filter it was chosen under: a new filter starts afresh.
   const [chosen, setChosen] = useState<{ key: string; ids: ReadonlySet<string>; all: boolean }>({ key, ids: new Set(), all: false });
   const selection = chosen.key === key ? chosen : { key, ids: new Set<string>(), all: false };
@@ -34,8 +33,10 @@ export function DeadLetterList({ platform }: { platform: boolean }) {
     setChosen({ key, ids, all: false });
   };
   const chooseAll = (all: boolean) => setChosen({ key, ids: all ? new Set(items.map((item) => item.id)) : new Set(), all });
-  const planFilter: OperationFilter = selection.all ? filter : { ids: [...selection.ids] };
-  const what = selection.all ? (total === undefined ? 'everything this filter matches' : `all ${total.toLocaleString()} matching`) : `${selection.ids.size} chosen dead letter${selection.ids.size === 1 ? '' : 's'}`;
+  // An operation acts on what still waits (pending), whatever status the list shows: the dry run counts exactly those.
+  const { status: _shown, ...matching } = filter;
+  const planFilter: OperationFilter = selection.all ? matching : { ids: [...selection.ids] };
+  const what = selection.all ? 'every waiting dead letter this filter matches' : `${selection.ids.size} chosen dead letter${selection.ids.size === 1 ? '' : 's'}`;
   const plan = (next: DeadLetterAction) => {
     setAction(next);
     open();
@@ -61,11 +62,11 @@ export function DeadLetterList({ platform }: { platform: boolean }) {
         <Stack gap="sm">
           <Group justify="space-between" gap="sm" role="toolbar" aria-label="With the chosen dead letters">
             <Text size="sm" aria-live="polite" data-testid="selection">
-              {selection.all || selection.ids.size > 0 ? `Chosen: ${what}` : `${total === undefined ? items.length.toLocaleString() : total.toLocaleString()} shown; choose some, or all that match.`}
+              {selection.all || selection.ids.size > 0 ? `Chosen: ${what}` : `${items.length.toLocaleString()}${letters.hasNextPage ? ' or more' : ''} shown; choose some, or all that match.`}
             </Text>
             <Group gap="xs">
               <Button variant="default" size="sm" onClick={() => chooseAll(!selection.all)}>
-                {selection.all ? 'Clear the choice' : `Choose all matching${total === undefined ? '' : ` (${total.toLocaleString()})`}`}
+                {selection.all ? 'Clear the choice' : 'Choose all matching'}
               </Button>
               <Button size="sm" disabled={!selection.all && selection.ids.size === 0} onClick={() => plan('redrive')}>
                 Redrive…

@@ -22,15 +22,27 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
-const shown = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+type Message = DeadLetterDetail['message'];
 
-/** The message as the consumer got it: key, headers and value, decoded. */
-function Message({ message }: { message: Pick<DeadLetterDetail, 'key' | 'headers' | 'value' | 'messageType'> }) {
-  const headers = Object.entries(message.headers ?? {});
+/** The value as a person reads it: JSON indented; bytes that are not JSON as the gateway sent them, with its note. */
+function shown(value: Message['value']): string {
+  switch (value.encoding) {
+    case 'json':
+      return typeof value.json === 'string' ? value.json : JSON.stringify(value.json, null, 2);
+    case 'base64':
+      return `${value.note}\n\n${value.base64}`;
+    case 'none':
+      return value.note;
+  }
+}
+
+/** The message as the consumer got it: key, headers (the dead-letter ones too) and value, decoded. */
+function Message({ message, messageType }: { message: Message; messageType: string | null }) {
+  const headers = Object.entries(message.headers);
   return (
     <Card withBorder padding="md" component="section" aria-labelledby="dead-letter-message">
       <Title order={2} size="h4" id="dead-letter-message" mb="xs">
-        The message{message.messageType ? `: ${message.messageType}` : ''}
+        The message{messageType ? `: ${messageType}` : ''}
       </Title>
       <Stack gap="sm">
         <Text size="sm">
@@ -116,7 +128,8 @@ export function DeadLetterView({ deadLetterId }: { deadLetterId: string }) {
         </SimpleGrid>
       </Card>
       {item.discardReason && <Text size="sm">Discarded{item.actedBy ? ` by ${item.actedBy}` : ''}: {item.discardReason}</Text>}
-      <Message message={item} />
+      {item.repeatsSideEffect && item.sideEffectNote && <Text size="sm">A redrive repeats a side effect: {item.sideEffectNote}.</Text>}
+      <Message message={item.message} messageType={item.messageType} />
       {planning && <PlanDialog opened onClose={close} initial={action} filter={{ ids: [item.id] }} what="this dead letter" />}
     </Stack>
   );

@@ -23,12 +23,12 @@ export function useDeadLetterFilter() {
   // Debounced as text: an object would be a new value on every render, and never settle.
   const [settledText] = useDebouncedValue(JSON.stringify(typed), 300);
   const settled = JSON.parse(settledText) as Record<FilterName, string>;
-  const filter: DeadLetterFilter = Object.fromEntries(
+  const filter = Object.fromEntries(
     names.flatMap((name) => {
       const value = name === 'since' ? instantOf(settled.since) : name === 'status' && settled.status === 'all' ? undefined : settled[name].trim();
       return value ? [[name, value]] : [];
     }),
-  );
+  ) as DeadLetterFilter;
   const set = (name: FilterName, value: string) =>
     setParams(
       (current) => {
