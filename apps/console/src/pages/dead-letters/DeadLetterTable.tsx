@@ -73,7 +73,7 @@ export function DeadLetterTable({ items, chosen, all, toggle, chooseAll }: Props
             <Table.Th scope="col" ta="right">Attempts</Table.Th>
             <Table.Th scope="col" ta="right">Redrives</Table.Th>
             <Table.Th scope="col">Last seen</Table.Th>
-            <Table.Th scope="col">Status</Table.Th>
+            <Table.Th scope="col" w={110}>Status</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>

@@ -65,7 +65,7 @@ export function OperationItems({ operation }: { operation: Operation }) {
                     <Table.Th scope="col">Item</Table.Th>
                     <Table.Th scope="col">From</Table.Th>
                     <Table.Th scope="col">Tenant</Table.Th>
-                    <Table.Th scope="col">Outcome</Table.Th>
+                    <Table.Th scope="col" w={120}>Outcome</Table.Th>
                     <Table.Th scope="col">Detail</Table.Th>
                   </Table.Tr>
                 </Table.Thead>

@@ -79,7 +79,7 @@ function Operations({ items }: { items: readonly Operation[] }) {
         <Table.Thead>
           <Table.Tr>
             <Table.Th scope="col">Operation</Table.Th>
-            <Table.Th scope="col">Status</Table.Th>
+            <Table.Th scope="col" w={150}>Status</Table.Th>
             <Table.Th scope="col">Progress</Table.Th>
             <Table.Th scope="col">Requested by</Table.Th>
             <Table.Th scope="col">When</Table.Th>

@@ -19,7 +19,7 @@ import { useProjections, type Projection } from './queries';
 function StateBadge({ state }: { state: string }) {
   if (isStalled(state)) {
     return (
-      <Badge color="red.9" variant="filled" data-state={state} leftSection={<span aria-hidden>⚠</span>} style={{ flex: 'none' }}>
+      <Badge color="red.9" variant="filled" data-state={state} leftSection={<span aria-hidden>⚠</span>} style={{ flex: 'none', minWidth: 'max-content' }}>
         Stalled
       </Badge>
     );
@@ -39,7 +39,7 @@ function Actions({ projection, plan }: { projection: Projection; plan: (kind: 'r
         Rebuild
       </Button>
       {projection.quarantined > 0 && (
-        <Button size="compact-sm" variant="light" color="orange.9" onClick={() => plan('retry-quarantined', projection.name)} aria-label={`Retry the quarantined events of ${projection.name}`}>
+        <Button size="compact-sm" variant="default" onClick={() => plan('retry-quarantined', projection.name)} aria-label={`Retry quarantined: ${projection.name}`}>
           Retry quarantined
         </Button>
       )}
@@ -107,7 +107,7 @@ export function ProjectionsPage() {
                     <Text size="xs" c="dimmed">version {projection.version}</Text>
                   </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}><StateBadge state={projection.state} /></Table.Td>
-                  <Table.Td ff="monospace" style={{ overflowWrap: 'anywhere' }}>{projection.position ?? '—'}</Table.Td>
+                  <Table.Td ff="monospace" style={{ whiteSpace: 'nowrap' }}>{projection.position ?? '—'}</Table.Td>
                   <Table.Td ta="right" fw={projection.lag > 0 ? 600 : undefined}>{projection.lag.toLocaleString()}</Table.Td>
                   <Table.Td ta="right">{rate(projection.eventsPerSecond)}</Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{ago(projection.lastAdvanceAt)}</Table.Td>
