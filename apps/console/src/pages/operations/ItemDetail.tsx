@@ -1,6 +1,6 @@
 import { Button, Code, Group, Modal, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { differingPaths, firstDifferenceOf, type FirstDifference } from './format';
+import { differingPaths, firstDifferenceOf, identicalReplay, type FirstDifference } from './format';
 
 const json = (value: unknown) => (value === undefined ? '(nothing: no such event)' : JSON.stringify(value, null, 2));
 
@@ -34,6 +34,8 @@ export function ItemDetail({ label, detail }: { label: string; detail: unknown }
   const [opened, { open, close }] = useDisclosure(false);
   if (detail === undefined || detail === null || detail === '') return <Text span size="sm" c="dimmed">—</Text>;
   if (typeof detail === 'string') return <Text size="sm" style={{ overflowWrap: 'anywhere' }}>{detail}</Text>;
+  const identical = identicalReplay(detail);
+  if (identical) return <Text size="sm">{identical}</Text>;
   const difference = firstDifferenceOf(detail);
   return (
     <>

@@ -154,3 +154,12 @@ export function differingPaths(a: unknown, b: unknown, limit = 8, at = ''): stri
   }
   return found;
 }
+
+/** A replay that found no difference, in a line: "Identical: 14 decisions, 3 responses and 2 tool answers served from the log". */
+export function identicalReplay(detail: unknown): string | undefined {
+  if (!detail || typeof detail !== 'object' || (detail as { identical?: unknown }).identical !== true) return undefined;
+  const { decisions, responsesServed, toolAnswersServed } = detail as { decisions?: unknown; responsesServed?: unknown; toolAnswersServed?: unknown };
+  const count = (value: unknown, noun: string) => (typeof value === 'number' ? items(value, noun) : undefined);
+  const served = [count(responsesServed, 'model response'), count(toolAnswersServed, 'tool answer')].filter(Boolean).join(' and ');
+  return `Identical${typeof decisions === 'number' ? `: ${items(decisions, 'decision')}` : ''}${served ? `, ${served} served from the log` : ''}`;
+}

@@ -1,4 +1,4 @@
-import { describeFilter, differingPaths, firstDifferenceOf, formatEta, items, percentDone, rankedCounts } from './format.js';
+import { describeFilter, differingPaths, firstDifferenceOf, formatEta, identicalReplay, items, percentDone, rankedCounts } from './format.js';
 import { ago, isStalled, rate } from '../projections/format.js';
 
 describe('how the operations page words an operation', () => {
@@ -45,6 +45,10 @@ describe('how the operations page words an operation', () => {
     expect(differingPaths({ a: [1, 2] }, { a: [1, 3], b: true })).toEqual(['a[1]', 'b']);
     expect(differingPaths(1, 1)).toEqual([]);
     expect(differingPaths(1, '1')).toEqual(['(the whole value)']);
+    // As the session source reports them: flat, beside `identical`.
+    expect(firstDifferenceOf({ identical: false, streamId: 'session-1', version: 9, eventType: 'ReworkRequested', recorded: { data: 1 }, replayed: { data: 2 } })).toEqual({ streamId: 'session-1', version: 9, eventType: 'ReworkRequested', recorded: { data: 1 }, replayed: { data: 2 } });
+    expect(identicalReplay({ identical: true, decisions: 14, streams: 3, responsesServed: 3, toolAnswersServed: 1 })).toBe('Identical: 14 decisions, 3 model responses and 1 tool answer served from the log');
+    expect(identicalReplay({ identical: false })).toBeUndefined();
   });
 });
 
