@@ -23,6 +23,7 @@ export {
 export { openReadModels, type ReadModels } from './read-models.js';
 export { ApprovalsProjection, type ApprovalRecord, type ApprovalStatus } from './approvals/approvals.js';
 export { ApprovalQueries, type ListApprovalsQuery } from './approvals/approval-queries.js';
+export { ParkedCallQueries, ParkedCallsProjection, parkedCallsTableName, type ParkedCallRecord, type ParkedCallStatus } from './parked-calls/parked-calls.js';
 export { TenantStatusesProjection, TenantStatusQueries, tenantStatusChange, type SessionOutOfStep } from './tenants/tenant-statuses.js';
 export { DeadLetterIndex, deadLetterSources, deadLetterStatuses, deadLettersTableName, type DeadLetterEntry, type DeadLetterSource, type DeadLetterStatus } from './dead-letters/dead-letters.js';
 export {

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { ApprovalQueries } from './approvals/approval-queries.js';
 import { approvalsTableName } from './approvals/approvals.js';
 import { ModelCallQueries, modelCallsTable } from './model-calls/model-calls.js';
+import { ParkedCallQueries, parkedCallsTableName } from './parked-calls/parked-calls.js';
 import { SessionQueries } from './sessions/session-queries.js';
 import { sessionsTables, type SessionsTables } from './sessions/sessions-tables.js';
 import { TenantStatusQueries } from './tenants/tenant-statuses.js';
@@ -16,6 +17,7 @@ export interface ReadModels {
   readonly modelCallQueries: ModelCallQueries;
   readonly approvalQueries: ApprovalQueries;
   readonly tenantStatusQueries: TenantStatusQueries;
+  readonly parkedCallQueries: ParkedCallQueries;
   close(): Promise<void>;
 }
 
@@ -42,10 +44,11 @@ export async function openReadModels(options: { readonly url: string; readonly s
     dataSource,
     schema: options.schema,
     sessions,
-    sessionQueries: new SessionQueries(dataSource, sessions, approvalsTableName(options.schema)),
+    sessionQueries: new SessionQueries(dataSource, sessions, approvalsTableName(options.schema), parkedCallsTableName(options.schema)),
     modelCallQueries: new ModelCallQueries(dataSource, modelCalls),
     approvalQueries: new ApprovalQueries(dataSource, options.schema),
     tenantStatusQueries: new TenantStatusQueries(dataSource, options.schema),
+    parkedCallQueries: new ParkedCallQueries(dataSource, options.schema),
     close: () => dataSource.destroy(),
   };
 }

@@ -5,3 +5,4 @@ export { startDevModeProcess, type DevModeProcess } from './dev-mode.js';
 export { spawnFixture, type RunningFixture } from './processes.js';
 export { waitFor } from './wait-for.js';
 export { startMcpNotesServer, type McpNotesServer, type McpNotesServerOptions } from './mcp-server.js';
+export { startSwitchableToolServer, type SwitchableToolServer } from './switchable-tool-server.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApprovalsProjection, openReadModels, SessionsProjection, type ReadModels } from '@agent-orchestrator/read-models';
+import { ApprovalsProjection, ParkedCallsProjection, openReadModels, SessionsProjection, type ReadModels } from '@agent-orchestrator/read-models';
 import { createTestSchema, type TestSchema } from '@agent-orchestrator/testing';
 import { newSigningKey, startIdentityProvider, type IdentityProviderUnderTest } from './auth/identity-provider-under-test.js';
 import { startSignInFixture, type SignInFixture } from './auth/sign-in-under-test.js';
@@ -29,6 +29,7 @@ describe('who is calling, how to sign in, and the sessions at a glance', () => {
     await readModels.dataSource.transaction(async (manager) => {
       await new SessionsProjection(readModels.sessions).setUp(manager);
       await new ApprovalsProjection(`${db.schema}_read`).setUp(manager);
+      await new ParkedCallsProjection(`${db.schema}_read`).setUp(manager);
     });
   });
   afterAll(async () => {
@@ -83,10 +84,10 @@ describe('who is calling, how to sign in, and the sessions at a glance', () => {
     expect((await get('/v1/me', revoked.apiKey)).json).toMatchObject({ status: 401, detail: expect.stringMatching(/revoked/) });
   });
 
-  it('counts the sessions in each status of the tenant, a running one with a pending approval as awaiting_approval', async () => {
+  it('counts the sessions in each status of the tenant, a running one with a pending approval as awaiting_approval, one a parked call holds as blocked', async () => {
     const auditor = await createKey({ roles: ['auditor'] });
     const empty = (await get('/v1/sessions/summary', auditor.apiKey)).json;
-    expect(empty).toEqual({ byStatus: { queued: 0, running: 0, awaiting_approval: 0, paused: 0, completed: 0, failed: 0, cancelled: 0 }, total: 0 });
+    expect(empty).toEqual({ byStatus: { queued: 0, running: 0, awaiting_approval: 0, paused: 0, blocked: 0, completed: 0, failed: 0, cancelled: 0 }, total: 0 });
 
     const sessions = `"${db.schema}_read".sessions`;
     const insert = (tenantId: string, status: string) => {
@@ -103,9 +104,22 @@ describe('who is calling, how to sign in, and the sessions at a glance', () => {
        VALUES ($1, 'acme', $2, 'r', 'c', 'AccountManager', 'crm__updateCustomer', '{}', '{}', 'rule', 1, 'why', 'approver', 1, 'pending', 'reject', '{}', now(), now() + interval '1 hour', 0)`,
       [randomUUID(), held],
     );
+    // Parked calls: one holds a running session (blocked, before its pending approval too); one was answered and holds nothing.
+    const blocked = await insert('acme', 'running');
+    const parked = (sessionId: string, callId: string, status: string) =>
+      db.pool.query(
+        `INSERT INTO "${db.schema}_read".parked_tool_calls (run_id, call_id, tenant_id, session_id, tool, operation, method, code, reason, attempts, parkings, status, parked_at, last_stream_version)
+         VALUES ($1, $2, 'acme', $1, 'crm', 'createContact', 'post', 'http-503', 'gave up', 4, 1, $3, now(), 0)`,
+        [sessionId, callId, status],
+      );
+    await parked(blocked, 'c1', 'parked');
+    await parked(held, 'c2', 'resolved');
     const summary = await get('/v1/sessions/summary', auditor.apiKey);
     expect(summary.status).toBe(200);
-    expect(summary.json).toEqual({ byStatus: { queued: 0, running: 1, awaiting_approval: 1, paused: 0, completed: 2, failed: 1, cancelled: 0 }, total: 5 });
+    expect(summary.json).toEqual({ byStatus: { queued: 0, running: 1, awaiting_approval: 1, paused: 0, blocked: 1, completed: 2, failed: 1, cancelled: 0 }, total: 6 });
+    const viewer = await createKey({ roles: ['viewer'] });
+    expect((await get(`/v1/sessions/${blocked}`, viewer.apiKey)).json).toMatchObject({ status: 'blocked', parkedCalls: [{ callId: 'c1', tool: 'crm', operation: 'createContact', code: 'http-503', status: 'parked' }] });
+    expect((await get(`/v1/sessions/${held}`, viewer.apiKey)).json).toMatchObject({ status: 'awaiting_approval', parkedCalls: [] });
     // The listing agrees with each count.
     for (const [status, count] of Object.entries((summary.json as { byStatus: Record<string, number> }).byStatus)) {
       expect([status, ((await get(`/v1/sessions?status=${status}&limit=100`, auditor.apiKey)).json as { items: unknown[] }).items.length]).toEqual([status, count]);

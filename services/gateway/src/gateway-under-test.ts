@@ -79,10 +79,10 @@ export async function startGatewayOnLog(db: { readonly pool: pg.Pool; readonly s
   const sent: unknown[] = [];
   const producer = { send: async (message: unknown) => void sent.push(message) } as unknown as MessageProducer;
   const readModels = await openReadModels({ url: db.connectionString, schema: `${db.schema}_read` });
-  const { sessionQueries: queries, modelCallQueries: modelCalls, approvalQueries: approvals } = readModels;
+  const { sessionQueries: queries, modelCallQueries: modelCalls, approvalQueries: approvals, parkedCallQueries: parkedCalls } = readModels;
   const gateway = await startGateway(
     { databaseUrl: db.connectionString, port: 0, schema: db.schema, bootstrapAdminApiKey: undefined, bootstrapTenant: 'demo', maxBodyBytes: 1024 * 1024, ...config },
-    { logger: pino({ level: 'silent' }), database: await db.tenantDatabase(), adminLogStore: store, sessions: { store, producer, topics: topicNames(), queries, modelCalls, approvals } },
+    { logger: pino({ level: 'silent' }), database: await db.tenantDatabase(), adminLogStore: store, sessions: { store, producer, topics: topicNames(), queries, modelCalls, approvals, parkedCalls } },
   );
   return {
     ...gateway,

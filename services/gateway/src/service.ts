@@ -30,7 +30,7 @@ export async function startGateway(platform: Platform, config: GatewayConfig, lo
     const app = await createGatewayApp(config, {
       logger,
       database: platform,
-      sessions: { store, producer, topics, queries: readModels.sessionQueries, modelCalls: readModels.modelCallQueries, approvals: readModels.approvalQueries },
+      sessions: { store, producer, topics, queries: readModels.sessionQueries, modelCalls: readModels.modelCallQueries, approvals: readModels.approvalQueries, parkedCalls: readModels.parkedCallQueries },
       secrets,
       audit,
       readiness: platform.readiness,

@@ -3,7 +3,7 @@ import type { CheckpointStore } from '@agent-orchestrator/event-store';
 import { startRelay } from '@agent-orchestrator/messaging';
 import { TenantPrivacy } from '@agent-orchestrator/pii';
 import { ProjectionRunner } from '@agent-orchestrator/projections';
-import { ApprovalsProjection, ModelCallsProjection, SessionsProjection, TenantStatusesProjection, openReadModels } from '@agent-orchestrator/read-models';
+import { ApprovalsProjection, ModelCallsProjection, ParkedCallsProjection, SessionsProjection, TenantStatusesProjection, openReadModels } from '@agent-orchestrator/read-models';
 import { startCommandConsumer, startEventService, type Platform, type RunningService } from '@agent-orchestrator/service-host';
 import { sessionCommandHandler } from './commands/session-command-handler.js';
 import type { OrchestratorConfig } from './config.js';
@@ -16,7 +16,7 @@ const now = () => new Date().toISOString();
 /**
  * The orchestrator process: session commands from `commands.orchestrator`, agent run outcomes
  * from `events.agentrun`, tenants' suspensions and resumptions from `events.admin` (their sessions
- * pause and resume), the sessions, model-calls, approvals and tenant-statuses read models, the
+ * pause and resume), the sessions, model-calls, approvals, parked-calls and tenant-statuses read models, the
  * timeout and tenant status sweeps, and the outbox relay that publishes the session log to Kafka.
  */
 export interface OrchestratorOptions {
@@ -35,7 +35,7 @@ export async function startOrchestrator(platform: Platform, config: Orchestrator
   const readModels = await openReadModels({ url: platformConfig.databaseUrl, schema: platformConfig.readModelSchema });
   // Projected as the migration role (every tenant's rows); the gateway reads them as the application role.
   const reader = platform.appRole.name;
-  const projections = [new SessionsProjection(readModels.sessions, reader), new ModelCallsProjection(platformConfig.readModelSchema, reader), new ApprovalsProjection(platformConfig.readModelSchema, reader), new TenantStatusesProjection(platformConfig.readModelSchema)].map(
+  const projections = [new SessionsProjection(readModels.sessions, reader), new ModelCallsProjection(platformConfig.readModelSchema, reader), new ApprovalsProjection(platformConfig.readModelSchema, reader), new ParkedCallsProjection(platformConfig.readModelSchema, reader), new TenantStatusesProjection(platformConfig.readModelSchema)].map(
     (projection) =>
       new ProjectionRunner(projection, {
         store,
@@ -61,7 +61,7 @@ export async function startOrchestrator(platform: Platform, config: Orchestrator
     OrchestratorModule.register({ store, logger, now, sessions: readModels.sessionQueries, sessionsCaughtUp: (position) => sessionsProjection.waitFor(position) }),
     { events: ['agentrun', 'admin'] },
   );
-  const sweep = startTimeoutSweep({ store, queries: readModels.sessionQueries, approvals: readModels.approvalQueries, logger, intervalMs: config.timeoutSweepMs, now });
+  const sweep = startTimeoutSweep({ store, queries: readModels.sessionQueries, approvals: readModels.approvalQueries, parkedCalls: readModels.parkedCallQueries, logger, intervalMs: config.timeoutSweepMs, now });
   const tenantStatusSweep = startTenantStatusSweep({ store, logger, statuses: readModels.tenantStatusQueries, intervalMs: config.timeoutSweepMs, now });
   return {
     async stop() {

@@ -7,6 +7,7 @@ import type { ReplayConfig } from './config.js';
 import type { ItemSource } from './operations/item-source.js';
 import { operationCommandHandler } from './operations/operation-commands.js';
 import { OperationRunner } from './operations/operation-runner.js';
+import { startParkedCalls } from './parked-calls/parked-calls.js';
 
 const now = () => new Date().toISOString();
 
@@ -25,8 +26,9 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
   const { store, pool, logger } = platform;
   const schema = platform.config.readModelSchema;
 
+  const parkedCalls = await startParkedCalls(platform);
   // What operations act on: one line per source (dead letters, parked calls, projections, sessions).
-  const itemSources: ItemSource[] = [];
+  const itemSources: ItemSource[] = [parkedCalls.source];
 
   const sources = [...itemSources, ...(options.extraSources ?? [])];
   const dataSource = await new DataSource({ type: 'postgres', url: platform.config.databaseUrl, schema, poolSize: 3, entities: [] }).initialize();
@@ -58,6 +60,7 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
       await runner.stop();
       await projection.stop();
       await dataSource.destroy();
+      await parkedCalls.stop();
     },
   };
 }

@@ -63,8 +63,8 @@ type Answer = { output: string } | { reason: string; deadLetter?: true } | { rea
 /** Where an answer goes on the call's stream: a first answer makes the stream; one after a retry follows the stream's version. */
 interface AnswerPlace {
   readonly expectedVersion: 'no_stream' | number;
-  /** The parking the retry followed, whose attempts and parkings a new parking adds to. */
-  readonly parked?: { readonly attempts: number; readonly parkings: number };
+  /** The parking the retry followed, whose count a new parking adds to. */
+  readonly parked?: { readonly parkings: number };
   readonly approvalId?: string;
 }
 
@@ -146,11 +146,11 @@ export class ToolCalls {
    * stream moved on. Returns what the call came to.
    */
   async runParkedAgain(state: Extract<ParkedCallState, { status: 'retrying' }>): Promise<'completed' | 'failed' | 'parked'> {
-    const { runId, callId, approvalId, attempts, parkings } = state.parked;
+    const { runId, callId, approvalId, parkings } = state.parked;
     const request = await this.request(runId, callId);
     const argumentsJson = approvalId === undefined ? request.data.arguments : await this.grantedArguments(approvalId, request);
     const answer = await this.execute(request, argumentsJson);
-    await this.append(request, toolCallStream(runId, callId), answer, { expectedVersion: state.version, parked: { attempts, parkings }, ...(approvalId === undefined ? {} : { approvalId }) });
+    await this.append(request, toolCallStream(runId, callId), answer, { expectedVersion: state.version, parked: { parkings }, ...(approvalId === undefined ? {} : { approvalId }) });
     return 'output' in answer ? 'completed' : 'park' in answer ? 'parked' : 'failed';
   }
 
@@ -299,7 +299,6 @@ export class ToolCalls {
                 callId,
                 tool,
                 ...answer.park,
-                attempts: (place.parked?.attempts ?? 0) + answer.park.attempts,
                 parkings,
                 reason: answer.reason.slice(0, 4000),
                 ...(place.approvalId === undefined ? {} : { approvalId: place.approvalId }),

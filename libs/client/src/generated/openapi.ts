@@ -3129,6 +3129,31 @@ export interface operations {
                             /** Format: date-time */
                             completedAt: string | null;
                         }[];
+                        /** @description The tool calls that hold the session (status blocked), oldest first; empty when none does. */
+                        parkedCalls: {
+                            runId: string;
+                            callId: string;
+                            tool: string;
+                            operation: string;
+                            method: string;
+                            /** @description Why it failed, in a stable word: timeout, connection-refused, http-503, circuit-open, … */
+                            code: string;
+                            reason: string;
+                            /** @description Requests sent for the call in all, across redrives. */
+                            attempts: number;
+                            /** @description How many times it was parked. */
+                            parkings: number;
+                            /**
+                             * @description retrying: an operator redrove it and its answer is not in yet.
+                             * @enum {string}
+                             */
+                            status: "parked" | "retrying";
+                            /**
+                             * Format: date-time
+                             * @description When it was (last) parked.
+                             */
+                            since: string;
+                        }[];
                     } | {
                         sessionId: string;
                         /** @enum {string} */

@@ -7,8 +7,8 @@ import { egressEvents } from './egress-events.js';
 import { policyCheckEvents, policyEvents } from './policy-events.js';
 import { privacyEvents } from './privacy-events.js';
 import { auditEvents } from './audit-events.js';
-import { operationEvents } from './operation-events.js';
 import { parkedCallEvents } from './parked-call-events.js';
+import { operationEvents } from './operation-events.js';
 import { sessionEvents } from './session-events.js';
 import { toolEvents } from './tool-events.js';
 

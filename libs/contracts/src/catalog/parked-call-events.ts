@@ -25,8 +25,9 @@ const httpMethod = z.enum(['get', 'put', 'post', 'delete', 'patch', 'head', 'opt
 /**
  * A call of a tool registered with `onExhausted: "park"` failed after its last retry: it is left
  * unanswered on its `toolcall-<runId>.<callId>` stream, so the run waits, until ToolCallRetried or
- * ToolCallDiscarded. `attempts` counts the requests sent for the call in all, across retries;
- * `parkings` how many times it has been parked (1 the first time). `approvalId`: the approval
+ * ToolCallDiscarded. `attempts` counts the requests sent since the call was last let through (the
+ * first time, or the retry this parking follows): a reader sums them over the call's parkings.
+ * `parkings` says how many times it has been parked (1 the first time). `approvalId`: the approval
  * that let the call through, whose settled arguments a retry sends again; absent when the policy
  * allowed the call as the model asked for it.
  */

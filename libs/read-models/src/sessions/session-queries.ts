@@ -103,11 +103,14 @@ export class SessionQueries {
    * @param approvalsTable the approvals read model beside these tables: a running session with a
    * pending approval is listed as `awaiting_approval`, not `running`. Without it the statuses are
    * the session log's alone.
+   * @param parkedCallsTable the parked calls read model beside them: a running session a parked
+   * tool call holds is `blocked` (before `awaiting_approval`: it waits for an operator first).
    */
   constructor(
     private readonly db: DataSource | EntityManager,
     private readonly tables: SessionsTables,
     private readonly approvalsTable?: string,
+    private readonly parkedCallsTable?: string,
   ) {}
 
   async getSession(tenantId: string, sessionId: string): Promise<SessionDetail | null> {
@@ -163,7 +166,9 @@ export class SessionQueries {
   async countByStatus(tenantId: string): Promise<Partial<Record<SessionStatus, number>>> {
     const { sessions } = sqlTableNames(this.tables);
     const pending = this.approvalsTable && `EXISTS (SELECT 1 FROM ${this.approvalsTable} a WHERE a.tenant_id = s.tenant_id AND a.session_id = s.session_id AND a.status = 'pending')`;
-    const status = pending ? `CASE WHEN s.status = 'running' AND ${pending} THEN 'awaiting_approval' ELSE s.status END` : 's.status';
+    const parked = this.parkedCallsTable && `EXISTS (SELECT 1 FROM ${this.parkedCallsTable} p WHERE p.tenant_id = s.tenant_id AND p.session_id = s.session_id AND p.status <> 'resolved')`;
+    const overlays = [parked && `WHEN s.status = 'running' AND ${parked} THEN 'blocked'`, pending && `WHEN s.status = 'running' AND ${pending} THEN 'awaiting_approval'`].filter(Boolean);
+    const status = overlays.length > 0 ? `CASE ${overlays.join(' ')} ELSE s.status END` : 's.status';
     const rows: { status: SessionStatus; count: number }[] = await inTenantScope(this.db, tenantId, (db) =>
       db.query(`SELECT ${status} AS status, count(*)::int AS count FROM ${sessions} s WHERE s.tenant_id = $1 GROUP BY 1`, [tenantId]),
     );
@@ -180,9 +185,13 @@ export class SessionQueries {
       .where('s.tenantId = :tenantId', { tenantId });
     if (status !== undefined) {
       // The log never says awaiting_approval: that is a running session with a pending approval.
+      // Nor blocked: that is a running session a parked tool call holds (which wins over an approval).
       const pending = this.approvalsTable && `EXISTS (SELECT 1 FROM ${this.approvalsTable} a WHERE a.tenant_id = s.tenantId AND a.session_id = s.sessionId AND a.status = 'pending')`;
-      if (pending && status === 'awaiting_approval') listing.andWhere(`s.status = 'running' AND ${pending}`);
-      else if (pending && status === 'running') listing.andWhere(`s.status = 'running' AND NOT ${pending}`);
+      const parked = this.parkedCallsTable && `EXISTS (SELECT 1 FROM ${this.parkedCallsTable} p WHERE p.tenant_id = s.tenantId AND p.session_id = s.sessionId AND p.status <> 'resolved')`;
+      const notParked = parked ? ` AND NOT ${parked}` : '';
+      if (parked && status === 'blocked') listing.andWhere(`s.status = 'running' AND ${parked}`);
+      else if (pending && status === 'awaiting_approval') listing.andWhere(`s.status = 'running' AND ${pending}${notParked}`);
+      else if (status === 'running' && (pending || parked)) listing.andWhere(`s.status = 'running'${pending ? ` AND NOT ${pending}` : ''}${notParked}`);
       else listing.andWhere('s.status = :status', { status });
     }
     if (startedAfter !== undefined) listing.andWhere('s.startedAt >= :startedAfter', { startedAfter });

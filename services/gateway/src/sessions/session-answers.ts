@@ -49,11 +49,27 @@ const sessionStep = z.object({
   completedAt: instant.nullable(),
 });
 
+/** A tool call parked after its retries ran out, which holds the session (`blocked`) until an operator redrives or discards it. */
+const parkedCall = z.object({
+  runId: z.string(),
+  callId: z.string(),
+  tool: z.string(),
+  operation: z.string(),
+  method: z.string(),
+  code: z.string().describe('Why it failed, in a stable word: timeout, connection-refused, http-503, circuit-open, …'),
+  reason: z.string(),
+  attempts: z.number().int().describe('Requests sent for the call in all, across redrives.'),
+  parkings: z.number().int().describe('How many times it was parked.'),
+  status: z.enum(['parked', 'retrying']).describe('retrying: an operator redrove it and its answer is not in yet.'),
+  since: instant.describe('When it was (last) parked.'),
+});
+
 const sessionDetail = z.object({
   ...sessionFields,
   plan: z.object({ steps: z.array(planStepSchema), rationale: z.string().optional() }).nullable(),
   result: z.unknown(),
   steps: z.array(sessionStep),
+  parkedCalls: z.array(parkedCall).describe('The tool calls that hold the session (status blocked), oldest first; empty when none does.'),
 });
 
 /** A session the log has started but the read model has not seen yet. */

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { topicNames } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import type { MessageProducer } from '@agent-orchestrator/messaging';
-import { ApprovalsProjection, maxGoalSearchLength, openReadModels, SessionsProjection, type ReadModels } from '@agent-orchestrator/read-models';
+import { ApprovalsProjection, ParkedCallsProjection, maxGoalSearchLength, openReadModels, SessionsProjection, type ReadModels } from '@agent-orchestrator/read-models';
 import { createTestSchema, type TestSchema } from '@agent-orchestrator/testing';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -38,6 +38,7 @@ describe('finding sessions by words of their goal', () => {
     await readModels.dataSource.transaction(async (manager) => {
       await new SessionsProjection(readModels.sessions).setUp(manager);
       await new ApprovalsProjection(readModels.schema).setUp(manager);
+      await new ParkedCallsProjection(readModels.schema).setUp(manager);
     });
     const { sessionQueries: queries, modelCallQueries: modelCalls, approvalQueries: approvals } = readModels;
     gateway = await startGateway(

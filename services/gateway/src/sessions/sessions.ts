@@ -12,7 +12,7 @@ import {
 } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
-import type { ApprovalQueries, ListSessionsQuery, ModelCallQueries, SessionDetail, SessionQueries } from '@agent-orchestrator/read-models';
+import type { ApprovalQueries, ListSessionsQuery, ModelCallQueries, ParkedCallQueries, ParkedCallRecord, SessionDetail, SessionQueries } from '@agent-orchestrator/read-models';
 import canonicalize from 'canonicalize';
 import { v5 as uuidV5 } from 'uuid';
 import type { Principal } from '../auth/access.guard.js';
@@ -34,6 +34,8 @@ export interface SessionsBackend {
   readonly modelCalls: ModelCallQueries;
   /** Pending approvals make a running session `awaiting_approval`. */
   readonly approvals: ApprovalQueries;
+  /** Parked tool calls make a running session `blocked`, and are listed on it; without it, none are known. */
+  readonly parkedCalls?: ParkedCallQueries;
   /** How long a keyed start waits to see its session in the log, to tell a replay from a conflict. */
   readonly startConfirmMs?: number;
 }
@@ -42,6 +44,13 @@ export interface StartRequest {
   readonly goal: string;
   readonly context?: Record<string, unknown>;
   readonly constraints?: SessionConstraints;
+}
+
+/** A parked call as a session lists it. */
+type ParkedCallView = Pick<ParkedCallRecord, 'runId' | 'callId' | 'tool' | 'operation' | 'method' | 'code' | 'reason' | 'attempts' | 'parkings' | 'since'> & { status: 'parked' | 'retrying' };
+
+function parkedCallView({ runId, callId, tool, operation, method, code, reason, attempts, parkings, since, status }: ParkedCallRecord): ParkedCallView {
+  return { runId, callId, tool, operation, method, code, reason, attempts, parkings, since, status: status === 'retrying' ? 'retrying' : 'parked' };
 }
 
 /** Fixed namespaces: a session id from (tenant, key), a command id from (tenant, key, body). */
@@ -100,9 +109,12 @@ export class Sessions {
   }
 
   /** The read model's view; a session just started and not yet projected reads from the log. */
-  async get(tenantId: string, sessionId: string): Promise<SessionDetail | { sessionId: string; status: 'queued'; goal: string; startedAt: string }> {
+  async get(tenantId: string, sessionId: string): Promise<(SessionDetail & { parkedCalls: ParkedCallView[] }) | { sessionId: string; status: 'queued'; goal: string; startedAt: string }> {
     const detail = await this.backend.queries.getSession(tenantId, sessionId);
-    if (detail) return (await this.withApprovals(tenantId, [detail]))[0]!;
+    if (detail) {
+      const parkedCalls = ((await this.backend.parkedCalls?.holding(tenantId, sessionId)) ?? []).map(parkedCallView);
+      return { ...(await this.withApprovals(tenantId, [detail]))[0]!, parkedCalls };
+    }
     const first = await this.firstEvent(sessionId);
     if (!first || first.tenantId !== tenantId || first.type !== 'SessionStarted') throw notFound(sessionId);
     return { sessionId, status: 'queued', goal: (first.data as { goal: string }).goal, startedAt: first.occurredAt };
@@ -127,7 +139,11 @@ export class Sessions {
   private async withApprovals<Session extends { readonly sessionId: string; readonly status: string }>(tenantId: string, sessions: readonly Session[]): Promise<Session[]> {
     const running = sessions.filter((session) => session.status === 'running').map((session) => session.sessionId);
     const awaiting = await this.backend.approvals.sessionsAwaiting(tenantId, running);
-    return sessions.map((session) => (awaiting.has(session.sessionId) ? { ...session, status: 'awaiting_approval' } : session));
+    // Nor `blocked`: a running session is blocked while a parked tool call holds it (see SessionQueries).
+    const blocked = (await this.backend.parkedCalls?.sessionsBlocked(tenantId, running)) ?? new Set<string>();
+    return sessions.map((session) =>
+      blocked.has(session.sessionId) ? { ...session, status: 'blocked' } : awaiting.has(session.sessionId) ? { ...session, status: 'awaiting_approval' } : session,
+    );
   }
 
   /** One page of the session's log, each event as its full envelope. */

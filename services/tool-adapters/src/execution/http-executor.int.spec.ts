@@ -121,16 +121,16 @@ describe('executing registered tools over HTTP', () => {
     const dead = { ...definition, baseUrl: 'http://127.0.0.1:9/api' };
     const deadKey = { ...key, tool: 'dead' };
     const first = await executor.call(deadKey, dead, operation('listInvoices'), '{"status":"open"}', 'key-6');
-    expect(first).toMatchObject({ outcome: 'failed', gaveUp: true, attempts: 3, reason: expect.stringMatching(/^gave up after 3 attempts/) });
+    expect(first).toMatchObject({ outcome: 'failed', gaveUp: true, attempts: 3, code: 'network', reason: expect.stringMatching(/^gave up after 3 attempts/) });
     await executor.call(deadKey, dead, operation('listInvoices'), '{"status":"open"}', 'key-7');
-    expect(await executor.call(deadKey, dead, operation('listInvoices'), '{"status":"open"}', 'key-8')).toMatchObject({ outcome: 'failed', gaveUp: false, reason: expect.stringContaining('circuit is open') });
+    expect(await executor.call(deadKey, dead, operation('listInvoices'), '{"status":"open"}', 'key-8')).toMatchObject({ outcome: 'failed', gaveUp: false, code: 'circuit-open', reason: expect.stringContaining('circuit is open') });
     // Another tool is not affected.
     expect(await executor.call(key, definition, operation('listInvoices'), '{"status":"paid"}', 'key-9')).toMatchObject({ outcome: 'completed' });
   });
 
   it('fails a 3xx answer with its reason, once, and does not follow it', async () => {
     const outcome = await executor.call(key, definition, operation('moved'), '{}', 'key-10');
-    expect(outcome).toEqual({ outcome: 'failed', attempts: 1, gaveUp: false, reason: 'GET /api/moved answered 302, a redirect; tool calls do not follow redirects, so register the tool with the URL of the server that answers' });
+    expect(outcome).toEqual({ outcome: 'failed', attempts: 1, gaveUp: false, code: 'http-302', reason: 'GET /api/moved answered 302, a redirect; tool calls do not follow redirects, so register the tool with the URL of the server that answers' });
     expect(tool.requests.map((r) => r.url)).toEqual(['/api/moved']);
   });
 

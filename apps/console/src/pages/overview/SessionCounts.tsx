@@ -10,8 +10,7 @@ const shown: readonly { status: SessionStatus; label: string; color: string }[] 
   { status: 'running', label: 'Running', color: 'blue' },
   { status: 'awaiting_approval', label: 'Awaiting approval', color: 'orange' },
   { status: 'paused', label: 'Paused', color: 'gray' },
-  // Waiting on parked tool calls: an operator redrives or discards them (Dead letters).
-  { status: 'blocked', label: 'Blocked', color: 'red' },
+  { status: 'blocked', label: 'Blocked', color: 'grape' },
   { status: 'completed', label: 'Completed', color: 'teal' },
   { status: 'failed', label: 'Failed', color: 'red' },
   { status: 'cancelled', label: 'Cancelled', color: 'gray' },
@@ -38,7 +37,7 @@ export function SessionCounts() {
       {summary.isError ? (
         <Alert color="red" title="Sessions could not be counted" role="alert">{explain(summary.error)}</Alert>
       ) : (
-        <SimpleGrid cols={{ base: 2, sm: 4, lg: 7 }} spacing="sm">
+        <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="sm">
           {shown.map((entry) => (summary.data ? <StatusCard key={entry.status} {...entry} count={summary.data.byStatus[entry.status]} /> : <Skeleton key={entry.status} h={74} radius="md" />))}
         </SimpleGrid>
       )}

@@ -47,6 +47,22 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
+/** Why a blocked session waits: its parked tool calls, which an operator redrives or discards (`ao dlq redrive`). */
+function ParkedCalls({ calls }: { calls: readonly { callId: string; tool: string; operation: string; code: string; reason: string; since: string; status: string }[] }) {
+  return (
+    <Alert color="grape" mt="sm" title={`Waiting on ${calls.length === 1 ? 'a parked tool call' : `${calls.length} parked tool calls`}`}>
+      <Stack gap={4}>
+        {calls.map((call) => (
+          <Text size="sm" key={call.callId} data-parked-call={call.callId}>
+            {call.tool}.{call.operation} · {call.code}
+            {call.status === 'retrying' ? ' · being redriven' : ''} · since {formatStarted(call.since)}: {call.reason}
+          </Text>
+        ))}
+      </Stack>
+    </Alert>
+  );
+}
+
 export function SessionPage() {
   const { sessionId = '' } = useParams();
   // Another session is another page: its state starts afresh.
@@ -111,6 +127,7 @@ function SessionRun({ sessionId }: { sessionId: string }) {
                 {detail.failureReason}
               </Text>
             )}
+            {detail && detail.parkedCalls.length > 0 && <ParkedCalls calls={detail.parkedCalls} />}
           </Paper>
           <Tabs value={tab} onChange={setTab} keepMounted={false}>
             <Tabs.List>

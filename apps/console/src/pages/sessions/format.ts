@@ -36,7 +36,7 @@ export const sessionStatusLabels = {
   running: 'Running',
   awaiting_approval: 'Awaiting approval',
   paused: 'Paused',
-  blocked: 'Blocked (parked calls)',
+  blocked: 'Blocked',
   completed: 'Completed',
   failed: 'Failed',
   cancelled: 'Cancelled',
@@ -48,7 +48,8 @@ export const sessionStatusColors: Record<SessionStatus, string> = {
   running: 'blue',
   awaiting_approval: 'orange',
   paused: 'yellow',
-  blocked: 'red',
+  // Waits for an operator: a tool call was parked when its retries ran out.
+  blocked: 'grape',
   completed: 'green',
   failed: 'red',
   cancelled: 'gray',
