@@ -5,6 +5,7 @@ import { explain } from '../../shell/explain';
 import { PageTitle } from '../../shell/Shell';
 import { CancelSession } from './CancelSession';
 import { ForkDialog, useMayFork } from './ForkSession';
+import { ParkedCalls } from './ParkedCalls';
 import { formatCost, formatDuration, formatStarted, formatTokens, hasEnded } from './format';
 import { RawEvents } from './RawEvents';
 import { RunView } from './RunView';
@@ -44,22 +45,6 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
         {children}
       </Text>
     </div>
-  );
-}
-
-/** Why a blocked session waits: its parked tool calls, which an operator redrives or discards (`ao dlq redrive`). */
-function ParkedCalls({ calls }: { calls: readonly { callId: string; tool: string; operation: string; code: string; reason: string; since: string; status: string }[] }) {
-  return (
-    <Alert color="grape" mt="sm" title={`Waiting on ${calls.length === 1 ? 'a parked tool call' : `${calls.length} parked tool calls`}`}>
-      <Stack gap={4}>
-        {calls.map((call) => (
-          <Text size="sm" key={call.callId} data-parked-call={call.callId}>
-            {call.tool}.{call.operation} · {call.code}
-            {call.status === 'retrying' ? ' · being redriven' : ''} · since {formatStarted(call.since)}: {call.reason}
-          </Text>
-        ))}
-      </Stack>
-    </Alert>
   );
 }
 
@@ -127,8 +112,8 @@ function SessionRun({ sessionId }: { sessionId: string }) {
                 {detail.failureReason}
               </Text>
             )}
-            {detail && detail.parkedCalls.length > 0 && <ParkedCalls calls={detail.parkedCalls} />}
           </Paper>
+          {detail && <ParkedCalls calls={detail.parkedCalls} mayAct={mayFork} />}
           <Tabs value={tab} onChange={setTab} keepMounted={false}>
             <Tabs.List>
               <Tabs.Tab value="run">Run</Tabs.Tab>
