@@ -70,6 +70,11 @@ export class PlatformClient {
     await pipeline(body, count, createWriteStream(path));
   }
 
+  /** Any JSON call of the public API; a refusal is a CliError saying why (exit code 3). */
+  async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    return this.json(method, path, body);
+  }
+
   /** One JSON call to the public API; a refusal or an unreachable platform is a CliError. */
   async json(method: string, path: string, body?: unknown): Promise<unknown> {
     const response = await this.send(method, path, body);

@@ -7,6 +7,7 @@ import type { ReplayConfig } from './config.js';
 import type { ItemSource } from './operations/item-source.js';
 import { operationCommandHandler } from './operations/operation-commands.js';
 import { OperationRunner } from './operations/operation-runner.js';
+import { startDeadLetters } from './dead-letters/dead-letters.js';
 import { startParkedCalls } from './parked-calls/parked-calls.js';
 
 const now = () => new Date().toISOString();
@@ -28,7 +29,8 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
 
   const parkedCalls = await startParkedCalls(platform);
   // What operations act on: one line per source (dead letters, parked calls, projections, sessions).
-  const itemSources: ItemSource[] = [parkedCalls.source];
+  const deadLetters = await startDeadLetters(platform, { maxRedrives: config.maxRedrives, rescanMs: config.deadLetterRescanMs });
+  const itemSources: ItemSource[] = [deadLetters.source, parkedCalls.source];
 
   const sources = [...itemSources, ...(options.extraSources ?? [])];
   const dataSource = await new DataSource({ type: 'postgres', url: platform.config.databaseUrl, schema, poolSize: 3, entities: [] }).initialize();
@@ -60,6 +62,7 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
       await sweep.stop();
       await commands.stop();
       await projection.stop();
+      await deadLetters.stop();
       await dataSource.destroy();
       await parkedCalls.stop();
     },

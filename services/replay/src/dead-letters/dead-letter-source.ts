@@ -13,6 +13,17 @@ export interface DeadLetterSourceOptions {
   readonly now?: () => Date;
 }
 
+interface Waiting {
+  readonly kind: OperationKind;
+  readonly item: OperationItem;
+  readonly context: ExecutionContext;
+  resolve(result: ItemResult): void;
+  reject(error: unknown): void;
+}
+
+/** The most items acted on in one batch (one produce, one update). */
+const maxBatch = 1000;
+
 /** Headers that describe a failure or an earlier redrive, not the message: a redrive sets its own. */
 const failureHeader = (name: string): boolean => name.startsWith('dlq-') || name.startsWith('redrive-');
 
@@ -60,6 +71,7 @@ export class DeadLetterSource implements ItemSource {
   readonly source = 'dead-letter' as const;
   readonly kinds: readonly OperationKind[] = ['redrive', 'discard'];
   private readonly now: () => Date;
+  private readonly waiting: Waiting[] = [];
 
   constructor(private readonly options: DeadLetterSourceOptions) {
     this.now = options.now ?? (() => new Date());
@@ -70,9 +82,37 @@ export class DeadLetterSource implements ItemSource {
     return (await this.options.queries.matching(scope, deadLetterFilter(filter))).map((row) => itemOf(kind, row));
   }
 
-  async execute(kind: OperationKind, item: OperationItem, context: ExecutionContext): Promise<ItemResult> {
-    const [result] = await this.executeBatch(kind, [item], context);
-    return result!;
+  /**
+   * The runner executes items one call at a time, many at once; calls made together (in one turn
+   * of the event loop) are acted on as one batch: one read, one produce, one update.
+   */
+  execute(kind: OperationKind, item: OperationItem, context: ExecutionContext): Promise<ItemResult> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ kind, item, context, resolve, reject });
+      if (this.waiting.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const taken = this.waiting.splice(0);
+    const batches = new Map<string, Waiting[]>();
+    for (const call of taken) {
+      const key = `${call.kind}/${call.context.operationId}`;
+      batches.set(key, [...(batches.get(key) ?? []), call]);
+    }
+    await Promise.all(
+      [...batches.values()].map(async (calls) => {
+        for (let start = 0; start < calls.length; start += maxBatch) {
+          const chunk = calls.slice(start, start + maxBatch);
+          try {
+            const results = await this.executeBatch(chunk[0]!.kind, chunk.map((call) => call.item), chunk[0]!.context);
+            chunk.forEach((call, i) => call.resolve(results[i]!));
+          } catch (error) {
+            for (const call of chunk) call.reject(error);
+          }
+        }
+      }),
+    );
   }
 
   /** `execute` for several items at once: one read, one produce (sendBatch) and one update for all the redrives. */
