@@ -31,15 +31,29 @@ function StateBadge({ state }: { state: string }) {
   );
 }
 
+const lagOf = (projection: Projection) => `${projection.lagCapped ? 'at least ' : ''}${projection.lag.toLocaleString()}`;
+
+/** A rebuild or retry in hand: how far, and the operation it belongs to. */
+function Working({ projection }: { projection: Projection }) {
+  const work = projection.operation;
+  if (!work || work.status !== 'running') return null;
+  const percent = work.total === 0 ? 0 : Math.floor((work.done / work.total) * 100);
+  return (
+    <Anchor component={Link} to={`/operations/${encodeURIComponent(work.operationId)}`} size="xs" display="block" underline="always">
+      {work.kind === 'rebuild' ? 'rebuilding' : 'retrying'} {percent}%
+    </Anchor>
+  );
+}
+
 /** The platform admin's actions: each plans an operation and lands on its dry run (nothing runs until confirmed there). */
 function Actions({ projection, plan }: { projection: Projection; plan: (kind: 'rebuild-projection' | 'retry-quarantined', name: string) => void }) {
   return (
     <Group gap="xs" wrap="nowrap">
-      <Button size="compact-sm" variant="light" onClick={() => plan('rebuild-projection', projection.name)} aria-label={`Rebuild ${projection.name}`}>
+      <Button size="compact-sm" variant="light" onClick={() => plan('rebuild-projection', projection.projection)} aria-label={`Rebuild ${projection.projection}`}>
         Rebuild
       </Button>
       {projection.quarantined > 0 && (
-        <Button size="compact-sm" variant="default" onClick={() => plan('retry-quarantined', projection.name)} aria-label={`Retry quarantined: ${projection.name}`}>
+        <Button size="compact-sm" variant="default" onClick={() => plan('retry-quarantined', projection.projection)} aria-label={`Retry quarantined: ${projection.projection}`}>
           Retry quarantined
         </Button>
       )}
@@ -74,8 +88,8 @@ export function ProjectionsPage() {
         </Alert>
       )}
       {stalled.length > 0 && (
-        <Alert color="red" role="alert" title={`${stalled.length === 1 ? `${stalled[0]!.name} is` : `${stalled.length} projections are`} stalled`} mb="md" styles={readableAlert} data-testid="stalled-alert">
-          {stalled.map((projection) => `${projection.name} is ${projection.lag.toLocaleString()} events behind and last advanced ${ago(projection.lastAdvanceAt)}`).join('; ')}. What reads from {stalled.length === 1 ? 'it' : 'them'} is out of date until it moves again.
+        <Alert color="red" role="alert" title={`${stalled.length === 1 ? `${stalled[0]!.projection} is` : `${stalled.length} projections are`} stalled`} mb="md" styles={readableAlert} data-testid="stalled-alert">
+          {stalled.map((projection) => `${projection.projection} is ${projection.lag.toLocaleString()} events behind and last advanced ${ago(projection.lastAdvanceAt)}`).join('; ')}. What reads from {stalled.length === 1 ? 'it' : 'them'} is out of date until it moves again.
         </Alert>
       )}
       {projections.isPending ? (
@@ -101,14 +115,17 @@ export function ProjectionsPage() {
             </Table.Thead>
             <Table.Tbody>
               {items.map((projection) => (
-                <Table.Tr key={projection.name} data-projection={projection.name} bg={isStalled(projection.state) ? 'var(--mantine-color-red-light)' : undefined}>
+                <Table.Tr key={projection.projection} data-projection={projection.projection} bg={isStalled(projection.state) ? 'var(--mantine-color-red-light)' : undefined}>
                   <Table.Td>
-                    <Text size="sm" fw={600}>{projection.name}</Text>
+                    <Text size="sm" fw={600}>{projection.projection}</Text>
                     <Text size="xs" c="dimmed">version {projection.version}</Text>
                   </Table.Td>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}><StateBadge state={projection.state} /></Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    <StateBadge state={projection.state} />
+                    <Working projection={projection} />
+                  </Table.Td>
                   <Table.Td ff="monospace" style={{ whiteSpace: 'nowrap' }}>{projection.position ?? '—'}</Table.Td>
-                  <Table.Td ta="right" fw={projection.lag > 0 ? 600 : undefined}>{projection.lag.toLocaleString()}</Table.Td>
+                  <Table.Td ta="right" fw={projection.lag > 0 ? 600 : undefined}>{lagOf(projection)}</Table.Td>
                   <Table.Td ta="right">{rate(projection.eventsPerSecond)}</Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{ago(projection.lastAdvanceAt)}</Table.Td>
                   <Table.Td ta="right" fw={projection.quarantined > 0 ? 700 : undefined}>{projection.quarantined}</Table.Td>
@@ -121,13 +138,14 @@ export function ProjectionsPage() {
       ) : (
         <Stack gap="sm" component="ul" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Projections">
           {items.map((projection) => (
-            <Card key={projection.name} withBorder padding="sm" component="li" data-projection={projection.name} bg={isStalled(projection.state) ? 'var(--mantine-color-red-light)' : undefined}>
+            <Card key={projection.projection} withBorder padding="sm" component="li" data-projection={projection.projection} bg={isStalled(projection.state) ? 'var(--mantine-color-red-light)' : undefined}>
               <Group justify="space-between" wrap="nowrap" gap="xs">
-                <Text fw={600}>{projection.name} <Text span size="xs" c="dimmed">v{projection.version}</Text></Text>
+                <Text fw={600}>{projection.projection} <Text span size="xs" c="dimmed">v{projection.version}</Text></Text>
                 <StateBadge state={projection.state} />
               </Group>
+              <Working projection={projection} />
               <Text size="sm" mt={4}>
-                {projection.lag.toLocaleString()} behind · {rate(projection.eventsPerSecond)} events/s · moved {ago(projection.lastAdvanceAt)}
+                {lagOf(projection)} behind · {rate(projection.eventsPerSecond)} events/s · moved {ago(projection.lastAdvanceAt)}
               </Text>
               {projection.quarantined > 0 && <Text size="sm" fw={600}>{projection.quarantined} quarantined</Text>}
               {actions && <Group mt="xs"><Actions projection={projection} plan={plan} /></Group>}
