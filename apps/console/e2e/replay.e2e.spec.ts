@@ -166,6 +166,7 @@ describe('the replay pages (dev mode, Chromium)', () => {
     await page.getByRole('heading', { level: 1, name: 'Dead letters' }).waitFor();
     await expectRows(page, letters.map((letter) => letter.id));
     expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    await page.mouse.move(200, 10);
     await expectAccessible(page, 'the dead letters (phone)');
     const operationId = await planAllMatching(page, 'Redrive…', async () => page.getByLabel('Rate (items a second)').fill('1'));
     await confirmRun(page, operationId, 'redrive');
@@ -208,6 +209,24 @@ describe('the replay pages (dev mode, Chromium)', () => {
     expect(discarded.items.map((item) => item.id).sort()).toEqual(letters.map((letter) => letter.id).sort());
     expect(new Set(discarded.items.map((item) => item.discardReason))).toEqual(new Set(['replayed by hand from the source system']));
     await page.context().close();
+  });
+
+  it("shows the platform admin every tenant's dead letters, with a tenant filter a tenant's operator is not offered", async () => {
+    const page = await pageAt('desktop', platformKey, '/dead-letters?status=all');
+    await page.getByRole('heading', { level: 1, name: 'Dead letters' }).waitFor();
+    expect(await page.getByRole('navigation', { name: 'Sections' }).getByRole('link').allInnerTexts()).toEqual(['Dead letters', 'Operations', 'Projections']);
+    await expectRows(page, seeded.map((letter) => letter.id));
+    await page.getByLabel('Tenant').fill('another-tenant');
+    await page.getByText('No dead letter matches these filters').waitFor();
+    const { tenantId } = await api<{ tenantId: string }>('GET', '/v1/me');
+    await page.getByLabel('Tenant').fill(tenantId);
+    await expectRows(page, seeded.map((letter) => letter.id));
+    await page.mouse.move(600, 20);
+    await expectAccessible(page, "the platform admin's dead letters");
+    const operator = await pageAt('desktop', operatorKey, '/dead-letters');
+    await operator.getByLabel('Error code').waitFor();
+    expect(await operator.getByLabel('Tenant').count()).toBe(0);
+    await Promise.all([page.context().close(), operator.context().close()]);
   });
 
   it('offers a viewer none of it, and says who may', async () => {
