@@ -34,5 +34,5 @@ export {
   type DeadLetterRecord,
   type DeadLetterScope,
 } from './dead-letters/dead-letter-queries.js';
-export { OperationsProjection, operationsTables } from './operations/operations-projection.js';
+export { OperationsProjection, migrateOperationsTables, operationsTables } from './operations/operations-projection.js';
 export { OperationQueries, type OperationItemRow, type OperationRecord, type OperationStatus, type SqlReader } from './operations/operation-queries.js';

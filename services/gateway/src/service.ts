@@ -1,7 +1,8 @@
 import { AuditReadModel, migrateAuditStore } from '@agent-orchestrator/audit-store';
-import { DeadLetterIndex, DeadLetterQueries, openReadModels } from '@agent-orchestrator/read-models';
+import { DeadLetterIndex, DeadLetterQueries, migrateOperationsTables, OperationQueries, openReadModels } from '@agent-orchestrator/read-models';
 import { openSecretStore } from '@agent-orchestrator/secrets';
 import type { Platform } from '@agent-orchestrator/service-host';
+import { inTransaction } from '@agent-orchestrator/postgres';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { createGatewayApp } from './app.js';
@@ -27,12 +28,15 @@ export async function startGateway(platform: Platform, config: GatewayConfig, lo
     const audit = AuditReadModel.open({ pool: platform.tenantPool, schema: platform.config.readModelSchema });
     // The replay service writes the dead-letter index; the gateway makes sure it exists, as for the audit tables.
     await new DeadLetterIndex(platform.pool, platform.config.readModelSchema, platform.appRole.name).setUp();
+    // The replay service keeps these; the gateway makes sure they exist, as for the audit tables.
+    await inTransaction(platform.pool, (client) => migrateOperationsTables(client, platform.config.readModelSchema, platform.appRole.name));
     const app = await createGatewayApp(config, {
       logger,
       database: platform,
       sessions: { store, producer, topics, queries: readModels.sessionQueries, modelCalls: readModels.modelCallQueries, approvals: readModels.approvalQueries, parkedCalls: readModels.parkedCallQueries },
       secrets,
       audit,
+      operations: new OperationQueries(platform.config.readModelSchema),
       readiness: platform.readiness,
       adminLogStore: store,
       deadLetters: new DeadLetterQueries(platform, platform.config.readModelSchema),

@@ -10,6 +10,8 @@ export type Action = 'manage' | 'create' | 'read' | 'update' | 'revoke' | 'cance
  * `AuditCheckpoint`, `AuditRetention`) is the auditors' and admins': an auditor requests exports
  * and checkpoints and reads keys and retention; only an admin rotates the key or changes
  * retention. `Tenant` is the platform's, not a tenant's: only the platform admin has it.
+ * `Operation` (SRE bulk operations: redrives, discards, rebuilds, replays) is the operators' and
+ * admins' on their own tenant's items, and the platform admin's on every tenant's.
  */
 export type SubjectName =
   | 'ApiKey'
@@ -28,7 +30,8 @@ export type SubjectName =
   | 'AuditKey'
   | 'AuditCheckpoint'
   | 'AuditRetention'
-  | 'DeadLetter';
+  | 'DeadLetter'
+  | 'Operation';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });
 export type GatewayAbility = MongoAbility<[Action, Subject]>;
@@ -50,6 +53,7 @@ export const roleAbilities: Readonly<Record<Role, Grant>> = {
     can('read', ['SessionLog', 'Agent', 'Tool', 'Policy'], own);
     can(['read', 'decide'], 'Approval', own);
     can('read', 'DeadLetter', own);
+    can(['create', 'read', 'update'], 'Operation', own);
   },
   approver: (can, own) => {
     can('read', ['Session', 'SessionLog', 'Agent', 'Tool', 'Approval', 'Policy'], own);
@@ -89,12 +93,15 @@ export function abilityOf(tenantId: string, grants: readonly Grant[]): GatewayAb
 }
 
 /**
- * The platform admin (PLATFORM_ADMIN_API_KEY): manages tenants, and reads the dead letters of
- * every tenant (and those of no tenant: messages that could not be decoded); nothing else inside one.
+ * The platform admin (PLATFORM_ADMIN_API_KEY): manages tenants, reads the dead letters of every
+ * tenant (and those of no tenant: messages that could not be decoded) and runs operations across
+ * them; nothing else inside one.
  */
 export const platformAdminGrant: Grant = (can) => {
   can('manage', 'Tenant');
   can('read', 'DeadLetter');
+  // Operations act across tenants (a redrive after an outage, a projection rebuild): the operations routes scope them to the platform.
+  can('manage', 'Operation');
 };
 
 export function platformAdminAbility(): GatewayAbility {
