@@ -29,7 +29,7 @@ export function PlanDialog({ opened, onClose, initial, filter, what }: { opened:
     );
   };
   return (
-    <Modal opened={opened} onClose={onClose} title={`Plan an operation on ${what}`} centered>
+    <Modal opened={opened} closeButtonProps={{ 'aria-label': 'Close' }} onClose={onClose} title={`Plan an operation on ${what}`} centered>
       <form onSubmit={submit}>
         <Stack gap="sm">
           <SegmentedControl
@@ -50,7 +50,7 @@ export function PlanDialog({ opened, onClose, initial, filter, what }: { opened:
           <Textarea
             label="Reason"
             description={action === 'discard' ? 'Required: kept in the operation’s log for whoever asks later.' : 'Optional: kept in the operation’s log.'}
-            required={action === 'discard'}
+            withAsterisk={action === 'discard'}
             value={reason}
             onChange={(event) => setReason(event.currentTarget.value)}
             maxLength={500}

@@ -1,6 +1,7 @@
 import { Alert, Button, Checkbox, Group, Modal, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { explain } from '../../shell/explain';
+import { readableAlert } from '../approvals/alert-styles';
 import { useReplayAccess } from './access';
 import { items, kindVerbs, labelOf } from './format';
 import { useOperationAction, type Operation, type OperationAction } from './queries';
@@ -11,13 +12,13 @@ function ConfirmDialog({ operation, opened, onClose, onConfirm, busy }: { operat
   const verb = labelOf(kindVerbs, operation.kind);
   const repeats = operation.repeatsSideEffect;
   return (
-    <Modal opened={opened} onClose={onClose} title={`Confirm: ${verb} ${items(operation.total)}`} centered>
+    <Modal opened={opened} closeButtonProps={{ 'aria-label': 'Close' }} onClose={onClose} title={`Confirm: ${verb} ${items(operation.total)}`} centered>
       <Stack gap="sm">
         <Text size="sm">
           This acts on exactly the {items(operation.total)} of the dry run{operation.rate ? `, at ${operation.rate} items a second` : ''}. You can pause or abort it while it runs; what is done stays done.
         </Text>
         {repeats > 0 && (
-          <Alert color="orange" title={`${items(repeats)} will call a tool again`} role="alert">
+          <Alert color="orange" title={`${items(repeats)} will call a tool again`} role="alert" styles={readableAlert}>
             <Stack gap="xs">
               <Text size="sm">Their tool operation is not safe to repeat: whatever it did the first time (an order, a payment, a message) may happen a second time.</Text>
               <Checkbox checked={understood} onChange={(event) => setUnderstood(event.currentTarget.checked)} label={`I understand that ${items(repeats)} repeat a side effect`} />

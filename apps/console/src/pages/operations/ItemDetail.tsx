@@ -54,7 +54,7 @@ export function ItemDetail({ label, detail }: { label: string; detail: unknown }
           Show
         </Button>
       </Group>
-      <Modal opened={opened} onClose={close} title={label} size="xl">
+      <Modal opened={opened} closeButtonProps={{ 'aria-label': 'Close' }} onClose={close} title={label} size="xl">
         {difference ? <Difference difference={difference} /> : <Code block style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{json(detail)}</Code>}
       </Modal>
     </>

@@ -33,7 +33,7 @@ export function ForkDialog({ sessionId, atVersion, onClose }: { sessionId: strin
     fork.mutate({ atVersion, ...(modelFixture.trim() ? { modelFixture: modelFixture.trim() } : {}), ...(agent.trim() ? { agent: agent.trim() } : {}), ...(model.trim() ? { model: model.trim() } : {}) });
   };
   return (
-    <Modal opened onClose={onClose} title={`Fork from version ${atVersion}`} centered>
+    <Modal opened closeButtonProps={{ 'aria-label': 'Close' }} onClose={onClose} title={`Fork from version ${atVersion}`} centered>
       <form onSubmit={submit}>
         <Stack gap="sm">
           <Text size="sm">A new session starts with this session’s events up to version {atVersion}, then runs live with what you change below. This session is left as it is.</Text>
