@@ -133,7 +133,7 @@ describe('the replay pages (dev mode, Chromium)', () => {
     });
     expect(await operation(operationId)).toMatchObject({ status: 'planned', total: timeouts.length, repeatsSideEffect: repeating, done: 0 });
     await page.getByTestId('dry-run-total').getByText(`${timeouts.length} items`).waitFor();
-    await page.getByTestId('repeats-side-effect').getByText(`${repeating} item${repeating === 1 ? '' : 's'} repeat a side effect`).waitFor();
+    await page.getByTestId('repeats-side-effect').getByText(repeating === 1 ? '1 item repeats a side effect' : `${repeating} items repeat a side effect`).waitFor();
     expect(await page.locator('[data-item-id][data-repeats]').count()).toBe(repeating);
     await page.mouse.move(600, 20);
     await expectAccessible(page, "the redrive's dry run");

@@ -57,7 +57,7 @@ export function DryRun({ operation }: { operation: Operation }) {
           {total === 0 ? 'Nothing matched: there is nothing to act on.' : <>It matched <b>{items(total)}</b>{planned ? '. Nothing has changed yet.' : ', each listed below with its outcome.'}</>}
         </Text>
         {repeatsSideEffect > 0 && (
-          <Alert color="orange" title={`${items(repeatsSideEffect)} repeat a side effect`} styles={readableAlert} data-testid="repeats-side-effect">
+          <Alert color="orange" title={`${items(repeatsSideEffect)} ${repeatsSideEffect === 1 ? 'repeats' : 'repeat'} a side effect`} styles={readableAlert} data-testid="repeats-side-effect">
             Acting on {repeatsSideEffect === 1 ? 'it' : 'them'} calls a tool operation again that is not safe to repeat (it is not a GET, HEAD or OPTIONS): an order may be placed or a message sent a second time. They are marked in the list below.
           </Alert>
         )}
