@@ -7,12 +7,15 @@
  * - redrive (replay-redrive.ts): `redrive_ratio`, redriving N dead letters through the replay
  *   service's operation (plan, confirm, until completed, at the highest rate an operation may ask)
  *   against raw kafkajs `sendBatch` of the same N messages; goal <= 2.
- * - rebuild (the projections' measurement adds itself here): `rebuild_ratio`.
+ * - rebuild (replay-rebuild.ts): `rebuild_ratio`, rebuilding the sessions model from 100,000 events
+ *   (REBUILD_BENCH_EVENTS) into shadow tables and swapping them in, against raw batched upserts
+ *   through pg of the same rows; goal <= 1.5.
  * - sessions (the session replayer's measurement adds itself here): `replay_sessions_per_second`.
  */
 import { ensureTestKafka } from '@agent-orchestrator/testing/kafka-for-tests';
 import { ensureTestPostgres } from '@agent-orchestrator/testing/postgres-for-tests';
 import { Command } from 'commander';
+import { measureRebuild } from './replay-rebuild.js';
 import { measureRedrive } from './replay-redrive.js';
 
 /** What each measurement hands back: its figures (snake_case, as --json prints them) and lines for people. */
@@ -28,6 +31,7 @@ export interface MeasureOptions {
 /** The measurements of `bench:replay`, by name. Add one line per measurement. */
 const measurements: Readonly<Record<string, (options: MeasureOptions) => Promise<Measured>>> = {
   redrive: measureRedrive,
+  rebuild: measureRebuild,
 };
 
 const options = new Command()

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerDlqCommands } from './dead-letters/dlq-command.js';
+import { registerProjectionCommands } from './projections/projections-command.js';
 import { CliError, exitCodes } from './exit-codes.js';
 import { exportCommand, listExportsCommand } from './export-command.js';
 import { connectionFrom, PlatformClient } from './platform-client.js';
@@ -52,9 +53,10 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
       code = await listExportsCommand(client(), options, output);
     });
 
+  registerDlqCommands(program, client, output, (exit) => void (code = exit));
+  registerProjectionCommands(program, client, output, (exit) => void (code = exit));
   const sessions = program.command('sessions').description('sessions: fork one at a version, compare two');
   addForkAndDiff(sessions, client, () => connectionFrom(program.opts<{ url?: string; apiKey?: string }>(), env).url, output, (exit) => (code = exit));
-  registerDlqCommands(program, client, output, (exit) => void (code = exit));
 
   try {
     await program.parseAsync([...argv]);

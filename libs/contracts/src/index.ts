@@ -280,6 +280,16 @@ export {
   type SignAuditCheckpoint,
 } from './commands/audit-commands.js';
 export {
+  projectionCommandMessageSchema,
+  projectionNameSchema,
+  rebuildProjectionSchema,
+  retryQuarantinedEventsSchema,
+  type ProjectionCommand,
+  type ProjectionCommandMessage,
+  type RebuildProjection,
+  type RetryQuarantinedEvents,
+} from './commands/projection-commands.js';
+export {
   OperationAborted,
   OperationCompleted,
   OperationItemExecuted,

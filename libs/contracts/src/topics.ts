@@ -8,11 +8,12 @@ import { parseStreamName, streamCategories, type StreamCategory } from './stream
  * - events.<category>: the relay publishes each stored event to its stream category's topic,
  *   keyed by stream id, so one stream's events stay in order in one partition.
  * - commands.<service>: commands for the service that owns the target stream, keyed by that
- *   stream's id.
+ *   stream's id. `commands.projections` goes to whichever process hosts the read-model
+ *   projections (the orchestrator today), keyed by the projection's name.
  * - dlq.<consumer group>: what one consumer group could not handle, with the reason. Per group,
  *   because a message one group cannot handle may be fine for another.
  */
-export const commandTargets = ['gateway', 'orchestrator', 'agent-runtime', 'tool-adapters', 'policy', 'approvals', 'memory', 'replay', 'audit'] as const;
+export const commandTargets = ['gateway', 'orchestrator', 'agent-runtime', 'tool-adapters', 'policy', 'approvals', 'memory', 'replay', 'audit', 'projections'] as const;
 export type CommandTarget = (typeof commandTargets)[number];
 
 export interface TopicSpec {

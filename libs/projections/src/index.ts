@@ -1,5 +1,18 @@
-export type { Projection } from './projection.js';
+export type { Projection, ProjectionTables } from './projection.js';
 export { lagCountLimit, ProjectionRunner, type ProjectionRunnerOptions, type ProjectionStatus, type RebuildProgress } from './projection-runner.js';
 export { failureKind, ProjectionEventError, type FailureKind } from './failure-kind.js';
 export { defaultQuarantinePolicy, type QuarantinedEvent, type QuarantinePolicy, type RetryResult } from './quarantine.js';
 export { storableEvent, storableText, storableValue } from './storable-text.js';
+export { ProjectionOperations, type ProjectionCommandOutcome, type ProjectionOperationsOptions } from './projection-operations.js';
+export {
+  projectionState,
+  ProjectionStatusTable,
+  readProjectionStatuses,
+  type ProjectionOperationKind,
+  type ProjectionOperationProgress,
+  type ProjectionState,
+  type ProjectionStatusRecord,
+  type StallLimits,
+  type StatusQueryable,
+} from './projection-status.js';
+export { shadowSchemaName } from './shadow-rebuild.js';

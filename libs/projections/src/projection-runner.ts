@@ -4,12 +4,18 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { failureKind } from './failure-kind.js';
 import type { Projection } from './projection.js';
 import { defaultQuarantinePolicy, describeFailure, QuarantineTable, type EventFailure, type QuarantinedEvent, type QuarantinePolicy, type RetryResult } from './quarantine.js';
+import { ProjectionStatusTable, type StatusReport } from './projection-status.js';
+import { rebuildInShadow } from './shadow-rebuild.js';
 import { storableEvent } from './storable-text.js';
 
 export interface RebuildProgress {
   readonly projection: string;
   readonly eventsApplied: number;
+  /** What `eventsApplied` counts up to: the log's size when the rebuild began (`countEvents`), else undefined. */
+  readonly total?: number;
   readonly position: GlobalPosition | undefined;
+  /** Events the rebuild could not apply and quarantined (a shadow rebuild's; the live runner's are counted by `status`). */
+  readonly quarantined?: number;
 }
 
 export interface ProjectionRunnerOptions {
@@ -25,6 +31,12 @@ export interface ProjectionRunnerOptions {
   readonly onQuarantine?: (event: QuarantinedEvent) => void;
   /** After `start` applied its quarantined events again: what each came to. */
   readonly onRetried?: (results: readonly RetryResult[]) => void;
+  /** How often the runner writes its row of `projection_status` (its heartbeat); default 2000 ms. */
+  readonly statusIntervalMs?: number;
+  /** The role that reads `projection_status` (the gateway's application role); granted SELECT on it. */
+  readonly statusReader?: string;
+  /** How many events the log holds (an estimate will do): a rebuild's progress total, for an ETA. */
+  readonly countEvents?: () => Promise<number>;
 }
 
 /** Where a projection stands, for readiness. */
@@ -65,6 +77,11 @@ export class ProjectionRunner {
   private readonly failing = new Map<string, EventFailure>();
   private committed: GlobalPosition | undefined;
   private handlingSince: Date | undefined;
+  private readonly statusTable: ProjectionStatusTable;
+  private reporter?: { readonly timer: NodeJS.Timeout; reporting: Promise<void> };
+  private appliedSinceReport = 0;
+  private lastReportAt = Date.now();
+  private behindSince: Date | undefined;
   /** Events quarantined by this runner since it was made: a counter for metrics. */
   quarantinedTotal = 0;
 
@@ -75,6 +92,7 @@ export class ProjectionRunner {
     const schema = `"${options.schema ?? 'public'}"`;
     this.table = `${schema}.projection_checkpoints`;
     this.quarantine = new QuarantineTable(`${schema}.projection_quarantine`);
+    this.statusTable = new ProjectionStatusTable(options.schema ?? 'public');
     this.policy = { ...defaultQuarantinePolicy, ...options.quarantine };
   }
 
@@ -84,22 +102,31 @@ export class ProjectionRunner {
 
   /** Sets up tables, rebuilds first when the stored checkpoint is of another version, then follows the log. */
   async start(): Promise<Subscription> {
+    await this.setUpTables(true);
+    // A fix is deployed by restarting the process: its quarantined events are applied again then,
+    // without anyone having to ask (those still refused stay, with one more attempt).
+    const retried = await this.retryQuarantined();
+    if (retried.length > 0) this.options.onRetried?.(retried);
+    this.subscription = this.follow(() => undefined);
+    await this.report();
+    this.startReporting();
+    return this.subscription;
+  }
+
+  /** The checkpoint, quarantine and status tables and the projection's own; a stored checkpoint of another version empties the model when asked. */
+  private async setUpTables(clearOtherVersion: boolean): Promise<void> {
     await this.options.dataSource.transaction(async (tx) => {
       // Several processes may start at once; CREATE TABLE IF NOT EXISTS alone races on the catalog.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`projection-checkpoints:${this.table}`]);
       await tx.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
         projection text PRIMARY KEY, version int NOT NULL, position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
       await this.quarantine.setUp(tx);
+      await this.statusTable.setUp(tx, this.options.statusReader);
       await this.projection.setUp(tx);
+      if (!clearOtherVersion) return;
       const [stored] = await tx.query(`SELECT version FROM ${this.table} WHERE projection = $1`, [this.projection.name]);
       if (stored && stored.version !== this.projection.version) await this.clear(tx);
     });
-    // A fix is deployed by restarting the process: its quarantined events are applied again then,
-    // without anyone having to ask (those still refused stay, with one more attempt).
-    const retried = await this.retryQuarantined();
-    if (retried.length > 0) this.options.onRetried?.(retried);
-    this.subscription = this.follow(() => undefined);
-    return this.subscription;
   }
 
   /**
@@ -111,18 +138,51 @@ export class ProjectionRunner {
     await this.subscription.waitFor(position, timeoutMs);
   }
 
+  /** Stops following the log and reporting: the status row's heartbeat goes stale, and readers see it stalled once it is. */
   async stop(): Promise<void> {
+    if (this.reporter) {
+      clearInterval(this.reporter.timer);
+      await this.reporter.reporting;
+      this.reporter = undefined;
+    }
+    await this.stopFollowing();
+  }
+
+  private async stopFollowing(): Promise<void> {
     await this.subscription?.stop();
     this.subscription = undefined;
   }
 
   /**
-   * Drops what the projection built and builds it again from the start of the log, reporting
-   * progress after every batch; resolves once it has caught up with `until` (default: the log's
-   * end when the rebuild began). Follows the log afterwards, as after `start`.
+   * Builds the projection again from the start of the log, reporting progress after every batch.
+   * A projection that names its tables (`readModelTables`, `inSchema`) is built into shadow tables while
+   * the live ones keep following the log, and swapped in at once (see rebuildInShadow). One that
+   * does not is emptied and built in place up to `until` (default: the log's end when the
+   * rebuild began). Follows the log afterwards, as after `start`.
    */
   async rebuild(onProgress: (progress: RebuildProgress) => void = () => undefined, until?: GlobalPosition): Promise<RebuildProgress> {
-    await this.stop();
+    const total = await this.options.countEvents?.();
+    if (this.projection.readModelTables && this.projection.inSchema) {
+      await this.setUpTables(false);
+      const { name } = this.projection;
+      const result = await rebuildInShadow({
+        store: this.options.store,
+        dataSource: this.options.dataSource,
+        projection: this.projection,
+        checkpoints: this.table,
+        quarantine: this.quarantine,
+        batchSize: this.options.batchSize ?? 500,
+        onProgress: (eventsApplied, position) => onProgress({ projection: name, eventsApplied, position, ...(total === undefined ? {} : { total: Math.max(total, eventsApplied) }) }),
+      });
+      for (const record of result.quarantined) this.options.onQuarantine?.(record);
+      this.subscription ??= this.follow(() => undefined);
+      return { projection: name, eventsApplied: result.eventsApplied, position: result.position, quarantined: result.quarantined.length, ...(total === undefined ? {} : { total: Math.max(total, result.eventsApplied) }) };
+    }
+    return this.rebuildInPlace(onProgress, until, total);
+  }
+
+  private async rebuildInPlace(onProgress: (progress: RebuildProgress) => void, until: GlobalPosition | undefined, total: number | undefined): Promise<RebuildProgress> {
+    await this.stopFollowing();
     const target = until ?? (await this.options.store.lastPosition());
     await this.options.dataSource.transaction(async (tx) => {
       await this.projection.setUp(tx);
@@ -133,7 +193,7 @@ export class ProjectionRunner {
     this.subscription = this.follow((count, at) => {
       eventsApplied += count;
       position = at;
-      onProgress({ projection: this.projection.name, eventsApplied, position });
+      onProgress({ projection: this.projection.name, eventsApplied, position, ...(total === undefined ? {} : { total: Math.max(total, eventsApplied) }) });
     });
     if (target !== undefined) await this.subscription.waitFor(target, 24 * 60 * 60 * 1000);
     return { projection: this.projection.name, eventsApplied, position };
@@ -145,13 +205,15 @@ export class ProjectionRunner {
   }
 
   /**
-   * Applies quarantined events again (one, or all) after a fix, each in its own transaction under
+   * Applies quarantined events again (one, some, or all) after a fix, each in its own transaction under
    * the checkpoint's lock: one that applies leaves the quarantine and its row's mark; one that
    * fails again stays, with the new reason.
    */
-  async retryQuarantined(eventId?: string): Promise<RetryResult[]> {
+  async retryQuarantined(eventIds?: string | readonly string[]): Promise<RetryResult[]> {
     const results: RetryResult[] = [];
-    for (const record of await this.quarantined(eventId)) {
+    const only = eventIds === undefined ? undefined : new Set(typeof eventIds === 'string' ? [eventIds] : eventIds);
+    const records = await this.quarantined(typeof eventIds === 'string' ? eventIds : undefined);
+    for (const record of records.filter((candidate) => only === undefined || only.has(candidate.eventId))) {
       const [event] = await this.options.store.readStream(record.streamId, { fromVersion: record.streamVersion, maxCount: 1 });
       if (event === undefined || event.eventId !== record.eventId) {
         results.push({ eventId: record.eventId, applied: false, reason: 'the event is no longer in the log' });
@@ -184,6 +246,41 @@ export class ProjectionRunner {
     return { projection: this.projection.name, position, lag, quarantined, handlingSince: this.handlingSince };
   }
 
+  /** The row of `projection_status`: written every `statusIntervalMs` while the runner runs. */
+  private startReporting(): void {
+    const reporter = {
+      reporting: Promise.resolve(),
+      timer: setInterval(() => {
+        // One report at a time: a slow database delays the next, never piles them up.
+        reporter.reporting = reporter.reporting.then(() => this.report()).catch((error: unknown) => this.options.onError?.(error, 1));
+      }, this.options.statusIntervalMs ?? 2000),
+    };
+    reporter.timer.unref();
+    this.reporter = reporter;
+  }
+
+  private async report(): Promise<void> {
+    const status = await this.status();
+    const [checkpoint] = (await this.options.dataSource.query(`SELECT updated_at FROM ${this.table} WHERE projection = $1`, [this.projection.name])) as { updated_at: Date }[];
+    const now = Date.now();
+    const seconds = Math.max((now - this.lastReportAt) / 1000, 0.001);
+    const report: StatusReport = {
+      projection: this.projection.name,
+      version: this.projection.version,
+      position: status.position ?? null,
+      lag: status.lag,
+      lagCapped: status.lag >= lagCountLimit,
+      eventsPerSecond: Math.round((this.appliedSinceReport / seconds) * 10) / 10,
+      lastAdvanceAt: checkpoint?.updated_at ?? null,
+      behindSince: status.lag > 0 ? (this.behindSince ??= new Date(now)) : null,
+      quarantined: status.quarantined,
+    };
+    if (status.lag === 0) this.behindSince = undefined;
+    this.appliedSinceReport = 0;
+    this.lastReportAt = now;
+    await this.statusTable.report(this.options.dataSource, report);
+  }
+
   private follow(progress: (count: number, position: GlobalPosition) => void): Subscription {
     const { name } = this.projection;
     return this.options.store.subscribeToAll({
@@ -202,6 +299,7 @@ export class ProjectionRunner {
         this.handlingSince ??= new Date();
         await this.handle(events);
         this.handlingSince = undefined;
+        this.appliedSinceReport += events.length;
         const last = events[events.length - 1]!.globalPosition;
         this.committed = last;
         progress(events.length, last);

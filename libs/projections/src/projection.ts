@@ -23,4 +23,22 @@ export interface Projection {
   markIncomplete?(event: EventEnvelope, manager: EntityManager): Promise<void>;
   /** Undoes one `markIncomplete` once a quarantined event was applied after all. */
   markComplete?(event: EventEnvelope, manager: EntityManager): Promise<void>;
+  /**
+   * The tables `setUp` makes and `apply` writes: their schema and their names in it. With
+   * `inSchema`, they let a rebuild build the model into shadow tables and swap them in at once.
+   */
+  readonly readModelTables?: ProjectionTables;
+  /**
+   * The same projection over same-named tables in another schema: a rebuild sets it up there
+   * (tables, indexes, row-level security, grants), applies the log into it, then moves its tables
+   * into the projection's schema in place of the old ones. Only `setUp`, `apply` and
+   * `markIncomplete` are called on it: nothing with a side effect beyond its tables.
+   */
+  inSchema?(schema: string): Projection;
+}
+
+export interface ProjectionTables {
+  readonly schema: string;
+  /** Unquoted table names in `schema`. Nothing else (no view, no foreign key) may depend on them. */
+  readonly names: readonly string[];
 }

@@ -41,6 +41,7 @@ import { NestPinoLogger, Readiness } from '@agent-orchestrator/service-host';
 import { openAuthentication } from './auth/authentication.js';
 import type { DeadLetterQueries } from '@agent-orchestrator/read-models';
 import { DeadLetters } from './dead-letters/dead-letters.js';
+import { Projections } from './projections/projections.js';
 
 export interface GatewayDeps {
   /**
@@ -65,6 +66,8 @@ export interface GatewayDeps {
   readonly adminLogStore?: AdminLogStore;
   /** The dead-letter index (the replay service writes it): without it there are no dead-letter routes. */
   readonly deadLetters?: DeadLetterQueries;
+  /** `GET /v1/projections`: the projections' status rows. */
+  readonly projections?: Projections;
 }
 
 async function registerBootstrapKey(apiKeys: ApiKeyStore, config: GatewayConfig, logger: Logger): Promise<void> {
@@ -139,7 +142,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(audit ? { audit } : {}), ...(operations ? { operations } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}), ...(deps.deadLetters ? { deadLetters: new DeadLetters(deps.deadLetters) } : {}) }),
+      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(audit ? { audit } : {}), ...(operations ? { operations } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}), ...(deps.deadLetters ? { deadLetters: new DeadLetters(deps.deadLetters) } : {}), ...(deps.projections ? { projections: deps.projections } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

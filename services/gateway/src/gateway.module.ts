@@ -42,6 +42,8 @@ import { tenancyProviders, type Tenancy } from './tenants/tenancy.js';
 import { Sessions } from './sessions/sessions.js';
 import { DeadLettersController } from './dead-letters/dead-letters.controller.js';
 import { DeadLetters } from './dead-letters/dead-letters.js';
+import { ProjectionsController } from './projections/projections.controller.js';
+import { Projections } from './projections/projections.js';
 
 export interface GatewayBindings {
   readonly apiKeys: ApiKeys;
@@ -73,6 +75,7 @@ export interface GatewayBindings {
   readonly secrets?: SecretStore | null;
   /** The dead-letter routes, when the app has the dead-letter index. */
   readonly deadLetters?: DeadLetters;
+  readonly projections?: Projections;
 }
 
 class ShutdownHook implements OnApplicationShutdown {
@@ -89,7 +92,7 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.operations ? [OperationsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : []), ...(bindings.deadLetters ? [DeadLettersController] : [])],
+      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.operations ? [OperationsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : []), ...(bindings.deadLetters ? [DeadLettersController] : []), ...(bindings.projections ? [ProjectionsController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
@@ -99,6 +102,7 @@ export class GatewayModule {
         ...(bindings.approvals ? [{ provide: Approvals, useValue: bindings.approvals }] : []),
         ...(bindings.audit ? [{ provide: AuditTrail, useValue: bindings.audit }] : []),
         ...(bindings.deadLetters ? [{ provide: DeadLetters, useValue: bindings.deadLetters }] : []),
+        ...(bindings.projections ? [{ provide: Projections, useValue: bindings.projections }] : []),
         ...(bindings.operations ? [{ provide: Operations, useValue: bindings.operations }] : []),
         ...(bindings.secrets !== undefined ? [{ provide: SECRET_STORE, useValue: bindings.secrets }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },

@@ -6,6 +6,7 @@ import { inTransaction } from '@agent-orchestrator/postgres';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { createGatewayApp } from './app.js';
+import { Projections } from './projections/projections.js';
 import type { GatewayConfig } from './config.js';
 
 export interface RunningGateway {
@@ -40,6 +41,7 @@ export async function startGateway(platform: Platform, config: GatewayConfig, lo
       readiness: platform.readiness,
       adminLogStore: store,
       deadLetters: new DeadLetterQueries(platform, platform.config.readModelSchema),
+      projections: new Projections(platform.tenantPool, platform.config.readModelSchema, { stallAfterMs: platform.config.readinessStallMs, heartbeatStaleAfterMs: platform.config.readinessStallMs }),
     });
     await app.listen(config.port, host);
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');

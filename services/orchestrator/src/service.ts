@@ -1,8 +1,9 @@
-import { commandMessageSchema } from '@agent-orchestrator/contracts';
+import { commandMessageSchema, projectionCommandMessageSchema } from '@agent-orchestrator/contracts';
 import type { CheckpointStore } from '@agent-orchestrator/event-store';
 import { startRelay } from '@agent-orchestrator/messaging';
 import { TenantPrivacy } from '@agent-orchestrator/pii';
-import { ProjectionRunner } from '@agent-orchestrator/projections';
+import { ProjectionOperations, ProjectionRunner } from '@agent-orchestrator/projections';
+import pg from 'pg';
 import { ApprovalsProjection, ModelCallsProjection, ParkedCallsProjection, SessionsProjection, TenantStatusesProjection, openReadModels } from '@agent-orchestrator/read-models';
 import { startCommandConsumer, startEventService, type Platform, type RunningService } from '@agent-orchestrator/service-host';
 import { sessionCommandHandler } from './commands/session-command-handler.js';
@@ -18,6 +19,8 @@ const now = () => new Date().toISOString();
  * from `events.agentrun`, tenants' suspensions and resumptions from `events.admin` (their sessions
  * pause and resume), the sessions, model-calls, approvals, parked-calls and tenant-statuses read models, the
  * timeout and tenant status sweeps, and the outbox relay that publishes the session log to Kafka.
+ * Hosting the projections, it also consumes `commands.projections` (rebuilds, retries of
+ * quarantined events) and keeps their rows of `projection_status` for the gateway.
  */
 export interface OrchestratorOptions {
   /**
@@ -42,6 +45,9 @@ export async function startOrchestrator(platform: Platform, config: Orchestrator
         dataSource: readModels.dataSource,
         schema: platformConfig.readModelSchema,
         quarantine: { windowMs: platformConfig.projectionRetryWindowMs },
+        statusReader: reader,
+        // A rebuild's progress total, for its ETA: the log's size when it begins.
+        countEvents: async () => Number((await platform.pool.query<{ count: string }>(`SELECT count(*) AS count FROM ${pg.escapeIdentifier(platformConfig.eventStoreSchema)}.events`)).rows[0]!.count),
         onError: (error, attempt) => logger.warn({ err: error, attempt, projection: projection.name }, 'projection batch failed; retrying'),
         // Once per event; the record says which, why and how often, never the event's data.
         onRetried: (results) =>
@@ -54,6 +60,16 @@ export async function startOrchestrator(platform: Platform, config: Orchestrator
     await projection.start();
     platform.readiness.register(`projection:${projection.name}`, 'projection', () => projection.status());
   }
+  const operations = new ProjectionOperations(projections, {
+    dataSource: readModels.dataSource,
+    schema: platformConfig.readModelSchema,
+    onFailed: (error, command) => logger.error({ err: error, command }, 'projection operation failed'),
+  });
+  // The process that hosts the projections runs their operations; the work goes on beside the consumer.
+  const projectionCommands = await startCommandConsumer(platform, 'projections', projectionCommandMessageSchema, async ({ value }) => {
+    const outcome = await operations.accept(value.command);
+    logger.info({ command: value.command, outcome }, 'projection command');
+  });
   const commands = await startCommandConsumer(platform, 'orchestrator', commandMessageSchema, sessionCommandHandler(store, logger, new TenantPrivacy({ store, operatorDefault: platformConfig.piiRedact })), { partitionsConsumedConcurrently: 6 });
   const sessionsProjection = projections.find((runner) => runner.name === 'sessions')!;
   const outcomes = await startEventService(
@@ -69,6 +85,7 @@ export async function startOrchestrator(platform: Platform, config: Orchestrator
       await tenantStatusSweep.stop();
       await outcomes.close();
       await commands.stop();
+      await projectionCommands.stop();
       for (const projection of projections) await projection.stop();
       await relay.stop();
       await readModels.close();

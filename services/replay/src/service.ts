@@ -9,6 +9,7 @@ import { operationCommandHandler } from './operations/operation-commands.js';
 import { OperationRunner } from './operations/operation-runner.js';
 import { startDeadLetters } from './dead-letters/dead-letters.js';
 import { startParkedCalls } from './parked-calls/parked-calls.js';
+import { ProjectionSource } from './projections/projection-source.js';
 
 const now = () => new Date().toISOString();
 
@@ -30,7 +31,8 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
   const parkedCalls = await startParkedCalls(platform);
   // What operations act on: one line per source (dead letters, parked calls, projections, sessions).
   const deadLetters = await startDeadLetters(platform, { maxRedrives: config.maxRedrives, rescanMs: config.deadLetterRescanMs });
-  const itemSources: ItemSource[] = [deadLetters.source, parkedCalls.source];
+  const projectionSource = new ProjectionSource({ db: pool, schema, producer: platform.producer, topics: platform.topics, limits: { stallAfterMs: platform.config.readinessStallMs, heartbeatStaleAfterMs: platform.config.readinessStallMs } });
+  const itemSources: ItemSource[] = [deadLetters.source, parkedCalls.source, projectionSource];
 
   const sources = [...itemSources, ...(options.extraSources ?? [])];
   const dataSource = await new DataSource({ type: 'postgres', url: platform.config.databaseUrl, schema, poolSize: 3, entities: [] }).initialize();

@@ -3,6 +3,7 @@ import { CliError, exitCodes } from '../exit-codes.js';
 import type { PlatformClient } from '../platform-client.js';
 import type { Output } from '../verify-command.js';
 import { deadLetterTable, deadLetterText, type DeadLetterDetail, type DeadLetterItem, type DeadLetterPage } from './dead-letter-views.js';
+import { askOnTerminal, runDeadLetterOperation, type OperationRun } from './dlq-operation.js';
 
 export interface DeadLetterFilterOptions {
   consumer?: string;
@@ -54,7 +55,7 @@ export async function listDeadLetters(client: PlatformClient, options: DeadLette
   do {
     query.set('limit', String(Math.min(500, options.limit - items.length)));
     if (cursor !== null) query.set('cursor', cursor);
-    const page = (await client.call('GET', `/v1/dead-letters?${query}`)) as DeadLetterPage;
+    const page = (await client.json('GET', `/v1/dead-letters?${query}`)) as DeadLetterPage;
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor !== null && items.length < options.limit);
@@ -65,13 +66,42 @@ export async function listDeadLetters(client: PlatformClient, options: DeadLette
 
 /** `ao dlq show <id>`: one dead letter with its message decoded. */
 export async function showDeadLetter(client: PlatformClient, id: string, options: { json?: boolean }, output: Output): Promise<number> {
-  const detail = (await client.call('GET', `/v1/dead-letters/${encodeURIComponent(id)}`)) as DeadLetterDetail;
+  const detail = (await client.json('GET', `/v1/dead-letters/${encodeURIComponent(id)}`)) as DeadLetterDetail;
   output.out(options.json ? JSON.stringify(detail, null, 2) : deadLetterText(detail));
   return exitCodes.ok;
 }
 
+interface OperationOptions extends DeadLetterFilterOptions {
+  id?: string[];
+  dryRun?: boolean;
+  rate?: string;
+  yes?: boolean;
+  json?: boolean;
+  reason?: string;
+}
+
+/** `ao dlq redrive` and `ao dlq discard`: one operation over the dead letters the flags select. */
+export async function deadLetterOperation(client: PlatformClient, kind: 'redrive' | 'discard', options: OperationOptions, run: Omit<OperationRun, 'dryRun' | 'yes' | 'json'>, output: Output): Promise<number> {
+  const filter = { ...filterOf(options), ...(options.id && options.id.length > 0 ? { ids: options.id } : {}) };
+  if (Object.keys(filter).length === 0) throw new CliError(`say which dead letters to ${kind}: --id, or a filter (--consumer, --code, --tool, --since…)`, exitCodes.usage);
+  let rate: number | undefined;
+  if (options.rate !== undefined) {
+    rate = Number(options.rate);
+    if (!Number.isFinite(rate) || rate <= 0) throw new CliError(`--rate ${options.rate} is not a number of items per second above 0`, exitCodes.usage);
+  }
+  if (kind === 'discard' && !options.reason?.trim()) throw new CliError('a discard needs --reason: say why these dead letters are dropped for good', exitCodes.usage);
+  return runDeadLetterOperation(
+    client,
+    { kind, filter, ...(rate === undefined ? {} : { rate }), ...(options.reason === undefined ? {} : { reason: options.reason }) },
+    { ...run, ...(options.dryRun ? { dryRun: true } : {}), ...(options.yes ? { yes: true } : {}), ...(options.json ? { json: true } : {}) },
+    output,
+  );
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 /** The `ao dlq` commands on `program`; `done` takes each action's exit code. */
-export function registerDlqCommands(program: Command, client: () => PlatformClient, output: Output, done: (code: number) => void): void {
+export function registerDlqCommands(program: Command, client: () => PlatformClient, output: Output, done: (code: number) => void, run: Omit<OperationRun, 'dryRun' | 'yes' | 'json'> = { tty: process.stdin.isTTY === true && process.stderr.isTTY === true, pollMs: 500, ask: askOnTerminal }): void {
   const dlq = program.command('dlq').description('dead letters (and parked tool calls): list, show, redrive to the group that failed, discard');
   addFilterOptions(dlq.command('list').description('dead letters, newest first, as a table'))
     .addOption(new Option('--status <status>', 'pending, redriven, discarded or resolved').choices(statuses))
@@ -84,4 +114,22 @@ export function registerDlqCommands(program: Command, client: () => PlatformClie
     .argument('<id>', 'the dead letter id, as the list shows it')
     .option('--json', 'print it as JSON')
     .action(async (id: string, options: { json?: boolean }) => done(await showDeadLetter(client(), id, options, output)));
+  for (const kind of ['redrive', 'discard'] as const) {
+    const command = addFilterOptions(
+      dlq
+        .command(kind)
+        .description(
+          kind === 'redrive'
+            ? 'send the matched dead letters again, each to the consumer group that failed it alone: a dry run, a question, then progress'
+            : 'let the matched dead letters go for good, with a reason: a dry run, a question, then progress',
+        ),
+    )
+      .option('--id <id>', 'exactly this dead letter; repeatable', collect)
+      .option('--dry-run', 'show what would be acted on, and act on nothing')
+      .option('--rate <n>', 'items per second (default: the platform\'s)')
+      .option('--yes', 'act without asking')
+      .option('--json', 'print the dry run (with --dry-run) or the outcome as JSON');
+    if (kind === 'discard') command.option('--reason <text>', 'why (required)');
+    command.action(async (options: OperationOptions) => done(await deadLetterOperation(client(), kind, options, run, output)));
+  }
 }

@@ -36,14 +36,15 @@ function forkRequest(options: ForkOptions): ForkRequest {
   const atVersion = Number(options.at);
   if (!/^\d+$/.test(options.at) || !Number.isSafeInteger(atVersion)) throw new CliError(`--at ${options.at} is not a version: give a whole number from the session's log (GET /v1/sessions/<id>/events)`, exitCodes.usage);
   if (options.modelScript !== undefined && options.modelFixture !== undefined) throw new CliError('give --model-script or --model-fixture, not both', exitCodes.usage);
-  // The platform pins no policy version per session yet: refuse rather than fork under the current one silently.
-  if (options.policyVersion !== undefined) throw new CliError('--policy-version is not supported yet: a fork runs under the tenant\'s current policy', exitCodes.usage);
+  const policyVersion = options.policyVersion === undefined ? undefined : Number(options.policyVersion);
+  if (policyVersion !== undefined && (!/^\d+$/.test(options.policyVersion!) || policyVersion < 1)) throw new CliError(`--policy-version ${options.policyVersion} is not a version: give a whole number from 1 (see GET /v1/policies/versions)`, exitCodes.usage);
   return {
     atVersion,
     ...(options.modelScript === undefined ? {} : { modelScript: readScript(options.modelScript) }),
     ...(options.modelFixture === undefined ? {} : { modelFixture: options.modelFixture }),
     ...(options.agent === undefined ? {} : { agent: options.agent }),
     ...(options.model === undefined ? {} : { model: options.model }),
+    ...(policyVersion === undefined ? {} : { policyVersion }),
   };
 }
 

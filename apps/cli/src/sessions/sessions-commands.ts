@@ -13,7 +13,7 @@ export function addForkAndDiff(sessions: Command, client: () => PlatformClient, 
     .requiredOption('--at <version>', "the version of the session's log the fork copies up to (see GET /v1/sessions/<id>/events)")
     .option('--model-script <file>', 'a scripted model script (JSON) for the fork')
     .option('--model-fixture <name>', 'a named model fixture for the fork')
-    .option('--policy-version <n>', 'pin a policy version (not supported yet: refused)')
+    .option('--policy-version <n>', "check the fork's tool calls against this version of the tenant's policy")
     .option('--agent <name@version>', 'pin one of your agent definitions at a version')
     .option('--model <name>', 'the model every run of the fork asks for')
     .option('--json', 'print { sessionId, forkedFrom } as JSON')

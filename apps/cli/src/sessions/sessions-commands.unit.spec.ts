@@ -17,8 +17,8 @@ describe('ao sessions fork: what it refuses before asking the platform', () => {
     expect(await run(['sessions', 'fork', 's-1', '--at', '3', '--model-script', 'a.json', '--model-fixture', 'b'])).toMatchObject({ code: 2, err: expect.stringContaining('not both') });
   });
 
-  it('says a policy version cannot be pinned yet instead of forking under the current policy', async () => {
-    expect(await run(['sessions', 'fork', 's-1', '--at', '3', '--policy-version', '2'])).toMatchObject({ code: 2, err: expect.stringContaining('--policy-version is not supported yet') });
+  it('wants a policy version from 1', async () => {
+    expect(await run(['sessions', 'fork', 's-1', '--at', '3', '--policy-version', '0'])).toMatchObject({ code: 2, err: expect.stringContaining('--policy-version 0 is not a version') });
   });
 
   it('names a script file it cannot read', async () => {

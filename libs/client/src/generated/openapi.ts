@@ -355,7 +355,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Fork a session at a version of its log: a new session starts with the original's events up to it and goes on live from there with the overrides (model script or fixture, agent version, model). The original is untouched. */
+        /** Fork a session at a version of its log: a new session starts with the original's events up to it and goes on live from there with the overrides (model script or fixture, agent version, model, policy version). The original is untouched. */
         post: operations["forkSession"];
         delete?: never;
         options?: never;
@@ -910,6 +910,23 @@ export interface paths {
         };
         /** One dead letter with the original key, headers and value, decoded. */
         get: operations["getDeadLetter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The read models' projections: position, lag, events per second, last advance, state, quarantined events, and the last rebuild or retry (operator, admin, platform admin; rebuilds and retries are operations of the platform admin). */
+        get: operations["listProjections"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3867,6 +3884,8 @@ export interface operations {
                     agent?: string;
                     /** @description The model every run of the fork asks for (a provider that cannot honour it, such as the scripted model, ignores it). */
                     model?: string;
+                    /** @description A version of your tool policy (GET /v1/policies/versions) the fork's tool calls are checked against, in place of the current one. */
+                    policyVersion?: number;
                 };
             };
         };
@@ -10058,6 +10077,125 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listProjections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            projection: string;
+                            version: number;
+                            /** @description The last position of the log it applied (opaque). */
+                            position: string | null;
+                            /** @description Events in the log after its position, counted up to a limit (lagCapped: at least this many). */
+                            lag: number;
+                            lagCapped: boolean;
+                            eventsPerSecond: number;
+                            /**
+                             * Format: date-time
+                             * @description When its checkpoint last moved.
+                             */
+                            lastAdvanceAt: string | null;
+                            /** Format: date-time */
+                            behindSince: string | null;
+                            /** @description Events it could not apply and passed over; `ao projections retry-quarantined` applies them again after a fix. */
+                            quarantined: number;
+                            /**
+                             * Format: date-time
+                             * @description When the process hosting it last reported.
+                             */
+                            heartbeatAt: string;
+                            /**
+                             * @description stalled: behind and not advancing, or its process stopped reporting.
+                             * @enum {string}
+                             */
+                            state: "running" | "caught-up" | "stalled" | "rebuilding";
+                            /** @description The last rebuild or retry run on it, with its progress. */
+                            operation: {
+                                operationId: string;
+                                /** @enum {string} */
+                                kind: "rebuild" | "retry-quarantined";
+                                /** @enum {string} */
+                                status: "running" | "succeeded" | "failed";
+                                done: number;
+                                /** @description What done counts up to: events of the log for a rebuild (an estimate while it runs), quarantined events for a retry. */
+                                total: number;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** Format: date-time */
+                                endedAt?: string;
+                                detail?: string;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -183,13 +183,15 @@ export const PlanRetryHeld = defineEvent('PlanRetryHeld', [{ schema: z.strictObj
 /**
  * What a fork runs with instead of the original: the scripted model's script or fixture (in place
  * of the context's `modelScript`/`modelFixture`), agent definition versions pinned over the
- * original's, a model name for every run.
+ * original's, a model name for every run, a pinned version of the tenant's tool policy.
  */
 export const forkOverridesSchema = z.strictObject({
   modelScript: z.unknown().optional(),
   modelFixture: z.string().min(1).max(200).optional(),
   agentVersions: z.record(agentName, z.number().int().min(1)).optional(),
   model: z.string().min(1).max(200).optional(),
+  /** The tenant's policy version the fork's tool calls are checked against, in place of the current one. */
+  policyVersion: z.number().int().min(1).optional(),
 });
 export type ForkOverrides = z.infer<typeof forkOverridesSchema>;
 

@@ -1,6 +1,6 @@
 import { parseStreamName, streamCategories, type ApprovalEvent, type Approver, type EventEnvelope } from '@agent-orchestrator/contracts';
 import { isolateByTenant } from '@agent-orchestrator/postgres';
-import type { Projection } from '@agent-orchestrator/projections';
+import type { Projection, ProjectionTables } from '@agent-orchestrator/projections';
 import pg from 'pg';
 import type { EntityManager } from 'typeorm';
 import { readOnlyFor } from '../tenant-scope.js';
@@ -45,6 +45,7 @@ export interface ApprovalRecord {
 export class ApprovalsProjection implements Projection {
   readonly name = 'approvals';
   readonly version = 1;
+  readonly readModelTables: ProjectionTables;
   private readonly table: string;
 
   /** @param appRole the role the gateway reads the table as, one tenant at a time; without it only the owner may read it. */
@@ -53,6 +54,11 @@ export class ApprovalsProjection implements Projection {
     private readonly appRole?: string,
   ) {
     this.table = approvalsTableName(schema);
+    this.readModelTables = { schema, names: ['approvals'] };
+  }
+
+  inSchema(schema: string): ApprovalsProjection {
+    return new ApprovalsProjection(schema, this.appRole);
   }
 
   async setUp(manager: EntityManager): Promise<void> {

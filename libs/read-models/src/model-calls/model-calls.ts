@@ -1,6 +1,6 @@
 import { parseStreamName, streamCategories, type EventEnvelope } from '@agent-orchestrator/contracts';
 import { isolateByTenant } from '@agent-orchestrator/postgres';
-import type { Projection } from '@agent-orchestrator/projections';
+import type { Projection, ProjectionTables } from '@agent-orchestrator/projections';
 import pg from 'pg';
 import { EntitySchema, type DataSource, type EntityManager, type ValueTransformer } from 'typeorm';
 import { inTenantScope, readOnlyFor } from '../tenant-scope.js';
@@ -56,6 +56,7 @@ export function modelCallsTable(schema: string): EntitySchema<ModelCallRecord> {
 export class ModelCallsProjection implements Projection {
   readonly name = 'model-calls';
   readonly version = 1;
+  readonly readModelTables: ProjectionTables;
   private readonly table: string;
 
   /** @param appRole the role the gateway reads the table as, one tenant at a time; without it only the owner may read it. */
@@ -64,6 +65,11 @@ export class ModelCallsProjection implements Projection {
     private readonly appRole?: string,
   ) {
     this.table = `${pg.escapeIdentifier(schema)}.model_calls`;
+    this.readModelTables = { schema, names: ['model_calls'] };
+  }
+
+  inSchema(schema: string): ModelCallsProjection {
+    return new ModelCallsProjection(schema, this.appRole);
   }
 
   async setUp(manager: EntityManager): Promise<void> {

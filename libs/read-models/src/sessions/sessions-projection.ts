@@ -1,9 +1,9 @@
 import { describeOverrun, parseStreamName, sessionEvents, streamCategories, type EventEnvelope, type SessionEvent, type Usage } from '@agent-orchestrator/contracts';
 import { isolateByTenant } from '@agent-orchestrator/postgres';
-import type { Projection } from '@agent-orchestrator/projections';
+import type { Projection, ProjectionTables } from '@agent-orchestrator/projections';
 import type { EntityManager } from 'typeorm';
 import { readOnlyFor } from '../tenant-scope.js';
-import { sessionsDdl, sqlTableNames, type SessionsTables } from './sessions-tables.js';
+import { sessionsDdl, sessionsTables, sqlTableNames, type SessionsTables } from './sessions-tables.js';
 
 /** A session event as the store hands it out: upcast to its type's latest data. */
 type SessionEnvelope = SessionEvent & Pick<EventEnvelope, 'streamId' | 'streamVersion' | 'globalPosition'>;
@@ -47,22 +47,28 @@ class SqlParams {
 export class SessionsProjection implements Projection {
   readonly name = 'sessions';
   readonly version = 1;
+  readonly readModelTables: ProjectionTables;
   private readonly sessions: string;
   private readonly steps: string;
 
   /** @param appRole the role the gateway reads these tables as, one tenant at a time; without it only the owner may read them. */
   constructor(
-    private readonly tables: SessionsTables,
+    private readonly model: SessionsTables,
     private readonly appRole?: string,
   ) {
-    ({ sessions: this.sessions, sessionSteps: this.steps } = sqlTableNames(tables));
+    ({ sessions: this.sessions, sessionSteps: this.steps } = sqlTableNames(model));
+    this.readModelTables = { schema: model.schema, names: ['sessions', 'session_steps'] };
+  }
+
+  inSchema(schema: string): SessionsProjection {
+    return new SessionsProjection(sessionsTables(schema), this.appRole);
   }
 
   async setUp(manager: EntityManager): Promise<void> {
     // Two processes creating the same table at once can both pass IF NOT EXISTS and then collide
     // on the catalog; the lock (released at commit) makes the second see the first's tables.
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`read-model:${this.tables.schema}.sessions`]);
-    for (const statement of sessionsDdl(this.tables)) await manager.query(statement);
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`read-model:${this.model.schema}.sessions`]);
+    for (const statement of sessionsDdl(this.model)) await manager.query(statement);
     for (const table of [this.sessions, this.steps]) await isolateByTenant(manager, table, readOnlyFor(this.appRole));
   }
 

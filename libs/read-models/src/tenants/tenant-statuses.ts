@@ -1,6 +1,6 @@
 import { parseStreamName, streamCategories, type EventEnvelope, type SessionPauseReason } from '@agent-orchestrator/contracts';
 import { isolateByTenant } from '@agent-orchestrator/postgres';
-import type { Projection } from '@agent-orchestrator/projections';
+import type { Projection, ProjectionTables } from '@agent-orchestrator/projections';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
@@ -25,10 +25,16 @@ export function tenantStatusChange(event: EventEnvelope): { readonly pauseReason
 export class TenantStatusesProjection implements Projection {
   readonly name = 'tenant-statuses';
   readonly version = 1;
+  readonly readModelTables: ProjectionTables;
   private readonly table: string;
 
   constructor(private readonly schema: string) {
     this.table = `${pg.escapeIdentifier(schema)}.tenant_statuses`;
+    this.readModelTables = { schema, names: ['tenant_statuses'] };
+  }
+
+  inSchema(schema: string): TenantStatusesProjection {
+    return new TenantStatusesProjection(schema);
   }
 
   async setUp(manager: EntityManager): Promise<void> {

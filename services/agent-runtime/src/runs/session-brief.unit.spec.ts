@@ -62,4 +62,11 @@ describe("a fork's brief", () => {
     const brief = foldSessionBrief([started, envelope(1, 'SessionForked', { from: { sessionId: 'original-1', version: 0 }, overrides: {} })]);
     expect(brief?.context).toEqual({ modelFixture: 'demo-upgrade-customer', customer: '42' });
   });
+
+  it("of a fork takes its parent's overrides with its copies and its own over them; only its own SessionForked bounds the copies", () => {
+    const parent = envelope(1, 'SessionForked', { from: { sessionId: 'original-1', version: 0 }, overrides: { modelFixture: 'demo-upgrade-customer-silver', model: 'gpt-test' } });
+    const own = envelope(3, 'SessionForked', { from: { sessionId: 'fork-0', version: 2 }, overrides: { agentVersions: { AccountManager: 3 } } });
+    const brief = foldSessionBrief([started, parent, envelope(2, 'PlanRequested', { planner: 'Planner', attempt: 1 }), own]);
+    expect(brief).toMatchObject({ context: { modelFixture: 'demo-upgrade-customer-silver' }, model: 'gpt-test', agentVersions: { AccountManager: 3 }, forkedAtVersion: 3 });
+  });
 });

@@ -31,6 +31,7 @@ export type SubjectName =
   | 'AuditCheckpoint'
   | 'AuditRetention'
   | 'DeadLetter'
+  | 'Projection'
   | 'Operation';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });
@@ -53,6 +54,7 @@ export const roleAbilities: Readonly<Record<Role, Grant>> = {
     can('read', ['SessionLog', 'Agent', 'Tool', 'Policy'], own);
     can(['read', 'decide'], 'Approval', own);
     can('read', 'DeadLetter', own);
+    can('read', 'Projection', own);
     can(['create', 'read', 'update'], 'Operation', own);
   },
   approver: (can, own) => {
@@ -93,13 +95,14 @@ export function abilityOf(tenantId: string, grants: readonly Grant[]): GatewayAb
 }
 
 /**
- * The platform admin (PLATFORM_ADMIN_API_KEY): manages tenants, reads the dead letters of every
- * tenant (and those of no tenant: messages that could not be decoded) and runs operations across
- * them; nothing else inside one.
+ * The platform admin (PLATFORM_ADMIN_API_KEY): manages tenants and runs operations across them,
+ * reads the dead letters of every tenant (and those of no tenant: messages that could not be
+ * decoded) and the projections' status; nothing else inside one.
  */
 export const platformAdminGrant: Grant = (can) => {
   can('manage', 'Tenant');
   can('read', 'DeadLetter');
+  can('read', 'Projection');
   // Operations act across tenants (a redrive after an outage, a projection rebuild): the operations routes scope them to the platform.
   can('manage', 'Operation');
 };

@@ -33,12 +33,14 @@ export async function sessionForkScenario(target: Target): Promise<void> {
     expect((await call('POST', `/v1/sessions/${original}/fork`, { body: { atVersion: -1 } })).status).toBe(400);
     expect((await call('POST', `/v1/sessions/${original}/fork`, { body: { atVersion: at, modelFixture: 'x', modelScript: { turns: [] } } })).status).toBe(400);
     expect((await call('POST', `/v1/sessions/${original}/fork`, { body: { atVersion: at, colour: 'red' } })).status).toBe(422);
+    const policyVersion = (await call('GET', '/v1/policies')).body.version as number;
+    expect((await call('POST', `/v1/sessions/${original}/fork`, { body: { atVersion: at, policyVersion: policyVersion + 1000 } })).body.detail).toContain(`has no version ${policyVersion + 1000}`);
     expect((await call('POST', '/v1/sessions/no-such-session/fork', { body: { atVersion: 0 } })).status).toBe(404);
     const viewer = (await call('POST', '/v1/api-keys', { body: { name: 'fork-viewer', roles: ['viewer'] } })).body.apiKey as string;
     expect((await call('POST', `/v1/sessions/${original}/fork`, { key: viewer, body: { atVersion: at } })).status).toBe(403);
     expect((await call('GET', '/v1/sessions?limit=100')).body.items.length).toBe(before);
 
-    const forked = await ao(['sessions', 'fork', original, '--at', String(at), '--model-fixture', 'demo-upgrade-customer-silver', '--json'], aoEnv);
+    const forked = await ao(['sessions', 'fork', original, '--at', String(at), '--model-fixture', 'demo-upgrade-customer-silver', '--policy-version', String(policyVersion), '--json'], aoEnv);
     expect(forked).toMatchObject({ code: 0, stderr: '' });
     const { sessionId: fork } = JSON.parse(forked.stdout) as { sessionId: string };
     expect(fork).not.toBe(original);
@@ -49,7 +51,7 @@ export async function sessionForkScenario(target: Target): Promise<void> {
     const copies = forkLog.slice(0, at + 1);
     expect(copies.map(({ type, data }) => ({ type, data }))).toEqual(originalLog.slice(0, at + 1).map(({ type, data }) => ({ type, data })));
     expect(copies.map((event) => event.causationId)).toEqual(originalLog.slice(0, at + 1).map((event) => event.eventId));
-    expect(forkLog[at + 1]).toMatchObject({ type: 'SessionForked', data: { from: { sessionId: original, version: at }, overrides: { modelFixture: 'demo-upgrade-customer-silver' } } });
+    expect(forkLog[at + 1]).toMatchObject({ type: 'SessionForked', data: { from: { sessionId: original, version: at }, overrides: { modelFixture: 'demo-upgrade-customer-silver', policyVersion } } });
     expect(forkLog[at + 2]).toMatchObject({ type: 'StepScheduled', data: { stepId: 'upgrade', attempt: 1 } });
     expect((await call('GET', `/v1/sessions/${fork}`)).body).toMatchObject({ forkedFrom: { sessionId: original, version: at } });
     const listed = (await call('GET', '/v1/sessions?limit=100')).body.items as { sessionId: string; forkedFrom: unknown }[];
@@ -58,7 +60,7 @@ export async function sessionForkScenario(target: Target): Promise<void> {
 
     // Its own approval, through policy, for silver; the original still waits on its own for gold.
     const [forkApproval] = (await call('GET', `/v1/approvals?sessionId=${fork}`)).body.items;
-    expect(forkApproval).toMatchObject({ tool: 'crm__updateCustomer', arguments: { id: '42', body: { tier: 'silver' } }, rule: { id: 'crm-writes-need-approval' }, status: 'pending' });
+    expect(forkApproval).toMatchObject({ tool: 'crm__updateCustomer', arguments: { id: '42', body: { tier: 'silver' } }, rule: { id: 'crm-writes-need-approval', policyVersion }, status: 'pending' });
     const [originalApproval] = (await call('GET', `/v1/approvals?sessionId=${original}`)).body.items;
     expect(originalApproval).toMatchObject({ arguments: { id: '42', body: { tier: 'gold' } }, status: 'pending' });
     expect((await call('POST', `/v1/approvals/${forkApproval.approvalId}/decision`, { body: { decision: 'approve' } })).body).toMatchObject({ status: 'granted' });

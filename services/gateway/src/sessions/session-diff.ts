@@ -137,7 +137,8 @@ function toolCalls(runEvents: readonly EventEnvelope[], answers: readonly EventE
  * again right after it (the same requests its copies hold), only say it is a fork.
  */
 function ownLog(events: readonly EventEnvelope[]): Side['log'] {
-  const forked = events.find((event) => event.type === 'SessionForked');
+  // A fork of a fork holds its parent's SessionForked among its copies: its own is the last.
+  const forked = events.findLast((event) => event.type === 'SessionForked');
   const copies = forked === undefined ? [] : events.filter((event) => event.streamVersion < forked.streamVersion);
   const askedAgain = (event: EventEnvelope) =>
     forked !== undefined && event.causationId === forked.causationId && copies.some((copy) => copy.type === event.type && isDeepStrictEqual(copy.data, event.data));

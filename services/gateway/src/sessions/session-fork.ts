@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sessionIdSchema, sessionStream, type ForkOverrides, type SessionCommand } from '@agent-orchestrator/contracts';
+import { policyStream, sessionIdSchema, sessionStream, type ForkOverrides, type SessionCommand } from '@agent-orchestrator/contracts';
 import type { Principal } from '../auth/access.guard.js';
 import { commandMetadata, pollFor, sendCommand } from '../commands.js';
 import { GatewayError } from '../errors.js';
@@ -13,6 +13,8 @@ export interface ForkRequest {
   /** `<name>@<version>`: one of the tenant's agent definitions, pinned in the fork. */
   readonly agent?: string;
   readonly model?: string;
+  /** A version of the tenant's tool policy the fork's calls are checked against. */
+  readonly policyVersion?: number;
 }
 
 const endings: ReadonlySet<string> = new Set(['SessionCompleted', 'SessionFailed', 'SessionCancelled']);
@@ -34,7 +36,7 @@ export async function forkSession(backend: SessionsBackend, agents: Agents, call
     const why = ending === undefined ? `its log holds versions 0 to ${last}` : `it ended at version ${ending.streamVersion} (${ending.type}), so a fork starts from a version 0 to ${last}`;
     throw new GatewayError('InvalidRequest', `Version ${atVersion} is outside session ${sessionId}: ${why}.`);
   }
-  const overrides = await overridesOf(agents, tenantId, request);
+  const overrides = await overridesOf(backend, agents, tenantId, request);
   const forkId = randomUUID();
   const commandId = randomUUID();
   const command: SessionCommand = { type: 'ForkSession', sessionId: forkId, from: { sessionId, version: atVersion }, overrides, metadata: commandMetadata(caller, forkId, commandId) };
@@ -44,8 +46,14 @@ export async function forkSession(backend: SessionsBackend, agents: Agents, call
   return { sessionId: forkId };
 }
 
-async function overridesOf(agents: Agents, tenantId: string, request: ForkRequest): Promise<ForkOverrides> {
-  const { modelScript, modelFixture, agent, model } = request;
+async function overridesOf(backend: SessionsBackend, agents: Agents, tenantId: string, request: ForkRequest): Promise<ForkOverrides> {
+  const { modelScript, modelFixture, agent, model, policyVersion } = request;
+  if (policyVersion !== undefined) {
+    const versions = await backend.store.readStream(policyStream(tenantId));
+    if (!versions.some((event) => event.type === 'PolicyUpdated' && (event.data as { version: number }).version === policyVersion)) {
+      throw new GatewayError('InvalidRequest', `Your tenant's policy has no version ${policyVersion}: GET /v1/policies/versions lists them.`);
+    }
+  }
   if (modelScript !== undefined && modelFixture !== undefined) throw new GatewayError('InvalidRequest', 'Set modelScript or modelFixture, not both.');
   let agentVersions: Record<string, number> | undefined;
   if (agent !== undefined) {
@@ -59,5 +67,6 @@ async function overridesOf(agents: Agents, tenantId: string, request: ForkReques
     ...(modelFixture === undefined ? {} : { modelFixture }),
     ...(agentVersions === undefined ? {} : { agentVersions }),
     ...(model === undefined ? {} : { model }),
+    ...(policyVersion === undefined ? {} : { policyVersion }),
   };
 }

@@ -18,6 +18,7 @@ const forkBody = z.strictObject({
     .optional()
     .describe('`<name>@<version>`: one of your agent definitions, pinned in the fork over the original\'s.'),
   model: z.string().trim().min(1).max(200).optional().describe('The model every run of the fork asks for (a provider that cannot honour it, such as the scripted model, ignores it).'),
+  policyVersion: z.number().int().min(1).optional().describe("A version of your tool policy (GET /v1/policies/versions) the fork's tool calls are checked against, in place of the current one."),
 });
 
 const forkedSession = z.object({ sessionId: z.string().describe('The fork: a session like any other, with forkedFrom set.') });
@@ -52,7 +53,7 @@ export class SessionForksController {
   @ApiOperation({
     operationId: 'forkSession',
     summary:
-      "Fork a session at a version of its log: a new session starts with the original's events up to it and goes on live from there with the overrides (model script or fixture, agent version, model). The original is untouched.",
+      "Fork a session at a version of its log: a new session starts with the original's events up to it and goes on live from there with the overrides (model script or fixture, agent version, model, policy version). The original is untouched.",
   })
   @ApiParam({ name: 'sessionId', description: 'The session to fork.', schema: { type: 'string' } })
   @Returns(202, forkedSession, { headers: { Location: { description: 'The fork: /v1/sessions/{sessionId}.', schema: { type: 'string' } } } })
