@@ -235,6 +235,34 @@ describe('the replay pages (dev mode, Chromium)', () => {
     await Promise.all([page.context().close(), operator.context().close()]);
   });
 
+  it('shows the projections and their state, and lets the platform admin alone plan a rebuild, landing on its dry run', async () => {
+    const { items } = await api<{ items: { projection: string; state: string }[] }>('GET', '/v1/projections', platformKey);
+    expect(items.length).toBeGreaterThan(0);
+    const sessions = items.find((item) => item.projection.includes('session')) ?? items[0]!;
+    const operator = await pageAt('phone', operatorKey, '/projections');
+    await operator.locator(`[data-projection="${sessions.projection}"] [data-state]`).waitFor();
+    expect(await operator.getByRole('button', { name: /^Rebuild/ }).count()).toBe(0);
+    expect(await operator.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    await expectAccessible(operator, 'the projections (phone, operator)');
+    await operator.context().close();
+
+    const page = await pageAt('desktop', platformKey, '/projections');
+    for (const item of items) await page.locator(`[data-projection="${item.projection}"] [data-state]`).first().waitFor();
+    await page.mouse.move(600, 20);
+    await expectAccessible(page, 'the projections (platform admin)');
+    await page.getByRole('button', { name: `Rebuild ${sessions.projection}` }).click();
+    await page.waitForURL(/\/operations\/[^/]+$/, { timeout: 30_000 });
+    const operationId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+    await page.getByRole('heading', { level: 2, name: 'Dry run' }).waitFor();
+    const planned = await waitFor('the rebuild to be planned', async () => {
+      const current = await api<Operation & { kind: string }>('GET', `/v1/operations/${operationId}`, platformKey);
+      return current.status === 'planned' ? current : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+    expect(planned).toMatchObject({ kind: 'rebuild-projection', total: 1 });
+    await page.getByRole('button', { name: 'Confirm and rebuild 1 item' }).waitFor();
+    await page.context().close();
+  });
+
   it('offers a viewer none of it, and says who may', async () => {
     const page = await pageAt('desktop', viewerKey, '/');
     await page.getByRole('link', { name: 'Sessions' }).waitFor();
