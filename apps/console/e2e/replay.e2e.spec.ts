@@ -149,7 +149,8 @@ describe('the replay pages (dev mode, Chromium)', () => {
     await page.getByTestId('operation-progress').getByText(`${timeouts.length} of ${timeouts.length} done (100%)`).waitFor({ timeout: 60_000 });
     await page.locator('[aria-live="polite"] [data-status="completed"]').waitFor({ timeout: 30_000 });
     expect(await operation(operationId)).toMatchObject({ status: 'completed', total: timeouts.length, done: timeouts.length, succeeded: timeouts.length, failed: 0, skipped: 0 });
-    expect(await page.locator('[data-item-id] [data-outcome="succeeded"]').count()).toBe(Math.min(timeouts.length, 20));
+    // Every item on the page with its outcome, once the page has asked for them after the end.
+    await waitFor('every item shown as succeeded', async () => (await page.locator('[data-item-id] [data-outcome="succeeded"]').count()) === Math.min(timeouts.length, 20) || undefined, { timeoutMs: 10_000, intervalMs: 200 });
     const redriven = await api<{ items: { id: string }[] }>('GET', '/v1/dead-letters?status=redriven&code=timeout', operatorKey);
     expect(redriven.items.map((item) => item.id).sort()).toEqual(timeouts.map((letter) => letter.id).sort());
     await expectAccessible(page, 'the completed redrive');
@@ -265,7 +266,7 @@ describe('the replay pages (dev mode, Chromium)', () => {
 
   it('offers a viewer none of it, and says who may', async () => {
     const page = await pageAt('desktop', viewerKey, '/');
-    await page.getByRole('link', { name: 'Sessions' }).waitFor();
+    await page.getByRole('link', { name: 'Sessions', exact: true }).waitFor();
     for (const section of ['Dead letters', 'Operations', 'Projections']) expect(await page.getByRole('link', { name: section }).count()).toBe(0);
     await page.goto(`${dev.url}/dead-letters`);
     await page.getByText('Replay tooling is for operators and admins').waitFor();

@@ -34,8 +34,7 @@ export function OperationItems({ operation }: { operation: Operation }) {
   // The cursors of the pages before this one, so Previous goes back without the API paging backwards.
   const [trail, setTrail] = useState<(string | undefined)[]>([]);
   const [cursor, setCursor] = useState<string | undefined>(undefined);
-  const live = operation.status === 'running' || operation.status === 'paused';
-  const page = useOperationItems(operation.operationId, cursor, pageSize, live);
+  const page = useOperationItems(operation.operationId, cursor, pageSize, `${operation.status}:${operation.done}`);
   const wide = useMediaQuery('(min-width: 48em)', true, { getInitialValueInEffect: false });
   if (operation.total === 0) return null;
   const first = trail.length * pageSize + 1;

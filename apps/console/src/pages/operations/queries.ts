@@ -94,14 +94,17 @@ export function useOperation(operationId: string) {
   });
 }
 
-/** One page of the operation's items; `live` while it runs, so outcomes fill in. */
-export function useOperationItems(operationId: string, cursor: string | undefined, limit: number, live: boolean) {
+/**
+ * One page of the operation's items. Asked again whenever the operation's progress or status
+ * moves (`progress`: its done count and status), so outcomes fill in as it runs and the last ones
+ * are there once it ends; the page shown meanwhile is the previous answer.
+ */
+export function useOperationItems(operationId: string, cursor: string | undefined, limit: number, progress: string) {
   const client = useClient();
   return useQuery({
-    queryKey: ['operations', operationId, 'items', cursor ?? '', limit],
+    queryKey: ['operations', operationId, 'items', cursor ?? '', limit, progress],
     queryFn: async () => (await replayRoutes(client).GET(`/v1/operations/${segment(operationId)}/items`, { params: { query: queryOf({ cursor, limit }) } })).data as Page<OperationItem>,
     placeholderData: (previous) => previous,
-    refetchInterval: live ? progressPollMs * 2 : false,
   });
 }
 
