@@ -4,16 +4,20 @@
  * Screenshots of every console page at desktop (1280×800) and phone (390×844) size into
  * docs/console/, from a fresh dev mode with the demo: one session waiting for an approver, one
  * completed after an approval, one that went through review and rework, and two audit exports
- * (the second proving against the first). The README shows them.
+ * (the second proving against the first), dead letters (seeded into the replay service's index from
+ * those sessions' events), a redrive's dry run, a slow redrive paused part way, a completed one, and
+ * the projections. The README shows them.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@agent-orchestrator/client';
+import type { EventEnvelope } from '@agent-orchestrator/contracts';
 import { startDevModeProcess } from '@agent-orchestrator/testing';
 import type { Page } from 'playwright-core';
 import { buildConsole } from '../apps/console/build.js';
 import { launchChromium, viewports } from '../apps/console/e2e/browser.js';
+import { seedDeadLetters } from '../apps/console/e2e/dead-letter-seed.js';
 
 const out = join(import.meta.dirname, '../docs/console');
 mkdirSync(out, { recursive: true });
@@ -54,6 +58,28 @@ try {
   };
   await exported({ previousExportId: await exported({}) });
 
+  // Dead letters from the sessions' own events, and three redrives of them: one run to the end, one
+  // paused part way at one item a second, one planned and waiting for its confirmation.
+  const events = (await Promise.all([done, waiting].map(async ({ sessionId }) => (await client.sessions.streams(sessionId)).streams.flatMap((stream) => stream.links.map((link) => link.event as EventEnvelope))))).flat();
+  const { tenantId } = await client.me();
+  const letters = await seedDeadLetters(dev.databaseUrl, tenantId!, events, ['timeout', 'http-503', 'schema-mismatch']);
+  const operations = client.raw as unknown as { POST(path: string, init: { body: unknown }): Promise<{ data?: { operationId: string } }>; GET(path: string): Promise<{ data?: { status: string; done: number; total: number } }> };
+  const operation = async (operationId: string) => (await operations.GET(`/v1/operations/${operationId}`)).data!;
+  const plan = async (body: unknown) => {
+    const { operationId } = (await operations.POST('/v1/operations', { body })).data!;
+    await until(`operation ${operationId} to be planned`, async () => ((await operation(operationId).catch(() => undefined))?.status === 'planned' ? true : undefined));
+    return operationId;
+  };
+  const completed = await plan({ kind: 'discard', filter: { code: 'schema-mismatch' }, reason: 'replayed by hand from the source system' });
+  await operations.POST(`/v1/operations/${completed}/confirm`, { body: {} });
+  await until('the discard to complete', async () => ((await operation(completed)).status === 'completed' ? true : undefined));
+  const paused = await plan({ kind: 'redrive', filter: { code: 'http-503' }, rate: 1, reason: 'orchestrator is fixed' });
+  await operations.POST(`/v1/operations/${paused}/confirm`, { body: {} });
+  await until('a few items of the slow redrive', async () => ((await operation(paused)).done >= 2 ? true : undefined));
+  await operations.POST(`/v1/operations/${paused}/pause`, { body: {} });
+  await until('the slow redrive to pause', async () => ((await operation(paused)).status === 'paused' ? true : undefined));
+  const planned = await plan({ kind: 'redrive', filter: { code: 'timeout' }, rate: 20 });
+
   const pages: [name: string, path: string, then?: (page: Page) => Promise<void>][] = [
     ['overview', '/'],
     ['approvals', '/approvals'],
@@ -67,6 +93,13 @@ try {
     ['agent', '/agents/AccountManager'],
     ['policies', '/policies'],
     ['audit', '/audit'],
+    ['dead-letters', '/dead-letters'],
+    ['dead-letter', `/dead-letters/${letters.find((letter) => letter.repeatsSideEffect)!.id}`],
+    ['operations', '/operations'],
+    ['operation-dry-run', `/operations/${planned}`],
+    ['operation-paused', `/operations/${paused}`],
+    ['operation-completed', `/operations/${completed}`],
+    ['projections', '/projections'],
   ];
   for (const [size, viewport] of Object.entries(viewports)) {
     const context = await browser.newContext({ viewport, deviceScaleFactor: size === 'phone' ? 2 : 1 });

@@ -107,12 +107,15 @@ describe('the overview (dev mode, Chromium)', () => {
     await page.context().close();
   });
 
-  it("refuses the platform admin's key on the sign-in page, in words", async () => {
+  it("signs the platform admin's key in to the replay pages alone, never a tenant's overview", async () => {
     const page = await pageIn({ viewport: viewports.phone });
-    await page.goto(dev.url);
-    await page.getByLabel('API key').fill(platformAdminKey);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toContain("This is the platform admin's key");
+    await signInWithKey(page, dev.url, platformAdminKey);
+    await page.waitForURL(`${dev.url}/operations`);
+    await page.getByRole('heading', { level: 1, name: 'Operations' }).waitFor();
+    await page.getByRole('button', { name: 'Open navigation' }).click();
+    const sections = page.getByRole('navigation', { name: 'Sections' }).getByRole('link');
+    await sections.filter({ hasText: 'Projections' }).waitFor();
+    expect(await sections.allInnerTexts()).toEqual(['Dead letters', 'Operations', 'Projections']);
     await page.context().close();
   });
 });

@@ -1,10 +1,14 @@
 import { Navigate, Route, Routes } from 'react-router';
+import { usePlatformAdmin } from './auth/caller';
 import { useAuth } from './auth/credentials';
 import { ReturnAfterSignIn, SignInCallback } from './auth/SignInCallback';
 import { SignInPage } from './auth/SignInPage';
 import { AgentsPage } from './pages/agents/AgentsPage';
 import { ApprovalsPage } from './pages/approvals/ApprovalsPage';
 import { AuditPage } from './pages/audit/AuditPage';
+import { DeadLettersPage } from './pages/dead-letters/DeadLettersPage';
+import { OperationsPage } from './pages/operations/OperationsPage';
+import { ProjectionsPage } from './pages/projections/ProjectionsPage';
 import { OverviewPage } from './pages/overview/OverviewPage';
 import { PoliciesPage } from './pages/policies/PoliciesPage';
 import { SessionPage } from './pages/sessions/SessionPage';
@@ -23,6 +27,32 @@ export function App() {
       </Routes>
     );
   }
+  return <SignedIn />;
+}
+
+/** The replay pages, which the platform admin shares with a tenant's operators and admins. */
+const replayRoutes = [
+  <Route key="dead-letters" path="/dead-letters" element={<DeadLettersPage />} />,
+  <Route key="dead-letter" path="/dead-letters/:deadLetterId" element={<DeadLettersPage />} />,
+  <Route key="operations" path="/operations" element={<OperationsPage />} />,
+  <Route key="operation" path="/operations/:operationId" element={<OperationsPage />} />,
+  <Route key="projections" path="/projections" element={<ProjectionsPage />} />,
+];
+
+function SignedIn() {
+  // The platform admin reads no tenant's data: its console is the replay pages alone. Until /v1/me
+  // answers, the tenant's routes render (what nearly everyone signs in as), so no page waits on it.
+  if (usePlatformAdmin()) {
+    return (
+      <Shell>
+        <Routes>
+          {replayRoutes}
+          <Route path="/sign-in/*" element={<ReturnAfterSignIn />} />
+          <Route path="*" element={<Navigate to="/operations" replace />} />
+        </Routes>
+      </Shell>
+    );
+  }
   return (
     <Shell>
       <Routes>
@@ -37,6 +67,7 @@ export function App() {
         <Route path="/agents/:name" element={<AgentsPage />} />
         <Route path="/policies" element={<PoliciesPage />} />
         <Route path="/audit" element={<AuditPage />} />
+        {replayRoutes}
         <Route path="/sign-in/*" element={<ReturnAfterSignIn />} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>

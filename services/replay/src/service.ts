@@ -7,8 +7,8 @@ import type { ReplayConfig } from './config.js';
 import type { ItemSource } from './operations/item-source.js';
 import { operationCommandHandler } from './operations/operation-commands.js';
 import { OperationRunner } from './operations/operation-runner.js';
-import { startParkedCalls } from './parked-calls/parked-calls.js';
 import { startDeadLetters } from './dead-letters/dead-letters.js';
+import { startParkedCalls } from './parked-calls/parked-calls.js';
 import { ProjectionSource } from './projections/projection-source.js';
 
 const now = () => new Date().toISOString();

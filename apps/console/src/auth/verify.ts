@@ -5,12 +5,12 @@ import { clientFor, type Credential } from './credentials';
 /**
  * Asks the gateway who a credential speaks for before the console keeps it: a wrong key or a
  * token the gateway refuses should say so on the sign-in page, not on every page after. Any role
- * may sign in; the platform admin, who reads no tenant's data, may not. Answers why not, or nothing.
+ * may sign in; so may the platform admin, to the replay pages alone (it reads no tenant's data
+ * but acts on every tenant's dead letters and projections). Answers why not, or nothing.
  */
 export async function refusalOf(credential: Credential): Promise<string | undefined> {
   try {
-    const caller = await clientFor(credential).me();
-    if (caller.tenantId === null) return "This is the platform admin's key, which manages tenants and reads no tenant's data: sign in with a key or account of a tenant.";
+    await clientFor(credential).me();
     return undefined;
   } catch (failure) {
     if (isProblem(failure) && failure.status === 401) {

@@ -2,10 +2,12 @@ import { AppShell, Badge, Burger, Button, Group, NavLink, Text, Title, VisuallyH
 import { useDisclosure } from '@mantine/hooks';
 import type { ReactNode } from 'react';
 import { NavLink as RouterLink, useLocation } from 'react-router';
-import { useCaller } from '../auth/caller';
+import { useCaller, usePlatformAdmin, useRoles } from '../auth/caller';
+import { replayRoles } from '../pages/operations/access';
 import { useAuth } from '../auth/credentials';
 
-const sections: readonly { to: string; label: string; roles?: readonly string[] }[] = [
+/** `roles`: only for these (a link that can only answer 403 is no help); `platform`: the platform admin sees it too, and sees only these. */
+const sections: readonly { to: string; label: string; roles?: readonly string[]; platform?: boolean }[] = [
   { to: '/', label: 'Overview' },
   { to: '/approvals', label: 'Approvals' },
   { to: '/sessions', label: 'Sessions' },
@@ -14,12 +16,17 @@ const sections: readonly { to: string; label: string; roles?: readonly string[] 
   { to: '/policies', label: 'Policies' },
   // Only for the roles the gateway opens it to: a link that can only answer 403 is no help.
   { to: '/audit', label: 'Audit', roles: ['admin', 'auditor'] },
+  { to: '/dead-letters', label: 'Dead letters', roles: replayRoles, platform: true },
+  { to: '/operations', label: 'Operations', roles: replayRoles, platform: true },
+  { to: '/projections', label: 'Projections', roles: replayRoles, platform: true },
 ];
 
 export function Shell({ children }: { children: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure();
   const { signOut } = useAuth();
   const caller = useCaller();
+  const platform = usePlatformAdmin();
+  const roles = useRoles() ?? [];
   const { pathname } = useLocation();
   const active = (to: string) => (to === '/' ? pathname === '/' : pathname === to || pathname.startsWith(`${to}/`));
   return (
@@ -33,12 +40,13 @@ export function Shell({ children }: { children: ReactNode }) {
           </Group>
           <Group gap="xs" wrap="nowrap" miw={0}>
             {caller && <SignedInAs tenantId={caller.tenantId} roles={caller.roles} />}
+            {platform && <SignedInAs tenantId="Every tenant" roles={roles} />}
             <Button variant="subtle" size="compact-sm" onClick={signOut} style={{ flexShrink: 0 }}>Sign out</Button>
           </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Sections">
-        {sections.filter((section) => !section.roles || caller?.roles.some((role) => section.roles!.includes(role))).map((section) => (
+        {sections.filter((section) => (platform ? section.platform : !section.roles || roles.some((role) => section.roles!.includes(role)))).map((section) => (
           <NavLink key={section.to} component={RouterLink} to={section.to} label={section.label} active={active(section.to)} onClick={close} />
         ))}
       </AppShell.Navbar>

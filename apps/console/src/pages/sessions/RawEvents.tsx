@@ -1,4 +1,4 @@
-import { Group, Paper, Stack, Text } from '@mantine/core';
+import { Button, Group, Paper, Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { EventJson } from './EventJson';
 import { ToneBadge } from './StatusBadge';
@@ -27,7 +27,7 @@ function ChainBadge({ check }: { check: ChainCheck | undefined }) {
  * The session's log as stored, stream by stream, each stream's hash chain recomputed here in the
  * browser: a stream reads "intact" only if every event's content and predecessor match its hash.
  */
-export function RawEvents({ streams }: { streams: SessionStreams }) {
+export function RawEvents({ streams, onFork }: { streams: SessionStreams; onFork?: (version: number) => void }) {
   const [checks, setChecks] = useState<ReadonlyMap<string, ChainCheck>>(new Map());
   useEffect(() => {
     let current = true;
@@ -65,9 +65,21 @@ export function RawEvents({ streams }: { streams: SessionStreams }) {
                 Event {check.brokenAt.eventId} at version {check.brokenAt.streamVersion}: {check.brokenAt.why}.
               </Text>
             )}
-            {stream.links.map((link) => (
-              <EventJson key={link.event.eventId} event={link.event} whole />
-            ))}
+            {stream.links.map((link) =>
+              // A fork copies the session's own log up to a version: offered on that stream's events.
+              onFork && stream.kind === 'session' ? (
+                <Group key={link.event.eventId} gap="xs" wrap="nowrap" align="flex-start">
+                  <div style={{ flex: 1, minWidth: 0 }}>
+                    <EventJson event={link.event} whole />
+                  </div>
+                  <Button size="compact-xs" variant="subtle" mt={6} onClick={() => onFork(link.event.streamVersion)} aria-label={`Fork from here: version ${link.event.streamVersion}, ${link.event.type}`}>
+                    Fork from here
+                  </Button>
+                </Group>
+              ) : (
+                <EventJson key={link.event.eventId} event={link.event} whole />
+              ),
+            )}
           </Paper>
         );
       })}

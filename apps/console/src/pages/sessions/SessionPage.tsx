@@ -4,6 +4,8 @@ import { Link, useParams } from 'react-router';
 import { explain } from '../../shell/explain';
 import { PageTitle } from '../../shell/Shell';
 import { CancelSession } from './CancelSession';
+import { ForkDialog, useMayFork } from './ForkSession';
+import { ParkedCalls } from './ParkedCalls';
 import { formatCost, formatDuration, formatStarted, formatTokens, hasEnded } from './format';
 import { RawEvents } from './RawEvents';
 import { RunView } from './RunView';
@@ -46,22 +48,6 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
-/** Why a blocked session waits: its parked tool calls, which an operator redrives or discards (`ao dlq redrive`). */
-function ParkedCalls({ calls }: { calls: readonly { callId: string; tool: string; operation: string; code: string; reason: string; since: string; status: string }[] }) {
-  return (
-    <Alert color="grape" mt="sm" title={`Waiting on ${calls.length === 1 ? 'a parked tool call' : `${calls.length} parked tool calls`}`}>
-      <Stack gap={4}>
-        {calls.map((call) => (
-          <Text size="sm" key={call.callId} data-parked-call={call.callId}>
-            {call.tool}.{call.operation} · {call.code}
-            {call.status === 'retrying' ? ' · being redriven' : ''} · since {formatStarted(call.since)}: {call.reason}
-          </Text>
-        ))}
-      </Stack>
-    </Alert>
-  );
-}
-
 export function SessionPage() {
   const { sessionId = '' } = useParams();
   // Another session is another page: its state starts afresh.
@@ -71,6 +57,8 @@ export function SessionPage() {
 function SessionRun({ sessionId }: { sessionId: string }) {
   const { summary, streams, tree, following } = useSessionRun(sessionId);
   const [tab, setTab] = useState<string | null>('run');
+  const mayFork = useMayFork();
+  const [forkAt, setForkAt] = useState<number | undefined>(undefined);
   const view = summary.data;
   const detail = view && 'tenantId' in view ? view : undefined;
   const status = statusOf(view, tree);
@@ -109,14 +97,23 @@ function SessionRun({ sessionId }: { sessionId: string }) {
               <Fact label="Tokens">{formatTokens(detail?.inputTokens, detail?.outputTokens)}</Fact>
               <Fact label="Cost">{formatCost(detail?.costUsd)}</Fact>
             </SimpleGrid>
+            {detail?.forkedFrom && (
+              <Text size="sm" mt="sm" data-testid="forked-from">
+                Forked from{' '}
+                <Anchor component={Link} to={`/sessions/${encodeURIComponent(detail.forkedFrom.sessionId)}`} underline="always">
+                  {detail.forkedFrom.sessionId}
+                </Anchor>{' '}
+                at version {detail.forkedFrom.version}
+              </Text>
+            )}
             {detail?.failureReason && (
               <Text size="sm" mt="sm" c={status === 'failed' ? 'red' : undefined}>
                 {status === 'cancelled' ? 'Cancelled: ' : 'Why: '}
                 {detail.failureReason}
               </Text>
             )}
-            {detail && detail.parkedCalls.length > 0 && <ParkedCalls calls={detail.parkedCalls} />}
           </Paper>
+          {detail && <ParkedCalls calls={detail.parkedCalls} mayAct={mayFork} />}
           <Tabs value={tab} onChange={setTab} keepMounted={false}>
             <Tabs.List>
               <Tabs.Tab value="run">Run</Tabs.Tab>
@@ -131,9 +128,10 @@ function SessionRun({ sessionId }: { sessionId: string }) {
               )}
             </Tabs.Panel>
             <Tabs.Panel value="raw" pt="md">
-              {streams.isPending ? <Loading /> : streams.isError ? <Alert color="red" role="alert" title="The events could not be loaded">{explain(streams.error)}</Alert> : <RawEvents streams={streams.data} />}
+              {streams.isPending ? <Loading /> : streams.isError ? <Alert color="red" role="alert" title="The events could not be loaded">{explain(streams.error)}</Alert> : <RawEvents streams={streams.data} {...(mayFork ? { onFork: setForkAt } : {})} />}
             </Tabs.Panel>
           </Tabs>
+          {forkAt !== undefined && <ForkDialog sessionId={sessionId} atVersion={forkAt} onClose={() => setForkAt(undefined)} />}
         </>
       )}
     </Stack>

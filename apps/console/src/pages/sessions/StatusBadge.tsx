@@ -4,11 +4,12 @@ import { sessionStatusColors, sessionStatusLabels, type SessionStatus } from './
 
 /**
  * A status badge tinted by its colour, its text in the page's text colour: Mantine's light badge
- * text (shade 9 on shade 1, small and bold) falls short of WCAG AA contrast.
+ * text (shade 9 on shade 1, small and bold) falls short of WCAG AA contrast. Never narrower than
+ * its words: in a table squeezed for room, a status cut to "SUCCEED…" says nothing.
  */
 export function ToneBadge({ color, children, ...props }: { color: string; children: ReactNode } & Omit<BadgeProps, 'color' | 'variant'> & Record<`data-${string}`, string | undefined>) {
   return (
-    <Badge variant="light" color={color} {...props} style={{ '--badge-color': 'var(--mantine-color-text)', flex: 'none', ...(props.style as CSSProperties) } as CSSProperties}>
+    <Badge variant="light" color={color} {...props} style={{ '--badge-color': 'var(--mantine-color-text)', flex: 'none', minWidth: 'max-content', ...(props.style as CSSProperties) } as CSSProperties}>
       {children}
     </Badge>
   );
