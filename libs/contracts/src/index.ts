@@ -293,6 +293,7 @@ export {
   maxCountKeys,
   maxOperationItems,
   maxOperationRate,
+  unthrottledOperationRate,
   operationCountsSchema,
   operationEvents,
   operationFilterSchema,
