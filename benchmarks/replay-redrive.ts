@@ -7,7 +7,7 @@ import { createTestSchema, uniqueTopicPrefix } from '@agent-orchestrator/testing
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import pg from 'pg';
 import type { MeasureOptions, Measured } from './replay.bench.js';
-import { alternate, progressBar, round } from './support.js';
+import { alternate, median, progressBar, round } from './support.js';
 
 const deadLetters = 10_000;
 /** The group whose dead letters are redriven; nothing consumes the source topic, so only producing is measured. */
@@ -56,14 +56,16 @@ export async function measureRedrive(options: MeasureOptions): Promise<Measured>
       return performance.now() - started;
     };
 
-    const legs = { plan: 0, run: 0, match: 0, execute: 0 };
+    // Each leg of every sample, the warm-up first; the figures are the medians of the measured rounds, as the totals are.
+    const legs: Record<'plan' | 'run' | 'match' | 'execute', number[]> = { plan: [], run: [], match: [], execute: [] };
+    const legOf = (samples: readonly number[]) => round(median(samples.slice(1)), 0);
     const throughOperation = await alternate(options.rounds, bar, 'operation', async (side) => {
       if (side === 'raw') return rawSend();
       await pendingAgain();
       const started = performance.now();
       const leg = await runOperation(platform, { consumer: group });
-      legs.plan += leg.plan;
-      legs.run += leg.run;
+      legs.plan.push(leg.plan);
+      legs.run.push(leg.run);
       return performance.now() - started;
     });
 
@@ -74,13 +76,13 @@ export async function measureRedrive(options: MeasureOptions): Promise<Measured>
       const started = performance.now();
       const items = await sourceOnly.match('redrive', { consumer: group }, { kind: 'platform' });
       const matched = performance.now();
-      legs.match += matched - started;
+      legs.match.push(matched - started);
       const context = { operationId: randomUUID(), scope: { kind: 'platform' } as const };
       for (let i = 0; i < items.length; i += 1000) {
         const results = await sourceOnly.executeBatch('redrive', items.slice(i, i + 1000), context);
         if (results.some((result) => result.outcome !== 'succeeded')) throw new Error(`a redrive did not succeed: ${JSON.stringify(results.find((result) => result.outcome !== 'succeeded'))}`);
       }
-      legs.execute += performance.now() - matched;
+      legs.execute.push(performance.now() - matched);
       return performance.now() - started;
     });
     bar.stop();
@@ -89,12 +91,12 @@ export async function measureRedrive(options: MeasureOptions): Promise<Measured>
       redrive_ms: round(throughOperation.ours, 0),
       redrive_raw_ms: round(throughOperation.raw, 0),
       redrive_ratio: round(throughOperation.ours / throughOperation.raw, 2),
-      redrive_plan_ms: round(legs.plan / options.rounds, 0),
-      redrive_run_ms: round(legs.run / options.rounds, 0),
+      redrive_plan_ms: legOf(legs.plan),
+      redrive_run_ms: legOf(legs.run),
       redrive_source_ms: round(throughSource.ours, 0),
       redrive_source_ratio: round(throughSource.ours / throughSource.raw, 2),
-      redrive_match_ms: round(legs.match / options.rounds, 0),
-      redrive_execute_ms: round(legs.execute / options.rounds, 0),
+      redrive_match_ms: legOf(legs.match),
+      redrive_execute_ms: legOf(legs.execute),
     };
     return {
       figures,
