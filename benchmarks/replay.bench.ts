@@ -5,7 +5,7 @@
  * measurement below is named and gives its figures; `--json` prints all of them as one object on
  * the last line.
  * - redrive (replay-redrive.ts): `redrive_ratio`, redriving N dead letters through the replay
- *   service's operation (plan, confirm, until completed, at the highest rate an operation may ask)
+ *   service's operation (plan, confirm, until completed, unthrottled: rate "max")
  *   against raw kafkajs `sendBatch` of the same N messages; goal <= 2.
  * - rebuild (replay-rebuild.ts): `rebuild_ratio`, rebuilding the sessions model from 100,000 events
  *   (REBUILD_BENCH_EVENTS) into shadow tables and swapping them in, against raw batched upserts

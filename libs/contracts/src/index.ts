@@ -303,6 +303,7 @@ export {
   maxCountKeys,
   maxOperationItems,
   maxOperationRate,
+  unthrottledOperationRate,
   operationCountsSchema,
   operationEvents,
   operationFilterSchema,

@@ -16,7 +16,7 @@ const acme: OperationScopeRecord = { kind: 'tenant', tenantId: 'acme' };
 describe('the replay service', () => {
   let platform: Platform;
   let replay: RunningService;
-  const source = new TestItemSource([...testItems(60, 'acme', 'crm'), ...testItems(40, 'acme', 'billing'), ...testItems(30, 'acme', 'slow'), ...testItems(5, 'globex', 'crm'), ...testItems(40, 'acme', 'ledger')]);
+  const source = new TestItemSource([...testItems(60, 'acme', 'crm'), ...testItems(40, 'acme', 'billing'), ...testItems(30, 'acme', 'slow'), ...testItems(5, 'globex', 'crm'), ...testItems(40, 'acme', 'ledger'), ...testItems(1200, 'acme', 'bulk')]);
   const queries = new OperationQueries(schemas.readModels);
 
   beforeAll(async () => {
@@ -39,7 +39,7 @@ describe('the replay service', () => {
   const send = async (command: ReplayCommand) => {
     await platform.producer.send([{ topic: platform.topics.commands('replay'), key: operationStream(command.operationId), value: JSON.stringify({ commandId: randomUUID(), command }) }]);
   };
-  const plan = async (tool: string, rate: number, scope: OperationScopeRecord = acme) => {
+  const plan = async (tool: string, rate: number | 'max', scope: OperationScopeRecord = acme) => {
     const operationId = randomUUID();
     await send({ type: 'PlanOperation', operationId, kind: 'redrive', filter: { tool }, rate, scope, metadata: metadata() });
     return operationId;
@@ -83,6 +83,22 @@ describe('the replay service', () => {
     // append is one transaction, the first part of the store's global position).
     const outcomes = (await platform.store.readStream(operationStream(operationId), { maxCount: 10_000 })).filter((event) => event.type === 'OperationItemExecuted');
     expect(outcomes).toHaveLength(60);
+    expect(new Set(outcomes.map((event) => event.globalPosition.split('-')[0])).size).toBe(2);
+  });
+
+  it('runs an unthrottled operation (rate "max") in batches of up to 1,000 handed whole to the source, one append each', async () => {
+    const operationId = await plan('bulk', 'max');
+    await until(operationId, 'planned', (r) => r.status === 'planned');
+    source.failing.add('acme-bulk-1100');
+    await on(operationId, 'ConfirmOperation');
+    const done = await until(operationId, 'completed', (r) => r.status === 'completed', 60_000);
+    expect(done).toMatchObject({ total: 1200, done: 1200, succeeded: 1199, failed: 1, skipped: 0 });
+    expect(source.batches.filter((batch) => batch.operationId === operationId).map((batch) => batch.size)).toEqual([1000, 200]);
+    expect(source.executionsOf(operationId).sort()).toEqual(testItems(1200, 'acme', 'bulk').map((item) => item.itemId).sort());
+    const events = await platform.store.readStream(operationStream(operationId), { maxCount: 10_000 });
+    expect(events.find((event) => event.type === 'OperationStarted')?.data).toEqual({ operationId, rate: 1000, unthrottled: true });
+    const outcomes = events.filter((event) => event.type === 'OperationItemExecuted');
+    expect(outcomes.map((event) => (event.data as { itemId: string }).itemId)).toEqual(testItems(1200, 'acme', 'bulk').map((item) => item.itemId));
     expect(new Set(outcomes.map((event) => event.globalPosition.split('-')[0])).size).toBe(2);
   });
 

@@ -80,14 +80,18 @@ interface OperationOptions extends DeadLetterFilterOptions {
   reason?: string;
 }
 
+/** `--rate max`: no pacing, as fast as the sources take it (the gateway's and the operation contract's word for it). */
+const unthrottled = 'max';
+
 /** `ao dlq redrive` and `ao dlq discard`: one operation over the dead letters the flags select. */
 export async function deadLetterOperation(client: PlatformClient, kind: 'redrive' | 'discard', options: OperationOptions, run: Omit<OperationRun, 'dryRun' | 'yes' | 'json'>, output: Output): Promise<number> {
   const filter = { ...filterOf(options), ...(options.id && options.id.length > 0 ? { ids: options.id } : {}) };
   if (Object.keys(filter).length === 0) throw new CliError(`say which dead letters to ${kind}: --id, or a filter (--consumer, --code, --tool, --since…)`, exitCodes.usage);
-  let rate: number | undefined;
-  if (options.rate !== undefined) {
+  let rate: number | typeof unthrottled | undefined;
+  if (options.rate === unthrottled) rate = unthrottled;
+  else if (options.rate !== undefined) {
     rate = Number(options.rate);
-    if (!Number.isFinite(rate) || rate <= 0) throw new CliError(`--rate ${options.rate} is not a number of items per second above 0`, exitCodes.usage);
+    if (!Number.isFinite(rate) || rate <= 0) throw new CliError(`--rate ${options.rate} is not a number of items per second above 0, nor "${unthrottled}"`, exitCodes.usage);
   }
   if (kind === 'discard' && !options.reason?.trim()) throw new CliError('a discard needs --reason: say why these dead letters are dropped for good', exitCodes.usage);
   return runDeadLetterOperation(
@@ -126,7 +130,7 @@ export function registerDlqCommands(program: Command, client: () => PlatformClie
     )
       .option('--id <id>', 'exactly this dead letter; repeatable', collect)
       .option('--dry-run', 'show what would be acted on, and act on nothing')
-      .option('--rate <n>', 'items per second (default: the platform\'s)')
+      .option('--rate <n>', 'items per second, or "max" for no pacing (default: the platform\'s, 100/s, which spares the consumers the messages go back to)')
       .option('--yes', 'act without asking')
       .option('--json', 'print the dry run (with --dry-run) or the outcome as JSON');
     if (kind === 'discard') command.option('--reason <text>', 'why (required)');

@@ -42,7 +42,8 @@ interface ItemView {
 export interface OperationRequest {
   readonly kind: 'redrive' | 'discard';
   readonly filter: Readonly<Record<string, unknown>>;
-  readonly rate?: number;
+  /** Items per second, or "max" for no pacing. */
+  readonly rate?: number | 'max';
   readonly reason?: string;
 }
 

@@ -8265,8 +8265,8 @@ export interface operations {
                         status?: string;
                         projection?: string;
                     };
-                    /** @description Items per second once confirmed (at most 1000); the service's default (100) when left out. */
-                    rate?: number;
+                    /** @description Items per second once confirmed (at most 1000), or "max" for no pacing (as fast as the sources take it); the service's default (100) when left out, which spares the consumers the items go back to. */
+                    rate?: number | "max";
                     /** @description Why; required for a discard. */
                     reason?: string;
                 };

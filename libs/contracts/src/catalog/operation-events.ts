@@ -25,9 +25,15 @@ export const operationItemOutcomes = ['succeeded', 'failed', 'skipped'] as const
 export const maxOperationItems = 20_000;
 /** Items per `OperationItemsMatched` event: 250 items of the largest allowed fields stay well below the 512 KiB event limit. */
 export const operationItemsPerChunk = 250;
-/** Items per second: the default, and the most an operation may ask for. */
+/** Items per second: the default, and the most a paced operation may ask for. */
 export const defaultOperationRate = 100;
 export const maxOperationRate = 1000;
+/**
+ * The rate that says "as fast as the sources take it": no pacing, batches of up to 1,000 items.
+ * Its events record `unthrottled: true` beside `rate` (then `maxOperationRate`, the figure an ETA is
+ * reckoned from), so events written before it stay valid.
+ */
+export const unthrottledOperationRate = 'max';
 /** Distinct keys kept per count (by consumer, code, tool, tenant); the rest are added up under `otherCountKey`. */
 export const maxCountKeys = 200;
 export const otherCountKey = '(other)';
@@ -89,6 +95,8 @@ export const OperationPlanned = defineEvent('OperationPlanned', [
       filter: operationFilterSchema,
       scope: operationScopeSchema,
       rate: z.number().positive().max(maxOperationRate),
+      /** Run as fast as the sources take it (planned with rate "max"); `rate` is then the figure an ETA is reckoned from. */
+      unthrottled: z.literal(true).optional(),
       reason: reason.optional(),
       total: z.number().int().min(0).max(maxOperationItems),
       repeatsSideEffect: z.number().int().min(0).max(maxOperationItems),
@@ -108,7 +116,9 @@ export const OperationPlanRefused = defineEvent('OperationPlanRefused', [
   { schema: z.strictObject({ operationId: operationIdSchema, kind: operationKindSchema, filter: operationFilterSchema, scope: operationScopeSchema, reason }) },
 ]);
 
-export const OperationStarted = defineEvent('OperationStarted', [{ schema: z.strictObject({ operationId: operationIdSchema, rate: z.number().positive().max(maxOperationRate) }) }]);
+export const OperationStarted = defineEvent('OperationStarted', [
+  { schema: z.strictObject({ operationId: operationIdSchema, rate: z.number().positive().max(maxOperationRate), unthrottled: z.literal(true).optional() }) },
+]);
 
 /** One item was acted on by its source, with what came of it. Recorded once per item. */
 export const OperationItemExecuted = defineEvent('OperationItemExecuted', [

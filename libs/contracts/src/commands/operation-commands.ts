@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maxOperationRate, operationFilterSchema, operationIdSchema, operationKindSchema, operationScopeSchema } from '../catalog/operation-events.js';
+import { maxOperationRate, unthrottledOperationRate, operationFilterSchema, operationIdSchema, operationKindSchema, operationScopeSchema } from '../catalog/operation-events.js';
 import { commandMetadataSchema } from './command-metadata.js';
 
 /*
@@ -16,8 +16,8 @@ export const planOperationSchema = z.strictObject({
   operationId: operationIdSchema,
   kind: operationKindSchema,
   filter: operationFilterSchema,
-  /** Items per second once confirmed; the service's default when left out. */
-  rate: z.number().positive().max(maxOperationRate).optional(),
+  /** Items per second once confirmed, or "max" for no pacing at all; the service's default (REPLAY_DEFAULT_RATE, 100/s) when left out. */
+  rate: z.union([z.number().positive().max(maxOperationRate), z.literal(unthrottledOperationRate)]).optional(),
   /** Why (required for a discard: the API refuses one without). */
   reason: reason.optional(),
   scope: operationScopeSchema,

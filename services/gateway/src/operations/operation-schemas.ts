@@ -1,4 +1,4 @@
-import { maxOperationRate, operationFilterSchema, operationKinds } from '@agent-orchestrator/contracts';
+import { maxOperationRate, operationFilterSchema, operationKinds, unthrottledOperationRate } from '@agent-orchestrator/contracts';
 import { z } from 'zod';
 
 /**
@@ -13,7 +13,10 @@ export const planOperationBody = z
   .strictObject({
     kind: z.enum(operationKinds).describe('What to do with the matched items: redrive, discard, rebuild-projection, retry-quarantined or replay-sessions.'),
     filter: operationFilterSchema.describe('Which items: each source reads the fields that apply to it (ids, consumer, code, tool, tenant (platform admin only), since/until, status, projection).'),
-    rate: z.number().positive().max(maxOperationRate).optional().describe(`Items per second once confirmed (at most ${maxOperationRate}); the service's default (100) when left out.`),
+    rate: z
+      .union([z.number().positive().max(maxOperationRate), z.literal(unthrottledOperationRate)])
+      .optional()
+      .describe(`Items per second once confirmed (at most ${maxOperationRate}), or "${unthrottledOperationRate}" for no pacing (as fast as the sources take it); the service's default (100) when left out, which spares the consumers the items go back to.`),
     reason: z.string().min(1).max(2000).optional().describe('Why; required for a discard.'),
   })
   .refine((body) => body.kind !== 'discard' || body.reason !== undefined, { path: ['reason'], message: 'a discard needs a reason: say why these items are dropped for good' })

@@ -3,7 +3,8 @@
  * projection rebuild, a session replay) is an operation over items drawn from one or more
  * sources: the dry run asks each source of the operation's kind to `match` the filter, exactly
  * (every item by id, never an estimate); the confirmed run asks the item's source to `execute`
- * it, one item at a time, at the operation's rate.
+ * it, one item at a time, at the operation's rate, or, for an unthrottled operation, to
+ * `executeBatch` up to a batch of its items at once when the source can.
  */
 export const operationKinds = ['redrive', 'discard', 'rebuild-projection', 'retry-quarantined', 'replay-sessions'] as const;
 export type OperationKind = (typeof operationKinds)[number];
@@ -79,4 +80,10 @@ export interface ItemSource {
    * it had not recorded yet, so an item already acted on reports `skipped` with why.
    */
   execute(kind: OperationKind, item: OperationItem, context: ExecutionContext): Promise<ItemResult>;
+  /**
+   * Acts on several items at once (one produce, one update, where `execute` makes one of each per
+   * item), with one result per item in the order given; as idempotent as `execute`. Optional: the
+   * runner calls `execute` per item for a source without it. A throw fails every item of the batch.
+   */
+  executeBatch?(kind: OperationKind, items: readonly OperationItem[], context: ExecutionContext): Promise<readonly ItemResult[]>;
 }

@@ -4,7 +4,7 @@ import PQueue from 'p-queue';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { decide, evolve, initialState, remainingItems, type ItemOutcomeRecord, type OperationState, type PlannedOperation } from '../domain/operation/index.js';
-import type { ItemResult, ItemSource } from './item-source.js';
+import type { ExecutionContext, ItemResult, ItemSource } from './item-source.js';
 import { replayActor } from './operation-stream.js';
 
 export interface OperationRunnerOptions {
@@ -20,6 +20,9 @@ export interface OperationRunnerOptions {
 }
 
 /** An operation's stream as this runner last read it. */
+/** Items per batch of an unthrottled operation: one append of their outcomes, one call per source. */
+const unthrottledBatch = 1000;
+
 interface Loaded {
   state: OperationState;
   version: number;
@@ -27,7 +30,8 @@ interface Loaded {
 
 /**
  * Runs confirmed operations: the items without an outcome, in plan order, each through its source's
- * `execute`, at the operation's rate. Outcomes are appended a batch at a time (one append of many
+ * `execute`, at the operation's rate (an unthrottled one: batches of up to 1,000 items, each
+ * source's share of a batch in one `executeBatch`). Outcomes are appended a batch at a time (one append of many
  * events), each batch lasting about a second at the rate; between batches the stream is read again,
  * so a pause or an abort stops the run there. A run holds a PostgreSQL advisory lock on its
  * operation, so no two processes run one operation; a process that dies drops the lock with its
@@ -82,12 +86,21 @@ export class OperationRunner {
     const loaded: Loaded = { state: initialState(), version: -1 };
     await this.catchUp(streamId, loaded);
     if (loaded.state.phase !== 'running') return;
-    const rate = loaded.state.plan.rate;
+    const { rate, unthrottled } = loaded.state.plan;
+    this.options.logger.info({ operationId, rate: unthrottled ? 'max' : rate, remaining: remainingItems(loaded.state).length }, 'operation running');
+    if (unthrottled) {
+      // No pace: batches as large as one append takes, each handed to its sources whole.
+      while (!this.stopping && loaded.state.phase === 'running') {
+        const batch = remainingItems(loaded.state).slice(0, unthrottledBatch);
+        if (batch.length === 0) return;
+        await this.record(streamId, loaded, await this.executeBatch(loaded.state as PlannedOperation, batch));
+      }
+      return;
+    }
     // Every item waits for its turn at the rate; the queue lives across batches, so the rate holds over the whole run.
     const intervalCap = Math.max(1, Math.floor(rate));
     const queue = new PQueue({ concurrency: Math.min(this.options.maxConcurrency, intervalCap), intervalCap, interval: Math.round((1000 * intervalCap) / rate), strict: true });
     const batchSize = Math.max(1, Math.min(this.options.maxBatch, Math.ceil(rate)));
-    this.options.logger.info({ operationId, rate, remaining: remainingItems(loaded.state).length }, 'operation running');
     while (!this.stopping && loaded.state.phase === 'running') {
       const batch = remainingItems(loaded.state).slice(0, batchSize);
       if (batch.length === 0) return;
@@ -96,18 +109,54 @@ export class OperationRunner {
     }
   }
 
+  /**
+   * A batch of an unthrottled operation: each source's items through its `executeBatch` in one call
+   * (a source without one gets `execute` per item, at most maxConcurrency at a time); the outcomes
+   * come back in plan order, as they are recorded.
+   */
+  private async executeBatch(state: PlannedOperation, batch: readonly OperationItemRecord[]): Promise<ItemOutcomeRecord[]> {
+    const outcomes = new Map<string, ItemOutcomeRecord>();
+    const bySource = new Map<string, OperationItemRecord[]>();
+    for (const item of batch) bySource.set(item.source, [...(bySource.get(item.source) ?? []), item]);
+    const perItem = new PQueue({ concurrency: this.options.maxConcurrency });
+    await Promise.all(
+      [...bySource.entries()].map(async ([name, items]) => {
+        const source = this.options.sources.find((candidate) => candidate.source === name);
+        if (source?.executeBatch === undefined) {
+          const each = await Promise.all(items.map((item) => perItem.add(async () => this.execute(state, item))));
+          for (const outcome of each) outcomes.set(outcome.itemId, outcome);
+          return;
+        }
+        let results: readonly ItemResult[];
+        try {
+          results = await source.executeBatch(state.plan.kind, items, this.contextOf(state));
+          if (results.length !== items.length) throw new Error(`the ${name} source gave ${results.length} results for ${items.length} items`);
+        } catch (error) {
+          const detail = clip(error instanceof Error ? error.message : String(error));
+          for (const item of items) outcomes.set(item.itemId, { itemId: item.itemId, outcome: 'failed', detail });
+          return;
+        }
+        items.forEach((item, i) => outcomes.set(item.itemId, outcomeOf(item, results[i]!)));
+      }),
+    );
+    return batch.map((item) => outcomes.get(item.itemId)!);
+  }
+
+  private contextOf(state: PlannedOperation): ExecutionContext {
+    return { operationId: state.plan.operationId, scope: state.plan.scope, ...(state.plan.reason === undefined ? {} : { reason: state.plan.reason }) };
+  }
+
   /** One item through its source; whatever goes wrong is the item's failure, never the run's. */
   private async execute(state: PlannedOperation, item: OperationItemRecord): Promise<ItemOutcomeRecord> {
     const source = this.options.sources.find((candidate) => candidate.source === item.source);
     if (source === undefined) return { itemId: item.itemId, outcome: 'failed', detail: `no ${item.source} source is registered in this replay service` };
     let result: ItemResult;
     try {
-      result = await source.execute(state.plan.kind, item, { operationId: state.plan.operationId, scope: state.plan.scope, ...(state.plan.reason === undefined ? {} : { reason: state.plan.reason }) });
+      result = await source.execute(state.plan.kind, item, this.contextOf(state));
     } catch (error) {
       return { itemId: item.itemId, outcome: 'failed', detail: clip(error instanceof Error ? error.message : String(error)) };
     }
-    const detail = typeof result.detail === 'string' ? clip(result.detail) : result.detail;
-    return { itemId: item.itemId, outcome: result.outcome, ...(detail === undefined ? {} : { detail }) };
+    return outcomeOf(item, result);
   }
 
   /**
@@ -131,7 +180,10 @@ export class OperationRunner {
       if (events.length === 0) return;
       try {
         await this.options.store.append(streamId, events, { expectedVersion: loaded.version });
-        await this.catchUp(streamId, loaded);
+        // The append held at the version read, so the stream is now exactly what was read plus these:
+        // folded here rather than read back (a thousand events a batch when unthrottled).
+        for (const event of events) loaded.state = evolve(loaded.state, event);
+        loaded.version += events.length;
         return;
       } catch (error) {
         if (!isEventStoreError(error, 'WrongExpectedVersion') || attempt >= 5) throw error;
@@ -150,3 +202,8 @@ export class OperationRunner {
 }
 
 const clip = (text: string): string => (text.length > 2000 ? `${text.slice(0, 1999)}…` : text);
+
+function outcomeOf(item: OperationItemRecord, result: ItemResult): ItemOutcomeRecord {
+  const detail = typeof result.detail === 'string' ? clip(result.detail) : result.detail;
+  return { itemId: item.itemId, outcome: result.outcome, ...(detail === undefined ? {} : { detail }) };
+}

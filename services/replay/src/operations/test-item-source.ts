@@ -3,7 +3,8 @@ import type { ExecutionContext, ItemResult, ItemSource, OperationFilter, Operati
 /**
  * An item source for specs: its items are given, `match` filters them by tool and the caller's
  * tenant, and `execute` records every call (item, operation and when), fails the items named in
- * `failing`, and waits at `gate` (when set) before acting on the item it names.
+ * `failing`, and waits at `gate` (when set) before acting on the item it names. `executeBatch`
+ * records each batch's size and acts on its items as `execute` would.
  */
 export class TestItemSource implements ItemSource {
   readonly source = 'dead-letter' as const;
@@ -11,6 +12,7 @@ export class TestItemSource implements ItemSource {
   readonly executed: { itemId: string; operationId: string; at: number }[] = [];
   readonly matched: { kind: OperationKind; filter: OperationFilter; scope: OperationScope }[] = [];
   readonly failing = new Set<string>();
+  readonly batches: { operationId: string; size: number }[] = [];
   private gate: { itemId: string; open: Promise<void>; release: () => void; reached: boolean } | undefined;
 
   constructor(private readonly items: readonly OperationItem[]) {}
@@ -29,6 +31,17 @@ export class TestItemSource implements ItemSource {
     this.executed.push({ itemId: item.itemId, operationId: context.operationId, at: Date.now() });
     if (this.failing.has(item.itemId)) throw new Error(`${item.itemId} failed on purpose`);
     return { outcome: 'succeeded' };
+  }
+
+  async executeBatch(kind: OperationKind, items: readonly OperationItem[], context: ExecutionContext): Promise<readonly ItemResult[]> {
+    this.batches.push({ operationId: context.operationId, size: items.length });
+    return Promise.all(items.map(async (item): Promise<ItemResult> => {
+      try {
+        return await this.execute(kind, item, context);
+      } catch (error) {
+        return { outcome: 'failed', detail: (error as Error).message };
+      }
+    }));
   }
 
   /** Holds the item's execution until the returned release is called. */

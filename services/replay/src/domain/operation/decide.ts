@@ -1,10 +1,12 @@
 import {
   maxCountKeys,
   maxOperationItems,
+  maxOperationRate,
   operationEvents,
   operationItemsPerChunk,
   otherCountKey,
   platformOperationTenantId,
+  unthrottledOperationRate,
   type AbortOperation,
   type CommandMetadata,
   type ConfirmOperation,
@@ -77,7 +79,8 @@ function recordPlan(command: RecordPlan, state: OperationState): OperationEvent[
     kind,
     filter,
     scope,
-    rate: rate ?? command.defaultRate,
+    // "max" paces nothing; the event still names a rate, the one an ETA is reckoned from.
+    ...(rate === unthrottledOperationRate ? { rate: maxOperationRate, unthrottled: true as const } : { rate: rate ?? command.defaultRate }),
     ...(reason === undefined ? {} : { reason }),
     total: items.length,
     repeatsSideEffect: items.filter((item) => item.repeatsSideEffect).length,
@@ -93,7 +96,7 @@ function recordPlan(command: RecordPlan, state: OperationState): OperationEvent[
 function confirm(command: ConfirmOperation, state: PlannedOperation): OperationEvent[] {
   if (state.phase !== 'planned') throw new OperationError('InvalidTransition', `operation ${command.operationId} is ${state.phase}: only a planned operation is confirmed, once`);
   if (state.plan.total === 0) throw new OperationError('NothingMatched', `operation ${command.operationId} matched nothing: there is nothing to run; plan again with another filter`);
-  return new Emitted(command.metadata, state.plan.tenantId).record('OperationStarted', { operationId: command.operationId, rate: state.plan.rate }).list;
+  return new Emitted(command.metadata, state.plan.tenantId).record('OperationStarted', { operationId: command.operationId, rate: state.plan.rate, ...(state.plan.unthrottled ? { unthrottled: true as const } : {}) }).list;
 }
 
 function pause(command: PauseOperation, state: PlannedOperation): OperationEvent[] {

@@ -34,6 +34,13 @@ describe('planning (the dry run)', () => {
     expect(planned?.data).toMatchObject({ rate: 100 });
   });
 
+  it('records a plan at rate "max" as unthrottled, with the highest rate to reckon an ETA from', () => {
+    const plan = command.plan(three);
+    const [planned] = decide({ ...plan, plan: { ...plan.plan, rate: 'max' } }, stateAfter());
+    expect(planned?.data).toMatchObject({ rate: 1000, unthrottled: true });
+    expect(stateAfter(...decide({ ...plan, plan: { ...plan.plan, rate: 'max' } }, stateAfter()))).toMatchObject({ plan: { rate: 1000, unthrottled: true } });
+  });
+
   it('splits many items into chunks that each fit in an event, in order', () => {
     const items = Array.from({ length: operationItemsPerChunk * 2 + 1 }, (_, i) => item(i));
     const decided = decide(command.plan(items), stateAfter());
@@ -89,6 +96,12 @@ describe('planning (the dry run)', () => {
 describe('confirming', () => {
   it('starts a planned operation at its rate', () => {
     given(...plannedWith(three)).when(command.confirm()).then({ type: 'OperationStarted', data: { operationId, rate: 50 } });
+  });
+
+  it('starts an unthrottled operation unthrottled', () => {
+    const plan = command.plan(three);
+    const planned = decide({ ...plan, plan: { ...plan.plan, rate: 'max' } }, stateAfter());
+    given(...planned).when(command.confirm()).then({ type: 'OperationStarted', data: { operationId, rate: 1000, unthrottled: true } });
   });
 
   it('confirms once', () => {

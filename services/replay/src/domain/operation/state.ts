@@ -9,7 +9,9 @@ export interface OperationPlan {
   readonly scope: OperationScopeRecord;
   /** The tenant every event of the operation carries (the scope's, or the platform's). */
   readonly tenantId: string;
+  /** Items per second; when `unthrottled`, the figure an ETA is reckoned from and no pace at all. */
   readonly rate: number;
+  readonly unthrottled: boolean;
   readonly reason: string | undefined;
   readonly total: number;
   readonly repeatsSideEffect: number;
@@ -42,8 +44,8 @@ export function evolve(state: OperationState, envelope: EventEnvelope | Operatio
   const event = envelope as OperationEvent;
   switch (event.type) {
     case 'OperationPlanned': {
-      const { operationId, kind, filter, scope, rate, reason, total, repeatsSideEffect, counts } = event.data;
-      const plan = { operationId, kind, filter, scope, tenantId: event.tenantId, rate, reason, total, repeatsSideEffect, counts };
+      const { operationId, kind, filter, scope, rate, unthrottled, reason, total, repeatsSideEffect, counts } = event.data;
+      const plan = { operationId, kind, filter, scope, tenantId: event.tenantId, rate, unthrottled: unthrottled === true, reason, total, repeatsSideEffect, counts };
       return { phase: 'planned', plan, items: [], recorded: 0, succeeded: 0, failed: 0, skipped: 0 };
     }
     case 'OperationItemsMatched':
