@@ -52,10 +52,13 @@ import {
   runDecisionIdSeed,
   runStartIdNamespace,
   runStartIdSeed,
+  runtimeActor,
   type DecidedRunEvent,
   type RecordedResponse,
   type RunCommand,
   type RunState,
+  taskOf,
+  type WorkRequest,
 } from '../domain/run/index.js';
 import { RecordingModel } from './recording-model.js';
 import { foldSessionBrief, planInput, reviewInput, stepInput, type SessionBrief } from './session-brief.js';
@@ -94,9 +97,6 @@ const modelText: RedactedFields = {
 };
 const isToolCallItem = (node: unknown) => typeof node === 'object' && node !== null && !Array.isArray(node) && /_call$/.test(String((node as { type?: unknown }).type));
 
-const actor = { kind: 'service', id: 'agent-runtime' } as const;
-
-type WorkRequest = Extract<SessionEvent, { type: 'PlanRequested' | 'StepScheduled' | 'ReviewRequested' }>;
 
 /**
  * Runs agents for the orchestrator's requests for work. Everything a run does goes into its own
@@ -275,18 +275,7 @@ export class AgentRunner {
 
   /** What every event decided for this cause carries; the event ids are added per decision. */
   private metadata(cause: EventEnvelope) {
-    return { now: this.now(), tenantId: cause.tenantId, correlationId: cause.correlationId, causationId: cause.eventId, actor, traceparent: cause.traceparent };
-  }
-}
-
-function taskOf(request: WorkRequest): { task: AgentTask; agent: string } {
-  switch (request.type) {
-    case 'PlanRequested':
-      return { task: { kind: 'plan', attempt: request.data.attempt }, agent: request.data.planner };
-    case 'StepScheduled':
-      return { task: { kind: 'step', stepId: request.data.stepId, attempt: request.data.attempt }, agent: request.data.agent };
-    case 'ReviewRequested':
-      return { task: { kind: 'review', round: request.data.round }, agent: request.data.reviewer };
+    return { now: this.now(), tenantId: cause.tenantId, correlationId: cause.correlationId, causationId: cause.eventId, actor: runtimeActor, traceparent: cause.traceparent };
   }
 }
 

@@ -41,3 +41,6 @@ export const runStartIdSeed = (requestEventId: string): string => `${requestEven
 export const runDecisionIdSeed = (causeEventId: string, firstVersion: number): string => `${causeEventId}@${firstVersion}`;
 /** The most events one command decides: a pause and one request per pending call. */
 export const maxEventsPerRunDecision = 21;
+
+/** Who a run's events say wrote them. */
+export const runtimeActor = { kind: 'service', id: 'agent-runtime' } as const;
