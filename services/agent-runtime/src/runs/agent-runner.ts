@@ -15,7 +15,6 @@ import {
   type AgentTask,
   type EventEnvelope,
   type NewEvent,
-  type SessionEvent,
   type ToolCallEvent,
   agentRunEvents,
   type AgentRunEvent,

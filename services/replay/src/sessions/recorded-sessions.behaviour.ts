@@ -40,7 +40,7 @@ export type SessionShape = keyof typeof sessionShapes;
 
 export interface RecordingPlatform {
   readonly dev: DevModeProcess;
-  call(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: any }>;
+  call(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: Record<string, unknown> | undefined }>;
   /** Starts a session of this shape and returns its id; approvals are granted as they come. */
   record(shape: SessionShape): Promise<string>;
   stop(): Promise<void>;
@@ -58,18 +58,18 @@ export async function startRecording(name: string): Promise<RecordingPlatform> {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
   };
-  const approver = (await call('POST', '/v1/api-keys', { name: 'replay-approver', roles: ['approver'] })).body.apiKey as string;
+  const approver = (await call('POST', '/v1/api-keys', { name: 'replay-approver', roles: ['approver'] })).body?.apiKey as string;
   const statusOf = async (sessionId: string) => (await call('GET', `/v1/sessions/${sessionId}`)).body?.status as string | undefined;
 
   const record = async (shape: SessionShape) => {
     const started = await call('POST', '/v1/sessions', { goal: `Replay spec: ${shape}`, context: sessionShapes[shape] });
     if (started.status !== 202) throw new Error(`the session did not start: ${started.status} ${JSON.stringify(started.body)}`);
-    const { sessionId } = started.body as { sessionId: string };
+    const { sessionId } = started.body as unknown as { sessionId: string };
     if (shape === 'approval') {
       await waitFor(`session ${sessionId} to wait for its approver`, async () => (await statusOf(sessionId)) === 'awaiting_approval', { timeoutMs: 240_000 });
-      const [item] = (await call('GET', `/v1/approvals?sessionId=${sessionId}`, undefined, approver)).body.items as { approvalId: string }[];
+      const [item] = (await call('GET', `/v1/approvals?sessionId=${sessionId}`, undefined, approver)).body?.items as { approvalId: string }[];
       const decided = await call('POST', `/v1/approvals/${item!.approvalId}/decision`, { decision: 'approve' }, approver);
       if (decided.status !== 200) throw new Error(`the approval was not granted: ${decided.status} ${JSON.stringify(decided.body)}`);
     }
