@@ -11,3 +11,7 @@ export {
   type OperationKind,
   type OperationScope,
 } from './operations/item-source.js';
+export { releaseDeciders, type Deciders } from './sessions/deciders.js';
+export type { ReplayDifference } from './sessions/difference.js';
+export { replaySession, type SessionReplayReport } from './sessions/session-replayer.js';
+export { SessionReplaySource } from './sessions/session-source.js';

@@ -5,9 +5,10 @@ import pg from 'pg';
 import { releaseDeciders, type Deciders } from './deciders.js';
 import { startRecording, type RecordingPlatform, type SessionShape } from './recorded-sessions.behaviour.js';
 import { replaySession, type SessionReplayReport } from './session-replayer.js';
+import { SessionReplaySource } from './session-source.js';
 
 /** 50 sessions: every shape, reworks and tool calls most, as production sees them. */
-const count = Number(process.env.REPLAY_SPEC_SESSIONS ?? 50);
+const count = 50;
 const shapes: SessionShape[] = Array.from({ length: count }, (_, i): SessionShape => (['toolsAndRework', 'rework', 'toolsAndRework', 'approval', 'rework', 'plannerFails'] as const)[i % 6]!);
 
 describe('replaying recorded sessions with the release deciders', () => {
@@ -90,5 +91,49 @@ describe('replaying recorded sessions with the release deciders', () => {
     expect(report).toMatchObject({ identical: false, difference: { streamId: paused, version: firstRequest.streamVersion, eventType: 'ToolCallRequested', reason: expect.stringContaining('data') } });
     expect(report.difference!.replayed!.data).toMatchObject({ agent: 'Researcher' });
     expect(report.difference!.recorded!.data).toMatchObject({ agent: 'Executor' });
+  });
+
+  describe('the session source of replay-sessions operations', () => {
+    const scope = { kind: 'tenant', tenantId: 'demo' } as const;
+    const context = { operationId: 'spec', scope };
+    const source = () => new SessionReplaySource({ store, pool, readModelSchema: 'read_models' });
+
+    it('matches the sessions the filter selects, in the tenant in scope, none of them repeating a side effect', async () => {
+      const failed = [...recorded].filter(([, shape]) => shape === 'plannerFails').map(([id]) => id);
+      const all = await source().match('replay-sessions', {}, scope);
+      expect(all.map((item) => item.itemId).sort()).toEqual([...recorded.keys()].sort());
+      expect(all.every((item) => item.repeatsSideEffect === false && item.tenantId === 'demo' && item.source === 'session')).toBe(true);
+      expect((await source().match('replay-sessions', { status: 'failed' }, scope)).map((item) => item.itemId).sort()).toEqual(failed.sort());
+      const [one, two] = [...recorded.keys()];
+      expect((await source().match('replay-sessions', { ids: [one!, two!] }, scope)).map((item) => item.itemId).sort()).toEqual([one, two].sort());
+      expect(await source().match('replay-sessions', { until: '2000-01-01T00:00:00.000Z' }, scope)).toEqual([]);
+      expect(await source().match('replay-sessions', { since: new Date(Date.now() + 3_600_000).toISOString() }, scope)).toEqual([]);
+      expect(await source().match('replay-sessions', {}, { kind: 'tenant', tenantId: 'someone-else' })).toEqual([]);
+      expect(await source().match('replay-sessions', { tenant: 'someone-else' }, { kind: 'platform' })).toEqual([]);
+      expect(await source().match('redrive', {}, scope)).toEqual([]);
+    });
+
+    it('executes a replay: succeeded when identical, failed with the first difference in the detail otherwise', async () => {
+      const sessionId = [...recorded].find(([, shape]) => shape === 'rework')![0];
+      const [item] = await source().match('replay-sessions', { ids: [sessionId] }, scope);
+      expect(await source().execute('replay-sessions', item!, context)).toMatchObject({ outcome: 'succeeded', detail: { identical: true } });
+
+      const rework = (await store.readStream(sessionStream(sessionId))).find((event) => event.type === 'ReworkRequested')!;
+      const changed: Deciders = {
+        ...releaseDeciders,
+        session: {
+          ...releaseDeciders.session,
+          decide: (command: SessionCommand, state) =>
+            releaseDeciders.session.decide(command, state).map((event) => (event.type === 'ReworkRequested' ? ({ ...event, data: { ...event.data, stepIds: [] } }) : event)),
+        },
+      };
+      const result = await new SessionReplaySource({ store, pool, readModelSchema: 'read_models', deciders: changed }).execute('replay-sessions', item!, context);
+      expect(result).toMatchObject({
+        outcome: 'failed',
+        detail: { identical: false, streamId: sessionStream(sessionId), version: rework.streamVersion, eventType: 'ReworkRequested', recorded: { data: rework.data }, replayed: { data: { stepIds: [] } } },
+      });
+      expect(JSON.stringify(result.detail).length).toBeLessThanOrEqual(8000);
+      expect(await source().execute('replay-sessions', item!, { operationId: 'spec', scope: { kind: 'tenant', tenantId: 'someone-else' } })).toMatchObject({ outcome: 'skipped' });
+    });
   });
 });
