@@ -22,6 +22,7 @@ import { startLocalPostgres, type LocalPostgres } from '@agent-orchestrator/loca
 import { InProcessBroker } from '@agent-orchestrator/messaging';
 import { parseOrchestratorConfig, startOrchestrator } from '@agent-orchestrator/orchestrator';
 import { startPolicy } from '@agent-orchestrator/policy';
+import { parseReplayConfig, startReplay } from '@agent-orchestrator/replay';
 import { openPool, openTenantPool, platformTuningVariables, Readiness, PlatformConfigError, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
 import { parseToolAdaptersConfig, startToolAdapters } from '@agent-orchestrator/tool-adapters';
 import { Command } from 'commander';
@@ -80,6 +81,7 @@ function parseServiceConfigs() {
       agentRuntime: parseAgentRuntimeConfig(serviceEnv),
       approvals: parseApprovalsConfig(serviceEnv),
       audit: parseAuditConfig(serviceEnv),
+      replay: parseReplayConfig(serviceEnv),
       toolAdapters: parseToolAdaptersConfig(serviceEnv),
     };
   } catch (error) {
@@ -142,6 +144,7 @@ async function start(): Promise<{ url: string }> {
     ['approvals', () => startApprovals(sharedPlatform(shared, 'approvals'), serviceConfigs.approvals)],
     ['tool-adapters', () => startToolAdapters(sharedPlatform(shared, 'tool-adapters'), serviceConfigs.toolAdapters)],
     ['audit', () => startAudit(sharedPlatform(shared, 'audit'), serviceConfigs.audit)],
+    ['replay', () => startReplay(sharedPlatform(shared, 'replay'), serviceConfigs.replay)],
   ];
   for (const [name, startService] of services) running.push({ name, ...(await startService()) });
   broker.allGroupsStarted();

@@ -7,8 +7,9 @@ import { egressEvents } from './egress-events.js';
 import { policyCheckEvents, policyEvents } from './policy-events.js';
 import { privacyEvents } from './privacy-events.js';
 import { auditEvents } from './audit-events.js';
+import { operationEvents } from './operation-events.js';
 import { sessionEvents } from './session-events.js';
 import { toolEvents } from './tool-events.js';
 
 /** Every event type the platform publishes. A store rejects anything not in here. */
-export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents, ...privacyEvents, ...agentEvents, ...toolEvents, ...policyEvents, ...policyCheckEvents, ...approvalEvents, ...egressEvents, ...adminEvents, ...auditEvents]);
+export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents, ...privacyEvents, ...agentEvents, ...toolEvents, ...policyEvents, ...policyCheckEvents, ...approvalEvents, ...egressEvents, ...adminEvents, ...auditEvents, ...operationEvents]);
