@@ -257,17 +257,25 @@ export class AgentRunner {
     return brief;
   }
 
-  /** Appends at an expected version; another writer got there first: retry the whole handler. */
+  /**
+   * Appends at an expected version; another writer got there first: retry the whole handler.
+   * Event ids derive from the cause and the position, so another delivery of the same cause
+   * writing at the same place uses the same ids: the store answers that as a batch already
+   * appended (or, for part of one, as duplicate ids). That writer's responses may not be ours
+   * (a live model answers differently each time), so it is a conflict too: the run is read again.
+   */
   private async append(stream: string, events: NewEvent[], expectedVersion: number | 'no_stream', what: string): Promise<number> {
     const tenantId = events[0]?.tenantId;
     const kinds = tenantId === undefined || !this.options.privacy ? [] : await this.options.privacy.kindsFor(tenantId);
+    const conflict = (cause?: unknown) => {
+      if (expectedVersion === 'no_stream') return -1; // started by another delivery of the same request
+      throw new MessagingError('Transient', `${stream}: another process moved the run on before ${what}; the run is picked up again`, { cause });
+    };
     try {
-      return (await this.options.store.append(stream, redactEvents(events, kinds, modelText, { skip: isToolCallItem }), { expectedVersion })).nextExpectedVersion;
+      const appended = await this.options.store.append(stream, redactEvents(events, kinds, modelText, { skip: isToolCallItem }), { expectedVersion });
+      return appended.alreadyAppended ? conflict() : appended.nextExpectedVersion;
     } catch (error) {
-      if (isEventStoreError(error) && error.code === 'WrongExpectedVersion') {
-        if (expectedVersion === 'no_stream') return -1; // started by another delivery of the same request
-        throw new MessagingError('Transient', `${stream}: another process moved the run on before ${what}; the run is picked up again`, { cause: error });
-      }
+      if (isEventStoreError(error) && (error.code === 'WrongExpectedVersion' || error.code === 'DuplicateEventId')) return conflict(error);
       throw error;
     }
   }
