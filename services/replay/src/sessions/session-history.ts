@@ -1,5 +1,5 @@
 import { taskOf, type WorkRequest } from '@agent-orchestrator/agent-runtime/domain';
-import { agentRunId, agentRunEvents, parseStreamName, sessionEvents, sessionStream, toolCallStream, agentRunStream, type EventEnvelope } from '@agent-orchestrator/contracts';
+import { agentRunId, agentRunEvents, sessionEvents, sessionStream, toolCallStream, agentRunStream, type EventEnvelope } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
 
 const sessionTypes = new Set<string>(sessionEvents.map((definition) => definition.type));
@@ -51,5 +51,3 @@ export async function readSessionHistory(store: EventStore, sessionId: string): 
 
 /** The run a request for work names: the orchestrator asks and agent-runtime starts it under this id. */
 const runIdOf = (sessionId: string, request: EventEnvelope): string => agentRunId(sessionId, taskOf(request as EventEnvelope & WorkRequest).task);
-
-export const sessionIdOfStream = (streamId: string): string => parseStreamName(streamId).id;
