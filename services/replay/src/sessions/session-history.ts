@@ -24,28 +24,19 @@ export interface SessionHistory {
 export const toolAnswerKey = (runId: string, callId: string): string => `${runId}/${callId}`;
 
 /**
- * Reads one session's history. Its runs are found from the recorded runs' starts, whose cause is a
- * request for work on the session stream, so a run the replayed session would not have requested
- * still shows as a difference rather than going unread.
+ * Reads one session's history: its runs are the ones its recorded requests for work name (a run
+ * is started only for a request), and each run's tool calls name their answers' streams.
  */
 export async function readSessionHistory(store: EventStore, sessionId: string): Promise<SessionHistory> {
   const sessionLog = await store.readStream(sessionStream(sessionId));
   const requests = sessionLog.filter((event) => workRequestTypes.has(event.type));
-  const runs = new Map<string, EventEnvelope[]>();
-  const toolAnswers = new Map<string, EventEnvelope>();
-  for (const request of requests) {
-    const runId = runIdOf(sessionId, request);
-    if (runs.has(runId)) continue;
-    const events = (await store.readStream(agentRunStream(runId))).filter((event) => runTypes.has(event.type));
-    if (events.length === 0) continue;
-    runs.set(runId, events);
-    for (const event of events) {
-      if (event.type !== 'ToolCallRequested') continue;
-      const { callId } = event.data as { callId: string };
-      const [answer] = await store.readStream(toolCallStream(runId, callId), { maxCount: 1 });
-      if (answer) toolAnswers.set(toolAnswerKey(runId, callId), answer);
-    }
-  }
+  const runIds = [...new Set(requests.map((request) => runIdOf(sessionId, request)))];
+  // Read side by side: a session has a run per request and a stream per tool call.
+  const runLogs = await Promise.all(runIds.map(async (runId) => [runId, (await store.readStream(agentRunStream(runId))).filter((event) => runTypes.has(event.type))] as const));
+  const runs = new Map(runLogs.filter(([, events]) => events.length > 0));
+  const calls = [...runs].flatMap(([runId, events]) => events.filter((event) => event.type === 'ToolCallRequested').map((event) => ({ runId, callId: (event.data as { callId: string }).callId })));
+  const answers = await Promise.all(calls.map(async ({ runId, callId }) => [toolAnswerKey(runId, callId), (await store.readStream(toolCallStream(runId, callId), { maxCount: 1 }))[0]] as const));
+  const toolAnswers = new Map(answers.filter((entry): entry is readonly [string, EventEnvelope] => entry[1] !== undefined));
   return { sessionId, session: sessionLog.filter((event) => sessionTypes.has(event.type)), runs, toolAnswers };
 }
 
