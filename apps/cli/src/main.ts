@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliError, exitCodes } from './exit-codes.js';
 import { exportCommand, listExportsCommand } from './export-command.js';
 import { connectionFrom, PlatformClient } from './platform-client.js';
+import { addForkAndDiff } from './sessions/sessions-commands.js';
 import { verifyCommand, type Output } from './verify-command.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -49,6 +50,9 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
       if (!Number.isSafeInteger(options.limit) || options.limit < 1) throw new CliError('--limit must be a positive whole number', exitCodes.usage);
       code = await listExportsCommand(client(), options, output);
     });
+
+  const sessions = program.command('sessions').description('sessions: fork one at a version, compare two');
+  addForkAndDiff(sessions, client, () => connectionFrom(program.opts<{ url?: string; apiKey?: string }>(), env).url, output, (exit) => (code = exit));
 
   try {
     await program.parseAsync([...argv]);

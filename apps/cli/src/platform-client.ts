@@ -70,7 +70,8 @@ export class PlatformClient {
     await pipeline(body, count, createWriteStream(path));
   }
 
-  private async json(method: string, path: string, body?: unknown): Promise<unknown> {
+  /** One JSON call to the public API; a refusal or an unreachable platform is a CliError. */
+  async json(method: string, path: string, body?: unknown): Promise<unknown> {
     const response = await this.send(method, path, body);
     const text = await response.text();
     try {

@@ -40,6 +40,9 @@ export {
   ReviewRequested,
   ReworkRequested,
   SessionCancelled,
+  SessionForked,
+  forkOverridesSchema,
+  type ForkOverrides,
   SessionCompleted,
   SessionFailed,
   SessionPaused,
@@ -138,6 +141,8 @@ export { commandMessageSchema, type CommandMessage } from './commands/command-me
 export { commandMetadataSchema, type CommandMetadata } from './commands/command-metadata.js';
 export {
   cancelSessionSchema,
+  forkSessionSchema,
+  type ForkSession,
   checkTimeoutsSchema,
   pauseSessionSchema,
   recordAgentFailureSchema,

@@ -8,6 +8,7 @@ import { spawnFixture, waitFor, type RunningFixture } from '@agent-orchestrator/
 import { auditExportScenario } from './e2e/audit-export.behaviour.js';
 import { privacyScenario } from './e2e/privacy.behaviour.js';
 import { api, approvalScenario, reworkLoopScenario, type Target } from './e2e/scenarios.behaviour.js';
+import { sessionForkScenario } from './e2e/session-fork.behaviour.js';
 
 const root = join(import.meta.dirname, '../../..');
 
@@ -104,6 +105,9 @@ describe('dev mode: every service in one process on embedded defaults', () => {
   it('redacts personal data from goals, context, step outputs and approval reasons before storing them, unless the tenant turned it off', () => privacyScenario(target));
 
   it('exports the audit trail for an auditor (not a viewer) with ao, and the bundles verify offline, the second against the first', () => auditExportScenario(target));
+
+  it('forks the demo session before its approval with another model fixture, with ao: the fork runs to its own approval, the original is untouched, and the diff shows the difference', () =>
+    sessionForkScenario(target));
 
   it('keeps a session that waits for approval across a crash of the whole process, and finishes it after the restart', async () => {
     const { call, waitForStatus } = api(target);

@@ -33,6 +33,7 @@ import { HealthController } from './health.controller.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
 import { RateLimitInterceptor } from './http/rate-limit-hooks.js';
 import type { RequestRateLimits } from './http/rate-limits.js';
+import { SessionForksController } from './sessions/session-forks.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { tenancyProviders, type Tenancy } from './tenants/tenancy.js';
@@ -80,7 +81,7 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
+      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),

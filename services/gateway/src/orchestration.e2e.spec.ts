@@ -15,6 +15,7 @@ import { auditExportScenario } from './e2e/audit-export.behaviour.js';
 import { hostileInputScenario } from './e2e/hostile-input.behaviour.js';
 import { privacyScenario } from './e2e/privacy.behaviour.js';
 import { approvalScenario, reworkLoopScenario } from './e2e/scenarios.behaviour.js';
+import { sessionForkScenario } from './e2e/session-fork.behaviour.js';
 import { tenantSuspensionScenario } from './e2e/tenant-suspension.behaviour.js';
 
 const root = join(import.meta.dirname, '../../..');
@@ -766,6 +767,9 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
   });
   it('scenario shared with dev mode: an auditor exports the audit trail with ao (a viewer may not), and the bundles verify offline, the second against the first', () =>
     auditExportScenario({ url: cluster.gatewayUrl, key: adminKey }));
+
+  it('scenario shared with dev mode: the demo session forked before its approval with another model fixture runs to its own approval, the original untouched, and the diff shows it', () =>
+    sessionForkScenario({ url: cluster.gatewayUrl, key: adminKey }));
 
   it('scenario shared with dev mode: personal data in goals, context, step outputs and approval reasons is stored redacted, unless the tenant turned it off', () => privacyScenario({ url: cluster.gatewayUrl, key: adminKey }));
 

@@ -48,6 +48,25 @@ describe('policy checks against the log', () => {
     expect(await decision(costly)).toMatchObject({ effect: 'require_approval', ruleId: 'over-a-cent', approval: { role: 'admin', approvers: 1 } });
   });
 
+  it("checks a fork's calls against the policy version it pinned, not the current one", async () => {
+    const allowAll = { rules: [{ id: 'anything-goes', effect: 'allow', match: {} }] };
+    await store.append(policyStream('acme'), [fromFixture('PolicyUpdated.v1.json', 'policy', { version: 2, policy: allowAll })]);
+    const forkedCall = async (overrides: Record<string, unknown>) => {
+      const sessionId = randomUUID();
+      const forked = fromFixture('SessionForked.v1.json', sessionId, { from: { sessionId: randomUUID(), version: 1 }, overrides });
+      await store.append(sessionStream(sessionId), [fromFixture('SessionStarted.v3.json', sessionId), fromFixture('StepCompleted.v1.json', sessionId), forked]);
+      const runId = `${sessionId}.step.s1.1`;
+      const event = fromFixture('ToolCallRequested.v1.json', sessionId, { sessionId, runId, tool: 'echo', arguments: '{"text":"hi"}' });
+      const { position } = await store.append(agentRunStream(runId), [event]);
+      const call = { ...event, streamId: agentRunStream(runId), streamVersion: 0, globalPosition: position } as ToolCallRequest;
+      await checks().decide(call);
+      return (await store.readStream(policyCheckStream(runId, call.data.callId)))[0]!.data;
+    };
+    // One step spent: version 1's budget rule holds the call; version 2 lets everything through.
+    expect(await forkedCall({ policyVersion: 1 })).toMatchObject({ effect: 'require_approval', ruleId: 'over-a-cent', policyVersion: 1 });
+    expect(await forkedCall({})).toMatchObject({ effect: 'allow', ruleId: 'anything-goes', policyVersion: 2 });
+  });
+
   it('decides a call once however often its request is delivered', async () => {
     const call = await request(randomUUID(), 0);
     await Promise.all([checks().decide(call), checks().decide(call), checks().decide(call)]);

@@ -22,6 +22,19 @@ export async function currentPolicy(store: EventStore, tenantId: string): Promis
   return current;
 }
 
+/**
+ * The tenant's policy as it stood at `version`, for a session pinned to it (a fork); the current
+ * one when the stream never reached that version, and the decision then names the version used.
+ */
+export async function policyAt(store: EventStore, tenantId: string, version: number): Promise<CurrentPolicy> {
+  let current = initialPolicy;
+  for await (const event of store.streamEvents(policyStream(tenantId))) {
+    current = policyDecider.evolve(current, event);
+    if (current.version === version) return current;
+  }
+  return current;
+}
+
 /** Handles one command from `commands.policy` (a policy or privacy version); the event id derives from the command id, so a redelivery makes no second version. */
 export function policyCommandHandler(store: EventStore): (message: ConsumedMessage<PolicyCommandMessage>) => Promise<void> {
   return async ({ value: { commandId, command } }) => {

@@ -346,6 +346,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/{sessionId}/fork": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fork a session at a version of its log: a new session starts with the original's events up to it and goes on live from there with the overrides (model script or fixture, agent version, model, policy version). The original is untouched. */
+        post: operations["forkSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{sessionId}/diff/{otherSessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Two of your sessions side by side (a fork and its original, say): plan, steps, tool calls, approvals, tokens and cost, and where they first differ. */
+        get: operations["diffSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ws-tickets": {
         parameters: {
             query?: never;
@@ -2667,6 +2701,11 @@ export interface operations {
                             lastStreamVersion: number;
                             /** @description Events of this session the read model could not apply: above 0 the view may miss what they said. */
                             quarantinedEvents: number;
+                            /** @description The session this one was forked from (POST /v1/sessions/{sessionId}/fork) and the version of its log the fork copied up to; null when it is not a fork. */
+                            forkedFrom: {
+                                sessionId: string;
+                                version: number;
+                            } | null;
                         }[];
                         /** @description Pass as `cursor` for the next page, with the same filters; null on the last page. */
                         nextCursor: string | null;
@@ -3019,6 +3058,11 @@ export interface operations {
                         lastStreamVersion: number;
                         /** @description Events of this session the read model could not apply: above 0 the view may miss what they said. */
                         quarantinedEvents: number;
+                        /** @description The session this one was forked from (POST /v1/sessions/{sessionId}/fork) and the version of its log the fork copied up to; null when it is not a fork. */
+                        forkedFrom: {
+                            sessionId: string;
+                            version: number;
+                        } | null;
                         plan: {
                             steps: {
                                 stepId: string;
@@ -3611,6 +3655,365 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    forkSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session to fork. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The version of the original's session log the fork copies up to (inclusive); GET /v1/sessions/{sessionId}/events lists them. */
+                    atVersion: number;
+                    /** @description A scripted model script for the fork, in place of the original's (see the README). */
+                    modelScript?: unknown;
+                    /** @description A named model fixture for the fork, in place of the original's; not with modelScript. */
+                    modelFixture?: string;
+                    /** @description `<name>@<version>`: one of your agent definitions, pinned in the fork over the original's. */
+                    agent?: string;
+                    /** @description The model every run of the fork asks for (a provider that cannot honour it, such as the scripted model, ignores it). */
+                    model?: string;
+                    /** @description A version of your tool policy (GET /v1/policies/versions) the fork's tool calls are checked against, in place of the current one. */
+                    policyVersion?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    /** @description The fork: /v1/sessions/{sessionId}. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The fork: a session like any other, with forkedFrom set. */
+                        sessionId: string;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    diffSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The left side. */
+                sessionId: string;
+                /** @description The right side. */
+                otherSessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        a: {
+                            sessionId: string;
+                            status: string;
+                            forkedFrom: {
+                                sessionId: string;
+                                version: number;
+                            } | null;
+                        };
+                        b: {
+                            sessionId: string;
+                            status: string;
+                            forkedFrom: {
+                                sessionId: string;
+                                version: number;
+                            } | null;
+                        };
+                        plan: {
+                            key: string;
+                            a: {
+                                stepId: string;
+                                title: string;
+                                agent: string;
+                                dependsOn: string[];
+                            } | null;
+                            b: {
+                                stepId: string;
+                                title: string;
+                                agent: string;
+                                dependsOn: string[];
+                            } | null;
+                            same: boolean;
+                        }[];
+                        steps: {
+                            key: string;
+                            a: {
+                                stepId: string;
+                                title: string;
+                                agent: string;
+                                status: string;
+                                output: unknown;
+                            } | null;
+                            b: {
+                                stepId: string;
+                                title: string;
+                                agent: string;
+                                status: string;
+                                output: unknown;
+                            } | null;
+                            same: boolean;
+                        }[];
+                        toolCalls: {
+                            key: string;
+                            a: {
+                                tool: string;
+                                operation: string | null;
+                                arguments: unknown;
+                                /** @enum {string} */
+                                outcome: "completed" | "failed" | "pending";
+                                result: string | null;
+                            } | null;
+                            b: {
+                                tool: string;
+                                operation: string | null;
+                                arguments: unknown;
+                                /** @enum {string} */
+                                outcome: "completed" | "failed" | "pending";
+                                result: string | null;
+                            } | null;
+                            same: boolean;
+                        }[];
+                        approvals: {
+                            key: string;
+                            a: {
+                                tool: string;
+                                /** @enum {string} */
+                                decision: "pending" | "granted" | "rejected" | "expired";
+                                approver: string | null;
+                            } | null;
+                            b: {
+                                tool: string;
+                                /** @enum {string} */
+                                decision: "pending" | "granted" | "rejected" | "expired";
+                                approver: string | null;
+                            } | null;
+                            same: boolean;
+                        }[];
+                        usage: {
+                            key: string;
+                            a: {
+                                inputTokens: number;
+                                outputTokens: number;
+                                costUsd: number;
+                            } | null;
+                            b: {
+                                inputTokens: number;
+                                outputTokens: number;
+                                costUsd: number;
+                            } | null;
+                            same: boolean;
+                        };
+                        /** @description The session streams' events side by side, a fork's SessionForked and the requests it asked again left out. */
+                        log: {
+                            key: string;
+                            a: {
+                                version: number;
+                                type: string;
+                                data: unknown;
+                            } | null;
+                            b: {
+                                version: number;
+                                type: string;
+                                data: unknown;
+                            } | null;
+                            same: boolean;
+                        }[];
+                        /** @description The first row that differs, sections in the order above; null when the two are alike. */
+                        firstDivergence: {
+                            /** @enum {string} */
+                            section: "plan" | "steps" | "toolCalls" | "approvals" | "usage" | "log";
+                            key: string;
+                            a: unknown;
+                            b: unknown;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Bad Request: the path cannot be read (percent-encode it as UTF-8), or a parameter is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

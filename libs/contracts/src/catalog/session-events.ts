@@ -180,6 +180,36 @@ export const SessionResumed = defineEvent('SessionResumed', [{ schema: z.strictO
  */
 export const PlanRetryHeld = defineEvent('PlanRetryHeld', [{ schema: z.strictObject({ attempt: z.number().int().min(1), reason }) }]);
 
+/**
+ * What a fork runs with instead of the original: the scripted model's script or fixture (in place
+ * of the context's `modelScript`/`modelFixture`), agent definition versions pinned over the
+ * original's, a model name for every run, a pinned version of the tenant's tool policy.
+ */
+export const forkOverridesSchema = z.strictObject({
+  modelScript: z.unknown().optional(),
+  modelFixture: z.string().min(1).max(200).optional(),
+  agentVersions: z.record(agentName, z.number().int().min(1)).optional(),
+  model: z.string().min(1).max(200).optional(),
+  /** The tenant's policy version the fork's tool calls are checked against, in place of the current one. */
+  policyVersion: z.number().int().min(1).optional(),
+});
+export type ForkOverrides = z.infer<typeof forkOverridesSchema>;
+
+/**
+ * The session is a fork: the session events before this one are copies, in order, of the
+ * original's up to `from.version` (each copy's causationId is the id of the event it copies). A
+ * request for work among the copies was answered in the original, not here: what was in flight
+ * at the fork is requested again after this event, under the overrides.
+ */
+export const SessionForked = defineEvent('SessionForked', [
+  {
+    schema: z.strictObject({
+      from: z.strictObject({ sessionId, version: z.number().int().min(0) }),
+      overrides: forkOverridesSchema,
+    }),
+  },
+]);
+
 export const sessionEvents = [
   SessionStarted,
   PlanRequested,
@@ -198,6 +228,7 @@ export const sessionEvents = [
   SessionPaused,
   SessionResumed,
   PlanRetryHeld,
+  SessionForked,
 ] as const;
 
 /** Any event of the session stream, typed by its latest version. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   agentNameSchema,
+  forkOverridesSchema,
   planStepSchema,
   reasonSchema,
   sessionConstraintsSchema,
@@ -132,7 +133,20 @@ export const resumeSessionSchema = z.strictObject({
   metadata: commandMetadataSchema,
 });
 
+/**
+ * Starts `sessionId` as a fork of another session of the same tenant: the original's events up to
+ * and including `from.version` are copied, and the session goes on from there with `overrides`.
+ */
+export const forkSessionSchema = z.strictObject({
+  type: z.literal('ForkSession'),
+  sessionId,
+  from: z.strictObject({ sessionId, version: z.number().int().min(0) }),
+  overrides: forkOverridesSchema,
+  metadata: commandMetadataSchema,
+});
+
 export const sessionCommandSchema = z.discriminatedUnion('type', [
+  forkSessionSchema,
   startSessionSchema,
   recordPlanSchema,
   recordStepResultSchema,
@@ -155,4 +169,5 @@ export type CheckTimeouts = Readonly<z.infer<typeof checkTimeoutsSchema>>;
 export type CancelSession = Readonly<z.infer<typeof cancelSessionSchema>>;
 export type PauseSession = Readonly<z.infer<typeof pauseSessionSchema>>;
 export type ResumeSession = Readonly<z.infer<typeof resumeSessionSchema>>;
-export type SessionCommand = StartSession | RecordPlan | RecordStepResult | RecordReview | RecordAgentFailure | CheckTimeouts | CancelSession | PauseSession | ResumeSession;
+export type ForkSession = Readonly<z.infer<typeof forkSessionSchema>>;
+export type SessionCommand = ForkSession | StartSession | RecordPlan | RecordStepResult | RecordReview | RecordAgentFailure | CheckTimeouts | CancelSession | PauseSession | ResumeSession;

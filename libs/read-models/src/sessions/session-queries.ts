@@ -89,6 +89,7 @@ const summaryColumns = [
   'endedAt',
   'lastStreamVersion',
   'quarantinedEvents',
+  'forkedFrom',
 ] as const satisfies readonly (keyof SessionSummary)[];
 
 /**

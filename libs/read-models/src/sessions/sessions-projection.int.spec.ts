@@ -217,6 +217,23 @@ describe('sessions read model', () => {
     expect((await queries.listSessions('hooli', { status: 'paused', limit: 10 })).items).toEqual([]);
   });
 
+  it("shows a fork's forkedFrom, listed and read, and null for any other session", async () => {
+    const original = new SessionHistory('forked-co', '2025-03-08T09:00:00.000Z');
+    const fork = new SessionHistory('forked-co', '2025-03-08T09:05:00.000Z');
+    const step = planStep('draft', 'Executor');
+    await append(original, ...original.begun('Draft the memo'), original.planProposed([step]), original.scheduled(step));
+    // The fork's copies, then SessionForked, then the step in flight asked for again.
+    await append(fork, fork.started('Draft the memo'), fork.planRequested(), fork.planProposed([step]), fork.scheduled(step));
+    await append(fork, fork.event('SessionForked', { from: { sessionId: original.sessionId, version: 3 }, overrides: { modelFixture: 'three-steps-rework-once' } }), fork.scheduled(step));
+    expect(await session(fork)).toMatchObject({ status: 'running', forkedFrom: { sessionId: original.sessionId, version: 3 }, steps: [{ stepId: 'draft', status: 'scheduled' }] });
+    expect(await session(original)).toMatchObject({ forkedFrom: null });
+    const listed = (await queries.listSessions('forked-co', { limit: 10 })).items;
+    expect(listed.map(({ sessionId, forkedFrom }) => ({ sessionId, forkedFrom }))).toEqual([
+      { sessionId: fork.sessionId, forkedFrom: { sessionId: original.sessionId, version: 3 } },
+      { sessionId: original.sessionId, forkedFrom: null },
+    ]);
+  });
+
   it('adds planner, reviewer and late step usage to the session, and step usage to its step', async () => {
     const s = new SessionHistory('acme', '2025-03-03T11:30:00.000Z');
     const step = planStep('draft', 'Executor');

@@ -199,6 +199,8 @@ export class SessionsProjection implements Projection {
       case 'PlanRetryHeld':
         // The paused session says why it is paused; the retry it holds shows once it resumes.
         return [];
+      case 'SessionForked':
+        return [`forked_from = ${p.json(event.data.from)}`];
       case 'BudgetExceeded':
         // The decider follows it with SessionFailed in the same append; until that is applied the
         // session is still running, but already says why it is about to fail.

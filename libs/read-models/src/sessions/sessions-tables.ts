@@ -43,6 +43,8 @@ export interface SessionRecord {
    * incomplete (it may miss what those events said) until they are retried or the model rebuilt.
    */
   readonly quarantinedEvents: number;
+  /** The session this one was forked from, and the version of its log the fork copied up to; null for any other session. */
+  readonly forkedFrom: { readonly sessionId: string; readonly version: number } | null;
 }
 
 /**
@@ -113,6 +115,7 @@ export function sessionsTables(schema: string): SessionsTables {
       endedAt: { name: 'ended_at', type: 'timestamptz', nullable: true },
       lastStreamVersion: { name: 'last_stream_version', type: 'int' },
       quarantinedEvents: { name: 'quarantined_events', ...counter },
+      forkedFrom: { name: 'forked_from', type: 'jsonb', nullable: true },
     },
     // session_id last, so keyset pages (started_at desc, session_id desc) are read in index order.
     indices: [
@@ -178,9 +181,12 @@ export function sessionsDdl(tables: SessionsTables): string[] {
       updated_at timestamptz NOT NULL,
       ended_at timestamptz,
       last_stream_version int NOT NULL,
-      quarantined_events int NOT NULL DEFAULT 0)`,
+      quarantined_events int NOT NULL DEFAULT 0,
+      forked_from jsonb)`,
     // Tables made before quarantining existed; the default is right for every row they hold.
     `ALTER TABLE ${sessions} ADD COLUMN IF NOT EXISTS quarantined_events int NOT NULL DEFAULT 0`,
+    // Tables made before forks existed: none of their sessions is a fork.
+    `ALTER TABLE ${sessions} ADD COLUMN IF NOT EXISTS forked_from jsonb`,
     `CREATE INDEX IF NOT EXISTS sessions_tenant_status_started ON ${sessions} (tenant_id, status, started_at, session_id)`,
     `CREATE INDEX IF NOT EXISTS sessions_tenant_started ON ${sessions} (tenant_id, started_at, session_id)`,
     `CREATE TABLE IF NOT EXISTS ${sessionSteps} (

@@ -59,6 +59,28 @@ const fixtureDefinitions = {
       { agent: 'Reviewer', output: { verdict: 'pass', reasons: [] } },
     ],
   },
+  /**
+   * The demo's other ending, for forks of it: the same plan and look-up, then AccountManager asks
+   * to upgrade customer 42 to silver instead of gold (the demo policy holds it for an approver).
+   */
+  'demo-upgrade-customer-silver': {
+    turns: [
+      {
+        agent: 'Planner',
+        output: {
+          steps: [
+            { stepId: 'look-up', title: 'Look up customer 42 in the CRM', agent: 'AccountManager', dependsOn: [] },
+            { stepId: 'upgrade', title: 'Upgrade customer 42 to the silver tier', agent: 'AccountManager', dependsOn: ['look-up'] },
+          ],
+        },
+      },
+      { agent: 'AccountManager', run: 'look-up', toolCalls: [{ tool: 'crm__getCustomer', arguments: { id: '42' } }] },
+      { agent: 'AccountManager', run: 'look-up', text: 'Customer 42 is on the bronze tier.' },
+      { agent: 'AccountManager', run: 'upgrade', toolCalls: [{ tool: 'crm__updateCustomer', arguments: { id: '42', body: { tier: 'silver' } } }] },
+      { agent: 'AccountManager', run: 'upgrade', text: 'Customer 42 was upgraded to silver as approved.' },
+      { agent: 'Reviewer', output: { verdict: 'pass', reasons: [] } },
+    ],
+  },
   /** The provider refuses the Planner's request: the session fails before any step runs. */
   'planner-fails': {
     turns: [{ agent: 'Planner', fail: 'Scripted provider failure: the planner request was refused.' }],

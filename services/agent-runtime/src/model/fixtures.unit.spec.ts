@@ -17,7 +17,7 @@ beforeAll(() => setTracingDisabled(true));
 
 describe('model fixtures', () => {
   it('are registered by name', () => {
-    expect(modelFixtureNames).toEqual(['three-steps-rework-once', 'tool-call-then-answer', 'demo-upgrade-customer', 'planner-fails']);
+    expect(modelFixtureNames).toEqual(['three-steps-rework-once', 'tool-call-then-answer', 'demo-upgrade-customer', 'demo-upgrade-customer-silver', 'planner-fails']);
   });
 
   it('three-steps-rework-once: a three-step plan, step outputs per step, rework in round 1 and pass in round 2', async () => {

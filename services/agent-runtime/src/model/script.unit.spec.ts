@@ -78,7 +78,7 @@ describe('a session context choosing the script', () => {
     const error = errorOf(() => modelScriptFromContext({ modelFixture: 'toString' }));
 
     expect(error).toMatchObject({ code: 'UnknownModelFixture' });
-    expect((error as Error).message).toContain('three-steps-rework-once, tool-call-then-answer, demo-upgrade-customer, planner-fails');
+    expect((error as Error).message).toContain('three-steps-rework-once, tool-call-then-answer, demo-upgrade-customer, demo-upgrade-customer-silver, planner-fails');
   });
 
   it('refuses a context that sets both an inline script and a fixture', () => {

@@ -128,6 +128,8 @@ export class AgentRunner {
     const existing = await collect(this.options.store.streamEvents(stream));
     const state = foldRun(existing);
     const brief = await this.brief(sessionId);
+    // A fork's copy of a request was answered in the original; the fork asks again after SessionForked.
+    if (brief.forkedAtVersion !== undefined && request.streamVersion < brief.forkedAtVersion) return;
     if (state.phase === 'absent') {
       // An agent the session does not have starts a run that fails with the reason, in advance().
       const definition = await this.definitionOf(brief, agent).catch((error: unknown) => {

@@ -42,8 +42,9 @@ export class OpenAiCompatibleModels implements ModelSource {
     this.provider = new OpenAIProvider({ apiKey: options.apiKey, ...(options.baseUrl ? { baseURL: options.baseUrl, useResponses: false } : {}) });
   }
 
-  async modelFor(_brief: SessionBrief, _agent: string, _task: AgentTask, requested?: string): Promise<RunModel> {
-    const name = requested ?? this.modelName;
+  async modelFor(brief: SessionBrief, _agent: string, _task: AgentTask, requested?: string): Promise<RunModel> {
+    // A fork's model override wins over the agent definition's.
+    const name = brief.model ?? requested ?? this.modelName;
     return { model: await this.provider.getModel(name), name };
   }
 }

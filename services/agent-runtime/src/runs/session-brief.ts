@@ -1,4 +1,4 @@
-import type { EventEnvelope, PlanStep, SessionConstraints, SessionEvent } from '@agent-orchestrator/contracts';
+import type { EventEnvelope, ForkOverrides, PlanStep, SessionConstraints, SessionEvent } from '@agent-orchestrator/contracts';
 
 /** What an agent run needs to know of its session, folded from the session stream. */
 export interface SessionBrief {
@@ -12,6 +12,13 @@ export interface SessionBrief {
   readonly outputs: ReadonlyMap<string, unknown>;
   /** The reasons of the latest rework, told to the steps that are redone. */
   readonly reworkReasons: readonly string[];
+  /**
+   * A fork's SessionForked stream version: requests for work at or below it are copies of the
+   * original's, answered there, and are not run again here.
+   */
+  readonly forkedAtVersion?: number;
+  /** A fork's model for every run, over what the agent definitions name. */
+  readonly model?: string;
 }
 
 export function foldSessionBrief(events: readonly EventEnvelope[]): SessionBrief | undefined {
@@ -25,6 +32,9 @@ export function foldSessionBrief(events: readonly EventEnvelope[]): SessionBrief
     }
     if (brief === undefined) continue;
     switch (event.type) {
+      case 'SessionForked':
+        brief = withForkOverrides(brief, event.data.overrides, envelope.streamVersion);
+        break;
       case 'PlanProposed':
         brief = { ...brief, steps: event.data.steps, outputs: new Map() };
         break;
@@ -39,6 +49,20 @@ export function foldSessionBrief(events: readonly EventEnvelope[]): SessionBrief
     }
   }
   return brief;
+}
+
+/**
+ * A fork runs with its overrides in place of what the original started with: the model script or
+ * fixture replaces the context's (the context is where the scripted model looks), agent versions
+ * are pinned over the original's, and a model name applies to every run.
+ */
+function withForkOverrides(brief: SessionBrief, overrides: ForkOverrides, forkedAtVersion: number): SessionBrief {
+  const { modelScript, modelFixture, agentVersions, model } = overrides;
+  const scripted = modelScript !== undefined || modelFixture !== undefined;
+  const context = scripted
+    ? { ...Object.fromEntries(Object.entries(brief.context).filter(([key]) => key !== 'modelScript' && key !== 'modelFixture')), ...(modelScript === undefined ? {} : { modelScript }), ...(modelFixture === undefined ? {} : { modelFixture }) }
+    : brief.context;
+  return { ...brief, context, agentVersions: { ...brief.agentVersions, ...agentVersions }, forkedAtVersion, ...(model === undefined ? {} : { model }) };
 }
 
 const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));

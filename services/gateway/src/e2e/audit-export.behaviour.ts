@@ -17,7 +17,7 @@ interface AoResult {
 }
 
 /** The `ao` command line as an auditor runs it: its own process, the platform's URL and a key in the environment. */
-async function ao(args: readonly string[], env: Record<string, string> = {}): Promise<AoResult> {
+export async function ao(args: readonly string[], env: Record<string, string> = {}): Promise<AoResult> {
   try {
     const { stdout, stderr } = await run(process.execPath, [aoBin, ...args], { cwd: root, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, stdout, stderr };

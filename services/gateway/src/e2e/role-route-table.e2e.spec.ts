@@ -28,6 +28,8 @@ const expectedTable = `
   GET    /v1/sessions/{sessionId}/model-calls    2xx    2xx       2xx       403      2xx    403
   GET    /v1/sessions/{sessionId}/streams        2xx    2xx       2xx       2xx      2xx    403
   POST   /v1/sessions/{sessionId}/cancel         2xx    2xx       403       403      403    403
+  POST   /v1/sessions/{sessionId}/fork           2xx    2xx       403       403      403    403
+  GET    /v1/sessions/{sessionId}/diff/{otherSessionId}  2xx  2xx   2xx       403      2xx    403
   POST   /v1/agents                              2xx    403       403       403      403    403
   GET    /v1/agents                              2xx    2xx       2xx       403      2xx    403
   GET    /v1/agents/{name}                       2xx    2xx       2xx       403      2xx    403

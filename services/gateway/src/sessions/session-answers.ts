@@ -25,6 +25,10 @@ const sessionFields = {
   endedAt: instant.nullable(),
   lastStreamVersion: z.number().int().describe('The session stream version this view reflects.'),
   quarantinedEvents: z.number().int().describe('Events of this session the read model could not apply: above 0 the view may miss what they said.'),
+  forkedFrom: z
+    .object({ sessionId: z.string(), version: z.number().int() })
+    .nullable()
+    .describe('The session this one was forked from (POST /v1/sessions/{sessionId}/fork) and the version of its log the fork copied up to; null when it is not a fork.'),
 };
 
 const sessionStep = z.object({

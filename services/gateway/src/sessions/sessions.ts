@@ -21,6 +21,8 @@ import { GatewayError } from '../errors.js';
 import type { Agents } from '../agents/agents.js';
 import type { Tools } from '../tools/tools.js';
 import type { IdempotencyClaims } from './idempotency-claims.js';
+import { diffSessions } from './session-diff.js';
+import { forkSession, type ForkRequest } from './session-fork.js';
 import { sessionStreams } from './session-streams.js';
 
 /** What the gateway needs to run sessions: the log to read, Kafka to send commands, the read model. */
@@ -146,6 +148,16 @@ export class Sessions {
   async modelCalls(tenantId: string, sessionId: string) {
     await this.assertOwned(tenantId, sessionId);
     return { items: await this.backend.modelCalls.forSession(tenantId, sessionId) };
+  }
+
+  /** Forks one of the caller's sessions at a version of its log (see session-fork.ts). */
+  fork(caller: Principal, sessionId: string, request: ForkRequest): Promise<{ sessionId: string }> {
+    return forkSession(this.backend, this.agents, caller, sessionId, request);
+  }
+
+  /** Two of the tenant's sessions side by side (see session-diff.ts). */
+  diff(tenantId: string, a: string, b: string) {
+    return diffSessions(this.backend, tenantId, a, b);
   }
 
   async cancel(caller: Principal, sessionId: string, reason: string | undefined): Promise<void> {

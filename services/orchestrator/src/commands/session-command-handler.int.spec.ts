@@ -126,4 +126,24 @@ describe('session commands from Kafka', () => {
       ]),
     );
   });
+
+  it("forks a session from Kafka: the original's events up to the version, each caused by the one it copies, then SessionForked and the requests in flight; the original untouched", async () => {
+    const original = randomUUID();
+    await send({ commandId: randomUUID(), command: start(original) }, { commandId: randomUUID(), command: plan(original) });
+    await waitFor('the original to schedule its steps', async () => (await types(original)).includes('StepScheduled'));
+    const originalLog = await store.readStream(sessionStream(original));
+    const at = originalLog.findIndex((event) => event.type === 'PlanProposed');
+    const fork = randomUUID();
+    const forkCommand: CommandMessage = { commandId: randomUUID(), command: { type: 'ForkSession', sessionId: fork, from: { sessionId: original, version: at }, overrides: { modelFixture: 'three-steps-rework-once' }, metadata: metadata(fork) } };
+    await send(forkCommand);
+    await waitFor('the fork', async () => (await types(fork)).includes('SessionForked'));
+    const forkLog = await store.readStream(sessionStream(fork));
+    expect(forkLog.slice(0, at + 1).map(({ type, data, causationId }) => ({ type, data, causationId }))).toEqual(
+      originalLog.slice(0, at + 1).map(({ type, data, eventId }) => ({ type, data, causationId: eventId })),
+    );
+    // Cut after PlanProposed, the fork schedules the two steps without dependencies itself.
+    expect(forkLog.slice(at + 1).map((event) => event.type)).toEqual(['SessionForked', 'StepScheduled', 'StepScheduled']);
+    expect(forkLog.map((event) => event.tenantId)).toEqual(forkLog.map(() => 'acme'));
+    expect(await store.readStream(sessionStream(original))).toEqual(originalLog);
+  });
 });

@@ -14,11 +14,16 @@ const isSessionEvent = (event: EventEnvelope): event is EventEnvelope & SessionE
  * event against the catalog and upcast it, so a session event read back has its latest shape;
  * an event of another kind in the stream does not touch the session's state.
  */
-export const sessionDecider: Decider<SessionCommand, SessionState> = {
-  initialState,
-  evolve: (state, event) => (isSessionEvent(event) ? evolve(state, event) : state),
-  decide: (command, state) => decide(command, state),
-};
+export const sessionDecider: Decider<SessionCommand, SessionState> = deciderForking(undefined);
+
+/** The Session decider for a ForkSession, with the original's events it copies (read beforehand). */
+function deciderForking(original: readonly SessionEvent[] | undefined): Decider<SessionCommand, SessionState> {
+  return {
+    initialState,
+    evolve: (state, event) => (isSessionEvent(event) ? evolve(state, event) : state),
+    decide: (command, state) => decide(command, state, undefined, original),
+  };
+}
 
 /** What a client sends that the session stores: the goal, the context, a cancellation's reason. */
 const clientText: RedactedFields = { SessionStarted: { goal: { maxChars: 20_000 }, context: {} }, SessionCancelled: { reason: { maxChars: 4000 } } };
@@ -49,9 +54,12 @@ export function sessionCommandHandler(
  * is worth retrying.
  */
 export async function decideSessionCommand(store: EventStore, logger: Logger, commandId: string, command: SessionCommand, redact: readonly PiiKind[] = []): Promise<void> {
-  const withIds: SessionCommand = { ...command, metadata: { ...command.metadata, eventIds: sessionEventIdsFor(commandId) } };
+  // A fork appends the original's events it copies as well as what one decision can.
+  const original = command.type === 'ForkSession' ? await forkedEvents(store, command.from) : undefined;
+  const eventIds = original === undefined ? sessionEventIdsFor(commandId) : eventIdsFor(commandId, original.length + 1 + maxEventsPerDecision);
+  const withIds: SessionCommand = { ...command, metadata: { ...command.metadata, eventIds } };
   try {
-    await handleCommand(store, sessionStream(command.sessionId), withIds, redactingDecider(sessionDecider, redact, clientText));
+    await handleCommand(store, sessionStream(command.sessionId), withIds, redactingDecider(deciderForking(original), redact, clientText));
   } catch (error) {
     const code = sessionErrorCode(error);
     if (code !== undefined) {
@@ -66,6 +74,12 @@ export async function decideSessionCommand(store: EventStore, logger: Logger, co
     }
     throw error;
   }
+}
+
+/** The original's session events a fork copies: those at versions 0 to `from.version`. */
+async function forkedEvents(store: EventStore, from: { readonly sessionId: string; readonly version: number }): Promise<SessionEvent[]> {
+  const events = await store.readStream(sessionStream(from.sessionId), { fromVersion: 0, maxCount: from.version + 1 });
+  return events.filter(isSessionEvent);
 }
 
 /** The decider's refusal code, for a SessionError (by name: it may come from another copy of the module). */

@@ -43,6 +43,8 @@ export interface RecordingPlatform {
   call(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: Record<string, unknown> | undefined }>;
   /** Starts a session of this shape and returns its id; approvals are granted as they come. */
   record(shape: SessionShape): Promise<string>;
+  /** Forks a session at a version of its log with other overrides, and waits for the fork to end. */
+  fork(sessionId: string, atVersion: number, overrides: Record<string, unknown>): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -76,5 +78,12 @@ export async function startRecording(name: string): Promise<RecordingPlatform> {
     await waitFor(`session ${sessionId} to end`, async () => ended.has((await statusOf(sessionId)) ?? ''), { timeoutMs: 240_000 });
     return sessionId;
   };
-  return { dev, call, record, stop: () => dev.stop() };
+  const fork = async (sessionId: string, atVersion: number, overrides: Record<string, unknown>) => {
+    const forked = await call('POST', `/v1/sessions/${sessionId}/fork`, { atVersion, ...overrides });
+    if (forked.status !== 202 && forked.status !== 201) throw new Error(`the fork did not start: ${forked.status} ${JSON.stringify(forked.body)}`);
+    const { sessionId: forkId } = forked.body as unknown as { sessionId: string };
+    await waitFor(`fork ${forkId} to end`, async () => ended.has((await statusOf(forkId)) ?? ''), { timeoutMs: 240_000 });
+    return forkId;
+  };
+  return { dev, call, record, fork, stop: () => dev.stop() };
 }

@@ -41,7 +41,9 @@ export function replayRunStream(history: SessionHistory, runId: string, deciders
   const recorded = history.runs.get(runId) ?? [];
   const requests = new Map(history.session.map((event) => [event.eventId, event]));
   const answers = new Map([...history.toolAnswers.values()].map((event) => [event.eventId, event]));
-  const brief = history.session.find((event) => event.type === 'SessionStarted')?.data as { agentVersions?: Record<string, number> } | undefined;
+  // The agent versions the session pinned, a fork's overrides over them, as agent-runtime's brief reads them.
+  const pinned = (type: string) => history.session.find((event) => event.type === type)?.data as { agentVersions?: Record<string, number>; overrides?: { agentVersions?: Record<string, number> } } | undefined;
+  const agentVersions: Record<string, number> = { ...pinned('SessionStarted')?.agentVersions, ...pinned('SessionForked')?.overrides?.agentVersions };
 
   let state: RunState = deciders.run.initialState();
   let decisions = 0;
@@ -77,7 +79,7 @@ export function replayRunStream(history: SessionHistory, runId: string, deciders
         if (!requests.has(causeId)) return result(differenceAt(streamId, first, undefined, 'the run started on something other than a request for work'));
         const { task, agent } = taskOf(cause as EventEnvelope & WorkRequest);
         if (agentRunId(history.sessionId, task) !== runId) return result(differenceAt(streamId, first, undefined, `its request names run ${agentRunId(history.sessionId, task)}`));
-        const agentVersion = brief?.agentVersions?.[agent];
+        const agentVersion = agentVersions[agent];
         const { model } = data as DataOf<'AgentRunStarted'>;
         command = { type: 'StartRun', sessionId: history.sessionId, task, agent, model, ...(agentVersion === undefined ? {} : { agentVersion }), metadata: metadata([uuidV5(runStartIdSeed(cause.eventId), runStartIdNamespace)]) };
         break;

@@ -34,11 +34,11 @@ export function replaySessionStream(history: SessionHistory, deciders: Deciders)
   let decisions = 0;
   for (let at = 0; at < recorded.length; ) {
     const first = recorded[at]!;
-    const built = commandFor(first, recorded.slice(at), outcomes);
+    const built = at === 0 && history.forkedFrom ? forkCommand(recorded, history.forkedFrom) : commandFor(first, recorded.slice(at), outcomes);
     if ('unknown' in built) return { difference: differenceAt(streamId, first, undefined, built.unknown), decisions };
     let decided: readonly SessionEvent[];
     try {
-      decided = decideOrRefuse(deciders, built, state);
+      decided = decideOrRefuse(deciders, built, state, at === 0 ? history.forkedFrom : undefined);
     } catch (refusal) {
       const { code, message } = refusal as { code?: string; message?: string };
       return { difference: differenceAt(streamId, first, undefined, `the replay refuses ${built.command.type} (${code ?? 'error'}): ${message}`), decisions };
@@ -53,14 +53,26 @@ export function replaySessionStream(history: SessionHistory, deciders: Deciders)
   return { decisions };
 }
 
-function decideOrRefuse(deciders: Deciders, built: Extract<Built, { command: SessionCommand }>, state: SessionState): readonly SessionEvent[] {
+function decideOrRefuse(deciders: Deciders, built: Extract<Built, { command: SessionCommand }>, state: SessionState, forkedFrom: readonly EventEnvelope[] | undefined): readonly SessionEvent[] {
   try {
-    return deciders.session.decide(built.command, state);
+    return deciders.session.decide(built.command, state, undefined, forkedFrom as readonly SessionEvent[] | undefined);
   } catch (refusal) {
     // As the orchestrator does: an unrunnable plan is a failed planner run, decided as its own command.
     if (!built.planRefused || (refusal as { code?: string }).code !== 'InvalidPlan') throw refusal;
     return deciders.session.decide(built.planRefused((refusal as Error).message), state);
   }
+}
+
+/**
+ * A fork's first decision: the copies of the original's events, SessionForked, and what was in
+ * flight asked again. Its metadata is the SessionForked's (the copies say which event each copies).
+ */
+function forkCommand(recorded: readonly EventEnvelope[], original: readonly EventEnvelope[]): Built {
+  const forked = recorded.find((event) => event.type === 'SessionForked') as (EventEnvelope & Extract<SessionEvent, { type: 'SessionForked' }>) | undefined;
+  if (!forked) return { unknown: 'the session copied another but records no SessionForked' };
+  const { tenantId, correlationId, causationId, actor, traceparent, occurredAt } = forked;
+  const metadata: CommandMetadata = { tenantId, correlationId, causationId, actor, traceparent, now: occurredAt, eventIds: recorded.slice(0, original.length + 1 + maxEventsPerDecision).map((event) => event.eventId) };
+  return { command: { type: 'ForkSession', sessionId: correlationId, from: forked.data.from, overrides: forked.data.overrides, metadata } };
 }
 
 /** The command behind the decision whose first event is `first`. */

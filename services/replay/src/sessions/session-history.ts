@@ -19,6 +19,8 @@ export interface SessionHistory {
   readonly runs: ReadonlyMap<string, readonly EventEnvelope[]>;
   /** The first answer on each `toolcall-<runId>.<callId>` stream, by `<runId>/<callId>`. */
   readonly toolAnswers: ReadonlyMap<string, EventEnvelope>;
+  /** For a fork: the original's session events it copied (up to the version its SessionForked names). */
+  readonly forkedFrom?: readonly EventEnvelope[];
 }
 
 export const toolAnswerKey = (runId: string, callId: string): string => `${runId}/${callId}`;
@@ -37,7 +39,9 @@ export async function readSessionHistory(store: EventStore, sessionId: string): 
   const calls = [...runs].flatMap(([runId, events]) => events.filter((event) => event.type === 'ToolCallRequested').map((event) => ({ runId, callId: (event.data as { callId: string }).callId })));
   const answers = await Promise.all(calls.map(async ({ runId, callId }) => [toolAnswerKey(runId, callId), (await store.readStream(toolCallStream(runId, callId), { maxCount: 1 }))[0]] as const));
   const toolAnswers = new Map(answers.filter((entry): entry is readonly [string, EventEnvelope] => entry[1] !== undefined));
-  return { sessionId, session: sessionLog.filter((event) => sessionTypes.has(event.type)), runs, toolAnswers };
+  const forked = sessionLog.find((event) => event.type === 'SessionForked')?.data as { from: { sessionId: string; version: number } } | undefined;
+  const forkedFrom = forked && (await store.readStream(sessionStream(forked.from.sessionId), { fromVersion: 0, maxCount: forked.from.version + 1 })).filter((event) => sessionTypes.has(event.type));
+  return { sessionId, session: sessionLog.filter((event) => sessionTypes.has(event.type)), runs, toolAnswers, ...(forkedFrom ? { forkedFrom } : {}) };
 }
 
 /** The run a request for work names: the orchestrator asks and agent-runtime starts it under this id. */

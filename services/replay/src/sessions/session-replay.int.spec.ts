@@ -54,6 +54,17 @@ describe('replaying recorded sessions with the release deciders', () => {
     expect(new Set(reports.map((report) => recorded.get(report.sessionId)))).toEqual(new Set(['toolsAndRework', 'rework', 'approval', 'plannerFails']));
   });
 
+  it('finds a fork identical: its copies of the original, SessionForked, and the runs it made with its overrides', async () => {
+    const original = [...recorded].find(([, shape]) => shape === 'rework')![0];
+    const log = await store.readStream(sessionStream(original));
+    const review = log.find((event) => event.type === 'ReviewRequested')!;
+    const fork = await platform.fork(original, review.streamVersion, { modelFixture: 'three-steps-rework-once' });
+    const report = await replaySession(store, fork);
+    expect(report).toMatchObject({ sessionId: fork, identical: true });
+    expect(report.difference).toBeUndefined();
+    expect((await store.readStream(sessionStream(fork))).map((event) => event.type)).toContain('SessionForked');
+  });
+
   it('reports a changed session decider at the first event it decides otherwise', async () => {
     const sessionId = [...recorded].find(([, shape]) => shape === 'rework')![0];
     const log = await store.readStream(sessionStream(sessionId));

@@ -13,6 +13,7 @@ import type {
 import { deadlineReached } from './budget.js';
 import { Decision } from './decision.js';
 import { SessionError } from './errors.js';
+import { forkSession } from './fork.js';
 import { epochMillis } from './instant.js';
 import { pauseSession, resumeSession } from './pause.js';
 import { assertRunnablePlan, withDependents } from './plan.js';
@@ -23,11 +24,14 @@ import { failOnBudget, requestPlan, scheduleReadyWork } from './work.js';
 /**
  * Decides what a command means for the session: the events to append, none when the command is
  * an answer that is no longer current, or a SessionError. Pure: time and event ids come from
- * the command's metadata.
+ * the command's metadata, and a ForkSession's original events (`forkedFrom`) from its caller.
  */
-export function decide(command: SessionCommand, state: SessionState, policy: SessionPolicy = defaultSessionPolicy): SessionEvent[] {
+export function decide(command: SessionCommand, state: SessionState, policy: SessionPolicy = defaultSessionPolicy, forkedFrom?: readonly SessionEvent[]): SessionEvent[] {
   const decision = new Decision(state, command.metadata);
   switch (command.type) {
+    case 'ForkSession':
+      forkSession(decision, command, state, forkedFrom, policy);
+      break;
     case 'StartSession':
       startSession(decision, command, state, policy);
       break;

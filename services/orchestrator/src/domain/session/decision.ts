@@ -42,7 +42,16 @@ export class Decision {
   }
 
   record<Type extends SessionEventType>(type: Type, data: DataOf<Type>): void {
-    const { eventIds, now, tenantId, correlationId, causationId, actor, traceparent } = this.metadata;
+    this.append(type, data, this.metadata.causationId);
+  }
+
+  /** Records another session's event as this one's own (a fork's copy): caused by the event it copies. */
+  copy(original: SessionEvent): void {
+    this.append(original.type, original.data, original.eventId);
+  }
+
+  private append(type: SessionEventType, data: unknown, causationId: string | null): void {
+    const { eventIds, now, tenantId, correlationId, actor, traceparent } = this.metadata;
     const eventId = eventIds[this.events.length];
     if (eventId === undefined) {
       throw new SessionError('InvalidCommand', `the command decided more than the ${eventIds.length} event ids it carries`);

@@ -98,6 +98,9 @@ export function evolve(state: SessionState, event: SessionEvent): SessionState {
     case 'PlanRetryHeld':
       if (state.phase !== 'planning') return state;
       return { ...state, retryHeld: true };
+    // A fork's state is that of the events it copied; the requests after SessionForked move it on.
+    case 'SessionForked':
+      return state;
     // A verdict and a crossed budget change nothing by themselves: the events decided with them
     // (SessionCompleted, ReworkRequested, SessionFailed) do.
     case 'ReviewCompleted':

@@ -4,6 +4,8 @@ import {
   type CancelSession,
   type CheckTimeouts,
   type CommandMetadata,
+  type ForkOverrides,
+  type ForkSession,
   type PauseSession,
   type PlanStep,
   type RecordAgentFailure,
@@ -33,22 +35,27 @@ export function given(...history: SessionEvent[]) {
   return scenario(history, defaultSessionPolicy);
 }
 
-function scenario(history: readonly SessionEvent[], policy: SessionPolicy) {
+function scenario(history: readonly SessionEvent[], policy: SessionPolicy, original?: readonly SessionEvent[]) {
   return {
-    withPolicy: (overrides: Partial<SessionPolicy>) => scenario(history, { ...policy, ...overrides }),
+    withPolicy: (overrides: Partial<SessionPolicy>) => scenario(history, { ...policy, ...overrides }, original),
+    /** The original session's events a ForkSession copies, as its handler reads them. */
+    forkedFrom: (...events: SessionEvent[]) => scenario(history, policy, events),
     when(command: SessionCommand) {
       // A command a test builds must be one the gateway could build.
       const parsed = sessionCommandSchema.safeParse(command);
       if (!parsed.success) throw new Error(`the spec's command is not a valid ${command.type}: ${parsed.error.message}`);
       const state = history.reduce(evolve, initialState());
-      const run = () => decide(command, state, policy);
+      const run = () => decide(command, state, policy, original);
       return {
         then(...expected: SessionEvent[]): SessionEvent[] {
           const decided = run();
           expect(decided.map(typeAndData)).toEqual(expected.map(typeAndData));
           decided.forEach((event, index) => {
             expect(eventCatalog.validateNewEvent(event)).toEqual({ ok: true });
-            expect(event).toMatchObject({ ...envelopeFrom(command.metadata), eventId: command.metadata.eventIds[index] });
+            // A fork's copy is caused by the event it copies; every other event by the command.
+            const copied = command.type === 'ForkSession' ? original?.[index] : undefined;
+            const causationId = copied === undefined ? command.metadata.causationId : copied.eventId;
+            expect(event).toMatchObject({ ...envelopeFrom(command.metadata), causationId, eventId: command.metadata.eventIds[index] });
           });
           return decided;
         },
@@ -87,6 +94,8 @@ export function stateAfter(...history: SessionEvent[]): SessionState {
 }
 
 export const sessionId = '3f2c9d7e-8a41-4f6b-b0c5-1d2e3f4a5b6c';
+/** The fork's id in fork specs; `sessionId` is then the original's. */
+export const forkId = '7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
 export const T0 = '2026-11-22T09:00:00.000Z';
 
 /** An instant `seconds` after T0 (within the same day), written without a clock. */
@@ -235,6 +244,13 @@ export const command = {
     metadata: metadata(now),
   }),
   resume: (tenantStatusVersion = 3, now?: string): ResumeSession => ({ type: 'ResumeSession', sessionId, tenantStatusVersion, metadata: metadata(now) }),
+  fork: (from: { sessionId: string; version: number }, overrides: ForkOverrides = {}): ForkSession => ({
+    type: 'ForkSession',
+    sessionId: forkId,
+    from,
+    overrides,
+    metadata: { ...metadata(), correlationId: forkId },
+  }),
   cancel: (reason?: string): CancelSession => ({
     type: 'CancelSession',
     sessionId,
