@@ -7,6 +7,10 @@ export const exitCodes = {
   usage: 2,
   /** The platform could not be reached, or refused the request. */
   platform: 3,
+  /** An operation's filter matched nothing: there was nothing to act on. */
+  nothingMatched: 4,
+  /** An operation ended with some items failed (or was aborted before every item had an outcome). */
+  partialFailure: 5,
 } as const;
 
 /** An error whose message tells the user what was wrong and what to do; main prints it and exits with `code`. */

@@ -3,6 +3,7 @@ import { CliError, exitCodes } from './exit-codes.js';
 import { exportCommand, listExportsCommand } from './export-command.js';
 import { connectionFrom, PlatformClient } from './platform-client.js';
 import { addForkAndDiff } from './sessions/sessions-commands.js';
+import { registerOperationsCommands } from './operations/index.js';
 import { verifyCommand, type Output } from './verify-command.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -11,7 +12,7 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 export async function main(argv: readonly string[], output: Output = consoleOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let code: number = exitCodes.ok;
   const program = new Command('ao')
-    .description("The agent orchestrator's command line. Exit codes: 0 ok, 1 verification or export failed, 2 usage error, 3 the platform refused or was unreachable.")
+    .description("The agent orchestrator's command line. Exit codes: 0 ok, 1 verification or export failed, 2 usage error, 3 the platform refused or was unreachable, 4 nothing matched, 5 partial failure.")
     .addOption(new Option('--url <url>', 'the gateway address (default: AO_URL)'))
     .addOption(new Option('--api-key <key>', 'an API key of the tenant (default: AO_API_KEY)'))
     .exitOverride()
@@ -53,6 +54,7 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
 
   const sessions = program.command('sessions').description('sessions: fork one at a version, compare two');
   addForkAndDiff(sessions, client, () => connectionFrom(program.opts<{ url?: string; apiKey?: string }>(), env).url, output, (exit) => (code = exit));
+  registerOperationsCommands(program, client, output, (next) => (code = next));
 
   try {
     await program.parseAsync([...argv]);

@@ -70,6 +70,11 @@ export class PlatformClient {
     await pipeline(body, count, createWriteStream(path));
   }
 
+  /** One call to the public API answering JSON; a refusal is a CliError with the problem's title and detail. For the commands beside the audit ones. */
+  call(method: string, path: string, body?: unknown): Promise<unknown> {
+    return this.json(method, path, body);
+  }
+
   /** One JSON call to the public API; a refusal or an unreachable platform is a CliError. */
   async json(method: string, path: string, body?: unknown): Promise<unknown> {
     const response = await this.send(method, path, body);

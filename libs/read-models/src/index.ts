@@ -24,5 +24,5 @@ export { openReadModels, type ReadModels } from './read-models.js';
 export { ApprovalsProjection, type ApprovalRecord, type ApprovalStatus } from './approvals/approvals.js';
 export { ApprovalQueries, type ListApprovalsQuery } from './approvals/approval-queries.js';
 export { TenantStatusesProjection, TenantStatusQueries, tenantStatusChange, type SessionOutOfStep } from './tenants/tenant-statuses.js';
-export { OperationsProjection, operationsTables } from './operations/operations-projection.js';
+export { OperationsProjection, migrateOperationsTables, operationsTables } from './operations/operations-projection.js';
 export { OperationQueries, type OperationItemRow, type OperationRecord, type OperationStatus, type SqlReader } from './operations/operation-queries.js';

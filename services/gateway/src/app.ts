@@ -26,6 +26,8 @@ import { Tools } from './tools/tools.js';
 import { ToolCompiler } from '@agent-orchestrator/tools';
 import { Approvals } from './approvals/approvals.js';
 import { AuditTrail } from './audit/audit-trail.js';
+import { Operations } from './operations/operations.js';
+import type { OperationQueries } from '@agent-orchestrator/read-models';
 import type { AuditReadModel } from '@agent-orchestrator/audit-store';
 import { Policies } from './policies/policies.js';
 import { Egress } from './egress/egress.js';
@@ -55,6 +57,8 @@ export interface GatewayDeps {
   readonly readiness?: Readiness;
   /** The audit trail's read model (the audit service writes it); served only with `sessions`, whose Kafka producer sends its commands. */
   readonly audit?: AuditReadModel;
+  /** The operations read model (the replay service writes it); served only with `sessions`, whose Kafka producer sends its commands. */
+  readonly operations?: OperationQueries;
   /** The session log the admin log appends to, in the gateway's database; without one, a log in the gateway's schema. */
   readonly adminLogStore?: AdminLogStore;
 }
@@ -115,6 +119,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const egress = backend ? new Egress(backend) : undefined;
     const approvals = backend ? new Approvals(backend) : undefined;
     const audit = backend && deps.audit ? new AuditTrail({ audit: deps.audit, producer: backend.producer, topics: backend.topics }) : undefined;
+    const operations = backend && deps.operations ? new Operations({ queries: deps.operations, pool, tenantPool: database.tenantPool, producer: backend.producer, topics: backend.topics }) : undefined;
     const feed = backend ? new SessionFeed(backend.store, logger, deps.feedPollMs) : undefined;
     if (backend && sessions && feed) {
       await feed.start();
@@ -130,7 +135,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(audit ? { audit } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
+      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(audit ? { audit } : {}), ...(operations ? { operations } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

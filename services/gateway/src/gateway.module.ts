@@ -6,6 +6,8 @@ import { Agents } from './agents/agents.js';
 import { AuditExportsController } from './audit/audit-exports.controller.js';
 import { AuditKeysController } from './audit/audit-keys.controller.js';
 import { AuditTrail } from './audit/audit-trail.js';
+import { OperationsController } from './operations/operations.controller.js';
+import { Operations } from './operations/operations.js';
 import { ApprovalsController } from './approvals/approvals.controller.js';
 import { Approvals } from './approvals/approvals.js';
 import { EgressController } from './egress/egress.controller.js';
@@ -63,6 +65,8 @@ export interface GatewayBindings {
   readonly approvals?: Approvals;
   /** The audit trail's routes (exports, keys, checkpoints, retention), when the app has its read model and Kafka. */
   readonly audit?: AuditTrail;
+  /** The operations routes (plan, dry run, confirm, pause, resume, abort, progress), when the app has their read model and Kafka. */
+  readonly operations?: Operations;
   /** The secrets routes, when the app has a backend: null when no secret store is configured (they answer 503 saying how). */
   readonly secrets?: SecretStore | null;
 }
@@ -81,7 +85,7 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
+      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.operations ? [OperationsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
@@ -90,6 +94,7 @@ export class GatewayModule {
         ...(bindings.egress ? [{ provide: Egress, useValue: bindings.egress }] : []),
         ...(bindings.approvals ? [{ provide: Approvals, useValue: bindings.approvals }] : []),
         ...(bindings.audit ? [{ provide: AuditTrail, useValue: bindings.audit }] : []),
+        ...(bindings.operations ? [{ provide: Operations, useValue: bindings.operations }] : []),
         ...(bindings.secrets !== undefined ? [{ provide: SECRET_STORE, useValue: bindings.secrets }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },
         ...tenancyProviders(bindings.tenancy),

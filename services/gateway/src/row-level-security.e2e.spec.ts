@@ -39,6 +39,8 @@ const knownTenantTables = [
   'read_models.audit_exports',
   'read_models.audit_export_chunks',
   'read_models.audit_retention',
+  'read_models.operations',
+  'read_models.operation_items',
 ];
 /** Tenant tables closed to the application role altogether (the orchestrator's own): reading them is refused, whatever the tenant. */
 const closedTables = ['read_models.projection_quarantine', 'read_models.tenant_statuses'];

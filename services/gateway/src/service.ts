@@ -1,7 +1,8 @@
 import { AuditReadModel, migrateAuditStore } from '@agent-orchestrator/audit-store';
-import { openReadModels } from '@agent-orchestrator/read-models';
+import { migrateOperationsTables, OperationQueries, openReadModels } from '@agent-orchestrator/read-models';
 import { openSecretStore } from '@agent-orchestrator/secrets';
 import type { Platform } from '@agent-orchestrator/service-host';
+import { inTransaction } from '@agent-orchestrator/postgres';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { createGatewayApp } from './app.js';
@@ -25,12 +26,15 @@ export async function startGateway(platform: Platform, config: GatewayConfig, lo
     // idempotent and safe beside the service's) and reads them as the application role.
     await migrateAuditStore(platform.pool, { schema: platform.config.readModelSchema, appRole: platform.appRole.name });
     const audit = AuditReadModel.open({ pool: platform.tenantPool, schema: platform.config.readModelSchema });
+    // The replay service keeps these; the gateway makes sure they exist, as for the audit tables.
+    await inTransaction(platform.pool, (client) => migrateOperationsTables(client, platform.config.readModelSchema, platform.appRole.name));
     const app = await createGatewayApp(config, {
       logger,
       database: platform,
       sessions: { store, producer, topics, queries: readModels.sessionQueries, modelCalls: readModels.modelCallQueries, approvals: readModels.approvalQueries },
       secrets,
       audit,
+      operations: new OperationQueries(platform.config.readModelSchema),
       readiness: platform.readiness,
       adminLogStore: store,
     });

@@ -56,9 +56,10 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
   const commands = await startCommandConsumer(platform, 'replay', replayCommandMessageSchema, operationCommandHandler({ store, sources, defaultRate: config.defaultRate, wake: (id) => runner.wake(id), logger }), { partitionsConsumedConcurrently: 6 });
   return {
     async stop() {
-      await commands.stop();
-      await sweep.stop();
+      // Acting on items stops first (the batch in hand is recorded); a confirm that arrives meanwhile is run by the next process's sweep.
       await runner.stop();
+      await sweep.stop();
+      await commands.stop();
       await projection.stop();
       await dataSource.destroy();
     },

@@ -729,6 +729,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Operations, newest first, with their status and progress: your tenant's, or every one for the platform admin. */
+        get: operations["listOperations"];
+        put?: never;
+        /** Plan a bulk operation (redrive, discard, projection rebuild, quarantine retry, session replay) over the items a filter matches: answers with the exact dry run (every matched item, counts by consumer, code, tool and tenant, how many repeat a side effect). Nothing is acted on until POST /v1/operations/{id}/confirm. A match that takes longer than a few seconds answers 202; a refused plan (too many items, no source for the kind) is a 409 saying what to change. */
+        post: operations["planOperation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One operation: its plan, status, progress (done of total, succeeded, failed, skipped) and ETA. */
+        get: operations["getOperation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations/{id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The planned items in the order they are acted on, each with its outcome and detail once it has one. */
+        get: operations["listOperationItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a planned operation over exactly the planned items, at its rate. 409 when it is not planned, or matched nothing. */
+        post: operations["confirmOperation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a running operation after the batch in hand; resume goes on from there. */
+        post: operations["pauseOperation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused operation from its first item without an outcome. */
+        post: operations["resumeOperation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations/{id}/abort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a planned, running or paused operation for good; items without an outcome are never acted on. */
+        post: operations["abortOperation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/secrets/{name}": {
         parameters: {
             query?: never;
@@ -7827,6 +7947,1417 @@ export interface operations {
                 };
             };
             /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOperations: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            operationId: string;
+                            kind: string;
+                            filter: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Whose items: a tenant's, or every tenant's (the platform admin's). */
+                            scope: {
+                                /** @enum {string} */
+                                kind: "tenant";
+                                tenantId: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "platform";
+                            };
+                            /**
+                             * @description failed: the plan was refused (see refusal); nothing was acted on.
+                             * @enum {string}
+                             */
+                            status: "planned" | "running" | "paused" | "completed" | "aborted" | "failed";
+                            reason: string | null;
+                            /** @description Why the plan was refused, and what to change. */
+                            refusal: string | null;
+                            abortReason: string | null;
+                            /** @description Items per second. */
+                            rate: number;
+                            /** @description Items matched by the dry run. */
+                            total: number;
+                            /** @description Items with an outcome. */
+                            done: number;
+                            succeeded: number;
+                            failed: number;
+                            skipped: number;
+                            /** @description Seconds left at the rate measured since it last started or resumed; null once ended. */
+                            etaSeconds: number | null;
+                            counts: {
+                                byConsumer: {
+                                    [key: string]: number;
+                                };
+                                byCode: {
+                                    [key: string]: number;
+                                };
+                                byTool: {
+                                    [key: string]: number;
+                                };
+                                byTenant: {
+                                    [key: string]: number;
+                                };
+                            };
+                            /** @description How many items run an unsafe tool operation again when acted on. */
+                            repeatsSideEffect: number;
+                            requestedBy: {
+                                kind: string;
+                                id: string;
+                            };
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** Format: date-time */
+                            endedAt: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    planOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description What to do with the matched items: redrive, discard, rebuild-projection, retry-quarantined or replay-sessions.
+                     * @enum {string}
+                     */
+                    kind: "redrive" | "discard" | "rebuild-projection" | "retry-quarantined" | "replay-sessions";
+                    /** @description Which items: each source reads the fields that apply to it (ids, consumer, code, tool, tenant (platform admin only), since/until, status, projection). */
+                    filter: {
+                        ids?: string[];
+                        consumer?: string;
+                        code?: string;
+                        tool?: string;
+                        tenant?: string;
+                        /** Format: date-time */
+                        since?: string;
+                        /** Format: date-time */
+                        until?: string;
+                        status?: string;
+                        projection?: string;
+                    };
+                    /** @description Items per second once confirmed (at most 1000); the service's default (100) when left out. */
+                    rate?: number;
+                    /** @description Why; required for a discard. */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Planned: the dry run */
+            201: {
+                headers: {
+                    /** @description The operation: /v1/operations/{id}. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        operationId: string;
+                        kind: string;
+                        filter: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Whose items: a tenant's, or every tenant's (the platform admin's). */
+                        scope: {
+                            /** @enum {string} */
+                            kind: "tenant";
+                            tenantId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "platform";
+                        };
+                        /**
+                         * @description failed: the plan was refused (see refusal); nothing was acted on.
+                         * @enum {string}
+                         */
+                        status: "planned" | "running" | "paused" | "completed" | "aborted" | "failed";
+                        reason: string | null;
+                        /** @description Why the plan was refused, and what to change. */
+                        refusal: string | null;
+                        abortReason: string | null;
+                        /** @description Items per second. */
+                        rate: number;
+                        /** @description Items matched by the dry run. */
+                        total: number;
+                        /** @description Items with an outcome. */
+                        done: number;
+                        succeeded: number;
+                        failed: number;
+                        skipped: number;
+                        /** @description Seconds left at the rate measured since it last started or resumed; null once ended. */
+                        etaSeconds: number | null;
+                        counts: {
+                            byConsumer: {
+                                [key: string]: number;
+                            };
+                            byCode: {
+                                [key: string]: number;
+                            };
+                            byTool: {
+                                [key: string]: number;
+                            };
+                            byTenant: {
+                                [key: string]: number;
+                            };
+                        };
+                        /** @description How many items run an unsafe tool operation again when acted on. */
+                        repeatsSideEffect: number;
+                        requestedBy: {
+                            kind: string;
+                            id: string;
+                        };
+                        /** Format: date-time */
+                        requestedAt: string;
+                        /** Format: date-time */
+                        startedAt: string | null;
+                        /** Format: date-time */
+                        endedAt: string | null;
+                    };
+                };
+            };
+            /** @description Accepted: still matching; follow it with GET /v1/operations/{id} */
+            202: {
+                headers: {
+                    /** @description The operation: /v1/operations/{id}. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Not planned yet: follow it with GET /v1/operations/{id}.
+                         */
+                        operationId: string;
+                    };
+                };
+            };
+            /** @description Bad Request: the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operation id POST /v1/operations answered with. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        operationId: string;
+                        kind: string;
+                        filter: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Whose items: a tenant's, or every tenant's (the platform admin's). */
+                        scope: {
+                            /** @enum {string} */
+                            kind: "tenant";
+                            tenantId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "platform";
+                        };
+                        /**
+                         * @description failed: the plan was refused (see refusal); nothing was acted on.
+                         * @enum {string}
+                         */
+                        status: "planned" | "running" | "paused" | "completed" | "aborted" | "failed";
+                        reason: string | null;
+                        /** @description Why the plan was refused, and what to change. */
+                        refusal: string | null;
+                        abortReason: string | null;
+                        /** @description Items per second. */
+                        rate: number;
+                        /** @description Items matched by the dry run. */
+                        total: number;
+                        /** @description Items with an outcome. */
+                        done: number;
+                        succeeded: number;
+                        failed: number;
+                        skipped: number;
+                        /** @description Seconds left at the rate measured since it last started or resumed; null once ended. */
+                        etaSeconds: number | null;
+                        counts: {
+                            byConsumer: {
+                                [key: string]: number;
+                            };
+                            byCode: {
+                                [key: string]: number;
+                            };
+                            byTool: {
+                                [key: string]: number;
+                            };
+                            byTenant: {
+                                [key: string]: number;
+                            };
+                        };
+                        /** @description How many items run an unsafe tool operation again when acted on. */
+                        repeatsSideEffect: number;
+                        requestedBy: {
+                            kind: string;
+                            id: string;
+                        };
+                        /** Format: date-time */
+                        requestedAt: string;
+                        /** Format: date-time */
+                        startedAt: string | null;
+                        /** Format: date-time */
+                        endedAt: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request: the path cannot be read (percent-encode it as UTF-8), or a parameter is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOperationItems: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The operation id POST /v1/operations answered with. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            position: number;
+                            itemId: string;
+                            source: string;
+                            tenantId: string | null;
+                            consumer?: string;
+                            code?: string;
+                            tool?: string;
+                            sessionId?: string;
+                            repeatsSideEffect: boolean;
+                            label: string;
+                            /** @description succeeded, failed or skipped; null until the item was acted on. */
+                            outcome: string | null;
+                            /** @description Why it failed or was skipped, or what it found. */
+                            detail: unknown;
+                            /** Format: date-time */
+                            executedAt: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirmOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operation id POST /v1/operations answered with. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        operationId: string;
+                        kind: string;
+                        filter: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Whose items: a tenant's, or every tenant's (the platform admin's). */
+                        scope: {
+                            /** @enum {string} */
+                            kind: "tenant";
+                            tenantId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "platform";
+                        };
+                        /**
+                         * @description failed: the plan was refused (see refusal); nothing was acted on.
+                         * @enum {string}
+                         */
+                        status: "planned" | "running" | "paused" | "completed" | "aborted" | "failed";
+                        reason: string | null;
+                        /** @description Why the plan was refused, and what to change. */
+                        refusal: string | null;
+                        abortReason: string | null;
+                        /** @description Items per second. */
+                        rate: number;
+                        /** @description Items matched by the dry run. */
+                        total: number;
+                        /** @description Items with an outcome. */
+                        done: number;
+                        succeeded: number;
+                        failed: number;
+                        skipped: number;
+                        /** @description Seconds left at the rate measured since it last started or resumed; null once ended. */
+                        etaSeconds: number | null;
+                        counts: {
+                            byConsumer: {
+                                [key: string]: number;
+                            };
+                            byCode: {
+                                [key: string]: number;
+                            };
+                            byTool: {
+                                [key: string]: number;
+                            };
+                            byTenant: {
+                                [key: string]: number;
+                            };
+                        };
+                        /** @description How many items run an unsafe tool operation again when acted on. */
+                        repeatsSideEffect: number;
+                        requestedBy: {
+                            kind: string;
+                            id: string;
+                        };
+                        /** Format: date-time */
+                        requestedAt: string;
+                        /** Format: date-time */
+                        startedAt: string | null;
+                        /** Format: date-time */
+                        endedAt: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request: the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large: the body is longer than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pauseOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operation id POST /v1/operations answered with. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        operationId: string;
+                        kind: string;
+                        filter: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Whose items: a tenant's, or every tenant's (the platform admin's). */
+                        scope: {
+                            /** @enum {string} */
+                            kind: "tenant";
+                            tenantId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "platform";
+                        };
+                        /**
+                         * @description failed: the plan was refused (see refusal); nothing was acted on.
+                         * @enum {string}
+                         */
+                        status: "planned" | "running" | "paused" | "completed" | "aborted" | "failed";
+                        reason: string | null;
+                        /** @description Why the plan was refused, and what to change. */
+                        refusal: string | null;
+                        abortReason: string | null;
+                        /** @description Items per second. */
+                        rate: number;
+                        /** @description Items matched by the dry run. */
+                        total: number;
+                        /** @description Items with an outcome. */
+                        done: number;
+                        succeeded: number;
+                        failed: number;
+                        skipped: number;
+                        /** @description Seconds left at the rate measured since it last started or resumed; null once ended. */
+                        etaSeconds: number | null;
+                        counts: {
+                            byConsumer: {
+                                [key: string]: number;
+                            };
+                            byCode: {
+                                [key: string]: number;
+                            };
+                            byTool: {
+                                [key: string]: number;
+                            };
+                            byTenant: {
+                                [key: string]: number;
+                            };
+                        };
+                        /** @description How many items run an unsafe tool operation again when acted on. */
+                        repeatsSideEffect: number;
+                        requestedBy: {
+                            kind: string;
+                            id: string;
+                        };
+                        /** Format: date-time */
+                        requestedAt: string;
+                        /** Format: date-time */
+                        startedAt: string | null;
+                        /** Format: date-time */
+                        endedAt: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request: the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large: the body is longer than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resumeOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operation id POST /v1/operations answered with. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        operationId: string;
+                        kind: string;
+                        filter: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Whose items: a tenant's, or every tenant's (the platform admin's). */
+                        scope: {
+                            /** @enum {string} */
+                            kind: "tenant";
+                            tenantId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "platform";
+                        };
+                        /**
+                         * @description failed: the plan was refused (see refusal); nothing was acted on.
+                         * @enum {string}
+                         */
+                        status: "planned" | "running" | "paused" | "completed" | "aborted" | "failed";
+                        reason: string | null;
+                        /** @description Why the plan was refused, and what to change. */
+                        refusal: string | null;
+                        abortReason: string | null;
+                        /** @description Items per second. */
+                        rate: number;
+                        /** @description Items matched by the dry run. */
+                        total: number;
+                        /** @description Items with an outcome. */
+                        done: number;
+                        succeeded: number;
+                        failed: number;
+                        skipped: number;
+                        /** @description Seconds left at the rate measured since it last started or resumed; null once ended. */
+                        etaSeconds: number | null;
+                        counts: {
+                            byConsumer: {
+                                [key: string]: number;
+                            };
+                            byCode: {
+                                [key: string]: number;
+                            };
+                            byTool: {
+                                [key: string]: number;
+                            };
+                            byTenant: {
+                                [key: string]: number;
+                            };
+                        };
+                        /** @description How many items run an unsafe tool operation again when acted on. */
+                        repeatsSideEffect: number;
+                        requestedBy: {
+                            kind: string;
+                            id: string;
+                        };
+                        /** Format: date-time */
+                        requestedAt: string;
+                        /** Format: date-time */
+                        startedAt: string | null;
+                        /** Format: date-time */
+                        endedAt: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request: the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large: the body is longer than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    abortOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operation id POST /v1/operations answered with. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Why it was stopped. */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        operationId: string;
+                        kind: string;
+                        filter: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Whose items: a tenant's, or every tenant's (the platform admin's). */
+                        scope: {
+                            /** @enum {string} */
+                            kind: "tenant";
+                            tenantId: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "platform";
+                        };
+                        /**
+                         * @description failed: the plan was refused (see refusal); nothing was acted on.
+                         * @enum {string}
+                         */
+                        status: "planned" | "running" | "paused" | "completed" | "aborted" | "failed";
+                        reason: string | null;
+                        /** @description Why the plan was refused, and what to change. */
+                        refusal: string | null;
+                        abortReason: string | null;
+                        /** @description Items per second. */
+                        rate: number;
+                        /** @description Items matched by the dry run. */
+                        total: number;
+                        /** @description Items with an outcome. */
+                        done: number;
+                        succeeded: number;
+                        failed: number;
+                        skipped: number;
+                        /** @description Seconds left at the rate measured since it last started or resumed; null once ended. */
+                        etaSeconds: number | null;
+                        counts: {
+                            byConsumer: {
+                                [key: string]: number;
+                            };
+                            byCode: {
+                                [key: string]: number;
+                            };
+                            byTool: {
+                                [key: string]: number;
+                            };
+                            byTenant: {
+                                [key: string]: number;
+                            };
+                        };
+                        /** @description How many items run an unsafe tool operation again when acted on. */
+                        repeatsSideEffect: number;
+                        requestedBy: {
+                            kind: string;
+                            id: string;
+                        };
+                        /** Format: date-time */
+                        requestedAt: string;
+                        /** Format: date-time */
+                        startedAt: string | null;
+                        /** Format: date-time */
+                        endedAt: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request: the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large: the body is longer than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: send the body as application/json */
             415: {
                 headers: {
                     [name: string]: unknown;

@@ -1,11 +1,62 @@
 import { operationItemsPerChunk, parseStreamName, streamCategories, type EventEnvelope, type OperationEvent } from '@agent-orchestrator/contracts';
-import { isolateByTenant } from '@agent-orchestrator/postgres';
+import { isolateByTenant, type Queryable } from '@agent-orchestrator/postgres';
 import type { Projection } from '@agent-orchestrator/projections';
 import pg from 'pg';
 import type { EntityManager } from 'typeorm';
 import { readOnlyFor } from '../tenant-scope.js';
 
 export const operationsTables = (schema: string) => ({ operations: `${pg.escapeIdentifier(schema)}.operations`, items: `${pg.escapeIdentifier(schema)}.operation_items` });
+
+/**
+ * Creates the operations tables if missing, under row-level security, readable by `appRole`.
+ * Idempotent and safe beside another process doing the same: the projection runs it, and so does
+ * the gateway, which reads the tables and may start first.
+ */
+export async function migrateOperationsTables(manager: Queryable, schema: string, appRole?: string): Promise<void> {
+  const { operations, items } = operationsTables(schema);
+  await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`read-model:${schema}.operations`]);
+  await manager.query(`CREATE TABLE IF NOT EXISTS ${operations} (
+    operation_id uuid PRIMARY KEY,
+    tenant_id text,
+    kind text NOT NULL,
+    filter jsonb NOT NULL,
+    scope jsonb NOT NULL,
+    status text NOT NULL,
+    reason text,
+    refusal text,
+    abort_reason text,
+    rate double precision NOT NULL DEFAULT 0,
+    total int NOT NULL DEFAULT 0,
+    repeats_side_effect int NOT NULL DEFAULT 0,
+    counts jsonb NOT NULL DEFAULT '{"byConsumer":{},"byCode":{},"byTool":{},"byTenant":{}}',
+    done int NOT NULL DEFAULT 0,
+    succeeded int NOT NULL DEFAULT 0,
+    failed int NOT NULL DEFAULT 0,
+    skipped int NOT NULL DEFAULT 0,
+    requested_by jsonb NOT NULL,
+    requested_at timestamptz NOT NULL,
+    started_at timestamptz,
+    ended_at timestamptz,
+    running_since timestamptz,
+    done_at_running_since int NOT NULL DEFAULT 0,
+    last_item_at timestamptz,
+    last_stream_version int NOT NULL)`);
+  await manager.query(`CREATE INDEX IF NOT EXISTS operations_tenant_requested ON ${operations} (tenant_id, requested_at DESC, operation_id DESC)`);
+  await manager.query(`CREATE INDEX IF NOT EXISTS operations_running ON ${operations} (status) WHERE status = 'running'`);
+  await manager.query(`CREATE TABLE IF NOT EXISTS ${items} (
+    operation_id uuid NOT NULL,
+    position int NOT NULL,
+    tenant_id text,
+    item_id text NOT NULL,
+    item jsonb NOT NULL,
+    outcome text,
+    detail jsonb,
+    executed_at timestamptz,
+    PRIMARY KEY (operation_id, position))`);
+  await manager.query(`CREATE UNIQUE INDEX IF NOT EXISTS operation_items_item ON ${items} (operation_id, item_id)`);
+  for (const table of [operations, items]) await isolateByTenant(manager, table, readOnlyFor(appRole));
+}
+
 
 /**
  * The operations read model: one row per `operation-<id>` stream (its plan, status, counts and
@@ -29,48 +80,7 @@ export class OperationsProjection implements Projection {
   }
 
   async setUp(manager: EntityManager): Promise<void> {
-    const { operations, items } = this.tables;
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`read-model:${this.schema}.operations`]);
-    await manager.query(`CREATE TABLE IF NOT EXISTS ${operations} (
-      operation_id uuid PRIMARY KEY,
-      tenant_id text,
-      kind text NOT NULL,
-      filter jsonb NOT NULL,
-      scope jsonb NOT NULL,
-      status text NOT NULL,
-      reason text,
-      refusal text,
-      abort_reason text,
-      rate double precision NOT NULL DEFAULT 0,
-      total int NOT NULL DEFAULT 0,
-      repeats_side_effect int NOT NULL DEFAULT 0,
-      counts jsonb NOT NULL DEFAULT '{"byConsumer":{},"byCode":{},"byTool":{},"byTenant":{}}',
-      done int NOT NULL DEFAULT 0,
-      succeeded int NOT NULL DEFAULT 0,
-      failed int NOT NULL DEFAULT 0,
-      skipped int NOT NULL DEFAULT 0,
-      requested_by jsonb NOT NULL,
-      requested_at timestamptz NOT NULL,
-      started_at timestamptz,
-      ended_at timestamptz,
-      running_since timestamptz,
-      done_at_running_since int NOT NULL DEFAULT 0,
-      last_item_at timestamptz,
-      last_stream_version int NOT NULL)`);
-    await manager.query(`CREATE INDEX IF NOT EXISTS operations_tenant_requested ON ${operations} (tenant_id, requested_at DESC, operation_id DESC)`);
-    await manager.query(`CREATE INDEX IF NOT EXISTS operations_running ON ${operations} (status) WHERE status = 'running'`);
-    await manager.query(`CREATE TABLE IF NOT EXISTS ${items} (
-      operation_id uuid NOT NULL,
-      position int NOT NULL,
-      tenant_id text,
-      item_id text NOT NULL,
-      item jsonb NOT NULL,
-      outcome text,
-      detail jsonb,
-      executed_at timestamptz,
-      PRIMARY KEY (operation_id, position))`);
-    await manager.query(`CREATE UNIQUE INDEX IF NOT EXISTS operation_items_item ON ${items} (operation_id, item_id)`);
-    for (const table of [operations, items]) await isolateByTenant(manager, table, readOnlyFor(this.appRole));
+    await migrateOperationsTables(manager, this.schema, this.appRole);
   }
 
   async reset(manager: EntityManager): Promise<void> {
@@ -149,9 +159,9 @@ export class OperationsProjection implements Projection {
         return;
       case 'OperationItemExecuted': {
         const { itemId, outcome, detail } = event.data;
-        const rows = (await update(`done = done + 1, ${outcome} = ${outcome} + 1, last_item_at = $3`, [at])) as unknown[];
+        const moved = rowsOf(await update(`done = done + 1, ${outcome} = ${outcome} + 1, last_item_at = $3`, [at]));
         // Already applied when the operation row did not move (a replayed event).
-        if (rowsOf(rows).length === 0) return;
+        if (moved.length === 0) return;
         await manager.query(`UPDATE ${items} SET outcome = $3, detail = $4::jsonb, executed_at = $5 WHERE operation_id = $1 AND item_id = $2`, [operationId, itemId, outcome, detail === undefined ? null : JSON.stringify(detail), at]);
         return;
       }
@@ -163,7 +173,8 @@ export class OperationsProjection implements Projection {
   }
 }
 
-/** TypeORM answers an UPDATE … RETURNING as [rows, count]. */
-function rowsOf(result: unknown[]): unknown[] {
-  return Array.isArray(result[0]) ? (result[0] as unknown[]) : result;
+/** The rows of an UPDATE … RETURNING: TypeORM answers [rows, count], pg answers { rows }. */
+function rowsOf(result: unknown): unknown[] {
+  if (Array.isArray(result)) return Array.isArray(result[0]) ? (result[0] as unknown[]) : result;
+  return (result as { rows?: unknown[] }).rows ?? [];
 }

@@ -10,6 +10,8 @@ export type Action = 'manage' | 'create' | 'read' | 'update' | 'revoke' | 'cance
  * `AuditCheckpoint`, `AuditRetention`) is the auditors' and admins': an auditor requests exports
  * and checkpoints and reads keys and retention; only an admin rotates the key or changes
  * retention. `Tenant` is the platform's, not a tenant's: only the platform admin has it.
+ * `Operation` (SRE bulk operations: redrives, discards, rebuilds, replays) is the operators' and
+ * admins' on their own tenant's items, and the platform admin's on every tenant's.
  */
 export type SubjectName =
   | 'ApiKey'
@@ -27,7 +29,8 @@ export type SubjectName =
   | 'AuditExport'
   | 'AuditKey'
   | 'AuditCheckpoint'
-  | 'AuditRetention';
+  | 'AuditRetention'
+  | 'Operation';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });
 export type GatewayAbility = MongoAbility<[Action, Subject]>;
@@ -48,6 +51,7 @@ export const roleAbilities: Readonly<Record<Role, Grant>> = {
     can(['create', 'read', 'cancel'], 'Session', own);
     can('read', ['SessionLog', 'Agent', 'Tool', 'Policy'], own);
     can(['read', 'decide'], 'Approval', own);
+    can(['create', 'read', 'update'], 'Operation', own);
   },
   approver: (can, own) => {
     can('read', ['Session', 'SessionLog', 'Agent', 'Tool', 'Approval', 'Policy'], own);
@@ -86,9 +90,11 @@ export function abilityOf(tenantId: string, grants: readonly Grant[]): GatewayAb
   return build();
 }
 
-/** The platform admin (PLATFORM_ADMIN_API_KEY): manages tenants, and may do nothing inside one. */
+/** The platform admin (PLATFORM_ADMIN_API_KEY): manages tenants and runs operations across them, and may do nothing else inside one. */
 export const platformAdminGrant: Grant = (can) => {
   can('manage', 'Tenant');
+  // Operations act across tenants (a redrive after an outage, a projection rebuild): the operations routes scope them to the platform.
+  can('manage', 'Operation');
 };
 
 export function platformAdminAbility(): GatewayAbility {
