@@ -16,6 +16,7 @@ describe('replaying recorded sessions with the release deciders', () => {
   let pool: pg.Pool;
   let store: PostgresEventStore;
   const recorded = new Map<string, SessionShape>();
+  const forks: string[] = [];
   const logSize = async () => Number((await pool.query('SELECT count(*) AS n FROM event_store.events')).rows[0].n);
 
   beforeAll(async () => {
@@ -59,6 +60,7 @@ describe('replaying recorded sessions with the release deciders', () => {
     const log = await store.readStream(sessionStream(original));
     const review = log.find((event) => event.type === 'ReviewRequested')!;
     const fork = await platform.fork(original, review.streamVersion, { modelFixture: 'three-steps-rework-once' });
+    forks.push(fork);
     const report = await replaySession(store, fork);
     expect(report).toMatchObject({ sessionId: fork, identical: true });
     expect(report.difference).toBeUndefined();
@@ -112,7 +114,7 @@ describe('replaying recorded sessions with the release deciders', () => {
     it('matches the sessions the filter selects, in the tenant in scope, none of them repeating a side effect', async () => {
       const failed = [...recorded].filter(([, shape]) => shape === 'plannerFails').map(([id]) => id);
       const all = await source().match('replay-sessions', {}, scope);
-      expect(all.map((item) => item.itemId).sort()).toEqual([...recorded.keys()].sort());
+      expect(all.map((item) => item.itemId).sort()).toEqual([...recorded.keys(), ...forks].sort());
       expect(all.every((item) => item.repeatsSideEffect === false && item.tenantId === 'demo' && item.source === 'session')).toBe(true);
       expect((await source().match('replay-sessions', { status: 'failed' }, scope)).map((item) => item.itemId).sort()).toEqual(failed.sort());
       const [one, two] = [...recorded.keys()];
