@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { registerDlqCommands } from './dead-letters/dlq-command.js';
 import { CliError, exitCodes } from './exit-codes.js';
 import { exportCommand, listExportsCommand } from './export-command.js';
 import { connectionFrom, PlatformClient } from './platform-client.js';
@@ -53,6 +54,7 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
       code = await listExportsCommand(client(), options, output);
     });
 
+  registerDlqCommands(program, client, output, (exit) => void (code = exit));
   const sessions = program.command('sessions').description('sessions: fork one at a version, compare two, replay from the log');
   addForkAndDiff(sessions, client, () => connectionFrom(program.opts<{ url?: string; apiKey?: string }>(), env).url, output, (exit) => (code = exit));
   addReplay(sessions, client, processTerminal, output, (exit) => (code = exit));

@@ -57,6 +57,10 @@ export type TopicNames = ReturnType<typeof topicNames>;
 /**
  * Kafka header names the platform sets. Values are UTF-8 strings. `traceparent`/`tracestate`
  * are W3C trace context; the dead-letter headers say where a message came from and why it failed.
+ * A redriven message (a dead letter produced again to its source topic) names the one Kafka group
+ * id it is for (`redrive-group`: every other group passes over it), the dead letter it is
+ * (`redrive-of`) and how many times it has been redriven (`redrive-count`); if it fails again, its
+ * new dead letter keeps the last two, so the index counts it on the same dead letter.
  */
 export const messageHeaders = {
   eventId: 'event-id',
@@ -74,4 +78,7 @@ export const messageHeaders = {
   dlqConsumerGroup: 'dlq-consumer-group',
   dlqAttempts: 'dlq-attempts',
   dlqFailedAt: 'dlq-failed-at',
+  redriveGroup: 'redrive-group',
+  redriveOf: 'redrive-of',
+  redriveCount: 'redrive-count',
 } as const;

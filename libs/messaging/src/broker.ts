@@ -1,7 +1,7 @@
 import type { TopicSpec } from '@agent-orchestrator/contracts';
 import type { Kafka } from 'kafkajs';
 import { startConsumer, type ConsumerOptions, type RunningConsumer } from './consumer.js';
-import { ensureTopics } from './kafka.js';
+import { ensureTopics, listTopics } from './kafka.js';
 import { MessageProducer, type MessageSender } from './producer.js';
 
 /** A consumer's options on any transport. */
@@ -15,6 +15,11 @@ export type ConsumeOptions<T> = Omit<ConsumerOptions<T>, 'kafka'>;
 export interface Broker {
   readonly producer: MessageSender;
   ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
+  /**
+   * The topics that exist now. A consumer of topics by pattern (every `dlq.*`) lists them and
+   * consumes again when new ones appear: kafkajs resolves a pattern only when it subscribes.
+   */
+  listTopics(): Promise<string[]>;
   consume<T>(options: ConsumeOptions<T>): Promise<RunningConsumer>;
   close(): Promise<void>;
 }
@@ -25,6 +30,7 @@ export function kafkaBroker(kafka: Kafka): Broker {
   return {
     producer,
     ensureTopics: (topics) => ensureTopics(kafka, topics),
+    listTopics: () => listTopics(kafka),
     consume: (options) => startConsumer({ ...options, kafka }),
     close: () => producer.disconnect(),
   };

@@ -183,6 +183,35 @@ describe('the consumer loop on a real broker', () => {
     expect(header(dead[0]!, messageHeaders.dlqReason)).toBe('tool billing.refund is not on the allow-list');
   });
 
+  it('hands a redriven message to the group it names, and the other groups of the topic pass over it', async () => {
+    const jobs = await topic('redriven', 2);
+    const seen: Record<'a' | 'b', string[]> = { a: [], b: [] };
+    for (const name of ['a', 'b'] as const) {
+      const groupId = topics.consumerGroup(`redrive-${name}`);
+      await ensureTopics(kafka, [{ name: topics.deadLetters(groupId), partitions: 1 }]);
+      running.push(
+        await startConsumer({
+          kafka,
+          groupId,
+          topics: [jobs],
+          decode: eventDecoder(),
+          deadLetters: { producer, topic: topics.deadLetters(groupId) },
+          handle: async ({ value }) => void seen[name].push(value.eventId),
+        }),
+      );
+    }
+    const redriven = envelope();
+    const everyone = envelope();
+    const sent = encodeEvent(redriven, jobs);
+    await producer.send([
+      { ...sent, headers: { ...sent.headers, [messageHeaders.redriveGroup]: topics.consumerGroup('redrive-a'), [messageHeaders.redriveOf]: 'dl-1', [messageHeaders.redriveCount]: '1' } },
+      encodeEvent(everyone, jobs),
+    ]);
+    // Same key, same partition: once b has handled the later message, it has moved past the redriven one.
+    await waitFor('both groups past both messages', () => seen.a.length === 2 && seen.b.length === 1);
+    expect(seen).toEqual({ a: [redriven.eventId, everyone.eventId], b: [everyone.eventId] });
+  });
+
   it('runs the handler in the trace context the message carries', async () => {
     // What the OpenTelemetry SDK does in a service process.
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

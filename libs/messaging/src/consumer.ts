@@ -88,7 +88,8 @@ class RetryableFailure extends Error {
 /**
  * Handles one consumed message the way every transport must: decode (failure: dead letter at
  * once), handle inside the message's trace context with retries and jittered backoff for
- * retryable failures, and dead-letter with the reason what cannot be handled. Resolves once the
+ * retryable failures, and dead-letter with the reason what cannot be handled. A redriven message
+ * whose `redrive-group` names another group is passed over (moved past, not handled). Resolves once the
  * handler's work or the dead letter is durable, so the caller may move past the message; rejects
  * with Stopping when `stopping` aborted it part-way.
  */
@@ -100,6 +101,8 @@ export function messageProcessor<T>(
   const retry = { ...defaultRetry, ...options.retry };
   const deadLetter = async (topic: string, partition: number, message: KafkaMessage, error: unknown, attempts: number) => {
     const reason = describeError(error);
+    // The dead letter keeps what it was redriven from, but is for whoever reads the dead letters.
+    const { [messageHeaders.redriveGroup]: _redriveGroup, ...kept } = stringHeaders(message.headers);
     logger.warn({ topic, partition, offset: message.offset, reason, attempts }, 'dead-lettering a message');
     await options.deadLetters.producer.send([
       {
@@ -108,7 +111,7 @@ export function messageProcessor<T>(
         value: message.value ?? Buffer.alloc(0),
         traceparent: headerValue(message.headers, messageHeaders.traceparent) ?? null,
         headers: {
-          ...stringHeaders(message.headers),
+          ...kept,
           [messageHeaders.dlqReason]: reason.slice(0, 4000),
           [messageHeaders.dlqErrorCode]: errorCode(error),
           [messageHeaders.dlqSourceTopic]: topic,
@@ -123,6 +126,9 @@ export function messageProcessor<T>(
   };
 
   return async (topic, partition, message, heartbeat, heartbeatInterval) => {
+    // A redrive is for the group that failed the message: every other group handled it already.
+    const redriveGroup = headerValue(message.headers, messageHeaders.redriveGroup);
+    if (redriveGroup !== undefined && redriveGroup !== options.groupId) return;
     let value: T;
     try {
       value = options.decode(message);

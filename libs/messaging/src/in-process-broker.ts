@@ -67,6 +67,11 @@ export class InProcessBroker implements Broker {
     for (const { name, partitions } of topics) this.topic(name, partitions);
   }
 
+  /** Every topic made so far: by ensureTopics, by a consumer, or by the first message sent to it (a dead-letter topic). */
+  async listTopics(): Promise<string[]> {
+    return [...this.topics.keys()];
+  }
+
   async consume<T>(options: ConsumeOptions<T>): Promise<RunningConsumer> {
     // Kafka would split the partitions among a group's members; dev mode runs one member per group.
     if (this.consuming.has(options.groupId)) throw new Error(`consumer group ${options.groupId} already has a member in this process`);

@@ -87,6 +87,29 @@ describe('the in-process transport', () => {
     ]);
   });
 
+  it('gives a redriven message to the group it names alone, and its next dead letter keeps what it was redriven from', async () => {
+    const seen: Record<string, number[]> = { a: [], b: [] };
+    const redriveHeaders = { [messageHeaders.redriveGroup]: 'a', [messageHeaders.redriveOf]: 'dl-7', [messageHeaders.redriveCount]: '1' };
+    await broker.consume(options('a', async ({ value }) => {
+      seen.a!.push(value.n);
+      if (value.n === 2) throw new MessagingError('Rejected', 'still wrong');
+    }));
+    await broker.consume(options('b', async ({ value }) => void seen.b!.push(value.n)));
+    await broker.producer.send([{ topic: 'jobs', key: 'k', value: JSON.stringify({ n: 1 }), headers: redriveHeaders }]);
+    await broker.producer.send([{ topic: 'jobs', key: 'k', value: JSON.stringify({ n: 2 }), headers: redriveHeaders }]);
+    await send('k', 3);
+    await until(() => seen.a!.length === 3 && seen.b!.length === 1 && dead.length === 1);
+    expect(seen).toEqual({ a: [1, 2, 3], b: [3] });
+    expect(dead).toEqual([{ key: 'k', reason: 'still wrong', code: 'Rejected', group: 'a' }]);
+    const kept: (string | undefined)[][] = [];
+    await broker.consume({
+      ...options('redriven-reader', async ({ headers }) => void kept.push([messageHeaders.redriveOf, messageHeaders.redriveCount].map((name) => headers[name]?.toString()))),
+      topics: ['dlq.a'],
+    });
+    await until(() => kept.length === 1);
+    expect(kept).toEqual([['dl-7', '1']]);
+  });
+
   it("resumes a group where it stopped: a restarted consumer gets only what came after", async () => {
     const seen: number[] = [];
     const first = await broker.consume(options('a', async ({ value }) => void seen.push(value.n)));

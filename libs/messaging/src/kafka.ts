@@ -46,6 +46,16 @@ export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): 
   }
 }
 
+export async function listTopics(kafka: Kafka): Promise<string[]> {
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await admin.listTopics();
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /**
  * kafkajs's own wait retries only LEADER_NOT_AVAILABLE, but a Kafka 4 broker answers
  * UNKNOWN_TOPIC_OR_PARTITION for a moment after it created a topic; both mean "not yet".

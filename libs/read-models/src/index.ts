@@ -24,5 +24,14 @@ export { openReadModels, type ReadModels } from './read-models.js';
 export { ApprovalsProjection, type ApprovalRecord, type ApprovalStatus } from './approvals/approvals.js';
 export { ApprovalQueries, type ListApprovalsQuery } from './approvals/approval-queries.js';
 export { TenantStatusesProjection, TenantStatusQueries, tenantStatusChange, type SessionOutOfStep } from './tenants/tenant-statuses.js';
+export { DeadLetterIndex, deadLetterSources, deadLetterStatuses, deadLettersTableName, type DeadLetterEntry, type DeadLetterSource, type DeadLetterStatus } from './dead-letters/dead-letters.js';
+export {
+  DeadLetterQueries,
+  type DeadLetterFilter,
+  type DeadLetterMessage,
+  type DeadLetterPage,
+  type DeadLetterRecord,
+  type DeadLetterScope,
+} from './dead-letters/dead-letter-queries.js';
 export { OperationsProjection, migrateOperationsTables, operationsTables } from './operations/operations-projection.js';
 export { OperationQueries, type OperationItemRow, type OperationRecord, type OperationStatus, type SqlReader } from './operations/operation-queries.js';

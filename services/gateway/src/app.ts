@@ -39,6 +39,8 @@ import { openTenancy } from './tenants/tenancy.js';
 import { gatewayDatabase } from './tenant-database.js';
 import { NestPinoLogger, Readiness } from '@agent-orchestrator/service-host';
 import { openAuthentication } from './auth/authentication.js';
+import type { DeadLetterQueries } from '@agent-orchestrator/read-models';
+import { DeadLetters } from './dead-letters/dead-letters.js';
 
 export interface GatewayDeps {
   /**
@@ -61,6 +63,8 @@ export interface GatewayDeps {
   readonly operations?: OperationQueries;
   /** The session log the admin log appends to, in the gateway's database; without one, a log in the gateway's schema. */
   readonly adminLogStore?: AdminLogStore;
+  /** The dead-letter index (the replay service writes it): without it there are no dead-letter routes. */
+  readonly deadLetters?: DeadLetterQueries;
 }
 
 async function registerBootstrapKey(apiKeys: ApiKeyStore, config: GatewayConfig, logger: Logger): Promise<void> {
@@ -135,7 +139,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(audit ? { audit } : {}), ...(operations ? { operations } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}) }),
+      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(audit ? { audit } : {}), ...(operations ? { operations } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}), ...(deps.deadLetters ? { deadLetters: new DeadLetters(deps.deadLetters) } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

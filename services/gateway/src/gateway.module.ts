@@ -40,6 +40,8 @@ import { SessionsController } from './sessions/sessions.controller.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { tenancyProviders, type Tenancy } from './tenants/tenancy.js';
 import { Sessions } from './sessions/sessions.js';
+import { DeadLettersController } from './dead-letters/dead-letters.controller.js';
+import { DeadLetters } from './dead-letters/dead-letters.js';
 
 export interface GatewayBindings {
   readonly apiKeys: ApiKeys;
@@ -69,6 +71,8 @@ export interface GatewayBindings {
   readonly operations?: Operations;
   /** The secrets routes, when the app has a backend: null when no secret store is configured (they answer 503 saying how). */
   readonly secrets?: SecretStore | null;
+  /** The dead-letter routes, when the app has the dead-letter index. */
+  readonly deadLetters?: DeadLetters;
 }
 
 class ShutdownHook implements OnApplicationShutdown {
@@ -85,7 +89,7 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.operations ? [OperationsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : [])],
+      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.operations ? [OperationsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : []), ...(bindings.deadLetters ? [DeadLettersController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
@@ -94,6 +98,7 @@ export class GatewayModule {
         ...(bindings.egress ? [{ provide: Egress, useValue: bindings.egress }] : []),
         ...(bindings.approvals ? [{ provide: Approvals, useValue: bindings.approvals }] : []),
         ...(bindings.audit ? [{ provide: AuditTrail, useValue: bindings.audit }] : []),
+        ...(bindings.deadLetters ? [{ provide: DeadLetters, useValue: bindings.deadLetters }] : []),
         ...(bindings.operations ? [{ provide: Operations, useValue: bindings.operations }] : []),
         ...(bindings.secrets !== undefined ? [{ provide: SECRET_STORE, useValue: bindings.secrets }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },

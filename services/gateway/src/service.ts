@@ -1,5 +1,5 @@
 import { AuditReadModel, migrateAuditStore } from '@agent-orchestrator/audit-store';
-import { migrateOperationsTables, OperationQueries, openReadModels } from '@agent-orchestrator/read-models';
+import { DeadLetterIndex, DeadLetterQueries, migrateOperationsTables, OperationQueries, openReadModels } from '@agent-orchestrator/read-models';
 import { openSecretStore } from '@agent-orchestrator/secrets';
 import type { Platform } from '@agent-orchestrator/service-host';
 import { inTransaction } from '@agent-orchestrator/postgres';
@@ -26,6 +26,8 @@ export async function startGateway(platform: Platform, config: GatewayConfig, lo
     // idempotent and safe beside the service's) and reads them as the application role.
     await migrateAuditStore(platform.pool, { schema: platform.config.readModelSchema, appRole: platform.appRole.name });
     const audit = AuditReadModel.open({ pool: platform.tenantPool, schema: platform.config.readModelSchema });
+    // The replay service writes the dead-letter index; the gateway makes sure it exists, as for the audit tables.
+    await new DeadLetterIndex(platform.pool, platform.config.readModelSchema, platform.appRole.name).setUp();
     // The replay service keeps these; the gateway makes sure they exist, as for the audit tables.
     await inTransaction(platform.pool, (client) => migrateOperationsTables(client, platform.config.readModelSchema, platform.appRole.name));
     const app = await createGatewayApp(config, {
@@ -37,6 +39,7 @@ export async function startGateway(platform: Platform, config: GatewayConfig, lo
       operations: new OperationQueries(platform.config.readModelSchema),
       readiness: platform.readiness,
       adminLogStore: store,
+      deadLetters: new DeadLetterQueries(platform, platform.config.readModelSchema),
     });
     await app.listen(config.port, host);
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');

@@ -8,6 +8,8 @@ const envSchema = z.object({
   REPLAY_MAX_CONCURRENCY: wholeNumberVariable(1, 256, 'items in flight').default(32),
   REPLAY_MAX_RUNNING: wholeNumberVariable(1, 32, 'operations').default(4),
   REPLAY_SWEEP_MS: millisecondsVariable(100, 3_600_000).default(5000),
+  REPLAY_MAX_REDRIVES: wholeNumberVariable(0, 1000, 'redrives').default(3),
+  REPLAY_DLQ_RESCAN_MS: millisecondsVariable(100, 3_600_000).default(30_000),
 });
 
 export interface ReplayConfig {
@@ -21,10 +23,14 @@ export interface ReplayConfig {
   readonly maxRunning: number;
   /** How often running operations are looked for (after a restart, or one another process left). */
   readonly sweepMs: number;
+  /** A dead letter redriven this many times is refused another redrive (discard it or fix its cause). */
+  readonly maxRedrives: number;
+  /** How often the topics are listed for new dead-letter topics to index (kafkajs resolves no pattern after it subscribed). */
+  readonly deadLetterRescanMs: number;
 }
 
-/** REPLAY_DEFAULT_RATE (100/s), REPLAY_MAX_BATCH (500), REPLAY_MAX_CONCURRENCY (32), REPLAY_MAX_RUNNING (4), REPLAY_SWEEP_MS (5 s); a wrong value throws naming it. */
+/** REPLAY_DEFAULT_RATE (100/s), REPLAY_MAX_BATCH (500), REPLAY_MAX_CONCURRENCY (32), REPLAY_MAX_RUNNING (4), REPLAY_SWEEP_MS (5 s), REPLAY_MAX_REDRIVES (3), REPLAY_DLQ_RESCAN_MS (30 s); a wrong value throws naming it. */
 export function parseReplayConfig(env: Readonly<Record<string, string | undefined>>): ReplayConfig {
   const vars = parseServiceEnv('replay', envSchema, env);
-  return { defaultRate: vars.REPLAY_DEFAULT_RATE, maxBatch: vars.REPLAY_MAX_BATCH, maxConcurrency: vars.REPLAY_MAX_CONCURRENCY, maxRunning: vars.REPLAY_MAX_RUNNING, sweepMs: vars.REPLAY_SWEEP_MS };
+  return { defaultRate: vars.REPLAY_DEFAULT_RATE, maxBatch: vars.REPLAY_MAX_BATCH, maxConcurrency: vars.REPLAY_MAX_CONCURRENCY, maxRunning: vars.REPLAY_MAX_RUNNING, sweepMs: vars.REPLAY_SWEEP_MS, maxRedrives: vars.REPLAY_MAX_REDRIVES, deadLetterRescanMs: vars.REPLAY_DLQ_RESCAN_MS };
 }

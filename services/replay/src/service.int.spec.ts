@@ -9,7 +9,7 @@ import { TestItemSource, testItems } from './operations/test-item-source.js';
 
 const suffix = randomBytes(4).toString('hex');
 const schemas = { eventStore: `t_replay_es_${suffix}`, readModels: `t_replay_rm_${suffix}` };
-const config: ReplayConfig = { defaultRate: 100, maxBatch: 500, maxConcurrency: 32, maxRunning: 4, sweepMs: 500 };
+const config: ReplayConfig = { defaultRate: 100, maxBatch: 500, maxConcurrency: 32, maxRunning: 4, sweepMs: 500, maxRedrives: 3, deadLetterRescanMs: 30_000 };
 const acme: OperationScopeRecord = { kind: 'tenant', tenantId: 'acme' };
 
 /** The replay service on real Kafka and PostgreSQL, acting on a test source's items. */

@@ -8,11 +8,12 @@ import type { ItemSource } from './operations/item-source.js';
 import { operationCommandHandler } from './operations/operation-commands.js';
 import { OperationRunner } from './operations/operation-runner.js';
 import { SessionReplaySource } from './sessions/session-source.js';
+import { startDeadLetters } from './dead-letters/dead-letters.js';
 
 const now = () => new Date().toISOString();
 
 export interface ReplayOptions {
-  /** More sources beside the registered ones (a spec's test source). */
+  /** More sources beside the registered ones (a spec's test source), each in place of a registered source of the same name. */
   readonly extraSources?: readonly ItemSource[];
 }
 
@@ -27,11 +28,12 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
   const schema = platform.config.readModelSchema;
 
   // What operations act on: one line per source (dead letters, parked calls, projections, sessions).
-  const itemSources: ItemSource[] = [
-    new SessionReplaySource({ store, pool, readModelSchema: schema }),
-  ];
+  const deadLetters = await startDeadLetters(platform, { maxRedrives: config.maxRedrives, rescanMs: config.deadLetterRescanMs });
+  const itemSources: ItemSource[] = [deadLetters.source, new SessionReplaySource({ store, pool, readModelSchema: schema })];
 
-  const sources = [...itemSources, ...(options.extraSources ?? [])];
+  // A spec's source stands in for the registered one of its name: the runner routes items by source name.
+  const extra = options.extraSources ?? [];
+  const sources = [...itemSources.filter((registered) => !extra.some((source) => source.source === registered.source)), ...extra];
   const dataSource = await new DataSource({ type: 'postgres', url: platform.config.databaseUrl, schema, poolSize: 3, entities: [] }).initialize();
   await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
   const projection = new ProjectionRunner(new OperationsProjection(schema, platform.appRole.name), {
@@ -61,6 +63,7 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
       await sweep.stop();
       await commands.stop();
       await projection.stop();
+      await deadLetters.stop();
       await dataSource.destroy();
     },
   };

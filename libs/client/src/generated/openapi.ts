@@ -884,6 +884,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dead letters and parked tool calls, newest sighting first: the consumer group that failed, why, where the message came from (operator, admin, platform admin). */
+        get: operations["listDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dead-letters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One dead letter with the original key, headers and value, decoded. */
+        get: operations["getDeadLetter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{sessionId}/live": {
         parameters: {
             query?: never;
@@ -9735,6 +9769,293 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDeadLetters: {
+        parameters: {
+            query?: {
+                /** @description The consumer group that failed, as services name it (without the deployment's topic prefix), e.g. `tool-adapters`. */
+                consumer?: string;
+                /** @description The error code of the failure, e.g. `Rejected`. */
+                code?: string;
+                /** @description The tool the failed message was about. */
+                tool?: string;
+                /** @description Only for the platform admin: one tenant's dead letters. */
+                tenant?: string;
+                /** @description Last seen at or after this instant. */
+                since?: string;
+                /** @description Last seen before this instant. */
+                until?: string;
+                status?: "pending" | "redriven" | "discarded" | "resolved";
+                /** @description The nextCursor of the previous page, with the same filters. */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            /**
+                             * @description dead-letter: a message a consumer group could not handle; parked-call: a tool call whose retries ran out, waiting for an operator.
+                             * @enum {string}
+                             */
+                            source: "dead-letter" | "parked-call";
+                            /** @description null when the message could not be decoded (only the platform admin sees those). */
+                            tenantId: string | null;
+                            consumer: string;
+                            errorCode: string;
+                            reason: string;
+                            /** @description Attempts summed over every time it failed. */
+                            attempts: number;
+                            sourceTopic: string | null;
+                            sourcePartition: number | null;
+                            sourceOffset: string | null;
+                            sessionId: string | null;
+                            tool: string | null;
+                            /** @description The event or command type the message carries. */
+                            messageType: string | null;
+                            /** Format: date-time */
+                            firstSeen: string;
+                            /** Format: date-time */
+                            lastSeen: string;
+                            /** @enum {string} */
+                            status: "pending" | "redriven" | "discarded" | "resolved";
+                            redriveCount: number;
+                            discardReason: string | null;
+                            /** @description The operation that last redrove or discarded it. */
+                            actedBy: string | null;
+                            /** Format: date-time */
+                            actedAt: string | null;
+                            /** @description Whether a redrive would run a tool operation whose method is not safe; null when the message does not tell. */
+                            repeatsSideEffect: boolean | null;
+                            sideEffectNote: string | null;
+                        }[];
+                        /** @description Pass as `cursor` for the next page, with the same filters; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The dead letter id, as the list gave it. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /**
+                         * @description dead-letter: a message a consumer group could not handle; parked-call: a tool call whose retries ran out, waiting for an operator.
+                         * @enum {string}
+                         */
+                        source: "dead-letter" | "parked-call";
+                        /** @description null when the message could not be decoded (only the platform admin sees those). */
+                        tenantId: string | null;
+                        consumer: string;
+                        errorCode: string;
+                        reason: string;
+                        /** @description Attempts summed over every time it failed. */
+                        attempts: number;
+                        sourceTopic: string | null;
+                        sourcePartition: number | null;
+                        sourceOffset: string | null;
+                        sessionId: string | null;
+                        tool: string | null;
+                        /** @description The event or command type the message carries. */
+                        messageType: string | null;
+                        /** Format: date-time */
+                        firstSeen: string;
+                        /** Format: date-time */
+                        lastSeen: string;
+                        /** @enum {string} */
+                        status: "pending" | "redriven" | "discarded" | "resolved";
+                        redriveCount: number;
+                        discardReason: string | null;
+                        /** @description The operation that last redrove or discarded it. */
+                        actedBy: string | null;
+                        /** Format: date-time */
+                        actedAt: string | null;
+                        /** @description Whether a redrive would run a tool operation whose method is not safe; null when the message does not tell. */
+                        repeatsSideEffect: boolean | null;
+                        sideEffectNote: string | null;
+                        message: {
+                            key: string | null;
+                            /** @description As consumed, the dead-letter headers (dlq-*) included. */
+                            headers: {
+                                [key: string]: string;
+                            };
+                            /** @description The value: the JSON it holds, its bytes in base64 when it is not JSON, or none. */
+                            value: {
+                                /** @enum {string} */
+                                encoding: "json";
+                                json: unknown;
+                            } | {
+                                /** @enum {string} */
+                                encoding: "base64";
+                                base64: string;
+                                note: string;
+                            } | {
+                                /** @enum {string} */
+                                encoding: "none";
+                                note: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request: the path cannot be read (percent-encode it as UTF-8), or a parameter is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

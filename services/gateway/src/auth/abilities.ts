@@ -30,6 +30,7 @@ export type SubjectName =
   | 'AuditKey'
   | 'AuditCheckpoint'
   | 'AuditRetention'
+  | 'DeadLetter'
   | 'Operation';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });
@@ -51,6 +52,7 @@ export const roleAbilities: Readonly<Record<Role, Grant>> = {
     can(['create', 'read', 'cancel'], 'Session', own);
     can('read', ['SessionLog', 'Agent', 'Tool', 'Policy'], own);
     can(['read', 'decide'], 'Approval', own);
+    can('read', 'DeadLetter', own);
     can(['create', 'read', 'update'], 'Operation', own);
   },
   approver: (can, own) => {
@@ -90,11 +92,16 @@ export function abilityOf(tenantId: string, grants: readonly Grant[]): GatewayAb
   return build();
 }
 
-/** The platform admin (PLATFORM_ADMIN_API_KEY): manages tenants and runs operations across them, and may do nothing else inside one. */
+/**
+ * The platform admin (PLATFORM_ADMIN_API_KEY): manages tenants, runs operations across them, and
+ * reads the dead letters of every tenant (and those of no tenant: messages that could not be
+ * decoded); nothing else inside one.
+ */
 export const platformAdminGrant: Grant = (can) => {
   can('manage', 'Tenant');
   // Operations act across tenants (a redrive after an outage, a projection rebuild): the operations routes scope them to the platform.
   can('manage', 'Operation');
+  can('read', 'DeadLetter');
 };
 
 export function platformAdminAbility(): GatewayAbility {

@@ -16,8 +16,8 @@ describe('what each role may do', () => {
     expect(allowed(['admin'])).toEqual(everything);
   });
 
-  it('lets an operator run sessions, follow their logs, read agents, decide approvals and run operations, but not manage keys', () => {
-    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read SessionLog', 'read Approval', 'decide Approval', 'create Operation', 'read Operation', 'update Operation', 'read Agent', 'read Tool', 'read Policy']);
+  it('lets an operator run sessions, follow their logs, read agents, decide approvals, run operations and read dead letters, but not manage keys', () => {
+    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read SessionLog', 'read Approval', 'decide Approval', 'create Operation', 'read Operation', 'update Operation', 'read Agent', 'read Tool', 'read Policy', 'read DeadLetter']);
   });
 
   it('lets a viewer only read, and not API keys, secrets, egress or the admin stream', () => {
@@ -68,10 +68,10 @@ describe('tenants and the platform admin', () => {
     }
   });
 
-  it('lets the platform admin manage tenants and run operations across them, and nothing else inside one', () => {
+  it("lets the platform admin manage tenants, run operations across them and read every tenant's dead letters, and nothing else inside one", () => {
     const platform = platformAdminAbility();
     expect(onTenants.every(([action, on]) => platform.can(action, on))).toBe(true);
-    expect(permissions.filter(({ action, subject: on }) => on !== 'Tenant' && platform.can(action, on)).map(({ action, subject: on }) => `${action} ${on}`)).toEqual(['create Operation', 'read Operation', 'update Operation']);
+    expect(permissions.filter(({ action, subject: on }) => on !== 'Tenant' && platform.can(action, on)).map(({ action, subject: on }) => `${action} ${on}`)).toEqual(['create Operation', 'read Operation', 'update Operation', 'read DeadLetter']);
     expect(platform.can('read', subject('Session', { tenantId: 'demo' }))).toBe(false);
   });
 });

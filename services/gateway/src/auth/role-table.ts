@@ -45,6 +45,7 @@ export const permissions: readonly Permission[] = [
   { action: 'revoke', subject: 'ApiKey', opens: 'revoke an API key: `DELETE /v1/api-keys/:id`' },
   { action: 'read', subject: 'RoleMapping', opens: "the identity provider's role names mapped to platform roles: `GET /v1/role-mapping`" },
   { action: 'update', subject: 'RoleMapping', opens: 'change it: `PUT /v1/role-mapping`' },
+  { action: 'read', subject: 'DeadLetter', opens: 'dead letters and parked tool calls, each with its original message: `GET /v1/dead-letters`, `GET /v1/dead-letters/:id` (the platform admin: every tenant\'s)' },
   { action: 'create', subject: 'Tenant', opens: 'create a tenant with its first admin key: `POST /v1/tenants`' },
   { action: 'read', subject: 'Tenant', opens: 'tenants: `GET /v1/tenants`, `GET /v1/tenants/:id`' },
   { action: 'update', subject: 'Tenant', opens: 'suspend and resume a tenant: `POST /v1/tenants/:id/suspend`, `POST /v1/tenants/:id/resume`' },

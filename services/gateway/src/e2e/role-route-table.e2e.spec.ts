@@ -1,4 +1,6 @@
+import { DeadLetterIndex } from '@agent-orchestrator/read-models';
 import { waitFor } from '@agent-orchestrator/testing';
+import pg from 'pg';
 import { roles, type Role } from '../auth/roles.js';
 import { operationsOf, type Operation } from '../fuzz/requests.js';
 import { fillPath, idKindOf, routeOf, send, uniqueSuffix, validBody } from './route-requests.behaviour.js';
@@ -72,6 +74,8 @@ const expectedTable = `
   POST   /v1/tenants/{tenantId}/suspend          403    403       403       403      403     2xx
   POST   /v1/tenants/{tenantId}/resume           403    403       403       403      403     2xx
   DELETE /v1/tenants/{tenantId}                  403    403       403       403      403     2xx
+  GET    /v1/dead-letters                        2xx    2xx       403       403      403     2xx
+  GET    /v1/dead-letters/{id}                   2xx    2xx       403       403      403     2xx
 `;
 // POST /v1/approvals/{id}/decision: the demo policy holds CRM writes for the approver role, so an
 // operator, whose roles may decide approvals, is still refused this one (admins may decide any).
@@ -162,7 +166,17 @@ describe('every role against every route: the expected 2xx or 403', () => {
     expect(requested.status).toBe(202);
     const { exportId } = requested.json as { exportId: string };
     await waitFor(`audit export ${exportId} to complete`, async () => ((await dev.call('GET', `/v1/audit/exports/${exportId}`, dev.adminKeyOfA)).json as { status?: string }).status === 'completed' || undefined, { timeoutMs: 60_000 });
+    // A dead letter of tenant A as the replay service indexes one, so its record answers 2xx to the roles that may read it.
+    const readModels = new pg.Pool({ connectionString: dev.databaseUrl, max: 1 });
+    const deadLetterId = `dl-${uniqueSuffix()}`;
+    await new DeadLetterIndex(readModels, 'read_models').upsert({
+      id: deadLetterId, source: 'dead-letter', tenantId: dev.tenantOfA, consumer: 'orchestrator', errorCode: 'Rejected', reason: 'the role table needs one',
+      attempts: 1, sourceTopic: 'events.session', sourcePartition: 0, sourceOffset: '0', sessionId: null, tool: null, messageType: null,
+      seenAt: new Date(), redriveCount: 0, key: 'k', headers: {}, value: Buffer.from('{}'), position: 0,
+    });
+    await readModels.end();
     idsByKind = {
+      'dead-letters': deadLetterId,
       sessions: (session.json as { sessionId: string }).sessionId,
       approvals: readApproval!,
       agents: 'AccountManager',
