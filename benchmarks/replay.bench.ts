@@ -17,6 +17,7 @@ import { ensureTestPostgres } from '@agent-orchestrator/testing/postgres-for-tes
 import { Command } from 'commander';
 import { measureRebuild } from './replay-rebuild.js';
 import { measureRedrive } from './replay-redrive.js';
+import { measureReplaySessions } from './replay-sessions.js';
 
 /** What each measurement hands back: its figures (snake_case, as --json prints them) and lines for people. */
 export interface Measured {
@@ -32,6 +33,13 @@ export interface MeasureOptions {
 const measurements: Readonly<Record<string, (options: MeasureOptions) => Promise<Measured>>> = {
   redrive: measureRedrive,
   rebuild: measureRebuild,
+  sessions: async ({ rounds }) => {
+    const figures = await measureReplaySessions({ sessions: 30, rounds: Math.max(rounds, 3) });
+    return {
+      figures: { replay_sessions_per_second: figures.replay_sessions_per_second },
+      lines: [`sessions: ${figures.sessions} recorded sessions (${figures.decisions_per_session} decisions each) replayed from the log: replay_sessions_per_second ${figures.replay_sessions_per_second}`],
+    };
+  },
 };
 
 const options = new Command()

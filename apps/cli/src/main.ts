@@ -5,7 +5,8 @@ import { CliError, exitCodes } from './exit-codes.js';
 import { exportCommand, listExportsCommand } from './export-command.js';
 import { connectionFrom, PlatformClient } from './platform-client.js';
 import { addForkAndDiff } from './sessions/sessions-commands.js';
-import { registerOperationsCommands } from './operations/index.js';
+import { processTerminal, registerOperationsCommands } from './operations/index.js';
+import { addReplay } from './sessions/replay-command.js';
 import { verifyCommand, type Output } from './verify-command.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -56,8 +57,9 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
 
   registerDlqCommands(program, client, output, (exit) => void (code = exit));
   registerProjectionCommands(program, client, output, (exit) => void (code = exit));
-  const sessions = program.command('sessions').description('sessions: fork one at a version, compare two');
+  const sessions = program.command('sessions').description('sessions: fork one at a version, compare two, replay from the log');
   addForkAndDiff(sessions, client, () => connectionFrom(program.opts<{ url?: string; apiKey?: string }>(), env).url, output, (exit) => (code = exit));
+  addReplay(sessions, client, processTerminal, output, (exit) => (code = exit));
   registerOperationsCommands(program, client, output, (next) => (code = next));
 
   try {

@@ -30,6 +30,7 @@ export {
   type EventVersion,
   type ValidationResult,
 } from './catalog/catalog.js';
+export { describeParseError } from './parse-error.js';
 export {
   BudgetExceeded,
   PlanProposed,

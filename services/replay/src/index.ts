@@ -11,6 +11,10 @@ export {
   type OperationKind,
   type OperationScope,
 } from './operations/item-source.js';
+export { releaseDeciders, type Deciders } from './sessions/deciders.js';
+export type { ReplayDifference } from './sessions/difference.js';
+export { replaySession, type SessionReplayReport } from './sessions/session-replayer.js';
+export { SessionReplaySource } from './sessions/session-source.js';
 export { DeadLetterSource, deadLetterFilter, type DeadLetterSourceOptions } from './dead-letters/dead-letter-source.js';
 export { deadLetterIndexGroup, startDeadLetterIndexing, type DeadLetterIndexing, type DeadLetterIndexingOptions } from './dead-letters/dead-letter-indexing.js';
 export { parseReplayConfig, type ReplayConfig } from './config.js';

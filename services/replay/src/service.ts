@@ -7,6 +7,7 @@ import type { ReplayConfig } from './config.js';
 import type { ItemSource } from './operations/item-source.js';
 import { operationCommandHandler } from './operations/operation-commands.js';
 import { OperationRunner } from './operations/operation-runner.js';
+import { SessionReplaySource } from './sessions/session-source.js';
 import { startDeadLetters } from './dead-letters/dead-letters.js';
 import { startParkedCalls } from './parked-calls/parked-calls.js';
 import { ProjectionSource } from './projections/projection-source.js';
@@ -32,7 +33,7 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
   // What operations act on: one line per source (dead letters, parked calls, projections, sessions).
   const deadLetters = await startDeadLetters(platform, { maxRedrives: config.maxRedrives, rescanMs: config.deadLetterRescanMs });
   const projectionSource = new ProjectionSource({ db: pool, schema, producer: platform.producer, topics: platform.topics, limits: { stallAfterMs: platform.config.readinessStallMs, heartbeatStaleAfterMs: platform.config.readinessStallMs } });
-  const itemSources: ItemSource[] = [deadLetters.source, parkedCalls.source, projectionSource];
+  const itemSources: ItemSource[] = [deadLetters.source, parkedCalls.source, projectionSource, new SessionReplaySource({ store, pool, readModelSchema: schema })];
 
   // A spec's source stands in for the registered one of its name: the runner routes items by source name.
   const extra = options.extraSources ?? [];

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   AgentRegistry,
   ToolRegistry,
@@ -16,16 +15,16 @@ import {
   type AgentTask,
   type EventEnvelope,
   type NewEvent,
-  type SessionEvent,
   type ToolCallEvent,
-  type Usage,
+  agentRunEvents,
+  type AgentRunEvent,
 } from '@agent-orchestrator/contracts';
-import { isEventStoreError, type EventStore } from '@agent-orchestrator/event-store';
+import { eventIdsFor, isEventStoreError, type EventStore } from '@agent-orchestrator/event-store';
 import { MessagingError } from '@agent-orchestrator/messaging';
 import {
   InputGuardrailTripwireTriggered,
   OutputGuardrailTripwireTriggered,
-  RunState,
+  RunState as SdkRunState,
   run,
   type RunResult,
   type RunToolApprovalItem,
@@ -42,8 +41,25 @@ import { deferredOperationTool, echoTool, echoToolName } from '../tools/echo-too
 import { ToolCatalog, findToolsTool } from '../tools/find-tools.js';
 import { hydrateToolEvents } from '@agent-orchestrator/tools';
 import type { ModelSource } from './model-source.js';
-import { RecordingModel, type RecordedResponse } from './recording-model.js';
-import { foldRunLog, type RunLog } from './run-log.js';
+import {
+  decide,
+  evolve,
+  firstTurnOf,
+  initialState,
+  maxEventsPerRunDecision,
+  resumption,
+  runDecisionIdSeed,
+  runStartIdNamespace,
+  runStartIdSeed,
+  runtimeActor,
+  type DecidedRunEvent,
+  type RecordedResponse,
+  type RunCommand,
+  type RunState,
+  taskOf,
+  type WorkRequest,
+} from '../domain/run/index.js';
+import { RecordingModel } from './recording-model.js';
 import { foldSessionBrief, planInput, reviewInput, stepInput, type SessionBrief } from './session-brief.js';
 import { watchSessionEnd } from './session-end-watch.js';
 
@@ -80,11 +96,6 @@ const modelText: RedactedFields = {
 };
 const isToolCallItem = (node: unknown) => typeof node === 'object' && node !== null && !Array.isArray(node) && /_call$/.test(String((node as { type?: unknown }).type));
 
-/** Fixed namespace for the id of a run's first event, derived from the request it answers. */
-const runStartNamespace = '2a0c7d7e-93f4-4c0e-8a8e-5b1f0f6f3c11';
-const actor = { kind: 'service', id: 'agent-runtime' } as const;
-
-type WorkRequest = Extract<SessionEvent, { type: 'PlanRequested' | 'StepScheduled' | 'ReviewRequested' }>;
 
 /**
  * Runs agents for the orchestrator's requests for work. Everything a run does goes into its own
@@ -115,10 +126,11 @@ export class AgentRunner {
     const runId = agentRunId(sessionId, task);
     const stream = agentRunStream(runId);
     const existing = await collect(this.options.store.streamEvents(stream));
+    const state = foldRun(existing);
     const brief = await this.brief(sessionId);
     // A fork's copy of a request was answered in the original; the fork asks again after SessionForked.
     if (brief.forkedAtVersion !== undefined && request.streamVersion < brief.forkedAtVersion) return;
-    if (existing.length === 0) {
+    if (state.phase === 'absent') {
       // An agent the session does not have starts a run that fails with the reason, in advance().
       const definition = await this.definitionOf(brief, agent).catch((error: unknown) => {
         if (isAgentRuntimeError(error, 'UnknownAgent')) return undefined;
@@ -126,17 +138,14 @@ export class AgentRunner {
       });
       const { name: model } = await this.options.models.modelFor(brief, agent, task, definition?.model);
       const agentVersion = brief.agentVersions[agent];
-      const started: NewEvent = {
-        ...this.envelope(request, uuidV5(`${request.eventId}/started`, runStartNamespace)),
-        type: 'AgentRunStarted',
-        schemaVersion: 1,
-        data: { sessionId, task, agent, model, ...(agentVersion === undefined ? {} : { agentVersion }) },
-      };
+      const metadata = { ...this.metadata(request), eventIds: [uuidV5(runStartIdSeed(request.eventId), runStartIdNamespace)] };
+      const started = decide({ type: 'StartRun', sessionId, task, agent, model, ...(agentVersion === undefined ? {} : { agentVersion }), metadata }, state);
       // Another delivery of the same request may have started it: then read what it wrote.
-      if ((await this.append(stream, [started], 'no_stream', 'start')) === -1) return this.advance(runId, request);
-      return this.advance(runId, request, { log: foldRunLog([{ ...started, streamId: stream, streamVersion: 0, globalPosition: '' }]), brief });
+      const streamVersion = await this.append(stream, started, 'no_stream', 'start');
+      if (streamVersion === -1) return this.advance(runId, request);
+      return this.advance(runId, request, { state: foldRun(started), streamVersion, brief });
     }
-    await this.advance(runId, request, { log: foldRunLog(existing), brief });
+    await this.advance(runId, request, { state, streamVersion: existing.at(-1)!.streamVersion, brief });
   }
 
   async onToolAnswered(answer: EventEnvelope & ToolCallEvent): Promise<void> {
@@ -144,20 +153,23 @@ export class AgentRunner {
   }
 
   /** Takes a run as far as it can go now: to its end, or to a pause for tool answers not yet in. */
-  private async advance(runId: string, cause: EventEnvelope, known?: { log: RunLog; brief: SessionBrief }): Promise<void> {
+  private async advance(runId: string, cause: EventEnvelope, known?: { state: RunState; streamVersion: number; brief: SessionBrief }): Promise<void> {
     const { store, logger } = this.options;
-    const log = known?.log ?? foldRunLog(await collect(store.streamEvents(agentRunStream(runId))));
-    if (!log.started || log.ended) return;
-    const { sessionId, task, agent: agentName } = log.started;
+    const stream = agentRunStream(runId);
+    const read = known ? undefined : await collect(store.streamEvents(stream));
+    let state = known?.state ?? foldRun(read ?? []);
+    // The stream's version to append at; the state's counts only the run's own events.
+    let version = known?.streamVersion ?? read?.at(-1)?.streamVersion ?? -1;
+    if (state.phase !== 'running') return;
+    const { sessionId, task, agent: agentName } = state.started;
+    const { pause, responses: recorded } = state;
 
     const answers = new Map<string, string>();
-    if (log.pause) {
-      for (const call of log.pause.pendingCalls) {
-        const answer = await this.toolAnswer(runId, call.callId);
-        if (answer === undefined) return; // resumed when the last answer arrives
-        answers.set(call.callId, answer);
-      }
+    for (const call of pause?.pendingCalls ?? []) {
+      const answer = await this.toolAnswer(runId, call.callId);
+      if (answer !== undefined) answers.set(call.callId, answer);
     }
+    if (resumption(state, (callId) => answers.has(callId)) !== 'go-on') return; // resumed when the last answer arrives
 
     const brief = known?.brief ?? (await this.brief(sessionId));
     const registry = await this.pinned.registryFor(brief.tenantId, brief.agentVersions);
@@ -165,41 +177,31 @@ export class AgentRunner {
     const definitionOf = (name: string) => pinnedDefinition(brief, registry, name);
     const requestedModel = (builtInAgentNames as readonly string[]).includes(agentName) || brief.agentVersions[agentName] !== undefined ? definitionOf(agentName)?.model : undefined;
     const { model, name: modelName } = await this.options.models.modelFor(brief, agentName, task, requestedModel);
-    let version = log.version;
-    let usage = log.usage;
     // A response is stored with what the run writes next (the next turn's ask, its pause or its
     // end), so a step of one turn is one append, not two. Between a response and that write the
     // run only does in-process work without effects (tools are deferred to tool-adapters), so a
     // crash in between costs at most that one response again.
     let held: NewEvent[] = [];
+    /** Decides a command on the state so far (the held events included) and holds what it decides. */
+    const hold = (command: DistributiveOmit<RunCommand, 'metadata'>) => {
+      const metadata = { ...this.metadata(cause), eventIds: eventIdsFor(runDecisionIdSeed(cause.eventId, state.version + 1), maxEventsPerRunDecision) };
+      const decided = decide({ ...command, metadata } as RunCommand, state);
+      for (const event of decided) state = evolve(state, event);
+      held.push(...decided);
+    };
     const storeHeld = async () => {
       if (held.length === 0) return;
-      version = await this.append(agentRunStream(runId), held, version, 'record a model response');
+      version = await this.append(stream, held, version, 'record a model response');
       held = [];
     };
-    const record = (response: RecordedResponse) => {
-      const priced: Usage = {
-        inputTokens: response.inputTokens,
-        outputTokens: response.outputTokens,
-        costUsd: costOf(modelName, response, this.options.prices),
-      };
-      const { turn, output, responseId } = response;
-      const event: NewEvent = {
-        ...this.envelope(cause, randomUUID()),
-        type: 'ModelResponded',
-        schemaVersion: 1,
-        data: { sessionId, turn, model: modelName, output, usage: priced, ...(responseId === undefined ? {} : { responseId }) },
-      };
-      held.push(event);
-      usage = addUsage(usage, priced);
-    };
-    const recording = new RecordingModel(model, log.responses, record, log.pause?.turnsBefore ?? 0, storeHeld);
+    const record = (response: RecordedResponse) => hold({ type: 'RecordResponse', response, model: modelName, costUsd: costOf(modelName, response, this.options.prices) });
+    const recording = new RecordingModel(model, recorded, record, firstTurnOf(state), storeHeld);
     const cast: AgentCast = {
       model: recording,
       definitionOf,
       workers: [...new Set([...defaultWorkers, ...Object.keys(brief.agentVersions).filter((name) => name !== 'Planner' && name !== 'Reviewer')])],
       // A paused run resumes from its saved state, past its find_tools calls: they are chosen again from the log.
-      tools: (names) => offeredTools(names, brief, tools, (callId) => answers.get(callId), { maxOffered: this.maxOfferedOperations, chosenIn: log.pause ? log.responses : [] }),
+      tools: (names) => offeredTools(names, brief, tools, (callId) => answers.get(callId), { maxOffered: this.maxOfferedOperations, chosenIn: pause ? recorded : [] }),
     };
 
     let result: RunResult<unknown, never>;
@@ -207,10 +209,10 @@ export class AgentRunner {
     try {
       const agent = agentFor(task, agentName, cast);
       const options = { maxTurns: this.maxTurns, signal: sessionEnd.signal };
-      if (log.pause) {
-        const state = await RunState.fromString(agent, log.pause.runState);
-        for (const interruption of state.getInterruptions()) state.approve(interruption);
-        result = (await run(agent, state, options)) as RunResult<unknown, never>;
+      if (pause) {
+        const saved = await SdkRunState.fromString(agent, pause.runState);
+        for (const interruption of saved.getInterruptions()) saved.approve(interruption);
+        result = (await run(agent, saved, options)) as RunResult<unknown, never>;
       } else {
         result = (await run(agent, inputFor(task, brief), options)) as RunResult<unknown, never>;
       }
@@ -220,44 +222,24 @@ export class AgentRunner {
       const ended = sessionEnd.ending();
       if (ended !== undefined) {
         logger.info({ runId, ending: ended }, 'agent run stopped: its session ended');
-        await this.end(runId, version, cause, held, { type: 'AgentRunFailed', data: { sessionId, task, reason: `stopped: the session ended (${ended}) while the run was under way`, retryable: false, usage } });
-        return;
+        hold({ type: 'FailRun', reason: `stopped: the session ended (${ended}) while the run was under way`, retryable: false });
+      } else {
+        logger.warn({ runId, err: error }, 'agent run failed');
+        hold({ type: 'FailRun', reason: failureReason(error), retryable: isAgentRuntimeError(error) ? error.retryable : false });
       }
-      const retryable = isAgentRuntimeError(error) ? error.retryable : false;
-      logger.warn({ runId, err: error }, 'agent run failed');
-      await this.end(runId, version, cause, held, { type: 'AgentRunFailed', data: { sessionId, task, reason: clip(failureReason(error)), retryable, usage } });
+      await this.append(stream, held, version, 'end');
       return;
     } finally {
       sessionEnd.stop();
     }
 
     if (result.interruptions.length > 0) {
-      await this.pause(runId, version, cause, held, sessionId, agentName, result);
+      hold({ type: 'PauseRun', runState: result.state.toString(), pendingCalls: result.interruptions.map(pendingCall) });
+      await this.append(stream, held, version, 'pause');
       return;
     }
-    await this.end(runId, version, cause, held, { type: 'AgentRunCompleted', data: { sessionId, task, output: result.finalOutput ?? null, usage } });
-  }
-
-  private async pause(runId: string, version: number, cause: EventEnvelope, held: readonly NewEvent[], sessionId: string, agent: string, result: RunResult<unknown, never>) {
-    const pendingCalls = result.interruptions.map(pendingCall);
-    const events: NewEvent[] = [
-      ...held,
-      { ...this.envelope(cause, randomUUID()), type: 'AgentRunPaused', schemaVersion: 1, data: { sessionId, runState: result.state.toString(), pendingCalls } },
-      ...pendingCalls.map(
-        (call): NewEvent => ({
-          ...this.envelope(cause, randomUUID()),
-          type: 'ToolCallRequested',
-          schemaVersion: 1,
-          data: { sessionId, runId, agent, ...call },
-        }),
-      ),
-    ];
-    await this.append(agentRunStream(runId), events, version, 'pause');
-  }
-
-  private async end(runId: string, version: number, cause: EventEnvelope, held: readonly NewEvent[], ending: { type: 'AgentRunCompleted' | 'AgentRunFailed'; data: unknown }) {
-    const event: NewEvent = { ...this.envelope(cause, randomUUID()), schemaVersion: 1, ...ending };
-    await this.append(agentRunStream(runId), [...held, event], version, 'end');
+    hold({ type: 'CompleteRun', output: result.finalOutput ?? null });
+    await this.append(stream, held, version, 'end');
   }
 
   private async toolAnswer(runId: string, callId: string): Promise<string | undefined> {
@@ -279,34 +261,32 @@ export class AgentRunner {
     return brief;
   }
 
-  /** Appends at an expected version; another writer got there first: retry the whole handler. */
+  /**
+   * Appends at an expected version; another writer got there first: retry the whole handler.
+   * Event ids derive from the cause and the position, so another delivery of the same cause
+   * writing at the same place uses the same ids: the store answers that as a batch already
+   * appended (or, for part of one, as duplicate ids). That writer's responses may not be ours
+   * (a live model answers differently each time), so it is a conflict too: the run is read again.
+   */
   private async append(stream: string, events: NewEvent[], expectedVersion: number | 'no_stream', what: string): Promise<number> {
     const tenantId = events[0]?.tenantId;
     const kinds = tenantId === undefined || !this.options.privacy ? [] : await this.options.privacy.kindsFor(tenantId);
+    const conflict = (cause?: unknown) => {
+      if (expectedVersion === 'no_stream') return -1; // started by another delivery of the same request
+      throw new MessagingError('Transient', `${stream}: another process moved the run on before ${what}; the run is picked up again`, { cause });
+    };
     try {
-      return (await this.options.store.append(stream, redactEvents(events, kinds, modelText, { skip: isToolCallItem }), { expectedVersion })).nextExpectedVersion;
+      const appended = await this.options.store.append(stream, redactEvents(events, kinds, modelText, { skip: isToolCallItem }), { expectedVersion });
+      return appended.alreadyAppended ? conflict() : appended.nextExpectedVersion;
     } catch (error) {
-      if (isEventStoreError(error) && error.code === 'WrongExpectedVersion') {
-        if (expectedVersion === 'no_stream') return -1; // started by another delivery of the same request
-        throw new MessagingError('Transient', `${stream}: another process moved the run on before ${what}; the run is picked up again`, { cause: error });
-      }
+      if (isEventStoreError(error) && (error.code === 'WrongExpectedVersion' || error.code === 'DuplicateEventId')) return conflict(error);
       throw error;
     }
   }
 
-  private envelope(cause: EventEnvelope, eventId: string) {
-    return { eventId, occurredAt: this.now(), tenantId: cause.tenantId, correlationId: cause.correlationId, causationId: cause.eventId, actor, traceparent: cause.traceparent };
-  }
-}
-
-function taskOf(request: WorkRequest): { task: AgentTask; agent: string } {
-  switch (request.type) {
-    case 'PlanRequested':
-      return { task: { kind: 'plan', attempt: request.data.attempt }, agent: request.data.planner };
-    case 'StepScheduled':
-      return { task: { kind: 'step', stepId: request.data.stepId, attempt: request.data.attempt }, agent: request.data.agent };
-    case 'ReviewRequested':
-      return { task: { kind: 'review', round: request.data.round }, agent: request.data.reviewer };
+  /** What every event decided for this cause carries; the event ids are added per decision. */
+  private metadata(cause: EventEnvelope) {
+    return { now: this.now(), tenantId: cause.tenantId, correlationId: cause.correlationId, causationId: cause.eventId, actor: runtimeActor, traceparent: cause.traceparent };
   }
 }
 
@@ -344,7 +324,7 @@ function offeredTools(
   brief: SessionBrief,
   registry: ToolRegistry,
   answerOf: (callId: string) => string | undefined,
-  catalog: { readonly maxOffered: number; readonly chosenIn: RunLog['responses'] },
+  catalog: { readonly maxOffered: number; readonly chosenIn: readonly RecordedResponse[] },
 ): Tool[] {
   const allowed = brief.constraints.allowedTools;
   const permitted = (tool: string, operation?: string) => allowed === undefined || allowed.includes(tool) || (operation !== undefined && allowed.includes(`${tool}.${operation}`));
@@ -391,11 +371,13 @@ function storeErrorIn(error: unknown): Error | undefined {
   return undefined;
 }
 
-function addUsage(a: Usage, b: Usage): Usage {
-  return { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens, costUsd: Math.round((a.costUsd + b.costUsd) * 1e9) / 1e9 };
-}
+const agentRunEventTypes = new Set<string>(agentRunEvents.map((definition) => definition.type));
 
-const clip = (text: string): string => (text.length > 4000 ? `${text.slice(0, 3999)}…` : text);
+/** A run's state folded from its stream, as the decider sees it: the run's own events, not what redaction added. */
+const foldRun = (events: readonly (EventEnvelope | DecidedRunEvent)[]): RunState =>
+  events.filter((event) => agentRunEventTypes.has(event.type)).reduce((state, event) => evolve(state, event as AgentRunEvent), initialState());
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];

@@ -1,14 +1,8 @@
 import { Usage, type Model, type ModelRequest, type ModelResponse, type StreamEvent } from '@openai/agents';
+import type { RecordedResponse } from '../domain/run/index.js';
 import { AgentRuntimeError } from '../errors.js';
 
-/** A model response as ModelResponded stores it. */
-export interface RecordedResponse {
-  readonly turn: number;
-  readonly responseId?: string;
-  readonly output: readonly unknown[];
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-}
+export type { RecordedResponse };
 
 /**
  * Puts the session log between a run and its model. Turn n is served from the log when the log

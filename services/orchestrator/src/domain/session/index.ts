@@ -5,3 +5,4 @@ export { evolve } from './evolve.js';
 export { SessionError, sessionErrorCodes, type SessionErrorCode } from './errors.js';
 export { defaultSessionPolicy, type SessionPolicy } from './policy.js';
 export { initialState, sessionStatus, type SessionState, type StepProgress } from './state.js';
+export { commandForOutcome, orchestratorActor, outcomeMetadata, planRefusedCommand, planRefusedCommandId, type RunOutcomeEvent } from './run-outcome.js';

@@ -1,0 +1,20 @@
+// The `@agent-orchestrator/orchestrator/domain` entry: the pure session decider, without the orchestrator's IO.
+export {
+  commandForOutcome,
+  decide,
+  defaultSessionPolicy,
+  evolve,
+  initialState,
+  maxEventsPerDecision,
+  orchestratorActor,
+  outcomeMetadata,
+  planRefusedCommand,
+  planRefusedCommandId,
+  SessionError,
+  sessionErrorCodes,
+  sessionStatus,
+  type RunOutcomeEvent,
+  type SessionErrorCode,
+  type SessionPolicy,
+  type SessionState,
+} from './session/index.js';
