@@ -41,7 +41,7 @@ import { NestPinoLogger, Readiness } from '@agent-orchestrator/service-host';
 import { openAuthentication } from './auth/authentication.js';
 import type { DeadLetterQueries } from '@agent-orchestrator/read-models';
 import { DeadLetters } from './dead-letters/dead-letters.js';
-import { Projections } from './projections/projections.js';
+import type { Projections } from './projections/projections.js';
 
 export interface GatewayDeps {
   /**

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { main } from '../main.js';
-import type { OperationView } from './dlq-operation.js';
+import type { OperationRecord } from '../operations/index.js';
 
 /*
  * `ao dlq redrive` and `ao dlq discard` against a stand-in for the gateway's operations routes,
@@ -16,9 +16,10 @@ let requests: { method: string; path: string; body: unknown }[] = [];
 let scenario: { total: number; failed: number; refused?: string };
 let polls = 0;
 
-const view = (status: OperationView['status'], done: number): OperationView => ({
+const view = (status: OperationRecord['status'], done: number) => ({
   operationId: 'op-1',
   kind: 'redrive',
+  rate: 100,
   status,
   total: scenario.total,
   done,
@@ -73,16 +74,17 @@ describe('ao dlq redrive and discard', () => {
     const dry = await ao(['dlq', 'redrive', '--consumer', 'tool-adapters', '--code', 'Rejected', '--id', 'dl-0', '--rate', '20', '--dry-run']);
     expect(dry.code).toBe(0);
     expect(requests[0]).toEqual({ method: 'POST', path: '/v1/operations', body: { kind: 'redrive', filter: { consumer: 'tool-adapters', code: 'Rejected', ids: ['dl-0'] }, rate: 20 } });
-    expect(dry.out).toContain('redrive op-1: 2 matched, 1 would repeat a side effect');
-    expect(dry.out).toContain('  ! dl-0  PolicyDecisionRecorded');
-    expect(dry.out).toContain('    dl-1  PolicyDecisionRecorded');
+    expect(dry.err).toContain('operation op-1: redrive of 2 items (1 repeat a side effect)');
+    expect(dry.err).toContain('  ! dl-0  PolicyDecisionRecorded');
+    expect(dry.err).toContain('    dl-1  PolicyDecisionRecorded');
+    expect(dry.err).toContain('dry run: nothing was changed');
     expect(confirmed()).toBe(false);
   });
 
   it('confirms with --yes and follows the operation to its end', async () => {
     const run = await ao(['dlq', 'redrive', '--tool', 'crm', '--yes']);
     expect(run).toMatchObject({ code: 0, out: expect.stringContaining('redrive op-1 completed: 2 succeeded, 0 failed, 0 skipped') });
-    expect(run.err).toContain('redrive: 1/2');
+    expect(run.err).toContain('running: 1/2 items');
     expect(confirmed()).toBe(true);
   });
 
@@ -109,7 +111,7 @@ describe('ao dlq redrive and discard', () => {
 
   it('says why the platform refused the plan, and exits 3', async () => {
     scenario = { total: 0, failed: 0, refused: '25000 items match: at most 20000; narrow the filter' };
-    expect(await ao(['dlq', 'redrive', '--tool', 'crm', '--yes'])).toMatchObject({ code: 3, err: expect.stringContaining('the platform refused the plan: 25000 items match') });
+    expect(await ao(['dlq', 'redrive', '--tool', 'crm', '--yes'])).toMatchObject({ code: 3, err: expect.stringContaining('the operation was not planned: 25000 items match') });
     expect(confirmed()).toBe(false);
   });
 

@@ -3,7 +3,7 @@ import { CliError, exitCodes } from '../exit-codes.js';
 import type { PlatformClient } from '../platform-client.js';
 import type { Output } from '../verify-command.js';
 import { deadLetterTable, deadLetterText, type DeadLetterDetail, type DeadLetterItem, type DeadLetterPage } from './dead-letter-views.js';
-import { askOnTerminal, runDeadLetterOperation, type OperationRun } from './dlq-operation.js';
+import { OperationClient, processTerminal, runOperation, type Terminal } from '../operations/index.js';
 
 export interface DeadLetterFilterOptions {
   consumer?: string;
@@ -84,7 +84,7 @@ interface OperationOptions extends DeadLetterFilterOptions {
 const unthrottled = 'max';
 
 /** `ao dlq redrive` and `ao dlq discard`: one operation over the dead letters the flags select. */
-export async function deadLetterOperation(client: PlatformClient, kind: 'redrive' | 'discard', options: OperationOptions, run: Omit<OperationRun, 'dryRun' | 'yes' | 'json'>, output: Output): Promise<number> {
+export async function deadLetterOperation(client: PlatformClient, kind: 'redrive' | 'discard', options: OperationOptions, terminal: Terminal, output: Output): Promise<number> {
   const filter = { ...filterOf(options), ...(options.id && options.id.length > 0 ? { ids: options.id } : {}) };
   if (Object.keys(filter).length === 0) throw new CliError(`say which dead letters to ${kind}: --id, or a filter (--consumer, --code, --tool, --since…)`, exitCodes.usage);
   let rate: number | typeof unthrottled | undefined;
@@ -94,10 +94,11 @@ export async function deadLetterOperation(client: PlatformClient, kind: 'redrive
     if (!Number.isFinite(rate) || rate <= 0) throw new CliError(`--rate ${options.rate} is not a number of items per second above 0, nor "${unthrottled}"`, exitCodes.usage);
   }
   if (kind === 'discard' && !options.reason?.trim()) throw new CliError('a discard needs --reason: say why these dead letters are dropped for good', exitCodes.usage);
-  return runDeadLetterOperation(
-    client,
+  return runOperation(
+    new OperationClient(client),
     { kind, filter, ...(rate === undefined ? {} : { rate }), ...(options.reason === undefined ? {} : { reason: options.reason }) },
-    { ...run, ...(options.dryRun ? { dryRun: true } : {}), ...(options.yes ? { yes: true } : {}), ...(options.json ? { json: true } : {}) },
+    { ...(options.dryRun ? { dryRun: true } : {}), ...(options.yes ? { yes: true } : {}), ...(options.json ? { json: true } : {}) },
+    terminal,
     output,
   );
 }
@@ -105,7 +106,7 @@ export async function deadLetterOperation(client: PlatformClient, kind: 'redrive
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** The `ao dlq` commands on `program`; `done` takes each action's exit code. */
-export function registerDlqCommands(program: Command, client: () => PlatformClient, output: Output, done: (code: number) => void, run: Omit<OperationRun, 'dryRun' | 'yes' | 'json'> = { tty: process.stdin.isTTY === true && process.stderr.isTTY === true, pollMs: 500, ask: askOnTerminal }): void {
+export function registerDlqCommands(program: Command, client: () => PlatformClient, output: Output, done: (code: number) => void, terminal: Terminal = processTerminal()): void {
   const dlq = program.command('dlq').description('dead letters (and parked tool calls): list, show, redrive to the group that failed, discard');
   addFilterOptions(dlq.command('list').description('dead letters, newest first, as a table'))
     .addOption(new Option('--status <status>', 'pending, redriven, discarded or resolved').choices(statuses))
@@ -134,6 +135,6 @@ export function registerDlqCommands(program: Command, client: () => PlatformClie
       .option('--yes', 'act without asking')
       .option('--json', 'print the dry run (with --dry-run) or the outcome as JSON');
     if (kind === 'discard') command.option('--reason <text>', 'why (required)');
-    command.action(async (options: OperationOptions) => done(await deadLetterOperation(client(), kind, options, run, output)));
+    command.action(async (options: OperationOptions) => done(await deadLetterOperation(client(), kind, options, terminal, output)));
   }
 }

@@ -30,6 +30,18 @@ export class OperationClient {
     return answer.items ?? [];
   }
 
+  /** Every matched item, page by page: what a dry run printed as JSON lists. */
+  async allItems(operationId: string): Promise<OperationItem[]> {
+    const all: OperationItem[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await this.platform.call('GET', `${path(operationId)}/items?limit=500${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`)) as { items?: OperationItem[]; nextCursor?: string | null };
+      all.push(...(page.items ?? []));
+      cursor = page.nextCursor ?? null;
+    } while (cursor !== null);
+    return all;
+  }
+
   async list(limit: number): Promise<OperationRecord[]> {
     const answer = (await this.platform.call('GET', `/v1/operations?limit=${limit}`)) as { items?: OperationRecord[] };
     if (!Array.isArray(answer.items)) throw new CliError(`the platform's list of operations is not { items: [...] }: ${JSON.stringify(answer).slice(0, 200)}`, exitCodes.platform);

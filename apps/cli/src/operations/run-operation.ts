@@ -9,7 +9,7 @@ export interface RunOptions {
   readonly dryRun?: boolean;
   /** Confirm without asking. */
   readonly yes?: boolean;
-  /** Print the final operation record as JSON on stdout. */
+  /** Print the final operation record (with --dry-run: the plan and every matched item) as JSON on stdout. */
   readonly json?: boolean;
   /** How many matched items the dry run lists. */
   readonly show?: number;
@@ -42,7 +42,7 @@ export async function runOperation(client: OperationClient, request: OperationPl
     return exitCodes.nothingMatched;
   }
   if (options.dryRun) {
-    if (options.json) output.out(JSON.stringify(planned, null, 2));
+    if (options.json) output.out(JSON.stringify({ ...planned, items: await client.allItems(planned.operationId) }, null, 2));
     output.err(`dry run: nothing was changed. Run again without --dry-run to act on these ${planned.total} items (operation ${planned.operationId} stays planned).`);
     return exitCodes.ok;
   }
@@ -57,8 +57,9 @@ export async function runOperation(client: OperationClient, request: OperationPl
   }
   await client.act(planned.operationId, 'confirm');
   const ended = await follow(client, planned.operationId, terminal, output);
-  output.err(`${ended.status}: ${ended.succeeded} succeeded, ${ended.failed} failed, ${ended.skipped} skipped of ${ended.total}`);
+  // The outcome is the command's result: on stdout, as a line or (--json) as the record alone.
   if (options.json) output.out(JSON.stringify(ended, null, 2));
+  else output.out(`${ended.kind} ${ended.operationId} ${ended.status}: ${ended.succeeded} succeeded, ${ended.failed} failed, ${ended.skipped} skipped of ${ended.total}`);
   return exitCodeOf(ended);
 }
 

@@ -44,13 +44,24 @@ export class TreeBuilder {
     return rows[0]?.cursor ?? undefined;
   }
 
-  /** Builds until every event up to `position` is a leaf (or the log, as readers see it, ends). */
-  catchUpTo(position: GlobalPosition | undefined): Promise<void> {
+  /** Builds until every event up to `position` (a committed one) is a leaf, waiting out the transactions in flight that hide it from readers, for at most `timeoutMs`. */
+  catchUpTo(position: GlobalPosition | undefined, timeoutMs = 60_000): Promise<void> {
     const run = this.running.then(async () => {
-      for (;;) {
+      const deadline = Date.now() + timeoutMs;
+      for (let pause = 5; ; ) {
         const cursor = await this.cursor();
         if (position === undefined || (cursor !== undefined && comparePositions(cursor, position) >= 0)) return;
-        if ((await this.buildPage(cursor)) === 0) return;
+        if ((await this.buildPage(cursor)) > 0) {
+          pause = 5;
+          continue;
+        }
+        // The position is committed but not readable yet: reads of the log stop below a transaction
+        // still in flight (so a late commit is never skipped), and it commits or aborts soon. Going
+        // on without it would sign a checkpoint short of the tenant's events, or leave a checkpoint
+        // out of the table an export lists them from.
+        if (Date.now() > deadline) throw new Error(`the audit tree did not reach log position ${position} within ${timeoutMs} ms: reads of the log stop below a transaction that stays in flight; look for a stuck transaction in the event store`);
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        pause = Math.min(pause * 2, 200);
       }
     });
     this.running = run.catch(() => undefined);

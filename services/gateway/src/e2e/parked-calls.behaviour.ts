@@ -115,8 +115,8 @@ export async function parkedCallsScenario(target: Target): Promise<void> {
     tool.outage(false);
     const redrive = await ao(['dlq', 'redrive', '--tool', toolName, '--code', 'http-503', '--yes', '--json'], aoEnv);
     expect(redrive).toMatchObject({ code: 0 });
-    // With --yes, the dry run's lines come first and the operation's end last, as JSON.
-    const end = JSON.parse(redrive.stdout.slice(redrive.stdout.lastIndexOf('\n{') + 1)) as Record<string, unknown>;
+    // With --json, stdout holds the operation's end alone (the dry run and progress go to stderr).
+    const end = JSON.parse(redrive.stdout) as Record<string, unknown>;
     expect(end).toMatchObject({ status: 'completed', total: redriven.length, succeeded: redriven.length, failed: 0 });
     for (const sessionId of redriven) {
       await waitForStatus(sessionId, 'completed', 60_000);
