@@ -20,6 +20,6 @@ export { deadLetterIndexGroup, startDeadLetterIndexing, type DeadLetterIndexing,
 export { parseReplayConfig, type ReplayConfig } from './config.js';
 export { startReplay, type ReplayOptions } from './service.js';
 export { decide as decideOperation, evolve as evolveOperation, initialState as initialOperation, OperationError, isOperationError, operationErrorCodes, type OperationErrorCode, type OperationState } from './domain/operation/index.js';
-export { ParkedCallSource, parkedCallFilter, type ParkedCallSourceOptions } from './parked-calls/parked-call-source.js';
+export { ParkedCallSource, type ParkedCallSourceOptions } from './parked-calls/parked-call-source.js';
 export { parkedCallIndexGroup, startParkedCallIndexing, type ParkedCallIndexingOptions } from './parked-calls/parked-call-indexing.js';
 export { parkedCallEntry, parkedCallId } from './parked-calls/parked-call-entry.js';

@@ -27,10 +27,10 @@ const maxBatch = 1000;
 /** Headers that describe a failure or an earlier redrive, not the message: a redrive sets its own. */
 const failureHeader = (name: string): boolean => name.startsWith('dlq-') || name.startsWith('redrive-');
 
-/** The filter as the index takes it: pending dead letters (parked calls are the parked-call source's). */
-export function deadLetterFilter(filter: OperationFilter): DeadLetterFilter {
+/** The filter as the index takes it: the pending rows of one source (dead letters here; parked calls are the parked-call source's). */
+export function deadLetterFilter(filter: OperationFilter, source: DeadLetterFilter['source'] = 'dead-letter'): DeadLetterFilter {
   return {
-    source: 'dead-letter',
+    source,
     status: 'pending',
     ...(filter.ids === undefined ? {} : { ids: filter.ids }),
     ...(filter.consumer === undefined ? {} : { consumer: filter.consumer }),

@@ -1,10 +1,11 @@
 import { sessionStream, toolCallStream, type EventEnvelope, type ParkedToolCallCommand, type ToolCommandMessage, type TopicNames } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
-import type { DeadLetterFilter, DeadLetterIndex, DeadLetterMessage, DeadLetterQueries, DeadLetterRecord } from '@agent-orchestrator/read-models';
+import type { DeadLetterIndex, DeadLetterMessage, DeadLetterQueries, DeadLetterRecord } from '@agent-orchestrator/read-models';
 import { v5 as uuidV5 } from 'uuid';
 import type { ExecutionContext, ItemResult, ItemSource, OperationFilter, OperationItem, OperationKind, OperationScope } from '../operations/item-source.js';
 import { parkedCallOf } from './parked-call-entry.js';
+import { deadLetterFilter } from '../dead-letters/dead-letter-source.js';
 
 /** Fixed namespace: the command an operation sends for an item, so executing the item again sends the same command. */
 const commandNamespace = '5e2c8a41-7d3f-4b9e-a0c6-2b4d6f8a1c3e';
@@ -18,21 +19,6 @@ export interface ParkedCallSourceOptions {
   /** How long an item waits for the call's answer (or its parking again) before it is reported as failed (default 30 s). */
   readonly answerWithinMs?: number;
   readonly now?: () => Date;
-}
-
-/** The filter as the index takes it: pending parked calls. */
-export function parkedCallFilter(filter: OperationFilter): DeadLetterFilter {
-  return {
-    source: 'parked-call',
-    status: 'pending',
-    ...(filter.ids === undefined ? {} : { ids: filter.ids }),
-    ...(filter.consumer === undefined ? {} : { consumer: filter.consumer }),
-    ...(filter.code === undefined ? {} : { code: filter.code }),
-    ...(filter.tool === undefined ? {} : { tool: filter.tool }),
-    ...(filter.tenant === undefined ? {} : { tenant: filter.tenant }),
-    ...(filter.since === undefined ? {} : { since: new Date(filter.since) }),
-    ...(filter.until === undefined ? {} : { until: new Date(filter.until) }),
-  };
 }
 
 function itemOf(kind: OperationKind, row: DeadLetterRecord): OperationItem {
@@ -75,7 +61,7 @@ export class ParkedCallSource implements ItemSource {
 
   async match(kind: OperationKind, filter: OperationFilter, scope: OperationScope): Promise<readonly OperationItem[]> {
     if (!this.kinds.includes(kind)) return [];
-    return (await this.options.queries.matching(scope, parkedCallFilter(filter))).map((row) => itemOf(kind, row));
+    return (await this.options.queries.matching(scope, deadLetterFilter(filter, 'parked-call'))).map((row) => itemOf(kind, row));
   }
 
   async execute(kind: OperationKind, item: OperationItem, context: ExecutionContext): Promise<ItemResult> {
