@@ -25,8 +25,19 @@ export const viewports = {
   phone: { width: 390, height: 844 },
 } as const;
 
-/** axe-core on the page as it stands: a serious or critical violation fails, naming the rule and the elements. */
+/** The part of the page's document the wait below reads. */
+interface PageDocument {
+  getAnimations(): { readonly playState: string; readonly effect: { getTiming(): { readonly iterations?: number } } | null }[];
+}
+
+/**
+ * axe-core on the page once it stands still: a serious or critical violation fails, naming the rule
+ * and the elements. Transitions under way (a dialog's overlay fading in, a button's hover) are
+ * waited out first: axe reads colours mid-way as the page never shows them at rest.
+ */
 export async function expectAccessible(page: Page, where: string): Promise<void> {
+  // Run in the page (a function: the console's CSP refuses a string to evaluate); this file is typed without the DOM's globals.
+  await page.waitForFunction(() => (globalThis as unknown as { document: PageDocument }).document.getAnimations().every((animation) => animation.playState !== 'running' || animation.effect?.getTiming().iterations === Infinity), undefined, { timeout: 5_000 });
   const { violations } = await new AxeBuilder({ page }).analyze();
   const blocking = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
   if (blocking.length > 0) {

@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveAppRole, withTenant, type TenantDatabase } from '@agent-orchestrator/postgres';
 import { createTestDatabase, spawnFixture, testDatabaseUrl, waitFor, type RunningFixture } from '@agent-orchestrator/testing';
-import { operationStream } from '@agent-orchestrator/contracts';
+import { operationStream, toolCallStream } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import pg from 'pg';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
@@ -43,6 +43,8 @@ const knownTenantTables = [
   'read_models.audit_retention',
   'read_models.operations',
   'read_models.operation_items',
+  'read_models.dead_letters',
+  'read_models.parked_tool_calls',
 ];
 /** Tenant tables closed to the application role altogether (the orchestrator's own): reading them is refused, whatever the tenant. */
 const closedTables = ['read_models.projection_quarantine', 'read_models.tenant_statuses'];
@@ -145,8 +147,22 @@ describe('row-level security on every tenant table of the running platform', () 
       { ...envelope, eventId: randomUUID(), type: 'OperationPlanned', data: { operationId, kind: 'redrive', filter: { tool: 'crm' }, scope: { kind: 'tenant', tenantId: 'demo' }, rate: 10, total: 1, repeatsSideEffect: 0, counts: { byConsumer: {}, byCode: {}, byTool: { crm: 1 }, byTenant: { demo: 1 } }, chunks: 1 } },
       { ...envelope, eventId: randomUUID(), type: 'OperationItemsMatched', data: { operationId, chunk: 0, items: [deadLetter] } },
     ]);
+    // A's parked tool call, as tool-adapters records one whose retries ran out: the parked-calls
+    // model keeps it, and the replay service lists it in the dead-letter index.
+    const parkedRun = `${randomUUID()}.step.s1.1`;
+    await log.append(toolCallStream(parkedRun, 'call-1'), [
+      {
+        ...envelope,
+        correlationId: parkedRun.split('.')[0]!,
+        actor: { kind: 'service', id: 'tool-adapters' },
+        eventId: randomUUID(),
+        type: 'ToolCallParked',
+        data: { sessionId: parkedRun.split('.')[0]!, runId: parkedRun, callId: 'call-1', tool: 'crm', operation: 'updateCustomer', method: 'patch', code: 'http-503', reason: 'gave up after 5 attempts: 503', attempts: 5, parkings: 1 },
+      },
+    ]);
     await log.close();
     await waitFor("A's operation", async () => (await call('GET', `/v1/operations/${operationId}`)).body?.total === 1, { timeoutMs: 30_000 });
+    await waitFor("A's parked call in the dead-letter index", async () => (await call('GET', '/v1/dead-letters?tool=crm')).body?.items?.length === 1, { timeoutMs: 30_000 });
     // Dev mode's start, three sessions and an export: more than the default on a loaded machine.
   }, 240_000);
   afterAll(async () => {

@@ -162,10 +162,12 @@ describe('the replay service', () => {
     expect(executions.sort()).toEqual(testItems(40, 'acme', 'ledger').map((item) => item.itemId).sort());
   });
 
-  it('refuses to plan what no source takes, saying so', async () => {
+  // Every kind has a source on this platform now, so the refusal shown is the other one the plan
+  // makes before matching: a discard that does not say why.
+  it('refuses to plan a discard without a reason, saying so', async () => {
     const operationId = randomUUID();
-    await send({ type: 'PlanOperation', operationId, kind: 'replay-sessions', filter: {}, scope: acme, metadata: metadata() });
-    expect(await until(operationId, 'refused', (r) => r.status === 'failed')).toMatchObject({ refusal: expect.stringContaining('no item source takes part in replay-sessions') });
+    await send({ type: 'PlanOperation', operationId, kind: 'discard', filter: { tool: 'crm' }, scope: acme, metadata: metadata() });
+    expect(await until(operationId, 'refused', (r) => r.status === 'failed')).toMatchObject({ refusal: expect.stringContaining('a discard needs a reason') });
   });
 
   /** Waits on a whole operation of its own, run by the same runner: the other operations had every chance to move meanwhile. */

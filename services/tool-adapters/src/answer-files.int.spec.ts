@@ -5,7 +5,7 @@ import { agentRunStream, sessionStream, toolCallStream, toolRegistryStream, topi
 import { EgressGuard } from '@agent-orchestrator/egress';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import type { MessageProducer } from '@agent-orchestrator/messaging';
-import { createTestSchema, type TestSchema } from '@agent-orchestrator/testing';
+import { createTestSchema, waitFor, type TestSchema } from '@agent-orchestrator/testing';
 import { compileOpenApi } from '@agent-orchestrator/tools';
 import busboy from 'busboy';
 import { pino } from 'pino';
@@ -118,9 +118,12 @@ describe('binary answers kept, and sent on as files by a later call', () => {
     expect(reports.archived[0]).toMatchObject({ name: 'file', filename: 'q3.pdf', mimeType: 'application/pdf' });
     expect(reports.archived[0]!.content.equals(pdf)).toBe(true);
 
-    // The events name the bytes by their hash; they never carry them.
-    const log = JSON.stringify(await store.readAll({ tenantId, maxCount: 1000 }));
-    expect(log).toContain(sha256);
+    // The events name the bytes by their hash; they never carry them. Reads of the whole log stop
+    // below transactions still in flight (other specs share the server), so wait for the answers.
+    const log = await waitFor('the answers in the log as readers see it', async () => {
+      const text = JSON.stringify(await store.readAll({ tenantId, maxCount: 1000 }));
+      return text.includes(sha256) && text;
+    }, { timeoutMs: 30_000 });
     expect(log).not.toContain(pdf.subarray(9, 60).toString('base64'));
   });
 

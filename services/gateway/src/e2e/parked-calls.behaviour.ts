@@ -4,12 +4,12 @@ import { startSwitchableToolServer, waitFor } from '@agent-orchestrator/testing'
 import { ao } from './audit-export.behaviour.js';
 import { api, type Target } from './scenarios.behaviour.js';
 
-/** One step: the Clerk asks the contacts tool to create a contact, then says what it did; the Reviewer passes. */
+/** One step: the ContactKeeper asks the contacts tool to create a contact, then says what it did; the Reviewer passes. */
 const writingContact = (name: string) => ({
   turns: [
-    { agent: 'Planner', output: { steps: [{ stepId: 'add', title: `Add ${name} to the contacts`, agent: 'Clerk', dependsOn: [] }] } },
-    { agent: 'Clerk', run: 'add', toolCalls: [{ tool: 'contacts__createContact', arguments: { body: { name } } }] },
-    { agent: 'Clerk', run: 'add', text: `Handled the contact ${name}.` },
+    { agent: 'Planner', output: { steps: [{ stepId: 'add', title: `Add ${name} to the contacts`, agent: 'ContactKeeper', dependsOn: [] }] } },
+    { agent: 'ContactKeeper', run: 'add', toolCalls: [{ tool: 'contacts__createContact', arguments: { body: { name } } }] },
+    { agent: 'ContactKeeper', run: 'add', text: `Handled the contact ${name}.` },
     { agent: 'Reviewer', output: { verdict: 'pass', reasons: [] } },
   ],
 });
@@ -56,8 +56,9 @@ export async function parkedCallsScenario(target: Target): Promise<void> {
     expect((await call('GET', `/v1/tools/${toolName}`)).body).toMatchObject({ onExhausted: 'park' });
     // The demo's policy, with the contacts tool on its allow-list (its writes need no approver).
     expect((await call('PUT', '/v1/policies', { body: { ...demoPolicy, allowedTools: [...demoPolicy.allowedTools, toolName] } })).status).toBe(200);
-    if ((await call('GET', '/v1/agents/Clerk')).status === 404) {
-      expect((await call('POST', '/v1/agents', { body: { name: 'Clerk', instructions: 'You keep the contacts.', tools: [toolName] } })).status).toBe(201);
+    // An agent of this scenario's own: other specs of the same platform define a Clerk with other tools.
+    if ((await call('GET', '/v1/agents/ContactKeeper')).status === 404) {
+      expect((await call('POST', '/v1/agents', { body: { name: 'ContactKeeper', instructions: 'You keep the contacts.', tools: [toolName] } })).status).toBe(201);
     }
 
     tool.outage(true, 503);

@@ -1,4 +1,4 @@
-import { DeadLetterIndex } from '@agent-orchestrator/read-models';
+import { DeadLetterIndex, type DeadLetterEntry } from '@agent-orchestrator/read-models';
 import { waitFor } from '@agent-orchestrator/testing';
 import pg from 'pg';
 import { roles, type Role } from '../auth/roles.js';
@@ -76,6 +76,15 @@ const expectedTable = `
   DELETE /v1/tenants/{tenantId}                  403    403       403       403      403     2xx
   GET    /v1/dead-letters                        2xx    2xx       403       403      403     2xx
   GET    /v1/dead-letters/{id}                   2xx    2xx       403       403      403     2xx
+  POST   /v1/operations                          2xx    2xx       403       403      403     2xx
+  GET    /v1/operations                          2xx    2xx       403       403      403     2xx
+  GET    /v1/operations/{id}                     2xx    2xx       403       403      403     2xx
+  GET    /v1/operations/{id}/items               2xx    2xx       403       403      403     2xx
+  POST   /v1/operations/{id}/confirm             2xx    2xx       403       403      403     2xx
+  POST   /v1/operations/{id}/pause               2xx    2xx       403       403      403     2xx
+  POST   /v1/operations/{id}/resume              2xx    2xx       403       403      403     2xx
+  POST   /v1/operations/{id}/abort               2xx    2xx       403       403      403     2xx
+  GET    /v1/projections                         2xx    2xx       403       403      403     2xx
 `;
 // POST /v1/approvals/{id}/decision: the demo policy holds CRM writes for the approver role, so an
 // operator, whose roles may decide approvals, is still refused this one (admins may decide any).
@@ -99,6 +108,9 @@ describe('every role against every route: the expected 2xx or 403', () => {
   const pendingApprovals: string[] = [];
   let idsByKind: Record<string, string>;
   let egressAllow: string[];
+  let readModels: pg.Pool;
+  let deadLetters: DeadLetterIndex;
+  let deadLetterOfA: Omit<DeadLetterEntry, 'id'>;
 
   /** A demo session whose CRM write waits for an approver: its approval's id. */
   const heldApproval = async (): Promise<string> => {
@@ -111,9 +123,35 @@ describe('every role against every route: the expected 2xx or 403', () => {
     );
   };
 
+  /**
+   * Tenant A's discard of twenty dead letters of its own (no other operation matches them, so none
+   * is skipped and finished early), at one a second: planned, and as `until` says confirmed and
+   * paused. Its id.
+   */
+  const operationOfA = async (until: 'planned' | 'running' | 'paused'): Promise<string> => {
+    const tool = `rt-${uniqueSuffix()}`;
+    for (let n = 0; n < 20; n++) await deadLetters.upsert({ ...deadLetterOfA, id: `dl-${tool}-${n}`, tool, sourceOffset: String(n + 1) });
+    const planned = await dev.call('POST', '/v1/operations', dev.adminKeyOfA, { kind: 'discard', filter: { tool }, reason: 'the role table discards its own', rate: 1 });
+    // 201 with the dry run, or 202 while the replay service is still matching (a loaded machine).
+    expect([201, 202]).toContain(planned.status);
+    const { operationId } = planned.json as { operationId: string };
+    await waitFor(`operation ${operationId} to be planned`, async () => ((await dev.call('GET', `/v1/operations/${operationId}`, dev.adminKeyOfA)).json as { status?: string }).status === 'planned' || undefined, { timeoutMs: 30_000 });
+    const steps = until === 'planned' ? [] : until === 'running' ? (['confirm'] as const) : (['confirm', 'pause'] as const);
+    for (const action of steps) expect((await dev.call('POST', `/v1/operations/${operationId}/${action}`, dev.adminKeyOfA, {})).status).toBe(200);
+    return operationId;
+  };
+
   /** The id each path parameter gets: a fixture of its kind, or a fresh one where a call uses it up. */
   const pathValue = async (operation: Operation): Promise<string> => {
     switch (routeOf(operation)) {
+      // Each action needs an operation in a state it applies to: a fresh one each call.
+      case 'POST /v1/operations/{id}/confirm':
+      case 'POST /v1/operations/{id}/abort':
+        return operationOfA('planned');
+      case 'POST /v1/operations/{id}/pause':
+        return operationOfA('running');
+      case 'POST /v1/operations/{id}/resume':
+        return operationOfA('paused');
       case 'POST /v1/approvals/{id}/decision': {
         // A decided approval answers 409: each call gets one still pending.
         const approvalId = pendingApprovals.pop();
@@ -167,14 +205,15 @@ describe('every role against every route: the expected 2xx or 403', () => {
     const { exportId } = requested.json as { exportId: string };
     await waitFor(`audit export ${exportId} to complete`, async () => ((await dev.call('GET', `/v1/audit/exports/${exportId}`, dev.adminKeyOfA)).json as { status?: string }).status === 'completed' || undefined, { timeoutMs: 60_000 });
     // A dead letter of tenant A as the replay service indexes one, so its record answers 2xx to the roles that may read it.
-    const readModels = new pg.Pool({ connectionString: dev.databaseUrl, max: 1 });
-    const deadLetterId = `dl-${uniqueSuffix()}`;
-    await new DeadLetterIndex(readModels, 'read_models').upsert({
-      id: deadLetterId, source: 'dead-letter', tenantId: dev.tenantOfA, consumer: 'orchestrator', errorCode: 'Rejected', reason: 'the role table needs one',
-      attempts: 1, sourceTopic: 'events.session', sourcePartition: 0, sourceOffset: '0', sessionId: null, tool: null, messageType: null,
+    readModels = new pg.Pool({ connectionString: dev.databaseUrl, max: 1 });
+    deadLetters = new DeadLetterIndex(readModels, 'read_models');
+    deadLetterOfA = {
+      source: 'dead-letter', tenantId: dev.tenantOfA, consumer: 'orchestrator', errorCode: 'Rejected', reason: 'the role table needs one',
+      attempts: 1, sourceTopic: 'events.session', sourcePartition: 0, sourceOffset: '0', sessionId: null, messageType: null, tool: null,
       seenAt: new Date(), redriveCount: 0, key: 'k', headers: {}, value: Buffer.from('{}'), position: 0,
-    });
-    await readModels.end();
+    };
+    const deadLetterId = `dl-${uniqueSuffix()}`;
+    await deadLetters.upsert({ ...deadLetterOfA, id: deadLetterId });
     idsByKind = {
       'dead-letters': deadLetterId,
       sessions: (session.json as { sessionId: string }).sessionId,
@@ -187,9 +226,13 @@ describe('every role against every route: the expected 2xx or 403', () => {
       'api-keys': (throwaway.json as { keyId: string }).keyId,
       tenants: dev.tenantOfA,
       exports: exportId,
+      operations: await operationOfA('planned'),
     };
   });
-  afterAll(() => dev?.stop());
+  afterAll(async () => {
+    await readModels?.end();
+    await dev?.stop();
+  });
 
   it('answers each role as the table says, and the table lists every route of /docs/json', async () => {
     const { columns, rows } = parseTable(expectedTable);

@@ -56,6 +56,11 @@ export const validBodies: Readonly<Record<string, (context: BodyContext) => unkn
   'PUT /v1/role-mapping': () => ({ mapping: { 'idp-approvers': ['approver'] } }),
   'POST /v1/audit/exports': () => ({}),
   'PUT /v1/audit/retention': () => ({ days: 365 }),
+  'POST /v1/operations': ({ unique }) => ({ kind: 'discard', filter: { tool: `rt-${unique}` }, reason: 'a discard of nothing yet', rate: 1 }),
+  'POST /v1/operations/{id}/confirm': () => ({}),
+  'POST /v1/operations/{id}/pause': () => ({}),
+  'POST /v1/operations/{id}/resume': () => ({}),
+  'POST /v1/operations/{id}/abort': () => ({ reason: 'the role table is done with it' }),
 };
 
 export function validBody(operation: Operation, context: BodyContext): unknown {
