@@ -6,7 +6,7 @@ import type { Projection } from './projection.js';
 import { defaultQuarantinePolicy, describeFailure, QuarantineTable, type EventFailure, type QuarantinedEvent, type QuarantinePolicy, type RetryResult } from './quarantine.js';
 import { ProjectionStatusTable } from './projection-status.js';
 import { StatusReporter } from './status-reporter.js';
-import { rebuildInShadow } from './shadow-rebuild.js';
+import { applyPage, rebuildInShadow } from './shadow-rebuild.js';
 import { storableEvent } from './storable-text.js';
 
 export interface RebuildProgress {
@@ -25,6 +25,12 @@ export interface ProjectionRunnerOptions {
   /** Schema of the checkpoint and quarantine tables; the projection's own tables are its business. */
   readonly schema?: string;
   readonly batchSize?: number;
+  /**
+   * Events a shadow rebuild reads and applies at a time (default 5,000, or `batchSize` if larger):
+   * reading the log in big pages costs a third of reading it in pages of 1,000, and a projection
+   * that folds a page in memory (`applyBatch`) writes fewer, fuller statements.
+   */
+  readonly rebuildBatchSize?: number;
   readonly quarantine?: Partial<QuarantinePolicy>;
   /** A failure that is retried for as long as it takes (the database or network), each attempt. */
   readonly onError?: (error: unknown, attempt: number) => void;
@@ -177,7 +183,7 @@ export class ProjectionRunner {
         projection: this.projection,
         checkpoints: this.table,
         quarantine: this.quarantine,
-        batchSize: this.options.batchSize ?? 500,
+        batchSize: this.options.rebuildBatchSize ?? Math.max(this.options.batchSize ?? 500, 5000),
         onProgress: (eventsApplied, position) => onProgress({ projection: name, eventsApplied, position, ...(total === undefined ? {} : { total: Math.max(total, eventsApplied) }) }),
       });
       for (const record of result.quarantined) this.options.onQuarantine?.(record);
@@ -287,7 +293,7 @@ export class ProjectionRunner {
           // transaction also holds its id for less time, which keeps newer appends from readers.
           await tx.query('SET LOCAL synchronous_commit = off');
           const after = await this.lockCheckpoint(tx);
-          for (const event of events) if (isAfter(event, after)) await this.projection.apply(storableEvent(event), tx);
+          await applyPage(this.projection, events.filter((event) => isAfter(event, after)), tx);
           await this.saveCheckpoint(tx, events[events.length - 1]!.globalPosition);
         });
         return;

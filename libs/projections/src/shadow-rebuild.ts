@@ -61,7 +61,7 @@ export async function rebuildInShadow(options: ShadowRebuildOptions): Promise<Sh
   const refused: { event: EventEnvelope; failure: EventFailure }[] = [];
   let position: GlobalPosition | undefined;
   let eventsApplied = 0;
-  const applyPage = async (events: readonly EventEnvelope[], tx?: EntityManager) => {
+  const intoShadow = async (events: readonly EventEnvelope[], tx?: EntityManager) => {
     await applyToShadow(dataSource, shadow, events, refused, tx);
     eventsApplied += events.length;
     position = events[events.length - 1]!.globalPosition;
@@ -77,10 +77,20 @@ export async function rebuildInShadow(options: ShadowRebuildOptions): Promise<Sh
     for (let round = 0; round < maxRounds; round++) {
       const end = await options.store.lastPosition();
       const before = eventsApplied;
-      while (end !== undefined && (position === undefined || comparePositions(position, end) < 0)) {
-        const events = await options.store.readAll({ ...(position === undefined ? {} : { after: position }), maxCount: options.batchSize });
-        if (events.length > 0) await applyPage(events);
-        if (events.length < options.batchSize) break;
+      // The next page is read while this one is applied: reading the log and writing the model
+      // use other connections, so the rebuild takes about the longer of the two, not their sum.
+      const read = (after: GlobalPosition | undefined) => options.store.readAll({ ...(after === undefined ? {} : { after }), maxCount: options.batchSize });
+      let next = end === undefined || (position !== undefined && comparePositions(position, end) >= 0) ? undefined : read(position);
+      while (next) {
+        const events = await next;
+        const last = events.at(-1)?.globalPosition;
+        next = events.length === options.batchSize && last !== undefined && comparePositions(last, end!) < 0 ? read(last) : undefined;
+        try {
+          if (events.length > 0) await intoShadow(events);
+        } catch (error) {
+          await next?.catch(() => undefined);
+          throw error;
+        }
       }
       if (eventsApplied - before <= options.batchSize) break;
     }
@@ -92,7 +102,7 @@ export async function rebuildInShadow(options: ShadowRebuildOptions): Promise<Sh
         const page = await options.store.readAll({ ...(position === undefined ? {} : { after: position }), maxCount: options.batchSize });
         const upToLive = page.filter((event) => comparePositions(event.globalPosition, live) <= 0);
         if (upToLive.length === 0) break;
-        await applyPage(upToLive, tx);
+        await intoShadow(upToLive, tx);
       }
       for (const name of tables.names) {
         const table = pg.escapeIdentifier(name);
@@ -121,6 +131,16 @@ export async function rebuildInShadow(options: ShadowRebuildOptions): Promise<Sh
   }
 }
 
+/** A page as the projection takes it: in one `applyBatch` if it has one, else event by event. */
+export async function applyPage(projection: Projection, events: readonly EventEnvelope[], tx: EntityManager): Promise<void> {
+  const storable = events.map(storableEvent);
+  if (projection.applyBatch) {
+    if (storable.length > 0) await projection.applyBatch(storable, tx);
+    return;
+  }
+  for (const event of storable) await projection.apply(event, tx);
+}
+
 /**
  * One page into the shadow, in one transaction (the caller's, at the swap). A page that fails on
  * an event's data is applied again event by event under savepoints: a rebuild reads the log as
@@ -134,7 +154,7 @@ async function applyToShadow(dataSource: DataSource, shadow: Projection, events:
       if (!outer) await tx.query('SET LOCAL synchronous_commit = off');
       await tx.query('SAVEPOINT shadow_page');
       try {
-        for (const event of events) await shadow.apply(storableEvent(event), tx);
+        await applyPage(shadow, events, tx);
         await tx.query('RELEASE SAVEPOINT shadow_page');
       } catch (error) {
         await tx.query('ROLLBACK TO SAVEPOINT shadow_page');

@@ -374,4 +374,25 @@ describe('sessions read model', () => {
     expect(done.eventsApplied).toBe(logged);
     expect(await allRows()).toEqual(before);
   });
+
+  it('builds the same rows from pages of the whole log as from one event at a time', async () => {
+    const folded = await allRows();
+    const other = await createTestSchema('sessions_one_by_one');
+    const otherData = await new DataSource({ type: 'postgres', url: other.connectionString, schema: other.schema, poolSize: 2 }).initialize();
+    // Each event in its own page, transaction and fold: the rows a page folds in memory must not depend on the page.
+    const oneByOne = new ProjectionRunner(new SessionsProjection(sessionsTables(other.schema)), { store, dataSource: otherData, schema: other.schema, batchSize: 1, rebuildBatchSize: 1 });
+    try {
+      const done = await oneByOne.rebuild();
+      expect(done.eventsApplied).toBeGreaterThan(100);
+      const rows = {
+        sessions: await otherData.query(`SELECT * FROM "${other.schema}".sessions ORDER BY session_id`),
+        steps: await otherData.query(`SELECT * FROM "${other.schema}".session_steps ORDER BY session_id, step_id`),
+      };
+      expect(rows).toEqual(folded);
+    } finally {
+      await oneByOne.stop();
+      await otherData.destroy();
+      await other.dispose();
+    }
+  });
 });

@@ -1,36 +1,30 @@
-import { describeOverrun, parseStreamName, sessionEvents, streamCategories, type EventEnvelope, type SessionEvent, type Usage } from '@agent-orchestrator/contracts';
+import { parseStreamName, type EventEnvelope } from '@agent-orchestrator/contracts';
 import { isolateByTenant } from '@agent-orchestrator/postgres';
 import type { Projection, ProjectionTables } from '@agent-orchestrator/projections';
 import type { EntityManager } from 'typeorm';
 import { readOnlyFor } from '../tenant-scope.js';
+import { foldSessionEvent, isSessionEvent, type FoldedSession, type SessionRow, type StepRow } from './session-fold.js';
 import { sessionsDdl, sessionsTables, sqlTableNames, type SessionsTables } from './sessions-tables.js';
 
-/** A session event as the store hands it out: upcast to its type's latest data. */
-type SessionEnvelope = SessionEvent & Pick<EventEnvelope, 'streamId' | 'streamVersion' | 'globalPosition'>;
+const sessionColumns: readonly (keyof SessionRow)[] = [
+  'session_id', 'tenant_id', 'status', 'goal', 'constraints', 'plan', 'result', 'failure_reason', 'input_tokens', 'output_tokens', 'cost_usd',
+  'steps_total', 'steps_completed', 'review_round', 'rework_count', 'started_at', 'updated_at', 'ended_at', 'last_stream_version', 'quarantined_events', 'forked_from',
+];
+const stepColumns: readonly (keyof StepRow)[] = [
+  'session_id', 'step_id', 'tenant_id', 'title', 'agent', 'depends_on', 'status', 'attempt', 'output', 'failure_reason', 'input_tokens', 'output_tokens', 'cost_usd',
+  'scheduled_at', 'completed_at',
+];
+const sessionTimes = ['started_at', 'updated_at', 'ended_at'] as const;
+const stepTimes = ['scheduled_at', 'completed_at'] as const;
 
-const sessionEventTypes: ReadonlySet<string> = new Set(sessionEvents.map((definition) => definition.type));
-
-function isSessionEvent(event: EventEnvelope): event is EventEnvelope & SessionEnvelope {
-  return parseStreamName(event.streamId).category === streamCategories.session && sessionEventTypes.has(event.type);
-}
-
-/** Numbers a statement's parameters: `$1` is the session id. */
-class SqlParams {
-  readonly values: unknown[];
-
-  constructor(sessionId: string) {
-    this.values = [sessionId];
+/** A row as pg reads it (bigint and numeric as strings, timestamptz as Date) in the fold's terms. */
+function fromDatabase<Row extends { input_tokens: number; output_tokens: number; cost_usd: number }>(row: Row, times: readonly (keyof Row)[]): Row {
+  const folded: Row = { ...row, input_tokens: Number(row.input_tokens), output_tokens: Number(row.output_tokens), cost_usd: Number(row.cost_usd) };
+  for (const column of times) {
+    const value = folded[column] as unknown;
+    if (value instanceof Date) (folded as Record<keyof Row, unknown>)[column] = value.toISOString();
   }
-
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-
-  /** pg would send a JS array as a Postgres array, so JSON goes as text. */
-  json(value: unknown): string {
-    return `${this.add(value === undefined ? null : JSON.stringify(value))}::jsonb`;
-  }
+  return folded;
 }
 
 /**
@@ -76,36 +70,57 @@ export class SessionsProjection implements Projection {
     await manager.query(`TRUNCATE ${this.sessions}, ${this.steps}`);
   }
 
-  async apply(event: EventEnvelope, manager: EntityManager): Promise<void> {
-    if (!isSessionEvent(event)) return;
-    const sessionId = parseStreamName(event.streamId).id;
-    if (event.type === 'SessionStarted') {
-      // A session stream starts with SessionStarted at version 0: a conflict is a replay.
-      const { goal, constraints } = event.data;
-      await manager.query(
-        `INSERT INTO ${this.sessions} (session_id, tenant_id, status, goal, constraints, started_at, updated_at, last_stream_version)
-         VALUES ($1, $2, 'queued', $3, $4::jsonb, $5, $5, $6) ON CONFLICT (session_id) DO NOTHING`,
-        [sessionId, event.tenantId, goal, JSON.stringify(constraints), event.occurredAt, event.streamVersion],
-      );
-      return;
-    }
-    const [current] = (await manager.query(`SELECT last_stream_version FROM ${this.sessions} WHERE session_id = $1 FOR UPDATE`, [sessionId])) as {
-      last_stream_version: number;
-    }[];
-    // No row: a session this model never saw start, which a log that starts streams with
-    // SessionStarted does not hold. At or below the row's version: already applied.
-    if (!current || current.last_stream_version >= event.streamVersion) return;
+  apply(event: EventEnvelope, manager: EntityManager): Promise<void> {
+    return this.applyBatch([event], manager);
+  }
 
-    const params = new SqlParams(sessionId);
-    const changes = await this.applyToSteps(event, manager, params);
+  /**
+   * A page of events in three steps: the rows of the sessions it touches are read (locked), its
+   * events folded into them in order (`foldSessionEvent`), and the changed rows written back: the
+   * sessions in one upsert, the steps of sessions whose steps changed deleted and inserted again.
+   * A few statements a page instead of a few an event, with the same rows as one event at a time.
+   */
+  async applyBatch(events: readonly EventEnvelope[], manager: EntityManager): Promise<void> {
+    const page = events.filter(isSessionEvent);
+    if (page.length === 0) return;
+    const sessions = await this.load([...new Set(page.map((event) => parseStreamName(event.streamId).id))], manager);
+    for (const event of page) foldSessionEvent(sessions, event);
+    await this.write([...sessions.values()], manager);
+  }
+
+  private async load(sessionIds: readonly string[], manager: EntityManager): Promise<Map<string, FoldedSession>> {
+    const sessions = new Map<string, FoldedSession>();
+    const rows = (await manager.query(`SELECT * FROM ${this.sessions} WHERE session_id = ANY($1::text[]) FOR UPDATE`, [sessionIds])) as SessionRow[];
+    if (rows.length === 0) return sessions;
+    for (const row of rows) sessions.set(row.session_id, { row: fromDatabase(row, sessionTimes), steps: new Map(), changed: false, stepsChanged: false, stored: true });
+    const steps = (await manager.query(`SELECT * FROM ${this.steps} WHERE session_id = ANY($1::text[])`, [rows.map((row) => row.session_id)])) as StepRow[];
+    for (const step of steps) sessions.get(step.session_id)?.steps.set(step.step_id, fromDatabase(step, stepTimes));
+    return sessions;
+  }
+
+  private async write(sessions: readonly FoldedSession[], manager: EntityManager): Promise<void> {
+    const changed = sessions.filter((session) => session.changed).map((session) => session.row);
+    if (changed.length > 0) {
+      await manager.query(
+        `INSERT INTO ${this.sessions} (${sessionColumns.join(', ')})
+         SELECT ${sessionColumns.join(', ')} FROM jsonb_populate_recordset(NULL::${this.sessions}, $1::jsonb)
+         ON CONFLICT (session_id) DO UPDATE SET ${sessionColumns
+           .filter((column) => column !== 'session_id')
+           .map((column) => `${column} = excluded.${column}`)
+           .join(', ')}`,
+        [JSON.stringify(changed)],
+      );
+    }
+    const replanned = sessions.filter((session) => session.stepsChanged);
+    if (replanned.length === 0) return;
+    const stored = replanned.filter((session) => session.stored).map((session) => session.row.session_id);
+    if (stored.length > 0) await manager.query(`DELETE FROM ${this.steps} WHERE session_id = ANY($1::text[])`, [stored]);
+    const steps = replanned.flatMap((session) => [...session.steps.values()]);
+    if (steps.length === 0) return;
     await manager.query(
-      `UPDATE ${this.sessions} SET ${[
-        ...changes,
-        `last_stream_version = ${params.add(event.streamVersion)}`,
-        `updated_at = ${params.add(event.occurredAt)}`,
-        `steps_completed = (SELECT count(*) FROM ${this.steps} WHERE session_id = $1 AND status = 'completed')`,
-      ].join(', ')} WHERE session_id = $1`,
-      params.values,
+      `INSERT INTO ${this.steps} (${stepColumns.join(', ')})
+       SELECT ${stepColumns.join(', ')} FROM jsonb_populate_recordset(NULL::${this.steps}, $1::jsonb)`,
+      [JSON.stringify(steps)],
     );
   }
 
@@ -128,114 +143,4 @@ export class SessionsProjection implements Projection {
     if (!isSessionEvent(event)) return;
     await manager.query(`UPDATE ${this.sessions} SET quarantined_events = greatest(quarantined_events - 1, 0) WHERE session_id = $1`, [parseStreamName(event.streamId).id]);
   }
-
-  /** Writes what the event changes in the session's steps; returns its changes to the session row. */
-  private async applyToSteps(event: SessionEnvelope, manager: EntityManager, p: SqlParams): Promise<string[]> {
-    const sessionId = p.values[0] as string;
-    const step = (set: string, stepId: string, values: unknown[]) =>
-      manager.query(`UPDATE ${this.steps} SET ${set} WHERE session_id = $1 AND step_id = $2`, [sessionId, stepId, ...values]);
-    switch (event.type) {
-      case 'SessionStarted':
-        return [];
-      case 'PlanRequested':
-        return [`status = 'running'`];
-      case 'PlanProposed': {
-        const { steps } = event.data;
-        await manager.query(`DELETE FROM ${this.steps} WHERE session_id = $1`, [sessionId]);
-        await manager.query(
-          `INSERT INTO ${this.steps} (session_id, step_id, tenant_id, title, agent, depends_on, status)
-           SELECT $1, s."stepId", $2, s.title, s.agent, s."dependsOn", 'pending'
-           FROM jsonb_to_recordset($3::jsonb) AS s("stepId" text, title text, agent text, "dependsOn" jsonb)`,
-          [sessionId, event.tenantId, JSON.stringify(steps)],
-        );
-        return [`plan = ${p.json(event.data)}`, `steps_total = ${p.add(steps.length)}`];
-      }
-      case 'StepScheduled':
-        await step(`status = 'scheduled', attempt = $3, scheduled_at = $4, completed_at = NULL, failure_reason = NULL`, event.data.stepId, [
-          event.data.attempt,
-          event.occurredAt,
-        ]);
-        return [];
-      case 'StepCompleted': {
-        const { stepId, output, usage } = event.data;
-        await step(
-          `status = 'completed', output = $3::jsonb, completed_at = $4,
-           input_tokens = input_tokens + $5, output_tokens = output_tokens + $6, cost_usd = cost_usd + $7`,
-          stepId,
-          [output === undefined ? null : JSON.stringify(output), event.occurredAt, usage.inputTokens, usage.outputTokens, usage.costUsd],
-        );
-        return added(usage, p);
-      }
-      case 'UsageRecorded': {
-        const { task, usage } = event.data;
-        if (task.kind === 'step') {
-          await step(`input_tokens = input_tokens + $3, output_tokens = output_tokens + $4, cost_usd = cost_usd + $5`, task.stepId, [
-            usage.inputTokens,
-            usage.outputTokens,
-            usage.costUsd,
-          ]);
-        }
-        return added(usage, p);
-      }
-      case 'StepFailed':
-        await step(`status = 'failed', failure_reason = $3`, event.data.stepId, [event.data.reason]);
-        return [];
-      case 'ReviewRequested':
-        return [`review_round = ${p.add(event.data.round)}`];
-      case 'ReviewCompleted':
-        // The verdict changes nothing by itself: the SessionCompleted or ReworkRequested after it does.
-        return [];
-      case 'ReworkRequested':
-        await manager.query(
-          `UPDATE ${this.steps} SET status = 'pending', output = NULL, completed_at = NULL, failure_reason = NULL
-           WHERE session_id = $1 AND step_id = ANY($2::text[])`,
-          [sessionId, event.data.stepIds],
-        );
-        return ['rework_count = rework_count + 1'];
-      case 'SessionCompleted':
-        return [`status = 'completed'`, `result = ${p.json(event.data.result)}`, ...this.ended(event, event.data.usage, p)];
-      case 'SessionFailed':
-        return [`status = 'failed'`, `failure_reason = ${p.add(event.data.reason)}`, ...this.ended(event, event.data.usage, p)];
-      case 'SessionCancelled':
-        return [`status = 'cancelled'`, `failure_reason = ${p.add(event.data.reason ?? null)}`, ...this.ended(event, event.data.usage, p)];
-      case 'SessionPaused':
-        return [`status = 'paused'`];
-      case 'SessionResumed':
-        return [`status = 'running'`];
-      case 'PlanRetryHeld':
-        // The paused session says why it is paused; the retry it holds shows once it resumes.
-        return [];
-      case 'SessionForked':
-        return [`forked_from = ${p.json(event.data.from)}`];
-      case 'BudgetExceeded':
-        // The decider follows it with SessionFailed in the same append; until that is applied the
-        // session is still running, but already says why it is about to fail.
-        return [`failure_reason = ${p.add(describeOverrun(event.data))}`];
-      default:
-        return unreachable(event);
-    }
-  }
-
-  /** A terminal event states the session's usage: it replaces the running sums. */
-  private ended(event: SessionEnvelope, usage: Usage, p: SqlParams): string[] {
-    return [
-      `ended_at = ${p.add(event.occurredAt)}`,
-      `input_tokens = ${p.add(usage.inputTokens)}`,
-      `output_tokens = ${p.add(usage.outputTokens)}`,
-      `cost_usd = ${p.add(usage.costUsd)}`,
-    ];
-  }
-}
-
-/** A run's usage added to the session's running sums. */
-function added(usage: Usage, p: SqlParams): string[] {
-  return [
-    `input_tokens = input_tokens + ${p.add(usage.inputTokens)}`,
-    `output_tokens = output_tokens + ${p.add(usage.outputTokens)}`,
-    `cost_usd = cost_usd + ${p.add(usage.costUsd)}`,
-  ];
-}
-
-function unreachable(value: never): never {
-  throw new Error(`unreachable: ${JSON.stringify(value)}`);
 }
