@@ -88,15 +88,7 @@ export class OperationRunner {
     if (loaded.state.phase !== 'running') return;
     const { rate, unthrottled } = loaded.state.plan;
     this.options.logger.info({ operationId, rate: unthrottled ? 'max' : rate, remaining: remainingItems(loaded.state).length }, 'operation running');
-    if (unthrottled) {
-      // No pace: batches as large as one append takes, each handed to its sources whole.
-      while (!this.stopping && loaded.state.phase === 'running') {
-        const batch = remainingItems(loaded.state).slice(0, unthrottledBatch);
-        if (batch.length === 0) return;
-        await this.record(streamId, loaded, await this.executeBatch(loaded.state as PlannedOperation, batch));
-      }
-      return;
-    }
+    if (unthrottled) return this.runUnthrottled(streamId, loaded);
     // Every item waits for its turn at the rate; the queue lives across batches, so the rate holds over the whole run.
     const intervalCap = Math.max(1, Math.floor(rate));
     const queue = new PQueue({ concurrency: Math.min(this.options.maxConcurrency, intervalCap), intervalCap, interval: Math.round((1000 * intervalCap) / rate), strict: true });
@@ -106,6 +98,35 @@ export class OperationRunner {
       if (batch.length === 0) return;
       const outcomes = await Promise.all(batch.map((item) => queue.add(async () => this.execute(loaded.state as PlannedOperation, item))));
       await this.record(streamId, loaded, outcomes);
+    }
+  }
+
+  /**
+   * No pace: batches as large as one append takes, each handed to its sources whole, and the next
+   * acted on while the one before is recorded (the sources and the log work at once). So a pause or
+   * an abort recorded meanwhile is seen one batch later: the batch in hand is acted on and recorded.
+   */
+  private async runUnthrottled(streamId: string, loaded: Loaded): Promise<void> {
+    const inHand = new Set<string>();
+    let recording: Promise<void> = Promise.resolve();
+    try {
+      while (!this.stopping && loaded.state.phase === 'running') {
+        const batch = remainingItems(loaded.state)
+          .filter((item) => !inHand.has(item.itemId))
+          .slice(0, unthrottledBatch);
+        if (batch.length === 0) break;
+        for (const item of batch) inHand.add(item.itemId);
+        const outcomes = await this.executeBatch(loaded.state as PlannedOperation, batch);
+        // The batch before is recorded first: outcomes go to the log in plan order.
+        await recording;
+        recording = this.record(streamId, loaded, outcomes).finally(() => {
+          for (const item of batch) inHand.delete(item.itemId);
+        });
+        // Awaited at the next turn or below; a failure is that await's, not an unhandled rejection now.
+        recording.catch(() => undefined);
+      }
+    } finally {
+      await recording;
     }
   }
 
