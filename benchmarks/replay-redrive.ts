@@ -152,23 +152,23 @@ async function runOperation(platform: Awaited<ReturnType<typeof openPlatform>>, 
   const streamId = operationStream(operationId);
   const metadata = () => ({ tenantId: platformOperationTenantId, correlationId: streamId, causationId: null, actor: { kind: 'user' as const, id: 'bench' }, traceparent: null, eventIds: [], now: new Date().toISOString() });
   const send = (command: ReplayCommand) => platform.producer.send([{ topic: platform.topics.commands('replay'), key: streamId, value: JSON.stringify({ commandId: randomUUID(), command }) }]);
-  // Reads only what was appended since the last look: re-reading 10,000 outcome events every poll would load the database the run needs.
-  let next = 0;
-  const reached = async (type: string) => {
+  // Looks at one event a poll: the plan's outcome is the stream's first event, and OperationCompleted
+  // its last; reading the dry run's items or the outcomes back would load the database the run needs.
+  const first = async () => (await platform.store.readStream(streamId, { fromVersion: 0, maxCount: 1 }))[0];
+  const last = async () => (await platform.store.readStream(streamId, { direction: 'backwards', maxCount: 1 }))[0];
+  const reached = async (type: string, read: () => Promise<{ type: string; data: unknown } | undefined>) => {
     for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
-      for await (const event of platform.store.streamEvents(streamId, { fromVersion: next })) {
-        next = event.streamVersion + 1;
-        if (event.type === 'OperationPlanRefused') throw new Error(`the plan was refused: ${JSON.stringify(event.data)}`);
-        if (event.type === type) return;
-      }
+      const event = await read();
+      if (event?.type === 'OperationPlanRefused') throw new Error(`the plan was refused: ${JSON.stringify(event.data)}`);
+      if (event?.type === type) return;
     }
     throw new Error(`operation ${operationId} did not reach ${type} in two minutes`);
   };
   const started = performance.now();
   await send({ type: 'PlanOperation', operationId, kind: 'redrive', filter, rate: unthrottledOperationRate, scope: { kind: 'platform' }, metadata: metadata() });
-  await reached('OperationPlanned');
+  await reached('OperationPlanned', first);
   const planned = performance.now();
   await send({ type: 'ConfirmOperation', operationId, scope: { kind: 'platform' }, metadata: metadata() });
-  await reached('OperationCompleted');
+  await reached('OperationCompleted', last);
   return { plan: planned - started, run: performance.now() - planned };
 }
