@@ -15,6 +15,7 @@ export {
   runStartIdSeed,
   runtimeActor,
   taskOf,
+  toolAnswerIn,
   type DecidedRunEvent,
   type PendingCall,
   type RecordedResponse,
@@ -22,5 +23,6 @@ export {
   type RunErrorCode,
   type RunPause,
   type RunState,
+  type ToolAnswer,
   type WorkRequest,
 } from './run/index.js';

@@ -57,6 +57,7 @@ import {
   type RunCommand,
   type RunState,
   taskOf,
+  toolAnswerIn,
   type WorkRequest,
 } from '../domain/run/index.js';
 import { RecordingModel } from './recording-model.js';
@@ -243,9 +244,7 @@ export class AgentRunner {
   }
 
   private async toolAnswer(runId: string, callId: string): Promise<string | undefined> {
-    // A parked call's stream holds its parkings and retries before the answer, if one came.
-    const events = await this.options.store.readStream(toolCallStream(runId, callId));
-    const answer = events.find((event): event is EventEnvelope & ToolCallEvent => event.type === 'ToolCallCompleted' || event.type === 'ToolCallFailed');
+    const answer = toolAnswerIn(await this.options.store.readStream(toolCallStream(runId, callId)));
     if (answer === undefined) return undefined;
     return answer.type === 'ToolCallCompleted' ? answer.data.output : `The tool call failed: ${answer.data.reason}`;
   }

@@ -130,6 +130,17 @@ export async function parkedCallsScenario(target: Target): Promise<void> {
     }
     // Each write once: three keys, each counted once; the discarded call was never sent again.
     expect([...tool.writes.values()]).toEqual(redriven.map(() => 1));
+
+    // Replayed from the log, a session that parked decides the same: its run goes on at the call's
+    // answer (after the parking and the retry or discard), served from the log with no tool call.
+    const requestsAfter = tool.requests();
+    for (const sessionId of [discarded, redriven[0]!]) {
+      const replayed = await ao(['sessions', 'replay', sessionId, '--json'], aoEnv);
+      expect(replayed).toMatchObject({ code: 0 });
+      const report = JSON.parse(replayed.stdout) as { sessions: { sessionId: string; identical: boolean; toolAnswersServed?: number }[] };
+      expect(report.sessions).toEqual([expect.objectContaining({ sessionId, identical: true })]);
+    }
+    expect(tool.requests()).toBe(requestsAfter);
   } finally {
     tool.outage(false);
     await call('PUT', '/v1/policies', { body: {} });

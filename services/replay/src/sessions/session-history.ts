@@ -1,4 +1,4 @@
-import { taskOf, type WorkRequest } from '@agent-orchestrator/agent-runtime/domain';
+import { taskOf, toolAnswerIn, type ToolAnswer, type WorkRequest } from '@agent-orchestrator/agent-runtime/domain';
 import { agentRunId, agentRunEvents, sessionEvents, sessionStream, toolCallStream, agentRunStream, type EventEnvelope } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
 
@@ -37,8 +37,8 @@ export async function readSessionHistory(store: EventStore, sessionId: string): 
   const runLogs = await Promise.all(runIds.map(async (runId) => [runId, (await store.readStream(agentRunStream(runId))).filter((event) => runTypes.has(event.type))] as const));
   const runs = new Map(runLogs.filter(([, events]) => events.length > 0));
   const calls = [...runs].flatMap(([runId, events]) => events.filter((event) => event.type === 'ToolCallRequested').map((event) => ({ runId, callId: (event.data as { callId: string }).callId })));
-  const answers = await Promise.all(calls.map(async ({ runId, callId }) => [toolAnswerKey(runId, callId), (await store.readStream(toolCallStream(runId, callId), { maxCount: 1 }))[0]] as const));
-  const toolAnswers = new Map(answers.filter((entry): entry is readonly [string, EventEnvelope] => entry[1] !== undefined));
+  const answers = await Promise.all(calls.map(async ({ runId, callId }) => [toolAnswerKey(runId, callId), toolAnswerIn(await store.readStream(toolCallStream(runId, callId)))] as const));
+  const toolAnswers = new Map<string, EventEnvelope>(answers.filter((entry): entry is readonly [string, ToolAnswer] => entry[1] !== undefined));
   const forked = sessionLog.find((event) => event.type === 'SessionForked')?.data as { from: { sessionId: string; version: number } } | undefined;
   const forkedFrom = forked && (await store.readStream(sessionStream(forked.from.sessionId), { fromVersion: 0, maxCount: forked.from.version + 1 })).filter((event) => sessionTypes.has(event.type));
   return { sessionId, session: sessionLog.filter((event) => sessionTypes.has(event.type)), runs, toolAnswers, ...(forkedFrom ? { forkedFrom } : {}) };
