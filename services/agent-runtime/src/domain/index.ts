@@ -24,3 +24,16 @@ export {
   type RunState,
   type WorkRequest,
 } from './run/index.js';
+export {
+  AnalysisError,
+  analysisActor,
+  analysisEventIdCount,
+  analysisEventIndex,
+  decideAnalysis,
+  evolveAnalyses,
+  initialAnalysesState,
+  type AnalysesState,
+  type AnalysisCommand,
+  type AnalysisErrorCode,
+  type AnalysisPhase,
+} from './analysis/analysis.js';
