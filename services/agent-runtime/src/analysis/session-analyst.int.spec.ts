@@ -19,8 +19,8 @@ class WatchedModels implements ModelSource {
   readonly analystInputs: string[] = [];
   private readonly scripted = new ScriptedModels();
 
-  modelFor(...args: Parameters<ModelSource['modelFor']>) {
-    return this.scripted.modelFor(...args);
+  modelFor(...[brief, agent, task]: Parameters<ModelSource['modelFor']>) {
+    return this.scripted.modelFor(brief, agent, task);
   }
 
   async modelForAnalysis(brief: Parameters<ModelSource['modelForAnalysis']>[0]) {

@@ -25,7 +25,8 @@ export type AnalysisCommand =
 export const analysisEventIndex = { StartAnalysis: 0, RecordFindings: 1, FailAnalysis: 2 } as const;
 export const analysisEventIdCount = 3;
 
-export const analysisActor = { kind: 'service', id: 'agent-runtime' } as const;
+/** Findings and failures are the Analyst's; a start is the asker's, so the log says who asked. */
+export const analysisActor = { kind: 'agent', id: 'Analyst' } as const;
 const maxReasonLength = 4000;
 
 export type AnalysisErrorCode = 'NotStarted';
@@ -81,8 +82,8 @@ export function decideAnalysis(command: AnalysisCommand, state: AnalysesState): 
 }
 
 function eventOf(command: AnalysisCommand, event: Pick<AnalysisEvent, 'type' | 'data'>): NewEvent {
-  const { now, tenantId, correlationId, causationId, traceparent, eventIds } = command.metadata;
+  const { now, tenantId, correlationId, causationId, traceparent, eventIds, actor } = command.metadata;
   const eventId = eventIds[analysisEventIndex[command.type]];
   if (eventId === undefined) throw new Error(`${command.type} carries no event id at ${analysisEventIndex[command.type]}`);
-  return { eventId, type: event.type, schemaVersion: 1, tenantId, correlationId, causationId, actor: analysisActor, occurredAt: now, traceparent, data: event.data };
+  return { eventId, type: event.type, schemaVersion: 1, tenantId, correlationId, causationId, actor: command.type === 'StartAnalysis' ? actor : analysisActor, occurredAt: now, traceparent, data: event.data };
 }
