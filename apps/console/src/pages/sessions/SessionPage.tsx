@@ -8,6 +8,7 @@ import { ForkDialog, useMayFork } from './ForkSession';
 import { ParkedCalls } from './ParkedCalls';
 import { formatCost, formatDuration, formatStarted, formatTokens, hasEnded } from './format';
 import { RawEvents } from './RawEvents';
+import { SessionAnalysis } from './SessionAnalysis';
 import { RunView } from './RunView';
 import type { RunNode } from './session-tree';
 import { SessionStatusBadge } from './StatusBadge';
@@ -114,6 +115,7 @@ function SessionRun({ sessionId }: { sessionId: string }) {
             )}
           </Paper>
           {detail && <ParkedCalls calls={detail.parkedCalls} mayAct={mayFork} />}
+          {view && <SessionAnalysis sessionId={sessionId} mayAnalyze={mayFork} />}
           <Tabs value={tab} onChange={setTab} keepMounted={false}>
             <Tabs.List>
               <Tabs.Tab value="run">Run</Tabs.Tab>
