@@ -1,4 +1,5 @@
 import { waitFor } from '@agent-orchestrator/testing';
+import { ao } from './audit-export.behaviour.js';
 import { api, type Target } from './scenarios.behaviour.js';
 
 const email = 'ada.lovelace@example.com';
@@ -80,4 +81,11 @@ export async function sessionAnalysisScenario(target: Target, otherTenant: Targe
   expect((await call('POST', `/v1/sessions/${sessionId}/analysis`, { body: { model: 'gpt-5' } })).status).toBe(422);
   // Neither the refusals nor the other tenant's requests asked for an analysis.
   expect((await call('GET', `/v1/sessions/${sessionId}/analysis`)).body.items).toHaveLength(2);
+
+  // `ao sessions analyze` asks, waits, and prints the ended analysis.
+  const env = { AO_URL: target.url, AO_API_KEY: target.key };
+  const cli = await ao(['sessions', 'analyze', sessionId, '--json'], env);
+  expect(cli).toMatchObject({ code: 0, stderr: expect.stringContaining('requested') });
+  expect(JSON.parse(cli.stdout)).toMatchObject({ status: 'recorded', findings: { outcome: 'failed', failure: { cause: expect.stringContaining('the planner request was refused') } } });
+  expect(await ao(['sessions', 'analyze', sessionId], { ...env, AO_API_KEY: otherTenant.key })).toMatchObject({ code: 3 });
 }
