@@ -67,6 +67,8 @@ describe('console session analysis (dev mode, Chromium)', () => {
   });
 
   it('shows a viewer the findings on a phone, in light and dark, without the button (asking spends tokens)', async () => {
+    const { analysisId } = await api<{ analysisId: string }>('POST', `/v1/sessions/${sessionId}/analysis`, adminKey, {});
+    await waitFor('the analysis to be recorded', async () => (await api<{ items: { analysisId: string; status: string }[] }>('GET', `/v1/sessions/${sessionId}/analysis`, viewerKey)).items.some((item) => item.analysisId === analysisId && item.status === 'recorded'), { timeoutMs: 60_000 });
     for (const colorScheme of ['light', 'dark'] as const) {
       const page = await openSession('phone', viewerKey, colorScheme);
       await page.getByTestId('analysis-findings').waitFor();

@@ -1,10 +1,11 @@
-import { Alert, Badge, Button, Group, List, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Group, List, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { Answer } from '@agent-orchestrator/client';
 import { useClient } from '../../auth/credentials';
 import { explain } from '../../shell/explain';
-import { formatCost, formatTokens } from './format';
+import { formatCost, formatTokens, sessionStatusColors, sessionStatusLabels, type SessionStatus } from './format';
+import { ToneBadge } from './StatusBadge';
 
 type Analysis = Answer<'/v1/sessions/{sessionId}/analysis', 'get'>['items'][number];
 
@@ -96,9 +97,9 @@ function AnalysisFindings({ analysis }: { analysis: Analysis }) {
   return (
     <Stack gap="sm" data-testid="analysis-findings" style={{ overflowWrap: 'anywhere' }}>
       <Group gap="xs">
-        <Badge color={findings.outcome === 'failed' ? 'red' : findings.outcome === 'completed' ? 'green' : 'gray'} variant="light">
-          {findings.outcome}
-        </Badge>
+        <ToneBadge color={findings.outcome in sessionStatusColors ? sessionStatusColors[findings.outcome as SessionStatus] : 'gray'}>
+          {findings.outcome in sessionStatusLabels ? sessionStatusLabels[findings.outcome as SessionStatus] : findings.outcome}
+        </ToneBadge>
         <Text size="xs" c="dimmed">
           {spent} · {covered}
         </Text>

@@ -108,7 +108,7 @@ function SessionRun({ sessionId }: { sessionId: string }) {
               </Text>
             )}
             {detail?.failureReason && (
-              <Text size="sm" mt="sm" c={status === 'failed' ? 'red' : undefined}>
+              <Text size="sm" mt="sm" c={status === 'failed' ? 'red.8' : undefined}>
                 {status === 'cancelled' ? 'Cancelled: ' : 'Why: '}
                 {detail.failureReason}
               </Text>
