@@ -31,7 +31,9 @@ describe('console session analysis (dev mode, Chromium)', () => {
   }
 
   beforeAll(async () => {
-    [dev, browser] = await Promise.all([startDevModeProcess('console_analysis', { DEV_API_KEY: adminKey }), launchChromium()]);
+    // One after the other: should dev mode not start, afterAll still closes the browser.
+    browser = await launchChromium();
+    dev = await startDevModeProcess('console_analysis', { DEV_API_KEY: adminKey });
     viewerKey = (await api<{ apiKey: string }>('POST', '/v1/api-keys', adminKey, { name: 'analysis viewer', roles: ['viewer'] })).apiKey;
     ({ sessionId } = await api<{ sessionId: string }>('POST', '/v1/sessions', adminKey, { goal: 'Plan the quarter for ada.lovelace@example.com', context: { modelScript: script } }));
     await waitFor('the session to fail', async () => (await api<{ status: string }>('GET', `/v1/sessions/${sessionId}`, adminKey)).status === 'failed', { timeoutMs: 60_000 });

@@ -21,15 +21,15 @@ export function scriptedFindings(input: string): AnalysisFindings | undefined {
   const failingTools = facts.toolCalls.filter((tool) => tool.failed > 0);
   const runCount = facts.runs.length + facts.runsNotListed;
   const calls = facts.toolCalls.reduce((sum, tool) => sum + tool.calls, 0);
-  const ending = facts.status === 'failed' ? `failed: ${facts.failureReason ?? 'no reason was recorded'}` : facts.status === 'running' ? 'is still running' : `was ${facts.status}`;
+  const ending = facts.status === 'failed' ? `failed: ${unstopped(facts.failureReason ?? 'no reason was recorded')}` : facts.status === 'running' ? 'is still running' : `was ${facts.status}`;
   const costliest = [...facts.runs].sort((a, b) => b.costUsd - a.costUsd || b.tokens - a.tokens || b.durationMs - a.durationMs).slice(0, 3);
   const slowest = [...facts.runs].sort((a, b) => b.durationMs - a.durationMs)[0];
 
   const recommendations = [
-    ...failedRuns.slice(0, 3).map((run) => `Fix what stopped ${describe(run)}: ${run.reason ?? 'no reason was recorded'}.`),
+    ...failedRuns.slice(0, 3).map((run) => `Fix what stopped ${describe(run)}: ${unstopped(run.reason ?? 'no reason was recorded')}.`),
     ...failingTools.slice(0, 3).map((tool) => `Look at tool ${tool.tool}: ${tool.failed} of ${tool.calls} calls failed${tool.reasons[0] ? ` (${tool.reasons[0]})` : ''}.`),
   ];
-  if (facts.status === 'failed' && recommendations.length === 0) recommendations.push(`Address the session's failure (${facts.failureReason ?? 'no reason was recorded'}), then run it again.`);
+  if (facts.status === 'failed' && recommendations.length === 0) recommendations.push(`Address the session's failure (${unstopped(facts.failureReason ?? 'no reason was recorded')}), then run it again.`);
   if (recommendations.length === 0) recommendations.push(slowest ? `Nothing failed; to make it faster, start with ${describe(slowest)} (${seconds(slowest.durationMs)}).` : 'Nothing failed and nothing ran long: no change is needed.');
 
   return {
@@ -55,3 +55,5 @@ export function scriptedFindings(input: string): AnalysisFindings | undefined {
 }
 
 const describe = (run: RunFacts) => `${run.run} (${run.agent})`;
+/** A reason without its full stop, to end a sentence of ours. */
+const unstopped = (reason: string) => reason.replace(/\.+$/, '');

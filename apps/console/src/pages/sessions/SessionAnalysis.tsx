@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { Answer } from '@agent-orchestrator/client';
 import { useClient } from '../../auth/credentials';
 import { explain } from '../../shell/explain';
+import failureText from './failure-text.module.css';
 import { formatCost, formatTokens, sessionStatusColors, sessionStatusLabels, type SessionStatus } from './format';
 import { ToneBadge } from './StatusBadge';
 
@@ -44,7 +45,7 @@ export function SessionAnalysis({ sessionId, mayAnalyze }: { sessionId: string; 
           Analysis
         </Title>
         {mayAnalyze && (
-          <Button variant="light" onClick={() => analyze.mutate()} loading={analyze.isPending} disabled={running}>
+          <Button onClick={() => analyze.mutate()} loading={analyze.isPending} disabled={running}>
             Analyze with an LLM
           </Button>
         )}
@@ -75,7 +76,7 @@ export function SessionAnalysis({ sessionId, mayAnalyze }: { sessionId: string; 
       {latest !== undefined && latest.status !== 'running' && <AnalysisFindings analysis={latest} />}
       {earlier.length > 0 && (
         <Text size="xs" c="dimmed" mt="sm">
-          {earlier.length} earlier {earlier.length === 1 ? 'analysis' : 'analyses'} of this session are kept in its log.
+          {earlier.length === 1 ? 'An earlier analysis of this session is' : `${earlier.length} earlier analyses of this session are`} kept in its log.
         </Text>
       )}
     </Paper>
@@ -124,7 +125,7 @@ function AnalysisFindings({ analysis }: { analysis: Analysis }) {
       </Finding>
       {findings.failure && (
         <Finding title="Why it failed">
-          <Text size="sm" c="red.8" data-testid="analysis-cause">
+          <Text size="sm" className={failureText.failure} data-testid="analysis-cause">
             {findings.failure.cause}
           </Text>
           {findings.failure.evidence.length > 0 && (

@@ -6,6 +6,7 @@ import { PageTitle } from '../../shell/Shell';
 import { CancelSession } from './CancelSession';
 import { ForkDialog, useMayFork } from './ForkSession';
 import { ParkedCalls } from './ParkedCalls';
+import failureText from './failure-text.module.css';
 import { formatCost, formatDuration, formatStarted, formatTokens, hasEnded } from './format';
 import { RawEvents } from './RawEvents';
 import { SessionAnalysis } from './SessionAnalysis';
@@ -108,7 +109,7 @@ function SessionRun({ sessionId }: { sessionId: string }) {
               </Text>
             )}
             {detail?.failureReason && (
-              <Text size="sm" mt="sm" c={status === 'failed' ? 'red.8' : undefined}>
+              <Text size="sm" mt="sm" className={status === 'failed' ? failureText.failure : undefined}>
                 {status === 'cancelled' ? 'Cancelled: ' : 'Why: '}
                 {detail.failureReason}
               </Text>
