@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { analysisStream, maxAnalysisInputChars, sessionStream, type AnalyzeSession, type EventEnvelope, type NewEvent } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
-import { createTestSchema, type TestSchema } from '@agent-orchestrator/testing';
+import { createTestSchema, planRequested, type TestSchema } from '@agent-orchestrator/testing';
 import type { Model, ModelRequest } from '@openai/agents';
 import { pino } from 'pino';
 import { defaultPriceTable } from '../model/pricing.js';
@@ -53,18 +53,7 @@ describe("the Analyst reads a session's redacted trace and records its findings 
     await db.dispose();
   });
 
-  const stamp = (sessionId: string, type: string, data: unknown, tenant = tenantId): NewEvent => ({
-    eventId: randomUUID(),
-    type,
-    schemaVersion: type === 'SessionStarted' ? 3 : 1,
-    tenantId: tenant,
-    correlationId: sessionId,
-    causationId: null,
-    actor: { kind: 'service', id: 'orchestrator' },
-    occurredAt: new Date().toISOString(),
-    traceparent: null,
-    data,
-  });
+  const stamp = (sessionId: string, type: string, data: unknown): NewEvent => planRequested({ type, schemaVersion: type === 'SessionStarted' ? 3 : 1, tenantId, correlationId: sessionId, data });
   const command = (sessionId: string, tenant = tenantId): AnalyzeSession => ({
     type: 'AnalyzeSession',
     sessionId,
