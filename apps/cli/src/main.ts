@@ -57,7 +57,7 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
 
   registerDlqCommands(program, client, output, (exit) => void (code = exit));
   registerProjectionCommands(program, client, output, (exit) => void (code = exit));
-  const sessions = program.command('sessions').description('sessions: fork one at a version, compare two, replay from the log');
+  const sessions = program.command('sessions').description('sessions: fork one at a version, compare two, replay from the log, analyze one with an LLM');
   addForkAndDiff(sessions, client, () => connectionFrom(program.opts<{ url?: string; apiKey?: string }>(), env).url, output, (exit) => (code = exit));
   addReplay(sessions, client, processTerminal, output, (exit) => (code = exit));
   registerOperationsCommands(program, client, output, (next) => (code = next));

@@ -21,7 +21,7 @@ export {
   type TopicNames,
   type TopicSpec,
 } from './topics.js';
-export { adminStream, auditStream, agentRegistryStream, operationStream, agentRunId, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
+export { adminStream, analysisStream, auditStream, agentRegistryStream, operationStream, agentRunId, agentRunIdsOf, toolCallIdsOf, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
 export {
   EventCatalog,
   defineEvent,
@@ -101,9 +101,11 @@ export { AgentRegistry, ToolRegistry, VersionedRegistry, operationToolName, pars
 export {
   agentCommandMessageSchema,
   agentCommandSchema,
+  analyzeSessionSchema,
   defineAgentSchema,
   type AgentCommand,
   type AgentCommandMessage,
+  type AnalyzeSession,
   type DefineAgent,
 } from './commands/agent-commands.js';
 export { ToolRegistered, operationSelectionSchema, secretNameSchema, securitySchemeSchema, skippedOperationSchema, storedDefinitionSchema, toolDefinitionSchema, toolEvents, toolOperationSchema, type SecurityScheme, type StoredDefinition, type ToolDefinition, type ToolEvent } from './catalog/tool-events.js';
@@ -340,3 +342,15 @@ export {
   type ReplayCommandMessage,
   type ResumeOperation,
 } from './commands/operation-commands.js';
+export {
+  SessionAnalysisFailed,
+  SessionAnalysisRecorded,
+  SessionAnalysisStarted,
+  analysisEvents,
+  analysisFindingsSchema,
+  analysisIdSchema,
+  analysisInputSchema,
+  maxAnalysisInputChars,
+  type AnalysisEvent,
+  type AnalysisFindings,
+} from './catalog/analysis-events.js';

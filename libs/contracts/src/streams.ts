@@ -17,6 +17,7 @@ export const streamCategories = {
   admin: 'admin',
   audit: 'audit',
   operation: 'operation',
+  analysis: 'analysis',
 } as const;
 export type StreamCategory = (typeof streamCategories)[keyof typeof streamCategories];
 
@@ -52,6 +53,8 @@ export const adminStream = (tenantId: string): string => streamName(streamCatego
 export const auditStream = (tenantId: string): string => streamName(streamCategories.audit, tenantId);
 /** One stream per SRE operation (a redrive, a discard, a projection rebuild, a session replay): its plan, every item's outcome, its end. */
 export const operationStream = (operationId: string): string => streamName(streamCategories.operation, operationId);
+/** One stream per session holds every analysis of it ("Analyze with an LLM"): each start, its findings or its failure. */
+export const analysisStream = (sessionId: string): string => streamName(streamCategories.analysis, sessionId);
 /** One stream per tenant holds every version of its privacy setting (which personal data is redacted). */
 export const privacyStream = (tenantId: string): string => streamName(streamCategories.privacy, tenantId);
 
@@ -84,4 +87,24 @@ export function agentRunId(sessionId: string, task: { kind: 'plan'; attempt: num
     case 'review':
       return `${sessionId}.review.${task.round}`;
   }
+}
+
+/**
+ * The agent runs a session asked for (plan attempts, step attempts, review rounds), found from its
+ * own events: run ids derive from the requests (see agentRunId), so no index is needed.
+ */
+export function agentRunIdsOf(sessionId: string, sessionEvents: readonly { readonly type: string; readonly data: unknown }[]): string[] {
+  const runs = new Set<string>();
+  for (const { type, data } of sessionEvents) {
+    const fields = data as { attempt?: number; stepId?: string; round?: number };
+    if (type === 'PlanRequested' && fields.attempt !== undefined) runs.add(agentRunId(sessionId, { kind: 'plan', attempt: fields.attempt }));
+    if (type === 'StepScheduled' && fields.stepId !== undefined && fields.attempt !== undefined) runs.add(agentRunId(sessionId, { kind: 'step', stepId: fields.stepId, attempt: fields.attempt }));
+    if (type === 'ReviewRequested' && fields.round !== undefined) runs.add(agentRunId(sessionId, { kind: 'review', round: fields.round }));
+  }
+  return [...runs];
+}
+
+/** The tool calls a run made, found from its ToolCallRequested events (see toolCallStream). */
+export function toolCallIdsOf(runEvents: readonly { readonly type: string; readonly data: unknown }[]): string[] {
+  return [...new Set(runEvents.filter((event) => event.type === 'ToolCallRequested').map((event) => (event.data as { callId: string }).callId))];
 }

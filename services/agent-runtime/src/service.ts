@@ -4,6 +4,7 @@ import { startCommandConsumer, startEventService, type Platform, type RunningSer
 import { setTracingDisabled } from '@openai/agents';
 import { AgentRuntimeModule } from './agent-runtime.module.js';
 import { agentCommandHandler } from './agents/agent-registry.js';
+import { SessionAnalyst } from './analysis/session-analyst.js';
 import type { AgentRuntimeConfig } from './config.js';
 import { AgentRunner } from './runs/agent-runner.js';
 
@@ -12,13 +13,19 @@ setTracingDisabled(true);
 
 /**
  * The agent-runtime process: runs agents for `events.session` requests, resumes them on
- * `events.toolcall` answers, and keeps the tenants' agent registries from `commands.agent-runtime`.
+ * `events.toolcall` answers, and keeps the tenants' agent registries and runs the Analyst for
+ * session analyses from `commands.agent-runtime`.
  */
 export async function startAgentRuntime(platform: Platform, config: AgentRuntimeConfig): Promise<RunningService> {
   const { store, logger } = platform;
   logger.info(`agents run on ${config.modelDescription}`);
   const runner = new AgentRunner({ store, models: config.models, prices: config.prices, maxOfferedOperations: config.maxOfferedOperations, logger, privacy: new TenantPrivacy({ store, operatorDefault: platform.config.piiRedact }) });
-  const commands = await startCommandConsumer(platform, 'agent-runtime', agentCommandMessageSchema, agentCommandHandler(store, logger));
+  const defineAgent = agentCommandHandler(store, logger);
+  const analyst = new SessionAnalyst({ store, models: config.models, prices: config.prices, logger });
+  const commands = await startCommandConsumer(platform, 'agent-runtime', agentCommandMessageSchema, async (message) => {
+    const { commandId, command } = message.value;
+    return command.type === 'AnalyzeSession' ? analyst.analyze(commandId, command) : defineAgent(message);
+  });
   const app = await startEventService(platform, AgentRuntimeModule.register(runner), { events: ['session', 'toolcall'] });
   return {
     async stop() {

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import type { PlatformClient } from '../platform-client.js';
 import type { Output } from '../verify-command.js';
+import { analyzeCommand } from './analyze-command.js';
 import { diffCommand } from './diff-command.js';
 import { forkCommand, type ForkOptions } from './fork-command.js';
 
-/** `ao sessions fork` and `ao sessions diff`, added to the `sessions` command group. */
+/** `ao sessions fork`, `ao sessions diff` and `ao sessions analyze`, added to the `sessions` command group. */
 export function addForkAndDiff(sessions: Command, client: () => PlatformClient, url: () => string, output: Output, exit: (code: number) => void): void {
   sessions
     .command('fork')
@@ -28,5 +29,13 @@ export function addForkAndDiff(sessions: Command, client: () => PlatformClient, 
     .option('--json', 'print the comparison as JSON')
     .action(async (a: string, b: string, options: { json?: boolean }) => {
       exit(await diffCommand(client(), a, b, options, output));
+    });
+  sessions
+    .command('analyze')
+    .description("analyze with an LLM: the Analyst reads the session's redacted trace and says what happened, where time and money went, why it failed and what to change (exit 1 when the analysis failed)")
+    .argument('<sessionId>', 'the session to analyse')
+    .option('--json', 'print the ended analysis as JSON')
+    .action(async (sessionId: string, options: { json?: boolean }) => {
+      exit(await analyzeCommand(client(), sessionId, options, output));
     });
 }

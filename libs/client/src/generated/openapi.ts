@@ -380,6 +380,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/{sessionId}/analysis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The session's analyses, newest first: running, or with the Analyst's findings and the model's usage, or why it failed. */
+        get: operations["listSessionAnalyses"];
+        put?: never;
+        /** Analyze with an LLM: the Analyst agent reads the session's redacted trace and records what happened, where time and money went, why it failed and what to change. Runs asynchronously; follow it with GET. */
+        post: operations["analyzeSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ws-tickets": {
         parameters: {
             query?: never;
@@ -4211,6 +4229,292 @@ export interface operations {
             };
             /** @description An unexpected failure; the cause is logged, not told */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSessionAnalyses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session to analyse. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Newest first. */
+                        items: {
+                            analysisId: string;
+                            /**
+                             * @description running until the findings (recorded) or the reason there are none (failed) are in the log.
+                             * @enum {string}
+                             */
+                            status: "running" | "recorded" | "failed";
+                            requestedBy: string;
+                            /** Format: date-time */
+                            startedAt: string;
+                            /** Format: date-time */
+                            endedAt: string | null;
+                            analyst: string;
+                            model: string;
+                            /** @description Exactly what the model was given: the session's trace, redacted, summarised when too long (summarised: true). */
+                            input: {
+                                text: string;
+                                events: number;
+                                shown: number;
+                                summarised: boolean;
+                            };
+                            /** @description What happened, where time and money went, why it failed, what to change; null unless recorded. */
+                            findings: {
+                                /**
+                                 * @description how the session ended, as the trace shows it
+                                 * @enum {string}
+                                 */
+                                outcome: "completed" | "failed" | "cancelled" | "running" | "unknown";
+                                /** @description what the session did, in order, in a few sentences */
+                                whatHappened: string;
+                                /** @description the costliest and slowest parts */
+                                timeAndMoney: {
+                                    /** @description where time and money went */
+                                    summary: string;
+                                    hotspots: {
+                                        /** @description a run, step or tool call */
+                                        what: string;
+                                        durationMs: number | null;
+                                        costUsd: number | null;
+                                        tokens: number | null;
+                                    }[];
+                                };
+                                /** @description null when the session did not fail */
+                                failure: {
+                                    /** @description why it failed, naming what refused or broke */
+                                    cause: string;
+                                    /** @description the events that show it */
+                                    evidence: string[];
+                                } | null;
+                                /** @description what to change */
+                                recommendations: string[];
+                            } | null;
+                            /** @description Why the analysis failed; null unless failed. */
+                            reason: string | null;
+                            /** @description The model's tokens and cost; null while running. */
+                            usage: {
+                                inputTokens: number;
+                                outputTokens: number;
+                                costUsd: number;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request: the path cannot be read (percent-encode it as UTF-8), or a parameter is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    analyzeSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session to analyse. */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    /** @description The analyses: /v1/sessions/{sessionId}/analysis. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The analysis: it shows in GET /v1/sessions/{sessionId}/analysis once the Analyst starts. */
+                        analysisId: string;
+                        sessionId: string;
+                        /** @enum {string} */
+                        status: "requested";
+                    };
+                };
+            };
+            /** @description Bad Request: the body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

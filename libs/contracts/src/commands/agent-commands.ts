@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { agentDefinitionSchema } from '../catalog/agent-events.js';
-import { agentNameSchema } from '../catalog/session-events.js';
+import { analysisIdSchema } from '../catalog/analysis-events.js';
+import { agentNameSchema, sessionIdSchema } from '../catalog/session-events.js';
 import { commandMetadataSchema } from './command-metadata.js';
 
 /**
@@ -16,10 +17,23 @@ export const defineAgentSchema = z.strictObject({
 });
 export type DefineAgent = Readonly<z.infer<typeof defineAgentSchema>>;
 
-export const agentCommandSchema = z.discriminatedUnion('type', [defineAgentSchema]);
-export type AgentCommand = DefineAgent;
+/**
+ * Runs the Analyst over a session's redacted trace, recording its findings on the session's
+ * `analysis-<sessionId>` stream under `analysisId` (chosen by the sender, so a redelivered command
+ * is the same analysis). The sender has checked the session is the tenant's.
+ */
+export const analyzeSessionSchema = z.strictObject({
+  type: z.literal('AnalyzeSession'),
+  sessionId: sessionIdSchema,
+  analysisId: analysisIdSchema,
+  metadata: commandMetadataSchema,
+});
+export type AnalyzeSession = Readonly<z.infer<typeof analyzeSessionSchema>>;
 
-/** An agent-runtime command on `commands.agent-runtime`, keyed by the tenant's `agent-<tenant>` stream. */
+export const agentCommandSchema = z.discriminatedUnion('type', [defineAgentSchema, analyzeSessionSchema]);
+export type AgentCommand = DefineAgent | AnalyzeSession;
+
+/** An agent-runtime command on `commands.agent-runtime`, keyed by its target stream (`agent-<tenant>`, `analysis-<sessionId>`). */
 export const agentCommandMessageSchema = z.strictObject({
   commandId: z.uuid(),
   command: agentCommandSchema,

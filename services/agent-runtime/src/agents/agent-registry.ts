@@ -70,6 +70,8 @@ export const agentRegistryDecider: Decider<DefineAgent, AgentRegistry> = {
  */
 export function agentCommandHandler(store: EventStore, logger: Logger): (message: ConsumedMessage<AgentCommandMessage>) => Promise<void> {
   return async ({ value: { commandId, command } }) => {
+    // Analyses are the SessionAnalyst's; the process hands them there first.
+    if (command.type !== 'DefineAgent') throw new MessagingError('Rejected', `${command.type} is not an agent registry command`);
     const withIds: DefineAgent = { ...command, metadata: { ...command.metadata, eventIds: eventIdsFor(commandId, 1) } };
     try {
       await handleCommand(store, agentRegistryStream(command.metadata.tenantId), withIds, agentRegistryDecider);

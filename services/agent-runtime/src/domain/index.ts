@@ -26,3 +26,16 @@ export {
   type ToolAnswer,
   type WorkRequest,
 } from './run/index.js';
+export {
+  AnalysisError,
+  analysisActor,
+  analysisEventIdCount,
+  analysisEventIndex,
+  decideAnalysis,
+  evolveAnalyses,
+  initialAnalysesState,
+  type AnalysesState,
+  type AnalysisCommand,
+  type AnalysisErrorCode,
+  type AnalysisPhase,
+} from './analysis/analysis.js';

@@ -1,6 +1,7 @@
 import type { ModelRequest, SerializedTool } from '@openai/agents';
 import { AgentRuntimeError } from '../errors.js';
 import { excerpt, resultText, type Conversation } from './conversation.js';
+import { scriptedFindings } from './analyst-reply.js';
 import { sampleFromJsonSchema } from './json-schema-sample.js';
 import type { ModelTurn, ScriptedToolCall } from './script.js';
 
@@ -40,7 +41,7 @@ export function replyFromTurn(turn: ModelTurn, request: ModelRequest, agent: str
   return { kind: 'failure', message: turn.fail, retryable: turn.retryable ?? false };
 }
 
-type Role = 'planner' | 'reviewer' | 'worker';
+type Role = 'planner' | 'reviewer' | 'analyst' | 'worker';
 
 function outputProperties(request: ModelRequest): Readonly<Record<string, unknown>> {
   const { outputType } = request;
@@ -58,6 +59,9 @@ function roleOf(agent: string | undefined, request: ModelRequest): Role {
   }
   if (agent !== undefined && /reviewer/i.test(agent)) {
     return 'reviewer';
+  }
+  if (agent !== undefined && /analyst/i.test(agent)) {
+    return 'analyst';
   }
   const properties = outputProperties(request);
   if ('steps' in properties) {
@@ -78,7 +82,8 @@ function defaultPlan(goal: string): unknown {
 
 /**
  * What the model does past its script, or with none: an agent given tools calls the first one
- * once; then a Planner proposes a two-step plan, a Reviewer passes, and any other agent answers
+ * once; then a Planner proposes a two-step plan, a Reviewer passes, an Analyst finds what its
+ * trace's facts show, and any other agent answers
  * with a line about its input (or fills its output schema with the simplest valid value).
  */
 export function defaultReply(request: ModelRequest, agent: string | undefined, conversation: Conversation): ScriptedReply {
@@ -94,6 +99,11 @@ export function defaultReply(request: ModelRequest, agent: string | undefined, c
       return { kind: 'message', text: JSON.stringify(defaultPlan(conversation.lastUserText())) };
     case 'reviewer':
       return { kind: 'message', text: JSON.stringify({ verdict: 'pass', reasons: [] }) };
+    case 'analyst': {
+      // Findings from the trace's facts; an input without them gets the schema's simplest answer.
+      const findings = scriptedFindings(conversation.lastUserText());
+      return findings === undefined ? workerReply(request, label, conversation) : { kind: 'message', text: JSON.stringify(findings) };
+    }
     case 'worker':
       return workerReply(request, label, conversation);
     default: {

@@ -15,7 +15,12 @@ export interface RunModel {
 export interface ModelSource {
   /** `requested` is the model the agent's definition names; a provider that cannot honour it ignores it. */
   modelFor(brief: SessionBrief, agent: string, task: AgentTask, requested?: string): Promise<RunModel>;
+  /** The model the Analyst reads a session's trace with ("Analyze with an LLM"). */
+  modelForAnalysis(brief: SessionBrief): Promise<RunModel>;
 }
+
+/** The scripted model's run label for an analysis: a session's script may give the Analyst turns under it. */
+export const analysisRunLabel = 'analysis';
 
 /**
  * The deterministic scripted model, the default when no API key is set: driven by the session's
@@ -27,6 +32,11 @@ export class ScriptedModels implements ModelSource {
     const script = modelScriptFromContext(brief.context);
     const provider = new ScriptedModelProvider(script === undefined ? {} : { script });
     return { model: provider.forAgent(agent, runLabel(task)), name: SCRIPTED_MODEL_NAME };
+  }
+
+  async modelForAnalysis(brief: SessionBrief): Promise<RunModel> {
+    const script = modelScriptFromContext(brief.context);
+    return { model: new ScriptedModelProvider(script === undefined ? {} : { script }).forAgent('Analyst', analysisRunLabel), name: SCRIPTED_MODEL_NAME };
   }
 }
 
@@ -45,6 +55,11 @@ export class OpenAiCompatibleModels implements ModelSource {
   async modelFor(brief: SessionBrief, _agent: string, _task: AgentTask, requested?: string): Promise<RunModel> {
     // A fork's model override wins over the agent definition's.
     const name = brief.model ?? requested ?? this.modelName;
+    return { model: await this.provider.getModel(name), name };
+  }
+
+  async modelForAnalysis(brief: SessionBrief): Promise<RunModel> {
+    const name = brief.model ?? this.modelName;
     return { model: await this.provider.getModel(name), name };
   }
 }

@@ -72,6 +72,10 @@ class WatchedModels implements ModelSource {
     };
     return { model: watched, name };
   }
+
+  modelForAnalysis(brief: Parameters<ModelSource['modelForAnalysis']>[0]) {
+    return this.scripted.modelForAnalysis(brief);
+  }
 }
 
 describe('find_tools: an agent allowed more operations than a request carries well', () => {

@@ -9,8 +9,8 @@ export interface Permission {
 
 /** Every permission a route checks, with what it opens: the rows of the README's role table. */
 export const permissions: readonly Permission[] = [
-  { action: 'create', subject: 'Session', opens: 'start a session: `POST /v1/sessions`; fork one: `POST /v1/sessions/:id/fork`' },
-  { action: 'read', subject: 'Session', opens: "a session's summary and the model calls it paid for: `GET /v1/sessions/:id`, `GET /v1/sessions/:id/model-calls`; two side by side: `GET /v1/sessions/:a/diff/:b`" },
+  { action: 'create', subject: 'Session', opens: 'start a session: `POST /v1/sessions`; fork one: `POST /v1/sessions/:id/fork`; ask the Analyst for an analysis of one (it spends model tokens): `POST /v1/sessions/:id/analysis`' },
+  { action: 'read', subject: 'Session', opens: "a session's summary and the model calls it paid for: `GET /v1/sessions/:id`, `GET /v1/sessions/:id/model-calls`, its analyses: `GET /v1/sessions/:id/analysis`; two side by side: `GET /v1/sessions/:a/diff/:b`" },
   { action: 'cancel', subject: 'Session', opens: 'cancel a session: `POST /v1/sessions/:id/cancel`' },
   { action: 'read', subject: 'SessionLog', opens: "the audit trail of sessions: the session list and each session's event log and the streams of its work with their hashes, `GET /v1/sessions`, `GET /v1/sessions/:id/events`, `GET /v1/sessions/:id/streams`, the live WebSocket and its tickets (`POST /v1/ws-tickets`)" },
   { action: 'read', subject: 'AdminEvent', opens: "the audit trail of administration: the tenant's admin stream, `GET /v1/admin-events`" },

@@ -32,6 +32,8 @@ const expectedTable = `
   POST   /v1/sessions/{sessionId}/cancel         2xx    2xx       403       403      403    403
   POST   /v1/sessions/{sessionId}/fork           2xx    2xx       403       403      403    403
   GET    /v1/sessions/{sessionId}/diff/{otherSessionId}  2xx  2xx   2xx       403      2xx    403
+  POST   /v1/sessions/{sessionId}/analysis       2xx    2xx       403       403      403    403
+  GET    /v1/sessions/{sessionId}/analysis       2xx    2xx       2xx       403      2xx    403
   POST   /v1/agents                              2xx    403       403       403      403    403
   GET    /v1/agents                              2xx    2xx       2xx       403      2xx    403
   GET    /v1/agents/{name}                       2xx    2xx       2xx       403      2xx    403

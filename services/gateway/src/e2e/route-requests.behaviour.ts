@@ -41,6 +41,7 @@ export const validBodies: Readonly<Record<string, (context: BodyContext) => unkn
   'POST /v1/sessions': ({ unique }) => ({ goal: `a goal ${unique}` }),
   'POST /v1/sessions/{sessionId}/cancel': () => ({ reason: 'no longer needed' }),
   'POST /v1/sessions/{sessionId}/fork': () => ({ atVersion: 0 }),
+  'POST /v1/sessions/{sessionId}/analysis': () => ({}),
   'POST /v1/agents': ({ unique }) => ({ name: `Agent${unique}`, instructions: 'Answer briefly.' }),
   'PATCH /v1/agents/{name}': ({ unique }) => ({ description: `edited ${unique}` }),
   'POST /v1/tools': ({ unique }) => ({ name: `notes-${unique}`, document: smallToolDocument }),

@@ -1,11 +1,11 @@
 import {
-  agentRunId,
+  agentRunIdsOf,
   agentRunStream,
   approvalStream,
   policyCheckStream,
   sessionStream,
+  toolCallIdsOf,
   toolCallStream,
-  type EventEnvelope,
 } from '@agent-orchestrator/contracts';
 import type { ChainLink, EventStore } from '@agent-orchestrator/event-store';
 import type { ApprovalQueries } from '@agent-orchestrator/read-models';
@@ -45,9 +45,9 @@ export async function sessionStreams(store: EventStore, approvals: ApprovalQueri
   };
 
   const session = await read(sessionStream(sessionId), 'session');
-  for (const runId of runIdsOf(sessionId, session.map((link) => link.event))) {
+  for (const runId of agentRunIdsOf(sessionId, session.map((link) => link.event))) {
     const run = await read(agentRunStream(runId), 'agentRun');
-    for (const callId of callIdsOf(run.map((link) => link.event))) {
+    for (const callId of toolCallIdsOf(run.map((link) => link.event))) {
       await read(policyCheckStream(runId, callId), 'policyCheck');
       await read(toolCallStream(runId, callId), 'toolCall');
     }
@@ -55,19 +55,4 @@ export async function sessionStreams(store: EventStore, approvals: ApprovalQueri
   const held = await approvals.list(tenantId, { sessionId, limit: maxSessionStreams });
   for (const approval of held.reverse()) await read(approvalStream(approval.approvalId), 'approval');
   return { streams, truncated };
-}
-
-function runIdsOf(sessionId: string, events: readonly EventEnvelope[]): string[] {
-  const runs = new Set<string>();
-  for (const { type, data } of events) {
-    const fields = data as { attempt?: number; stepId?: string; round?: number };
-    if (type === 'PlanRequested' && fields.attempt !== undefined) runs.add(agentRunId(sessionId, { kind: 'plan', attempt: fields.attempt }));
-    if (type === 'StepScheduled' && fields.stepId !== undefined && fields.attempt !== undefined) runs.add(agentRunId(sessionId, { kind: 'step', stepId: fields.stepId, attempt: fields.attempt }));
-    if (type === 'ReviewRequested' && fields.round !== undefined) runs.add(agentRunId(sessionId, { kind: 'review', round: fields.round }));
-  }
-  return [...runs];
-}
-
-function callIdsOf(events: readonly EventEnvelope[]): string[] {
-  return [...new Set(events.filter((event) => event.type === 'ToolCallRequested').map((event) => (event.data as { callId: string }).callId))];
 }

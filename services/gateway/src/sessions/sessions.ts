@@ -21,6 +21,7 @@ import { GatewayError } from '../errors.js';
 import type { Agents } from '../agents/agents.js';
 import type { Tools } from '../tools/tools.js';
 import type { IdempotencyClaims } from './idempotency-claims.js';
+import { requestAnalysis, sessionAnalyses } from './session-analysis.js';
 import { diffSessions } from './session-diff.js';
 import { forkSession, type ForkRequest } from './session-fork.js';
 import { sessionStreams } from './session-streams.js';
@@ -174,6 +175,18 @@ export class Sessions {
   /** Two of the tenant's sessions side by side (see session-diff.ts). */
   diff(tenantId: string, a: string, b: string) {
     return diffSessions(this.backend, tenantId, a, b);
+  }
+
+  /** Asks the Analyst for an analysis of one of the caller's sessions (see session-analysis.ts). */
+  async analyze(caller: Principal, sessionId: string) {
+    await this.assertOwned(caller.tenantId, sessionId);
+    return requestAnalysis(this.backend, caller, sessionId);
+  }
+
+  /** The session's analyses, newest first: running, or with their findings or failure. */
+  async analyses(tenantId: string, sessionId: string) {
+    await this.assertOwned(tenantId, sessionId);
+    return sessionAnalyses(this.backend.store, tenantId, sessionId);
   }
 
   async cancel(caller: Principal, sessionId: string, reason: string | undefined): Promise<void> {

@@ -6,8 +6,10 @@ import { PageTitle } from '../../shell/Shell';
 import { CancelSession } from './CancelSession';
 import { ForkDialog, useMayFork } from './ForkSession';
 import { ParkedCalls } from './ParkedCalls';
+import failureText from './failure-text.module.css';
 import { formatCost, formatDuration, formatStarted, formatTokens, hasEnded } from './format';
 import { RawEvents } from './RawEvents';
+import { SessionAnalysis } from './SessionAnalysis';
 import { RunView } from './RunView';
 import type { RunNode } from './session-tree';
 import { SessionStatusBadge } from './StatusBadge';
@@ -107,13 +109,14 @@ function SessionRun({ sessionId }: { sessionId: string }) {
               </Text>
             )}
             {detail?.failureReason && (
-              <Text size="sm" mt="sm" c={status === 'failed' ? 'red' : undefined}>
+              <Text size="sm" mt="sm" className={status === 'failed' ? failureText.failure : undefined}>
                 {status === 'cancelled' ? 'Cancelled: ' : 'Why: '}
                 {detail.failureReason}
               </Text>
             )}
           </Paper>
           {detail && <ParkedCalls calls={detail.parkedCalls} mayAct={mayFork} />}
+          {view && <SessionAnalysis sessionId={sessionId} mayAnalyze={mayFork} />}
           <Tabs value={tab} onChange={setTab} keepMounted={false}>
             <Tabs.List>
               <Tabs.Tab value="run">Run</Tabs.Tab>

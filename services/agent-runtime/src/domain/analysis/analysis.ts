@@ -1,0 +1,89 @@
+import type { AnalysisEvent, AnalysisFindings, CommandMetadata, EventEnvelope, NewEvent, Usage } from '@agent-orchestrator/contracts';
+
+/** Where one analysis of a session stands; absent from the map: never started. */
+export type AnalysisPhase = 'started' | 'recorded' | 'failed';
+
+/** A session's `analysis-<sessionId>` stream: every analysis of it, by id. */
+export interface AnalysesState {
+  readonly analyses: ReadonlyMap<string, AnalysisPhase>;
+}
+
+interface AnalysisInput {
+  readonly text: string;
+  readonly events: number;
+  readonly shown: number;
+  readonly summarised: boolean;
+}
+
+/** `metadata.eventIds` holds three ids: the start's, the findings', the failure's (see `analysisEventIndex`). */
+export type AnalysisCommand =
+  | { readonly type: 'StartAnalysis'; readonly analysisId: string; readonly sessionId: string; readonly analyst: string; readonly model: string; readonly input: AnalysisInput; readonly metadata: CommandMetadata }
+  | { readonly type: 'RecordFindings'; readonly analysisId: string; readonly sessionId: string; readonly model: string; readonly findings: AnalysisFindings; readonly usage: Usage; readonly metadata: CommandMetadata }
+  | { readonly type: 'FailAnalysis'; readonly analysisId: string; readonly sessionId: string; readonly model: string; readonly reason: string; readonly usage: Usage; readonly metadata: CommandMetadata };
+
+/** Which of the command's event ids each decision uses, so a redelivered command decides the same ids. */
+export const analysisEventIndex = { StartAnalysis: 0, RecordFindings: 1, FailAnalysis: 2 } as const;
+export const analysisEventIdCount = 3;
+
+/** Findings and failures are the Analyst's; a start is the asker's, so the log says who asked. */
+export const analysisActor = { kind: 'agent', id: 'Analyst' } as const;
+const maxReasonLength = 4000;
+
+export type AnalysisErrorCode = 'NotStarted';
+
+export class AnalysisError extends Error {
+  override readonly name = 'AnalysisError';
+
+  constructor(
+    readonly code: AnalysisErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const initialAnalysesState = (): AnalysesState => ({ analyses: new Map() });
+
+export function evolveAnalyses(state: AnalysesState, event: EventEnvelope | NewEvent): AnalysesState {
+  const { analysisId } = event.data as { analysisId?: string };
+  if (analysisId === undefined) return state;
+  const phase: AnalysisPhase | undefined = event.type === 'SessionAnalysisStarted' ? 'started' : event.type === 'SessionAnalysisRecorded' ? 'recorded' : event.type === 'SessionAnalysisFailed' ? 'failed' : undefined;
+  if (phase === undefined) return state;
+  return { analyses: new Map(state.analyses).set(analysisId, phase) };
+}
+
+/**
+ * Pure: a start for an analysis already started decides nothing (a redelivered command), nor does
+ * an ending for one that already ended (the first ending stands); an ending for an analysis that
+ * never started is refused.
+ */
+export function decideAnalysis(command: AnalysisCommand, state: AnalysesState): NewEvent[] {
+  const phase = state.analyses.get(command.analysisId);
+  const { analysisId, sessionId, model } = command;
+  switch (command.type) {
+    case 'StartAnalysis':
+      if (phase !== undefined) return [];
+      return [eventOf(command, { type: 'SessionAnalysisStarted', data: { analysisId, sessionId, analyst: command.analyst, model, input: command.input } })];
+    case 'RecordFindings':
+    case 'FailAnalysis': {
+      if (phase === undefined) throw new AnalysisError('NotStarted', `analysis ${analysisId} of session ${sessionId} has not started`);
+      if (phase !== 'started') return [];
+      return [
+        command.type === 'RecordFindings'
+          ? eventOf(command, { type: 'SessionAnalysisRecorded', data: { analysisId, sessionId, model, findings: command.findings, usage: command.usage } })
+          : eventOf(command, { type: 'SessionAnalysisFailed', data: { analysisId, sessionId, model, reason: command.reason.slice(0, maxReasonLength), usage: command.usage } }),
+      ];
+    }
+    default: {
+      const unreachable: never = command;
+      return unreachable;
+    }
+  }
+}
+
+function eventOf(command: AnalysisCommand, event: Pick<AnalysisEvent, 'type' | 'data'>): NewEvent {
+  const { now, tenantId, correlationId, causationId, traceparent, eventIds, actor } = command.metadata;
+  const eventId = eventIds[analysisEventIndex[command.type]];
+  if (eventId === undefined) throw new Error(`${command.type} carries no event id at ${analysisEventIndex[command.type]}`);
+  return { eventId, type: event.type, schemaVersion: 1, tenantId, correlationId, causationId, actor: command.type === 'StartAnalysis' ? actor : analysisActor, occurredAt: now, traceparent, data: event.data };
+}
