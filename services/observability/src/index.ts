@@ -1,0 +1,2 @@
+export { parseObservabilityConfig, type ObservabilityConfig } from './config.js';
+export { startObservability } from './service.js';
