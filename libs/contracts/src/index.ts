@@ -21,7 +21,7 @@ export {
   type TopicNames,
   type TopicSpec,
 } from './topics.js';
-export { adminStream, auditStream, agentRegistryStream, operationStream, agentRunId, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
+export { adminStream, auditStream, agentRegistryStream, operationStream, pricesStream, agentRunId, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
 export {
   EventCatalog,
   defineEvent,
@@ -340,3 +340,15 @@ export {
   type ReplayCommandMessage,
   type ResumeOperation,
 } from './commands/operation-commands.js';
+export { ModelPricesSet, modelPriceSchema, priceEvents, priceSources, priceTableSchema, type PriceEvent } from './catalog/price-events.js';
+export { costAt, defaultPriceTable, priceOf, priceVersionAt, type ModelPrice, type PriceTable, type PriceVersion } from './model-prices.js';
+export {
+  observabilityCommandMessageSchema,
+  priceCommandSchema,
+  seedModelPricesSchema,
+  setModelPricesSchema,
+  type ObservabilityCommandMessage,
+  type PriceCommand,
+  type SeedModelPrices,
+  type SetModelPrices,
+} from './commands/price-commands.js';

@@ -17,6 +17,7 @@ export const streamCategories = {
   admin: 'admin',
   audit: 'audit',
   operation: 'operation',
+  prices: 'prices',
 } as const;
 export type StreamCategory = (typeof streamCategories)[keyof typeof streamCategories];
 
@@ -52,6 +53,13 @@ export const adminStream = (tenantId: string): string => streamName(streamCatego
 export const auditStream = (tenantId: string): string => streamName(streamCategories.audit, tenantId);
 /** One stream per SRE operation (a redrive, a discard, a projection rebuild, a session replay): its plan, every item's outcome, its end. */
 export const operationStream = (operationId: string): string => streamName(streamCategories.operation, operationId);
+/**
+ * One stream holds every version of the platform's model prices. Only the platform admin sets them:
+ * they are what the platform pays its providers, and a tenant able to price its own calls could
+ * rewrite its cost history (a rebuild reprices every call) and the budgets and alerts built on it.
+ * Its events carry the envelope tenant `platform`, as platform-scope operations do.
+ */
+export const pricesStream = streamName(streamCategories.prices, 'platform');
 /** One stream per tenant holds every version of its privacy setting (which personal data is redacted). */
 export const privacyStream = (tenantId: string): string => streamName(streamCategories.privacy, tenantId);
 
