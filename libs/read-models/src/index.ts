@@ -39,4 +39,4 @@ export { OperationQueries, type OperationItemRow, type OperationRecord, type Ope
 export { UsageProjection, unknownAgent } from './usage/usage-projection.js';
 export { UsageQueries, usageGroupings, type UsageGrouping, type UsageReport, type UsageRow, type UsageScope, type UsageTotals } from './usage/usage-queries.js';
 export { DashboardQueries, type Dashboard, type RankedByCost, type RankedByFailures } from './usage/dashboard-queries.js';
-export { usageTables, type UsageTables } from './usage/usage-tables.js';
+export { migrateUsageTables, usageTables, type UsageTables } from './usage/usage-tables.js';

@@ -1,9 +1,7 @@
 import { parseStreamName, priceOf, pricesStream, streamCategories, type EventEnvelope, type PriceTable } from '@agent-orchestrator/contracts';
-import { isolateByTenant } from '@agent-orchestrator/postgres';
 import type { Projection, ProjectionTables } from '@agent-orchestrator/projections';
 import type { EntityManager } from 'typeorm';
-import { readOnlyFor } from '../tenant-scope.js';
-import { usageDdl, usageTableNames, usageTables, type UsageTables } from './usage-tables.js';
+import { migrateUsageTables, usageTableNames, usageTables, type UsageTables } from './usage-tables.js';
 
 type Usage = { readonly inputTokens: number; readonly outputTokens: number; readonly costUsd: number };
 
@@ -42,9 +40,7 @@ export class UsageProjection implements Projection {
   }
 
   async setUp(manager: EntityManager): Promise<void> {
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`read-model:${this.schema}.usage`]);
-    for (const statement of usageDdl(this.tables)) await manager.query(statement);
-    for (const table of [this.tables.calls, this.tables.runs, this.tables.toolCalls]) await isolateByTenant(manager, table, readOnlyFor(this.appRole));
+    await migrateUsageTables(manager, this.schema, this.appRole);
   }
 
   async reset(manager: EntityManager): Promise<void> {

@@ -1,4 +1,6 @@
+import { isolateByTenant, type Queryable } from '@agent-orchestrator/postgres';
 import pg from 'pg';
+import { readOnlyFor } from '../tenant-scope.js';
 
 /** The usage read model's tables, quoted, in one schema of the caller's choosing. */
 export interface UsageTables {
@@ -67,4 +69,17 @@ export function usageDdl(tables: UsageTables): string[] {
       source text NOT NULL,
       set_at timestamptz NOT NULL)`,
   ];
+}
+
+/**
+ * Creates the tables if missing, with row-level security on the tenant ones, inside the caller's
+ * transaction. The projection sets them up; the gateway too (idempotent, safe beside it), so its
+ * reads never find them missing.
+ */
+export async function migrateUsageTables(db: Queryable, schema: string, appRole?: string): Promise<void> {
+  const tables = usageTables(schema);
+  // Two processes creating the same table at once can both pass IF NOT EXISTS and then collide on the catalog.
+  await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`read-model:${schema}.usage`]);
+  for (const statement of usageDdl(tables)) await db.query(statement);
+  for (const table of [tables.calls, tables.runs, tables.toolCalls]) await isolateByTenant(db, table, readOnlyFor(appRole));
 }
