@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { approvalsTableName } from '../approvals/approvals.js';
 import { deadLettersTableName } from '../dead-letters/dead-letters.js';
 import { sessionsTables, sqlTableNames } from '../sessions/sessions-tables.js';

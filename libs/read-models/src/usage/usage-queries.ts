@@ -1,5 +1,5 @@
 import { withTenant } from '@agent-orchestrator/postgres';
-import pg from 'pg';
+import type pg from 'pg';
 import { usageTables, type UsageTables } from './usage-tables.js';
 
 /** What usage is summed by. `tool` is the tool the model turn asked for (null: it asked for none). */
@@ -50,7 +50,7 @@ const totalsOf = (row: SumsRow | undefined): UsageTotals => ({
   outputTokens: Number(row?.output_tokens ?? 0),
   costUsd: Number(row?.cost_usd ?? 0),
 });
-const sums = `count(*) AS calls, coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens, coalesce(sum(cost_usd), 0) AS cost_usd`;
+const sums = `count(*) AS calls, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd`;
 
 /** A statement's parameters, numbered as they are added. */
 export class SqlValues {
@@ -80,12 +80,22 @@ export class UsageQueries {
     const params = new SqlValues();
     const where = this.where(scope, params, 'occurred_at', query.from, query.to);
     const key = groupColumn[query.groupBy];
-    return this.read(scope, async (db) => {
-      const grouped = await db.query<SumsRow>(`SELECT ${key} AS key, ${sums} FROM ${this.tables.calls} WHERE ${where} GROUP BY 1 ORDER BY sum(cost_usd) DESC, count(*) DESC, 1 LIMIT ${params.add(query.limit + 1)}`, params.values);
-      const [total] = (await db.query<SumsRow>(`SELECT ${sums} FROM ${this.tables.calls} WHERE ${where}`, params.values.slice(0, -1))).rows;
-      const rows = grouped.rows.slice(0, query.limit).map((row) => ({ key: row.key, ...totalsOf(row) }));
-      return { rows, totals: totalsOf(total), truncated: grouped.rows.length > query.limit };
-    });
+    // One statement, so the rows and the totals are of one snapshot even while a price version reprices calls.
+    const { rows } = await this.read(scope, (db) =>
+      db.query<SumsRow & { total: boolean; groups: string }>(
+        `WITH groups AS (SELECT ${key} AS key, ${sums} FROM ${this.tables.calls} WHERE ${where} GROUP BY 1)
+         SELECT false AS total, 0 AS groups, * FROM (SELECT * FROM groups ORDER BY cost_usd DESC, calls DESC, key LIMIT ${params.add(query.limit)}) AS listed
+         UNION ALL
+         SELECT true, count(*), NULL, coalesce(sum(calls), 0), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(cost_usd), 0) FROM groups`,
+        params.values,
+      ),
+    );
+    const total = rows.find((row) => row.total);
+    return {
+      rows: rows.filter((row) => !row.total).map((row) => ({ key: row.key, ...totalsOf(row) })),
+      totals: totalsOf(total),
+      truncated: Number(total?.groups ?? 0) > query.limit,
+    };
   }
 
   /** The scope's condition (and the time range on `column`), with its parameters added to `params`. */

@@ -1,9 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { costAt, defaultPriceTable, type NewEvent } from '@agent-orchestrator/contracts';
-import { parseObservabilityConfig, startObservability } from '@agent-orchestrator/observability';
+import { costAt, defaultPriceTable, pricesStream, type NewEvent, type PriceTable } from '@agent-orchestrator/contracts';
 import { ProjectionRunner } from '@agent-orchestrator/projections';
-import { ApprovalsProjection, DashboardQueries, DeadLetterIndex, SessionsProjection, UsageQueries, openReadModels, sessionsTables, type ReadModels } from '@agent-orchestrator/read-models';
-import { openPlatform, parsePlatformConfig, type Platform, type RunningService } from '@agent-orchestrator/service-host';
+import { ApprovalsProjection, DashboardQueries, DeadLetterIndex, SessionsProjection, UsageProjection, UsageQueries, openReadModels, sessionsTables, type ReadModels } from '@agent-orchestrator/read-models';
+import { openPlatform, parsePlatformConfig, type Platform } from '@agent-orchestrator/service-host';
 import { testBrokers, testDatabaseUrl, uniqueTopicPrefix, waitFor } from '@agent-orchestrator/testing';
 import { pino } from 'pino';
 import { ApiKeyStore } from '../api-keys/api-key-store.js';
@@ -17,10 +16,13 @@ interface Report {
   totals: { calls: number; inputTokens: number; outputTokens: number; costUsd: number };
 }
 
-/** The usage, dashboard and prices routes over the observability service's read model, on real Kafka and PostgreSQL. */
+/**
+ * The usage, dashboard and prices routes over the usage read model and the others the dashboard
+ * reads, projected from a real log on PostgreSQL; the gateway on real Kafka. A PUT of prices that
+ * the observability service records is the dev-mode spec's (services/observability/src/usage.e2e.spec.ts).
+ */
 describe('the usage routes', () => {
   let platform: Platform;
-  let observability: RunningService;
   let readModels: ReadModels;
   let runners: ProjectionRunner[];
   let gateway: GatewayUnderTest;
@@ -41,6 +43,9 @@ describe('the usage routes', () => {
     if (tool) await platform.store.append(`toolcall-${runId}.c1`, [envelope(tenantId, tool.failed ? 'ToolCallFailed' : 'ToolCallCompleted', { sessionId, runId, callId: 'c1', tool: tool.name, ...(tool.failed ? { reason: 'HTTP 500' } : { output: '{}' }) })]);
   };
 
+  const setPrices = (version: number, prices: PriceTable, effectiveFrom: string) =>
+    platform.store.append(pricesStream, [{ ...envelope('platform', 'ModelPricesSet', { version, effectiveFrom, prices, source: version === 1 ? 'configuration' : 'api' }), actor: { kind: 'user', id: 'platform-admin:spec' } }]);
+
   beforeAll(async () => {
     platform = await openPlatform(
       parsePlatformConfig(
@@ -49,10 +54,11 @@ describe('the usage routes', () => {
       ),
       'observability',
     );
-    observability = await startObservability(platform, parseObservabilityConfig({}));
+    // The platform's prices as the observability service records MODEL_PRICES at its first start.
+    await setPrices(1, defaultPriceTable, '1970-01-01T00:00:00.000Z');
     readModels = await openReadModels({ url: testDatabaseUrl(), schema: schemas.readModels });
     // The other read models the dashboard reads, as the orchestrator and the replay service keep them.
-    runners = [new SessionsProjection(sessionsTables(schemas.readModels), platform.appRole.name), new ApprovalsProjection(schemas.readModels, platform.appRole.name)].map((projection) => new ProjectionRunner(projection, { store: platform.store, dataSource: readModels.dataSource, schema: schemas.readModels }));
+    runners = [new UsageProjection(schemas.readModels, platform.appRole.name), new SessionsProjection(sessionsTables(schemas.readModels), platform.appRole.name), new ApprovalsProjection(schemas.readModels, platform.appRole.name)].map((projection) => new ProjectionRunner(projection, { store: platform.store, dataSource: readModels.dataSource, schema: schemas.readModels }));
     for (const runner of runners) await runner.start();
     await new DeadLetterIndex(platform.pool, schemas.readModels, platform.appRole.name).setUp();
     const usageQueries = new UsageQueries(platform, schemas.readModels);
@@ -75,17 +81,12 @@ describe('the usage routes', () => {
     await run('acme', sessions.acme, 'Executor', 'gpt-5', 500, 1500, { name: 'crm', failed: false });
     await run('globex', sessions.globex, 'Spy', 'gpt-5', 7777, 7777, { name: 'billing', failed: true });
     const last = (await platform.store.lastPosition())!;
-    await waitFor('the usage and sessions read models to catch up', async () => {
-      const { rows } = await platform.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schemas.readModels}.usage_tool_calls`);
-      return rows[0]!.n === 3 || undefined;
-    }, { timeoutMs: 60_000 });
     for (const runner of runners) await runner.waitFor(last);
   }, 120_000);
   afterAll(async () => {
     await gateway?.close();
     for (const runner of runners ?? []) await runner.stop();
     await readModels?.close();
-    await observability?.stop();
     await platform?.pool.query(`DROP SCHEMA IF EXISTS ${schemas.eventStore} CASCADE; DROP SCHEMA IF EXISTS ${schemas.readModels} CASCADE; DROP SCHEMA IF EXISTS ${schemas.gateway} CASCADE`);
     await platform?.close();
   });
@@ -140,14 +141,18 @@ describe('the usage routes', () => {
     for (const key of [keys.approver, keys.viewer]) expect((await gateway.call('GET', '/v1/dashboard', { key })).status).toBe(403);
   });
 
-  it('sets a new price version as the platform admin only, and the usage it covers follows it', async () => {
+  it("refuses a price change to a tenant's admin and a malformed table to the platform admin; lists the versions to usage readers", async () => {
     const prices = { 'gpt-5': { inputUsdPerMillion: 100, outputUsdPerMillion: 1000 }, 'gpt-5-mini': { inputUsdPerMillion: 0, outputUsdPerMillion: 0 } };
     for (const key of [keys.admin, keys.operator]) expect((await gateway.call('PUT', '/v1/prices', { key, body: { prices } })).status).toBe(403);
-    expect((await gateway.call('PUT', '/v1/prices', { key: platformKey, body: { prices: { 'gpt-5': { inputUsdPerMillion: -1, outputUsdPerMillion: 1 } } } })).status).toBe(422);
-    const set = await gateway.call('PUT', '/v1/prices', { key: platformKey, body: { prices, effectiveFrom: new Date(now.getTime() - 60_000).toISOString() } });
-    expect(set).toMatchObject({ status: 200, json: { version: 2, source: 'api', prices, setBy: { kind: 'user', id: expect.stringMatching(/^platform-admin:/) } } });
-    const listed = (await gateway.call('GET', '/v1/prices', { key: keys.auditor })).json as { inEffect: number; items: { version: number }[] };
-    expect(listed).toMatchObject({ inEffect: 2, items: [{ version: 2 }, { version: 1 }] });
+    for (const body of [{ prices: { 'gpt-5': { inputUsdPerMillion: -1, outputUsdPerMillion: 1 } } }, { prices, effectiveFrom: 'soon' }, { prices, colour: 'red' }]) {
+      expect((await gateway.call('PUT', '/v1/prices', { key: platformKey, body })).status).toBe(422);
+    }
+    await setPrices(2, prices, new Date(now.getTime() - 60_000).toISOString());
+    for (const key of [keys.auditor, platformKey]) {
+      expect((await gateway.call('GET', '/v1/prices', { key })).json).toMatchObject({ inEffect: 2, items: [{ version: 2, source: 'api', prices }, { version: 1, source: 'configuration' }] });
+    }
+    for (const key of [keys.approver, keys.viewer]) expect((await gateway.call('GET', '/v1/prices', { key })).status).toBe(403);
+    // The calls since the new version's instant follow it.
     const repriced = costAt(prices['gpt-5'], { inputTokens: 1500, outputTokens: 1700 });
     const report = await waitFor('usage priced at the new version', async () => {
       const answer = await get(keys.admin, '/v1/usage?groupBy=model');
