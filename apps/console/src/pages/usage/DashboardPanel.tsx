@@ -1,7 +1,7 @@
 import { Card, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { Failed, Loading } from '../registries/Loading';
 import { ScrollTable } from '../registries/ScrollTable';
-import { duration, usd } from './format';
+import { counted, duration, usd } from './format';
 import type { Dashboard } from './queries';
 import { useDashboard } from './queries';
 
@@ -76,15 +76,15 @@ export function DashboardPanel({ days }: { days: number }) {
       <SimpleGrid cols={{ base: 2, md: 5 }} spacing="sm" component="ul" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Figures">
         <Figure label="Cost today" value={usd(board.cost.todayUsd)} note="UTC day" />
         <Figure label="Cost this month" value={usd(board.cost.monthUsd)} />
-        <Figure label="Step latency p50 / p95" value={`${duration(latency.p50Seconds)} / ${duration(latency.p95Seconds)}`} note={`${latency.steps} steps completed`} />
+        <Figure label="Step latency p50 / p95" value={`${duration(latency.p50Seconds)} / ${duration(latency.p95Seconds)}`} note={`${counted(latency.steps, 'step')} completed`} />
         <Figure label="Approvals pending" value={String(board.approvals.pending)} note={board.approvals.oldestPendingSeconds === null ? 'none waiting' : `oldest waits ${duration(board.approvals.oldestPendingSeconds)}`} />
         <Figure label="Dead letters" value={String(board.deadLetters.pending)} note="waiting for an operator" />
       </SimpleGrid>
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="sm">
-        <Ranked title="Agents by cost" items={board.topAgents.byCost.map((item) => ({ name: item.name, value: `${usd(item.costUsd)} in ${item.calls} calls` }))} empty="No model calls." />
-        <Ranked title="Agents by failures" items={board.topAgents.byFailures.map((item) => ({ name: item.name, value: `${item.failures} failed runs` }))} empty="No failed runs." />
-        <Ranked title="Tools by cost" items={board.topTools.byCost.map((item) => ({ name: item.name, value: `${usd(item.costUsd)} in ${item.calls} turns` }))} empty="No turn asked for a tool." />
-        <Ranked title="Tools by failures" items={board.topTools.byFailures.map((item) => ({ name: item.name, value: `${item.failures} failed calls` }))} empty="No failed tool calls." />
+        <Ranked title="Agents by cost" items={board.topAgents.byCost.map((item) => ({ name: item.name, value: `${usd(item.costUsd)} in ${counted(item.calls, 'call')}` }))} empty="No model calls." />
+        <Ranked title="Agents by failures" items={board.topAgents.byFailures.map((item) => ({ name: item.name, value: counted(item.failures, 'failed run') }))} empty="No failed runs." />
+        <Ranked title="Tools by cost" items={board.topTools.byCost.map((item) => ({ name: item.name, value: `${usd(item.costUsd)} in ${counted(item.calls, 'turn')}` }))} empty="No turn asked for a tool." />
+        <Ranked title="Tools by failures" items={board.topTools.byFailures.map((item) => ({ name: item.name, value: counted(item.failures, 'failed call') }))} empty="No failed tool calls." />
       </SimpleGrid>
       <Card withBorder padding="sm">
         <Title order={3} size="h5" mb={6}>Sessions by status</Title>

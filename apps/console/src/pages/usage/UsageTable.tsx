@@ -3,7 +3,7 @@ import { useMediaQuery } from '@mantine/hooks';
 import { useState } from 'react';
 import { Empty, Failed, Loading } from '../registries/Loading';
 import { ScrollTable } from '../registries/ScrollTable';
-import { dayBefore, groupingLabels, tokens, usd } from './format';
+import { counted, dayBefore, groupingLabels, tokens, usd } from './format';
 import { useUsage, type UsageGrouping, type UsageReport } from './queries';
 
 const groupings = Object.keys(groupingLabels) as UsageGrouping[];
@@ -15,7 +15,8 @@ export function UsageTable({ everyTenant }: { everyTenant: boolean }) {
   const [from, setFrom] = useState(dayBefore(29));
   const [to, setTo] = useState(dayBefore(-1));
   const rangeError = from && to && from >= to ? 'The start must be before the end.' : undefined;
-  const usage = useUsage({ groupBy, ...(from ? { from } : {}), ...(to ? { to } : {}) });
+  // A range that ends before it starts is said at the field and not asked for.
+  const usage = useUsage({ groupBy, ...(from ? { from } : {}), ...(to ? { to } : {}) }, !rangeError);
   const wide = useMediaQuery('(min-width: 48em)', true, { getInitialValueInEffect: false });
   const report = usage.data;
   return (
@@ -29,7 +30,7 @@ export function UsageTable({ everyTenant }: { everyTenant: boolean }) {
         <TextInput type="date" label="From" value={from} onChange={(event) => setFrom(event.currentTarget.value)} description="UTC, inclusive" />
         <TextInput type="date" label="To" value={to} onChange={(event) => setTo(event.currentTarget.value)} description="UTC, exclusive" error={rangeError} />
       </Group>
-      {usage.isPending ? (
+      {rangeError ? null : usage.isPending ? (
         <Loading what="usage" />
       ) : usage.isError ? (
         <Failed what="usage" error={usage.error} retry={() => void usage.refetch()} />
@@ -77,10 +78,10 @@ export function UsageTable({ everyTenant }: { everyTenant: boolean }) {
                 <Text fw={600} style={{ wordBreak: 'break-all' }}>{keyOf(row, report!.groupBy)}</Text>
                 <Text fw={600}>{usd(row.costUsd)}</Text>
               </Group>
-              <Text size="sm">{row.calls} calls · {tokens(row.inputTokens)} in · {tokens(row.outputTokens)} out</Text>
+              <Text size="sm">{counted(row.calls, 'call')} · {tokens(row.inputTokens)} in · {tokens(row.outputTokens)} out</Text>
             </Card>
           ))}
-          <Text component="li" fw={700}>Total {usd(report!.totals.costUsd)} · {report!.totals.calls} calls</Text>
+          <Text component="li" fw={700}>Total {usd(report!.totals.costUsd)} · {counted(report!.totals.calls, 'call')}</Text>
         </Stack>
       )}
       {report?.truncated && <Text size="sm" c="dimmed">The costliest {report.rows.length} groups are listed; the total counts them all.</Text>}

@@ -23,3 +23,6 @@ export function dayBefore(days: number, today = new Date()): string {
 }
 
 export const groupingLabels = { day: 'Day', agent: 'Agent', model: 'Model', tool: 'Tool', session: 'Session', tenant: 'Tenant' } as const;
+
+/** "1 call", "3 calls". */
+export const counted = (count: number, one: string, many = `${one}s`): string => `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;

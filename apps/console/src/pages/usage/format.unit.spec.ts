@@ -1,4 +1,4 @@
-import { dayBefore, duration, usd } from './format';
+import { counted, dayBefore, duration, usd } from './format';
 
 describe('usage formatting', () => {
   it('shows cents for ordinary sums and two significant digits under a cent', () => {
@@ -6,6 +6,9 @@ describe('usage formatting', () => {
   });
   it('says a duration in the largest units that fit', () => {
     expect([duration(null), duration(0.25), duration(42), duration(180), duration(7500), duration(3 * 86_400)]).toEqual(['—', '250 ms', '42 s', '3 min', '2 h 5 min', '3 d']);
+  });
+  it('says one of a thing in the singular', () => {
+    expect([counted(1, 'call'), counted(0, 'call'), counted(1200, 'turn')]).toEqual(['1 call', '0 calls', '1,200 turns']);
   });
   it('counts days back in UTC', () => {
     expect(dayBefore(30, new Date('2026-03-01T23:30:00Z'))).toBe('2026-01-30');

@@ -7,11 +7,12 @@ export type UsageQuery = Pick<QueryOf<'/v1/usage', 'get'>, 'from' | 'to' | 'grou
 export type Dashboard = Answer<'/v1/dashboard', 'get'>;
 export type UsageGrouping = UsageReport['groupBy'];
 
-export function useUsage(query: UsageQuery) {
+export function useUsage(query: UsageQuery, enabled = true) {
   const client = useClient();
   return useQuery({
     queryKey: ['usage', query],
     queryFn: async () => (await client.raw.GET('/v1/usage', { params: { query: { ...query, limit: 200 } } })).data!,
+    enabled,
     refetchInterval: 30_000,
   });
 }
