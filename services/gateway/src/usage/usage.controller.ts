@@ -3,12 +3,12 @@ import { Controller, Get, Req } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { Can, principalOf } from '../auth/access.guard.js';
-import { platformCallerOf } from '../auth/platform-admin.js';
+import { Can } from '../auth/access.guard.js';
+import { scopedCallerOf } from '../auth/scoped-caller.js';
 import { Returns, instant } from '../http/answers.js';
 import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { ValidQuery } from '../http/valid-query.js';
-import { Usage, type UsageCaller } from './usage.js';
+import { Usage } from './usage.js';
 
 const tenant = z.string().min(1).max(100).describe("Only for the platform admin: one tenant's usage (without it, every tenant's).");
 const dayOrInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
@@ -49,15 +49,6 @@ const dashboard = z.object({
   topTools: z.object({ byCost: rankedByCost.describe('The model turns that asked for the tool.'), byFailures: rankedByFailures.describe('Tool calls answered with a failure.') }),
 });
 
-/** The caller as the usage routes take it: a tenant's key or token, or the platform admin's key. */
-export function usageCallerOf(request: FastifyRequest): UsageCaller {
-  const platform = platformCallerOf(request);
-  if (platform) return { kind: 'platform', principal: platform };
-  const principal = principalOf(request);
-  if (!principal) throw new Error('the usage routes are authenticated');
-  return { kind: 'tenant', principal };
-}
-
 @AuthenticatedApi('usage')
 @Controller('v1')
 export class UsageController {
@@ -69,7 +60,7 @@ export class UsageController {
   @Returns(200, usageReport)
   @ApiProblems(400, 403)
   read(@ValidQuery(usageQuery) query: z.infer<typeof usageQuery>, @Req() request: FastifyRequest) {
-    return this.usage.usage(usageCallerOf(request), query);
+    return this.usage.usage(scopedCallerOf(request), query);
   }
 
   @Get('dashboard')
@@ -81,6 +72,6 @@ export class UsageController {
   @Returns(200, dashboard)
   @ApiProblems(400, 403)
   dashboard(@ValidQuery(dashboardQuery) query: z.infer<typeof dashboardQuery>, @Req() request: FastifyRequest) {
-    return this.usage.dashboard(usageCallerOf(request), query);
+    return this.usage.dashboard(scopedCallerOf(request), query);
   }
 }

@@ -3,13 +3,13 @@ import { pricesStream, type Actor, type ObservabilityCommandMessage, type PriceT
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
 import type { Dashboard, DashboardQueries, UsageGrouping, UsageQueries, UsageReport, UsageScope } from '@agent-orchestrator/read-models';
-import type { Principal } from '../auth/access.guard.js';
 import type { PlatformAdminPrincipal } from '../auth/platform-admin.js';
+import type { ScopedCaller } from '../auth/scoped-caller.js';
 import { sendAndConfirm } from '../commands.js';
 import { GatewayError } from '../errors.js';
 
 /** A tenant's caller (its own rows), or the platform admin (every tenant's, or the one it names). */
-export type UsageCaller = { readonly kind: 'tenant'; readonly principal: Principal } | { readonly kind: 'platform'; readonly principal: PlatformAdminPrincipal };
+export type UsageCaller = ScopedCaller;
 
 export interface UsageRequest {
   readonly from?: string;

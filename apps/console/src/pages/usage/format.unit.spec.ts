@@ -1,4 +1,4 @@
-import { counted, dayBefore, duration, usd } from './format';
+import { counted, dayBefore, duration, usd } from './format.js';
 
 describe('usage formatting', () => {
   it('shows cents for ordinary sums and two significant digits under a cent', () => {
