@@ -20,6 +20,7 @@ import { parseAuditConfig, startAudit } from '@agent-orchestrator/audit';
 import { parseGatewayConfig, startGateway } from '@agent-orchestrator/gateway';
 import { startLocalPostgres, type LocalPostgres } from '@agent-orchestrator/local-postgres';
 import { InProcessBroker } from '@agent-orchestrator/messaging';
+import { parseObservabilityConfig, startObservability } from '@agent-orchestrator/observability';
 import { parseOrchestratorConfig, startOrchestrator } from '@agent-orchestrator/orchestrator';
 import { startPolicy } from '@agent-orchestrator/policy';
 import { parseReplayConfig, startReplay } from '@agent-orchestrator/replay';
@@ -82,6 +83,7 @@ function parseServiceConfigs() {
       approvals: parseApprovalsConfig(serviceEnv),
       audit: parseAuditConfig(serviceEnv),
       replay: parseReplayConfig(serviceEnv),
+      observability: parseObservabilityConfig(serviceEnv),
       toolAdapters: parseToolAdaptersConfig(serviceEnv),
     };
   } catch (error) {
@@ -145,6 +147,7 @@ async function start(): Promise<{ url: string }> {
     ['tool-adapters', () => startToolAdapters(sharedPlatform(shared, 'tool-adapters'), serviceConfigs.toolAdapters)],
     ['audit', () => startAudit(sharedPlatform(shared, 'audit'), serviceConfigs.audit)],
     ['replay', () => startReplay(sharedPlatform(shared, 'replay'), serviceConfigs.replay)],
+    ['observability', () => startObservability(sharedPlatform(shared, 'observability'), serviceConfigs.observability)],
   ];
   for (const [name, startService] of services) running.push({ name, ...(await startService()) });
   broker.allGroupsStarted();

@@ -7,6 +7,7 @@ import { connectionFrom, PlatformClient } from './platform-client.js';
 import { addForkAndDiff } from './sessions/sessions-commands.js';
 import { processTerminal, registerOperationsCommands } from './operations/index.js';
 import { addReplay } from './sessions/replay-command.js';
+import { registerUsageCommand } from './usage/usage-command.js';
 import { verifyCommand, type Output } from './verify-command.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -61,6 +62,7 @@ export async function main(argv: readonly string[], output: Output = consoleOutp
   addForkAndDiff(sessions, client, () => connectionFrom(program.opts<{ url?: string; apiKey?: string }>(), env).url, output, (exit) => (code = exit));
   addReplay(sessions, client, processTerminal, output, (exit) => (code = exit));
   registerOperationsCommands(program, client, output, (next) => (code = next));
+  registerUsageCommand(program, client, output, (next) => (code = next));
 
   try {
     await program.parseAsync([...argv]);

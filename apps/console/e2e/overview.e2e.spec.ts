@@ -115,7 +115,7 @@ describe('the overview (dev mode, Chromium)', () => {
     await page.getByRole('button', { name: 'Open navigation' }).click();
     const sections = page.getByRole('navigation', { name: 'Sections' }).getByRole('link');
     await sections.filter({ hasText: 'Projections' }).waitFor();
-    expect(await sections.allInnerTexts()).toEqual(['Dead letters', 'Operations', 'Projections']);
+    expect(await sections.allInnerTexts()).toEqual(['Dead letters', 'Operations', 'Projections', 'Usage & cost']);
     await page.context().close();
   });
 });

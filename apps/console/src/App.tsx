@@ -14,6 +14,7 @@ import { PoliciesPage } from './pages/policies/PoliciesPage';
 import { SessionPage } from './pages/sessions/SessionPage';
 import { SessionsPage } from './pages/sessions/SessionsPage';
 import { ToolsPage } from './pages/tools/ToolsPage';
+import { UsagePage } from './pages/usage/UsagePage';
 import { Shell } from './shell/Shell';
 
 /** Every page is a view over the public API; the route is the address a person can share. */
@@ -37,6 +38,7 @@ const replayRoutes = [
   <Route key="operations" path="/operations" element={<OperationsPage />} />,
   <Route key="operation" path="/operations/:operationId" element={<OperationsPage />} />,
   <Route key="projections" path="/projections" element={<ProjectionsPage />} />,
+  <Route key="usage" path="/usage" element={<UsagePage />} />,
 ];
 
 function SignedIn() {

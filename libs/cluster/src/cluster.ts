@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** The services cluster mode runs, each its own process, in start order. */
-export const clusterServices = ['orchestrator', 'agent-runtime', 'policy', 'approvals', 'tool-adapters', 'audit', 'replay', 'gateway'] as const;
+export const clusterServices = ['orchestrator', 'agent-runtime', 'policy', 'approvals', 'tool-adapters', 'audit', 'replay', 'observability', 'gateway'] as const;
 export type ClusterService = (typeof clusterServices)[number];
 
 export interface ClusterOptions {

@@ -21,7 +21,7 @@ export {
   type TopicNames,
   type TopicSpec,
 } from './topics.js';
-export { adminStream, analysisStream, auditStream, agentRegistryStream, operationStream, agentRunId, agentRunIdsOf, toolCallIdsOf, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
+export { adminStream, analysisStream, auditStream, agentRegistryStream, operationStream, pricesStream, agentRunId, agentRunIdsOf, toolCallIdsOf, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
 export {
   EventCatalog,
   defineEvent,
@@ -354,3 +354,15 @@ export {
   type AnalysisEvent,
   type AnalysisFindings,
 } from './catalog/analysis-events.js';
+export { ModelPricesSet, modelPriceSchema, priceEvents, priceSources, priceTableSchema, type PriceEvent } from './catalog/price-events.js';
+export { costAt, defaultPriceTable, priceOf, priceVersionAt, type ModelPrice, type PriceTable, type PriceVersion } from './model-prices.js';
+export {
+  observabilityCommandMessageSchema,
+  priceCommandSchema,
+  seedModelPricesSchema,
+  setModelPricesSchema,
+  type ObservabilityCommandMessage,
+  type PriceCommand,
+  type SeedModelPrices,
+  type SetModelPrices,
+} from './commands/price-commands.js';

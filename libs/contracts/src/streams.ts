@@ -18,6 +18,7 @@ export const streamCategories = {
   audit: 'audit',
   operation: 'operation',
   analysis: 'analysis',
+  prices: 'prices',
 } as const;
 export type StreamCategory = (typeof streamCategories)[keyof typeof streamCategories];
 
@@ -55,6 +56,13 @@ export const auditStream = (tenantId: string): string => streamName(streamCatego
 export const operationStream = (operationId: string): string => streamName(streamCategories.operation, operationId);
 /** One stream per session holds every analysis of it ("Analyze with an LLM"): each start, its findings or its failure. */
 export const analysisStream = (sessionId: string): string => streamName(streamCategories.analysis, sessionId);
+/**
+ * One stream holds every version of the platform's model prices. Only the platform admin sets them:
+ * they are what the platform pays its providers, and a tenant able to price its own calls could
+ * rewrite its cost history (a rebuild reprices every call) and the budgets and alerts built on it.
+ * Its events carry the envelope tenant `platform`, as platform-scope operations do.
+ */
+export const pricesStream = streamName(streamCategories.prices, 'platform');
 /** One stream per tenant holds every version of its privacy setting (which personal data is redacted). */
 export const privacyStream = (tenantId: string): string => streamName(streamCategories.privacy, tenantId);
 

@@ -13,7 +13,7 @@ import { parseStreamName, streamCategories, type StreamCategory } from './stream
  * - dlq.<consumer group>: what one consumer group could not handle, with the reason. Per group,
  *   because a message one group cannot handle may be fine for another.
  */
-export const commandTargets = ['gateway', 'orchestrator', 'agent-runtime', 'tool-adapters', 'policy', 'approvals', 'memory', 'replay', 'audit', 'projections'] as const;
+export const commandTargets = ['gateway', 'orchestrator', 'agent-runtime', 'tool-adapters', 'policy', 'approvals', 'memory', 'replay', 'audit', 'projections', 'observability'] as const;
 export type CommandTarget = (typeof commandTargets)[number];
 
 export interface TopicSpec {

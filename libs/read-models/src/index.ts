@@ -36,3 +36,7 @@ export {
 } from './dead-letters/dead-letter-queries.js';
 export { OperationsProjection, migrateOperationsTables, operationsTables } from './operations/operations-projection.js';
 export { OperationQueries, type OperationItemRow, type OperationRecord, type OperationStatus, type SqlReader } from './operations/operation-queries.js';
+export { UsageProjection, unknownAgent } from './usage/usage-projection.js';
+export { UsageQueries, usageGroupings, type UsageGrouping, type UsageReport, type UsageRow, type UsageScope, type UsageTotals } from './usage/usage-queries.js';
+export { DashboardQueries, type Dashboard, type RankedByCost, type RankedByFailures } from './usage/dashboard-queries.js';
+export { migrateUsageTables, usageTables, type UsageTables } from './usage/usage-tables.js';

@@ -6,17 +6,19 @@ import { reportConsumer, type Platform } from './platform.js';
 /**
  * Consumes a service's `commands.<service>` topic in the group `<service>.commands`: each message
  * decoded by the schema (one that fails goes to the group's dead-letter topic with the reason),
- * handled, and committed after the handler's writes are durable.
+ * handled, and committed after the handler's writes are durable. `group` names another group, for a
+ * second process that must see every command of the topic (each projection host sees every
+ * projection command and acts on those of the projections it hosts).
  */
 export async function startCommandConsumer<Message>(
   platform: Platform,
   target: CommandTarget,
   schema: z.ZodType<Message>,
   handle: (message: ConsumedMessage<Message>) => Promise<void>,
-  options: { readonly partitionsConsumedConcurrently?: number } = {},
+  options: { readonly partitionsConsumedConcurrently?: number; readonly group?: string } = {},
 ): Promise<{ stop(): Promise<void> }> {
   const { broker, producer, topics, logger } = platform;
-  const group = `${target}.commands`;
+  const group = options.group ?? `${target}.commands`;
   await broker.ensureTopics([{ name: topics.deadLetters(group), partitions: 1 }]);
   const groupId = topics.consumerGroup(group);
   const consumer = await broker.consume<Message>({

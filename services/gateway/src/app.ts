@@ -42,6 +42,7 @@ import { openAuthentication } from './auth/authentication.js';
 import type { DeadLetterQueries } from '@agent-orchestrator/read-models';
 import { DeadLetters } from './dead-letters/dead-letters.js';
 import type { Projections } from './projections/projections.js';
+import { Usage, type UsageBackend } from './usage/usage.js';
 
 export interface GatewayDeps {
   /**
@@ -68,6 +69,8 @@ export interface GatewayDeps {
   readonly deadLetters?: DeadLetterQueries;
   /** `GET /v1/projections`: the projections' status rows. */
   readonly projections?: Projections;
+  /** The usage read model and the dashboard's (the observability service writes usage): served only with `sessions`, whose log and Kafka the prices routes use. */
+  readonly usage?: Pick<UsageBackend, 'queries' | 'dashboard'>;
 }
 
 async function registerBootstrapKey(apiKeys: ApiKeyStore, config: GatewayConfig, logger: Logger): Promise<void> {
@@ -127,6 +130,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const approvals = backend ? new Approvals(backend) : undefined;
     const audit = backend && deps.audit ? new AuditTrail({ audit: deps.audit, producer: backend.producer, topics: backend.topics }) : undefined;
     const operations = backend && deps.operations ? new Operations({ queries: deps.operations, pool, tenantPool: database.tenantPool, producer: backend.producer, topics: backend.topics }) : undefined;
+    const usage = backend && deps.usage ? new Usage({ ...deps.usage, store: backend.store, producer: backend.producer, topics: backend.topics }) : undefined;
     const feed = backend ? new SessionFeed(backend.store, logger, deps.feedPollMs) : undefined;
     if (backend && sessions && feed) {
       await feed.start();
@@ -142,7 +146,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(audit ? { audit } : {}), ...(operations ? { operations } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}), ...(deps.deadLetters ? { deadLetters: new DeadLetters(deps.deadLetters) } : {}), ...(deps.projections ? { projections: deps.projections } : {}) }),
+      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(audit ? { audit } : {}), ...(operations ? { operations } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}), ...(deps.deadLetters ? { deadLetters: new DeadLetters(deps.deadLetters) } : {}), ...(deps.projections ? { projections: deps.projections } : {}), ...(usage ? { usage } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

@@ -45,6 +45,9 @@ import { DeadLettersController } from './dead-letters/dead-letters.controller.js
 import { DeadLetters } from './dead-letters/dead-letters.js';
 import { ProjectionsController } from './projections/projections.controller.js';
 import { Projections } from './projections/projections.js';
+import { PricesController } from './usage/prices.controller.js';
+import { UsageController } from './usage/usage.controller.js';
+import { Usage } from './usage/usage.js';
 
 export interface GatewayBindings {
   readonly apiKeys: ApiKeys;
@@ -77,6 +80,8 @@ export interface GatewayBindings {
   /** The dead-letter routes, when the app has the dead-letter index. */
   readonly deadLetters?: DeadLetters;
   readonly projections?: Projections;
+  /** The usage, dashboard and prices routes, when the app has the usage read model and Kafka. */
+  readonly usage?: Usage;
 }
 
 class ShutdownHook implements OnApplicationShutdown {
@@ -93,7 +98,7 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, SessionAnalysisController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.operations ? [OperationsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : []), ...(bindings.deadLetters ? [DeadLettersController] : []), ...(bindings.projections ? [ProjectionsController] : [])],
+      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, SessionAnalysisController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.operations ? [OperationsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : []), ...(bindings.deadLetters ? [DeadLettersController] : []), ...(bindings.projections ? [ProjectionsController] : []), ...(bindings.usage ? [UsageController, PricesController] : [])],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
@@ -104,6 +109,7 @@ export class GatewayModule {
         ...(bindings.audit ? [{ provide: AuditTrail, useValue: bindings.audit }] : []),
         ...(bindings.deadLetters ? [{ provide: DeadLetters, useValue: bindings.deadLetters }] : []),
         ...(bindings.projections ? [{ provide: Projections, useValue: bindings.projections }] : []),
+        ...(bindings.usage ? [{ provide: Usage, useValue: bindings.usage }] : []),
         ...(bindings.operations ? [{ provide: Operations, useValue: bindings.operations }] : []),
         ...(bindings.secrets !== undefined ? [{ provide: SECRET_STORE, useValue: bindings.secrets }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },

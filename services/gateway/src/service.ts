@@ -1,5 +1,5 @@
 import { AuditReadModel, migrateAuditStore } from '@agent-orchestrator/audit-store';
-import { DeadLetterIndex, DeadLetterQueries, migrateOperationsTables, OperationQueries, openReadModels } from '@agent-orchestrator/read-models';
+import { DashboardQueries, DeadLetterIndex, DeadLetterQueries, migrateOperationsTables, migrateUsageTables, OperationQueries, openReadModels, UsageQueries } from '@agent-orchestrator/read-models';
 import { openSecretStore } from '@agent-orchestrator/secrets';
 import type { Platform } from '@agent-orchestrator/service-host';
 import { inTransaction } from '@agent-orchestrator/postgres';
@@ -31,6 +31,9 @@ export async function startGateway(platform: Platform, config: GatewayConfig, lo
     await new DeadLetterIndex(platform.pool, platform.config.readModelSchema, platform.appRole.name).setUp();
     // The replay service keeps these; the gateway makes sure they exist, as for the audit tables.
     await inTransaction(platform.pool, (client) => migrateOperationsTables(client, platform.config.readModelSchema, platform.appRole.name));
+    // The observability service keeps these; the gateway makes sure they exist, as for the audit tables.
+    await inTransaction(platform.pool, (client) => migrateUsageTables(client, platform.config.readModelSchema, platform.appRole.name));
+    const usageQueries = new UsageQueries(platform, platform.config.readModelSchema);
     const app = await createGatewayApp(config, {
       logger,
       database: platform,
@@ -41,6 +44,7 @@ export async function startGateway(platform: Platform, config: GatewayConfig, lo
       readiness: platform.readiness,
       adminLogStore: store,
       deadLetters: new DeadLetterQueries(platform, platform.config.readModelSchema),
+      usage: { queries: usageQueries, dashboard: new DashboardQueries(usageQueries) },
       projections: new Projections(platform.tenantPool, platform.config.readModelSchema, { stallAfterMs: platform.config.readinessStallMs, heartbeatStaleAfterMs: platform.config.readinessStallMs }),
     });
     await app.listen(config.port, host);

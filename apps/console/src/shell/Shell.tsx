@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { NavLink as RouterLink, useLocation } from 'react-router';
 import { useCaller, usePlatformAdmin, useRoles } from '../auth/caller';
 import { replayRoles } from '../pages/operations/access';
+import { usageRoles } from '../pages/usage/UsagePage';
 import { useAuth } from '../auth/credentials';
 
 /** `roles`: only for these (a link that can only answer 403 is no help); `platform`: the platform admin sees it too, and sees only these. */
@@ -19,6 +20,7 @@ const sections: readonly { to: string; label: string; roles?: readonly string[];
   { to: '/dead-letters', label: 'Dead letters', roles: replayRoles, platform: true },
   { to: '/operations', label: 'Operations', roles: replayRoles, platform: true },
   { to: '/projections', label: 'Projections', roles: replayRoles, platform: true },
+  { to: '/usage', label: 'Usage & cost', roles: usageRoles, platform: true },
 ];
 
 export function Shell({ children }: { children: ReactNode }) {

@@ -953,6 +953,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Model calls' tokens and cost summed by tenant, agent, model, tool, day or session over a time range (admin, operator, auditor; the platform admin: every tenant's). */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sessions by status over time, step latency p50/p95, pending approvals and their age, dead letters, cost today and this month, top agents and tools by cost and by failures (admin, operator, auditor; the platform admin: every tenant). */
+        get: operations["getDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every version of the model prices usage is priced at, newest first, and the version in effect now (admin, operator, auditor, platform admin). */
+        get: operations["listPrices"];
+        /** A new version of the platform's model prices, in effect from `effectiveFrom` (platform admin only: they are what the platform pays its providers; a tenant pricing its own calls could rewrite its cost history and the budgets built on it). */
+        put: operations["setPrices"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{sessionId}/live": {
         parameters: {
             query?: never;
@@ -10533,6 +10585,503 @@ export interface operations {
             };
             /** @description An unexpected failure; the cause is logged, not told */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: {
+                /** @description Calls made at or after this instant (a date alone: its UTC midnight). Default: 30 days before `to`. */
+                from?: string;
+                /** @description Calls made before this instant (a date alone: its UTC midnight). Default: now. At most 367 days after `from`. */
+                to?: string;
+                /** @description What to sum by; `tool` is the tool the model turn asked for (null: none), `day` the UTC day. */
+                groupBy?: "tenant" | "agent" | "model" | "tool" | "day" | "session";
+                /** @description Only for the platform admin: one tenant's usage (without it, every tenant's). */
+                tenant?: string;
+                /** @description The most groups listed, costliest first; the totals count them all. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        from: string;
+                        /** Format: date-time */
+                        to: string;
+                        /** @enum {string} */
+                        groupBy: "tenant" | "agent" | "model" | "tool" | "day" | "session";
+                        /** @description Costliest first. */
+                        rows: {
+                            key: string | null;
+                            calls: number;
+                            inputTokens: number;
+                            outputTokens: number;
+                            /** @description USD, priced by the price version in effect at each call. */
+                            costUsd: number;
+                        }[];
+                        totals: {
+                            calls: number;
+                            inputTokens: number;
+                            outputTokens: number;
+                            /** @description USD, priced by the price version in effect at each call. */
+                            costUsd: number;
+                        };
+                        /** @description More groups matched than `limit`. */
+                        truncated: boolean;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDashboard: {
+        parameters: {
+            query?: {
+                /** @description The window, in UTC days up to today: sessions by status, step latency, top agents and tools. */
+                days?: number;
+                /** @description Only for the platform admin: one tenant's usage (without it, every tenant's). */
+                tenant?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        generatedAt: string;
+                        days: number;
+                        /** @description Sessions started each UTC day, by their status now. */
+                        sessionsByStatus: {
+                            day: string;
+                            status: string;
+                            count: number;
+                        }[];
+                        /** @description Steps completed in the window, from scheduled to completed. */
+                        stepLatency: {
+                            steps: number;
+                            p50Seconds: number | null;
+                            p95Seconds: number | null;
+                        };
+                        approvals: {
+                            pending: number;
+                            oldestPendingSeconds: number | null;
+                        };
+                        /** @description Dead letters and parked calls waiting for an operator. */
+                        deadLetters: {
+                            pending: number;
+                        };
+                        /** @description UTC day and month. */
+                        cost: {
+                            todayUsd: number;
+                            monthUsd: number;
+                        };
+                        topAgents: {
+                            byCost: {
+                                name: string;
+                                costUsd: number;
+                                calls: number;
+                            }[];
+                            /** @description Agent runs that failed. */
+                            byFailures: {
+                                name: string;
+                                failures: number;
+                            }[];
+                        };
+                        topTools: {
+                            /** @description The model turns that asked for the tool. */
+                            byCost: {
+                                name: string;
+                                costUsd: number;
+                                calls: number;
+                            }[];
+                            /** @description Tool calls answered with a failure. */
+                            byFailures: {
+                                name: string;
+                                failures: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        inEffect: number | null;
+                        items: {
+                            version: number;
+                            /** Format: date-time */
+                            effectiveFrom: string;
+                            prices: {
+                                [key: string]: {
+                                    inputUsdPerMillion: number;
+                                    outputUsdPerMillion: number;
+                                };
+                            };
+                            /**
+                             * @description configuration: MODEL_PRICES at a start of the observability service; api: PUT /v1/prices.
+                             * @enum {string}
+                             */
+                            source: "configuration" | "api";
+                            /** Format: date-time */
+                            setAt: string;
+                            setBy: {
+                                /** @enum {string} */
+                                kind: "user" | "service" | "agent";
+                                id: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The whole table, model name to USD per million input and output tokens; `*` prices any model not listed. A dated snapshot (`gpt-4o-2024-08-06`) is priced as its family (`gpt-4o`). */
+                    prices: {
+                        [key: string]: {
+                            inputUsdPerMillion: number;
+                            outputUsdPerMillion: number;
+                        };
+                    };
+                    /**
+                     * Format: date-time
+                     * @description From when it prices calls; default now. An earlier instant reprices the calls made since (usage is recomputed, live and on a rebuild).
+                     */
+                    effectiveFrom?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The new version, once it is in the log */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        version: number;
+                        /** Format: date-time */
+                        effectiveFrom: string;
+                        prices: {
+                            [key: string]: {
+                                inputUsdPerMillion: number;
+                                outputUsdPerMillion: number;
+                            };
+                        };
+                        /**
+                         * @description configuration: MODEL_PRICES at a start of the observability service; api: PUT /v1/prices.
+                         * @enum {string}
+                         */
+                        source: "configuration" | "api";
+                        /** Format: date-time */
+                        setAt: string;
+                        setBy: {
+                            /** @enum {string} */
+                            kind: "user" | "service" | "agent";
+                            id: string;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,34 +1,10 @@
+import { costAt, defaultPriceTable, priceOf, priceTableSchema, type PriceTable } from '@agent-orchestrator/contracts';
 import { z } from 'zod';
 import { AgentRuntimeError } from '../errors.js';
-import { SCRIPTED_MODEL_NAME } from './script.js';
 
-export const modelPriceSchema = z.strictObject({
-  inputUsdPerMillion: z.number().min(0).max(10_000),
-  outputUsdPerMillion: z.number().min(0).max(10_000),
-});
-
-/** Model name to price. The key `*` prices any model not listed (e.g. self-hosted ones at 0). */
-export const priceTableSchema = z.record(z.string().min(1).max(200), modelPriceSchema);
-
-export type ModelPrice = z.infer<typeof modelPriceSchema>;
-export type PriceTable = Readonly<Record<string, ModelPrice>>;
-
-/**
- * USD per million tokens. The OpenAI entries are list prices as published when this table was
- * written: defaults for a fresh install, to be overridden from configuration when they move.
- */
-export const defaultPriceTable: PriceTable = {
-  [SCRIPTED_MODEL_NAME]: { inputUsdPerMillion: 0, outputUsdPerMillion: 0 },
-  'gpt-5': { inputUsdPerMillion: 1.25, outputUsdPerMillion: 10 },
-  'gpt-5-mini': { inputUsdPerMillion: 0.25, outputUsdPerMillion: 2 },
-  'gpt-5-nano': { inputUsdPerMillion: 0.05, outputUsdPerMillion: 0.4 },
-  'gpt-4.1': { inputUsdPerMillion: 2, outputUsdPerMillion: 8 },
-  'gpt-4.1-mini': { inputUsdPerMillion: 0.4, outputUsdPerMillion: 1.6 },
-  'gpt-4.1-nano': { inputUsdPerMillion: 0.1, outputUsdPerMillion: 0.4 },
-  'gpt-4o': { inputUsdPerMillion: 2.5, outputUsdPerMillion: 10 },
-  'gpt-4o-mini': { inputUsdPerMillion: 0.15, outputUsdPerMillion: 0.6 },
-  'o4-mini': { inputUsdPerMillion: 1.1, outputUsdPerMillion: 4.4 },
-};
+// The table, its schema and the lookup are contracts: the observability service prices the same
+// calls again from the recorded tokens and the price version in effect (see `ModelPricesSet`).
+export { defaultPriceTable, modelPriceSchema, priceOf, priceTableSchema, type ModelPrice, type PriceTable } from '@agent-orchestrator/contracts';
 
 /**
  * The base table with overrides laid over it, entry by entry. `overrides` is what configuration
@@ -50,21 +26,6 @@ export function priceTableWith(overrides: unknown, base: PriceTable = defaultPri
   return { ...base, ...parsed.data };
 }
 
-/**
- * The price of a model: its own entry, else the longest entry it extends (a dated snapshot such as
- * `gpt-4o-2024-08-06` is priced as `gpt-4o`, a bound `scripted/Planner` as `scripted`), else `*`.
- */
-export function priceOf(model: string, table: PriceTable = defaultPriceTable): ModelPrice | undefined {
-  const own = table[model];
-  if (own !== undefined) {
-    return own;
-  }
-  const family = Object.keys(table)
-    .filter((name) => name !== '*' && (model.startsWith(`${name}-`) || model.startsWith(`${name}/`)))
-    .sort((left, right) => right.length - left.length)[0];
-  return family === undefined ? table['*'] : table[family];
-}
-
 /** USD, rounded to a billionth so sums of many responses do not drift with floating-point noise. */
 export function costOf(
   model: string,
@@ -75,6 +36,5 @@ export function costOf(
   if (price === undefined) {
     throw new AgentRuntimeError('UnknownModelPrice', `No price for model ${JSON.stringify(model)}; add it (or "*") to the price table.`);
   }
-  const usd = (usage.inputTokens * price.inputUsdPerMillion + usage.outputTokens * price.outputUsdPerMillion) / 1_000_000;
-  return Math.round(usd * 1e9) / 1e9;
+  return costAt(price, usage);
 }

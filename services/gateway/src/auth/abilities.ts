@@ -12,6 +12,10 @@ export type Action = 'manage' | 'create' | 'read' | 'update' | 'revoke' | 'cance
  * retention. `Tenant` is the platform's, not a tenant's: only the platform admin has it.
  * `Operation` (SRE bulk operations: redrives, discards, rebuilds, replays) is the operators' and
  * admins' on their own tenant's items, and the platform admin's on every tenant's.
+ * `Usage` (tokens, cost and the dashboard) is for those who answer for spending and operations:
+ * admins, operators and auditors; not approvers or viewers, who follow sessions but are not shown
+ * what the tenant spends, nor its dead letters. `Price` is read by the same roles; only the
+ * platform admin sets prices (they are the platform's costs, and every tenant's usage follows them).
  */
 export type SubjectName =
   | 'ApiKey'
@@ -32,7 +36,9 @@ export type SubjectName =
   | 'AuditRetention'
   | 'DeadLetter'
   | 'Projection'
-  | 'Operation';
+  | 'Operation'
+  | 'Usage'
+  | 'Price';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });
 export type GatewayAbility = MongoAbility<[Action, Subject]>;
@@ -56,6 +62,7 @@ export const roleAbilities: Readonly<Record<Role, Grant>> = {
     can('read', 'DeadLetter', own);
     can('read', 'Projection', own);
     can(['create', 'read', 'update'], 'Operation', own);
+    can('read', ['Usage', 'Price'], own);
   },
   approver: (can, own) => {
     can('read', ['Session', 'SessionLog', 'Agent', 'Tool', 'Approval', 'Policy'], own);
@@ -67,6 +74,7 @@ export const roleAbilities: Readonly<Record<Role, Grant>> = {
   auditor: (can, own) => {
     can('read', ['SessionLog', 'AdminEvent', 'AuditExport', 'AuditKey', 'AuditCheckpoint', 'AuditRetention'], own);
     can('create', ['AuditExport', 'AuditCheckpoint'], own);
+    can('read', ['Usage', 'Price'], own);
   },
   // Viewers keep the session logs: a session's summary, which they read, is made from the same
   // events, so hiding the log would hide little and leave them no timeline to follow.
@@ -91,6 +99,8 @@ export function abilityOf(tenantId: string, grants: readonly Grant[]): GatewayAb
   for (const grant of grants) grant(can, { tenantId });
   // Whatever a role grants on 'all', tenants are managed by the platform admin alone.
   cannot('manage', 'Tenant');
+  // Prices are the platform's, set by its admin alone: a tenant's admin reads them.
+  cannot('update', 'Price');
   return build();
 }
 
@@ -105,6 +115,9 @@ export const platformAdminGrant: Grant = (can) => {
   can('read', 'Projection');
   // Operations act across tenants (a redrive after an outage, a projection rebuild): the operations routes scope them to the platform.
   can('manage', 'Operation');
+  // Usage across tenants (a tenant's own, or all of them); the prices every tenant's usage is priced at.
+  can('read', 'Usage');
+  can(['read', 'update'], 'Price');
 };
 
 export function platformAdminAbility(): GatewayAbility {

@@ -3,8 +3,8 @@ import { abilityFor, platformAdminAbility, type Action, type SubjectName } from 
 import { permissions } from './role-table.js';
 import type { Role } from './roles.js';
 
-// Everything a tenant's roles can be granted: the platform's tenants are no tenant's.
-const everything = permissions.filter(({ subject: on }) => on !== 'Tenant').map(({ action, subject: on }) => `${action} ${on}`);
+// Everything a tenant's roles can be granted: the platform's tenants and its prices are no tenant's to change.
+const everything = permissions.filter(({ action, subject: on }) => on !== 'Tenant' && !(on === 'Price' && action === 'update')).map(({ action, subject: on }) => `${action} ${on}`);
 
 function allowed(roles: Role[]): string[] {
   const ability = abilityFor('demo', roles);
@@ -16,8 +16,8 @@ describe('what each role may do', () => {
     expect(allowed(['admin'])).toEqual(everything);
   });
 
-  it('lets an operator run sessions, follow their logs, read agents, decide approvals, read dead letters and projections and run operations, but not manage keys', () => {
-    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read SessionLog', 'read Approval', 'decide Approval', 'create Operation', 'read Operation', 'update Operation', 'read Agent', 'read Tool', 'read Policy', 'read DeadLetter', 'read Projection']);
+  it('lets an operator run sessions, follow their logs, read agents, decide approvals, read dead letters, projections, usage and prices and run operations, but not manage keys', () => {
+    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read SessionLog', 'read Approval', 'decide Approval', 'create Operation', 'read Operation', 'update Operation', 'read Agent', 'read Tool', 'read Policy', 'read DeadLetter', 'read Projection', 'read Usage', 'read Price']);
   });
 
   it('lets a viewer only read, and not API keys, secrets, egress or the admin stream', () => {
@@ -28,13 +28,13 @@ describe('what each role may do', () => {
     expect(allowed(['approver'])).toEqual(['read Session', 'read SessionLog', 'read Approval', 'decide Approval', 'read Agent', 'read Tool', 'read Policy']);
   });
 
-  it('lets an auditor read the audit trail (session logs, the admin stream, exports, keys, checkpoints, retention), request exports and checkpoints, and nothing else', () => {
-    expect(allowed(['auditor'])).toEqual(['read SessionLog', 'read AdminEvent', 'create AuditExport', 'read AuditExport', 'read AuditKey', 'create AuditCheckpoint', 'read AuditCheckpoint', 'read AuditRetention']);
+  it('lets an auditor read the audit trail (session logs, the admin stream, exports, keys, checkpoints, retention) and what was spent (usage, prices), request exports and checkpoints, and nothing else', () => {
+    expect(allowed(['auditor'])).toEqual(['read SessionLog', 'read AdminEvent', 'create AuditExport', 'read AuditExport', 'read AuditKey', 'create AuditCheckpoint', 'read AuditCheckpoint', 'read AuditRetention', 'read Usage', 'read Price']);
   });
 
   it('grants the union of several roles', () => {
     expect(allowed(['viewer', 'approver'])).toEqual(allowed(['approver']));
-    expect(allowed(['auditor', 'viewer'])).toEqual(['read Session', 'read SessionLog', 'read AdminEvent', 'create AuditExport', 'read AuditExport', 'read AuditKey', 'create AuditCheckpoint', 'read AuditCheckpoint', 'read AuditRetention', 'read Approval', 'read Agent', 'read Tool', 'read Policy']);
+    expect(allowed(['auditor', 'viewer'])).toEqual(['read Session', 'read SessionLog', 'read AdminEvent', 'create AuditExport', 'read AuditExport', 'read AuditKey', 'create AuditCheckpoint', 'read AuditCheckpoint', 'read AuditRetention', 'read Approval', 'read Agent', 'read Tool', 'read Policy', 'read Usage', 'read Price']);
   });
 
   it('grants nothing without a role', () => {
@@ -61,17 +61,18 @@ describe('tenants and the platform admin', () => {
     ['delete', 'Tenant'],
   ];
 
-  it('lets no tenant role manage tenants, not even an admin (whose rules are on "all")', () => {
+  it('lets no tenant role manage tenants or set prices, not even an admin (whose rules are on "all")', () => {
     for (const role of ['admin', 'operator', 'viewer', 'approver', 'auditor'] as const) {
       const ability = abilityFor('demo', [role]);
       expect(onTenants.filter(([action, on]) => ability.can(action, on))).toEqual([]);
+      expect(ability.can('update', 'Price')).toBe(false);
     }
   });
 
-  it("lets the platform admin manage tenants, run operations across them and read every tenant's dead letters and the projections, and nothing else inside one", () => {
+  it("lets the platform admin manage tenants, run operations across them, read every tenant's dead letters, the projections and usage, and set prices, and nothing else inside one", () => {
     const platform = platformAdminAbility();
     expect(onTenants.every(([action, on]) => platform.can(action, on))).toBe(true);
-    expect(permissions.filter(({ action, subject: on }) => on !== 'Tenant' && platform.can(action, on)).map(({ action, subject: on }) => `${action} ${on}`)).toEqual(['create Operation', 'read Operation', 'update Operation', 'read DeadLetter', 'read Projection']);
+    expect(permissions.filter(({ action, subject: on }) => on !== 'Tenant' && platform.can(action, on)).map(({ action, subject: on }) => `${action} ${on}`)).toEqual(['create Operation', 'read Operation', 'update Operation', 'read DeadLetter', 'read Projection', 'read Usage', 'read Price', 'update Price']);
     expect(platform.can('read', subject('Session', { tenantId: 'demo' }))).toBe(false);
   });
 });

@@ -3,12 +3,12 @@ import { Controller, Get, Param, Req } from '@nestjs/common';
 import { ApiOperation, ApiParam } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { Can, principalOf } from '../auth/access.guard.js';
-import { platformCallerOf } from '../auth/platform-admin.js';
+import { Can } from '../auth/access.guard.js';
+import { scopedCallerOf } from '../auth/scoped-caller.js';
 import { Returns, instant } from '../http/answers.js';
 import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { ValidQuery } from '../http/valid-query.js';
-import { DeadLetters, type DeadLetterCaller } from './dead-letters.js';
+import { DeadLetters } from './dead-letters.js';
 
 const name = z.string().min(1).max(300);
 
@@ -68,15 +68,6 @@ const deadLetterPage = z.object({
   nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page, with the same filters; null on the last page.'),
 });
 
-/** The caller as the dead-letter routes take it: a tenant's key or token, or the platform admin's key. */
-function callerOf(request: FastifyRequest): DeadLetterCaller {
-  const platform = platformCallerOf(request);
-  if (platform) return { kind: 'platform', principal: platform };
-  const principal = principalOf(request);
-  if (!principal) throw new Error('the dead-letter routes are authenticated');
-  return { kind: 'tenant', principal };
-}
-
 @AuthenticatedApi('dead-letters')
 @Controller('v1/dead-letters')
 export class DeadLettersController {
@@ -88,7 +79,7 @@ export class DeadLettersController {
   @Returns(200, deadLetterPage)
   @ApiProblems(400, 403)
   list(@ValidQuery(listQuery) query: z.infer<typeof listQuery>, @Req() request: FastifyRequest) {
-    return this.deadLetters.list(callerOf(request), query);
+    return this.deadLetters.list(scopedCallerOf(request), query);
   }
 
   @Get(':id')
@@ -98,6 +89,6 @@ export class DeadLettersController {
   @Returns(200, deadLetterDetail)
   @ApiProblems(404)
   get(@Param('id') id: string, @Req() request: FastifyRequest) {
-    return this.deadLetters.get(callerOf(request), id);
+    return this.deadLetters.get(scopedCallerOf(request), id);
   }
 }

@@ -1,7 +1,6 @@
 import type { DeadLetterMessage, DeadLetterQueries, DeadLetterRecord, DeadLetterScope, DeadLetterStatus } from '@agent-orchestrator/read-models';
 import { z } from 'zod';
-import type { Principal } from '../auth/access.guard.js';
-import type { PlatformAdminPrincipal } from '../auth/platform-admin.js';
+import type { ScopedCaller } from '../auth/scoped-caller.js';
 import { GatewayError } from '../errors.js';
 
 export interface ListDeadLettersRequest {
@@ -17,7 +16,7 @@ export interface ListDeadLettersRequest {
 }
 
 /** A tenant's operator or admin, or the platform admin (every tenant's rows, and those of no tenant). */
-export type DeadLetterCaller = { readonly kind: 'tenant'; readonly principal: Principal } | { readonly kind: 'platform'; readonly principal: PlatformAdminPrincipal };
+export type DeadLetterCaller = ScopedCaller;
 
 /** A message value as a person reads it: the JSON it holds, or its bytes in base64 when it is not JSON. */
 export type DecodedValue =

@@ -87,6 +87,10 @@ const expectedTable = `
   POST   /v1/operations/{id}/resume              2xx    2xx       403       403      403     2xx
   POST   /v1/operations/{id}/abort               2xx    2xx       403       403      403     2xx
   GET    /v1/projections                         2xx    2xx       403       403      403     2xx
+  GET    /v1/usage                               2xx    2xx       403       2xx      403     2xx
+  GET    /v1/dashboard                           2xx    2xx       403       2xx      403     2xx
+  GET    /v1/prices                              2xx    2xx       403       2xx      403     2xx
+  PUT    /v1/prices                              403    403       403       403      403     2xx
 `;
 // POST /v1/approvals/{id}/decision: the demo policy holds CRM writes for the approver role, so an
 // operator, whose roles may decide approvals, is still refused this one (admins may decide any).

@@ -62,6 +62,7 @@ export const validBodies: Readonly<Record<string, (context: BodyContext) => unkn
   'POST /v1/operations/{id}/pause': () => ({}),
   'POST /v1/operations/{id}/resume': () => ({}),
   'POST /v1/operations/{id}/abort': () => ({ reason: 'the role table is done with it' }),
+  'PUT /v1/prices': () => ({ prices: { scripted: { inputUsdPerMillion: 0, outputUsdPerMillion: 0 }, '*': { inputUsdPerMillion: 0, outputUsdPerMillion: 0 } } }),
 };
 
 export function validBody(operation: Operation, context: BodyContext): unknown {
