@@ -340,3 +340,5 @@ export {
   type ReplayCommandMessage,
   type ResumeOperation,
 } from './commands/operation-commands.js';
+export { alertStream } from './streams.js';
+export { AlertRaised, AlertResolved, alertEvents, alertKeySchema, alertRules, alertRuleSchema, alertScopeSchema, alertSeverities, platformAlertTenantId, type AlertEvent, type AlertRaisedData, type AlertResolvedData, type AlertRule, type AlertScope } from './catalog/alert-events.js';

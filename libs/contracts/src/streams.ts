@@ -17,6 +17,7 @@ export const streamCategories = {
   admin: 'admin',
   audit: 'audit',
   operation: 'operation',
+  alert: 'alert',
 } as const;
 export type StreamCategory = (typeof streamCategories)[keyof typeof streamCategories];
 
@@ -52,6 +53,8 @@ export const adminStream = (tenantId: string): string => streamName(streamCatego
 export const auditStream = (tenantId: string): string => streamName(streamCategories.audit, tenantId);
 /** One stream per SRE operation (a redrive, a discard, a projection rebuild, a session replay): its plan, every item's outcome, its end. */
 export const operationStream = (operationId: string): string => streamName(streamCategories.operation, operationId);
+/** One stream per alert key (a rule and its subject, in one tenant or the platform): its raises and resolutions in turn. */
+export const alertStream = (alertStreamId: string): string => streamName(streamCategories.alert, alertStreamId);
 /** One stream per tenant holds every version of its privacy setting (which personal data is redacted). */
 export const privacyStream = (tenantId: string): string => streamName(streamCategories.privacy, tenantId);
 

@@ -1,5 +1,6 @@
 import { EventCatalog } from './catalog.js';
 import { adminEvents } from './admin-events.js';
+import { alertEvents } from './alert-events.js';
 import { agentEvents } from './agent-events.js';
 import { agentRunEvents, toolCallEvents } from './agent-run-events.js';
 import { approvalEvents } from './approval-events.js';
@@ -13,4 +14,4 @@ import { sessionEvents } from './session-events.js';
 import { toolEvents } from './tool-events.js';
 
 /** Every event type the platform publishes. A store rejects anything not in here. */
-export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents, ...parkedCallEvents, ...privacyEvents, ...agentEvents, ...toolEvents, ...policyEvents, ...policyCheckEvents, ...approvalEvents, ...egressEvents, ...adminEvents, ...auditEvents, ...operationEvents]);
+export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents, ...parkedCallEvents, ...privacyEvents, ...agentEvents, ...toolEvents, ...policyEvents, ...policyCheckEvents, ...approvalEvents, ...egressEvents, ...adminEvents, ...auditEvents, ...operationEvents, ...alertEvents]);
