@@ -341,4 +341,4 @@ export {
   type ResumeOperation,
 } from './commands/operation-commands.js';
 export { alertStream } from './streams.js';
-export { AlertRaised, AlertResolved, alertEvents, alertKeySchema, alertRules, alertRuleSchema, alertScopeSchema, alertSeverities, platformAlertTenantId, type AlertEvent, type AlertRaisedData, type AlertResolvedData, type AlertRule, type AlertScope } from './catalog/alert-events.js';
+export { AlertRaised, AlertResolved, alertEvents, alertSignatureHeader, alertWebhookSecretName, alertWebhookSettingSchema, type AlertWebhookSetting, alertKeySchema, alertRules, alertRuleSchema, alertScopeSchema, alertSeverities, platformAlertTenantId, type AlertEvent, type AlertRaisedData, type AlertResolvedData, type AlertRule, type AlertScope } from './catalog/alert-events.js';

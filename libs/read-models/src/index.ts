@@ -21,6 +21,7 @@ export {
   type StepStatus,
 } from './sessions/sessions-tables.js';
 export { openReadModels, type ReadModels } from './read-models.js';
+export { approvalsTableName } from './approvals/approvals.js';
 export { ApprovalsProjection, type ApprovalRecord, type ApprovalStatus } from './approvals/approvals.js';
 export { ApprovalQueries, type ListApprovalsQuery } from './approvals/approval-queries.js';
 export { ParkedCallQueries, ParkedCallsProjection, parkedCallsTableName, type ParkedCallRecord, type ParkedCallStatus } from './parked-calls/parked-calls.js';
@@ -36,3 +37,4 @@ export {
 } from './dead-letters/dead-letter-queries.js';
 export { OperationsProjection, migrateOperationsTables, operationsTables } from './operations/operations-projection.js';
 export { OperationQueries, type OperationItemRow, type OperationRecord, type OperationStatus, type SqlReader } from './operations/operation-queries.js';
+export { AlertQueries, AlertsProjection, alertsTableName, type AlertRecord, type AlertStatus } from './alerts/alerts.js';

@@ -61,3 +61,16 @@ export const alertEvents = [AlertRaised, AlertResolved] as const;
 export type AlertEvent = EventOf<(typeof alertEvents)[number]>;
 export type AlertRaisedData = Extract<AlertEvent, { type: 'AlertRaised' }>['data'];
 export type AlertResolvedData = Extract<AlertEvent, { type: 'AlertResolved' }>['data'];
+
+/**
+ * Where a tenant's alerts are POSTed, and the secret they are signed with: kept together in the
+ * secret store under `alertWebhookSecretName` (a name the secrets API reserves), never in an event.
+ */
+export const alertWebhookSettingSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }).max(2000),
+  secret: z.string().min(16).max(200),
+});
+export type AlertWebhookSetting = z.infer<typeof alertWebhookSettingSchema>;
+export const alertWebhookSecretName = 'alerts.webhook';
+/** The header with the delivery's timestamp and signature: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. */
+export const alertSignatureHeader = 'x-ao-signature';

@@ -1,0 +1,4 @@
+export { startAlerts, type RunningAlerts } from './alerts/alerts.js';
+export { parseAlertsConfig, type AlertsConfig, type AlertDeliveryConfig } from './alerts/config.js';
+export { verifySignature } from './alerts/delivery/signature.js';
+export type { BudgetThresholdCrossed } from './alerts/domain/budget-rule.js';
