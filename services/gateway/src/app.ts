@@ -42,6 +42,8 @@ import { openAuthentication } from './auth/authentication.js';
 import type { DeadLetterQueries } from '@agent-orchestrator/read-models';
 import { DeadLetters } from './dead-letters/dead-letters.js';
 import type { Projections } from './projections/projections.js';
+import { AlertWebhooks } from './alerts/alert-webhooks.js';
+import type { Alerts } from './alerts/alerts.js';
 
 export interface GatewayDeps {
   /**
@@ -68,6 +70,8 @@ export interface GatewayDeps {
   readonly deadLetters?: DeadLetterQueries;
   /** `GET /v1/projections`: the projections' status rows. */
   readonly projections?: Projections;
+  /** `GET /v1/alerts`: the alerts read model (the observability service writes it); served only with `sessions`. */
+  readonly alerts?: Alerts;
 }
 
 async function registerBootstrapKey(apiKeys: ApiKeyStore, config: GatewayConfig, logger: Logger): Promise<void> {
@@ -127,6 +131,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const approvals = backend ? new Approvals(backend) : undefined;
     const audit = backend && deps.audit ? new AuditTrail({ audit: deps.audit, producer: backend.producer, topics: backend.topics }) : undefined;
     const operations = backend && deps.operations ? new Operations({ queries: deps.operations, pool, tenantPool: database.tenantPool, producer: backend.producer, topics: backend.topics }) : undefined;
+    const alerts = backend && deps.alerts ? { list: deps.alerts, webhooks: new AlertWebhooks({ secrets: deps.secrets ?? null, adminLog: tenancy.adminLog, egress: egressGuard, store: backend.store }) } : undefined;
     const feed = backend ? new SessionFeed(backend.store, logger, deps.feedPollMs) : undefined;
     if (backend && sessions && feed) {
       await feed.start();
@@ -142,7 +147,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(audit ? { audit } : {}), ...(operations ? { operations } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}), ...(deps.deadLetters ? { deadLetters: new DeadLetters(deps.deadLetters) } : {}), ...(deps.projections ? { projections: deps.projections } : {}) }),
+      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(audit ? { audit } : {}), ...(operations ? { operations } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}), ...(deps.deadLetters ? { deadLetters: new DeadLetters(deps.deadLetters) } : {}), ...(deps.projections ? { projections: deps.projections } : {}), ...(alerts ? { alerts } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

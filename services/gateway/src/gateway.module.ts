@@ -2,6 +2,9 @@ import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AgentsController } from './agents/agents.controller.js';
+import { AlertWebhooksController, AlertsController } from './alerts/alerts.controller.js';
+import { AlertWebhooks } from './alerts/alert-webhooks.js';
+import { Alerts } from './alerts/alerts.js';
 import { Agents } from './agents/agents.js';
 import { AuditExportsController } from './audit/audit-exports.controller.js';
 import { AuditKeysController } from './audit/audit-keys.controller.js';
@@ -76,6 +79,8 @@ export interface GatewayBindings {
   /** The dead-letter routes, when the app has the dead-letter index. */
   readonly deadLetters?: DeadLetters;
   readonly projections?: Projections;
+  /** The alerts routes: the list (its read model) and the webhook (in the secret store). */
+  readonly alerts?: { readonly list: Alerts; readonly webhooks: AlertWebhooks };
 }
 
 class ShutdownHook implements OnApplicationShutdown {
@@ -92,7 +97,9 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.operations ? [OperationsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : []), ...(bindings.deadLetters ? [DeadLettersController] : []), ...(bindings.projections ? [ProjectionsController] : [])],
+      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.operations ? [OperationsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : []), ...(bindings.deadLetters ? [DeadLettersController] : []), ...(bindings.projections ? [ProjectionsController] : []),
+        ...(bindings.alerts ? [AlertsController, AlertWebhooksController] : []),
+      ],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
@@ -103,6 +110,7 @@ export class GatewayModule {
         ...(bindings.audit ? [{ provide: AuditTrail, useValue: bindings.audit }] : []),
         ...(bindings.deadLetters ? [{ provide: DeadLetters, useValue: bindings.deadLetters }] : []),
         ...(bindings.projections ? [{ provide: Projections, useValue: bindings.projections }] : []),
+        ...(bindings.alerts ? [{ provide: Alerts, useValue: bindings.alerts.list }, { provide: AlertWebhooks, useValue: bindings.alerts.webhooks }] : []),
         ...(bindings.operations ? [{ provide: Operations, useValue: bindings.operations }] : []),
         ...(bindings.secrets !== undefined ? [{ provide: SECRET_STORE, useValue: bindings.secrets }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },

@@ -32,7 +32,9 @@ export type SubjectName =
   | 'AuditRetention'
   | 'DeadLetter'
   | 'Projection'
-  | 'Operation';
+  | 'Operation'
+  | 'Alert'
+  | 'AlertWebhook';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });
 export type GatewayAbility = MongoAbility<[Action, Subject]>;
@@ -56,6 +58,7 @@ export const roleAbilities: Readonly<Record<Role, Grant>> = {
     can('read', 'DeadLetter', own);
     can('read', 'Projection', own);
     can(['create', 'read', 'update'], 'Operation', own);
+    can('read', 'Alert', own);
   },
   approver: (can, own) => {
     can('read', ['Session', 'SessionLog', 'Agent', 'Tool', 'Approval', 'Policy'], own);
