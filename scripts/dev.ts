@@ -23,6 +23,7 @@ import { InProcessBroker } from '@agent-orchestrator/messaging';
 import { parseOrchestratorConfig, startOrchestrator } from '@agent-orchestrator/orchestrator';
 import { startPolicy } from '@agent-orchestrator/policy';
 import { parseReplayConfig, startReplay } from '@agent-orchestrator/replay';
+import { parseAlertsConfig, startAlerts } from '@agent-orchestrator/observability';
 import { openPool, openTenantPool, platformTuningVariables, Readiness, PlatformConfigError, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
 import { parseToolAdaptersConfig, startToolAdapters } from '@agent-orchestrator/tool-adapters';
 import { Command } from 'commander';
@@ -82,6 +83,7 @@ function parseServiceConfigs() {
       approvals: parseApprovalsConfig(serviceEnv),
       audit: parseAuditConfig(serviceEnv),
       replay: parseReplayConfig(serviceEnv),
+      alerts: parseAlertsConfig(serviceEnv),
       toolAdapters: parseToolAdaptersConfig(serviceEnv),
     };
   } catch (error) {
@@ -145,6 +147,8 @@ async function start(): Promise<{ url: string }> {
     ['tool-adapters', () => startToolAdapters(sharedPlatform(shared, 'tool-adapters'), serviceConfigs.toolAdapters)],
     ['audit', () => startAudit(sharedPlatform(shared, 'audit'), serviceConfigs.audit)],
     ['replay', () => startReplay(sharedPlatform(shared, 'replay'), serviceConfigs.replay)],
+    // Until the observability service's own start wires them in: its alerts (rules, read model, webhook delivery).
+    ['observability alerts', () => startAlerts(sharedPlatform(shared, 'observability'), serviceConfigs.alerts)],
   ];
   for (const [name, startService] of services) running.push({ name, ...(await startService()) });
   broker.allGroupsStarted();

@@ -65,6 +65,14 @@ export function stalledProjectionConditions(readings: readonly ProjectionReading
     }));
 }
 
+/** A wait as a person reads it: "40 s", "75 min", "5 h". */
+function duration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+}
+
 export interface PendingApproval {
   readonly approvalId: string;
   readonly tenantId: string;
@@ -83,7 +91,7 @@ export function overdueApprovalConditions(pending: readonly PendingApproval[], n
         rule: 'approval-overdue',
         scope: { kind: 'tenant', tenantId: approval.tenantId },
         severity: 'warning',
-        summary: `Approval of ${approval.tool} waiting ${Math.round(waitingMs / 60_000)} min, past its ${Math.round(slaMs / 60_000)} min SLA`,
+        summary: `Approval of ${approval.tool} waiting ${duration(waitingMs)}, past its ${duration(slaMs)} SLA`,
         subject: { approvalId: approval.approvalId, tool: approval.tool, waitingMs },
       };
     });

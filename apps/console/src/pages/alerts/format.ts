@@ -1,0 +1,26 @@
+// Pure: an alert's rule and severity in words.
+import type { AlertItem } from './queries';
+
+export const ruleLabels: Record<AlertItem['rule'], string> = {
+  'dead-letters': 'Dead letters',
+  'projection-stalled': 'Projection stalled',
+  'approval-overdue': 'Approval past its SLA',
+  budget: 'Budget',
+};
+
+/** Where a person acts on the alert's cause, when the console has a page for it. */
+export function causeLink(alert: Pick<AlertItem, 'rule' | 'subject'>): { to: string; label: string } | undefined {
+  switch (alert.rule) {
+    case 'approval-overdue':
+      return typeof alert.subject.approvalId === 'string' ? { to: `/approvals/${encodeURIComponent(alert.subject.approvalId)}`, label: 'Open the approval' } : undefined;
+    case 'dead-letters':
+      return { to: '/dead-letters', label: 'See the dead letters' };
+    case 'projection-stalled':
+      return { to: '/projections', label: 'See the projections' };
+    case 'budget':
+      return undefined;
+  }
+}
+
+/** "3 open alerts", "1 open alert". */
+export const openCount = (count: number) => `${count} open alert${count === 1 ? '' : 's'}`;
