@@ -10,6 +10,15 @@ import type { Principal } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
 import { recordedSecretWrite } from '../secrets/recorded-secret-write.js';
 
+/** The stored JSON, or null when it is not JSON (only a hand edit of the store could make it so): then there is no webhook to show. */
+function parsedOrNull(stored: string): unknown {
+  try {
+    return JSON.parse(stored);
+  } catch {
+    return null;
+  }
+}
+
 export interface AlertWebhookView {
   readonly url: string;
   readonly updatedAt: string;
@@ -30,7 +39,7 @@ export class AlertWebhooks {
   async get(tenantId: string): Promise<AlertWebhookView> {
     const store = this.secretStore();
     const [stored, summary] = await Promise.all([store.get(tenantId, alertWebhookSecretName), store.list(tenantId).then((all) => all.find((secret) => secret.name === alertWebhookSecretName))]);
-    const setting = stored === undefined ? undefined : alertWebhookSettingSchema.safeParse(JSON.parse(stored));
+    const setting = stored === undefined ? undefined : alertWebhookSettingSchema.safeParse(parsedOrNull(stored));
     if (!setting?.success || summary === undefined) throw new GatewayError('NotFound', 'Your tenant has no alert webhook: PUT /v1/alert-webhooks sets one.');
     return { url: setting.data.url, updatedAt: summary.updatedAt };
   }

@@ -2,7 +2,6 @@ import { platformAlertTenantId, type AlertScope } from '@agent-orchestrator/cont
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { AlertQueries } from '@agent-orchestrator/read-models';
 import type pg from 'pg';
-import type { AlertCondition } from '../domain/alert-rules.js';
 import type { AlertObservation } from '../domain/decide-alert.js';
 import { alertStreamOf, recordObservation, type AlertOutcome } from './alert-log.js';
 import { observeConditions, type ConditionLimits } from './conditions.js';
@@ -44,7 +43,7 @@ export async function evaluateAlerts(deps: EvaluationDeps): Promise<EvaluationSu
 async function evaluateLocked(deps: EvaluationDeps): Promise<Record<AlertOutcome, number>> {
   const { conditions, evaluated, now } = await observeConditions(deps.pool, deps.schema, deps.limits);
   const observations = new Map<string, AlertObservation>();
-  for (const condition of conditions) observations.set(alertStreamOf(condition.scope, condition.key), { holds: true, condition: condition satisfies AlertCondition });
+  for (const condition of conditions) observations.set(alertStreamOf(condition.scope, condition.key), { holds: true, condition });
   for (const open of await deps.alerts.open(deps.pool)) {
     if (!evaluated.has(open.rule) || observations.has(open.streamId)) continue;
     observations.set(open.streamId, { holds: false, key: open.key, scope: scopeOfTenant(open.tenantId) });
