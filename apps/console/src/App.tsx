@@ -4,6 +4,7 @@ import { useAuth } from './auth/credentials';
 import { ReturnAfterSignIn, SignInCallback } from './auth/SignInCallback';
 import { SignInPage } from './auth/SignInPage';
 import { AgentsPage } from './pages/agents/AgentsPage';
+import { AlertsPage } from './pages/alerts/AlertsPage';
 import { ApprovalsPage } from './pages/approvals/ApprovalsPage';
 import { AuditPage } from './pages/audit/AuditPage';
 import { DeadLettersPage } from './pages/dead-letters/DeadLettersPage';
@@ -69,6 +70,7 @@ function SignedIn() {
         <Route path="/agents/:name" element={<AgentsPage />} />
         <Route path="/policies" element={<PoliciesPage />} />
         <Route path="/audit" element={<AuditPage />} />
+        <Route path="/alerts" element={<AlertsPage />} />
         {replayRoutes}
         <Route path="/sign-in/*" element={<ReturnAfterSignIn />} />
         <Route path="*" element={<Navigate to="/" replace />} />

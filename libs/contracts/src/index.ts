@@ -366,3 +366,5 @@ export {
   type SeedModelPrices,
   type SetModelPrices,
 } from './commands/price-commands.js';
+export { alertStream } from './streams.js';
+export { AlertRaised, AlertResolved, alertEvents, alertSignatureHeader, alertWebhookSecretName, alertWebhookSettingSchema, type AlertWebhookSetting, alertKeySchema, alertRules, alertRuleSchema, alertScopeSchema, alertSeverities, platformAlertTenantId, type AlertEvent, type AlertRaisedData, type AlertResolvedData, type AlertRule, type AlertScope } from './catalog/alert-events.js';

@@ -19,6 +19,7 @@ export const streamCategories = {
   operation: 'operation',
   analysis: 'analysis',
   prices: 'prices',
+  alert: 'alert',
 } as const;
 export type StreamCategory = (typeof streamCategories)[keyof typeof streamCategories];
 
@@ -63,6 +64,8 @@ export const analysisStream = (sessionId: string): string => streamName(streamCa
  * Its events carry the envelope tenant `platform`, as platform-scope operations do.
  */
 export const pricesStream = streamName(streamCategories.prices, 'platform');
+/** One stream per alert key (a rule and its subject, in one tenant or the platform): its raises and resolutions in turn. */
+export const alertStream = (alertStreamId: string): string => streamName(streamCategories.alert, alertStreamId);
 /** One stream per tenant holds every version of its privacy setting (which personal data is redacted). */
 export const privacyStream = (tenantId: string): string => streamName(streamCategories.privacy, tenantId);
 

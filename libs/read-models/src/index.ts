@@ -21,6 +21,7 @@ export {
   type StepStatus,
 } from './sessions/sessions-tables.js';
 export { openReadModels, type ReadModels } from './read-models.js';
+export { approvalsTableName } from './approvals/approvals.js';
 export { ApprovalsProjection, type ApprovalRecord, type ApprovalStatus } from './approvals/approvals.js';
 export { ApprovalQueries, type ListApprovalsQuery } from './approvals/approval-queries.js';
 export { ParkedCallQueries, ParkedCallsProjection, parkedCallsTableName, type ParkedCallRecord, type ParkedCallStatus } from './parked-calls/parked-calls.js';
@@ -40,3 +41,4 @@ export { UsageProjection, unknownAgent } from './usage/usage-projection.js';
 export { UsageQueries, usageGroupings, type UsageGrouping, type UsageReport, type UsageRow, type UsageScope, type UsageTotals } from './usage/usage-queries.js';
 export { DashboardQueries, type Dashboard, type RankedByCost, type RankedByFailures } from './usage/dashboard-queries.js';
 export { migrateUsageTables, usageTables, type UsageTables } from './usage/usage-tables.js';
+export { AlertQueries, AlertsProjection, alertsTableName, type AlertRecord, type AlertStatus } from './alerts/alerts.js';

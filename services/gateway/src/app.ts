@@ -43,6 +43,8 @@ import type { DeadLetterQueries } from '@agent-orchestrator/read-models';
 import { DeadLetters } from './dead-letters/dead-letters.js';
 import type { Projections } from './projections/projections.js';
 import { Usage, type UsageBackend } from './usage/usage.js';
+import { AlertWebhooks } from './alerts/alert-webhooks.js';
+import type { Alerts } from './alerts/alerts.js';
 
 export interface GatewayDeps {
   /**
@@ -71,6 +73,8 @@ export interface GatewayDeps {
   readonly projections?: Projections;
   /** The usage read model and the dashboard's (the observability service writes usage): served only with `sessions`, whose log and Kafka the prices routes use. */
   readonly usage?: Pick<UsageBackend, 'queries' | 'dashboard'>;
+  /** `GET /v1/alerts`: the alerts read model (the observability service writes it); served only with `sessions`. */
+  readonly alerts?: Alerts;
 }
 
 async function registerBootstrapKey(apiKeys: ApiKeyStore, config: GatewayConfig, logger: Logger): Promise<void> {
@@ -131,6 +135,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const audit = backend && deps.audit ? new AuditTrail({ audit: deps.audit, producer: backend.producer, topics: backend.topics }) : undefined;
     const operations = backend && deps.operations ? new Operations({ queries: deps.operations, pool, tenantPool: database.tenantPool, producer: backend.producer, topics: backend.topics }) : undefined;
     const usage = backend && deps.usage ? new Usage({ ...deps.usage, store: backend.store, producer: backend.producer, topics: backend.topics }) : undefined;
+    const alerts = backend && deps.alerts ? { list: deps.alerts, webhooks: new AlertWebhooks({ secrets: deps.secrets ?? null, adminLog: tenancy.adminLog, egress: egressGuard, store: backend.store }) } : undefined;
     const feed = backend ? new SessionFeed(backend.store, logger, deps.feedPollMs) : undefined;
     if (backend && sessions && feed) {
       await feed.start();
@@ -146,7 +151,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(audit ? { audit } : {}), ...(operations ? { operations } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}), ...(deps.deadLetters ? { deadLetters: new DeadLetters(deps.deadLetters) } : {}), ...(deps.projections ? { projections: deps.projections } : {}), ...(usage ? { usage } : {}) }),
+      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(audit ? { audit } : {}), ...(operations ? { operations } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}), ...(deps.deadLetters ? { deadLetters: new DeadLetters(deps.deadLetters) } : {}), ...(deps.projections ? { projections: deps.projections } : {}), ...(usage ? { usage } : {}), ...(alerts ? { alerts } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

@@ -2,6 +2,9 @@ import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AgentsController } from './agents/agents.controller.js';
+import { AlertWebhooksController, AlertsController } from './alerts/alerts.controller.js';
+import { AlertWebhooks } from './alerts/alert-webhooks.js';
+import { Alerts } from './alerts/alerts.js';
 import { Agents } from './agents/agents.js';
 import { AuditExportsController } from './audit/audit-exports.controller.js';
 import { AuditKeysController } from './audit/audit-keys.controller.js';
@@ -82,6 +85,8 @@ export interface GatewayBindings {
   readonly projections?: Projections;
   /** The usage, dashboard and prices routes, when the app has the usage read model and Kafka. */
   readonly usage?: Usage;
+  /** The alerts routes: the list (its read model) and the webhook (in the secret store). */
+  readonly alerts?: { readonly list: Alerts; readonly webhooks: AlertWebhooks };
 }
 
 class ShutdownHook implements OnApplicationShutdown {
@@ -98,7 +103,9 @@ export class GatewayModule {
   static register(bindings: GatewayBindings): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, SessionAnalysisController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.operations ? [OperationsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : []), ...(bindings.deadLetters ? [DeadLettersController] : []), ...(bindings.projections ? [ProjectionsController] : []), ...(bindings.usage ? [UsageController, PricesController] : [])],
+      controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, SessionAnalysisController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.operations ? [OperationsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : []), ...(bindings.deadLetters ? [DeadLettersController] : []), ...(bindings.projections ? [ProjectionsController] : []), ...(bindings.usage ? [UsageController, PricesController] : []),
+        ...(bindings.alerts ? [AlertsController, AlertWebhooksController] : []),
+      ],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),
         ...(bindings.agents ? [{ provide: Agents, useValue: bindings.agents }] : []),
@@ -110,6 +117,7 @@ export class GatewayModule {
         ...(bindings.deadLetters ? [{ provide: DeadLetters, useValue: bindings.deadLetters }] : []),
         ...(bindings.projections ? [{ provide: Projections, useValue: bindings.projections }] : []),
         ...(bindings.usage ? [{ provide: Usage, useValue: bindings.usage }] : []),
+        ...(bindings.alerts ? [{ provide: Alerts, useValue: bindings.alerts.list }, { provide: AlertWebhooks, useValue: bindings.alerts.webhooks }] : []),
         ...(bindings.operations ? [{ provide: Operations, useValue: bindings.operations }] : []),
         ...(bindings.secrets !== undefined ? [{ provide: SECRET_STORE, useValue: bindings.secrets }] : []),
         { provide: ApiKeys, useValue: bindings.apiKeys },

@@ -48,9 +48,12 @@ const knownTenantTables = [
   'read_models.usage_calls',
   'read_models.usage_runs',
   'read_models.usage_tool_calls',
+  'read_models.alerts',
+  'read_models.alert_deliveries',
+  'read_models.alert_delivery_attempts',
 ];
-/** Tenant tables closed to the application role altogether (the orchestrator's own): reading them is refused, whatever the tenant. */
-const closedTables = ['read_models.projection_quarantine', 'read_models.tenant_statuses'];
+/** Tenant tables closed to the application role altogether (the orchestrator's own, the alert delivery outbox): reading them is refused, whatever the tenant. */
+const closedTables = ['read_models.projection_quarantine', 'read_models.tenant_statuses', 'read_models.alert_deliveries', 'read_models.alert_delivery_attempts'];
 
 interface TenantTable {
   readonly name: string;
@@ -96,7 +99,8 @@ describe('row-level security on every tenant table of the running platform', () 
     await owner.query(`CREATE ROLE ${appLogin} LOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT; CREATE ROLE ${bypassing} LOGIN NOSUPERUSER BYPASSRLS`);
     appDatabaseUrl = loginUrl(appLogin);
     // PORT 0: the demo CRM takes a free port too.
-    dev = devMode({ APP_DATABASE_URL: appDatabaseUrl, TOOL_TENANT_RATE_LIMIT_PER_MINUTE: '600' });
+    // An approval SLA of a second: A's approval that waits raises an alert of A (its row in the alerts read model).
+    dev = devMode({ APP_DATABASE_URL: appDatabaseUrl, TOOL_TENANT_RATE_LIMIT_PER_MINUTE: '600', ALERT_APPROVAL_SLA_MS: '1000', ALERT_EVALUATE_MS: '500' });
     await waitFor('dev mode to be ready', () => dev.output().includes('"msg":"dev mode ready"') || dev.child.exitCode !== null, { timeoutMs: 90_000 });
     const line = dev.output().split('\n').find((candidate) => candidate.includes('"msg":"dev mode ready"'));
     if (!line) throw new Error(`dev mode did not start:\n${dev.output().slice(-3000)}`);
@@ -169,6 +173,7 @@ describe('row-level security on every tenant table of the running platform', () 
     // approval); the write's turn comes after the read's answer in the log, so its tool call is in too.
     await waitFor("A's usage of crm", async () => ((await call('GET', '/v1/usage?groupBy=tool')).body?.rows ?? []).some((row: { key: string | null; calls: number }) => row.key === 'crm' && row.calls >= 2), { timeoutMs: 30_000 });
     await waitFor("A's parked call in the dead-letter index", async () => (await call('GET', '/v1/dead-letters?tool=crm')).body?.items?.length === 1, { timeoutMs: 30_000 });
+    await waitFor("A's alert of its approval past the SLA", async () => (await call('GET', '/v1/alerts')).body?.items?.length > 0, { timeoutMs: 30_000 });
     // Dev mode's start, three sessions and an export: more than the default on a loaded machine.
   }, 240_000);
   afterAll(async () => {

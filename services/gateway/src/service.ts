@@ -7,6 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { createGatewayApp } from './app.js';
 import { Projections } from './projections/projections.js';
+import { Alerts } from './alerts/alerts.js';
 import type { GatewayConfig } from './config.js';
 
 export interface RunningGateway {
@@ -45,6 +46,7 @@ export async function startGateway(platform: Platform, config: GatewayConfig, lo
       adminLogStore: store,
       deadLetters: new DeadLetterQueries(platform, platform.config.readModelSchema),
       usage: { queries: usageQueries, dashboard: new DashboardQueries(usageQueries) },
+      alerts: new Alerts(platform.tenantPool, platform.config.readModelSchema),
       projections: new Projections(platform.tenantPool, platform.config.readModelSchema, { stallAfterMs: platform.config.readinessStallMs, heartbeatStaleAfterMs: platform.config.readinessStallMs }),
     });
     await app.listen(config.port, host);

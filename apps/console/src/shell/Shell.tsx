@@ -6,6 +6,8 @@ import { useCaller, usePlatformAdmin, useRoles } from '../auth/caller';
 import { replayRoles } from '../pages/operations/access';
 import { usageRoles } from '../pages/usage/UsagePage';
 import { useAuth } from '../auth/credentials';
+import { AlertIndicator } from '../pages/alerts/AlertIndicator';
+import { alertRoles } from '../pages/alerts/queries';
 
 /** `roles`: only for these (a link that can only answer 403 is no help); `platform`: the platform admin sees it too, and sees only these. */
 const sections: readonly { to: string; label: string; roles?: readonly string[]; platform?: boolean }[] = [
@@ -17,6 +19,7 @@ const sections: readonly { to: string; label: string; roles?: readonly string[];
   { to: '/policies', label: 'Policies' },
   // Only for the roles the gateway opens it to: a link that can only answer 403 is no help.
   { to: '/audit', label: 'Audit', roles: ['admin', 'auditor'] },
+  { to: '/alerts', label: 'Alerts', roles: alertRoles },
   { to: '/dead-letters', label: 'Dead letters', roles: replayRoles, platform: true },
   { to: '/operations', label: 'Operations', roles: replayRoles, platform: true },
   { to: '/projections', label: 'Projections', roles: replayRoles, platform: true },
@@ -41,6 +44,7 @@ export function Shell({ children }: { children: ReactNode }) {
             <Text fw={700} component="span" visibleFrom="sm">Agent Orchestrator</Text>
           </Group>
           <Group gap="xs" wrap="nowrap" miw={0}>
+            {caller && <AlertIndicator />}
             {caller && <SignedInAs tenantId={caller.tenantId} roles={caller.roles} />}
             {platform && <SignedInAs tenantId="Every tenant" roles={roles} />}
             <Button variant="subtle" size="compact-sm" onClick={signOut} style={{ flexShrink: 0 }}>Sign out</Button>

@@ -1,6 +1,7 @@
 import { EventCatalog } from './catalog.js';
 import { adminEvents } from './admin-events.js';
 import { analysisEvents } from './analysis-events.js';
+import { alertEvents } from './alert-events.js';
 import { agentEvents } from './agent-events.js';
 import { agentRunEvents, toolCallEvents } from './agent-run-events.js';
 import { approvalEvents } from './approval-events.js';
@@ -15,4 +16,4 @@ import { sessionEvents } from './session-events.js';
 import { toolEvents } from './tool-events.js';
 
 /** Every event type the platform publishes. A store rejects anything not in here. */
-export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents, ...parkedCallEvents, ...privacyEvents, ...agentEvents, ...toolEvents, ...policyEvents, ...policyCheckEvents, ...approvalEvents, ...egressEvents, ...adminEvents, ...auditEvents, ...operationEvents, ...analysisEvents, ...priceEvents]);
+export const eventCatalog = new EventCatalog([...sessionEvents, ...agentRunEvents, ...toolCallEvents, ...parkedCallEvents, ...privacyEvents, ...agentEvents, ...toolEvents, ...policyEvents, ...policyCheckEvents, ...approvalEvents, ...egressEvents, ...adminEvents, ...auditEvents, ...operationEvents, ...analysisEvents, ...priceEvents, ...alertEvents]);

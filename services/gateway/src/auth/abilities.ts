@@ -38,7 +38,9 @@ export type SubjectName =
   | 'Projection'
   | 'Operation'
   | 'Usage'
-  | 'Price';
+  | 'Price'
+  | 'Alert'
+  | 'AlertWebhook';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });
 export type GatewayAbility = MongoAbility<[Action, Subject]>;
@@ -63,6 +65,7 @@ export const roleAbilities: Readonly<Record<Role, Grant>> = {
     can('read', 'Projection', own);
     can(['create', 'read', 'update'], 'Operation', own);
     can('read', ['Usage', 'Price'], own);
+    can('read', 'Alert', own);
   },
   approver: (can, own) => {
     can('read', ['Session', 'SessionLog', 'Agent', 'Tool', 'Approval', 'Policy'], own);

@@ -2,14 +2,14 @@ import { secretNameSchema } from '@agent-orchestrator/contracts';
 import type { SecretStore, SecretSummary } from '@agent-orchestrator/secrets';
 import { Controller, Delete, Get, HttpCode, Inject, Param, Put } from '@nestjs/common';
 import { ApiOperation, ApiParam, type SchemaObject } from '@nestjs/swagger';
-import type pg from 'pg';
 import { z } from 'zod';
-import { AdminLog, actorOf, type AdminAction } from '../admin/admin-log.js';
+import { AdminLog, type AdminAction } from '../admin/admin-log.js';
 import { Caller, Can, type Principal } from '../auth/access.guard.js';
 import { GatewayError } from '../errors.js';
 import { Returns, ReturnsNothing } from '../http/answers.js';
 import { ApiProblems, AuthenticatedApi } from '../http/openapi.js';
 import { ValidBody } from '../http/valid-body.js';
+import { recordedSecretWrite } from './recorded-secret-write.js';
 import { isReservedSecretName, reservedSecretReason } from './reserved-names.js';
 
 /** The secret store, or null when none is configured (the routes then say how to configure one). */
@@ -50,7 +50,7 @@ export class SecretsController {
   @ApiProblems(400, 413, 415, 422)
   async put(@Param('name') name: string, @ValidBody(putBody) body: PutBody, @Caller() caller: Principal): Promise<SecretSummary> {
     const store = this.store();
-    return this.recorded(caller, store, (transaction) => store.put(caller.tenantId, secretName(name), body.value, transaction), (set) => [{ type: 'SecretSet', data: { name: set.name, version: set.version } }]);
+    return recordedSecretWrite(this.adminLog, caller, store, (transaction) => store.put(caller.tenantId, secretName(name), body.value, transaction), (set) => [{ type: 'SecretSet', data: { name: set.name, version: set.version } }]);
   }
 
   @Get()
@@ -71,25 +71,8 @@ export class SecretsController {
   @ApiProblems(400, 404, 422)
   async remove(@Param('name') name: string, @Caller() caller: Principal): Promise<void> {
     const store = this.store();
-    const deleted = await this.recorded(caller, store, (transaction) => store.delete(caller.tenantId, secretName(name), transaction), (existed): AdminAction[] => (existed ? [{ type: 'SecretDeleted', data: { name } }] : []));
+    const deleted = await recordedSecretWrite(this.adminLog, caller, store, (transaction) => store.delete(caller.tenantId, secretName(name), transaction), (existed): AdminAction[] => (existed ? [{ type: 'SecretDeleted', data: { name } }] : []));
     if (!deleted) throw new GatewayError('NotFound', `Your tenant has no secret named ${name}.`);
-  }
-
-  /**
-   * A write and its admin events (names and versions, never values). With the PostgreSQL store
-   * they commit in one transaction. Vault cannot join it: the event is recorded once Vault has
-   * taken the write, so a failure between the two leaves a change without its event (never an
-   * event without its change).
-   */
-  private async recorded<T>(caller: Principal, store: SecretStore, write: (transaction?: pg.ClientBase) => Promise<T>, actions: (result: T) => AdminAction[]): Promise<T> {
-    const record = async (client: pg.ClientBase, result: T) => {
-      const events = actions(result);
-      if (events.length > 0) await this.adminLog.record(client, caller.tenantId, actorOf(caller), events);
-      return result;
-    };
-    if (store.joinsTransactions) return this.adminLog.transaction(async (client) => record(client, await write(client)));
-    const result = await write();
-    return this.adminLog.transaction((client) => record(client, result));
   }
 
   private store(): SecretStore {
