@@ -24,7 +24,6 @@ import { parseObservabilityConfig, startObservability } from '@agent-orchestrato
 import { parseOrchestratorConfig, startOrchestrator } from '@agent-orchestrator/orchestrator';
 import { startPolicy } from '@agent-orchestrator/policy';
 import { parseReplayConfig, startReplay } from '@agent-orchestrator/replay';
-import { parseAlertsConfig, startAlerts } from '@agent-orchestrator/observability';
 import { openPool, openTenantPool, platformTuningVariables, Readiness, PlatformConfigError, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
 import { parseToolAdaptersConfig, startToolAdapters } from '@agent-orchestrator/tool-adapters';
 import { Command } from 'commander';
@@ -85,7 +84,6 @@ function parseServiceConfigs() {
       audit: parseAuditConfig(serviceEnv),
       replay: parseReplayConfig(serviceEnv),
       observability: parseObservabilityConfig(serviceEnv),
-      alerts: parseAlertsConfig(serviceEnv),
       toolAdapters: parseToolAdaptersConfig(serviceEnv),
     };
   } catch (error) {
@@ -150,8 +148,6 @@ async function start(): Promise<{ url: string }> {
     ['audit', () => startAudit(sharedPlatform(shared, 'audit'), serviceConfigs.audit)],
     ['replay', () => startReplay(sharedPlatform(shared, 'replay'), serviceConfigs.replay)],
     ['observability', () => startObservability(sharedPlatform(shared, 'observability'), serviceConfigs.observability)],
-    // Until the observability service's own start wires them in: its alerts (rules, read model, webhook delivery).
-    ['observability alerts', () => startAlerts(sharedPlatform(shared, 'observability'), serviceConfigs.alerts)],
   ];
   for (const [name, startService] of services) running.push({ name, ...(await startService()) });
   broker.allGroupsStarted();

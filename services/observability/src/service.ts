@@ -4,6 +4,7 @@ import { UsageProjection } from '@agent-orchestrator/read-models';
 import { startCommandConsumer, type Platform, type RunningService } from '@agent-orchestrator/service-host';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { startAlerts } from './alerts/alerts.js';
 import type { ObservabilityConfig } from './config.js';
 import { priceCommandHandler, seedConfiguredPrices } from './prices/price-commands.js';
 
@@ -12,7 +13,8 @@ import { priceCommandHandler, seedConfiguredPrices } from './prices/price-comman
  * start, `PUT /v1/prices` through `commands.observability`) and the usage read model priced from
  * them, which it hosts: it also consumes `commands.projections` in a group of its own, so a
  * rebuild of `usage` (`ao projections rebuild usage`) reaches it while the orchestrator's group
- * handles the projections the orchestrator hosts.
+ * handles the projections the orchestrator hosts. And the alerts: their rules, read model and
+ * signed webhook delivery (see startAlerts).
  */
 export async function startObservability(platform: Platform, config: ObservabilityConfig): Promise<RunningService> {
   const { store, logger } = platform;
@@ -49,8 +51,10 @@ export async function startObservability(platform: Platform, config: Observabili
     { group: 'observability.projections.commands' },
   );
   const prices = await startCommandConsumer(platform, 'observability', observabilityCommandMessageSchema, priceCommandHandler(store));
+  const alerts = await startAlerts(platform, config.alerts);
   return {
     async stop() {
+      await alerts.stop();
       await prices.stop();
       await projectionCommands.stop();
       await operations.settled();
