@@ -29,7 +29,7 @@ export async function startHealthServer(
   app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.text()));
   await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' });
   const address = app.server.address();
-  const unwatch = metrics.watch('readiness', async () => (await readiness.report()).checks.map(({ kind, name, lag, quarantined }) => ({ kind, name, lag, quarantined })));
+  const unwatch = metrics.watch('readiness', async () => (await readiness.report()).checks.map(({ kind, name, lag, quarantined }) => ({ kind, name: name.replace(/^projection:/, ''), lag, quarantined })));
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   const url = `http://127.0.0.1:${port}`;
   return {
