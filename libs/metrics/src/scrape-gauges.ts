@@ -60,34 +60,22 @@ export class ScrapeGauges {
     registry: Registry,
     private readonly caps: LabelCaps,
   ) {
-
-    const gauges = this;
-    const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (set: (labels: Record<L, string>, value: number) => void) => Promise<void>) =>
-      new Gauge<L>({
-        name,
-        help,
-        labelNames,
-        registers: [registry],
-        async collect() {
-          this.reset();
-          await fill((labels, value) => this.set(labels as never, value));
-        },
-      });
+    const gauge = scrapeGauge(registry);
     gauge(metricNames.sessions, 'Sessions in a live status now (queued, running, awaiting approval, paused, blocked), by tenant; ended ones are counted by the session duration histogram.', ['tenant', 'status'], async (set) => {
-      for (const [labels, count] of await gauges.folded('sessions', (row) => ({ tenant: gauges.cap('tenant', row.tenant), status: row.status }), (row) => row.count, sum)) set(labels, count);
+      for (const [labels, count] of await this.folded('sessions', (row) => ({ tenant: this.cap('tenant', row.tenant), status: row.status }), (row) => row.count, sum)) set(labels, count);
     });
     gauge(metricNames.approvalsPending, 'Approvals waiting for a decision, by tenant.', ['tenant'], async (set) => {
-      for (const [labels, count] of await gauges.folded('approvals', (row) => ({ tenant: gauges.cap('tenant', row.tenant) }), (row) => row.pending, sum)) set(labels, count);
+      for (const [labels, count] of await this.folded('approvals', (row) => ({ tenant: this.cap('tenant', row.tenant) }), (row) => row.pending, sum)) set(labels, count);
     });
     gauge(metricNames.oldestPendingApprovalAge, 'How long the oldest pending approval has waited, by tenant.', ['tenant'], async (set) => {
-      for (const [labels, age] of await gauges.folded('approvals', (row) => ({ tenant: gauges.cap('tenant', row.tenant) }), (row) => row.oldestAgeSeconds, Math.max)) set(labels, age);
+      for (const [labels, age] of await this.folded('approvals', (row) => ({ tenant: this.cap('tenant', row.tenant) }), (row) => row.oldestAgeSeconds, Math.max)) set(labels, age);
     });
     gauge(metricNames.deadLetters, 'Dead letters waiting for an operator, by the consumer group that gave up.', ['consumer'], async (set) => {
-      for (const [labels, count] of await gauges.folded('deadLetters', (row) => ({ consumer: gauges.cap('consumer', row.consumer) }), (row) => row.pending, sum)) set(labels, count);
+      for (const [labels, count] of await this.folded('deadLetters', (row) => ({ consumer: this.cap('consumer', row.consumer) }), (row) => row.pending, sum)) set(labels, count);
     });
     const readiness = (kind: ReadinessSample['kind'], label: 'consumer' | 'projection', value: (row: ReadinessSample) => number) => async (set: (labels: Record<string, string>, value: number) => void) => {
-      const rows = (await gauges.read('readiness')).filter((row) => row.kind === kind);
-      for (const [labels, total] of gauges.foldRows(rows, (row) => ({ [label]: gauges.cap(label, row.name) }), value, sum)) set(labels, total);
+      const rows = (await this.read('readiness')).filter((row) => row.kind === kind);
+      for (const [labels, total] of this.foldRows(rows, (row) => ({ [label]: this.cap(label, row.name) }), value, sum)) set(labels, total);
     };
     gauge(metricNames.consumerLag, 'Messages a consumer group has not handled yet.', ['consumer'], readiness('consumer', 'consumer', (row) => row.lag));
     gauge(metricNames.projectionLag, 'Events of the log a projection has not applied yet.', ['projection'], readiness('projection', 'projection', (row) => row.lag));
@@ -149,3 +137,18 @@ export class ScrapeGauges {
 }
 
 const sum = (a: number, b: number) => a + b;
+
+/** A gauge whose series are filled afresh at each scrape; `fill` sets them. */
+function scrapeGauge(registry: Registry) {
+  return <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (set: (labels: Record<L, string>, value: number) => void) => Promise<void>) =>
+    new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        await fill((labels, value) => this.set(labels as never, value));
+      },
+    });
+}

@@ -59,7 +59,7 @@ describe('metrics: /metrics of every service after a real session', () => {
     crm = await startDemoCrm(0);
     await provisionDemo({ gatewayUrl: cluster.gatewayUrl, apiKey: adminKey, crmUrl: crm.url });
     expect((await api(target()).call('PUT', '/v1/policies', { body: demoPolicy })).status).toBe(200);
-  });
+  }, 300_000);
 
   afterAll(async () => {
     await cluster?.stop();
@@ -128,16 +128,14 @@ describe('metrics: /metrics of every service after a real session', () => {
     expect([...(labelValues(orchestrator[metricNames.projectionLag]).get('projection') ?? [])]).toEqual(expect.arrayContaining(['sessions', 'approvals']));
 
     for (const service of clusterServices) scraped.set(service, await scrape(service));
-  });
+  }, 300_000);
 
-  it("has every process report its consumers' lag, and each family where its work happens", () => {
-    for (const service of clusterServices) {
-      const metrics = scraped.get(service)!;
-      expect([service, metrics[metricNames.consumerLag]?.data.length ?? 0]).toEqual([service, expect.any(Number)]);
-      expect(metrics[metricNames.consumerLag]?.data.length).toBeGreaterThan(0);
-      // Node's own process metrics come with every registry.
-      expect(metrics.process_cpu_user_seconds_total).toBeDefined();
-    }
+  it("has every process that consumes report its consumers' lag, and each family where its work happens", () => {
+    // The gateway consumes no Kafka topic: its /metrics has its process's metrics and no consumer.
+    const consumers = clusterServices.filter((service) => service !== 'gateway');
+    expect(consumers.filter((service) => (scraped.get(service)![metricNames.consumerLag]?.data.length ?? 0) === 0)).toEqual([]);
+    // Node's own process metrics come with every registry.
+    expect(clusterServices.filter((service) => scraped.get(service)!.process_cpu_user_seconds_total === undefined)).toEqual([]);
     expect(Object.keys(scraped.get('replay')!)).toEqual(expect.arrayContaining([metricNames.deadLetters, metricNames.projectionLag]));
     expect(Object.keys(scraped.get('orchestrator')!)).toEqual(expect.arrayContaining([metricNames.sessions, metricNames.approvalsPending, metricNames.oldestPendingApprovalAge, metricNames.sessionDuration, metricNames.stepDuration, metricNames.projectionLag, metricNames.quarantinedEvents]));
   });
