@@ -37,6 +37,7 @@ export class PlatformMetrics {
   private readonly toolCalls: Counter<'tenant' | 'tool' | 'outcome'>;
   private readonly sessionDuration: Histogram<'tenant' | 'status'>;
   private readonly stepDuration: Histogram<'tenant' | 'agent' | 'outcome'>;
+  private recording = true;
 
   constructor(options: PlatformMetricsOptions = {}) {
     this.caps = new LabelCaps(options.caps ?? defaultLabelCaps);
@@ -77,6 +78,7 @@ export class PlatformMetrics {
 
   /** A model call answered (agent-runtime, when the response is recorded). */
   modelCall(call: ModelCallObservation): void {
+    if (!this.recording) return;
     const model = this.caps.fold('model', call.model);
     const agent = this.caps.fold('agent', call.agent);
     const tenant = this.caps.fold('tenant', call.tenant);
@@ -89,17 +91,28 @@ export class PlatformMetrics {
 
   /** A tool call's answer recorded (tool-adapters, once its event is appended). */
   toolCall(call: { readonly tenant: string; readonly tool: string; readonly outcome: ToolCallOutcome }): void {
+    if (!this.recording) return;
     this.toolCalls.inc({ tenant: this.caps.fold('tenant', call.tenant), tool: this.caps.fold('tool', call.tool), outcome: call.outcome });
   }
 
   /** A session ended (the orchestrator, once its terminal event is appended). */
   sessionEnded(session: { readonly tenant: string; readonly status: 'completed' | 'failed' | 'cancelled'; readonly seconds: number }): void {
+    if (!this.recording) return;
     this.sessionDuration.observe({ tenant: this.caps.fold('tenant', session.tenant), status: session.status }, session.seconds);
   }
 
   /** A step's attempt answered (the orchestrator, once StepCompleted or StepFailed is appended). */
   stepEnded(step: { readonly tenant: string; readonly agent: string; readonly outcome: StepOutcome; readonly seconds: number }): void {
+    if (!this.recording) return;
     this.stepDuration.observe({ tenant: this.caps.fold('tenant', step.tenant), agent: this.caps.fold('agent', step.agent), outcome: step.outcome }, step.seconds);
+  }
+
+  /**
+   * Turns the recording calls into no-ops (or back): for measuring what metrics cost against a run
+   * without them. Scrape-time gauges are read only when scraped, so they need no switch.
+   */
+  setRecording(on: boolean): void {
+    this.recording = on;
   }
 
   /** Registers a scrape-time reader for one source of gauges; returns the function that removes it. */

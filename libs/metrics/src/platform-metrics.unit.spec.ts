@@ -21,6 +21,19 @@ describe('PlatformMetrics', () => {
     expect(sumOf(families.get(metricNames.costUsd), { tenant: 'acme', model: 'gpt-x', agent: 'Planner' })).toBeCloseTo(0.75);
   });
 
+  it('records nothing while recording is off, and again once it is back on', async () => {
+    const metrics = new PlatformMetrics();
+    metrics.setRecording(false);
+    metrics.toolCall({ tenant: 'acme', tool: 'crm', outcome: 'completed' });
+    metrics.stepEnded({ tenant: 'acme', agent: 'Executor', outcome: 'completed', seconds: 1 });
+    expect(sumOf((await parse(metrics)).get(metricNames.toolCalls))).toBe(0);
+    metrics.setRecording(true);
+    metrics.toolCall({ tenant: 'acme', tool: 'crm', outcome: 'completed' });
+    const families = await parse(metrics);
+    expect(sumOf(families.get(metricNames.toolCalls))).toBe(1);
+    expect(countOf(families.get(metricNames.stepDuration))).toBe(0);
+  });
+
   it('folds the values past a label cap into "other", keeping sums exact', async () => {
     const metrics = new PlatformMetrics({ caps });
     for (const tenant of ['t1', 't2', 't3', 't4']) metrics.toolCall({ tenant, tool: 'crm', outcome: 'completed' });
