@@ -12,7 +12,9 @@ import { api } from './e2e/scenarios.behaviour.js';
 const root = join(import.meta.dirname, '../../..');
 const adminKey = randomBytes(32).toString('base64url');
 const suffix = randomBytes(4).toString('hex');
-const schemas = { eventStore: `e2e_mes_${suffix}`, readModels: `e2e_mrm_${suffix}`, gateway: `e2e_mgw_${suffix}`, secrets: `e2e_msec_${suffix}` };
+/** This spec's own schemas, dropped after it: named as the cluster's options name them. */
+const schemas = { eventStoreSchema: `e2e_mes_${suffix}`, readModelSchema: `e2e_mrm_${suffix}`, gatewaySchema: `e2e_mgw_${suffix}` };
+const secretsSchema = `e2e_msec_${suffix}`;
 
 /** The labels the platform's families may carry: bounded ones only, never an id. */
 const boundedLabels = new Set(['tenant', 'model', 'agent', 'tool', 'outcome', 'status', 'consumer', 'projection', 'source', 'gen_ai_operation_name', 'gen_ai_request_model', 'gen_ai_token_type', 'gen_ai_agent_name']);
@@ -41,21 +43,10 @@ describe('metrics: /metrics of every service after a real session', () => {
 
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 2 });
-    cluster = await startCluster({
-      root,
-      databaseUrl: testDatabaseUrl(),
-      kafkaBrokers: testBrokers(),
-      bootstrapAdminApiKey: adminKey,
-      bootstrapTenant: 'acme',
-      topicPrefix: uniqueTopicPrefix('metrics'),
-      eventStoreSchema: schemas.eventStore,
-      readModelSchema: schemas.readModels,
-      gatewaySchema: schemas.gateway,
-      env: { SECRETS_KEY: randomBytes(32).toString('base64'), SECRETS_SCHEMA: schemas.secrets, APPROVAL_SWEEP_MS: '500' },
-      onOutput: (service, line) => output.push(`${service}: ${line}`),
-      // Eight processes compile and start at once on a shared machine: give them time.
-      startTimeoutMs: 240_000,
-    });
+    const env = { SECRETS_KEY: randomBytes(32).toString('base64'), SECRETS_SCHEMA: secretsSchema, APPROVAL_SWEEP_MS: '500' };
+    const onOutput = (service: ClusterService, line: string) => output.push(`${service}: ${line}`);
+    // Eight processes compile and start at once on a shared machine: give them time.
+    cluster = await startCluster({ root, databaseUrl: testDatabaseUrl(), kafkaBrokers: testBrokers(), topicPrefix: uniqueTopicPrefix('metrics'), ...schemas, bootstrapAdminApiKey: adminKey, bootstrapTenant: 'acme', env, onOutput, startTimeoutMs: 240_000 });
     crm = await startDemoCrm(0);
     await provisionDemo({ gatewayUrl: cluster.gatewayUrl, apiKey: adminKey, crmUrl: crm.url });
     expect((await api(target()).call('PUT', '/v1/policies', { body: demoPolicy })).status).toBe(200);
@@ -64,7 +55,7 @@ describe('metrics: /metrics of every service after a real session', () => {
   afterAll(async () => {
     await cluster?.stop();
     await crm?.stop();
-    for (const schema of Object.values(schemas)) await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    for (const schema of [...Object.values(schemas), secretsSchema]) await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await pool.end();
   });
 
