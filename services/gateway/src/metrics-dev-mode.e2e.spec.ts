@@ -14,7 +14,7 @@ describe('metrics in dev mode', () => {
   let metricsUrl: string;
 
   beforeAll(async () => {
-    dev = await startDevModeProcess('metrics_e2e', { DEV_API_KEY: key, DEMO: 'false' });
+    dev = await startDevModeProcess('metrics_e2e', { DEV_API_KEY: key, DEMO: 'false' }, { readyTimeoutMs: 150_000 });
     const ready = dev.output().split('\n').find((line) => line.includes('"msg":"dev mode ready"'))!;
     metricsUrl = (JSON.parse(ready) as { metricsUrl: string }).metricsUrl;
   }, 180_000);
