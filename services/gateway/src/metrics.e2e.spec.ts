@@ -50,7 +50,7 @@ describe('metrics: /metrics of every service after a real session', () => {
     crm = await startDemoCrm(0);
     await provisionDemo({ gatewayUrl: cluster.gatewayUrl, apiKey: adminKey, crmUrl: crm.url });
     expect((await api(target()).call('PUT', '/v1/policies', { body: demoPolicy })).status).toBe(200);
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
     await cluster?.stop();
