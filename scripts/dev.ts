@@ -24,7 +24,7 @@ import { parseObservabilityConfig, startObservability } from '@agent-orchestrato
 import { parseOrchestratorConfig, startOrchestrator } from '@agent-orchestrator/orchestrator';
 import { startPolicy } from '@agent-orchestrator/policy';
 import { parseReplayConfig, startReplay } from '@agent-orchestrator/replay';
-import { openPool, openTenantPool, platformTuningVariables, Readiness, PlatformConfigError, sharedPlatform, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
+import { openPool, openTenantPool, platformTuningVariables, Readiness, PlatformConfigError, sharedPlatform, startHealthServer, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
 import { parseToolAdaptersConfig, startToolAdapters } from '@agent-orchestrator/tool-adapters';
 import { Command } from 'commander';
 import { buildConsole } from '../apps/console/build.js';
@@ -44,6 +44,8 @@ const devEnv = platformTuningVariables.extend({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expects a PostgreSQL connection string, postgres://user:password@host:port/database, or leave it unset for the embedded one' }).optional(),
   DEMO: z.enum(['true', 'false'], { error: 'expects true or false' }).default('true'),
   DEMO_TOOLS_PORT: port('the demo CRM port (0 picks a free one)').optional(),
+  // /metrics (and /healthz, /readyz) apart from the API: metrics name every tenant and what it spends, so they are for the operator's scraper, never for a tenant's key.
+  METRICS_PORT: port('the port of /metrics (0 picks a free one)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expects fatal, error, warn, info, debug, trace or silent' }).default('warn'),
   TENANT: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'expects a tenant id: letters, digits, "_", "." and "-"' }).default('demo'),
 });
@@ -99,7 +101,7 @@ const running: { name: string; stop(): Promise<void> }[] = [];
 let local: LocalPostgres | undefined;
 let crm: DemoCrm | undefined;
 
-async function start(): Promise<{ url: string }> {
+async function start(): Promise<{ url: string; metricsUrl: string }> {
   // The console the gateway serves at `/`, rebuilt when its sources changed (a second or two).
   if (!process.env.CONSOLE_DIR) await buildConsole({ log: (line) => logger.info(line) });
   local = env.DATABASE_URL ? undefined : await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), port: 0 });
@@ -159,13 +161,15 @@ async function start(): Promise<{ url: string }> {
   };
   const gateway = await startGateway(sharedPlatform(shared, 'gateway'), gatewayConfig, logger.child({ service: 'gateway' }), env.HOST);
   running.push({ name: 'gateway', stop: () => gateway.stop() });
+  const metrics = await startHealthServer(shared.readiness, { port: env.METRICS_PORT ?? (env.PORT === 0 ? 0 : env.PORT + 2), host: env.HOST });
+  running.push({ name: 'metrics server', stop: () => metrics.close() });
 
   if (env.DEMO === 'true') {
     crm = await startDemoCrm(env.DEMO_TOOLS_PORT ?? (env.PORT === 0 ? 0 : env.PORT + 1));
     running.push({ name: 'demo CRM', stop: () => crm!.stop() });
     for (const step of await provisionDemo({ gatewayUrl: gateway.url, apiKey, crmUrl: crm.url })) logger.info(`demo: ${step}`);
   }
-  return { url: gateway.url };
+  return { url: gateway.url, metricsUrl: `${metrics.url}/metrics` };
 }
 
 let stopping = false;
@@ -181,12 +185,12 @@ process.once('SIGINT', () => void stop(0));
 process.once('SIGTERM', () => void stop(0));
 
 try {
-  const { url } = await start();
+  const { url, metricsUrl } = await start();
   const ws = url.replace(/^http/, 'ws');
   // Since the process started, module loading included: what a person waits.
   const seconds = process.uptime().toFixed(1);
   // One line a script can read (the end-to-end specs and bench:startup do), then the walkthrough's starting point.
-  console.log(JSON.stringify({ msg: 'dev mode ready', url, readySeconds: Number(seconds), rssBytes: process.memoryUsage().rss }));
+  console.log(JSON.stringify({ msg: 'dev mode ready', url, metricsUrl, readySeconds: Number(seconds), rssBytes: process.memoryUsage().rss }));
   console.log(`
 Agent Orchestrator (dev mode) is ready in ${seconds} s: every service in this process, ${local ? `embedded PostgreSQL (${join(env.DEV_DATA_DIR, 'postgres')})` : 'PostgreSQL at DATABASE_URL'}, in-process transport, ${process.env.OPENAI_API_KEY || process.env.OPENAI_BASE_URL ? 'an OpenAI-compatible model' : 'the scripted model'}.
   Console:    ${url}/   (sign in with the API key below)
@@ -194,6 +198,7 @@ Agent Orchestrator (dev mode) is ready in ${seconds} s: every service in this pr
   Docs:       ${url}/docs
   WebSocket:  ${ws}/v1/sessions/<sessionId>/live
   Health:     ${url}/healthz, ${url}/readyz
+  Metrics:    ${metricsUrl}   (Prometheus; METRICS_PORT, on HOST, never on the API port)
   API key:    ${apiKey}   (tenant ${env.TENANT}, admin${env.DEV_API_KEY ? '' : `; kept in ${join(env.DEV_DATA_DIR, 'api-key')}, or set DEV_API_KEY`})
   Platform admin key: ${platformAdminKey}   (manages tenants at /v1/tenants, reads no tenant's data${env.PLATFORM_ADMIN_API_KEY ? '' : `; kept in ${join(env.DEV_DATA_DIR, 'platform-admin-key')}, or set PLATFORM_ADMIN_API_KEY`})
 ${crm ? `  Demo CRM:   ${crm.url}/openapi.json (registered as tool crm; changing a customer needs an approver)\n` : ''}

@@ -35,6 +35,8 @@ export interface Cluster {
   readonly gatewayUrl: string;
   /** Where a running service answers /healthz and /readyz (each its own HEALTH_PORT; the gateway on its API port). */
   healthUrl(service: ClusterService): string | undefined;
+  /** Where a running service answers /metrics (the gateway on its HEALTH_PORT, apart from its API). */
+  metricsUrl(service: ClusterService): string | undefined;
   /** SIGKILL, as in a crash: no shutdown hooks run. */
   kill(service: ClusterService): Promise<void>;
   /** Starts a service again (after kill or stop) and waits until it is ready. */
@@ -49,10 +51,10 @@ interface Running {
 }
 
 /** A line that says the service is ready, and what it tells (the gateway's URL). */
-function readiness(service: ClusterService, line: string): { ready: boolean; url?: string } {
+function readiness(service: ClusterService, line: string): { ready: boolean; url?: string; metricsUrl?: string } {
   try {
-    const entry = JSON.parse(line) as { msg?: string; url?: string; healthUrl?: string };
-    if (service === 'gateway') return entry.msg === 'gateway listening' ? { ready: true, ...(entry.url ? { url: entry.url } : {}) } : { ready: false };
+    const entry = JSON.parse(line) as { msg?: string; url?: string; healthUrl?: string; metricsUrl?: string };
+    if (service === 'gateway') return entry.msg === 'gateway listening' ? { ready: true, ...(entry.url ? { url: entry.url } : {}), ...(entry.metricsUrl ? { metricsUrl: entry.metricsUrl } : {}) } : { ready: false };
     return entry.msg === `${service} started` ? { ready: true, ...(entry.healthUrl ? { url: entry.healthUrl } : {}) } : { ready: false };
   } catch {
     return { ready: false };
@@ -67,6 +69,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const running = new Map<ClusterService, Running>();
   let gatewayUrl = '';
   const healthUrls = new Map<ClusterService, string>();
+  const metricsUrls = new Map<ClusterService, string>();
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     DATABASE_URL: options.databaseUrl,
@@ -101,12 +104,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         options.onOutput?.(service, line);
         recent.push(line);
         if (recent.length > 20) recent.shift();
-        const { ready, url } = readiness(service, line);
+        const { ready, url, metricsUrl } = readiness(service, line);
         if (url) {
           const local = url.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
           healthUrls.set(service, local);
           if (service === 'gateway') gatewayUrl = local;
+          else metricsUrls.set(service, `${local}/metrics`);
         }
+        if (metricsUrl) metricsUrls.set(service, metricsUrl);
         if (ready) {
           clearTimeout(timer);
           resolve();
@@ -126,6 +131,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     if (!process) return;
     running.delete(service);
     healthUrls.delete(service);
+    metricsUrls.delete(service);
     if (process.child.exitCode === null && process.child.signalCode === null) process.child.kill(signal);
     await process.exited;
   };
@@ -145,6 +151,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   return {
     gatewayUrl,
     healthUrl: (service) => healthUrls.get(service),
+    metricsUrl: (service) => metricsUrls.get(service),
     kill: (service) => stopOne(service, 'SIGKILL'),
     start,
     stop,

@@ -21,8 +21,7 @@ export {
   type StepStatus,
 } from './sessions/sessions-tables.js';
 export { openReadModels, type ReadModels } from './read-models.js';
-export { approvalsTableName } from './approvals/approvals.js';
-export { ApprovalsProjection, type ApprovalRecord, type ApprovalStatus } from './approvals/approvals.js';
+export { ApprovalsProjection, approvalsTableName, type ApprovalRecord, type ApprovalStatus } from './approvals/approvals.js';
 export { ApprovalQueries, type ListApprovalsQuery } from './approvals/approval-queries.js';
 export { ParkedCallQueries, ParkedCallsProjection, parkedCallsTableName, type ParkedCallRecord, type ParkedCallStatus } from './parked-calls/parked-calls.js';
 export { TenantStatusesProjection, TenantStatusQueries, tenantStatusChange, type SessionOutOfStep } from './tenants/tenant-statuses.js';

@@ -1,4 +1,4 @@
-import { openPlatform, parsePlatformConfig, PlatformConfigError, type Platform } from '@agent-orchestrator/service-host';
+import { openPlatform, parsePlatformConfig, PlatformConfigError, startHealthServer, type Platform } from '@agent-orchestrator/service-host';
 import { pino } from 'pino';
 import { GatewayConfigError, parseGatewayConfig } from './config.js';
 import { startGateway } from './service.js';
@@ -9,10 +9,12 @@ try {
   const config = parseGatewayConfig(process.env);
   platform = await openPlatform(parsePlatformConfig(process.env, 'gateway'), 'gateway');
   const gateway = await startGateway(platform, config, logger);
+  // /metrics names every tenant: it is served on HEALTH_PORT, apart from the public API.
+  const metrics = await startHealthServer(platform.readiness, { port: platform.config.healthPort });
   const opened = platform;
   gateway.app.enableShutdownHooks();
-  gateway.app.getHttpServer().on('close', () => void opened.close());
-  logger.info({ url: gateway.url }, 'gateway listening');
+  gateway.app.getHttpServer().on('close', () => void metrics.close().then(() => opened.close()));
+  logger.info({ url: gateway.url, metricsUrl: `${metrics.url}/metrics` }, 'gateway listening');
 } catch (error) {
   if (error instanceof GatewayConfigError || error instanceof PlatformConfigError) logger.fatal(error.message);
   else logger.fatal({ err: error }, 'gateway failed to start');

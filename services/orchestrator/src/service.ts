@@ -2,6 +2,7 @@ import { commandMessageSchema, projectionCommandMessageSchema } from '@agent-orc
 import type { CheckpointStore } from '@agent-orchestrator/event-store';
 import { startRelay } from '@agent-orchestrator/messaging';
 import { TenantPrivacy } from '@agent-orchestrator/pii';
+import { processMetrics, watchReadModels } from '@agent-orchestrator/metrics';
 import { ProjectionOperations, ProjectionRunner } from '@agent-orchestrator/projections';
 import pg from 'pg';
 import { ApprovalsProjection, ModelCallsProjection, ParkedCallsProjection, SessionsProjection, TenantStatusesProjection, openReadModels } from '@agent-orchestrator/read-models';
@@ -77,10 +78,13 @@ export async function startOrchestrator(platform: Platform, config: Orchestrator
     OrchestratorModule.register({ store, logger, now, sessions: readModels.sessionQueries, sessionsCaughtUp: (position) => sessionsProjection.waitFor(position) }),
     { events: ['agentrun', 'admin'] },
   );
+  // This process hosts the sessions and approvals projections: it answers for their gauges.
+  const unwatchReadModels = watchReadModels(processMetrics, platform.pool, platformConfig.readModelSchema, { sessions: true, approvals: true });
   const sweep = startTimeoutSweep({ store, queries: readModels.sessionQueries, approvals: readModels.approvalQueries, parkedCalls: readModels.parkedCallQueries, logger, intervalMs: config.timeoutSweepMs, now });
   const tenantStatusSweep = startTenantStatusSweep({ store, logger, statuses: readModels.tenantStatusQueries, intervalMs: config.timeoutSweepMs, now });
   return {
     async stop() {
+      unwatchReadModels();
       await sweep.stop();
       await tenantStatusSweep.stop();
       await outcomes.close();

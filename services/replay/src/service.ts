@@ -1,4 +1,5 @@
 import { replayCommandMessageSchema } from '@agent-orchestrator/contracts';
+import { processMetrics, watchReadModels } from '@agent-orchestrator/metrics';
 import { ProjectionRunner } from '@agent-orchestrator/projections';
 import { OperationQueries, OperationsProjection } from '@agent-orchestrator/read-models';
 import { startCommandConsumer, startSweep, type Platform, type RunningService } from '@agent-orchestrator/service-host';
@@ -32,6 +33,8 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
   const parkedCalls = await startParkedCalls(platform);
   // What operations act on: one line per source (dead letters, parked calls, projections, sessions).
   const deadLetters = await startDeadLetters(platform, { maxRedrives: config.maxRedrives, rescanMs: config.deadLetterRescanMs });
+  // This process indexes the dead letters: it answers for their gauge.
+  const unwatchDeadLetters = watchReadModels(processMetrics, pool, schema, { deadLetters: true });
   const projectionSource = new ProjectionSource({ db: pool, schema, producer: platform.producer, topics: platform.topics, limits: { stallAfterMs: platform.config.readinessStallMs, heartbeatStaleAfterMs: platform.config.readinessStallMs } });
   const itemSources: ItemSource[] = [deadLetters.source, parkedCalls.source, projectionSource, new SessionReplaySource({ store, pool, readModelSchema: schema })];
 
@@ -63,6 +66,7 @@ export async function startReplay(platform: Platform, config: ReplayConfig, opti
   return {
     async stop() {
       // Acting on items stops first (the batch in hand is recorded); a confirm that arrives meanwhile is run by the next process's sweep.
+      unwatchDeadLetters();
       await runner.stop();
       await sweep.stop();
       await commands.stop();

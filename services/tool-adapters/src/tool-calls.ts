@@ -14,6 +14,7 @@ import {
 import { currentEgress } from '@agent-orchestrator/egress';
 import { isEventStoreError, type EventStore } from '@agent-orchestrator/event-store';
 import { encodeEvent, type MessageSender } from '@agent-orchestrator/messaging';
+import { processMetrics } from '@agent-orchestrator/metrics';
 import { redactEvents, type PiiKind } from '@agent-orchestrator/pii';
 import { pinnedOperation } from '@agent-orchestrator/tools';
 import type { Logger } from 'pino';
@@ -309,6 +310,7 @@ export class ToolCalls {
     const events = redactEvents([answered], await this.options.redact.kindsFor(request.tenantId), answerFields);
     try {
       await this.options.store.append(stream, events, { expectedVersion: place.expectedVersion });
+      processMetrics.toolCall({ tenant: request.tenantId, tool, outcome: 'output' in answer ? 'completed' : 'park' in answer ? 'parked' : 'failed' });
     } catch (error) {
       if (isEventStoreError(error) && error.code === 'WrongExpectedVersion') return; // answered already
       throw error;

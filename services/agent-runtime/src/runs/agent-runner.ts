@@ -21,6 +21,7 @@ import {
 } from '@agent-orchestrator/contracts';
 import { eventIdsFor, isEventStoreError, type EventStore } from '@agent-orchestrator/event-store';
 import { MessagingError } from '@agent-orchestrator/messaging';
+import { processMetrics } from '@agent-orchestrator/metrics';
 import {
   InputGuardrailTripwireTriggered,
   OutputGuardrailTripwireTriggered,
@@ -195,7 +196,11 @@ export class AgentRunner {
       version = await this.append(stream, held, version, 'record a model response');
       held = [];
     };
-    const record = (response: RecordedResponse) => hold({ type: 'RecordResponse', response, model: modelName, costUsd: costOf(modelName, response, this.options.prices) });
+    const record = (response: RecordedResponse, seconds: number) => {
+      const costUsd = costOf(modelName, response, this.options.prices);
+      hold({ type: 'RecordResponse', response, model: modelName, costUsd });
+      processMetrics.modelCall({ tenant: brief.tenantId, model: modelName, agent: agentName, inputTokens: response.inputTokens, outputTokens: response.outputTokens, costUsd, seconds });
+    };
     const recording = new RecordingModel(model, recorded, record, firstTurnOf(state), storeHeld);
     const cast: AgentCast = {
       model: recording,

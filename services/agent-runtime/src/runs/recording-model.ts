@@ -20,7 +20,8 @@ export class RecordingModel implements Model {
   constructor(
     private readonly model: Model,
     private readonly recorded: readonly RecordedResponse[],
-    private readonly record: (response: RecordedResponse) => void | Promise<void>,
+    /** `seconds`: how long the model took to answer. */
+    private readonly record: (response: RecordedResponse, seconds: number) => void | Promise<void>,
     firstTurn: number,
     private readonly beforeAsking: () => Promise<void> = async () => undefined,
   ) {
@@ -32,7 +33,9 @@ export class RecordingModel implements Model {
     const known = this.recorded.find((response) => response.turn === turn);
     if (known) return toModelResponse(known);
     await this.beforeAsking();
+    const asked = performance.now();
     const response = await this.model.getResponse(request);
+    const seconds = (performance.now() - asked) / 1000;
     const recorded: RecordedResponse = {
       turn,
       ...(response.responseId === undefined ? {} : { responseId: response.responseId }),
@@ -40,7 +43,7 @@ export class RecordingModel implements Model {
       inputTokens: response.usage.inputTokens,
       outputTokens: response.usage.outputTokens,
     };
-    await this.record(recorded);
+    await this.record(recorded, seconds);
     return toModelResponse(recorded);
   }
 

@@ -5,6 +5,7 @@ import { redactingDecider, type PiiKind, type RedactedFields } from '@agent-orch
 import type { Logger } from 'pino';
 import type { SessionError} from '../domain/session/index.js';
 import { decide, evolve, initialState, maxEventsPerDecision, type SessionErrorCode, type SessionState } from '../domain/session/index.js';
+import { recordSessionTimings } from './session-timings.js';
 
 const sessionEventTypes = new Set<string>(sessionEvents.map((definition) => definition.type));
 const isSessionEvent = (event: EventEnvelope): event is EventEnvelope & SessionEvent => sessionEventTypes.has(event.type);
@@ -59,7 +60,8 @@ export async function decideSessionCommand(store: EventStore, logger: Logger, co
   const eventIds = original === undefined ? sessionEventIdsFor(commandId) : eventIdsFor(commandId, original.length + 1 + maxEventsPerDecision);
   const withIds: SessionCommand = { ...command, metadata: { ...command.metadata, eventIds } };
   try {
-    await handleCommand(store, sessionStream(command.sessionId), withIds, redactingDecider(deciderForking(original), redact, clientText));
+    const handled = await handleCommand(store, sessionStream(command.sessionId), withIds, redactingDecider(deciderForking(original), redact, clientText));
+    await recordSessionTimings(store, sessionStream(command.sessionId), handled);
   } catch (error) {
     const code = sessionErrorCode(error);
     if (code !== undefined) {
