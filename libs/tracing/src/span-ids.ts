@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+import { spanPlaceOf, type LoggedEvent } from './span-place.js';
+
+const hex = (text: string, length: number): string => createHash('sha256').update(text).digest('hex').slice(0, length);
+
+/** The session's trace id: derived from its id, so every process puts the session's work in one trace without asking another. */
+export const sessionTraceId = (sessionId: string): string => hex(`trace/${sessionId}`, 32);
+
+/** A span's id from its key in the session (see SpanPlace): the same in the log, the exporter and the console. */
+export const sessionSpanId = (sessionId: string, key: string): string => hex(`span/${sessionId}/${key}`, 16);
+
+export const traceparentOf = (sessionId: string, key: string): string => `00-${sessionTraceId(sessionId)}-${sessionSpanId(sessionId, key)}-01`;
+
+/** The traceparent of the session's root span: what a command that starts or steers a session carries. */
+export const sessionTraceparent = (sessionId: string): string => traceparentOf(sessionId, 'session');
+
+/**
+ * The traceparent an event of a session's work is stored with: its span's, in its session's trace
+ * (whatever the decider copied from the event that caused it). Events of no session keep theirs.
+ */
+export function stampedTraceparent(event: LoggedEvent): string | null {
+  const place = spanPlaceOf(event);
+  return place ? traceparentOf(place.sessionId, place.key) : event.traceparent;
+}
