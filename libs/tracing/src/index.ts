@@ -6,3 +6,4 @@ export { sessionSpanId, sessionTraceId, sessionTraceparent, stampedTraceparent, 
 export { startTracing, tracingWanted, type Tracing } from './setup.js';
 export { inConsumerSpan, recordSessionSpans } from './spans.js';
 export { SessionSpanRecorder } from './session-span-recorder.js';
+export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';

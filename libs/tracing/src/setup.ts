@@ -70,7 +70,8 @@ export async function startTracing(serviceName: string, env: Readonly<Record<str
     enabled: true,
     shutdown: async () => {
       activeIds = undefined;
-      await sdk.shutdown();
+      // A collector that is gone must not fail the process's shutdown: its spans are lost, not the work.
+      await sdk.shutdown().catch(() => undefined);
     },
   };
 }
