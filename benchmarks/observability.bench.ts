@@ -17,7 +17,7 @@ import { ensureTestKafka } from '@agent-orchestrator/testing/kafka-for-tests';
 import { ensureTestPostgres } from '@agent-orchestrator/testing/postgres-for-tests';
 import { startOtlpReceiver } from '@agent-orchestrator/tracing';
 import { Command } from 'commander';
-import { percentile, progressBar, round } from './support.js';
+import { percentile, progressBar, round, threeSteps } from './support.js';
 
 const options = new Command()
   .name('bench:observability')
@@ -82,21 +82,6 @@ const scrape = async (): Promise<number> => {
   return answers.filter(Boolean).length;
 };
 
-const threeSteps = {
-  turns: [
-    {
-      agent: 'Planner',
-      output: {
-        steps: [
-          { stepId: 'a', title: 'a', agent: 'Executor', dependsOn: [] },
-          { stepId: 'b', title: 'b', agent: 'Executor', dependsOn: ['a'] },
-          { stepId: 'c', title: 'c', agent: 'Executor', dependsOn: ['b'] },
-        ],
-      },
-    },
-    { agent: 'Executor', text: 'done' },
-  ],
-};
 const steps: Record<Side, number[]> = { on: [], off: [] };
 let metricsAnswering = 0;
 const runSession = async (side: Side, goal: string, record: boolean) => {
