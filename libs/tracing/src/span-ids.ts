@@ -15,10 +15,15 @@ export const traceparentOf = (sessionId: string, key: string): string => `00-${s
 export const sessionTraceparent = (sessionId: string): string => traceparentOf(sessionId, 'session');
 
 /**
- * The traceparent an event of a session's work is stored with: its span's, in its session's trace
- * (whatever the decider copied from the event that caused it). Events of no session keep theirs.
+ * The traceparent an event of a session's work is stored with: its span's, in its session's trace,
+ * in place of none or of the one the decider copied from the event that caused it (same trace,
+ * another span). A traceparent of another trace was chosen by whoever wrote the event, and stays;
+ * so do those of events of no session.
  */
 export function stampedTraceparent(event: LoggedEvent): string | null {
   const place = spanPlaceOf(event);
-  return place ? traceparentOf(place.sessionId, place.key) : event.traceparent;
+  if (!place) return event.traceparent;
+  const traceId = sessionTraceId(place.sessionId);
+  if (event.traceparent && event.traceparent.split('-')[1] !== traceId) return event.traceparent;
+  return `00-${traceId}-${sessionSpanId(place.sessionId, place.key)}-01`;
 }

@@ -84,11 +84,15 @@ describe('a session trace rebuilt from its log', () => {
     expect(byKey.get('session')!.eventIds).toEqual(['e1', 'e15']);
   });
 
-  it("stamps each event with its span's id in the session's trace; events of no session keep theirs", () => {
+  it("stamps each event with its span's id in the session's trace; a foreign or sessionless one stays", () => {
     const stamped = stampedTraceparent(log[5]!);
     expect(stamped).toBe(`00-${sessionTraceId(sessionId)}-${sessionSpanId(sessionId, 'chat/e6')}-01`);
     expect(stampedTraceparent(log[3]!)).toContain(sessionSpanId(sessionId, 'step/s1/1'));
     const registered = { eventId: 'x', type: 'ToolRegistered', streamId: 'tool-crm', occurredAt: log[0]!.occurredAt, traceparent: null, data: {} };
     expect(stampedTraceparent(registered)).toBeNull();
+    // A copied traceparent (same trace, the cause's span) gives way; one of another trace stays.
+    expect(stampedTraceparent({ ...log[5]!, traceparent: stampedTraceparent(log[4]!) })).toBe(stamped);
+    const foreign = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    expect(stampedTraceparent({ ...log[5]!, traceparent: foreign })).toBe(foreign);
   });
 });
