@@ -1,4 +1,5 @@
 import { genAi, platformAttributes, traceOfSession, type LoggedEvent, type TraceSpan } from '@agent-orchestrator/tracing/tree';
+import { formatCost } from './format';
 
 /** One row of the waterfall: a span, how deep it sits, and where its bar goes (percent of the session's time). */
 export interface WaterfallRow {
@@ -24,7 +25,7 @@ function detailOf(span: TraceSpan): string {
     case 'invoke_agent': {
       const tokens = (numberAt(span, genAi.inputTokens) ?? 0) + (numberAt(span, genAi.outputTokens) ?? 0);
       const cost = numberAt(span, genAi.costAmount);
-      return [at(genAi.requestModel), tokens > 0 ? `${tokens} tokens` : undefined, cost === undefined ? undefined : `$${cost.toFixed(4)}`].filter(Boolean).join(' · ');
+      return [at(genAi.requestModel), tokens > 0 ? `${tokens} tokens` : undefined, cost === undefined ? undefined : formatCost(cost)].filter(Boolean).join(' · ');
     }
     case 'execute_tool':
       return [at(platformAttributes.toolOperation), at(platformAttributes.toolOutcome)].filter(Boolean).join(' · ');
