@@ -52,7 +52,7 @@ const start = (side: Side): Promise<Cluster> => {
     // The untraced side must not inherit an endpoint from the shell that ran the bench.
     env: side === 'on' ? tracingEnv : { OTEL_SDK_DISABLED: 'true' },
     // Sixteen processes start on one machine.
-    startTimeoutMs: 300_000,
+    startTimeoutMs: 600_000,
   });
 };
 const clusters: Record<Side, Cluster> = { on: await start('on'), off: await start('off') };
