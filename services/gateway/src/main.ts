@@ -1,4 +1,5 @@
 import { openPlatform, parsePlatformConfig, PlatformConfigError, type Platform } from '@agent-orchestrator/service-host';
+import { startTracing } from '@agent-orchestrator/tracing';
 import { pino } from 'pino';
 import { GatewayConfigError, parseGatewayConfig } from './config.js';
 import { startGateway } from './service.js';
@@ -7,11 +8,12 @@ const logger = pino({ name: 'gateway', level: process.env.LOG_LEVEL ?? 'info' })
 let platform: Platform | undefined;
 try {
   const config = parseGatewayConfig(process.env);
+  const tracing = await startTracing('gateway');
   platform = await openPlatform(parsePlatformConfig(process.env, 'gateway'), 'gateway');
   const gateway = await startGateway(platform, config, logger);
   const opened = platform;
   gateway.app.enableShutdownHooks();
-  gateway.app.getHttpServer().on('close', () => void opened.close());
+  gateway.app.getHttpServer().on('close', () => void opened.close().finally(() => tracing.shutdown()));
   logger.info({ url: gateway.url }, 'gateway listening');
 } catch (error) {
   if (error instanceof GatewayConfigError || error instanceof PlatformConfigError) logger.fatal(error.message);
