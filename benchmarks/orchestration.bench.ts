@@ -18,7 +18,7 @@ import { ensureTestKafka } from '@agent-orchestrator/testing/kafka-for-tests';
 import { ensureTestPostgres } from '@agent-orchestrator/testing/postgres-for-tests';
 import { Command } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
-import { percentile, progressBar, round } from './support.js';
+import { percentile, progressBar, round, threeSteps } from './support.js';
 
 const options = new Command()
   .name('bench:orchestration')
@@ -63,21 +63,6 @@ const untilEnded = async (sessionId: string) => {
     if (last === 'SessionFailed' || last === 'SessionCancelled') throw new Error(`session ${sessionId} ended with ${last}`);
     await sleep(20);
   }
-};
-const threeSteps = {
-  turns: [
-    {
-      agent: 'Planner',
-      output: {
-        steps: [
-          { stepId: 'a', title: 'a', agent: 'Executor', dependsOn: [] },
-          { stepId: 'b', title: 'b', agent: 'Executor', dependsOn: ['a'] },
-          { stepId: 'c', title: 'c', agent: 'Executor', dependsOn: ['b'] },
-        ],
-      },
-    },
-    { agent: 'Executor', text: 'done' },
-  ],
 };
 
 /**

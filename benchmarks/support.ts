@@ -46,3 +46,20 @@ export function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** A scripted session of three steps, each on the one before: what the step-overhead benches run. */
+export const threeSteps = {
+  turns: [
+    {
+      agent: 'Planner',
+      output: {
+        steps: [
+          { stepId: 'a', title: 'a', agent: 'Executor', dependsOn: [] },
+          { stepId: 'b', title: 'b', agent: 'Executor', dependsOn: ['a'] },
+          { stepId: 'c', title: 'c', agent: 'Executor', dependsOn: ['b'] },
+        ],
+      },
+    },
+    { agent: 'Executor', text: 'done' },
+  ],
+};

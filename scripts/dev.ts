@@ -22,6 +22,7 @@ import { startLocalPostgres, type LocalPostgres } from '@agent-orchestrator/loca
 import { InProcessBroker } from '@agent-orchestrator/messaging';
 import { parseObservabilityConfig, startObservability } from '@agent-orchestrator/observability';
 import { parseOrchestratorConfig, startOrchestrator } from '@agent-orchestrator/orchestrator';
+import { startTracing } from '@agent-orchestrator/tracing';
 import { startPolicy } from '@agent-orchestrator/policy';
 import { parseReplayConfig, startReplay } from '@agent-orchestrator/replay';
 import { openPool, openTenantPool, platformTuningVariables, Readiness, PlatformConfigError, sharedPlatform, startHealthServer, type PlatformConfig, type RunningService } from '@agent-orchestrator/service-host';
@@ -104,6 +105,9 @@ let crm: DemoCrm | undefined;
 async function start(): Promise<{ url: string; metricsUrl: string }> {
   // The console the gateway serves at `/`, rebuilt when its sources changed (a second or two).
   if (!process.env.CONSOLE_DIR) await buildConsole({ log: (line) => logger.info(line) });
+  // Spans over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; the last thing stopped, so it flushes everything.
+  const tracing = await startTracing('dev');
+  running.push({ name: 'tracing', stop: () => tracing.shutdown() });
   local = env.DATABASE_URL ? undefined : await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), port: 0 });
   const databaseUrl = env.DATABASE_URL ?? local!.connectionString;
   const config: PlatformConfig = {

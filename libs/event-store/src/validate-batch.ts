@@ -1,4 +1,5 @@
 import { streamIdSchema, type EventCatalog, type NewEvent } from '@agent-orchestrator/contracts';
+import { stampedTraceparent } from '@agent-orchestrator/tracing';
 import { EventStoreError } from './errors.js';
 import { canonicalContent } from './hash-chain.js';
 
@@ -12,7 +13,8 @@ export const maxEventBytes = 512 * 1024;
 
 /**
  * Checks a batch before any adapter writes it: stream name, schemas, size, one tenant, unique
- * ids. Returns each event's canonical content, which is what adapters store and hash.
+ * ids. Returns each event's canonical content, which is what adapters store and hash (with the
+ * traceparent of the event's span when it is of a session's work).
  */
 export function validateBatch(catalog: EventCatalog, streamId: string, events: readonly NewEvent[]): { tenantId: string; contents: string[] } {
   const stream = streamIdSchema.safeParse(streamId);
@@ -34,7 +36,8 @@ export function validateBatch(catalog: EventCatalog, streamId: string, events: r
     throw new EventStoreError('InvalidEvent', `a batch belongs to one tenant: ${tenantId} and ${other.tenantId} both appear for ${streamId}`, { streamId });
   }
   const contents = events.map((event, index) => {
-    const content = canonicalContent({ ...event, streamId });
+    // An event of a session's work is stored under its span in the session's trace (see libs/tracing).
+    const content = canonicalContent({ ...event, streamId, traceparent: stampedTraceparent({ ...event, streamId }) });
     const bytes = Buffer.byteLength(content, 'utf8');
     if (bytes > maxEventBytes) {
       throw new EventStoreError(

@@ -1,5 +1,6 @@
 import { messageHeaders } from '@agent-orchestrator/contracts';
-import { context, type Context } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
+import { inConsumerSpan } from '@agent-orchestrator/tracing';
 import type { Admin, Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from 'pino';
@@ -157,7 +158,7 @@ export function messageProcessor<T>(
           // or the coordinator would drop it and stall the whole group in a rebalance.
           const beating = setInterval(() => void heartbeat().catch(() => undefined), heartbeatInterval);
           try {
-            await context.with(traceContext, () => options.handle(consumed));
+            await inConsumerSpan(`process ${topic}`, traceContext, { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.consumer.group.name': options.groupId, 'messaging.kafka.offset': message.offset, 'messaging.kafka.message.key': consumed.key ?? '' }, () => options.handle(consumed));
             handled = true;
           } catch (error) {
             if (!isRetryable(error)) throw new AbortError(error as Error);

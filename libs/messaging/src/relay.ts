@@ -1,4 +1,4 @@
-import type { TopicNames } from '@agent-orchestrator/contracts';
+import type { EventEnvelope, TopicNames } from '@agent-orchestrator/contracts';
 import type { CheckpointStore, EventStore, Subscription } from '@agent-orchestrator/event-store';
 import { encodeEvent } from './codec.js';
 import type { MessageSender } from './producer.js';
@@ -12,6 +12,8 @@ export interface RelayOptions {
   readonly checkpoints?: CheckpointStore;
   readonly batchSize?: number;
   readonly onError?: (error: unknown, attempt: number) => void;
+  /** Told each batch once the broker took it (e.g. to export the spans the log closed). */
+  readonly onRelayed?: (events: readonly EventEnvelope[]) => void;
 }
 
 /**
@@ -27,6 +29,9 @@ export function startRelay(options: RelayOptions): Subscription {
     batchSize: options.batchSize ?? 500,
     onError: options.onError,
     ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
-    handle: (events) => options.producer.send(events.map((event) => encodeEvent(event, options.topics.eventsForStream(event.streamId)))),
+    handle: async (events) => {
+      await options.producer.send(events.map((event) => encodeEvent(event, options.topics.eventsForStream(event.streamId))));
+      options.onRelayed?.(events);
+    },
   });
 }

@@ -1,4 +1,5 @@
 import { AppRoleError } from '@agent-orchestrator/postgres';
+import { startTracing } from '@agent-orchestrator/tracing';
 import { pino } from 'pino';
 import { parsePlatformConfig, PlatformConfigError } from './platform-config.js';
 import { startHealthServer } from './health-server.js';
@@ -25,6 +26,7 @@ export async function runService<Config = undefined>(
   try {
     const platformConfig = parsePlatformConfig(process.env, service);
     const config = parseConfig(process.env);
+    const tracing = await startTracing(service);
     platform = await openPlatform(platformConfig, service);
     const running = await start(platform, config);
     const health = await startHealthServer(platform.readiness, { port: platform.config.healthPort });
@@ -37,11 +39,12 @@ export async function runService<Config = undefined>(
       await health.close();
       await running.stop();
       await opened.close();
+      await tracing.shutdown();
       opened.logger.info(`${service} stopped`);
     };
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
     process.once('SIGINT', () => void shutdown('SIGINT'));
-    platform.logger.info({ healthUrl: health.url }, `${service} started`);
+    platform.logger.info({ healthUrl: health.url, tracing: tracing.enabled }, `${service} started`);
   } catch (error) {
     if (error instanceof PlatformConfigError || error instanceof AppRoleError) bootLogger.fatal(error.message);
     else bootLogger.fatal({ err: error }, `${service} failed to start`);

@@ -1,6 +1,7 @@
 import type { CommandMetadata, EventEnvelope } from '@agent-orchestrator/contracts';
 import type { EventStore } from '@agent-orchestrator/event-store';
 import type { MessageSender } from '@agent-orchestrator/messaging';
+import { sessionTraceparent } from '@agent-orchestrator/tracing';
 import type { Principal } from './auth/access.guard.js';
 import { GatewayError } from './errors.js';
 
@@ -17,10 +18,16 @@ export function commandMetadata(caller: Principal, correlationId: string, comman
   };
 }
 
+/** The trace a command's handling joins: its correlation's (a session's work is one trace). */
+const commandTraceparent = (message: unknown): string | null => {
+  const correlationId = (message as { command?: { metadata?: { correlationId?: unknown } } }).command?.metadata?.correlationId;
+  return typeof correlationId === 'string' ? sessionTraceparent(correlationId) : null;
+};
+
 /** Queues one command; a broker that cannot take it is a 503 the caller may retry. */
 export async function sendCommand(producer: MessageSender, topic: string, key: string, message: unknown): Promise<void> {
   try {
-    await producer.send([{ topic, key, value: JSON.stringify(message) }]);
+    await producer.send([{ topic, key, value: JSON.stringify(message), traceparent: commandTraceparent(message) }]);
   } catch (error) {
     throw new GatewayError('Unavailable', `The command could not be queued (${error instanceof Error ? error.message : String(error)}). Retry the request; with an Idempotency-Key a retry is safe.`);
   }

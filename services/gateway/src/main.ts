@@ -1,4 +1,5 @@
 import { openPlatform, parsePlatformConfig, PlatformConfigError, startHealthServer, type Platform } from '@agent-orchestrator/service-host';
+import { startTracing } from '@agent-orchestrator/tracing';
 import { pino } from 'pino';
 import { GatewayConfigError, parseGatewayConfig } from './config.js';
 import { startGateway } from './service.js';
@@ -7,13 +8,14 @@ const logger = pino({ name: 'gateway', level: process.env.LOG_LEVEL ?? 'info' })
 let platform: Platform | undefined;
 try {
   const config = parseGatewayConfig(process.env);
+  const tracing = await startTracing('gateway');
   platform = await openPlatform(parsePlatformConfig(process.env, 'gateway'), 'gateway');
   const gateway = await startGateway(platform, config, logger);
   // /metrics names every tenant: it is served on HEALTH_PORT, apart from the public API.
   const metrics = await startHealthServer(platform.readiness, { port: platform.config.healthPort });
   const opened = platform;
   gateway.app.enableShutdownHooks();
-  gateway.app.getHttpServer().on('close', () => void metrics.close().then(() => opened.close()));
+  gateway.app.getHttpServer().on('close', () => void metrics.close().then(() => opened.close()).finally(() => tracing.shutdown()));
   logger.info({ url: gateway.url, metricsUrl: `${metrics.url}/metrics` }, 'gateway listening');
 } catch (error) {
   if (error instanceof GatewayConfigError || error instanceof PlatformConfigError) logger.fatal(error.message);

@@ -1,6 +1,7 @@
 import { commandMessageSchema, projectionCommandMessageSchema } from '@agent-orchestrator/contracts';
 import type { CheckpointStore } from '@agent-orchestrator/event-store';
 import { startRelay } from '@agent-orchestrator/messaging';
+import { SessionSpanRecorder } from '@agent-orchestrator/tracing';
 import { TenantPrivacy } from '@agent-orchestrator/pii';
 import { processMetrics, watchReadModels } from '@agent-orchestrator/metrics';
 import { ProjectionOperations, ProjectionRunner } from '@agent-orchestrator/projections';
@@ -35,7 +36,7 @@ export interface OrchestratorOptions {
 export async function startOrchestrator(platform: Platform, config: OrchestratorConfig, options: OrchestratorOptions = {}): Promise<RunningService> {
   const { store, producer, topics, logger } = platform;
   const platformConfig = platform.config;
-  const relay = startRelay({ store, producer, topics, ...(options.relayCheckpoints ? { checkpoints: options.relayCheckpoints } : {}), onError: (error, attempt) => logger.warn({ err: error, attempt }, 'relay batch failed; retrying') });
+  const relay = startRelay({ store, producer, topics, ...(options.relayCheckpoints ? { checkpoints: options.relayCheckpoints } : {}), onError: (error, attempt) => logger.warn({ err: error, attempt }, 'relay batch failed; retrying'), onRelayed: new SessionSpanRecorder().observe });
   const readModels = await openReadModels({ url: platformConfig.databaseUrl, schema: platformConfig.readModelSchema });
   // Projected as the migration role (every tenant's rows); the gateway reads them as the application role.
   const reader = platform.appRole.name;

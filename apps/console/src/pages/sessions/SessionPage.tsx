@@ -13,6 +13,7 @@ import { SessionAnalysis } from './SessionAnalysis';
 import { RunView } from './RunView';
 import type { RunNode } from './session-tree';
 import { SessionStatusBadge } from './StatusBadge';
+import { TraceView } from './TraceView';
 import { useSessionRun, type Following, type SessionView } from './useSessionRun';
 
 /** The log says how a session ended as soon as it happens; the summary (a read model) may say it a moment later. */
@@ -120,6 +121,7 @@ function SessionRun({ sessionId }: { sessionId: string }) {
           <Tabs value={tab} onChange={setTab} keepMounted={false}>
             <Tabs.List>
               <Tabs.Tab value="run">Run</Tabs.Tab>
+              <Tabs.Tab value="trace">Trace</Tabs.Tab>
               <Tabs.Tab value="raw">Raw events</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="run" pt="md">
@@ -129,6 +131,9 @@ function SessionRun({ sessionId }: { sessionId: string }) {
                   {explain(streams.error)} The steps above come from the session's own log.
                 </Alert>
               )}
+            </Tabs.Panel>
+            <Tabs.Panel value="trace" pt="md">
+              {streams.isPending ? <Loading /> : streams.isError ? <Alert color="red" role="alert" title="The trace could not be rebuilt">{explain(streams.error)}</Alert> : <TraceView streams={streams.data} />}
             </Tabs.Panel>
             <Tabs.Panel value="raw" pt="md">
               {streams.isPending ? <Loading /> : streams.isError ? <Alert color="red" role="alert" title="The events could not be loaded">{explain(streams.error)}</Alert> : <RawEvents streams={streams.data} {...(mayFork ? { onFork: setForkAt } : {})} />}
