@@ -16,8 +16,8 @@ describe('what each role may do', () => {
     expect(allowed(['admin'])).toEqual(everything);
   });
 
-  it('lets an operator run sessions, follow their logs, read agents, decide approvals, read dead letters, projections, usage and prices and run operations, but not manage keys', () => {
-    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read SessionLog', 'read Approval', 'decide Approval', 'create Operation', 'read Operation', 'update Operation', 'read Agent', 'read Tool', 'read Policy', 'read DeadLetter', 'read Projection', 'read Usage', 'read Price']);
+  it('lets an operator run sessions, follow their logs, read agents, decide approvals, read alerts, dead letters, projections, usage and prices and run operations, but not manage keys', () => {
+    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read SessionLog', 'read Approval', 'decide Approval', 'create Operation', 'read Operation', 'update Operation', 'read Agent', 'read Tool', 'read Policy', 'read Alert', 'read DeadLetter', 'read Projection', 'read Usage', 'read Price']);
   });
 
   it('lets a viewer only read, and not API keys, secrets, egress or the admin stream', () => {
