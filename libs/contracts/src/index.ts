@@ -21,7 +21,7 @@ export {
   type TopicNames,
   type TopicSpec,
 } from './topics.js';
-export { adminStream, auditStream, agentRegistryStream, operationStream, agentRunId, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
+export { adminStream, auditStream, agentRegistryStream, budgetLedgerStream, budgetStream, operationStream, agentRunId, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
 export {
   EventCatalog,
   defineEvent,
@@ -102,9 +102,11 @@ export {
   agentCommandMessageSchema,
   agentCommandSchema,
   defineAgentSchema,
+  setBudgetSchema,
   type AgentCommand,
   type AgentCommandMessage,
   type DefineAgent,
+  type SetBudget,
 } from './commands/agent-commands.js';
 export { ToolRegistered, operationSelectionSchema, secretNameSchema, securitySchemeSchema, skippedOperationSchema, storedDefinitionSchema, toolDefinitionSchema, toolEvents, toolOperationSchema, type SecurityScheme, type StoredDefinition, type ToolDefinition, type ToolEvent } from './catalog/tool-events.js';
 export {
@@ -340,3 +342,32 @@ export {
   type ReplayCommandMessage,
   type ResumeOperation,
 } from './commands/operation-commands.js';
+export {
+  BudgetReserved,
+  BudgetSet,
+  BudgetSettled,
+  BudgetThresholdCrossed,
+  budgetEvents,
+  budgetIdSchema,
+  budgetLedgerEvents,
+  budgetPeriodKey,
+  budgetPeriods,
+  budgetScopeSchema,
+  budgetTermsSchema,
+  budgetThresholds,
+  budgetUnits,
+  emptyBudgetLedger,
+  evolveBudgetLedger,
+  heldAt,
+  periodStartOf,
+  roundAmount,
+  type BudgetEvent,
+  type BudgetInPeriod,
+  type BudgetLedger,
+  type BudgetLedgerEvent,
+  type BudgetPeriod,
+  type BudgetScope,
+  type BudgetTerms,
+  type BudgetThreshold,
+  type BudgetUnit,
+} from './catalog/budget-events.js';

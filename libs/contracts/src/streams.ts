@@ -17,6 +17,8 @@ export const streamCategories = {
   admin: 'admin',
   audit: 'audit',
   operation: 'operation',
+  budget: 'budget',
+  budgetLedger: 'budgetledger',
 } as const;
 export type StreamCategory = (typeof streamCategories)[keyof typeof streamCategories];
 
@@ -52,6 +54,10 @@ export const adminStream = (tenantId: string): string => streamName(streamCatego
 export const auditStream = (tenantId: string): string => streamName(streamCategories.audit, tenantId);
 /** One stream per SRE operation (a redrive, a discard, a projection rebuild, a session replay): its plan, every item's outcome, its end. */
 export const operationStream = (operationId: string): string => streamName(streamCategories.operation, operationId);
+/** One stream per tenant holds its budgets: every BudgetSet. */
+export const budgetStream = (tenantId: string): string => streamName(streamCategories.budget, tenantId);
+/** One stream per budget and period (`2026-11-29`, `2026-11` or `session`): its reservations, settlements and thresholds crossed. */
+export const budgetLedgerStream = (tenantId: string, budgetId: string, periodKey: string): string => streamName(streamCategories.budgetLedger, `${tenantId}.${budgetId}.${periodKey}`);
 /** One stream per tenant holds every version of its privacy setting (which personal data is redacted). */
 export const privacyStream = (tenantId: string): string => streamName(streamCategories.privacy, tenantId);
 

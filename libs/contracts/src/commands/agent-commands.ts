@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentDefinitionSchema } from '../catalog/agent-events.js';
+import { budgetIdSchema, budgetTermsSchema } from '../catalog/budget-events.js';
 import { agentNameSchema } from '../catalog/session-events.js';
 import { commandMetadataSchema } from './command-metadata.js';
 
@@ -16,10 +17,19 @@ export const defineAgentSchema = z.strictObject({
 });
 export type DefineAgent = Readonly<z.infer<typeof defineAgentSchema>>;
 
-export const agentCommandSchema = z.discriminatedUnion('type', [defineAgentSchema]);
-export type AgentCommand = DefineAgent;
+/** Sets a budget of the command's tenant (a new one, or new terms for one it has), on its `budget-<tenant>` stream. */
+export const setBudgetSchema = z.strictObject({
+  type: z.literal('SetBudget'),
+  budgetId: budgetIdSchema,
+  terms: budgetTermsSchema,
+  metadata: commandMetadataSchema,
+});
+export type SetBudget = Readonly<z.infer<typeof setBudgetSchema>>;
 
-/** An agent-runtime command on `commands.agent-runtime`, keyed by the tenant's `agent-<tenant>` stream. */
+export const agentCommandSchema = z.discriminatedUnion('type', [defineAgentSchema, setBudgetSchema]);
+export type AgentCommand = DefineAgent | SetBudget;
+
+/** An agent-runtime command on `commands.agent-runtime`, keyed by the stream it changes (`agent-<tenant>`, `budget-<tenant>`). */
 export const agentCommandMessageSchema = z.strictObject({
   commandId: z.uuid(),
   command: agentCommandSchema,
