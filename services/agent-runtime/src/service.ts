@@ -5,6 +5,7 @@ import { setTracingDisabled } from '@openai/agents';
 import { AgentRuntimeModule } from './agent-runtime.module.js';
 import { agentCommandHandler } from './agents/agent-registry.js';
 import type { AgentRuntimeConfig } from './config.js';
+import { BudgetGuard } from './budgets/budget-guard.js';
 import { AgentRunner } from './runs/agent-runner.js';
 
 // The SDK's own trace export goes to OpenAI's servers; the platform's traces are its own.
@@ -17,7 +18,8 @@ setTracingDisabled(true);
 export async function startAgentRuntime(platform: Platform, config: AgentRuntimeConfig): Promise<RunningService> {
   const { store, logger } = platform;
   logger.info(`agents run on ${config.modelDescription}`);
-  const runner = new AgentRunner({ store, models: config.models, prices: config.prices, maxOfferedOperations: config.maxOfferedOperations, logger, privacy: new TenantPrivacy({ store, operatorDefault: platform.config.piiRedact }) });
+  const budgets = new BudgetGuard({ store, prices: config.prices, ...config.budgets });
+  const runner = new AgentRunner({ store, models: config.models, prices: config.prices, maxOfferedOperations: config.maxOfferedOperations, budgets, logger, privacy: new TenantPrivacy({ store, operatorDefault: platform.config.piiRedact }) });
   const commands = await startCommandConsumer(platform, 'agent-runtime', agentCommandMessageSchema, agentCommandHandler(store, logger));
   const app = await startEventService(platform, AgentRuntimeModule.register(runner), { events: ['session', 'toolcall'] });
   return {

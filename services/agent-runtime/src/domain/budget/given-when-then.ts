@@ -46,7 +46,7 @@ export const budget: BudgetInPeriod = { budgetId: 'research-daily', scope: { kin
 export const reservation = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 function envelope(now: string, seed: number): Omit<NewEvent, 'type' | 'data'> {
-  return { eventId: reservation(900 + seed), schemaVersion: 1, tenantId: 'acme', correlationId: null, causationId: null, actor: { kind: 'service', id: 'agent-runtime' }, occurredAt: now, traceparent: null };
+  return { eventId: reservation(900 + seed), schemaVersion: 1, tenantId: 'acme', correlationId: 'budget-acme', causationId: null, actor: { kind: 'service', id: 'agent-runtime' }, occurredAt: now, traceparent: null };
 }
 
 const metadataAt = (now: string): CommandMetadata => ({

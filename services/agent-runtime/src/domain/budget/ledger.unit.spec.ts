@@ -53,7 +53,7 @@ describe('settling a call', () => {
 });
 
 describe("a tenant's budgets", () => {
-  const metadata = { tenantId: 'acme', correlationId: null, causationId: null, actor: { kind: 'user', id: 'ada' }, traceparent: null, now: '2026-11-29T08:00:00.000Z', eventIds: ['00000000-0000-4000-8000-000000000001'] } as const;
+  const metadata = { tenantId: 'acme', correlationId: 'budget-acme', causationId: null, actor: { kind: 'user' as const, id: 'ada' }, traceparent: null, now: '2026-11-29T08:00:00.000Z', eventIds: ['00000000-0000-4000-8000-000000000001'] };
   const terms = { scope: budget.scope, period: budget.period, unit: budget.unit, limit: 1000 };
 
   it('records new terms, and nothing when the terms are the ones in force', () => {
