@@ -24,6 +24,7 @@ export type SubjectName =
   | 'Policy'
   | 'Secret'
   | 'Egress'
+  | 'Budget'
   | 'Tenant'
   | 'RoleMapping'
   | 'AuditExport'
@@ -56,6 +57,7 @@ export const roleAbilities: Readonly<Record<Role, Grant>> = {
     can('read', 'DeadLetter', own);
     can('read', 'Projection', own);
     can(['create', 'read', 'update'], 'Operation', own);
+    can('read', 'Budget', own);
   },
   approver: (can, own) => {
     can('read', ['Session', 'SessionLog', 'Agent', 'Tool', 'Approval', 'Policy'], own);
@@ -67,6 +69,8 @@ export const roleAbilities: Readonly<Record<Role, Grant>> = {
   auditor: (can, own) => {
     can('read', ['SessionLog', 'AdminEvent', 'AuditExport', 'AuditKey', 'AuditCheckpoint', 'AuditRetention'], own);
     can('create', ['AuditExport', 'AuditCheckpoint'], own);
+    // What the tenant may spend on models, and how much it has: cost is part of what an audit checks.
+    can('read', 'Budget', own);
   },
   // Viewers keep the session logs: a session's summary, which they read, is made from the same
   // events, so hiding the log would hide little and leave them no timeline to follow.
