@@ -6,6 +6,7 @@ import { SignInPage } from './auth/SignInPage';
 import { AgentsPage } from './pages/agents/AgentsPage';
 import { ApprovalsPage } from './pages/approvals/ApprovalsPage';
 import { AuditPage } from './pages/audit/AuditPage';
+import { BudgetsPage } from './pages/budgets/BudgetsPage';
 import { DeadLettersPage } from './pages/dead-letters/DeadLettersPage';
 import { OperationsPage } from './pages/operations/OperationsPage';
 import { ProjectionsPage } from './pages/projections/ProjectionsPage';
@@ -67,6 +68,7 @@ function SignedIn() {
         <Route path="/agents/:name" element={<AgentsPage />} />
         <Route path="/policies" element={<PoliciesPage />} />
         <Route path="/audit" element={<AuditPage />} />
+        <Route path="/budgets" element={<BudgetsPage />} />
         {replayRoutes}
         <Route path="/sign-in/*" element={<ReturnAfterSignIn />} />
         <Route path="*" element={<Navigate to="/" replace />} />
