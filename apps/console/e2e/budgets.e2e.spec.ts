@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { startDevModeProcess, waitFor, type DevModeProcess } from '@agent-orchestrator/testing';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { expectAccessible, launchChromium, signInWithKey, viewports } from './browser.js';
@@ -26,6 +27,11 @@ describe('the budgets page (dev mode, Chromium), and a budget that stops a sessi
   const keyWith = async (role: string) => (await api<{ apiKey: string }>('POST', '/v1/api-keys', adminKey, { name: `budgets page ${role}`, roles: [role] })).apiKey;
   const budgets = async () => (await api<{ items: Budget[] }>('GET', '/v1/budgets', adminKey)).items;
 
+  /** With CONSOLE_SCREENSHOTS=<dir>, a full-page picture to look at. */
+  const shot = async (page: Page, name: string) => {
+    if (process.env.CONSOLE_SCREENSHOTS) await page.screenshot({ path: join(process.env.CONSOLE_SCREENSHOTS, `${name}.png`), fullPage: true });
+  };
+
   async function pageIn(options: BrowserContextOptions): Promise<Page> {
     const page = await (await browser.newContext(options)).newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -33,7 +39,11 @@ describe('the budgets page (dev mode, Chromium), and a budget that stops a sessi
   }
 
   beforeAll(async () => {
-    [dev, browser] = await Promise.all([startDevModeProcess('console_budgets', { DEV_API_KEY: adminKey }), launchChromium()]);
+    // Both started before either failure is thrown, so afterAll stops whichever did start.
+    const [started, launched] = await Promise.allSettled([startDevModeProcess('console_budgets', { DEV_API_KEY: adminKey }), launchChromium()]);
+    if (started.status === 'fulfilled') dev = started.value;
+    if (launched.status === 'fulfilled') browser = launched.value;
+    for (const outcome of [started, launched]) if (outcome.status === 'rejected') throw outcome.reason;
     [operatorKey, viewerKey] = await Promise.all([keyWith('operator'), keyWith('viewer')]);
   });
   afterEach(() => {
@@ -56,10 +66,10 @@ describe('the budgets page (dev mode, Chromium), and a budget that stops a sessi
     await page.getByRole('button', { name: 'New budget' }).click();
     const dialog = page.getByRole('dialog', { name: 'New budget' });
     await dialog.getByLabel('Budget id').fill('research-monthly');
-    await dialog.getByText('One agent').click();
-    await dialog.getByLabel('Agent').fill('Researcher');
-    await dialog.getByText('Per month').click();
-    await dialog.getByText('Tokens').click();
+    await dialog.getByText('One agent', { exact: true }).click();
+    await dialog.getByRole('textbox', { name: 'Agent' }).fill('Researcher');
+    await dialog.getByText('Per month', { exact: true }).click();
+    await dialog.getByText('Tokens', { exact: true }).click();
     await dialog.getByLabel('Limit (tokens)').fill('200000');
     await expectAccessible(page, 'the new budget dialog');
     await dialog.getByRole('button', { name: 'Set budget' }).click();
@@ -81,19 +91,24 @@ describe('the budgets page (dev mode, Chromium), and a budget that stops a sessi
     await bad.getByLabel('Limit (USD)').fill('5');
     await bad.getByRole('button', { name: 'Set budget' }).click();
     await bad.getByRole('alert').getByText(/is not a budget id/).waitFor();
+    await page.keyboard.press('Escape');
+    await bad.waitFor({ state: 'hidden' });
+    await shot(page, 'budgets-desktop');
     await page.context().close();
     expect((await budgets()).map((budget) => budget.budgetId)).toEqual(['research-monthly']);
-  });
+  }, 240_000);
 
   it('works at phone width for an operator, who reads budgets but may not set them, and is clean for axe there', async () => {
     const page = await pageIn({ viewport: viewports.phone });
+    await api('PUT', '/v1/budgets/monthly-usd', adminKey, { scope: { kind: 'tenant' }, period: 'month', unit: 'usd', limit: 250 });
     await signInWithKey(page, dev.url, operatorKey, '/budgets');
     await page.getByRole('heading', { level: 1, name: 'Budgets' }).waitFor();
-    await page.locator('li[data-budget="research-monthly"]').waitFor();
+    await page.locator('li[data-budget="monthly-usd"]').getByText('$0.00 of $250.00 used').waitFor();
     expect(await page.getByRole('button', { name: 'New budget' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /^Edit/ }).count()).toBe(0);
     expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(viewports.phone.width);
     await expectAccessible(page, 'the budgets page (phone)');
+    await shot(page, 'budgets-phone');
     await page.context().close();
   });
 
