@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { startDevModeProcess, waitFor, type DevModeProcess } from '@agent-orchestrator/testing';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { callApi } from './api.js';
 import { expectAccessible, launchChromium, signInWithKey, viewports } from './browser.js';
 
 interface Budget {
@@ -19,11 +20,7 @@ describe('the budgets page (dev mode, Chromium), and a budget that stops a sessi
   let viewerKey: string;
   const pageErrors: string[] = [];
 
-  const api = async <T,>(method: string, path: string, key: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${dev.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
-  };
+  const api = <T,>(method: string, path: string, key: string, body?: unknown) => callApi<T>(dev.url, method, path, key, body);
   const keyWith = async (role: string) => (await api<{ apiKey: string }>('POST', '/v1/api-keys', adminKey, { name: `budgets page ${role}`, roles: [role] })).apiKey;
   const budgets = async () => (await api<{ items: Budget[] }>('GET', '/v1/budgets', adminKey)).items;
 

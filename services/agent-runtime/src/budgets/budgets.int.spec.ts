@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { agentRunStream, budgetLedgerStream, budgetPeriodKey, budgetStream, periodStartOf, sessionStream, type BudgetTerms, type EventEnvelope, type NewEvent } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
-import { createTestSchema, testDatabaseUrl, type TestSchema } from '@agent-orchestrator/testing';
+import { createTestSchema, planRequested, testDatabaseUrl, type TestSchema } from '@agent-orchestrator/testing';
 import pg from 'pg';
 import { pino } from 'pino';
 import { defaultPriceTable } from '../model/pricing.js';
@@ -49,18 +49,7 @@ describe('budgets hold model calls across concurrent runs and processes', () => 
   /** Starts a session with one Executor step and runs it on `store`; the run's events. */
   async function runStep(tenantId: string, store: PostgresEventStore, options: { agent?: string; sessionId?: string; prices?: typeof defaultPriceTable } = {}): Promise<{ sessionId: string; run: EventEnvelope[] }> {
     const { agent = 'Executor', sessionId = randomUUID() } = options;
-    const stamp = (type: string, data: unknown): NewEvent => ({
-      eventId: randomUUID(),
-      type,
-      schemaVersion: type === 'SessionStarted' ? 3 : 1,
-      tenantId,
-      correlationId: sessionId,
-      causationId: null,
-      actor: { kind: 'service', id: 'orchestrator' },
-      occurredAt: new Date().toISOString(),
-      traceparent: null,
-      data,
-    });
+    const stamp = (type: string, data: unknown): NewEvent => planRequested({ type, schemaVersion: type === 'SessionStarted' ? 3 : 1, tenantId, correlationId: sessionId, data });
     const turns = [{ agent, run: 'work', text: 'done', usage: writes, delayMs: 50 }];
     await store.append(sessionStream(sessionId), [
       stamp('SessionStarted', { goal: 'Do the work', context: { modelScript: { turns } }, constraints: {}, agentVersions: {}, toolVersions: {} }),

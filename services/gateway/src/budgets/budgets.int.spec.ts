@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { budgetLedgerStream, budgetStream, sessionStream, type NewEvent } from '@agent-orchestrator/contracts';
-import { createTestSchema, waitFor, type TestSchema } from '@agent-orchestrator/testing';
+import { createTestSchema, planRequested, waitFor, type TestSchema } from '@agent-orchestrator/testing';
 import { startGatewayOnLog, type Answer, type Call } from '../gateway-under-test.js';
 
 const acmeKey = randomBytes(32).toString('base64url');
@@ -10,18 +10,8 @@ describe('budgets through the API: set by an admin, listed with their use this p
   let gateway: Awaited<ReturnType<typeof startGatewayOnLog>>;
   const acme = (method: string, path: string, call: Call = {}) => gateway.call(method, path, { key: acmeKey, ...call });
 
-  const stamped = (tenantId: string, type: string, data: unknown, schemaVersion = 1): NewEvent => ({
-    eventId: randomUUID(),
-    type,
-    schemaVersion,
-    tenantId,
-    correlationId: randomUUID(),
-    causationId: null,
-    actor: { kind: 'service', id: 'agent-runtime' },
-    occurredAt: new Date().toISOString(),
-    traceparent: null,
-    data,
-  });
+  const stamped = (tenantId: string, type: string, data: unknown, schemaVersion = 1): NewEvent =>
+    planRequested({ type, schemaVersion, tenantId, correlationId: randomUUID(), actor: { kind: 'service', id: 'agent-runtime' }, data });
 
   /** agent-runtime owns `budget-<tenant>`: here the SetBudget the PUT sends is applied as it would be. */
   async function landed(put: Promise<Answer>): Promise<Answer> {

@@ -1,4 +1,13 @@
-import type { Budget } from './queries';
+/** The parts of a budget (as GET /v1/budgets answers) the words are made from; kept here so the words test without the API's types. */
+interface Budget {
+  readonly scope: { readonly kind: 'tenant' } | { readonly kind: 'agent'; readonly agent: string } | { readonly kind: 'session'; readonly sessionId: string };
+  readonly period: 'day' | 'month' | 'session';
+  readonly periodStart: string;
+  readonly unit: 'tokens' | 'usd';
+  readonly limit: number;
+  readonly used: number;
+  readonly reserved: number;
+}
 
 /** A limit or a use in its unit: `12,500 tokens`, `$3.20` (USD to the cent, or finer below a cent). */
 export function amount(value: number, unit: Budget['unit']): string {
@@ -16,6 +25,10 @@ export function scopeWords(scope: Budget['scope']): string {
       return `Agent ${scope.agent}`;
     case 'session':
       return `Session ${scope.sessionId}`;
+    default: {
+      const unreachable: never = scope;
+      return unreachable;
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { amount, periodWords, scopeWords, useOf } from './format';
+import { amount, periodWords, scopeWords, useOf } from './format.js';
 
 describe('budget words', () => {
   it('writes amounts in their unit', () => {

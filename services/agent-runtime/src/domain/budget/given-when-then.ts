@@ -25,14 +25,7 @@ export function given(...history: { type: string; data: unknown }[]) {
           expect(run()).toEqual([]);
         },
         thenError(code: BudgetErrorCode, message: RegExp): void {
-          let thrown: unknown;
-          try {
-            run();
-          } catch (error) {
-            thrown = error;
-          }
-          const { code: thrownCode, message: thrownMessage } = (thrown ?? {}) as { code?: unknown; message?: unknown };
-          expect({ code: thrownCode, message: thrownMessage }).toEqual({ code, message: expect.stringMatching(message) });
+          expect(run).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
         },
       };
     },
