@@ -16,8 +16,8 @@ describe('what each role may do', () => {
     expect(allowed(['admin'])).toEqual(everything);
   });
 
-  it('lets an operator run sessions, follow their logs, read agents, decide approvals, read dead letters and projections and run operations, but not manage keys', () => {
-    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read SessionLog', 'read Approval', 'decide Approval', 'create Operation', 'read Operation', 'update Operation', 'read Agent', 'read Tool', 'read Policy', 'read DeadLetter', 'read Projection']);
+  it('lets an operator run sessions, follow their logs, read agents and budgets, decide approvals, read dead letters and projections and run operations, but not manage keys', () => {
+    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read SessionLog', 'read Approval', 'decide Approval', 'create Operation', 'read Operation', 'update Operation', 'read Agent', 'read Tool', 'read Policy', 'read Budget', 'read DeadLetter', 'read Projection']);
   });
 
   it('lets a viewer only read, and not API keys, secrets, egress or the admin stream', () => {
@@ -28,13 +28,13 @@ describe('what each role may do', () => {
     expect(allowed(['approver'])).toEqual(['read Session', 'read SessionLog', 'read Approval', 'decide Approval', 'read Agent', 'read Tool', 'read Policy']);
   });
 
-  it('lets an auditor read the audit trail (session logs, the admin stream, exports, keys, checkpoints, retention), request exports and checkpoints, and nothing else', () => {
-    expect(allowed(['auditor'])).toEqual(['read SessionLog', 'read AdminEvent', 'create AuditExport', 'read AuditExport', 'read AuditKey', 'create AuditCheckpoint', 'read AuditCheckpoint', 'read AuditRetention']);
+  it('lets an auditor read the audit trail (session logs, the admin stream, exports, keys, checkpoints, retention) and the budgets, request exports and checkpoints, and nothing else', () => {
+    expect(allowed(['auditor'])).toEqual(['read SessionLog', 'read AdminEvent', 'create AuditExport', 'read AuditExport', 'read AuditKey', 'create AuditCheckpoint', 'read AuditCheckpoint', 'read AuditRetention', 'read Budget']);
   });
 
   it('grants the union of several roles', () => {
     expect(allowed(['viewer', 'approver'])).toEqual(allowed(['approver']));
-    expect(allowed(['auditor', 'viewer'])).toEqual(['read Session', 'read SessionLog', 'read AdminEvent', 'create AuditExport', 'read AuditExport', 'read AuditKey', 'create AuditCheckpoint', 'read AuditCheckpoint', 'read AuditRetention', 'read Approval', 'read Agent', 'read Tool', 'read Policy']);
+    expect(allowed(['auditor', 'viewer'])).toEqual(['read Session', 'read SessionLog', 'read AdminEvent', 'create AuditExport', 'read AuditExport', 'read AuditKey', 'create AuditCheckpoint', 'read AuditCheckpoint', 'read AuditRetention', 'read Approval', 'read Agent', 'read Tool', 'read Policy', 'read Budget']);
   });
 
   it('grants nothing without a role', () => {
