@@ -7,6 +7,7 @@ import { AgentsPage } from './pages/agents/AgentsPage';
 import { AlertsPage } from './pages/alerts/AlertsPage';
 import { ApprovalsPage } from './pages/approvals/ApprovalsPage';
 import { AuditPage } from './pages/audit/AuditPage';
+import { BudgetsPage } from './pages/budgets/BudgetsPage';
 import { DeadLettersPage } from './pages/dead-letters/DeadLettersPage';
 import { OperationsPage } from './pages/operations/OperationsPage';
 import { ProjectionsPage } from './pages/projections/ProjectionsPage';
@@ -71,6 +72,7 @@ function SignedIn() {
         <Route path="/policies" element={<PoliciesPage />} />
         <Route path="/audit" element={<AuditPage />} />
         <Route path="/alerts" element={<AlertsPage />} />
+        <Route path="/budgets" element={<BudgetsPage />} />
         {replayRoutes}
         <Route path="/sign-in/*" element={<ReturnAfterSignIn />} />
         <Route path="*" element={<Navigate to="/" replace />} />

@@ -21,7 +21,7 @@ export {
   type TopicNames,
   type TopicSpec,
 } from './topics.js';
-export { adminStream, analysisStream, auditStream, agentRegistryStream, operationStream, pricesStream, agentRunId, agentRunIdsOf, toolCallIdsOf, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
+export { adminStream, analysisStream, auditStream, agentRegistryStream, budgetLedgerStream, budgetStream, operationStream, pricesStream, agentRunId, agentRunIdsOf, toolCallIdsOf, egressStream, approvalStream, policyCheckStream, policyStream, privacyStream, stepOfRun, toolRegistryStream, agentRunStream, parseStreamName, sessionStream, streamCategories, streamName, toolCallStream, type StreamCategory } from './streams.js';
 export {
   EventCatalog,
   defineEvent,
@@ -103,10 +103,12 @@ export {
   agentCommandSchema,
   analyzeSessionSchema,
   defineAgentSchema,
+  setBudgetSchema,
   type AgentCommand,
   type AgentCommandMessage,
   type AnalyzeSession,
   type DefineAgent,
+  type SetBudget,
 } from './commands/agent-commands.js';
 export { ToolRegistered, operationSelectionSchema, secretNameSchema, securitySchemeSchema, skippedOperationSchema, storedDefinitionSchema, toolDefinitionSchema, toolEvents, toolOperationSchema, type SecurityScheme, type StoredDefinition, type ToolDefinition, type ToolEvent } from './catalog/tool-events.js';
 export {
@@ -368,3 +370,32 @@ export {
 } from './commands/price-commands.js';
 export { alertStream } from './streams.js';
 export { AlertRaised, AlertResolved, alertEvents, alertSignatureHeader, alertWebhookSecretName, alertWebhookSettingSchema, type AlertWebhookSetting, alertKeySchema, alertRules, alertRuleSchema, alertScopeSchema, alertSeverities, platformAlertTenantId, type AlertEvent, type AlertRaisedData, type AlertResolvedData, type AlertRule, type AlertScope } from './catalog/alert-events.js';
+export {
+  BudgetReserved,
+  BudgetSet,
+  BudgetSettled,
+  BudgetThresholdCrossed,
+  budgetEvents,
+  budgetIdSchema,
+  budgetLedgerEvents,
+  budgetPeriodKey,
+  budgetPeriods,
+  budgetScopeSchema,
+  budgetTermsSchema,
+  budgetThresholds,
+  budgetUnits,
+  emptyBudgetLedger,
+  evolveBudgetLedger,
+  heldAt,
+  periodStartOf,
+  roundAmount,
+  type BudgetEvent,
+  type BudgetInPeriod,
+  type BudgetLedger,
+  type BudgetLedgerEvent,
+  type BudgetPeriod,
+  type BudgetScope,
+  type BudgetTerms,
+  type BudgetThreshold,
+  type BudgetUnit,
+} from './catalog/budget-events.js';

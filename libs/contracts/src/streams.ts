@@ -20,6 +20,8 @@ export const streamCategories = {
   analysis: 'analysis',
   prices: 'prices',
   alert: 'alert',
+  budget: 'budget',
+  budgetLedger: 'budgetledger',
 } as const;
 export type StreamCategory = (typeof streamCategories)[keyof typeof streamCategories];
 
@@ -66,6 +68,10 @@ export const analysisStream = (sessionId: string): string => streamName(streamCa
 export const pricesStream = streamName(streamCategories.prices, 'platform');
 /** One stream per alert key (a rule and its subject, in one tenant or the platform): its raises and resolutions in turn. */
 export const alertStream = (alertStreamId: string): string => streamName(streamCategories.alert, alertStreamId);
+/** One stream per tenant holds its budgets: every BudgetSet. */
+export const budgetStream = (tenantId: string): string => streamName(streamCategories.budget, tenantId);
+/** One stream per budget and period (`2026-11-29`, `2026-11` or `session`): its reservations, settlements and thresholds crossed. */
+export const budgetLedgerStream = (tenantId: string, budgetId: string, periodKey: string): string => streamName(streamCategories.budgetLedger, `${tenantId}.${budgetId}.${periodKey}`);
 /** One stream per tenant holds every version of its privacy setting (which personal data is redacted). */
 export const privacyStream = (tenantId: string): string => streamName(streamCategories.privacy, tenantId);
 

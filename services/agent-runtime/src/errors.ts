@@ -12,7 +12,9 @@ export type AgentRuntimeErrorCode =
   /** A price table override failed its schema. */
   | 'InvalidPriceTable'
   /** A run names an agent the session neither pinned nor has built in. Not retryable. */
-  | 'UnknownAgent';
+  | 'UnknownAgent'
+  /** A model call would cross a budget: the run ends with the budget named. Not retryable. */
+  | 'BudgetExhausted';
 
 export class AgentRuntimeError extends Error {
   override readonly name = 'AgentRuntimeError';
@@ -35,6 +37,7 @@ export class AgentRuntimeError extends Error {
       case 'UnknownModelPrice':
       case 'InvalidPriceTable':
       case 'UnknownAgent':
+      case 'BudgetExhausted':
         return false;
       default: {
         const unreachable: never = this.code;

@@ -6,6 +6,7 @@ import { AgentRuntimeModule } from './agent-runtime.module.js';
 import { agentCommandHandler } from './agents/agent-registry.js';
 import { SessionAnalyst } from './analysis/session-analyst.js';
 import type { AgentRuntimeConfig } from './config.js';
+import { BudgetGuard } from './budgets/budget-guard.js';
 import { AgentRunner } from './runs/agent-runner.js';
 
 // The SDK's own trace export goes to OpenAI's servers; the platform's traces are its own.
@@ -19,7 +20,8 @@ setTracingDisabled(true);
 export async function startAgentRuntime(platform: Platform, config: AgentRuntimeConfig): Promise<RunningService> {
   const { store, logger } = platform;
   logger.info(`agents run on ${config.modelDescription}`);
-  const runner = new AgentRunner({ store, models: config.models, prices: config.prices, maxOfferedOperations: config.maxOfferedOperations, logger, privacy: new TenantPrivacy({ store, operatorDefault: platform.config.piiRedact }) });
+  const budgets = new BudgetGuard({ store, prices: config.prices, ...config.budgets });
+  const runner = new AgentRunner({ store, models: config.models, prices: config.prices, maxOfferedOperations: config.maxOfferedOperations, budgets, logger, privacy: new TenantPrivacy({ store, operatorDefault: platform.config.piiRedact }) });
   const defineAgent = agentCommandHandler(store, logger);
   const analyst = new SessionAnalyst({ store, models: config.models, prices: config.prices, logger });
   const commands = await startCommandConsumer(platform, 'agent-runtime', agentCommandMessageSchema, async (message) => {

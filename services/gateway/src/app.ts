@@ -30,6 +30,7 @@ import { Operations } from './operations/operations.js';
 import type { OperationQueries } from '@agent-orchestrator/read-models';
 import type { AuditReadModel } from '@agent-orchestrator/audit-store';
 import { Policies } from './policies/policies.js';
+import { Budgets } from './budgets/budgets.js';
 import { Egress } from './egress/egress.js';
 import { EgressGuard } from '@agent-orchestrator/egress';
 import type { SecretStore } from '@agent-orchestrator/secrets';
@@ -131,6 +132,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
     const sessions = backend && agents && tools ? new Sessions(backend, agents, tools, claims) : undefined;
     const policies = backend ? new Policies(backend) : undefined;
     const egress = backend ? new Egress(backend) : undefined;
+    const budgets = backend ? new Budgets(backend) : undefined;
     const approvals = backend ? new Approvals(backend) : undefined;
     const audit = backend && deps.audit ? new AuditTrail({ audit: deps.audit, producer: backend.producer, topics: backend.topics }) : undefined;
     const operations = backend && deps.operations ? new Operations({ queries: deps.operations, pool, tenantPool: database.tenantPool, producer: backend.producer, topics: backend.topics }) : undefined;
@@ -151,7 +153,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await releasePool();
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(audit ? { audit } : {}), ...(operations ? { operations } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}), ...(deps.deadLetters ? { deadLetters: new DeadLetters(deps.deadLetters) } : {}), ...(deps.projections ? { projections: deps.projections } : {}), ...(usage ? { usage } : {}), ...(alerts ? { alerts } : {}) }),
+      GatewayModule.register({ apiKeys, tenancy, auth, logger, maxBodyBytes: config.maxBodyBytes, readiness: deps.readiness ?? new Readiness(), signInOptions: new SignInOptions(config.consoleSignIn), onShutdown, ...(rateLimits ? { rateLimits } : {}), ...(sessions ? { sessions } : {}), ...(agents ? { agents } : {}), ...(tools ? { tools } : {}), ...(policies ? { policies } : {}), ...(egress ? { egress } : {}), ...(approvals ? { approvals } : {}), ...(audit ? { audit } : {}), ...(operations ? { operations } : {}), ...(backend ? { secrets: deps.secrets ?? null } : {}), ...(deps.deadLetters ? { deadLetters: new DeadLetters(deps.deadLetters) } : {}), ...(deps.projections ? { projections: deps.projections } : {}), ...(usage ? { usage } : {}), ...(alerts ? { alerts } : {}), ...(budgets ? { budgets } : {}) }),
       adapter,
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },

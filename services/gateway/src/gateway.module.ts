@@ -13,6 +13,8 @@ import { OperationsController } from './operations/operations.controller.js';
 import { Operations } from './operations/operations.js';
 import { ApprovalsController } from './approvals/approvals.controller.js';
 import { Approvals } from './approvals/approvals.js';
+import { BudgetsController } from './budgets/budgets.controller.js';
+import { Budgets } from './budgets/budgets.js';
 import { EgressController } from './egress/egress.controller.js';
 import { Egress } from './egress/egress.js';
 import { PoliciesController } from './policies/policies.controller.js';
@@ -73,6 +75,7 @@ export interface GatewayBindings {
   readonly tools?: Tools;
   readonly policies?: Policies;
   readonly egress?: Egress;
+  readonly budgets?: Budgets;
   readonly approvals?: Approvals;
   /** The audit trail's routes (exports, keys, checkpoints, retention), when the app has its read model and Kafka. */
   readonly audit?: AuditTrail;
@@ -104,6 +107,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, SessionAnalysisController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.operations ? [OperationsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : []), ...(bindings.deadLetters ? [DeadLettersController] : []), ...(bindings.projections ? [ProjectionsController] : []), ...(bindings.usage ? [UsageController, PricesController] : []),
+        ...(bindings.budgets ? [BudgetsController] : []),
         ...(bindings.alerts ? [AlertsController, AlertWebhooksController] : []),
       ],
       providers: [
@@ -112,6 +116,7 @@ export class GatewayModule {
         ...(bindings.tools ? [{ provide: Tools, useValue: bindings.tools }] : []),
         ...(bindings.policies ? [{ provide: Policies, useValue: bindings.policies }] : []),
         ...(bindings.egress ? [{ provide: Egress, useValue: bindings.egress }] : []),
+        ...(bindings.budgets ? [{ provide: Budgets, useValue: bindings.budgets }] : []),
         ...(bindings.approvals ? [{ provide: Approvals, useValue: bindings.approvals }] : []),
         ...(bindings.audit ? [{ provide: AuditTrail, useValue: bindings.audit }] : []),
         ...(bindings.deadLetters ? [{ provide: DeadLetters, useValue: bindings.deadLetters }] : []),

@@ -61,7 +61,7 @@ function documentDefects(document: Document): string[] {
 const expectedOperationIds = [
   'getHealth', 'getReadiness', 'startSession', 'listSessions', 'getSession', 'listSessionEvents', 'listSessionStreams', 'listModelCalls', 'cancelSession', 'forkSession', 'diffSessions', 'followSession',
   'createWsTicket', 'listApprovals', 'getApproval', 'decideApproval', 'registerAgent', 'listAgents', 'getAgent', 'updateAgent', 'registerTool', 'listTools', 'getTool',
-  'getPolicies', 'setPolicies', 'listPolicyVersions', 'getPolicyVersion', 'getPrivacy', 'setPrivacy', 'getEgress', 'setEgress', 'putSecret', 'deleteSecret', 'listSecrets',
+  'getPolicies', 'setPolicies', 'listPolicyVersions', 'getPolicyVersion', 'getPrivacy', 'setPrivacy', 'getEgress', 'setEgress', 'listBudgets', 'setBudget', 'putSecret', 'deleteSecret', 'listSecrets',
   'createTenant', 'listTenants', 'getTenant', 'deleteTenant', 'suspendTenant', 'resumeTenant',
   'createApiKey', 'listApiKeys', 'rotateApiKey', 'revokeApiKey', 'getRoleMapping', 'setRoleMapping', 'listAdminEvents',
   'getSignInOptions', 'getCaller', 'getSessionSummary',

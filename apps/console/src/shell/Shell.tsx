@@ -20,6 +20,7 @@ const sections: readonly { to: string; label: string; roles?: readonly string[];
   // Only for the roles the gateway opens it to: a link that can only answer 403 is no help.
   { to: '/audit', label: 'Audit', roles: ['admin', 'auditor'] },
   { to: '/alerts', label: 'Alerts', roles: alertRoles },
+  { to: '/budgets', label: 'Budgets', roles: ['admin', 'operator', 'auditor'] },
   { to: '/dead-letters', label: 'Dead letters', roles: replayRoles, platform: true },
   { to: '/operations', label: 'Operations', roles: replayRoles, platform: true },
   { to: '/projections', label: 'Projections', roles: replayRoles, platform: true },

@@ -1005,6 +1005,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/budgets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your tenant's budgets (admin, operator, auditor), each with its use in the current period: settled, and reserved by calls under way. */
+        get: operations["listBudgets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/budgets/{budgetId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a budget (admin): a limit in tokens or USD on every model call of the tenant, of one agent (per UTC day or month) or of one session. Before each call its worst case is reserved against every budget that applies; a call that would cross one is refused, and its run and session fail naming the budget. */
+        put: operations["setBudget"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/alerts": {
         parameters: {
             query?: never;
@@ -11058,6 +11092,288 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBudgets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            budgetId: string;
+                            scope: {
+                                /** @enum {string} */
+                                kind: "tenant";
+                            } | {
+                                /** @enum {string} */
+                                kind: "agent";
+                                agent: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "session";
+                                sessionId: string;
+                            };
+                            /** @enum {string} */
+                            period: "day" | "month" | "session";
+                            /** @enum {string} */
+                            unit: "tokens" | "usd";
+                            /** @description Whole tokens, or USD. */
+                            limit: number;
+                            /**
+                             * Format: date-time
+                             * @description The start of the period counted now: the UTC day or month, or the session start.
+                             */
+                            periodStart: string;
+                            /** @description What model calls used in the period (settled). */
+                            used: number;
+                            /** @description What calls under way hold: their worst case, until they settle. */
+                            reserved: number;
+                            /**
+                             * Format: date-time
+                             * @description When these terms were set.
+                             */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your name for the budget: lower-case letters, digits, "_" and "-", at most 63. */
+                budgetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    scope: {
+                        /** @enum {string} */
+                        kind: "tenant";
+                    } | {
+                        /** @enum {string} */
+                        kind: "agent";
+                        agent: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "session";
+                        sessionId: string;
+                    };
+                    /** @enum {string} */
+                    period: "day" | "month" | "session";
+                    /** @enum {string} */
+                    unit: "tokens" | "usd";
+                    limit: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The budget, once its terms are in effect */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        budgetId: string;
+                        scope: {
+                            /** @enum {string} */
+                            kind: "tenant";
+                        } | {
+                            /** @enum {string} */
+                            kind: "agent";
+                            agent: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "session";
+                            sessionId: string;
+                        };
+                        /** @enum {string} */
+                        period: "day" | "month" | "session";
+                        /** @enum {string} */
+                        unit: "tokens" | "usd";
+                        /** @description Whole tokens, or USD. */
+                        limit: number;
+                        /**
+                         * Format: date-time
+                         * @description The start of the period counted now: the UTC day or month, or the session start.
+                         */
+                        periodStart: string;
+                        /** @description What model calls used in the period (settled). */
+                        used: number;
+                        /** @description What calls under way hold: their worst case, until they settle. */
+                        reserved: number;
+                        /**
+                         * Format: date-time
+                         * @description When these terms were set.
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

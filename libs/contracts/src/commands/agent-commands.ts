@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { agentDefinitionSchema } from '../catalog/agent-events.js';
 import { analysisIdSchema } from '../catalog/analysis-events.js';
+import { budgetIdSchema, budgetTermsSchema } from '../catalog/budget-events.js';
 import { agentNameSchema, sessionIdSchema } from '../catalog/session-events.js';
 import { commandMetadataSchema } from './command-metadata.js';
 
@@ -30,10 +31,19 @@ export const analyzeSessionSchema = z.strictObject({
 });
 export type AnalyzeSession = Readonly<z.infer<typeof analyzeSessionSchema>>;
 
-export const agentCommandSchema = z.discriminatedUnion('type', [defineAgentSchema, analyzeSessionSchema]);
-export type AgentCommand = DefineAgent | AnalyzeSession;
+/** Sets a budget of the command's tenant (a new one, or new terms for one it has), on its `budget-<tenant>` stream. */
+export const setBudgetSchema = z.strictObject({
+  type: z.literal('SetBudget'),
+  budgetId: budgetIdSchema,
+  terms: budgetTermsSchema,
+  metadata: commandMetadataSchema,
+});
+export type SetBudget = Readonly<z.infer<typeof setBudgetSchema>>;
 
-/** An agent-runtime command on `commands.agent-runtime`, keyed by its target stream (`agent-<tenant>`, `analysis-<sessionId>`). */
+export const agentCommandSchema = z.discriminatedUnion('type', [defineAgentSchema, analyzeSessionSchema, setBudgetSchema]);
+export type AgentCommand = DefineAgent | AnalyzeSession | SetBudget;
+
+/** An agent-runtime command on `commands.agent-runtime`, keyed by its target stream (`agent-<tenant>`, `analysis-<sessionId>`, `budget-<tenant>`). */
 export const agentCommandMessageSchema = z.strictObject({
   commandId: z.uuid(),
   command: agentCommandSchema,

@@ -11,6 +11,7 @@ import {
 import { eventIdsFor, handleCommand, isEventStoreError, type Decider, type EventStore } from '@agent-orchestrator/event-store';
 import { MessagingError, type ConsumedMessage } from '@agent-orchestrator/messaging';
 import type { Logger } from 'pino';
+import { setBudget } from '../budgets/budget-commands.js';
 
 /**
  * Why a definition was refused.
@@ -64,12 +65,13 @@ export const agentRegistryDecider: Decider<DefineAgent, AgentRegistry> = {
 };
 
 /**
- * Handles one command from `commands.agent-runtime`. A conflict is acknowledged and dropped: the
+ * Handles one command from `commands.agent-runtime` (a budget's goes to `setBudget`). A conflict is acknowledged and dropped: the
  * sender reads the registry and tells its caller whose edit landed. Other refusals are
  * dead-lettered with the reason; store faults are retried.
  */
 export function agentCommandHandler(store: EventStore, logger: Logger): (message: ConsumedMessage<AgentCommandMessage>) => Promise<void> {
   return async ({ value: { commandId, command } }) => {
+    if (command.type === 'SetBudget') return setBudget(store, commandId, command);
     // Analyses are the SessionAnalyst's; the process hands them there first.
     if (command.type !== 'DefineAgent') throw new MessagingError('Rejected', `${command.type} is not an agent registry command`);
     const withIds: DefineAgent = { ...command, metadata: { ...command.metadata, eventIds: eventIdsFor(commandId, 1) } };

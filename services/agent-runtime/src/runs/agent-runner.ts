@@ -36,6 +36,8 @@ import type { Logger } from 'pino';
 import { v5 as uuidV5 } from 'uuid';
 import { PinnedRegistries } from '../agents/agent-registry.js';
 import { agentFor, defaultWorkers, type AgentCast } from '../agents/default-agents.js';
+import { BudgetedModel } from '../budgets/budgeted-model.js';
+import type { BudgetGuard } from '../budgets/budget-guard.js';
 import { AgentRuntimeError, isAgentRuntimeError } from '../errors.js';
 import { costOf, type PriceTable } from '../model/pricing.js';
 import { deferredOperationTool, echoTool, echoToolName } from '../tools/echo-tool.js';
@@ -82,6 +84,8 @@ export interface AgentRunnerOptions {
    * `find_tools`, which searches them and offers the ones it chooses.
    */
   readonly maxOfferedOperations?: number;
+  /** Holds every model call to the tenant's budgets; without it calls are not budgeted. */
+  readonly budgets?: BudgetGuard;
 }
 
 /**
@@ -201,7 +205,11 @@ export class AgentRunner {
       hold({ type: 'RecordResponse', response, model: modelName, costUsd });
       processMetrics.modelCall({ tenant: brief.tenantId, model: modelName, agent: agentName, inputTokens: response.inputTokens, outputTokens: response.outputTokens, costUsd, seconds });
     };
-    const recording = new RecordingModel(model, recorded, record, firstTurnOf(state), storeHeld);
+    // Only calls the model is really asked for meet the budgets: a recorded turn replays for free.
+    const budgets = this.options.budgets;
+    const call = { tenantId: brief.tenantId, sessionId, sessionStartedAt: brief.startedAt, agent: agentName, runId, model: modelName, traceparent: cause.traceparent };
+    const asked = budgets ? new BudgetedModel(model, budgets, call) : model;
+    const recording = new RecordingModel(asked, recorded, record, firstTurnOf(state), storeHeld);
     const cast: AgentCast = {
       model: recording,
       definitionOf,

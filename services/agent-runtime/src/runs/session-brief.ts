@@ -3,6 +3,8 @@ import type { EventEnvelope, ForkOverrides, PlanStep, SessionConstraints, Sessio
 /** What an agent run needs to know of its session, folded from the session stream. */
 export interface SessionBrief {
   readonly tenantId: string;
+  /** When the session started: where its session budgets count from. */
+  readonly startedAt: string;
   readonly goal: string;
   readonly context: Readonly<Record<string, unknown>>;
   readonly constraints: SessionConstraints;
@@ -27,7 +29,7 @@ export function foldSessionBrief(events: readonly EventEnvelope[]): SessionBrief
     const event = envelope as EventEnvelope & SessionEvent;
     if (event.type === 'SessionStarted') {
       const { goal, context, constraints, agentVersions, toolVersions } = event.data;
-      brief = { tenantId: event.tenantId, goal, context, constraints, agentVersions, toolVersions, steps: [], outputs: new Map(), reworkReasons: [] };
+      brief = { tenantId: event.tenantId, startedAt: event.occurredAt, goal, context, constraints, agentVersions, toolVersions, steps: [], outputs: new Map(), reworkReasons: [] };
       continue;
     }
     if (brief === undefined) continue;

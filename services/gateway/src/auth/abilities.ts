@@ -28,6 +28,7 @@ export type SubjectName =
   | 'Policy'
   | 'Secret'
   | 'Egress'
+  | 'Budget'
   | 'Tenant'
   | 'RoleMapping'
   | 'AuditExport'
@@ -66,6 +67,7 @@ export const roleAbilities: Readonly<Record<Role, Grant>> = {
     can(['create', 'read', 'update'], 'Operation', own);
     can('read', ['Usage', 'Price'], own);
     can('read', 'Alert', own);
+    can('read', 'Budget', own);
   },
   approver: (can, own) => {
     can('read', ['Session', 'SessionLog', 'Agent', 'Tool', 'Approval', 'Policy'], own);
@@ -78,6 +80,8 @@ export const roleAbilities: Readonly<Record<Role, Grant>> = {
     can('read', ['SessionLog', 'AdminEvent', 'AuditExport', 'AuditKey', 'AuditCheckpoint', 'AuditRetention'], own);
     can('create', ['AuditExport', 'AuditCheckpoint'], own);
     can('read', ['Usage', 'Price'], own);
+    // What the tenant may spend on models, and how much it has: cost is part of what an audit checks.
+    can('read', 'Budget', own);
   },
   // Viewers keep the session logs: a session's summary, which they read, is made from the same
   // events, so hiding the log would hide little and leave them no timeline to follow.

@@ -16,8 +16,8 @@ describe('what each role may do', () => {
     expect(allowed(['admin'])).toEqual(everything);
   });
 
-  it('lets an operator run sessions, follow their logs, read agents, decide approvals, read alerts, dead letters, projections, usage and prices and run operations, but not manage keys', () => {
-    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read SessionLog', 'read Approval', 'decide Approval', 'create Operation', 'read Operation', 'update Operation', 'read Agent', 'read Tool', 'read Policy', 'read Alert', 'read DeadLetter', 'read Projection', 'read Usage', 'read Price']);
+  it('lets an operator run sessions, follow their logs, read agents and budgets, decide approvals, read alerts, dead letters, projections, usage and prices and run operations, but not manage keys', () => {
+    expect(allowed(['operator'])).toEqual(['create Session', 'read Session', 'cancel Session', 'read SessionLog', 'read Approval', 'decide Approval', 'create Operation', 'read Operation', 'update Operation', 'read Agent', 'read Tool', 'read Policy', 'read Budget', 'read Alert', 'read DeadLetter', 'read Projection', 'read Usage', 'read Price']);
   });
 
   it('lets a viewer only read, and not API keys, secrets, egress or the admin stream', () => {
@@ -28,13 +28,13 @@ describe('what each role may do', () => {
     expect(allowed(['approver'])).toEqual(['read Session', 'read SessionLog', 'read Approval', 'decide Approval', 'read Agent', 'read Tool', 'read Policy']);
   });
 
-  it('lets an auditor read the audit trail (session logs, the admin stream, exports, keys, checkpoints, retention) and what was spent (usage, prices), request exports and checkpoints, and nothing else', () => {
-    expect(allowed(['auditor'])).toEqual(['read SessionLog', 'read AdminEvent', 'create AuditExport', 'read AuditExport', 'read AuditKey', 'create AuditCheckpoint', 'read AuditCheckpoint', 'read AuditRetention', 'read Usage', 'read Price']);
+  it('lets an auditor read the audit trail (session logs, the admin stream, exports, keys, checkpoints, retention) and what was spent (budgets, usage, prices), request exports and checkpoints, and nothing else', () => {
+    expect(allowed(['auditor'])).toEqual(['read SessionLog', 'read AdminEvent', 'create AuditExport', 'read AuditExport', 'read AuditKey', 'create AuditCheckpoint', 'read AuditCheckpoint', 'read AuditRetention', 'read Budget', 'read Usage', 'read Price']);
   });
 
   it('grants the union of several roles', () => {
     expect(allowed(['viewer', 'approver'])).toEqual(allowed(['approver']));
-    expect(allowed(['auditor', 'viewer'])).toEqual(['read Session', 'read SessionLog', 'read AdminEvent', 'create AuditExport', 'read AuditExport', 'read AuditKey', 'create AuditCheckpoint', 'read AuditCheckpoint', 'read AuditRetention', 'read Approval', 'read Agent', 'read Tool', 'read Policy', 'read Usage', 'read Price']);
+    expect(allowed(['auditor', 'viewer'])).toEqual(['read Session', 'read SessionLog', 'read AdminEvent', 'create AuditExport', 'read AuditExport', 'read AuditKey', 'create AuditCheckpoint', 'read AuditCheckpoint', 'read AuditRetention', 'read Approval', 'read Agent', 'read Tool', 'read Policy', 'read Budget', 'read Usage', 'read Price']);
   });
 
   it('grants nothing without a role', () => {

@@ -36,6 +36,8 @@ export const permissions: readonly Permission[] = [
   { action: 'update', subject: 'Policy', opens: 'change them: `PUT /v1/policies`, `PUT /v1/privacy`' },
   { action: 'read', subject: 'Egress', opens: 'the egress allow-list: `GET /v1/egress`' },
   { action: 'update', subject: 'Egress', opens: 'change it: `PUT /v1/egress`' },
+  { action: 'read', subject: 'Budget', opens: 'the model budgets with their use this period: `GET /v1/budgets`' },
+  { action: 'update', subject: 'Budget', opens: 'set one (tenant, agent or session; tokens or USD): `PUT /v1/budgets/:budgetId`' },
   { action: 'read', subject: 'Secret', opens: "secrets' names and versions (never values): `GET /v1/secrets`" },
   { action: 'update', subject: 'Secret', opens: 'set a secret: `PUT /v1/secrets/:name`' },
   { action: 'revoke', subject: 'Secret', opens: 'delete a secret: `DELETE /v1/secrets/:name`' },

@@ -49,6 +49,8 @@ const expectedTable = `
   PUT    /v1/privacy                             2xx    403       403       403      403    403
   GET    /v1/egress                              2xx    403       403       403      403    403
   PUT    /v1/egress                              2xx    403       403       403      403    403
+  GET    /v1/budgets                             2xx    2xx       403       2xx      403    403
+  PUT    /v1/budgets/{budgetId}                  2xx    403       403       403      403    403
   GET    /v1/approvals                           2xx    2xx       2xx       403      2xx    403
   GET    /v1/approvals/{id}                      2xx    2xx       2xx       403      2xx    403
   POST   /v1/approvals/{id}/decision             2xx    403       2xx       403      403    403
@@ -235,6 +237,7 @@ describe('every role against every route: the expected 2xx or 403', () => {
       // The demo's policy is version 1 of tenant A's.
       versions: '1',
       secrets: 'role-table-secret',
+      budgets: 'role-table-budget',
       'api-keys': (throwaway.json as { keyId: string }).keyId,
       tenants: dev.tenantOfA,
       exports: exportId,

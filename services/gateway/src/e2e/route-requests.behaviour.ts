@@ -48,6 +48,7 @@ export const validBodies: Readonly<Record<string, (context: BodyContext) => unkn
   'PUT /v1/policies': () => demoPolicy,
   'PUT /v1/privacy': () => ({ redact: 'default' }),
   'PUT /v1/egress': ({ egressAllow }) => ({ allow: egressAllow }),
+  'PUT /v1/budgets/{budgetId}': () => ({ scope: { kind: 'tenant' }, period: 'month', unit: 'usd', limit: 1000 }),
   'POST /v1/approvals/{id}/decision': () => ({ decision: 'reject', reason: 'not now' }),
   'PUT /v1/secrets/{name}': ({ unique }) => ({ value: `value ${unique}` }),
   'PUT /v1/alert-webhooks': () => ({ url: 'https://hooks.example.com/ao' }),
