@@ -112,6 +112,25 @@ describe('alerts', () => {
     (await platform.pool.query<{ attempt: number; outcome: string; status_code: number | null; error: string | null }>(`SELECT attempt, outcome, status_code, error FROM "${schemas.readModels}".alert_delivery_attempts WHERE event_id = $1 ORDER BY attempt`, [eventId])).rows;
   const delivery = async (eventId: string) => (await platform.pool.query<{ status: string }>(`SELECT status FROM "${schemas.readModels}".alert_deliveries WHERE event_id = $1`, [eventId])).rows[0];
 
+  it('budget crossings on events.budgetledger raise one alert each for their tenant (80 % warns, 100 % is critical), however often Kafka delivers them', async () => {
+    const tenantId = `budget-${suffix}`;
+    const crossed = fixture('BudgetThresholdCrossed');
+    const envelope = { ...crossed, eventId: randomUUID(), tenantId, streamId: `budgetledger-${tenantId}.research-daily.2026-11-29`, data: { ...(crossed.data as Record<string, unknown>), thresholdPercent: 80, used: 161000 } };
+    // As the relay publishes it, twice: a redelivery must not raise the alert again.
+    const message = { topic: platform.topics.events('budgetledger'), key: envelope.streamId, value: JSON.stringify(envelope) };
+    await platform.producer.send([message, message]);
+    // Then its 100 %, on the same key (the same partition): once its alert shows, both deliveries of the 80 % were handled.
+    const full = { ...envelope, eventId: randomUUID(), streamVersion: envelope.streamVersion + 1, data: { ...envelope.data, thresholdPercent: 100, used: 200000 } };
+    await platform.producer.send([{ ...message, value: JSON.stringify(full) }]);
+    const raised = await waitFor('both budget alerts', async () => {
+      const open = (await queries.open(platform.pool)).filter((alert) => alert.tenantId === tenantId);
+      return open.length === 2 && open;
+    }, { timeoutMs: 60_000 });
+    expect(raised.map((alert) => [alert.rule, alert.severity]).sort()).toEqual([['budget', 'critical'], ['budget', 'warning']]);
+    const raises = (await platform.store.readAll({ tenantId })).filter((event) => event.type === 'AlertRaised');
+    expect(raises).toHaveLength(2);
+  });
+
   it('a stalled projection raises one platform alert, however often evaluated, resolved once it moves again', async () => {
     await platform.pool.query(
       `INSERT INTO ${projectionStatus} (projection, version, position, lag, lag_capped, events_per_second, last_advance_at, behind_since, quarantined, heartbeat_at)

@@ -10,6 +10,7 @@ import { AlertDeliveryOutbox } from './delivery/delivery-outbox.js';
 import { budgetAlert, budgetAlertsSuperseded, type BudgetThresholdCrossed } from './domain/budget-rule.js';
 import { recordObservation } from './evaluate/alert-log.js';
 import { evaluateAlerts, type EvaluationSummary } from './evaluate/evaluation.js';
+import { startBudgetAlerts } from './budget-thresholds.js';
 
 export interface RunningAlerts extends RunningService {
   /** One evaluation now (what the schedule does every ALERT_EVALUATE_MS). */
@@ -57,17 +58,20 @@ export async function startAlerts(platform: Platform, config: AlertsConfig): Pro
   const deliverNow = () => deliverDue({ pool, schema, store, secrets, egress, config: config.delivery, logger });
   const evaluation = startSweep(platform, 'alert evaluation', config.evaluateMs, async () => void (await evaluateNow()));
   const delivery = startSweep(platform, 'alert delivery', config.delivery.pollMs, async () => void (await deliverNow()));
+  const budgetThresholdCrossed = async (tenantId: string, crossed: BudgetThresholdCrossed, occurredAt: string) => {
+    const condition = budgetAlert(tenantId, crossed);
+    await recordObservation(store, { holds: true, condition }, occurredAt);
+    const open = (await alerts.open(pool)).filter((alert) => alert.tenantId === tenantId && alert.rule === 'budget');
+    for (const key of budgetAlertsSuperseded(open.map((alert) => alert.key), crossed)) await recordObservation(store, { holds: false, key, scope: condition.scope }, occurredAt);
+  };
+  const budgets = await startBudgetAlerts(platform, { budgetThresholdCrossed });
 
   return {
     evaluateNow,
     deliverNow,
-    async budgetThresholdCrossed(tenantId, crossed, occurredAt) {
-      const condition = budgetAlert(tenantId, crossed);
-      await recordObservation(store, { holds: true, condition }, occurredAt);
-      const open = (await alerts.open(pool)).filter((alert) => alert.tenantId === tenantId && alert.rule === 'budget');
-      for (const key of budgetAlertsSuperseded(open.map((alert) => alert.key), crossed)) await recordObservation(store, { holds: false, key, scope: condition.scope }, occurredAt);
-    },
+    budgetThresholdCrossed,
     async stop() {
+      await budgets.stop();
       await evaluation.stop();
       await delivery.stop();
       for (const runner of runners) await runner.stop();

@@ -1,19 +1,8 @@
+import type { BudgetLedgerEvent } from '@agent-orchestrator/contracts';
 import type { AlertCondition } from './alert-rules.js';
 
-/**
- * The data of `BudgetThresholdCrossed` (emitted by the budgets; a local type until that event is
- * in the catalog): a budget's use reached 50, 80 or 100 % of its limit within one period.
- */
-export interface BudgetThresholdCrossed {
-  readonly budgetId: string;
-  readonly scope: { readonly kind: 'tenant' } | { readonly kind: 'agent'; readonly agent: string } | { readonly kind: 'session'; readonly sessionId: string };
-  readonly period: 'day' | 'month' | 'session';
-  readonly periodStart: string;
-  readonly unit: 'tokens' | 'usd';
-  readonly limit: number;
-  readonly used: number;
-  readonly thresholdPercent: 50 | 80 | 100;
-}
+/** A budget's use reached 50, 80 or 100 % of its limit within one period (the event the agent runtime records on the budget's ledger). */
+export type BudgetThresholdCrossed = Extract<BudgetLedgerEvent, { type: 'BudgetThresholdCrossed' }>['data'];
 
 function budgetOwner(scope: BudgetThresholdCrossed['scope']): string {
   switch (scope.kind) {
