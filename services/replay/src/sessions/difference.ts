@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@agent-orchestrator/contracts';
+import { stampedTraceparent } from '@agent-orchestrator/tracing';
 import { isDeepStrictEqual } from 'node:util';
 
 /** An event as a decider decided it: the envelope fields it stamps, without a stream position. */
@@ -52,8 +53,13 @@ export function differenceAt(streamId: string, recorded: EventEnvelope | undefin
  * or undefined when each decided event is the one recorded at its place.
  */
 export function compareDecision(streamId: string, recorded: readonly EventEnvelope[], from: number, decided: readonly DecidedEvent[]): ReplayDifference | undefined {
-  for (const [offset, replayed] of decided.entries()) {
-    const at = recorded[from + offset];
+  // Both as the store keeps them: an event of a session's work under its own span of the session's
+  // trace, in place of the traceparent the decider copied from its cause (see stampedTraceparent).
+  const stamped = <Event extends DecidedEvent>(event: Event): Event => ({ ...event, traceparent: stampedTraceparent({ ...event, streamId }) });
+  for (const [offset, decidedEvent] of decided.entries()) {
+    const replayed = stamped(decidedEvent);
+    const logged = recorded[from + offset];
+    const at = logged && stamped(logged);
     if (!at) return differenceAt(streamId, undefined, recorded.at(-1), `the replay decides a ${replayed.type} the log does not have`, replayed);
     const fields = differingFields(at, replayed);
     if (fields.length > 0) return differenceAt(streamId, at, undefined, `the replay decides otherwise: ${fields.join(', ')} differ`, replayed);
