@@ -9,7 +9,10 @@ import { DataSource } from 'typeorm';
 import type { MeasureOptions, Measured } from './replay.bench.js';
 import { progressBar, round } from './support.js';
 
-/** REBUILD_BENCH_EVENTS: the log's size (default 100,000, as the issue asks); a smaller one for a quick look. */
+/**
+ * REBUILD_BENCH_EVENTS: the log's size (default 100,000, as the issue asks); a smaller one for a quick look.
+ * REBUILD_PAGE: events a rebuild reads and applies at a time (default the runner's, 5,000), to compare page sizes.
+ */
 const events = Number(process.env.REBUILD_BENCH_EVENTS ?? 100_000);
 /** The events of one session below: started, plan requested and proposed, two steps scheduled and completed, completed. */
 const perSession = 8;
@@ -82,7 +85,7 @@ export async function measureRebuild(options: MeasureOptions): Promise<Measured>
       }));
       bar.increment(1, { phase: 'seeding' });
     }
-    const runner = new ProjectionRunner(new SessionsProjection(sessionsTables(db.schema)), { store, dataSource, schema: db.schema, batchSize: 1000 });
+    const runner = new ProjectionRunner(new SessionsProjection(sessionsTables(db.schema)), { store, dataSource, schema: db.schema, batchSize: 1000, ...(process.env.REBUILD_PAGE ? { rebuildBatchSize: Number(process.env.REBUILD_PAGE) } : {}) });
     const raw = await createTestSchema('bench_rebuild_raw', 2);
     const rawProjection = new SessionsProjection(sessionsTables(raw.schema));
     const rebuildMs: number[] = [];
