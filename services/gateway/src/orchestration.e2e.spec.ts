@@ -89,9 +89,11 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
       gatewaySchema: schemas.gateway,
       env: { SECRETS_KEY: randomBytes(32).toString('base64'), SECRETS_SCHEMA: schemas.secrets, APPROVAL_SWEEP_MS: '500' },
       onOutput: (service, line) => output.push(`${service}: ${line}`),
+      // Nine processes compile and start at once on two cores beside the other spec files: give them time.
+      startTimeoutMs: 180_000,
     });
     store = await PostgresEventStore.open({ pool, schema: schemas.eventStore });
-  });
+  }, 300_000);
 
   afterAll(async () => {
     await cluster?.stop();
