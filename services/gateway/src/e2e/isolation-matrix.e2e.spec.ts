@@ -6,12 +6,13 @@ import { fillPath, idKindOf, idQueryKind, routeOf, send, validBody } from './rou
 import { seedTenantA, startDevMode, type DevModeUnderTest, type ResourcesOfA } from './two-tenants.behaviour.js';
 
 /** Fields that record use rather than state: reading A's state (with A's key) may move them. */
-const volatileFields = new Set(['lastUsedAt']);
+/** Fields that move with the clock, not with anything B does: a key's last use, a dashboard's time and ages, the usage window ending now. */
+const volatileFields = new Set(['lastUsedAt', 'generatedAt', 'oldestPendingSeconds', 'from', 'to']);
 const normalised = (text: string): string => JSON.stringify(JSON.parse(text || 'null', (key, value: unknown) => (volatileFields.has(key) ? undefined : value)));
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** An id of the same shape as `id` that no tenant has. */
-const unknownLike = (id: string) => (uuidPattern.test(id) ? randomUUID() : `NoSuch${randomBytes(4).toString('hex')}`);
+/** An id nobody has, of the same form as `id`: a uuid, a lowercase name (a budget's, a tool's) or a name. */
+const unknownLike = (id: string) => (uuidPattern.test(id) ? randomUUID() : /^[a-z][a-z0-9-]*$/.test(id) ? `nosuch${randomBytes(4).toString('hex')}` : `NoSuch${randomBytes(4).toString('hex')}`);
 
 /** B's calls in this order: reads, then deletes, then writes, so that a name B writes for itself is not then read or deleted as if it were A's. */
 const methodOrder = ['GET', 'DELETE', 'POST', 'PATCH', 'PUT'];

@@ -88,6 +88,7 @@ export interface ResourcesOfA {
     readonly agents: readonly string[];
     readonly tools: readonly string[];
     readonly secrets: readonly string[];
+    readonly budgets: readonly string[];
     readonly 'api-keys': readonly string[];
     readonly tenants: readonly string[];
   };
@@ -126,6 +127,7 @@ export async function seedTenantA(dev: DevModeUnderTest): Promise<ResourcesOfA> 
   const egress = (await ok('GET', '/v1/egress', undefined, 200)) as { allow: string[] };
   await ok('PUT', '/v1/egress', { allow: [...egress.allow, `${marker}.example`] }, 200);
   await ok('PUT', '/v1/privacy', { redact: ['email', 'card'] }, 200);
+  await ok('PUT', '/v1/budgets/budget-of-a', { scope: { kind: 'tenant' }, period: 'month', unit: 'usd', limit: 4321 }, 200);
   const approvalId = await waitFor(
     "A's demo write to wait for approval",
     async () => ((await dev.call('GET', `/v1/approvals?sessionId=${String(held.sessionId)}`, key)).json as { items: { approvalId: string }[] }).items[0]?.approvalId,
@@ -140,6 +142,7 @@ export async function seedTenantA(dev: DevModeUnderTest): Promise<ResourcesOfA> 
       agents: ['AccountManager', 'AgentOfA'],
       tools: ['crm', 'ledger-a'],
       secrets: ['secret-of-a'],
+      budgets: ['budget-of-a'],
       'api-keys': [String(operator.keyId), String(viewer.keyId)],
       tenants: [dev.tenantOfA],
     },
