@@ -59,7 +59,7 @@ function documentDefects(document: Document): string[] {
 
 /** The operations this document must carry, by the ids clients and the generated client rely on. */
 const expectedOperationIds = [
-  'getHealth', 'getReadiness', 'startSession', 'listSessions', 'getSession', 'listSessionEvents', 'listSessionStreams', 'listModelCalls', 'cancelSession', 'forkSession', 'diffSessions', 'followSession',
+  'getHealth', 'getReadiness', 'startSession', 'listSessions', 'getSession', 'listSessionEvents', 'listSessionStreams', 'listModelCalls', 'cancelSession', 'forkSession', 'diffSessions', 'followSession', 'analyzeSession', 'listSessionAnalyses',
   'createWsTicket', 'listApprovals', 'getApproval', 'decideApproval', 'registerAgent', 'listAgents', 'getAgent', 'updateAgent', 'registerTool', 'listTools', 'getTool',
   'getPolicies', 'setPolicies', 'listPolicyVersions', 'getPolicyVersion', 'getPrivacy', 'setPrivacy', 'getEgress', 'setEgress', 'listBudgets', 'setBudget', 'putSecret', 'deleteSecret', 'listSecrets',
   'createTenant', 'listTenants', 'getTenant', 'deleteTenant', 'suspendTenant', 'resumeTenant',

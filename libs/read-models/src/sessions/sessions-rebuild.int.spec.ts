@@ -28,7 +28,7 @@ describe('sessions read model: rebuild under live traffic', () => {
     tenants = await db.tenantDatabase();
     store = await PostgresEventStore.open({ pool: db.pool, schema: db.schema, pollIntervalMs: 20 });
     dataSource = await new DataSource({ type: 'postgres', url: db.connectionString, schema: db.schema, poolSize: 6 }).initialize();
-    runner = new ProjectionRunner(new SessionsProjection(sessionsTables(db.schema), tenants.appRole.name), { store, dataSource, schema: db.schema, batchSize: 100, statusIntervalMs: 100 });
+    runner = new ProjectionRunner(new SessionsProjection(sessionsTables(db.schema), tenants.appRole.name), { store, dataSource, schema: db.schema, batchSize: 100, rebuildBatchSize: 200, statusIntervalMs: 100 });
   });
   afterAll(async () => {
     await runner.stop();
