@@ -1,4 +1,4 @@
-export type { Projection, ProjectionTables } from './projection.js';
+export type { BulkWriter, Projection, ProjectionTables } from './projection.js';
 export { lagCountLimit, ProjectionRunner, type ProjectionRunnerOptions, type ProjectionStatus, type RebuildProgress } from './projection-runner.js';
 export { failureKind, ProjectionEventError, type FailureKind } from './failure-kind.js';
 export { defaultQuarantinePolicy, type QuarantinedEvent, type QuarantinePolicy, type RetryResult } from './quarantine.js';

@@ -31,6 +31,8 @@ export interface ProjectionRunnerOptions {
    * that folds a page in memory (`applyBatch`) writes fewer, fuller statements.
    */
   readonly rebuildBatchSize?: number;
+  /** With the projection's `bulkWriter`: the events and rows a rebuild folds in memory before it writes them (default 50,000). */
+  readonly rebuildHeldLimit?: number;
   readonly quarantine?: Partial<QuarantinePolicy>;
   /** A failure that is retried for as long as it takes (the database or network), each attempt. */
   readonly onError?: (error: unknown, attempt: number) => void;
@@ -184,6 +186,7 @@ export class ProjectionRunner {
         checkpoints: this.table,
         quarantine: this.quarantine,
         batchSize: this.options.rebuildBatchSize ?? Math.max(this.options.batchSize ?? 500, 5000),
+        ...(this.options.rebuildHeldLimit === undefined ? {} : { heldLimit: this.options.rebuildHeldLimit }),
         onProgress: (eventsApplied, position) => onProgress({ projection: name, eventsApplied, position, ...(total === undefined ? {} : { total: Math.max(total, eventsApplied) }) }),
       });
       for (const record of result.quarantined) this.options.onQuarantine?.(record);

@@ -24,6 +24,13 @@ export interface Projection {
    */
   applyBatch?(events: readonly EventEnvelope[], manager: EntityManager): Promise<void>;
   /**
+   * For a rebuild into empty tables: a writer that folds page after page in memory and writes each
+   * row once, when it holds many (see `BulkWriter`). Where a page of a live runner touches a few
+   * hundred rows, a rebuild's pages touch the same rows again and again at their edges, and each
+   * page's reads of the rows it continues cost as much as its writes.
+   */
+  bulkWriter?(): BulkWriter;
+  /**
    * Marks the row the event would have changed as incomplete, when the runner quarantines it (in
    * the same transaction). Must not fail on the event's data: it is the one that could not be applied.
    */
@@ -38,8 +45,8 @@ export interface Projection {
   /**
    * The same projection over same-named tables in another schema: a rebuild sets it up there
    * (tables, indexes, row-level security, grants), applies the log into it, then moves its tables
-   * into the projection's schema in place of the old ones. Only `setUp`, `apply` and
-   * `markIncomplete` are called on it: nothing with a side effect beyond its tables.
+   * into the projection's schema in place of the old ones. Only `setUp`, `apply`, `applyBatch`,
+   * `bulkWriter` and `markIncomplete` are called on it: nothing with a side effect beyond its tables.
    */
   inSchema?(schema: string): Projection;
 }
@@ -48,4 +55,21 @@ export interface ProjectionTables {
   readonly schema: string;
   /** Unquoted table names in `schema`. Nothing else (no view, no foreign key) may depend on them. */
   readonly names: readonly string[];
+}
+
+/**
+ * Rows folded in memory across pages, for a rebuild (`Projection.bulkWriter`). The rebuild adds
+ * pages in log order and flushes once `heldRows` passes its bound, and at the end. If a flush or an
+ * `add` fails on an event's data, the rebuild discards what is held and applies the events since
+ * the last flush page by page instead, where the failing event alone is set aside.
+ */
+export interface BulkWriter {
+  /** Folds a page into the rows held, reading from the tables the rows that earlier flushes or pages wrote. */
+  add(events: readonly EventEnvelope[], manager: EntityManager): Promise<void>;
+  /** Rows held and not yet written. */
+  readonly heldRows: number;
+  /** Writes the rows held and lets them go. */
+  flush(manager: EntityManager): Promise<void>;
+  /** Lets the held rows go unwritten: `events` (those since the last flush) are written another way, so their rows are to be read from the tables from now on. */
+  discard(events: readonly EventEnvelope[]): void;
 }

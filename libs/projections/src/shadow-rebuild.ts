@@ -16,6 +16,11 @@ export interface ShadowRebuildOptions {
   readonly checkpoints: string;
   readonly quarantine: QuarantineTable;
   readonly batchSize: number;
+  /**
+   * With a projection's `bulkWriter`: the events (and rows) it may hold before it writes them;
+   * default 50,000. They are kept until written, to be applied page by page if the write fails.
+   */
+  readonly heldLimit?: number;
   readonly onProgress: (eventsApplied: number, position: GlobalPosition) => void;
 }
 
@@ -41,7 +46,9 @@ export function shadowSchemaName(tables: ProjectionTables, projection: string): 
  *
  * 1. The shadow's `setUp` makes its tables as the projection makes its own (indexes, row-level
  *    security policy, grants to the application role), so the swapped-in tables carry them all.
- * 2. The log is applied in batches, one transaction each, until the log's end as read.
+ * 2. The log is applied in batches, one transaction each, until the log's end as read. A
+ *    projection with a `bulkWriter` folds the batches in memory instead and writes its rows once
+ *    it holds `heldLimit` of them, and once more at the end.
  * 3. Under the live checkpoint's row lock (the live runner waits at its next batch), the shadow
  *    catches up to the live checkpoint, the old tables are dropped and the shadow's moved into
  *    the projection's schema (`ALTER TABLE … SET SCHEMA` keeps indexes, policies and grants),
@@ -61,11 +68,54 @@ export async function rebuildInShadow(options: ShadowRebuildOptions): Promise<Sh
   const refused: { event: EventEnvelope; failure: EventFailure }[] = [];
   let position: GlobalPosition | undefined;
   let eventsApplied = 0;
-  const intoShadow = async (events: readonly EventEnvelope[], tx?: EntityManager) => {
-    await applyToShadow(dataSource, shadow, events, refused, tx);
+  const progressed = (events: readonly EventEnvelope[]) => {
     eventsApplied += events.length;
     position = events[events.length - 1]!.globalPosition;
     options.onProgress(eventsApplied, position);
+  };
+  const intoShadow = async (events: readonly EventEnvelope[], tx?: EntityManager) => {
+    await applyToShadow(dataSource, shadow, events, refused, tx);
+    progressed(events);
+  };
+
+  // A projection with a bulk writer folds page after page in memory and writes each row once; the
+  // events since its last write are kept, to be applied page by page if the write fails on their data.
+  const bulk = shadow.bulkWriter?.();
+  const heldLimit = options.heldLimit ?? 50_000;
+  let held: EventEnvelope[] = [];
+  const pageByPage = async () => {
+    const events = held;
+    held = [];
+    bulk!.discard(events);
+    for (let start = 0; start < events.length; start += options.batchSize) {
+      await applyToShadow(dataSource, shadow, events.slice(start, start + options.batchSize), refused);
+    }
+  };
+  const orPageByPage = async (work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      if (failureKind(error) === 'infrastructure') throw new Error(`rebuilding ${shadow.name} failed: ${describeFailure(error)}`, { cause: error });
+      await pageByPage();
+    }
+  };
+  const flushBulk = async () => {
+    if (!bulk || held.length === 0) return;
+    await orPageByPage(async () => {
+      await dataSource.transaction(async (tx) => {
+        await tx.query('SET LOCAL synchronous_commit = off');
+        await bulk.flush(tx);
+      });
+      held = [];
+    });
+  };
+  const fold = async (events: readonly EventEnvelope[]) => {
+    if (!bulk) return intoShadow(events);
+    const storable = events.map(storableEvent);
+    for (const event of storable) held.push(event);
+    await orPageByPage(() => bulk.add(storable, dataSource.manager));
+    progressed(events);
+    if (held.length >= heldLimit || bulk.heldRows >= heldLimit) await flushBulk();
   };
 
   await dataSource.query(`DROP SCHEMA IF EXISTS ${schemaSql} CASCADE`);
@@ -86,7 +136,7 @@ export async function rebuildInShadow(options: ShadowRebuildOptions): Promise<Sh
         const last = events.at(-1)?.globalPosition;
         next = events.length === options.batchSize && last !== undefined && comparePositions(last, end!) < 0 ? read(last) : undefined;
         try {
-          if (events.length > 0) await intoShadow(events);
+          if (events.length > 0) await fold(events);
         } catch (error) {
           await next?.catch(() => undefined);
           throw error;
@@ -94,6 +144,7 @@ export async function rebuildInShadow(options: ShadowRebuildOptions): Promise<Sh
       }
       if (eventsApplied - before <= options.batchSize) break;
     }
+    await flushBulk();
     await dataSource.transaction(async (tx) => {
       const [row] = (await tx.query(`SELECT position FROM ${options.checkpoints} WHERE projection = $1 FOR UPDATE`, [projection.name])) as { position: string }[];
       const live = row?.position;

@@ -375,22 +375,68 @@ describe('sessions read model', () => {
     expect(await allRows()).toEqual(before);
   });
 
-  it('builds the same rows from pages of the whole log as from one event at a time', async () => {
-    const folded = await allRows();
-    const other = await createTestSchema('sessions_one_by_one');
-    const otherData = await new DataSource({ type: 'postgres', url: other.connectionString, schema: other.schema, poolSize: 2 }).initialize();
-    // Each event in its own page, transaction and fold: the rows a page folds in memory must not depend on the page.
-    const oneByOne = new ProjectionRunner(new SessionsProjection(sessionsTables(other.schema)), { store, dataSource: otherData, schema: other.schema, batchSize: 1, rebuildBatchSize: 1 });
+  it('sets aside an event whose row cannot be written in a rebuild that folds pages in memory, and goes on with the rest', async () => {
+    const log = await createTestSchema('sessions_bulk_refused');
+    const logStore = await PostgresEventStore.open({ pool: log.pool, schema: log.schema, pollIntervalMs: 20 });
+    const logData = await new DataSource({ type: 'postgres', url: log.connectionString, schema: log.schema, poolSize: 2 }).initialize();
+    const market = planStep('research-market', 'Researcher');
+    const brief = planStep('write-brief', 'Executor', ['research-market']);
+    const histories = ['before', 'refused', 'after'].map(() => new SessionHistory('acme', '2026-11-01T09:00:00.000Z'));
+    const [before, refused, after] = histories as [SessionHistory, SessionHistory, SessionHistory];
+    for (const history of histories) await logStore.append(history.streamId, [...history.begun(), history.planProposed([market, brief]), history.scheduled(market)]);
+    // A cost past numeric(20, 6): the schema takes it, PostgreSQL refuses to store it (22003).
+    await logStore.append(refused.streamId, [refused.completed(market, usage(10, 2, 1e15))]);
+    for (const history of histories) await logStore.append(history.streamId, [history.scheduled(brief), history.completed(brief, usage(100, 20, 0.01))]);
+    const rebuild = async (held: number) => {
+      const runner = new ProjectionRunner(new SessionsProjection(sessionsTables(log.schema)), { store: logStore, dataSource: logData, schema: log.schema, batchSize: 2, rebuildBatchSize: 2, rebuildHeldLimit: held });
+      try {
+        const done = await runner.rebuild();
+        const rows = (await logData.query(`SELECT session_id, status, steps_completed, cost_usd, quarantined_events FROM "${log.schema}".sessions`)) as { session_id: string }[];
+        return { quarantined: done.quarantined, rows: new Map(rows.map((row) => [row.session_id, row])) };
+      } finally {
+        await runner.stop();
+      }
+    };
     try {
-      const done = await oneByOne.rebuild();
+      // Everything in one write, which fails; then page by page, where the one event is refused.
+      const whole = await rebuild(50_000);
+      expect(whole.quarantined).toBe(1);
+      expect(whole.rows.get(refused.sessionId)).toEqual({ session_id: refused.sessionId, status: 'running', steps_completed: 1, cost_usd: '0.010000', quarantined_events: 1 });
+      for (const history of [before, after]) expect(whole.rows.get(history.sessionId)).toEqual({ session_id: history.sessionId, status: 'running', steps_completed: 1, cost_usd: '0.010000', quarantined_events: 0 });
+      // A write after every event: the same rows.
+      const eventByEvent = await rebuild(1);
+      expect(eventByEvent).toEqual(whole);
+    } finally {
+      await logData.destroy();
+      await logStore.close();
+      await log.dispose();
+    }
+  });
+
+  // The live model above was built in pages of 3. A rebuild folds pages in memory across writes
+  // (its bulk writer) and reads back what it wrote when a session continues: the rows must not
+  // depend on where pages or writes fall. Page 1 with a write after every event reads every
+  // session back at each of its events; the whole log in one write reads none back.
+  it.each([
+    { page: 1, held: 1 },
+    { page: 4, held: 9 },
+    { page: 5000, held: 50_000 },
+  ])('builds the same rows from the whole log in pages of $page, writing every $held events or rows, as the live model', async ({ page, held }) => {
+    const folded = await allRows();
+    const other = await createTestSchema('sessions_rebuilt');
+    const otherData = await new DataSource({ type: 'postgres', url: other.connectionString, schema: other.schema, poolSize: 2 }).initialize();
+    const rebuilt = new ProjectionRunner(new SessionsProjection(sessionsTables(other.schema)), { store, dataSource: otherData, schema: other.schema, batchSize: 1, rebuildBatchSize: page, rebuildHeldLimit: held });
+    try {
+      const done = await rebuilt.rebuild();
       expect(done.eventsApplied).toBeGreaterThan(100);
+      expect(done.quarantined).toBe(0);
       const rows = {
         sessions: await otherData.query(`SELECT * FROM "${other.schema}".sessions ORDER BY session_id`),
         steps: await otherData.query(`SELECT * FROM "${other.schema}".session_steps ORDER BY session_id, step_id`),
       };
       expect(rows).toEqual(folded);
     } finally {
-      await oneByOne.stop();
+      await rebuilt.stop();
       await otherData.destroy();
       await other.dispose();
     }

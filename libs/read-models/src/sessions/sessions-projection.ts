@@ -1,6 +1,6 @@
 import { parseStreamName, type EventEnvelope } from '@agent-orchestrator/contracts';
 import { isolateByTenant } from '@agent-orchestrator/postgres';
-import type { Projection, ProjectionTables } from '@agent-orchestrator/projections';
+import type { BulkWriter, Projection, ProjectionTables } from '@agent-orchestrator/projections';
 import type { EntityManager } from 'typeorm';
 import { readOnlyFor } from '../tenant-scope.js';
 import { foldSessionEvent, isSessionEvent, type FoldedSession, type SessionRow, type StepRow } from './session-fold.js';
@@ -88,9 +88,52 @@ export class SessionsProjection implements Projection {
     await this.write([...sessions.values()], manager);
   }
 
-  private async load(sessionIds: readonly string[], manager: EntityManager): Promise<Map<string, FoldedSession>> {
+  /**
+   * For a rebuild: sessions folded across pages and written once the writer holds many rows. A
+   * session whose rows an earlier write (or page) made is read back when its next event comes.
+   */
+  bulkWriter(): BulkWriter {
+    const held = new Map<string, FoldedSession>();
+    /** Sessions with rows in the tables. A rebuild starts from empty tables, so these are only those it wrote. */
+    const written = new Set<string>();
+    let heldSteps = 0;
+    return {
+      get heldRows() {
+        return held.size + heldSteps;
+      },
+      add: async (events, manager) => {
+        const page = events.filter(isSessionEvent);
+        const toRead = [...new Set(page.map((event) => parseStreamName(event.streamId).id))].filter((id) => !held.has(id) && written.has(id));
+        if (toRead.length > 0) {
+          for (const [id, session] of await this.load(toRead, manager, false)) {
+            held.set(id, session);
+            heldSteps += session.steps.size;
+          }
+        }
+        for (const event of page) {
+          const id = parseStreamName(event.streamId).id;
+          const before = held.get(id)?.steps.size ?? 0;
+          foldSessionEvent(held, event);
+          heldSteps += (held.get(id)?.steps.size ?? 0) - before;
+        }
+      },
+      flush: async (manager) => {
+        await this.write([...held.values()], manager);
+        for (const id of held.keys()) written.add(id);
+        held.clear();
+        heldSteps = 0;
+      },
+      discard: (events) => {
+        held.clear();
+        heldSteps = 0;
+        for (const event of events) if (isSessionEvent(event)) written.add(parseStreamName(event.streamId).id);
+      },
+    };
+  }
+
+  private async load(sessionIds: readonly string[], manager: EntityManager, lock = true): Promise<Map<string, FoldedSession>> {
     const sessions = new Map<string, FoldedSession>();
-    const rows = (await manager.query(`SELECT * FROM ${this.sessions} WHERE session_id = ANY($1::text[]) FOR UPDATE`, [sessionIds])) as SessionRow[];
+    const rows = (await manager.query(`SELECT * FROM ${this.sessions} WHERE session_id = ANY($1::text[])${lock ? ' FOR UPDATE' : ''}`, [sessionIds])) as SessionRow[];
     if (rows.length === 0) return sessions;
     for (const row of rows) sessions.set(row.session_id, { row: fromDatabase(row, sessionTimes), steps: new Map(), changed: false, stepsChanged: false, stored: true });
     const steps = (await manager.query(`SELECT * FROM ${this.steps} WHERE session_id = ANY($1::text[])`, [rows.map((row) => row.session_id)])) as StepRow[];
