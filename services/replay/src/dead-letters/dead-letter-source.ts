@@ -21,8 +21,14 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
-/** The most items acted on in one batch (one produce, one update). */
+/** The most items acted on in one batch. */
 const maxBatch = 1000;
+/**
+ * A batch's redrives go in chunks of this many through three stages, one read, one produce and
+ * one update a chunk, overlapped: the next chunk is read and the last one marked while this one is
+ * produced, so a batch takes about its produces (one at a time, as the idempotent producer sends).
+ */
+const redriveChunk = 250;
 
 /** Headers that describe a failure or an earlier redrive, not the message: a redrive sets its own. */
 const failureHeader = (name: string): boolean => name.startsWith('dlq-') || name.startsWith('redrive-');
@@ -115,14 +121,15 @@ export class DeadLetterSource implements ItemSource {
     );
   }
 
-  /** `execute` for several items at once: one read, one produce (sendBatch) and one update for all the redrives. */
+  /** `execute` for several items at once: redrives read, produced (sendBatch) and marked a chunk at a time, overlapped. */
   async executeBatch(kind: OperationKind, items: readonly OperationItem[], context: ExecutionContext): Promise<ItemResult[]> {
-    const rows = new Map((await this.options.queries.messages(context.scope, items.map((item) => item.itemId))).map((row) => [row.id, row]));
+    const read = async (chunk: readonly OperationItem[]) =>
+      new Map((await this.options.queries.messages(context.scope, chunk.map((item) => item.itemId))).map((row) => [row.id, row]));
     switch (kind) {
       case 'redrive':
-        return this.redrive(items, rows, context);
+        return this.redriveInChunks(items, read, context);
       case 'discard':
-        return this.discard(items, rows, context);
+        return this.discard(items, await read(items), context);
       case 'rebuild-projection':
       case 'retry-quarantined':
       case 'replay-sessions':
@@ -153,10 +160,39 @@ export class DeadLetterSource implements ItemSource {
     return { topic: row.sourceTopic!, key: row.key ?? '', value: row.value!, headers, traceparent: row.headers[messageHeaders.traceparent] ?? null };
   }
 
-  private async redrive(items: readonly OperationItem[], rows: Map<string, DeadLetterMessage>, context: ExecutionContext): Promise<ItemResult[]> {
-    const refusals = items.map((item) => this.refusal(rows.get(item.itemId)));
-    const sending = items.flatMap((item, i) => (refusals[i] === undefined ? [rows.get(item.itemId)!] : []));
-    await this.options.producer.send(sending.map((row) => this.redriven(row)));
+  /**
+   * Chunk after chunk: read (the next chunk's while this one is produced), produce, mark (while the
+   * next is produced). A produce that fails fails its chunk and those after it, unsent; the chunks
+   * before it were sent and are marked and reported as such.
+   */
+  private async redriveInChunks(items: readonly OperationItem[], read: (chunk: readonly OperationItem[]) => Promise<Map<string, DeadLetterMessage>>, context: ExecutionContext): Promise<ItemResult[]> {
+    const chunks: (readonly OperationItem[])[] = [];
+    for (let start = 0; start < items.length; start += redriveChunk) chunks.push(items.slice(start, start + redriveChunk));
+    const done: Promise<ItemResult[]>[] = [];
+    let reading = chunks.length > 0 ? read(chunks[0]!) : undefined;
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
+      let rows: Map<string, DeadLetterMessage>;
+      try {
+        rows = await reading!;
+        reading = i + 1 < chunks.length ? read(chunks[i + 1]!) : undefined;
+        reading?.catch(() => undefined);
+        const refusals = chunk.map((item) => this.refusal(rows.get(item.itemId)));
+        const sending = chunk.flatMap((item, n) => (refusals[n] === undefined ? [rows.get(item.itemId)!] : []));
+        await this.options.producer.send(sending.map((row) => this.redriven(row)));
+        const marking = this.markSent(chunk, rows, refusals, sending, context);
+        marking.catch(() => undefined); // awaited below with the others; a failure fails the batch there
+        done.push(marking);
+      } catch (error) {
+        const detail = `not sent: ${error instanceof Error ? error.message : String(error)}`;
+        const unsent = chunks.slice(i).flat().map((): ItemResult => ({ outcome: 'failed', detail }));
+        return [...(await Promise.all(done)).flat(), ...unsent];
+      }
+    }
+    return (await Promise.all(done)).flat();
+  }
+
+  private async markSent(items: readonly OperationItem[], rows: Map<string, DeadLetterMessage>, refusals: readonly (string | undefined)[], sending: readonly DeadLetterMessage[], context: ExecutionContext): Promise<ItemResult[]> {
     const marked = new Set(await this.options.index.markManyRedriven(sending, { operationId: context.operationId, at: this.now() }));
     return items.map((item, i): ItemResult => {
       const refused = refusals[i];

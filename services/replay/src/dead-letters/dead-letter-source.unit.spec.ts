@@ -90,6 +90,56 @@ describe('the dead-letter source', () => {
     );
   });
 
+  it('acts on a large batch in chunks, reading the next and marking the last while one is produced; a failed produce fails its chunk and the rest, unsent', async () => {
+    const steps: string[] = [];
+    let failOn = -1;
+    const chunked = new DeadLetterSource({
+      queries: {
+        messages: async (_scope: unknown, ids: readonly string[]) => {
+          steps.push(`read ${ids[0]}`);
+          return ids.flatMap((id) => rows.get(id) ?? []);
+        },
+      } as unknown as DeadLetterQueries,
+      index: {
+        markManyRedriven: async (read: readonly { id: string }[]) => {
+          steps.push(`mark ${read[0]!.id}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          steps.push(`marked ${read[0]!.id}`);
+          return read.map((r) => r.id);
+        },
+      } as unknown as DeadLetterIndex,
+      producer: {
+        send: async (messages) => {
+          steps.push(`send ${messages[0]!.headers![messageHeaders.redriveOf]}`);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          if (steps.filter((step) => step.startsWith('send')).length === failOn) throw new Error('the broker is gone');
+          sends.push([...messages]);
+        },
+      },
+      topics: topicNames('p.'),
+      maxRedrives: 2,
+    });
+    const ids = Array.from({ length: 600 }, (_, n) => `m${n}`);
+    for (const id of ids) rows.set(id, row(id));
+
+    const results = await chunked.executeBatch('redrive', ids.map(item), context);
+    expect(results.map((result) => result.outcome)).toEqual(ids.map(() => 'succeeded'));
+    expect(sends.map((sent) => sent.length)).toEqual([250, 250, 100]);
+    expect(sends.flat().map((message) => message.headers![messageHeaders.redriveOf])).toEqual(ids);
+    // The second chunk is read while the first is produced, and the first marked while the second is.
+    expect(steps.slice(0, 6)).toEqual(['read m0', 'read m250', 'send m0', 'mark m0', 'read m500', 'send m250']);
+    expect(steps.indexOf('marked m0')).toBeGreaterThan(steps.indexOf('send m250'));
+
+    steps.splice(0);
+    sends.splice(0);
+    failOn = 2;
+    const failed = await chunked.executeBatch('redrive', ids.map(item), context);
+    expect(failed.slice(0, 250).every((result) => result.outcome === 'succeeded')).toBe(true);
+    expect(failed.slice(250)).toEqual(ids.slice(250).map(() => ({ outcome: 'failed', detail: 'not sent: the broker is gone' })));
+    expect(sends.map((sent) => sent.length)).toEqual([250]);
+    expect(steps.filter((step) => step.startsWith('mark '))).toEqual(['mark m0']);
+  });
+
   it('matches nothing for kinds it does not take part in, and skips them if asked', async () => {
     expect(await source.match('rebuild-projection', {}, { kind: 'platform' })).toEqual([]);
     rows.set('a', row('a'));
