@@ -347,6 +347,7 @@ export {
 export {
   SessionAnalysisFailed,
   SessionAnalysisRecorded,
+  SessionAnalysisRefused,
   SessionAnalysisStarted,
   analysisEvents,
   analysisFindingsSchema,
