@@ -351,6 +351,7 @@ export {
   SessionAnalysisStarted,
   analysisEvents,
   analysisFindingsSchema,
+  analysisRunId,
   analysisIdSchema,
   analysisInputSchema,
   maxAnalysisInputChars,

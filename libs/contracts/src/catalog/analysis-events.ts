@@ -15,6 +15,12 @@ import { sessionIdSchema, usageSchema } from './session-events.js';
 export const analysisIdSchema = z.uuid();
 const text = (max: number) => z.string().min(1).max(max);
 
+/**
+ * The id an analysis's model call goes by where a run's id would: its budget reservations, and its
+ * row in the usage read model, beside the session's runs (`<sessionId>.step.<stepId>.<attempt>`).
+ */
+export const analysisRunId = (sessionId: string, analysisId: string): string => `${sessionId}.analysis.${analysisId}`;
+
 /** The most characters of trace an Analyst is given; a longer trace is summarised to fit (see `summarised`). */
 export const maxAnalysisInputChars = 24_000;
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { analysisStream, budgetLedgerStream, budgetPeriodKey, budgetStream, maxAnalysisInputChars, periodStartOf, sessionStream, type AnalyzeSession, type BudgetTerms, type EventEnvelope, type NewEvent } from '@agent-orchestrator/contracts';
+import { analysisRunId, analysisStream, budgetLedgerStream, budgetPeriodKey, budgetStream, maxAnalysisInputChars, periodStartOf, sessionStream, type AnalyzeSession, type BudgetTerms, type EventEnvelope, type NewEvent } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import { createTestSchema, planRequested, type TestSchema } from '@agent-orchestrator/testing';
 import type { Model, ModelRequest } from '@openai/agents';
@@ -9,7 +9,7 @@ import { BudgetGuard } from '../budgets/budget-guard.js';
 import { defaultPriceTable } from '../model/pricing.js';
 import { AgentRunner } from '../runs/agent-runner.js';
 import { ScriptedModels, type ModelSource } from '../runs/model-source.js';
-import { analysisRunId, SessionAnalyst } from './session-analyst.js';
+import { SessionAnalyst } from './session-analyst.js';
 
 const logger = pino({ level: 'silent' });
 const tenantId = 'acme';

@@ -2,6 +2,7 @@ import {
   agentRunIdsOf,
   agentRunStream,
   analysisFindingsSchema,
+  analysisRunId,
   analysisStream,
   sessionStream,
   toolCallIdsOf,
@@ -43,9 +44,6 @@ export interface SessionAnalystOptions {
   readonly budgets?: BudgetGuard;
   readonly now?: () => string;
 }
-
-/** The id an analysis's model call holds budget reservations under, beside the session's run ids. */
-export const analysisRunId = (sessionId: string, analysisId: string): string => `${sessionId}.analysis.${analysisId}`;
 
 /**
  * Runs the Analyst for an AnalyzeSession command: reads the session's trace from the log, gives the
