@@ -198,7 +198,7 @@ try {
   // Since the process started, module loading included: what a person waits.
   const seconds = process.uptime().toFixed(1);
   // One line a script can read (the end-to-end specs and bench:startup do), then the walkthrough's starting point.
-  console.log(JSON.stringify({ msg: 'dev mode ready', url, metricsUrl, readySeconds: Number(seconds), rssBytes: process.memoryUsage().rss }));
+  console.log(JSON.stringify({ msg: 'dev mode ready', url, metricsUrl, metrics: env.METRICS, readySeconds: Number(seconds), rssBytes: process.memoryUsage().rss }));
   console.log(`
 Agent Orchestrator (dev mode) is ready in ${seconds} s: every service in this process, ${local ? `embedded PostgreSQL (${join(env.DEV_DATA_DIR, 'postgres')})` : 'PostgreSQL at DATABASE_URL'}, in-process transport, ${process.env.OPENAI_API_KEY || process.env.OPENAI_BASE_URL ? 'an OpenAI-compatible model' : 'the scripted model'}.
   Console:    ${url}/   (sign in with the API key below)
