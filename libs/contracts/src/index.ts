@@ -347,9 +347,11 @@ export {
 export {
   SessionAnalysisFailed,
   SessionAnalysisRecorded,
+  SessionAnalysisRefused,
   SessionAnalysisStarted,
   analysisEvents,
   analysisFindingsSchema,
+  analysisRunId,
   analysisIdSchema,
   analysisInputSchema,
   maxAnalysisInputChars,

@@ -17,7 +17,9 @@ const scrapeConfig = parseYaml(readFileSync(join(deploy, 'prometheus/prometheus.
 
 /** The series names a registry exposes: a histogram as its _bucket, _sum and _count series. */
 async function exposedSeries(): Promise<Set<string>> {
-  const families = await new PlatformMetrics({ processMetrics: true }).registry.getMetricsAsJSON();
+  const metrics = new PlatformMetrics({ processMetrics: true });
+  metrics.setRecording(true);
+  const families = await metrics.registry.getMetricsAsJSON();
   return new Set(families.flatMap(({ name, type }) => (String(type) === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name])));
 }
 

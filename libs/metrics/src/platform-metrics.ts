@@ -17,7 +17,11 @@ export interface ModelCallObservation {
 
 export interface PlatformMetricsOptions {
   readonly caps?: LabelCapLimits;
-  /** Node's process metrics (CPU, memory, event loop, GC); on for the process's registry. */
+  /**
+   * Node's process metrics (CPU, memory, event loop, GC); on for the process's registry. Their
+   * collectors (an event-loop delay monitor, a GC observer) start with `setRecording(true)` or the
+   * first scrape, so a process whose metrics are off never starts them.
+   */
   readonly processMetrics?: boolean;
 }
 
@@ -38,6 +42,8 @@ export class PlatformMetrics {
   private readonly sessionDuration: Histogram<'tenant' | 'status'>;
   private readonly stepDuration: Histogram<'tenant' | 'agent' | 'outcome'>;
   private recording = true;
+  /** Node's process metrics are wanted and not yet collected. */
+  private processMetricsPending: boolean;
 
   constructor(options: PlatformMetricsOptions = {}) {
     this.caps = new LabelCaps(options.caps ?? defaultLabelCaps);
@@ -73,7 +79,7 @@ export class PlatformMetrics {
       registers,
     });
     this.gauges = new ScrapeGauges(this.registry, this.caps);
-    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+    this.processMetricsPending = options.processMetrics ?? false;
   }
 
   /** A model call answered (agent-runtime, when the response is recorded). */
@@ -108,11 +114,17 @@ export class PlatformMetrics {
   }
 
   /**
-   * Turns the recording calls into no-ops (or back): for measuring what metrics cost against a run
-   * without them. Scrape-time gauges are read only when scraped, so they need no switch.
+   * Turns the recording calls into no-ops (or back): METRICS=off, and measuring what metrics cost
+   * against a run without them. Scrape-time gauges are read only when scraped, so they need no
+   * switch. Node's process metrics start when recording is turned on (once started they run on).
    */
   setRecording(on: boolean): void {
     this.recording = on;
+    if (on) this.startProcessMetrics();
+  }
+
+  get isRecording(): boolean {
+    return this.recording;
   }
 
   /** Registers a scrape-time reader for one source of gauges; returns the function that removes it. */
@@ -126,7 +138,14 @@ export class PlatformMetrics {
 
   /** The exposition in Prometheus text format. */
   text(): Promise<string> {
+    if (this.recording) this.startProcessMetrics();
     return this.registry.metrics();
+  }
+
+  private startProcessMetrics(): void {
+    if (!this.processMetricsPending) return;
+    this.processMetricsPending = false;
+    collectDefaultMetrics({ register: this.registry });
   }
 }
 

@@ -34,6 +34,20 @@ describe('PlatformMetrics', () => {
     expect(countOf(families.get(metricNames.stepDuration))).toBe(0);
   });
 
+  it("starts Node's process metrics only once recording is on, never while it is off", async () => {
+    const metrics = new PlatformMetrics({ processMetrics: true });
+    metrics.setRecording(false);
+    // Read as text: the event-loop gauges say NaN until the monitor has sampled, which the parser refuses.
+    const off = await metrics.text();
+    expect(off).toContain(`# TYPE ${metricNames.toolCalls} counter`);
+    expect(off).not.toContain('process_cpu_user_seconds_total');
+    expect(off).not.toContain('nodejs_eventloop_lag_seconds');
+    metrics.setRecording(true);
+    const on = await metrics.text();
+    expect(on).toContain('# TYPE process_cpu_user_seconds_total counter');
+    expect(on).toContain('# TYPE nodejs_eventloop_lag_seconds gauge');
+  });
+
   it('folds the values past a label cap into "other", keeping sums exact', async () => {
     const metrics = new PlatformMetrics({ caps });
     for (const tenant of ['t1', 't2', 't3', 't4']) metrics.toolCall({ tenant, tool: 'crm', outcome: 'completed' });

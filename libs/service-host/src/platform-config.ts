@@ -28,6 +28,7 @@ export const platformTuningVariables = z.object({
   PII_REDACT: piiRedactVariable,
   READINESS_STALL_MS: millisecondsVariable(100, 3_600_000).default(10_000),
   PROJECTION_RETRY_WINDOW_MS: millisecondsVariable(100, 3_600_000).default(3_000),
+  METRICS: z.enum(['on', 'off'], { error: 'expects on or off (off: nothing is recorded and /metrics answers 404)' }).default('on'),
 });
 
 const envSchema = platformTuningVariables.extend({
@@ -79,6 +80,12 @@ export interface PlatformConfig {
    * moving on: the longest one tenant's bad event holds back other tenants' rows.
    */
   readonly projectionRetryWindowMs: number;
+  /**
+   * METRICS: `off` records no metrics (the process's registry records nothing and Node's process
+   * metrics never start) and `/metrics` answers 404 saying so; for a deployment that scrapes
+   * nothing, and for measuring what metrics cost.
+   */
+  readonly metrics: 'on' | 'off';
 }
 
 export class PlatformConfigError extends Error {
@@ -138,5 +145,6 @@ export function parsePlatformConfig(env: Readonly<Record<string, string | undefi
     healthPort: vars.HEALTH_PORT,
     readinessStallMs: vars.READINESS_STALL_MS,
     projectionRetryWindowMs: vars.PROJECTION_RETRY_WINDOW_MS,
+    metrics: vars.METRICS,
   };
 }

@@ -44,3 +44,15 @@ describe('the application role settings', () => {
     expect(() => parsePlatformConfig({ ...base, [variable]: value }, 'svc')).toThrow(message);
   });
 });
+
+describe('METRICS, the switch of what the process records and /metrics answers', () => {
+  it('is on by default, and on or off as set', () => {
+    expect(parsePlatformConfig(base, 'svc').metrics).toBe('on');
+    expect(parsePlatformConfig({ ...base, METRICS: 'off' }, 'svc').metrics).toBe('off');
+    expect(parsePlatformConfig({ ...base, METRICS: 'on' }, 'svc').metrics).toBe('on');
+  });
+
+  it.each(['false', 'OFF', '0'])('stops start-up on METRICS=%s, naming it and what it expects', (value) => {
+    expect(() => parsePlatformConfig({ ...base, METRICS: value }, 'svc')).toThrow(/METRICS: expects on or off/);
+  });
+});

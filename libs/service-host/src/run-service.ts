@@ -1,3 +1,4 @@
+import { processMetrics } from '@agent-orchestrator/metrics';
 import { AppRoleError } from '@agent-orchestrator/postgres';
 import { startTracing } from '@agent-orchestrator/tracing';
 import { pino } from 'pino';
@@ -12,8 +13,9 @@ export interface RunningService {
 /**
  * A service process's main: parse the shared configuration and the service's own (`parseConfig`,
  * from its config.ts; both before anything connects) (a clear message and exit code 1 when
- * it is wrong), open the platform, start the service, answer /healthz and /readyz on
- * HEALTH_PORT (logged with the "started" line), and on SIGTERM or SIGINT stop it (finishing
+ * it is wrong), switch metrics on or off (METRICS) before anything records, open the platform,
+ * start the service, answer /healthz, /readyz and /metrics on HEALTH_PORT (logged with the
+ * "started" line), and on SIGTERM or SIGINT stop it (finishing
  * the message in hand and committing what was handled) before closing the connections.
  */
 export async function runService<Config = undefined>(
@@ -26,10 +28,11 @@ export async function runService<Config = undefined>(
   try {
     const platformConfig = parsePlatformConfig(process.env, service);
     const config = parseConfig(process.env);
+    processMetrics.setRecording(platformConfig.metrics === 'on');
     const tracing = await startTracing(service);
     platform = await openPlatform(platformConfig, service);
     const running = await start(platform, config);
-    const health = await startHealthServer(platform.readiness, { port: platform.config.healthPort });
+    const health = await startHealthServer(platform.readiness, { port: platform.config.healthPort, metrics: platform.config.metrics });
     const opened = platform;
     let stopping = false;
     const shutdown = async (signal: string) => {
@@ -44,7 +47,7 @@ export async function runService<Config = undefined>(
     };
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
     process.once('SIGINT', () => void shutdown('SIGINT'));
-    platform.logger.info({ healthUrl: health.url, tracing: tracing.enabled }, `${service} started`);
+    platform.logger.info({ healthUrl: health.url, tracing: tracing.enabled, metrics: platform.config.metrics }, `${service} started`);
   } catch (error) {
     if (error instanceof PlatformConfigError || error instanceof AppRoleError) bootLogger.fatal(error.message);
     else bootLogger.fatal({ err: error }, `${service} failed to start`);

@@ -18,13 +18,16 @@ export type AgentRuntimeErrorCode =
 
 export class AgentRuntimeError extends Error {
   override readonly name = 'AgentRuntimeError';
+  /** BudgetExhausted: the budget that refused the call. */
+  readonly budgetId?: string;
 
   constructor(
     readonly code: AgentRuntimeErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; budgetId?: string },
   ) {
     super(message, options);
+    if (options?.budgetId !== undefined) this.budgetId = options.budgetId;
   }
 
   get retryable(): boolean {

@@ -23,7 +23,7 @@ export async function startAgentRuntime(platform: Platform, config: AgentRuntime
   const budgets = new BudgetGuard({ store, prices: config.prices, ...config.budgets });
   const runner = new AgentRunner({ store, models: config.models, prices: config.prices, maxOfferedOperations: config.maxOfferedOperations, budgets, logger, privacy: new TenantPrivacy({ store, operatorDefault: platform.config.piiRedact }) });
   const defineAgent = agentCommandHandler(store, logger);
-  const analyst = new SessionAnalyst({ store, models: config.models, prices: config.prices, logger });
+  const analyst = new SessionAnalyst({ store, models: config.models, prices: config.prices, logger, budgets });
   const commands = await startCommandConsumer(platform, 'agent-runtime', agentCommandMessageSchema, async (message) => {
     const { commandId, command } = message.value;
     return command.type === 'AnalyzeSession' ? analyst.analyze(commandId, command) : defineAgent(message);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { metricNames } from '@agent-orchestrator/metrics';
 import { countOf, scrapeMetrics, sumOf } from '@agent-orchestrator/metrics/testing';
-import { startDevModeProcess, type DevModeProcess } from '@agent-orchestrator/testing';
+import { startDevModeProcess, waitFor, type DevModeProcess } from '@agent-orchestrator/testing';
 import { api } from './e2e/scenarios.behaviour.js';
 
 /**
@@ -49,4 +49,30 @@ describe('metrics in dev mode', () => {
     expect(onApi.headers.get('content-type') ?? '').not.toContain('text/plain');
     expect(await onApi.text()).not.toContain(`# TYPE ${metricNames.tokenUsage}`);
   }, 240_000);
+});
+
+/** METRICS=off in dev mode: no service of the process records, and /metrics says metrics are off. */
+describe('dev mode with METRICS=off', () => {
+  const key = randomBytes(32).toString('base64url');
+  let dev: DevModeProcess;
+  let ready: { metricsUrl: string; metrics: string };
+
+  beforeAll(async () => {
+    dev = await startDevModeProcess('metrics_off_e2e', { DEV_API_KEY: key, DEMO: 'false', METRICS: 'off' }, { readyTimeoutMs: 150_000 });
+    ready = JSON.parse(dev.output().split('\n').find((line) => line.includes('"msg":"dev mode ready"'))!) as typeof ready;
+  }, 180_000);
+  afterAll(async () => {
+    await dev?.stop();
+  });
+
+  it('answers /metrics 404 naming the switch, says so at start-up, and serves the API as ever', async () => {
+    expect(ready.metrics).toBe('off');
+    await waitFor('the start-up banner', () => dev.output().includes('Metrics:    off (METRICS=off: nothing is recorded;'));
+    const answer = await fetch(ready.metricsUrl);
+    expect(answer.status).toBe(404);
+    expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    expect(await answer.json()).toMatchObject({ title: 'Metrics are off', detail: expect.stringContaining('METRICS=off') });
+    const { call } = api({ url: dev.url, key });
+    expect((await call('GET', '/v1/sessions')).status).toBe(200);
+  }, 60_000);
 });

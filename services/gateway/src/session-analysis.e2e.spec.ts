@@ -4,7 +4,7 @@ import { startCluster, type Cluster } from '@agent-orchestrator/cluster';
 import { testBrokers, testDatabaseUrl, uniqueTopicPrefix } from '@agent-orchestrator/testing';
 import pg from 'pg';
 import { checkedFetch } from './e2e/answer-check.js';
-import { sessionAnalysisScenario } from './e2e/session-analysis.behaviour.js';
+import { analysisBudgetScenario, sessionAnalysisScenario } from './e2e/session-analysis.behaviour.js';
 
 const root = join(import.meta.dirname, '../../..');
 const adminKey = randomBytes(32).toString('base64url');
@@ -58,5 +58,9 @@ describe('session analysis in cluster mode, through the public API', () => {
     expect(created.status).toBe(201);
     const { adminApiKey } = (await created.json()) as { adminApiKey: string };
     await sessionAnalysisScenario({ url: cluster.gatewayUrl, key: adminKey }, { url: cluster.gatewayUrl, key: adminApiKey });
+  }, 300_000);
+
+  it("counts an analysis in /v1/usage under the Analyst, and refuses one that would cross the tenant's budget, making no model call", async () => {
+    await analysisBudgetScenario({ url: cluster.gatewayUrl, key: adminKey });
   }, 300_000);
 });

@@ -12,7 +12,8 @@ export interface AnalyzeOptions {
 
 /**
  * `ao sessions analyze`: asks the Analyst for an analysis of the session, waits for it to end
- * (progress on stderr), and prints its findings; exits 1 when the analysis failed.
+ * (progress on stderr), and prints its findings; exits 1 when the analysis failed or a budget
+ * refused it.
  */
 export async function analyzeCommand(client: PlatformClient, sessionId: string, options: AnalyzeOptions, output: Output, wait = { pollMs: 1000, timeoutMs: 10 * 60_000 }): Promise<number> {
   const path = `/v1/sessions/${encodeURIComponent(sessionId)}/analysis`;
@@ -35,6 +36,7 @@ export function analysisText(analysis: Analysis): string[] {
   const usage = analysis.usage ? `${analysis.usage.inputTokens + analysis.usage.outputTokens} tokens, $${analysis.usage.costUsd}` : 'no usage';
   const head = `analysis ${analysis.analysisId} by ${analysis.model} (${usage}; ${analysis.input.summarised ? `${analysis.input.shown} of ${analysis.input.events} events shown, the rest summarised` : `${analysis.input.events} events`})`;
   const { findings } = analysis;
+  if (analysis.status === 'refused') return [head, `refused by budget ${analysis.budgetId ?? '(unnamed)'}: ${analysis.reason ?? 'no reason given'}`];
   if (findings === null) return [head, `failed: ${analysis.reason ?? 'no reason given'}`];
   const list = (items: readonly string[]) => items.map((item) => `  - ${item}`);
   return [

@@ -10,6 +10,7 @@ const base = {
   model: 'scripted',
   input: { text: 'trace', events: 900, shown: 400, summarised: true },
   reason: null,
+  budgetId: null,
   usage: { inputTokens: 812, outputTokens: 164, costUsd: 0.0012 },
 };
 
@@ -31,5 +32,11 @@ describe('ao sessions analyze, as text', () => {
 
   it('prints why a failed analysis has no findings', () => {
     expect(analysisText({ ...base, status: 'failed', findings: null, reason: 'the Analyst failed: refused' }).at(-1)).toBe('failed: the Analyst failed: refused');
+  });
+
+  it('prints the budget that refused an analysis, and that no model call was made', () => {
+    const lines = analysisText({ ...base, status: 'refused', findings: null, usage: null, budgetId: 'daily-tokens', reason: 'the model call was refused: budget "daily-tokens" would be crossed' });
+    expect(lines[0]).toContain('(no usage;');
+    expect(lines.at(-1)).toBe('refused by budget daily-tokens: the model call was refused: budget "daily-tokens" would be crossed');
   });
 });

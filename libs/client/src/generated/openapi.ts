@@ -387,10 +387,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The session's analyses, newest first: running, or with the Analyst's findings and the model's usage, or why it failed. */
+        /** The session's analyses, newest first: running, or with the Analyst's findings and the model's usage, or why it failed, or the budget that refused it. */
         get: operations["listSessionAnalyses"];
         put?: never;
-        /** Analyze with an LLM: the Analyst agent reads the session's redacted trace and records what happened, where time and money went, why it failed and what to change. Runs asynchronously; follow it with GET. */
+        /** Analyze with an LLM: the Analyst agent reads the session's redacted trace and records what happened, where time and money went, why it failed and what to change. Runs asynchronously; follow it with GET. Its model call counts against the tenant's budgets and the Analyst agent's (not the analysed session's): one that would cross a budget is not made and the analysis ends refused, naming the budget. */
         post: operations["analyzeSession"];
         delete?: never;
         options?: never;
@@ -4383,10 +4383,10 @@ export interface operations {
                         items: {
                             analysisId: string;
                             /**
-                             * @description running until the findings (recorded) or the reason there are none (failed) are in the log.
+                             * @description running until the findings (recorded), the reason there are none (failed), or the budget that refused the Analyst's model call (refused: no call was made) are in the log.
                              * @enum {string}
                              */
-                            status: "running" | "recorded" | "failed";
+                            status: "running" | "recorded" | "failed" | "refused";
                             requestedBy: string;
                             /** Format: date-time */
                             startedAt: string;
@@ -4432,9 +4432,11 @@ export interface operations {
                                 /** @description what to change */
                                 recommendations: string[];
                             } | null;
-                            /** @description Why the analysis failed; null unless failed. */
+                            /** @description Why the analysis failed or was refused; null unless failed or refused. */
                             reason: string | null;
-                            /** @description The model's tokens and cost; null while running. */
+                            /** @description The budget (the tenant's, or the Analyst agent's) the model call would have crossed; null unless refused. */
+                            budgetId: string | null;
+                            /** @description The model's tokens and cost; null while running, and when refused (no model call was made). */
                             usage: {
                                 inputTokens: number;
                                 outputTokens: number;

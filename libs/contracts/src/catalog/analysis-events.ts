@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { budgetIdSchema } from './budget-events.js';
 import { defineEvent, type EventOf } from './catalog.js';
 import { sessionIdSchema, usageSchema } from './session-events.js';
 
@@ -7,11 +8,18 @@ import { sessionIdSchema, usageSchema } from './session-events.js';
  * where time and money went, why it failed and what to change. Every analysis of a session is on
  * the session's own `analysis-<sessionId>` stream, owned by agent-runtime: its start (with the
  * exact input the model was given, so what the model saw can be checked), then its findings or
- * why it failed, each with the model's usage and cost so usage and budgets count it.
+ * why it failed, each with the model's usage and cost so usage and budgets count it, or its
+ * refusal, when the model call would cross a budget and was not made.
  */
 
 export const analysisIdSchema = z.uuid();
 const text = (max: number) => z.string().min(1).max(max);
+
+/**
+ * The id an analysis's model call goes by where a run's id would: its budget reservations, and its
+ * row in the usage read model, beside the session's runs (`<sessionId>.step.<stepId>.<attempt>`).
+ */
+export const analysisRunId = (sessionId: string, analysisId: string): string => `${sessionId}.analysis.${analysisId}`;
 
 /** The most characters of trace an Analyst is given; a longer trace is summarised to fit (see `summarised`). */
 export const maxAnalysisInputChars = 24_000;
@@ -71,5 +79,13 @@ export const SessionAnalysisFailed = defineEvent('SessionAnalysisFailed', [
   { schema: z.strictObject({ analysisId: analysisIdSchema, sessionId: sessionIdSchema, model, reason: text(4000), usage: usageSchema }) },
 ]);
 
-export const analysisEvents = [SessionAnalysisStarted, SessionAnalysisRecorded, SessionAnalysisFailed] as const;
+/**
+ * No findings and no model call: the Analyst's call would cross a budget of the tenant (its own,
+ * or the Analyst agent's), named with why, as a run's call would be refused.
+ */
+export const SessionAnalysisRefused = defineEvent('SessionAnalysisRefused', [
+  { schema: z.strictObject({ analysisId: analysisIdSchema, sessionId: sessionIdSchema, model, budgetId: budgetIdSchema, reason: text(4000) }) },
+]);
+
+export const analysisEvents = [SessionAnalysisStarted, SessionAnalysisRecorded, SessionAnalysisFailed, SessionAnalysisRefused] as const;
 export type AnalysisEvent = EventOf<(typeof analysisEvents)[number]>;

@@ -1,4 +1,4 @@
-import { parseStreamName, priceOf, pricesStream, streamCategories, type EventEnvelope, type PriceTable } from '@agent-orchestrator/contracts';
+import { analysisRunId, parseStreamName, priceOf, pricesStream, streamCategories, type EventEnvelope, type PriceTable } from '@agent-orchestrator/contracts';
 import type { Projection, ProjectionTables } from '@agent-orchestrator/projections';
 import type { EntityManager } from 'typeorm';
 import { migrateUsageTables, usageTableNames, usageTables, type UsageTables } from './usage-tables.js';
@@ -12,6 +12,10 @@ export const unknownAgent = '(unknown)';
  * The usage read model: every model call's tokens and cost by tenant, session, agent, model, tool
  * and day, with the runs and tool answers the dashboard counts failures from.
  *
+ * A session's analysis ("Analyze with an LLM") counts as a run of its Analyst on the analysed
+ * session (`analysisRunId`): its model call is a row when its findings or its failure record
+ * tokens; a refused analysis made no call and is a failed run with none.
+ *
  * Cost is not the runtime's: it is computed here from the recorded tokens and the price version in
  * effect at the call's time (`usage_price_versions`, from `ModelPricesSet`), as
  * round((input * inputUsdPerMillion + output * outputUsdPerMillion) / 1e6, 9). A version that
@@ -22,7 +26,8 @@ export const unknownAgent = '(unknown)';
  */
 export class UsageProjection implements Projection {
   readonly name = 'usage';
-  readonly version = 1;
+  // 2: analyses' model calls are counted (a stored version 1 is rebuilt, so past analyses are too).
+  readonly version = 2;
   readonly readModelTables: ProjectionTables;
   private readonly tables: UsageTables;
 
@@ -55,6 +60,7 @@ export class UsageProjection implements Projection {
     }
     const { category } = parseStreamName(event.streamId);
     if (category === streamCategories.agentRun) await this.runEvent(event, manager);
+    else if (category === streamCategories.analysis) await this.analysisEvent(event, manager);
     else if (category === streamCategories.toolCall && (event.type === 'ToolCallCompleted' || event.type === 'ToolCallFailed')) {
       const { sessionId, runId, tool } = event.data as { sessionId: string; runId: string; tool: string };
       await manager.query(
@@ -78,14 +84,7 @@ export class UsageProjection implements Projection {
       }
       case 'ModelResponded': {
         const { sessionId, turn, model, usage } = event.data as { sessionId: string; turn: number; model: string; usage: Usage };
-        const priced = await this.priceAt(manager, model, event.occurredAt);
-        await manager.query(
-          `INSERT INTO ${calls} (event_id, tenant_id, session_id, run_id, turn, agent, model, occurred_at, day, input_tokens, output_tokens, recorded_cost_usd, cost_usd, price_version, global_position)
-           VALUES ($1, $2, $3, $4::text, $5, coalesce((SELECT agent FROM ${runs} WHERE run_id = $4::text), $15), $6, $7::timestamptz, ($7::timestamptz AT TIME ZONE 'UTC')::date, $8::bigint, $9::bigint, $10::numeric,
-             CASE WHEN $11::numeric IS NULL THEN $10::numeric ELSE round(($8::bigint * $11::numeric + $9::bigint * $12::numeric) / 1000000, 9) END, $13::int, $14)
-           ON CONFLICT (event_id) DO NOTHING`,
-          [event.eventId, event.tenantId, sessionId, runId, turn, model, event.occurredAt, usage.inputTokens, usage.outputTokens, usage.costUsd, priced?.input ?? null, priced?.output ?? null, priced?.version ?? null, event.globalPosition, unknownAgent],
-        );
+        await this.modelCall(manager, event, { sessionId, runId, turn, model, usage });
         return;
       }
       case 'ToolCallRequested': {
@@ -101,6 +100,50 @@ export class UsageProjection implements Projection {
       default:
         return;
     }
+  }
+
+  /** An analysis of a session, on its `analysis-<sessionId>` stream: a run of the Analyst with at most one model call. */
+  private async analysisEvent(event: EventEnvelope, manager: EntityManager): Promise<void> {
+    const { sessionId, analysisId } = event.data as { sessionId: string; analysisId: string };
+    const runId = analysisRunId(sessionId, analysisId);
+    const ended = (status: 'completed' | 'failed') => manager.query(`UPDATE ${this.tables.runs} SET status = $2, ended_at = $3 WHERE run_id = $1`, [runId, status, event.occurredAt]);
+    switch (event.type) {
+      case 'SessionAnalysisStarted': {
+        const { analyst } = event.data as { analyst: string };
+        await manager.query(
+          `INSERT INTO ${this.tables.runs} (run_id, tenant_id, session_id, agent, status, started_at) VALUES ($1, $2, $3, $4, 'running', $5) ON CONFLICT (run_id) DO NOTHING`,
+          [runId, event.tenantId, sessionId, analyst, event.occurredAt],
+        );
+        return;
+      }
+      case 'SessionAnalysisRecorded':
+      case 'SessionAnalysisFailed': {
+        const { model, usage } = event.data as { model: string; usage: Usage };
+        // A model that failed before answering used nothing: no call to count.
+        if (usage.inputTokens + usage.outputTokens > 0 || usage.costUsd > 0) await this.modelCall(manager, event, { sessionId, runId, turn: 0, model, usage });
+        await ended(event.type === 'SessionAnalysisRecorded' ? 'completed' : 'failed');
+        return;
+      }
+      case 'SessionAnalysisRefused':
+        await ended('failed');
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** One model call's row: its tokens as recorded, its cost at the price version in effect at its time (else the recorded cost). */
+  private async modelCall(manager: EntityManager, event: EventEnvelope, call: { readonly sessionId: string; readonly runId: string; readonly turn: number; readonly model: string; readonly usage: Usage }): Promise<void> {
+    const { calls, runs } = this.tables;
+    const { sessionId, runId, turn, model, usage } = call;
+    const priced = await this.priceAt(manager, model, event.occurredAt);
+    await manager.query(
+      `INSERT INTO ${calls} (event_id, tenant_id, session_id, run_id, turn, agent, model, occurred_at, day, input_tokens, output_tokens, recorded_cost_usd, cost_usd, price_version, global_position)
+       VALUES ($1, $2, $3, $4::text, $5, coalesce((SELECT agent FROM ${runs} WHERE run_id = $4::text), $15), $6, $7::timestamptz, ($7::timestamptz AT TIME ZONE 'UTC')::date, $8::bigint, $9::bigint, $10::numeric,
+         CASE WHEN $11::numeric IS NULL THEN $10::numeric ELSE round(($8::bigint * $11::numeric + $9::bigint * $12::numeric) / 1000000, 9) END, $13::int, $14)
+       ON CONFLICT (event_id) DO NOTHING`,
+      [event.eventId, event.tenantId, sessionId, runId, turn, model, event.occurredAt, usage.inputTokens, usage.outputTokens, usage.costUsd, priced?.input ?? null, priced?.output ?? null, priced?.version ?? null, event.globalPosition, unknownAgent],
+    );
   }
 
   /** The version in effect at `at` and the model's price in it; undefined when none prices the model. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { costAt, priceOf, pricesStream, type NewEvent, type PriceTable } from '@agent-orchestrator/contracts';
+import { analysisStream, costAt, priceOf, pricesStream, type NewEvent, type PriceTable } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import type { TenantDatabase } from '@agent-orchestrator/postgres';
 import { ProjectionRunner } from '@agent-orchestrator/projections';
@@ -153,5 +153,47 @@ describe('usage read model', () => {
     await runner.waitFor(position);
     const report = await queries.usage({ kind: 'tenant', tenantId: 'initech' }, { from, to, groupBy: 'model', limit: 10 });
     expect(report.rows).toEqual([{ key: 'llama-local', calls: 1, inputTokens: 10, outputTokens: 10, costUsd: 0.5 }]);
+  });
+  it("counts a session's analyses under the Analyst agent and the session: a call per analysis that used tokens, none for one refused by a budget", async () => {
+    const tenantId = 'hooli';
+    const sessionId = randomUUID();
+    await recordRun({ tenantId, sessionId, agent: 'Executor', model: 'llama-local', inputTokens: 40, outputTokens: 2, at: day(6) });
+    const input = { text: 'the trace', events: 3, shown: 3, summarised: false };
+    const findings = { outcome: 'failed', whatHappened: 'It failed.', timeAndMoney: { summary: 'Quick.', hotspots: [] }, failure: null, recommendations: ['Retry.'] };
+    const analysis = (type: string, analysisId: string, data: Record<string, unknown>) => envelope(tenantId, type, day(6, 30), { analysisId, sessionId, ...data });
+    const [recorded, failed, refused] = [randomUUID(), randomUUID(), randomUUID()];
+    const started = (analysisId: string) => analysis('SessionAnalysisStarted', analysisId, { analyst: 'Analyst', model: 'llama-local', input });
+    const { position } = await store.append(analysisStream(sessionId), [
+      started(recorded),
+      analysis('SessionAnalysisRecorded', recorded, { model: 'llama-local', findings, usage: { inputTokens: 700, outputTokens: 90, costUsd: 0.25 } }),
+      started(failed),
+      analysis('SessionAnalysisFailed', failed, { model: 'llama-local', reason: 'the Analyst failed: the provider refused', usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } }),
+      started(refused),
+      analysis('SessionAnalysisRefused', refused, { model: 'llama-local', budgetId: 'daily-tokens', reason: 'the model call was refused: budget "daily-tokens" would be crossed' }),
+    ]);
+    await runner.waitFor(position);
+
+    const expectAnalystCounted = async () => {
+      const byAgent = await queries.usage({ kind: 'tenant', tenantId }, { from, to, groupBy: 'agent', limit: 10 });
+      expect(byAgent.rows).toEqual(
+        expect.arrayContaining([
+          { key: 'Analyst', calls: 1, inputTokens: 700, outputTokens: 90, costUsd: 0.25 },
+          { key: 'Executor', calls: 1, inputTokens: 40, outputTokens: 2, costUsd: 0.5 },
+        ]),
+      );
+      expect(byAgent.totals).toEqual({ calls: 2, inputTokens: 740, outputTokens: 92, costUsd: 0.75 });
+      const bySession = await queries.usage({ kind: 'tenant', tenantId }, { from, to, groupBy: 'session', limit: 10 });
+      expect(bySession.rows).toEqual([{ key: sessionId, calls: 2, inputTokens: 740, outputTokens: 92, costUsd: 0.75 }]);
+      const { rows: runs } = await queries.read({ kind: 'tenant', tenantId }, (client) => client.query(`SELECT agent, status, count(*)::int AS n FROM ${queries.tables.runs} WHERE session_id = $1 GROUP BY agent, status ORDER BY agent, status`, [sessionId]));
+      // The failed and the refused analysis are failed runs of the Analyst, for the dashboard's failures by agent.
+      expect(runs).toEqual([
+        { agent: 'Analyst', status: 'completed', n: 1 },
+        { agent: 'Analyst', status: 'failed', n: 2 },
+        { agent: 'Executor', status: 'running', n: 1 },
+      ]);
+    };
+    await expectAnalystCounted();
+    await runner.rebuild();
+    await expectAnalystCounted();
   });
 });

@@ -2,6 +2,7 @@ import {
   agentRunIdsOf,
   agentRunStream,
   analysisFindingsSchema,
+  analysisRunId,
   analysisStream,
   sessionStream,
   toolCallIdsOf,
@@ -11,10 +12,14 @@ import {
 } from '@agent-orchestrator/contracts';
 import { eventIdsFor, handleCommand, isEventStoreError, type Decider, type EventStore } from '@agent-orchestrator/event-store';
 import { MessagingError } from '@agent-orchestrator/messaging';
+import { processMetrics } from '@agent-orchestrator/metrics';
 import { Agent, Usage, run, type Model, type ModelRequest, type ModelResponse } from '@openai/agents';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { analysisEventIdCount, decideAnalysis, evolveAnalyses, initialAnalysesState, type AnalysesState, type AnalysisCommand } from '../domain/index.js';
+import { BudgetedModel } from '../budgets/budgeted-model.js';
+import type { BudgetGuard } from '../budgets/budget-guard.js';
+import { isAgentRuntimeError } from '../errors.js';
 import { costOf, type PriceTable } from '../model/pricing.js';
 import type { ModelSource } from '../runs/model-source.js';
 import { foldSessionBrief } from '../runs/session-brief.js';
@@ -35,6 +40,8 @@ export interface SessionAnalystOptions {
   readonly models: ModelSource;
   readonly prices: PriceTable;
   readonly logger: Logger;
+  /** Holds the Analyst's model call to the tenant's budgets, as every run's; without it the call is not budgeted. */
+  readonly budgets?: BudgetGuard;
   readonly now?: () => string;
 }
 
@@ -44,6 +51,13 @@ export interface SessionAnalystOptions {
  * that exact input), then the findings, validated by their schema, or why there are none; both
  * with the model's usage priced. A redelivered command finds its analysis ended and does nothing;
  * one that finds it started but not ended (a crash between) runs the model again.
+ *
+ * The model call is budgeted as a run's is: its worst case is reserved before it is made and what
+ * it used is settled after, on the tenant's budgets and the Analyst agent's. Not on the analysed
+ * session's: a session budget bounds what the session's own runs spend, and a session stopped by
+ * its budget is the one most worth analysing; the tenant's and the Analyst's budgets bound what
+ * analyses spend. A call that would cross a budget is not made: the analysis is recorded as
+ * refused, naming the budget.
  */
 export class SessionAnalyst {
   private readonly now: () => string;
@@ -58,7 +72,7 @@ export class SessionAnalyst {
     const stream = analysisStream(sessionId);
     const known = await collect(store.streamEvents(stream));
     const phase = known.reduce(analysisDecider.evolve, analysisDecider.initialState()).analyses.get(analysisId);
-    if (phase === 'recorded' || phase === 'failed') return;
+    if (phase === 'recorded' || phase === 'failed' || phase === 'refused') return;
 
     const tenantId = command.metadata.tenantId;
     const sessionEvents = await store.readStream(sessionStream(sessionId));
@@ -71,17 +85,30 @@ export class SessionAnalyst {
     const { text, events, shown, summarised } = input;
     await this.decide(stream, { type: 'StartAnalysis', analysisId, sessionId, analyst: analystName, model: name, input: { text, events, shown, summarised }, metadata: metadata(this.now()) });
 
-    const metered = new MeteredModel(model);
-    let outcome: { findings: z.infer<typeof analysisFindingsSchema> } | { reason: string };
+    const { budgets } = this.options;
+    const call = { tenantId, sessionId, sessionBudgets: false, sessionStartedAt: brief.startedAt, agent: analystName, runId: analysisRunId(sessionId, analysisId), model: name, traceparent: command.metadata.traceparent };
+    const metered = new MeteredModel(budgets ? new BudgetedModel(model, budgets, call) : model);
+    let outcome: { findings: z.infer<typeof analysisFindingsSchema> } | { reason: string } | { refused: BudgetRefusal };
     try {
       const agent = new Agent({ name: analystName, instructions: analystInstructions, model: metered, outputType: analysisFindingsSchema });
       const result = await run(agent, text, { maxTurns: 1 });
       const parsed = analysisFindingsSchema.safeParse(result.finalOutput);
       outcome = parsed.success ? { findings: parsed.data } : { reason: `the ${analystName}'s answer does not fit the findings schema: ${z.prettifyError(parsed.error)}` };
     } catch (error) {
-      if (isEventStoreError(error)) throw error;
-      logger.warn({ sessionId, analysisId, err: error }, 'session analysis failed');
-      outcome = { reason: `the ${analystName} failed: ${error instanceof Error ? error.message : String(error)}` };
+      const storeFault = storeErrorIn(error);
+      if (storeFault) throw storeFault;
+      const refusal = budgetRefusalIn(error);
+      if (refusal) outcome = { refused: refusal };
+      else {
+        logger.warn({ sessionId, analysisId, err: error }, 'session analysis failed');
+        outcome = { reason: `the ${analystName} failed: ${error instanceof Error ? error.message : String(error)}` };
+      }
+    }
+    if ('refused' in outcome) {
+      const { budgetId, reason } = outcome.refused;
+      logger.info({ sessionId, analysisId, budgetId }, 'session analysis refused by a budget');
+      await this.decide(stream, { type: 'RefuseAnalysis', analysisId, sessionId, model: name, budgetId, reason, metadata: metadata(this.now()) });
+      return;
     }
     const { inputTokens, outputTokens } = metered.usage;
     let costUsd = 0;
@@ -92,6 +119,7 @@ export class SessionAnalyst {
       outcome = { reason: error instanceof Error ? error.message : String(error) };
     }
     const usage = { inputTokens, outputTokens, costUsd };
+    if (metered.responses > 0) processMetrics.modelCall({ tenant: tenantId, model: name, agent: analystName, inputTokens, outputTokens, costUsd, seconds: metered.seconds });
     const now = this.now();
     await this.decide(
       stream,
@@ -123,14 +151,19 @@ export class SessionAnalyst {
   }
 }
 
-/** Counts what every response of a model used, so a failed analysis still records what it spent. */
+/** Counts what every response of a model used and how long it took, so a failed analysis still records what it spent. */
 class MeteredModel implements Model {
   readonly usage = { inputTokens: 0, outputTokens: 0 };
+  responses = 0;
+  seconds = 0;
 
   constructor(private readonly model: Model) {}
 
   async getResponse(request: ModelRequest): Promise<ModelResponse> {
+    const started = performance.now();
     const response = await this.model.getResponse(request);
+    this.seconds += (performance.now() - started) / 1000;
+    this.responses++;
     this.usage.inputTokens += response.usage.inputTokens;
     this.usage.outputTokens += response.usage.outputTokens;
     return { ...response, usage: new Usage(response.usage) };
@@ -139,6 +172,25 @@ class MeteredModel implements Model {
   getStreamedResponse(request: ModelRequest) {
     return this.model.getStreamedResponse(request);
   }
+}
+
+/** The event store's error, when the analysis failed on a write (its budget ledger's included) rather than on the model. */
+function storeErrorIn(error: unknown): Error | undefined {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) if (isEventStoreError(current)) return current;
+  return undefined;
+}
+
+interface BudgetRefusal {
+  readonly budgetId: string;
+  readonly reason: string;
+}
+
+/** The budget's refusal of the model call (the call was not made), however the agents SDK passed it on. */
+function budgetRefusalIn(error: unknown): BudgetRefusal | undefined {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if (isAgentRuntimeError(current, 'BudgetExhausted') && current.budgetId !== undefined) return { budgetId: current.budgetId, reason: current.message };
+  }
+  return undefined;
 }
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {

@@ -20,7 +20,10 @@ export interface BudgetGuardOptions {
 /** Whose call it is: what picks the budgets, and what the ledger events carry. */
 export interface BudgetedCall {
   readonly tenantId: string;
+  /** The session the call is for: the ledger events' correlation, and whose budgets apply unless `sessionBudgets` is false. */
   readonly sessionId: string;
+  /** False: the session's own budgets do not apply (an analysis of it, see SessionAnalyst). Default true. */
+  readonly sessionBudgets?: boolean;
   readonly sessionStartedAt: string;
   readonly agent: string;
   readonly runId: string;
@@ -63,7 +66,7 @@ export class BudgetGuard {
     let budgets: TenantBudgets = tenantBudgetsDecider.initialState();
     for await (const event of this.options.store.streamEvents(budgetStream(call.tenantId))) budgets = tenantBudgetsDecider.evolve(budgets, event);
     const now = this.now();
-    return budgetsFor(budgets, call)
+    return budgetsFor(budgets, { agent: call.agent, ...(call.sessionBudgets === false ? {} : { sessionId: call.sessionId }) })
       .sort((a, b) => a.budgetId.localeCompare(b.budgetId))
       .map(({ budgetId, scope, period, unit, limit }) => ({ budgetId, scope, period, unit, limit, periodStart: periodStartOf(period, now, call.sessionStartedAt) }));
   }
@@ -80,7 +83,7 @@ export class BudgetGuard {
         await this.decide(call, { type: 'Reserve', budget, reservationId, runId: call.runId, amount, expiresAt, metadata: this.metadata(call, now) });
       } catch (error) {
         await this.release(call, reservations);
-        if (isBudgetError(error, 'WouldCross')) throw new AgentRuntimeError('BudgetExhausted', `the model call was refused: ${error.message}`, { cause: error });
+        if (isBudgetError(error, 'WouldCross')) throw new AgentRuntimeError('BudgetExhausted', `the model call was refused: ${error.message}`, { cause: error, budgetId: budget.budgetId });
         throw error;
       }
       reservations.push({ budget, reservationId });

@@ -7,10 +7,12 @@ const card = '4111 1111 1111 1111';
 
 interface AnalysisView {
   analysisId: string;
-  status: 'running' | 'recorded' | 'failed';
+  status: 'running' | 'recorded' | 'failed' | 'refused';
   requestedBy: string;
   input: { text: string; events: number; shown: number; summarised: boolean };
   findings: { outcome: string; whatHappened: string; failure: { cause: string; evidence: string[] } | null; recommendations: string[] } | null;
+  reason: string | null;
+  budgetId: string | null;
   usage: { inputTokens: number; outputTokens: number; costUsd: number } | null;
 }
 
@@ -88,4 +90,55 @@ export async function sessionAnalysisScenario(target: Target, otherTenant: Targe
   expect(cli).toMatchObject({ code: 0, stderr: expect.stringContaining('requested') });
   expect(JSON.parse(cli.stdout)).toMatchObject({ status: 'recorded', findings: { outcome: 'failed', failure: { cause: expect.stringContaining('the planner request was refused') } } });
   expect(await ao(['sessions', 'analyze', sessionId], { ...env, AO_API_KEY: otherTenant.key })).toMatchObject({ code: 3 });
+}
+
+/**
+ * The Analyst's model call is governed as a run's: `/v1/usage` counts an analysis's tokens and cost
+ * under the agent `Analyst`; a tenant whose budget has no room left for the call gets an analysis
+ * ended `refused`, naming the budget, with no model call made and nothing more counted. Leaves the
+ * tenant's budget `no-room-for-analyses` in place: run it last.
+ */
+export async function analysisBudgetScenario(target: Target): Promise<void> {
+  const { call, waitForStatus } = api(target);
+  const since = new Date().toISOString();
+  const started = await call('POST', '/v1/sessions', { body: { goal: 'Upgrade customer 42 to gold', context: { modelFixture: 'planner-fails' } } });
+  expect(started.status).toBe(202);
+  const { sessionId } = started.body as { sessionId: string };
+  await waitForStatus(sessionId, 'failed');
+
+  const { analysisId, analyses } = await analyse(target, sessionId);
+  const recorded = analyses.find((analysis) => analysis.analysisId === analysisId)!;
+  expect(recorded.status).toBe('recorded');
+  const usage = recorded.usage!;
+  expect(usage.inputTokens).toBeGreaterThan(0);
+  const analystUsage = async () => {
+    const report = await call('GET', `/v1/usage?from=${encodeURIComponent(since)}&groupBy=agent`);
+    expect(report.status).toBe(200);
+    return (report.body as { rows: { key: string | null; calls: number; inputTokens: number; outputTokens: number; costUsd: number }[] }).rows.find((row) => row.key === 'Analyst');
+  };
+  const counted = await waitFor(
+    'the analysis in /v1/usage',
+    async () => {
+      const row = await analystUsage();
+      return row?.calls === 1 && row;
+    },
+    { timeoutMs: 60_000 },
+  );
+  expect(counted).toMatchObject({ key: 'Analyst', calls: 1, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: expect.closeTo(usage.costUsd, 9) });
+
+  // The tenant's budget for the day has no room left for the Analyst's call (its worst case is thousands of tokens).
+  const budget = await call('PUT', '/v1/budgets/no-room-for-analyses', { body: { scope: { kind: 'tenant' }, period: 'day', unit: 'tokens', limit: 1 } });
+  expect(budget.status).toBe(200);
+  const refused = await analyse(target, sessionId);
+  expect(refused.analyses.find((analysis) => analysis.analysisId === refused.analysisId)).toMatchObject({
+    status: 'refused',
+    budgetId: 'no-room-for-analyses',
+    reason: expect.stringMatching(/^the model call was refused: budget "no-room-for-analyses" \(the tenant, per day, in tokens\) would be crossed/),
+    findings: null,
+    usage: null,
+  });
+  // No model call was made: the log has the analysis's start and its refusal only, and usage counts no more.
+  const log = (await call('GET', `/v1/sessions/${sessionId}/analysis`)).body.items as AnalysisView[];
+  expect(log.map((analysis) => analysis.status)).toEqual(['refused', 'recorded']);
+  expect(await analystUsage()).toEqual(counted);
 }

@@ -17,7 +17,9 @@ const requestedAnalysis = z.object({
 
 const sessionAnalysis = z.object({
   analysisId: z.string(),
-  status: z.enum(['running', 'recorded', 'failed']).describe('running until the findings (recorded) or the reason there are none (failed) are in the log.'),
+  status: z
+    .enum(['running', 'recorded', 'failed', 'refused'])
+    .describe("running until the findings (recorded), the reason there are none (failed), or the budget that refused the Analyst's model call (refused: no call was made) are in the log."),
   requestedBy: z.string(),
   startedAt: instant,
   endedAt: instant.nullable(),
@@ -25,8 +27,9 @@ const sessionAnalysis = z.object({
   model: z.string(),
   input: analysisInputSchema.describe("Exactly what the model was given: the session's trace, redacted, summarised when too long (summarised: true)."),
   findings: analysisFindingsSchema.nullable().describe('What happened, where time and money went, why it failed, what to change; null unless recorded.'),
-  reason: z.string().nullable().describe('Why the analysis failed; null unless failed.'),
-  usage: usageSchema.nullable().describe("The model's tokens and cost; null while running."),
+  reason: z.string().nullable().describe('Why the analysis failed or was refused; null unless failed or refused.'),
+  budgetId: z.string().nullable().describe("The budget (the tenant's, or the Analyst agent's) the model call would have crossed; null unless refused."),
+  usage: usageSchema.nullable().describe("The model's tokens and cost; null while running, and when refused (no model call was made)."),
 });
 const sessionAnalyses = z.object({ items: z.array(sessionAnalysis).describe('Newest first.') });
 
@@ -51,7 +54,7 @@ export class SessionAnalysisController {
   @ApiOperation({
     operationId: 'analyzeSession',
     summary:
-      "Analyze with an LLM: the Analyst agent reads the session's redacted trace and records what happened, where time and money went, why it failed and what to change. Runs asynchronously; follow it with GET.",
+      "Analyze with an LLM: the Analyst agent reads the session's redacted trace and records what happened, where time and money went, why it failed and what to change. Runs asynchronously; follow it with GET. Its model call counts against the tenant's budgets and the Analyst agent's (not the analysed session's): one that would cross a budget is not made and the analysis ends refused, naming the budget.",
   })
   @sessionIdParam
   @Returns(202, requestedAnalysis, { headers: { Location: { description: 'The analyses: /v1/sessions/{sessionId}/analysis.', schema: { type: 'string' } } } })
@@ -64,7 +67,7 @@ export class SessionAnalysisController {
 
   @Get(':sessionId/analysis')
   @Can('read', 'Session')
-  @ApiOperation({ operationId: 'listSessionAnalyses', summary: "The session's analyses, newest first: running, or with the Analyst's findings and the model's usage, or why it failed." })
+  @ApiOperation({ operationId: 'listSessionAnalyses', summary: "The session's analyses, newest first: running, or with the Analyst's findings and the model's usage, or why it failed, or the budget that refused it." })
   @sessionIdParam
   @Returns(200, sessionAnalyses)
   @ApiProblems(404)

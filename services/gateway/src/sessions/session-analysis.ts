@@ -11,10 +11,10 @@ export interface AnalysisBackend {
   readonly topics: TopicNames;
 }
 
-/** One analysis of a session as the API shows it: running until its findings or its failure are in the log. */
+/** One analysis of a session as the API shows it: running until its findings, its failure or its refusal by a budget are in the log. */
 export interface SessionAnalysisView {
   readonly analysisId: string;
-  readonly status: 'running' | 'recorded' | 'failed';
+  readonly status: 'running' | 'recorded' | 'failed' | 'refused';
   readonly requestedBy: string;
   readonly startedAt: string;
   readonly endedAt: string | null;
@@ -23,6 +23,8 @@ export interface SessionAnalysisView {
   readonly input: { readonly text: string; readonly events: number; readonly shown: number; readonly summarised: boolean };
   readonly findings: AnalysisFindings | null;
   readonly reason: string | null;
+  /** The budget that refused the Analyst's model call; null unless refused. */
+  readonly budgetId: string | null;
   readonly usage: Usage | null;
 }
 
@@ -55,7 +57,7 @@ function applied(view: SessionAnalysisView | undefined, event: EventEnvelope): S
     case 'SessionAnalysisStarted': {
       const { analysisId, analyst, model, input } = event.data as { analysisId: string; analyst: string; model: string; input: SessionAnalysisView['input'] };
       const requestedBy = event.actor.kind === 'user' ? event.actor.id : event.actor.kind;
-      return { analysisId, status: 'running', requestedBy, startedAt: event.occurredAt, endedAt: null, analyst, model, input, findings: null, reason: null, usage: null };
+      return { analysisId, status: 'running', requestedBy, startedAt: event.occurredAt, endedAt: null, analyst, model, input, findings: null, reason: null, budgetId: null, usage: null };
     }
     case 'SessionAnalysisRecorded': {
       const { findings, usage } = event.data as { findings: AnalysisFindings; usage: Usage };
@@ -64,6 +66,11 @@ function applied(view: SessionAnalysisView | undefined, event: EventEnvelope): S
     case 'SessionAnalysisFailed': {
       const { reason, usage } = event.data as { reason: string; usage: Usage };
       return view && { ...view, status: 'failed', endedAt: event.occurredAt, reason, usage };
+    }
+    case 'SessionAnalysisRefused': {
+      // No model call was made: nothing was used.
+      const { reason, budgetId } = event.data as { reason: string; budgetId: string };
+      return view && { ...view, status: 'refused', endedAt: event.occurredAt, reason, budgetId };
     }
     default:
       return view;

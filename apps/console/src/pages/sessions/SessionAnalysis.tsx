@@ -87,6 +87,16 @@ function AnalysisFindings({ analysis }: { analysis: Analysis }) {
   const { findings, usage, input } = analysis;
   const spent = usage ? `${analysis.model}: ${formatTokens(usage.inputTokens, usage.outputTokens)} tokens, ${formatCost(usage.costUsd)}` : analysis.model;
   const covered = input.summarised ? `${input.shown} of ${input.events} events shown, the rest summarised` : `${input.events} events`;
+  if (analysis.status === 'refused') {
+    return (
+      <Alert color="orange" title={`A budget refused the analysis${analysis.budgetId ? ` (${analysis.budgetId})` : ''}`} data-testid="analysis-refused">
+        <Text size="sm">{analysis.reason}</Text>
+        <Text size="xs" mt="xs">
+          No model call was made.
+        </Text>
+      </Alert>
+    );
+  }
   if (findings === null) {
     return (
       <Alert color="red" title="The analysis failed" data-testid="analysis-failed">

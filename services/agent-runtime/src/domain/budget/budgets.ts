@@ -28,8 +28,11 @@ export const tenantBudgetsDecider = {
   },
 };
 
-/** The budgets a model call counts against: the tenant's, its agent's and its session's. */
-export function budgetsFor(budgets: TenantBudgets, call: { readonly agent: string; readonly sessionId: string }): SetBudgetAt[] {
+/**
+ * The budgets a model call counts against: the tenant's, its agent's and its session's (none when
+ * the call is of no session's run: `sessionId` undefined).
+ */
+export function budgetsFor(budgets: TenantBudgets, call: { readonly agent: string; readonly sessionId?: string }): SetBudgetAt[] {
   return [...budgets.values()].filter(({ scope }) => {
     switch (scope.kind) {
       case 'tenant':
@@ -37,7 +40,7 @@ export function budgetsFor(budgets: TenantBudgets, call: { readonly agent: strin
       case 'agent':
         return scope.agent === call.agent;
       case 'session':
-        return scope.sessionId === call.sessionId;
+        return call.sessionId !== undefined && scope.sessionId === call.sessionId;
       default: {
         const unreachable: never = scope;
         return unreachable;

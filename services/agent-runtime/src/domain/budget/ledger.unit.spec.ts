@@ -74,6 +74,8 @@ describe("a tenant's budgets", () => {
     );
     expect(budgetsFor(all, { agent: 'Researcher', sessionId: 's-1' }).map((b) => b.budgetId)).toEqual(['tenant', 'researcher', 'one-session']);
     expect(budgetsFor(all, { agent: 'Executor', sessionId: 's-2' }).map((b) => b.budgetId)).toEqual(['tenant']);
+    // A call of no session's run (an analysis of the session) meets the tenant's and its agent's budgets only.
+    expect(budgetsFor(all, { agent: 'Researcher' }).map((b) => b.budgetId)).toEqual(['tenant', 'researcher']);
   });
 
   it('names a budget by its scope, period and unit', () => {
