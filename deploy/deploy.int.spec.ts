@@ -149,6 +149,12 @@ describe('the Dockerfile', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(output).toContain('orchestrator stopped');
+
+      // The gateway compiles tool documents in a worker thread: compiled, the worker is JavaScript too and runs without a loader.
+      const document = { openapi: '3.0.3', info: { title: 'crm', version: '1' }, servers: [{ url: 'https://crm.example.com' }], paths: { '/customers/{id}': { get: { operationId: 'getCustomer', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'ok' } } } } } };
+      const script = `import { ToolCompiler } from '@agent-orchestrator/tools'; const compiler = new ToolCompiler(); const { compiled } = await compiler.compile({ input: ${JSON.stringify(JSON.stringify(document))} }); console.log(JSON.stringify(compiled.operations.map((o) => o.name))); await compiler.close();`;
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: out, env: { PATH: process.env.PATH ?? '' } });
+      expect(JSON.parse(stdout.trim())).toEqual(['getCustomer']);
     } finally {
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await database.drop();
