@@ -17,7 +17,9 @@
  * naming what did not run.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -69,7 +71,7 @@ async function onPath(command: string): Promise<boolean> {
 /** A tool the check needs: fails under CI, else warns (naming what did not run) and answers false. */
 async function need(command: string, what: string): Promise<boolean> {
   if (await onPath(command)) return true;
-  const message = `${command} is not on PATH: ${what} did NOT run (.ci/run installs it; apt-get install ${command === 'docker-compose' ? 'docker-compose' : command === 'mvn' ? 'maven' : 'openjdk-17-jre-headless'})`;
+  const message = `${command} is not on PATH: ${what} did NOT run (.ci/run installs it; apt-get install ${({ 'docker-compose': 'docker-compose', nginx: 'nginx', mvn: 'maven' } as Record<string, string>)[command] ?? 'openjdk-17-jre-headless'})`;
   if (inCi) throw new Error(message);
   console.warn(`NOT RUN: ${message}`);
   return false;
@@ -159,6 +161,68 @@ describe('the Dockerfile', () => {
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await database.drop();
       rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+/** A free TCP port on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe("the console target's nginx", () => {
+  test('accepts its configuration (nginx -t) and serves pages, hashed assets and its health path under the security headers, the API proxied', async () => {
+    if (!(await need('nginx', "`nginx -t` on the console's configuration (deploy/console/default.conf.template)"))) return;
+    const dir = mkdtempSync(join(tmpdir(), 'ao-nginx-'));
+    // nginx started as root serves files as its worker user (nobody): the directory must be readable.
+    chmodSync(dir, 0o755);
+    const port = await freePort();
+    const upstream = createServer((request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ proxied: request.url })));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    try {
+      const template = readFileSync(join(root, 'deploy/console/default.conf.template'), 'utf8');
+      // What the image's entrypoint does with GATEWAY_URL (envsubst of the templates), and its paths moved under `dir`.
+      const site = template
+        .replaceAll('${GATEWAY_URL}', `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`)
+        .replace('listen 8080;', `listen 127.0.0.1:${port};`)
+        .replace('/usr/share/nginx/html', join(dir, 'html'));
+      mkdirSync(join(dir, 'html/assets'), { recursive: true });
+      mkdirSync(join(dir, 'logs'));
+      writeFileSync(join(dir, 'html/index.html'), '<!doctype html><title>console</title>');
+      writeFileSync(join(dir, 'html/assets/app-1234.js'), 'console.log(1)');
+      writeFileSync(join(dir, 'site.conf'), site);
+      writeFileSync(
+        join(dir, 'nginx.conf'),
+        `daemon off;\nworker_processes 1;\npid ${dir}/nginx.pid;\nerror_log ${dir}/logs/error.log;\nevents { worker_connections 64; }\nhttp {\n  types { text/html html; application/javascript js; }\n  access_log off;\n  include ${dir}/site.conf;\n}\n`,
+      );
+      await run('nginx', ['-t', '-q', '-p', dir, '-c', join(dir, 'nginx.conf')]);
+      const nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+      const stopped = new Promise((resolve) => nginx.once('exit', resolve));
+      try {
+        const base = `http://127.0.0.1:${port}`;
+        await waitFor('nginx to answer', async () => (await fetch(`${base}/console-healthz`)).ok || undefined, { timeoutMs: 10_000, intervalMs: 100 });
+        const page = await fetch(`${base}/sessions/abc`, { headers: { accept: 'text/html' } });
+        expect([page.status, await page.text()]).toEqual([200, '<!doctype html><title>console</title>']);
+        expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+        expect(page.headers.get('cache-control')).toBe('no-cache');
+        const asset = await fetch(`${base}/assets/app-1234.js`);
+        expect(asset.status).toBe(200);
+        expect(asset.headers.get('cache-control')).toMatch(/max-age=\d{7,}/);
+        expect(asset.headers.get('x-content-type-options')).toBe('nosniff');
+        expect((await fetch(`${base}/assets/missing.js`)).status).toBe(404);
+        expect(await (await fetch(`${base}/v1/sessions?limit=1`)).json()).toEqual({ proxied: '/v1/sessions?limit=1' });
+        expect(await (await fetch(`${base}/docs/json`)).json()).toEqual({ proxied: '/docs/json' });
+      } finally {
+        nginx.kill('SIGTERM');
+        await stopped;
+      }
+    } finally {
+      await new Promise((resolve) => upstream.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
