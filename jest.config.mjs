@@ -20,7 +20,7 @@ export default {
     {
       ...common,
       displayName: 'int',
-      testMatch: ['<rootDir>/libs/**/*.int.spec.ts', '<rootDir>/services/**/*.int.spec.ts'],
+      testMatch: ['<rootDir>/libs/**/*.int.spec.ts', '<rootDir>/services/**/*.int.spec.ts', '<rootDir>/deploy/**/*.int.spec.ts'],
       globalSetup: '<rootDir>/libs/testing/jest-global-setup.mjs',
       globalTeardown: '<rootDir>/libs/testing/jest-global-teardown.mjs',
     },

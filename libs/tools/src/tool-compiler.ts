@@ -20,7 +20,9 @@ export interface ToolCompilerOptions {
   readonly maxHeapMb?: number;
 }
 
-const worker = new URL('./compile-worker.ts', import.meta.url);
+/** Compiled to JavaScript for the container images (scripts/build-dist.ts), the worker is `.js` too and needs no loader. */
+const compiled = import.meta.url.endsWith('.js');
+const worker = new URL(compiled ? './compile-worker.js' : './compile-worker.ts', import.meta.url);
 /** The sources are TypeScript: a thread needs the loader the process runs with, and under jest (which transforms in-process) it must be named. */
 const typeScriptLoader = ['--import', '@swc-node/register/esm-register'];
 
@@ -35,7 +37,7 @@ export class ToolCompiler {
 
   constructor(options: ToolCompilerOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 60_000;
-    const execArgv = process.execArgv.includes(typeScriptLoader[1]!) ? process.execArgv : [...process.execArgv.filter((flag) => flag !== '--experimental-vm-modules'), ...typeScriptLoader];
+    const execArgv = compiled || process.execArgv.includes(typeScriptLoader[1]!) ? process.execArgv : [...process.execArgv.filter((flag) => flag !== '--experimental-vm-modules'), ...typeScriptLoader];
     this.pool = new Piscina({
       filename: worker.href,
       minThreads: 0,
