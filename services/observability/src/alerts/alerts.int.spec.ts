@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { alertSignatureHeader, alertWebhookSecretName, approvalStream, egressStream, type AlertRaisedData, type EventEnvelope, type NewEvent } from '@agent-orchestrator/contracts';
 import { ProjectionRunner } from '@agent-orchestrator/projections';
-import { AlertQueries, ApprovalsProjection, type AlertRecord } from '@agent-orchestrator/read-models';
+import { AlertQueries, ApprovalsProjection, DeadLetterIndex, type AlertRecord, type DeadLetterEntry } from '@agent-orchestrator/read-models';
 import { openSecretStore, type SecretStore } from '@agent-orchestrator/secrets';
 import { openPlatform, parsePlatformConfig, type Platform } from '@agent-orchestrator/service-host';
 import { testBrokers, testDatabaseUrl, uniqueTopicPrefix, waitFor } from '@agent-orchestrator/testing';
@@ -32,6 +32,8 @@ const env = {
   ALERT_EVALUATE_MS: '3600000',
   ALERT_DELIVERY_POLL_MS: '3600000',
   ALERT_APPROVAL_SLA_MS: '1800000',
+  ALERT_DEAD_LETTER_GROWTH: '3',
+  ALERT_DEAD_LETTER_WINDOW_MS: '600000',
   ALERT_DELIVERY_ATTEMPTS: '3',
   ALERT_DELIVERY_BACKOFF_MS: '20',
 };
@@ -129,6 +131,67 @@ describe('alerts', () => {
     expect(raised.map((alert) => [alert.rule, alert.severity]).sort()).toEqual([['budget', 'critical'], ['budget', 'warning']]);
     const raises = (await platform.store.readAll({ tenantId })).filter((event) => event.type === 'AlertRaised');
     expect(raises).toHaveLength(2);
+  });
+
+  it('dead letters growing by N within the window raise one alert per tenant and consumer; a window without growth resolves it', async () => {
+    const index = new DeadLetterIndex(platform.pool, schemas.readModels);
+    await index.setUp();
+    const deadLetters = `"${schemas.readModels}".dead_letters`;
+    const consumer = `orchestrator-${suffix}`;
+    const [acme, globex] = [`dl-acme-${suffix}`, `dl-globex-${suffix}`];
+    let position = 0;
+    const deadLetter = (tenantId: string | null): DeadLetterEntry => ({
+      id: randomUUID(),
+      source: 'dead-letter',
+      tenantId,
+      consumer,
+      errorCode: 'handler-failed',
+      reason: 'spec',
+      attempts: 3,
+      sourceTopic: 'spec',
+      sourcePartition: 0,
+      sourceOffset: String(position),
+      sessionId: null,
+      tool: null,
+      messageType: 'StepScheduled',
+      seenAt: new Date(),
+      redriveCount: 0,
+      key: null,
+      headers: {},
+      value: null,
+      position: ++position,
+    });
+    const growthAlerts = async (tenantId: string) => (await alertsOf(tenantId)).filter((alert) => alert.key === `dead-letters:${consumer}`);
+    // A backlog older than the window is not growth: 20 pending, none recent.
+    for (let i = 0; i < 20; i++) await index.upsert(deadLetter(acme));
+    await platform.pool.query(`UPDATE ${deadLetters} SET first_seen = now() - interval '2 hours', last_seen = now() - interval '2 hours' WHERE consumer = $1`, [consumer]);
+    await alerts.evaluateNow();
+    expect(await growthAlerts(acme)).toEqual([]);
+
+    // Two new in acme (below N = 3), three in globex, three of no tenant.
+    for (let i = 0; i < 2; i++) await index.upsert(deadLetter(acme));
+    for (let i = 0; i < 3; i++) await index.upsert(deadLetter(globex));
+    for (let i = 0; i < 3; i++) await index.upsert(deadLetter(null));
+    expect(await alerts.evaluateNow()).toMatchObject({ ran: true });
+    const [globexAlert] = await until('globex growth raised', globex, (found) => found.some((a) => a.key === `dead-letters:${consumer}`));
+    expect(globexAlert).toMatchObject({ rule: 'dead-letters', status: 'open', severity: 'warning', subject: { consumer, arrivedInWindow: 3, pending: 3, growth: 3, windowMs: 600_000 } });
+    await until('platform growth raised', 'platform', (found) => found.some((a) => a.key === `dead-letters:${consumer}` && a.status === 'open'));
+    expect(await growthAlerts(acme)).toEqual([]);
+
+    // A third in acme reaches N; evaluated again, globex's alert stays one alert.
+    await index.upsert(deadLetter(acme));
+    await alerts.evaluateNow();
+    await until('acme growth raised', acme, (found) => found.some((a) => a.key === `dead-letters:${consumer}`));
+    expect((await growthAlerts(globex)).map((a) => a.status)).toEqual(['open']);
+    expect((await platform.store.readStream(globexAlert!.streamId)).map((e) => e.type)).toEqual(['AlertRaised']);
+
+    // A window passes with nothing new (the rows age past it): every growth alert resolves, the backlog still pending.
+    await platform.pool.query(`UPDATE ${deadLetters} SET last_seen = now() - interval '11 minutes' WHERE consumer = $1`, [consumer]);
+    await alerts.evaluateNow();
+    for (const tenantId of [acme, globex, 'platform']) {
+      await until(`${tenantId} growth resolved`, tenantId, (found) => found.filter((a) => a.key === `dead-letters:${consumer}`).every((a) => a.status === 'resolved'));
+    }
+    expect((await platform.store.readStream(globexAlert!.streamId)).map((e) => e.type)).toEqual(['AlertRaised', 'AlertResolved']);
   });
 
   it('a stalled projection raises one platform alert, however often evaluated, resolved once it moves again', async () => {
