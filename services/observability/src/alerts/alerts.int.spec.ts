@@ -36,11 +36,13 @@ const env = {
   ALERT_DEAD_LETTER_WINDOW_MS: '600000',
   ALERT_DELIVERY_ATTEMPTS: '3',
   ALERT_DELIVERY_BACKOFF_MS: '20',
+  // The operator trusts 127.0.0.2 (the platform webhook's receiver here); 127.0.0.1 stays each tenant's to allow.
+  EGRESS_ALLOW: '127.0.0.2',
 };
 const fixture = (type: string): EventEnvelope => JSON.parse(readFileSync(join(import.meta.dirname, '../../../../libs/contracts/fixtures', `${type}.v1.json`), 'utf8'));
 
 /** A webhook receiver that answers 500 to the first `failFirst` deliveries and 200 after, keeping each raw body and signature. */
-async function startReceiver(failFirst: number): Promise<{ url: string; received: { body: string; signature: string; delivery: string }[]; close(): Promise<void> }> {
+async function startReceiver(failFirst: number, host = '127.0.0.1'): Promise<{ url: string; received: { body: string; signature: string; delivery: string }[]; close(): Promise<void> }> {
   const received: { body: string; signature: string; delivery: string }[] = [];
   const readBody = async (request: IncomingMessage) => {
     const chunks: Buffer[] = [];
@@ -54,8 +56,8 @@ async function startReceiver(failFirst: number): Promise<{ url: string; received
       response.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/alerts`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return { url: `http://${host}:${(server.address() as AddressInfo).port}/hooks/alerts`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /** Alerts on real PostgreSQL (the log, the read models, the secret store) and a real webhook receiver. */
@@ -211,6 +213,37 @@ describe('alerts', () => {
     expect(await alerts.evaluateNow()).toMatchObject({ ran: true, outcomes: { resolved: 1 } });
     await until('stalled resolved', 'platform', (found) => found.some((a) => a.alertId === raised!.alertId && a.status === 'resolved'));
     expect((await platform.store.readStream(raised!.streamId)).map((e) => e.type)).toEqual(['AlertRaised', 'AlertResolved']);
+  });
+
+  it("a platform alert goes to the platform's webhook, signed, and to no tenant's", async () => {
+    const receiver = await startReceiver(0, '127.0.0.2');
+    try {
+      await secrets.put('platform', alertWebhookSecretName, JSON.stringify({ url: receiver.url, secret: 'whsec_platform_0123456789abcdef' }));
+      const projection = `usage-under-test-${suffix}`;
+      await platform.pool.query(
+        `INSERT INTO ${projectionStatus} (projection, version, position, lag, lag_capped, events_per_second, last_advance_at, behind_since, quarantined, heartbeat_at)
+         VALUES ($1, 1, NULL, 7, false, 0, now() - interval '1 hour', now() - interval '1 hour', 0, now() - interval '1 hour')`,
+        [projection],
+      );
+      await alerts.evaluateNow();
+      const [raised] = await until('platform alert raised', 'platform', (found) => found.filter((a) => a.key === `projection-stalled:${projection}`));
+      const [raisedEvent] = await platform.store.readStream(raised!.streamId);
+      expect(raisedEvent).toMatchObject({ tenantId: 'platform', data: { scope: { kind: 'platform' } } });
+      await waitFor('the platform delivery queued', async () => (await platform.pool.query<{ tenant_id: string }>(`SELECT tenant_id FROM "${schemas.readModels}".alert_deliveries WHERE event_id = $1`, [raisedEvent!.eventId])).rows[0], { timeoutMs: 30_000 }).then((row) =>
+        expect(row).toEqual({ tenant_id: 'platform' }),
+      );
+      while ((await alerts.deliverNow()) > 0);
+      expect(await delivery(raisedEvent!.eventId)).toEqual({ status: 'delivered' });
+      const mine = receiver.received.filter((r) => r.delivery === raisedEvent!.eventId);
+      expect(mine).toHaveLength(1);
+      expect(verifySignature('whsec_platform_0123456789abcdef', mine[0]!.body, mine[0]!.signature, Math.floor(Date.now() / 1000))).toBe(true);
+      expect(JSON.parse(mine[0]!.body)).toMatchObject({ type: 'alert.raised', tenantId: 'platform', alert: { rule: 'projection-stalled', scope: { kind: 'platform' } } });
+      // Only platform alerts reach it: every body it got is the platform's.
+      expect(receiver.received.map((r) => JSON.parse(r.body).tenantId as string).filter((tenant) => tenant !== 'platform')).toEqual([]);
+    } finally {
+      await secrets.delete('platform', alertWebhookSecretName);
+      await receiver.close();
+    }
   });
 
   it('an approval past its SLA raises a tenant alert delivered signed to its webhook: the first delivery fails, the redelivery arrives once', async () => {
