@@ -226,7 +226,7 @@ describe('alerts', () => {
         [projection],
       );
       await alerts.evaluateNow();
-      const [raised] = await until('platform alert raised', 'platform', (found) => found.filter((a) => a.key === `projection-stalled:${projection}`));
+      const raised = (await until('platform alert raised', 'platform', (found) => found.some((a) => a.key === `projection-stalled:${projection}`))).find((a) => a.key === `projection-stalled:${projection}`);
       const [raisedEvent] = await platform.store.readStream(raised!.streamId);
       expect(raisedEvent).toMatchObject({ tenantId: 'platform', data: { scope: { kind: 'platform' } } });
       await waitFor('the platform delivery queued', async () => (await platform.pool.query<{ tenant_id: string }>(`SELECT tenant_id FROM "${schemas.readModels}".alert_deliveries WHERE event_id = $1`, [raisedEvent!.eventId])).rows[0], { timeoutMs: 30_000 }).then((row) =>
