@@ -1134,7 +1134,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A WebSocket (send the upgrade headers): each AlertRaised and AlertResolved of your tenant as it happens, as {"alert": <envelope>}; the platform admin's key follows the platform's own alerts. No catch-up: read GET /v1/alerts once connected. */
+        /** A WebSocket (send the upgrade headers): each AlertRaised and AlertResolved of your tenant as it happens, as {"alert": <envelope>}; the platform admin's key follows the platform's own alerts. First {"following"}, then no catch-up: read GET /v1/alerts after it. Its messages and their schemas: the AsyncAPI document at /docs/asyncapi.json. */
         get: operations["followAlerts"];
         put?: never;
         post?: never;

@@ -74,7 +74,7 @@ const liveAlertsPath: OpenAPIObject['paths'][string] = {
     operationId: 'followAlerts',
     tags: ['alerts'],
     summary:
-      "A WebSocket (send the upgrade headers): each AlertRaised and AlertResolved of your tenant as it happens, as {\"alert\": <envelope>}; the platform admin's key follows the platform's own alerts. No catch-up: read GET /v1/alerts once connected.",
+      "A WebSocket (send the upgrade headers): each AlertRaised and AlertResolved of your tenant as it happens, as {\"alert\": <envelope>}; the platform admin's key follows the platform's own alerts. First {\"following\"}, then no catch-up: read GET /v1/alerts after it. Its messages and their schemas: the AsyncAPI document at /docs/asyncapi.json.",
     security: [{ [bearerScheme]: [] }, { [apiKeyHeaderScheme]: [] }, {}],
     parameters: liveSessionPath.get!.parameters!.filter((parameter) => 'name' in parameter && ['ticket', 'access_token', 'apiKey'].includes(parameter.name)),
     responses: {
