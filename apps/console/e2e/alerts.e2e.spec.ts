@@ -13,7 +13,8 @@ interface AlertItem {
 /**
  * The Alerts page and the shell's indicator against real dev mode: the demo session's CRM write
  * waits for an approver past an SLA of one second, the observability alerts raise it, the console
- * shows it live (desktop and phone, axe), and it resolves once the approval is decided.
+ * shows it (desktop and phone, axe), and it resolves live, over the alerts WebSocket, once the
+ * approval is decided (the console polls only after losing the socket, so nothing else moves it).
  */
 describe('the alerts page and indicator (dev mode, Chromium)', () => {
   const adminKey = randomBytes(32).toString('base64url');
@@ -83,12 +84,23 @@ describe('the alerts page and indicator (dev mode, Chromium)', () => {
     expect(await viewer.getByTestId('alert-indicator').count()).toBe(0);
   }, 240_000);
 
-  it('resolves the alert once the approval is decided: the indicator goes, the resolved list has it', async () => {
+  it('resolves the alert live once the approval is decided, over the alerts socket: the indicator goes, the resolved list has it', async () => {
     const page = await pageAt('desktop', adminKey, '/alerts');
+    const frames: string[] = [];
+    page.on('websocket', (socket) => {
+      if (new URL(socket.url()).pathname === '/v1/alerts/live') socket.on('framereceived', (frame) => frames.push(String(frame.payload)));
+    });
+    await page.reload();
     await page.getByRole('link', { name: '1 open alert' }).waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="alerts-live"][data-state="live"]').waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('status').filter({ hasText: 'Live: alerts show as they are raised and resolved.' }).count()).toBe(1);
     await api('POST', `/v1/approvals/${approvalId}/decision`, adminKey, { decision: 'reject', reason: 'not this quarter' });
-    await page.getByText('No open alerts').waitFor({ timeout: 60_000 });
-    await page.getByTestId('alert-indicator').waitFor({ state: 'detached', timeout: 60_000 });
+    await page.getByText('No open alerts').waitFor({ timeout: 30_000 });
+    await page.getByTestId('alert-indicator').waitFor({ state: 'detached', timeout: 30_000 });
+    // It came over the socket: a {"following"} first, then the alert's resolution of this tenant.
+    expect(JSON.parse(frames[0]!)).toMatchObject({ following: { scope: 'tenant' } });
+    const pushed = frames.slice(1).map((frame) => JSON.parse(frame) as { alert: { type: string; data: { rule: string } } });
+    expect(pushed.map((frame) => [frame.alert.type, frame.alert.data.rule])).toContainEqual(['AlertResolved', 'approval-overdue']);
     // Mantine's segmented control hides the radio under its label: a person clicks the label.
     await page.locator('label', { hasText: /^Resolved$/ }).click();
     expect(await page.getByRole('radio', { name: 'Resolved' }).isChecked()).toBe(true);

@@ -21,6 +21,7 @@ import { protectAnswers } from './http/security-headers.js';
 import { SignInOptions } from './auth/sign-in.controller.js';
 import { SessionFeed } from './sessions/session-feed.js';
 import { registerSessionSocket } from './sessions/session-socket.js';
+import { registerAlertSocket } from './alerts/alert-socket.js';
 import { Agents } from './agents/agents.js';
 import { Tools } from './tools/tools.js';
 import { ToolCompiler } from '@agent-orchestrator/tools';
@@ -143,6 +144,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       await feed.start();
       await adapter.getInstance().register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
       registerSessionSocket(adapter.getInstance(), { ...auth, tenancy, sessions, store: backend.store, feed, logger, maxBodyBytes: config.maxBodyBytes, rateLimits });
+      if (alerts) registerAlertSocket(adapter.getInstance(), { ...auth, tenancy, feed, logger, maxBodyBytes: config.maxBodyBytes, rateLimits });
       serveAsyncApi(adapter.getInstance());
     }
     const onShutdown = async () => {
@@ -158,7 +160,7 @@ export async function createGatewayApp(config: GatewayConfig, deps: GatewayDeps 
       // Nest's own parsers would add application/x-www-form-urlencoded; Fastify's JSON parser stays.
       { bodyParser: false, logger: new NestPinoLogger(logger) },
     );
-    serveOpenApi(app, { liveSessions: feed !== undefined });
+    serveOpenApi(app, { liveSessions: feed !== undefined, liveAlerts: feed !== undefined && alerts !== undefined && sessions !== undefined });
     await app.init();
     return app;
   } catch (error) {

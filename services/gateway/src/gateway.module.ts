@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { AgentsController } from './agents/agents.controller.js';
 import { AlertWebhooksController, AlertsController } from './alerts/alerts.controller.js';
 import { AlertWebhooks } from './alerts/alert-webhooks.js';
+import { PlatformAlertWebhooksController, PlatformAlertsController } from './alerts/platform-alerts.controller.js';
 import { Alerts } from './alerts/alerts.js';
 import { Agents } from './agents/agents.js';
 import { AuditExportsController } from './audit/audit-exports.controller.js';
@@ -108,7 +109,7 @@ export class GatewayModule {
       module: GatewayModule,
       controllers: [HealthController, SignInController, ApiKeysController, TenantsController, AdminEventsController, RoleMappingController, ...(bindings.sessions ? [SessionsController, SessionForksController, SessionAnalysisController, WsTicketsController] : []), ...(bindings.agents ? [AgentsController] : []), ...(bindings.tools ? [ToolsController] : []), ...(bindings.policies ? [PoliciesController, PrivacyController] : []), ...(bindings.egress ? [EgressController] : []), ...(bindings.approvals ? [ApprovalsController] : []), ...(bindings.audit ? [AuditExportsController, AuditKeysController] : []), ...(bindings.operations ? [OperationsController] : []), ...(bindings.secrets !== undefined ? [SecretsController] : []), ...(bindings.deadLetters ? [DeadLettersController] : []), ...(bindings.projections ? [ProjectionsController] : []), ...(bindings.usage ? [UsageController, PricesController] : []),
         ...(bindings.budgets ? [BudgetsController] : []),
-        ...(bindings.alerts ? [AlertsController, AlertWebhooksController] : []),
+        ...(bindings.alerts ? [AlertsController, AlertWebhooksController, PlatformAlertsController, PlatformAlertWebhooksController] : []),
       ],
       providers: [
         ...(bindings.sessions ? [{ provide: Sessions, useValue: bindings.sessions }] : []),

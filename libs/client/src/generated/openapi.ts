@@ -1075,6 +1075,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/platform/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The platform's own alerts, newest first (platform admin only): projections stalled, dead letters of no tenant growing. No tenant's alert is listed here. */
+        get: operations["listPlatformAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platform/alert-webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The platform's alert webhook (platform admin only): its URL and when it was set; never its secret. */
+        get: operations["getPlatformAlertWebhook"];
+        /** Set the platform's alert webhook (platform admin only): each platform alert is POSTed there as a tenant's are to theirs, signed with `X-AO-Signature`, retried with backoff, through the egress guard (only EGRESS_ALLOW opens an internal address to it). */
+        put: operations["setPlatformAlertWebhook"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{sessionId}/live": {
         parameters: {
             query?: never;
@@ -1084,6 +1119,23 @@ export interface paths {
         };
         /** A WebSocket (send the upgrade headers): every event of the session in order as {"event": <envelope>}, approvals as {"approval": <envelope>}, closed with 1000 after the last. Its messages and their schemas: the AsyncAPI document at /docs/asyncapi.json. */
         get: operations["followSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A WebSocket (send the upgrade headers): each AlertRaised and AlertResolved of your tenant as it happens, as {"alert": <envelope>}; the platform admin's key follows the platform's own alerts. First {"following"}, then no catch-up: read GET /v1/alerts after it. Its messages and their schemas: the AsyncAPI document at /docs/asyncapi.json. */
+        get: operations["followAlerts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -11883,6 +11935,330 @@ export interface operations {
             };
         };
     };
+    listPlatformAlerts: {
+        parameters: {
+            query?: {
+                /** @description Only open or only resolved alerts; both when absent. */
+                status?: "open" | "resolved";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            alertId: string;
+                            tenantId: string;
+                            /** @description The rule and what it is about (e.g. `approval-overdue:<approval id>`): one open alert per key at a time. */
+                            key: string;
+                            streamId: string;
+                            /** @enum {string} */
+                            rule: "dead-letters" | "projection-stalled" | "approval-overdue" | "budget";
+                            /** @enum {string} */
+                            severity: "warning" | "critical";
+                            summary: string;
+                            subject: {
+                                [key: string]: string | number;
+                            };
+                            /** @enum {string} */
+                            status: "open" | "resolved";
+                            /** Format: date-time */
+                            raisedAt: string;
+                            /** Format: date-time */
+                            resolvedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPlatformAlertWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        url: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setPlatformAlertWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uri
+                     * @description Where each alert is POSTed as JSON. An internal address (loopback, private, link-local) is refused unless your egress allow-list names it.
+                     */
+                    url: string;
+                    /** @description The signing secret; one is drawn and returned once when absent. */
+                    secret?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        url: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description The signing secret drawn for you: shown this once. */
+                        secret?: string;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     followSession: {
         parameters: {
             query?: {
@@ -11948,6 +12324,91 @@ export interface operations {
                 };
             };
             /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit is used up; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit frees. */
+                    "Retry-After"?: number;
+                    /** @description The limits that apply, e.g. `"principal";q=600;w=60, "tenant";q=6000;w=60`. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Where the caller stands in each: remaining requests and seconds until the window frees, e.g. `"principal";r=599;t=42`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; the cause is logged, not told */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    followAlerts: {
+        parameters: {
+            query?: {
+                /** @description A single-use ticket from POST /v1/ws-tickets: the way for browsers (which cannot set headers on a WebSocket). Sent alone. */
+                ticket?: string;
+                /** @description An identity provider's access token (a JWT); once, and the same as any header credential. */
+                access_token?: string;
+                /** @description Discouraged, kept for compatibility: an API key in a URL lands in access logs; use a ticket. Once, and the same as any header key. */
+                apiKey?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching protocols */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable: a field, parameter or header is not valid, or holds text that cannot be stored */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { alertStream, alertWebhookSecretName, egressStream, topicNames, type NewEvent } from '@agent-orchestrator/contracts';
+import { adminStream, alertStream, alertWebhookSecretName, egressStream, topicNames, type NewEvent } from '@agent-orchestrator/contracts';
 import { PostgresEventStore } from '@agent-orchestrator/event-store';
 import type { MessageProducer } from '@agent-orchestrator/messaging';
 import { AlertsProjection } from '@agent-orchestrator/read-models';
@@ -12,6 +12,7 @@ import { startGateway, type GatewayUnderTest } from '../gateway-under-test.js';
 import { Alerts } from './alerts.js';
 
 const adminKey = randomBytes(32).toString('base64url');
+const platformKey = randomBytes(32).toString('base64url');
 const event = (type: string, tenantId: string, data: unknown): NewEvent => ({
   eventId: randomUUID(),
   type,
@@ -41,7 +42,7 @@ describe('the alerts API', () => {
     const tenancy = await db.tenantDatabase();
     const unused = {} as never;
     gateway = await startGateway(
-      { databaseUrl: db.connectionString, port: 0, schema: db.schema, bootstrapAdminApiKey: adminKey, bootstrapTenant: 'acme', maxBodyBytes: 1024 * 1024 },
+      { databaseUrl: db.connectionString, port: 0, schema: db.schema, bootstrapAdminApiKey: adminKey, platformAdminApiKey: platformKey, bootstrapTenant: 'acme', maxBodyBytes: 1024 * 1024 },
       {
         logger: pino({ level: 'silent' }),
         database: tenancy,
@@ -129,6 +130,10 @@ describe('the alerts API', () => {
       const first = await raise('acme', 'a-1');
       await raise('acme', 'a-2');
       await raise('globex', 'g-1');
+      const platformRaised = event('AlertRaised', 'platform', { alertId: randomUUID(), key: 'projection-stalled:sessions', rule: 'projection-stalled', scope: { kind: 'platform' }, severity: 'critical', summary: 'Projection sessions is stalled', subject: { projection: 'sessions', lag: 9 }, raisedAt: new Date().toISOString() });
+      const platformStream = alertStream(`platform.projection-stalled.${randomBytes(4).toString('hex')}`);
+      await store.append(platformStream, [platformRaised]);
+      await dataSource.transaction(async (manager) => projection.apply((await store.readStream(platformStream))[0]!, manager));
       const resolved = event('AlertResolved', 'acme', { alertId: first.alertId, key: 'a-1', rule: 'approval-overdue', scope: { kind: 'tenant', tenantId: 'acme' }, summary: 'Resolved: overdue a-1', resolvedAt: new Date().toISOString() });
       await store.append(first.streamId, [resolved]);
       const [, resolvedEnvelope] = await store.readStream(first.streamId);
@@ -141,10 +146,45 @@ describe('the alerts API', () => {
       expect(((await gateway.call('GET', '/v1/alerts?status=open', { key: adminKey })).json as { items: { key: string }[] }).items.map((a) => a.key)).toEqual(['a-2']);
       expect(((await gateway.call('GET', '/v1/alerts', { key: keys.globexAdmin })).json as { items: { key: string }[] }).items.map((a) => a.key)).toEqual(['g-1']);
       expect((await gateway.call('GET', '/v1/alerts', { key: keys.viewer })).status).toBe(403);
+
+      // The platform's alerts: the platform admin's alone, and only them.
+      const platformList = await gateway.call('GET', '/v1/platform/alerts', { key: platformKey });
+      expect(platformList).toMatchObject({ status: 200 });
+      expect((platformList.json as { items: { key: string; tenantId: string }[] }).items.map((a) => [a.key, a.tenantId])).toEqual([['projection-stalled:sessions', 'platform']]);
+      expect(((await gateway.call('GET', '/v1/platform/alerts?status=resolved', { key: platformKey })).json as { items: unknown[] }).items).toEqual([]);
+      for (const key of [adminKey, keys.operator, keys.globexAdmin]) expect((await gateway.call('GET', '/v1/platform/alerts', { key })).status).toBe(403);
+      expect((await gateway.call('GET', '/v1/alerts', { key: platformKey })).status).toBe(403);
+      expect(items.map((a) => a.tenantId)).not.toContain('platform');
       expect((await gateway.call('GET', '/v1/alerts?status=closed', { key: keys.operator })).status).toBe(400);
       expect((await gateway.call('GET', '/v1/alerts?limit=0', { key: keys.operator })).status).toBe(400);
     } finally {
       await dataSource.destroy();
     }
+  });
+
+  it("sets the platform's webhook for the platform admin alone, refused inside unless EGRESS_ALLOW names it, never readable by a tenant", async () => {
+    for (const key of [adminKey, keys.operator, keys.globexAdmin]) {
+      expect((await gateway.call('PUT', '/v1/platform/alert-webhooks', { key, body: { url: 'https://hooks.example.com/platform' } })).status).toBe(403);
+      expect((await gateway.call('GET', '/v1/platform/alert-webhooks', { key })).status).toBe(403);
+    }
+    expect((await gateway.call('GET', '/v1/platform/alert-webhooks', { key: platformKey })).status).toBe(404);
+    // A tenant's allow-list opens nothing to the platform's webhook.
+    await store.append(egressStream('acme'), [event('EgressAllowListSet', 'acme', { version: 2, allow: ['127.0.0.1:8788'] })]);
+    expect(await gateway.call('PUT', '/v1/platform/alert-webhooks', { key: platformKey, body: { url: 'http://127.0.0.1:8788/hooks' } })).toMatchObject({ status: 422, json: { detail: expect.stringMatching(/127\.0\.0\.1 is a loopback address/) } });
+    expect((await gateway.call('PUT', '/v1/platform/alert-webhooks', { key: platformKey, body: { url: 'https://hooks.example.com/p', extra: true } })).status).toBe(422);
+    expect(await secrets.get('platform', alertWebhookSecretName)).toBeUndefined();
+
+    const set = await gateway.call('PUT', '/v1/platform/alert-webhooks', { key: platformKey, body: { url: 'https://hooks.example.com/platform' } });
+    expect(set).toMatchObject({ status: 200, json: { url: 'https://hooks.example.com/platform', secret: expect.stringMatching(/^whsec_/) } });
+    expect(JSON.parse((await secrets.get('platform', alertWebhookSecretName))!)).toEqual({ url: 'https://hooks.example.com/platform', secret: (set.json as { secret: string }).secret });
+    const read = await gateway.call('GET', '/v1/platform/alert-webhooks', { key: platformKey });
+    expect(read).toMatchObject({ status: 200, json: { url: 'https://hooks.example.com/platform' } });
+    expect(read.text).not.toContain((set.json as { secret: string }).secret);
+    // The change is in the platform's admin stream, naming the platform admin, never the value.
+    const recorded = await store.readStream(adminStream('platform'));
+    expect(recorded.at(-1)).toMatchObject({ type: 'SecretSet', tenantId: 'platform', actor: { kind: 'user', id: expect.stringMatching(/^platform-admin:/) }, data: { name: alertWebhookSecretName } });
+    expect(JSON.stringify(recorded)).not.toContain((set.json as { secret: string }).secret);
+    // And no tenant's webhook changed or shows it.
+    expect(((await gateway.call('GET', '/v1/alert-webhooks', { key: keys.globexAdmin })).status)).toBe(404);
   });
 });

@@ -11,12 +11,12 @@ import { AlertWebhooks } from './alert-webhooks.js';
 import { Alerts } from './alerts.js';
 
 const alertStatus = z.enum(['open', 'resolved']);
-const listQuery = z.strictObject({
+export const listQuery = z.strictObject({
   status: alertStatus.optional().describe('Only open or only resolved alerts; both when absent.'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-const alert = z.object({
+export const alert = z.object({
   alertId: z.string(),
   tenantId: z.string(),
   key: z.string().describe('The rule and what it is about (e.g. `approval-overdue:<approval id>`): one open alert per key at a time.'),
@@ -30,11 +30,11 @@ const alert = z.object({
   resolvedAt: instant.nullable(),
 });
 
-const webhookBody = z.strictObject({
+export const webhookBody = z.strictObject({
   url: alertWebhookSettingSchema.shape.url.describe('Where each alert is POSTed as JSON. An internal address (loopback, private, link-local) is refused unless your egress allow-list names it.'),
   secret: alertWebhookSettingSchema.shape.secret.optional().describe('The signing secret; one is drawn and returned once when absent.'),
 });
-const webhook = z.object({ url: z.string(), updatedAt: z.iso.datetime() });
+export const webhook = z.object({ url: z.string(), updatedAt: z.iso.datetime() });
 
 @AuthenticatedApi('alerts')
 @Controller('v1/alerts')

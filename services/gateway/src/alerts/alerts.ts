@@ -1,3 +1,4 @@
+import { platformAlertTenantId } from '@agent-orchestrator/contracts';
 import { withTenant } from '@agent-orchestrator/postgres';
 import { AlertQueries, type AlertRecord, type AlertStatus } from '@agent-orchestrator/read-models';
 import type pg from 'pg';
@@ -24,5 +25,10 @@ export class Alerts {
       if ((error as { code?: string }).code === '42P01') return { items: [] };
       throw error;
     }
+  }
+
+  /** The platform's own alerts (a stalled projection, dead letters of no tenant): read in the platform's scope, so no tenant's row can show. */
+  async listPlatform(query: { readonly status?: AlertStatus; readonly limit: number }): Promise<{ items: AlertRecord[] }> {
+    return this.list(platformAlertTenantId, query);
   }
 }

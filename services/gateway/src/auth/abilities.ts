@@ -16,6 +16,8 @@ export type Action = 'manage' | 'create' | 'read' | 'update' | 'revoke' | 'cance
  * admins, operators and auditors; not approvers or viewers, who follow sessions but are not shown
  * what the tenant spends, nor its dead letters. `Price` is read by the same roles; only the
  * platform admin sets prices (they are the platform's costs, and every tenant's usage follows them).
+ * `PlatformAlert` and `PlatformAlertWebhook` (alerts of no tenant: a stalled projection, dead
+ * letters of no tenant, and where they are delivered) are the platform admin's alone.
  */
 export type SubjectName =
   | 'ApiKey'
@@ -41,7 +43,9 @@ export type SubjectName =
   | 'Usage'
   | 'Price'
   | 'Alert'
-  | 'AlertWebhook';
+  | 'AlertWebhook'
+  | 'PlatformAlert'
+  | 'PlatformAlertWebhook';
 /** A subject type, or one record of it tagged with `subject()` from @casl/ability. */
 export type Subject = SubjectName | 'all' | (ForcedSubject<SubjectName> & { readonly tenantId: string });
 export type GatewayAbility = MongoAbility<[Action, Subject]>;
@@ -108,6 +112,8 @@ export function abilityOf(tenantId: string, grants: readonly Grant[]): GatewayAb
   cannot('manage', 'Tenant');
   // Prices are the platform's, set by its admin alone: a tenant's admin reads them.
   cannot('update', 'Price');
+  // The platform's alerts say nothing of one tenant and are no tenant's to read or route.
+  cannot('manage', ['PlatformAlert', 'PlatformAlertWebhook']);
   return build();
 }
 
@@ -125,6 +131,9 @@ export const platformAdminGrant: Grant = (can) => {
   // Usage across tenants (a tenant's own, or all of them); the prices every tenant's usage is priced at.
   can('read', 'Usage');
   can(['read', 'update'], 'Price');
+  // The platform's own alerts and their webhook; never a tenant's alerts.
+  can('read', 'PlatformAlert');
+  can(['read', 'update'], 'PlatformAlertWebhook');
 };
 
 export function platformAdminAbility(): GatewayAbility {

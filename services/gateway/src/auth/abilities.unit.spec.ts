@@ -3,8 +3,9 @@ import { abilityFor, platformAdminAbility, type Action, type SubjectName } from 
 import { permissions } from './role-table.js';
 import type { Role } from './roles.js';
 
-// Everything a tenant's roles can be granted: the platform's tenants and its prices are no tenant's to change.
-const everything = permissions.filter(({ action, subject: on }) => on !== 'Tenant' && !(on === 'Price' && action === 'update')).map(({ action, subject: on }) => `${action} ${on}`);
+// Everything a tenant's roles can be granted: the platform's tenants and its prices are no tenant's to change, its own alerts no tenant's to read.
+const platformOnly: readonly SubjectName[] = ['Tenant', 'PlatformAlert', 'PlatformAlertWebhook'];
+const everything = permissions.filter(({ action, subject: on }) => !platformOnly.includes(on) && !(on === 'Price' && action === 'update')).map(({ action, subject: on }) => `${action} ${on}`);
 
 function allowed(roles: Role[]): string[] {
   const ability = abilityFor('demo', roles);
@@ -61,18 +62,19 @@ describe('tenants and the platform admin', () => {
     ['delete', 'Tenant'],
   ];
 
-  it('lets no tenant role manage tenants or set prices, not even an admin (whose rules are on "all")', () => {
+  it('lets no tenant role manage tenants, set prices or read the platform\'s alerts, not even an admin (whose rules are on "all")', () => {
     for (const role of ['admin', 'operator', 'viewer', 'approver', 'auditor'] as const) {
       const ability = abilityFor('demo', [role]);
       expect(onTenants.filter(([action, on]) => ability.can(action, on))).toEqual([]);
       expect(ability.can('update', 'Price')).toBe(false);
+      expect((['read', 'update'] as const).flatMap((action) => (['PlatformAlert', 'PlatformAlertWebhook'] as const).filter((on) => ability.can(action, on)))).toEqual([]);
     }
   });
 
-  it("lets the platform admin manage tenants, run operations across them, read every tenant's dead letters, the projections and usage, and set prices, and nothing else inside one", () => {
+  it("lets the platform admin manage tenants, run operations across them, read every tenant's dead letters, the projections and usage, set prices, read and route the platform's own alerts, and nothing else inside one", () => {
     const platform = platformAdminAbility();
     expect(onTenants.every(([action, on]) => platform.can(action, on))).toBe(true);
-    expect(permissions.filter(({ action, subject: on }) => on !== 'Tenant' && platform.can(action, on)).map(({ action, subject: on }) => `${action} ${on}`)).toEqual(['create Operation', 'read Operation', 'update Operation', 'read DeadLetter', 'read Projection', 'read Usage', 'read Price', 'update Price']);
+    expect(permissions.filter(({ action, subject: on }) => on !== 'Tenant' && platform.can(action, on)).map(({ action, subject: on }) => `${action} ${on}`)).toEqual(['create Operation', 'read Operation', 'update Operation', 'read PlatformAlert', 'read PlatformAlertWebhook', 'update PlatformAlertWebhook', 'read DeadLetter', 'read Projection', 'read Usage', 'read Price', 'update Price']);
     expect(platform.can('read', subject('Session', { tenantId: 'demo' }))).toBe(false);
   });
 });

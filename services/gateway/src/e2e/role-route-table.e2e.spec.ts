@@ -97,6 +97,10 @@ const expectedTable = `
   GET    /v1/alert-webhooks                      2xx    403       403       403      403     403
   PUT    /v1/alert-webhooks                      2xx    403       403       403      403     403
   DELETE /v1/alert-webhooks                      2xx    403       403       403      403     403
+  GET    /v1/alerts/live                         2xx    2xx       403       403      403     2xx
+  GET    /v1/platform/alerts                     403    403       403       403      403     2xx
+  GET    /v1/platform/alert-webhooks             403    403       403       403      403     2xx
+  PUT    /v1/platform/alert-webhooks             403    403       403       403      403     2xx
 `;
 // POST /v1/approvals/{id}/decision: the demo policy holds CRM writes for the approver role, so an
 // operator, whose roles may decide approvals, is still refused this one (admins may decide any).
@@ -210,6 +214,8 @@ describe('every role against every route: the expected 2xx or 403', () => {
     expect((await dev.call('PUT', '/v1/secrets/role-table-secret', dev.adminKeyOfA, { value: 'kept' })).status).toBe(200);
     // An alert webhook, so reading it answers 2xx (its routes come GET, PUT, DELETE in /docs/json: the admin's DELETE removes it last).
     expect((await dev.call('PUT', '/v1/alert-webhooks', dev.adminKeyOfA, { url: 'https://hooks.example.com/ao' })).status).toBe(200);
+    // And the platform's, so the platform admin's read answers 2xx too.
+    expect((await dev.call('PUT', '/v1/platform/alert-webhooks', dev.platformAdminKey, { url: 'https://hooks.example.com/platform' })).status).toBe(200);
     const [readApproval, ...forDecisions] = await Promise.all([heldApproval(), ...[...roles, 'platform-admin'].map(() => heldApproval())]);
     pendingApprovals.push(...forDecisions);
     egressAllow = (((await dev.call('GET', '/v1/egress', dev.adminKeyOfA)).json as { allow: string[] }).allow);

@@ -52,6 +52,7 @@ export const validBodies: Readonly<Record<string, (context: BodyContext) => unkn
   'POST /v1/approvals/{id}/decision': () => ({ decision: 'reject', reason: 'not now' }),
   'PUT /v1/secrets/{name}': ({ unique }) => ({ value: `value ${unique}` }),
   'PUT /v1/alert-webhooks': () => ({ url: 'https://hooks.example.com/ao' }),
+  'PUT /v1/platform/alert-webhooks': () => ({ url: 'https://hooks.example.com/platform' }),
   'POST /v1/api-keys/{keyId}/rotate': () => ({ overlapSeconds: 60 }),
   'POST /v1/tenants': ({ unique }) => ({ tenantId: `t-${unique}`, name: `Tenant ${unique}` }),
   'POST /v1/tenants/{tenantId}/suspend': () => ({ reason: 'a spec suspends it' }),

@@ -35,6 +35,9 @@ describe('the AsyncAPI document of the live stream', () => {
     expect(operation.action()).toBe('receive');
     expect(operation.channels().all().map((channel) => channel.address())).toEqual(['/v1/sessions/{sessionId}/live']);
     expect(operation.messages().all().map((message) => message.name())).toEqual(['event', 'approval']);
+    const alerts = document!.operations().get('followAlerts')!;
+    expect(alerts.channels().all().map((channel) => channel.address())).toEqual(['/v1/alerts/live']);
+    expect(alerts.messages().all().map((message) => message.name())).toEqual(['following', 'alert']);
   });
 
   it('would fail on a broken document: the parser reports an operation on a channel that is not there', async () => {

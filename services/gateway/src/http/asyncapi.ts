@@ -80,7 +80,7 @@ function describeLiveSessions() {
     discriminator: 'type',
     oneOf: latest.map(({ type }) => schemaRef(type)),
   };
-  const envelopeOf = (property: 'event' | 'approval', description: string) => ({
+  const envelopeOf = (property: 'event' | 'approval' | 'alert', description: string) => ({
     type: 'object',
     description,
     properties: { [property]: schemaRef('Event') },
@@ -103,6 +103,32 @@ function describeLiveSessions() {
         summary: 'An event of one of the session\'s approvals (stream approval-<id>: ApprovalRequested, ApprovalVoteRecorded, ApprovalEscalated, ApprovalGranted, ApprovalRejected, ApprovalExpired, and PiiRedacted beside a redacted reason), as {"approval": <envelope>}.',
         contentType: 'application/json',
         payload: envelopeOf('approval', 'One event of an approval of the session, announced as it happens; not replayed on reconnect.'),
+      },
+      AlertEvent: {
+        name: 'alert',
+        title: 'An alert raised or resolved',
+        summary: 'An AlertRaised or AlertResolved of the caller\'s tenant (the platform admin: of the platform), as {"alert": <envelope>}, as it is appended; not replayed on reconnect.',
+        contentType: 'application/json',
+        payload: envelopeOf('alert', 'One event of an alert-<id> stream of the followed tenant or of the platform.'),
+      },
+      AlertsFollowing: {
+        name: 'following',
+        title: 'Following',
+        summary: 'The first message: the socket follows the scope from now on, so a list read after it (GET /v1/alerts or /v1/platform/alerts) misses nothing.',
+        contentType: 'application/json',
+        payload: {
+          type: 'object',
+          properties: {
+            following: {
+              oneOf: [
+                { type: 'object', properties: { scope: { const: 'tenant' }, tenantId: { type: 'string' } }, required: ['scope', 'tenantId'], additionalProperties: false },
+                { type: 'object', properties: { scope: { const: 'platform' } }, required: ['scope'], additionalProperties: false },
+              ],
+            },
+          },
+          required: ['following'],
+          additionalProperties: false,
+        },
       },
     },
   };
@@ -160,8 +186,22 @@ export function asyncApiDocument(origin: GatewayOrigin): Record<string, unknown>
           },
         },
       },
+      alertsLive: {
+        address: '/v1/alerts/live',
+        title: 'Alerts, live',
+        description: `${credentialsDescription} A role that may not read alerts is refused with 403 before the upgrade.`,
+        servers: [ref('#/servers/gateway')],
+        messages: { following: ref('#/components/messages/AlertsFollowing'), alert: ref('#/components/messages/AlertEvent') },
+      },
     },
     operations: {
+      followAlerts: {
+        action: 'receive',
+        channel: ref('#/channels/alertsLive'),
+        title: 'Follow alerts',
+        summary: "Receive {\"following\"} once, then each alert of the caller's tenant (the platform admin's key: the platform's own) as it is raised or resolved.",
+        messages: [ref('#/channels/alertsLive/messages/following'), ref('#/channels/alertsLive/messages/alert')],
+      },
       followSession: {
         action: 'receive',
         channel: ref('#/channels/sessionLive'),

@@ -68,6 +68,22 @@ const liveSessionPath: OpenAPIObject['paths'][string] = {
   },
 };
 
+/** The live alerts WebSocket, a Fastify route too. */
+const liveAlertsPath: OpenAPIObject['paths'][string] = {
+  get: {
+    operationId: 'followAlerts',
+    tags: ['alerts'],
+    summary:
+      "A WebSocket (send the upgrade headers): each AlertRaised and AlertResolved of your tenant as it happens, as {\"alert\": <envelope>}; the platform admin's key follows the platform's own alerts. First {\"following\"}, then no catch-up: read GET /v1/alerts after it. Its messages and their schemas: the AsyncAPI document at /docs/asyncapi.json.",
+    security: [{ [bearerScheme]: [] }, { [apiKeyHeaderScheme]: [] }, {}],
+    parameters: liveSessionPath.get!.parameters!.filter((parameter) => 'name' in parameter && ['ticket', 'access_token', 'apiKey'].includes(parameter.name)),
+    responses: {
+      '101': { description: 'Switching protocols' },
+      ...Object.fromEntries([400, 401, 403].map((status) => [String(status), { description: STATUS_CODES[status] ?? 'Error', content: { [problemContentType]: { schema: { $ref: `#/components/schemas/${problemSchemaName}` } } } }])),
+    },
+  },
+};
+
 const problemContent = { [problemContentType]: { schema: { $ref: `#/components/schemas/${problemSchemaName}` } } };
 
 /** The fields of draft-ietf-httpapi-ratelimit-headers-10 that rate-limited answers carry (see http/rate-limits.ts). */
@@ -120,7 +136,7 @@ function withCommonAnswers(paths: OpenAPIObject['paths']): OpenAPIObject['paths'
   );
 }
 
-export function openApiDocument(app: NestFastifyApplication, options: { liveSessions: boolean } = { liveSessions: false }): OpenAPIObject {
+export function openApiDocument(app: NestFastifyApplication, options: { liveSessions: boolean; liveAlerts?: boolean } = { liveSessions: false }): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Agent Orchestrator gateway')
     .setDescription('REST v1. Authenticate with an API key, as "Authorization: Bearer <key>" or "x-api-key: <key>", or with an access token from a configured identity provider as "Authorization: Bearer <token>". Errors are RFC 9457 problem+json. The live WebSocket (GET /v1/sessions/{sessionId}/live) and every event type and version of the catalog are described by the AsyncAPI 3 document at /docs/asyncapi.json.')
@@ -129,11 +145,11 @@ export function openApiDocument(app: NestFastifyApplication, options: { liveSess
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The same API key in its own header.' }, apiKeyHeaderScheme)
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  const paths = options.liveSessions ? { ...document.paths, '/v1/sessions/{sessionId}/live': liveSessionPath } : document.paths;
+  const paths = { ...document.paths, ...(options.liveSessions ? { '/v1/sessions/{sessionId}/live': liveSessionPath } : {}), ...(options.liveAlerts ? { '/v1/alerts/live': liveAlertsPath } : {}) };
   return { ...document, paths: withCommonAnswers(paths), components: { ...document.components, schemas: { ...document.components?.schemas, [problemSchemaName]: problemSchema } } };
 }
 
 /** Serves the UI at /docs and the document at /docs/json. Register before the app is initialised. */
-export function serveOpenApi(app: NestFastifyApplication, options: { liveSessions: boolean }): void {
+export function serveOpenApi(app: NestFastifyApplication, options: { liveSessions: boolean; liveAlerts?: boolean }): void {
   SwaggerModule.setup('docs', app, () => openApiDocument(app, options), { jsonDocumentUrl: 'docs/json', raw: ['json'] });
 }

@@ -7,6 +7,9 @@ type Listener = (event: EventEnvelope) => void;
 /** The feed key under which a session's approval events are fanned out (approvals carry the session as their correlation id). */
 export const approvalsOf = (sessionId: string): string => `approvals-of:${sessionId}`;
 
+/** The feed key under which one tenant's alert events (or the platform's, under `platform`) are fanned out. */
+export const alertsOf = (tenantId: string): string => `alerts-of:${tenantId}`;
+
 /**
  * One tail of the global log per gateway process, fanned out to the live connections by stream.
  * It reads only while someone listens; otherwise it just keeps its place at the log's end. The
@@ -63,6 +66,9 @@ export class SessionFeed {
           for (const listener of this.listeners.get(event.streamId) ?? []) listener(event);
           if (parseStreamName(event.streamId).category === streamCategories.approval) {
             for (const listener of this.listeners.get(approvalsOf(event.correlationId)) ?? []) listener(event);
+          }
+          if (parseStreamName(event.streamId).category === streamCategories.alert) {
+            for (const listener of this.listeners.get(alertsOf(event.tenantId)) ?? []) listener(event);
           }
           this.position = event.globalPosition;
         }

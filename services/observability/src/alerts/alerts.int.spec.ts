@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { alertSignatureHeader, alertWebhookSecretName, approvalStream, egressStream, type AlertRaisedData, type EventEnvelope, type NewEvent } from '@agent-orchestrator/contracts';
 import { ProjectionRunner } from '@agent-orchestrator/projections';
-import { AlertQueries, ApprovalsProjection, type AlertRecord } from '@agent-orchestrator/read-models';
+import { AlertQueries, ApprovalsProjection, DeadLetterIndex, type AlertRecord, type DeadLetterEntry } from '@agent-orchestrator/read-models';
 import { openSecretStore, type SecretStore } from '@agent-orchestrator/secrets';
 import { openPlatform, parsePlatformConfig, type Platform } from '@agent-orchestrator/service-host';
 import { testBrokers, testDatabaseUrl, uniqueTopicPrefix, waitFor } from '@agent-orchestrator/testing';
@@ -32,13 +32,17 @@ const env = {
   ALERT_EVALUATE_MS: '3600000',
   ALERT_DELIVERY_POLL_MS: '3600000',
   ALERT_APPROVAL_SLA_MS: '1800000',
+  ALERT_DEAD_LETTER_GROWTH: '3',
+  ALERT_DEAD_LETTER_WINDOW_MS: '600000',
   ALERT_DELIVERY_ATTEMPTS: '3',
   ALERT_DELIVERY_BACKOFF_MS: '20',
+  // The operator trusts 127.0.0.2 (the platform webhook's receiver here); 127.0.0.1 stays each tenant's to allow.
+  EGRESS_ALLOW: '127.0.0.2',
 };
 const fixture = (type: string): EventEnvelope => JSON.parse(readFileSync(join(import.meta.dirname, '../../../../libs/contracts/fixtures', `${type}.v1.json`), 'utf8'));
 
 /** A webhook receiver that answers 500 to the first `failFirst` deliveries and 200 after, keeping each raw body and signature. */
-async function startReceiver(failFirst: number): Promise<{ url: string; received: { body: string; signature: string; delivery: string }[]; close(): Promise<void> }> {
+async function startReceiver(failFirst: number, host = '127.0.0.1'): Promise<{ url: string; received: { body: string; signature: string; delivery: string }[]; close(): Promise<void> }> {
   const received: { body: string; signature: string; delivery: string }[] = [];
   const readBody = async (request: IncomingMessage) => {
     const chunks: Buffer[] = [];
@@ -52,8 +56,8 @@ async function startReceiver(failFirst: number): Promise<{ url: string; received
       response.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/alerts`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return { url: `http://${host}:${(server.address() as AddressInfo).port}/hooks/alerts`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /** Alerts on real PostgreSQL (the log, the read models, the secret store) and a real webhook receiver. */
@@ -131,6 +135,67 @@ describe('alerts', () => {
     expect(raises).toHaveLength(2);
   });
 
+  it('dead letters growing by N within the window raise one alert per tenant and consumer; a window without growth resolves it', async () => {
+    const index = new DeadLetterIndex(platform.pool, schemas.readModels);
+    await index.setUp();
+    const deadLetters = `"${schemas.readModels}".dead_letters`;
+    const consumer = `orchestrator-${suffix}`;
+    const [acme, globex] = [`dl-acme-${suffix}`, `dl-globex-${suffix}`];
+    let position = 0;
+    const deadLetter = (tenantId: string | null): DeadLetterEntry => ({
+      id: randomUUID(),
+      source: 'dead-letter',
+      tenantId,
+      consumer,
+      errorCode: 'handler-failed',
+      reason: 'spec',
+      attempts: 3,
+      sourceTopic: 'spec',
+      sourcePartition: 0,
+      sourceOffset: String(position),
+      sessionId: null,
+      tool: null,
+      messageType: 'StepScheduled',
+      seenAt: new Date(),
+      redriveCount: 0,
+      key: null,
+      headers: {},
+      value: null,
+      position: ++position,
+    });
+    const growthAlerts = async (tenantId: string) => (await alertsOf(tenantId)).filter((alert) => alert.key === `dead-letters:${consumer}`);
+    // A backlog older than the window is not growth: 20 pending, none recent.
+    for (let i = 0; i < 20; i++) await index.upsert(deadLetter(acme));
+    await platform.pool.query(`UPDATE ${deadLetters} SET first_seen = now() - interval '2 hours', last_seen = now() - interval '2 hours' WHERE consumer = $1`, [consumer]);
+    await alerts.evaluateNow();
+    expect(await growthAlerts(acme)).toEqual([]);
+
+    // Two new in acme (below N = 3), three in globex, three of no tenant.
+    for (let i = 0; i < 2; i++) await index.upsert(deadLetter(acme));
+    for (let i = 0; i < 3; i++) await index.upsert(deadLetter(globex));
+    for (let i = 0; i < 3; i++) await index.upsert(deadLetter(null));
+    expect(await alerts.evaluateNow()).toMatchObject({ ran: true });
+    const [globexAlert] = await until('globex growth raised', globex, (found) => found.some((a) => a.key === `dead-letters:${consumer}`));
+    expect(globexAlert).toMatchObject({ rule: 'dead-letters', status: 'open', severity: 'warning', subject: { consumer, arrivedInWindow: 3, pending: 3, growth: 3, windowMs: 600_000 } });
+    await until('platform growth raised', 'platform', (found) => found.some((a) => a.key === `dead-letters:${consumer}` && a.status === 'open'));
+    expect(await growthAlerts(acme)).toEqual([]);
+
+    // A third in acme reaches N; evaluated again, globex's alert stays one alert.
+    await index.upsert(deadLetter(acme));
+    await alerts.evaluateNow();
+    await until('acme growth raised', acme, (found) => found.some((a) => a.key === `dead-letters:${consumer}`));
+    expect((await growthAlerts(globex)).map((a) => a.status)).toEqual(['open']);
+    expect((await platform.store.readStream(globexAlert!.streamId)).map((e) => e.type)).toEqual(['AlertRaised']);
+
+    // A window passes with nothing new (the rows age past it): every growth alert resolves, the backlog still pending.
+    await platform.pool.query(`UPDATE ${deadLetters} SET last_seen = now() - interval '11 minutes' WHERE consumer = $1`, [consumer]);
+    await alerts.evaluateNow();
+    for (const tenantId of [acme, globex, 'platform']) {
+      await until(`${tenantId} growth resolved`, tenantId, (found) => found.filter((a) => a.key === `dead-letters:${consumer}`).every((a) => a.status === 'resolved'));
+    }
+    expect((await platform.store.readStream(globexAlert!.streamId)).map((e) => e.type)).toEqual(['AlertRaised', 'AlertResolved']);
+  });
+
   it('a stalled projection raises one platform alert, however often evaluated, resolved once it moves again', async () => {
     await platform.pool.query(
       `INSERT INTO ${projectionStatus} (projection, version, position, lag, lag_capped, events_per_second, last_advance_at, behind_since, quarantined, heartbeat_at)
@@ -148,6 +213,37 @@ describe('alerts', () => {
     expect(await alerts.evaluateNow()).toMatchObject({ ran: true, outcomes: { resolved: 1 } });
     await until('stalled resolved', 'platform', (found) => found.some((a) => a.alertId === raised!.alertId && a.status === 'resolved'));
     expect((await platform.store.readStream(raised!.streamId)).map((e) => e.type)).toEqual(['AlertRaised', 'AlertResolved']);
+  });
+
+  it("a platform alert goes to the platform's webhook, signed, and to no tenant's", async () => {
+    const receiver = await startReceiver(0, '127.0.0.2');
+    try {
+      await secrets.put('platform', alertWebhookSecretName, JSON.stringify({ url: receiver.url, secret: 'whsec_platform_0123456789abcdef' }));
+      const projection = `usage-under-test-${suffix}`;
+      await platform.pool.query(
+        `INSERT INTO ${projectionStatus} (projection, version, position, lag, lag_capped, events_per_second, last_advance_at, behind_since, quarantined, heartbeat_at)
+         VALUES ($1, 1, NULL, 7, false, 0, now() - interval '1 hour', now() - interval '1 hour', 0, now() - interval '1 hour')`,
+        [projection],
+      );
+      await alerts.evaluateNow();
+      const raised = (await until('platform alert raised', 'platform', (found) => found.some((a) => a.key === `projection-stalled:${projection}`))).find((a) => a.key === `projection-stalled:${projection}`);
+      const [raisedEvent] = await platform.store.readStream(raised!.streamId);
+      expect(raisedEvent).toMatchObject({ tenantId: 'platform', data: { scope: { kind: 'platform' } } });
+      await waitFor('the platform delivery queued', async () => (await platform.pool.query<{ tenant_id: string }>(`SELECT tenant_id FROM "${schemas.readModels}".alert_deliveries WHERE event_id = $1`, [raisedEvent!.eventId])).rows[0], { timeoutMs: 30_000 }).then((row) =>
+        expect(row).toEqual({ tenant_id: 'platform' }),
+      );
+      while ((await alerts.deliverNow()) > 0);
+      expect(await delivery(raisedEvent!.eventId)).toEqual({ status: 'delivered' });
+      const mine = receiver.received.filter((r) => r.delivery === raisedEvent!.eventId);
+      expect(mine).toHaveLength(1);
+      expect(verifySignature('whsec_platform_0123456789abcdef', mine[0]!.body, mine[0]!.signature, Math.floor(Date.now() / 1000))).toBe(true);
+      expect(JSON.parse(mine[0]!.body)).toMatchObject({ type: 'alert.raised', tenantId: 'platform', alert: { rule: 'projection-stalled', scope: { kind: 'platform' } } });
+      // Only platform alerts reach it: every body it got is the platform's.
+      expect(receiver.received.map((r) => JSON.parse(r.body).tenantId as string).filter((tenant) => tenant !== 'platform')).toEqual([]);
+    } finally {
+      await secrets.delete('platform', alertWebhookSecretName);
+      await receiver.close();
+    }
   });
 
   it('an approval past its SLA raises a tenant alert delivered signed to its webhook: the first delivery fails, the redelivery arrives once', async () => {

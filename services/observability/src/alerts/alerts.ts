@@ -54,7 +54,7 @@ export async function startAlerts(platform: Platform, config: AlertsConfig): Pro
   const egress = new EgressGuard({ operatorAllow: config.egressAllow, operatorDeny: config.egressDeny });
   const alerts = new AlertQueries(schema);
   const stall = { stallAfterMs: platform.config.readinessStallMs, heartbeatStaleAfterMs: platform.config.readinessStallMs };
-  const evaluateNow = () => evaluateAlerts({ pool, store, schema, alerts, limits: { deadLetterThreshold: config.deadLetterThreshold, approvalSlaMs: config.approvalSlaMs, stall } });
+  const evaluateNow = () => evaluateAlerts({ pool, store, schema, alerts, limits: { deadLetters: config.deadLetters, approvalSlaMs: config.approvalSlaMs, stall } });
   const deliverNow = () => deliverDue({ pool, schema, store, secrets, egress, config: config.delivery, logger });
   const evaluation = startSweep(platform, 'alert evaluation', config.evaluateMs, async () => void (await evaluateNow()));
   const delivery = startSweep(platform, 'alert delivery', config.delivery.pollMs, async () => void (await deliverNow()));

@@ -2,10 +2,12 @@ import { egressAllowVariable, egressDenyVariable } from '@agent-orchestrator/egr
 import type { SecretsConfig } from '@agent-orchestrator/secrets';
 import { millisecondsVariable, parseSecretsConfig, parseServiceEnv, wholeNumberVariable } from '@agent-orchestrator/service-host';
 import { z } from 'zod';
+import type { DeadLetterGrowthLimits } from './domain/alert-rules.js';
 
 const envSchema = z.object({
   ALERT_EVALUATE_MS: millisecondsVariable(100, 3_600_000).default(15_000),
-  ALERT_DEAD_LETTER_THRESHOLD: wholeNumberVariable(1, 1_000_000, 'pending dead letters').default(10),
+  ALERT_DEAD_LETTER_GROWTH: wholeNumberVariable(1, 1_000_000, 'dead letters').default(5),
+  ALERT_DEAD_LETTER_WINDOW_MS: millisecondsVariable(1000, 7 * 24 * 3_600_000).default(600_000),
   ALERT_APPROVAL_SLA_MS: millisecondsVariable(1000, 30 * 24 * 3_600_000).default(3_600_000),
   ALERT_DELIVERY_POLL_MS: millisecondsVariable(50, 3_600_000).default(2000),
   ALERT_DELIVERY_ATTEMPTS: wholeNumberVariable(1, 10, 'attempts').default(3),
@@ -34,8 +36,8 @@ export interface AlertDeliveryConfig {
 export interface AlertsConfig {
   /** How often the rules are evaluated (one process at a time). */
   readonly evaluateMs: number;
-  /** Pending dead letters of one consumer (in one tenant) that raise an alert. */
-  readonly deadLetterThreshold: number;
+  /** Dead letters of one consumer (in one tenant) arriving within `windowMs` that raise an alert; a window with none resolves it. */
+  readonly deadLetters: DeadLetterGrowthLimits;
   /** How long an approval may wait before its wait raises an alert. */
   readonly approvalSlaMs: number;
   readonly delivery: AlertDeliveryConfig;
@@ -47,7 +49,8 @@ export interface AlertsConfig {
 }
 
 /**
- * ALERT_EVALUATE_MS (15 s), ALERT_DEAD_LETTER_THRESHOLD (10), ALERT_APPROVAL_SLA_MS (1 h),
+ * ALERT_EVALUATE_MS (15 s), ALERT_DEAD_LETTER_GROWTH (5) within ALERT_DEAD_LETTER_WINDOW_MS (10 min),
+ * ALERT_APPROVAL_SLA_MS (1 h),
  * ALERT_DELIVERY_POLL_MS (2 s), ALERT_DELIVERY_ATTEMPTS (3), ALERT_DELIVERY_BACKOFF_MS (1 s),
  * ALERT_DELIVERY_TIMEOUT_MS (10 s), ALERT_REDELIVERY_MS (1 min), ALERT_MAX_DELIVERY_ROUNDS (24),
  * EGRESS_ALLOW, EGRESS_DENY and the secret store's variables. A wrong value throws naming it.
@@ -56,7 +59,7 @@ export function parseAlertsConfig(env: Readonly<Record<string, string | undefine
   const vars = parseServiceEnv('observability', envSchema, env);
   return {
     evaluateMs: vars.ALERT_EVALUATE_MS,
-    deadLetterThreshold: vars.ALERT_DEAD_LETTER_THRESHOLD,
+    deadLetters: { growth: vars.ALERT_DEAD_LETTER_GROWTH, windowMs: vars.ALERT_DEAD_LETTER_WINDOW_MS },
     approvalSlaMs: vars.ALERT_APPROVAL_SLA_MS,
     delivery: {
       pollMs: vars.ALERT_DELIVERY_POLL_MS,

@@ -1,14 +1,18 @@
 import { Badge, VisuallyHidden } from '@mantine/core';
 import { Link } from 'react-router';
 import { openCount } from './format';
-import { useOpenAlerts } from './queries';
+import { useRoles } from '../../auth/caller';
+import { useFollowAlerts } from './live';
+import { alertRoles, useOpenAlerts } from './queries';
 
 /**
- * The shell's live indicator: how many alerts are open, polled like the approvals inbox, linking
- * to the Alerts page; red when one is critical. Read out politely when the count changes, and
+ * The shell's live indicator: how many alerts are open, kept current by the live alerts socket it
+ * holds for the whole console (see useFollowAlerts), linking to the Alerts page; red when one is critical. Read out politely when the count changes, and
  * absent when none is open (or the roles may not read alerts).
  */
 export function AlertIndicator() {
+  const roles = useRoles() ?? [];
+  useFollowAlerts(roles.some((role) => alertRoles.includes(role)));
   const open = useOpenAlerts();
   const items = open.data ?? [];
   return (

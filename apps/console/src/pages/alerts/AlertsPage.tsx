@@ -10,6 +10,7 @@ import { ToneBadge } from '../sessions/StatusBadge';
 import { causeLink, ruleLabels } from './format';
 import { alertRoles, useAlerts, type AlertFilter, type AlertItem } from './queries';
 import { useState } from 'react';
+import { alertFallbackPollMs, useAlertsLiveState } from './live';
 
 /** Critical reads as an alarm (filled red, with the word); a warning is orange; resolved is quiet. */
 function SeverityBadge({ alert }: { alert: AlertItem }) {
@@ -33,6 +34,16 @@ function Cause({ alert }: { alert: AlertItem }) {
   ) : null;
 }
 
+/** Whether alerts arrive as they happen, or (the socket lost) by a slow poll until it is back. */
+function LiveStatus() {
+  const live = useAlertsLiveState();
+  return (
+    <Text size="sm" mb="sm" role="status" data-testid="alerts-live" data-state={live} c={live === 'lost' ? 'orange.9' : 'dimmed'}>
+      {live === 'live' ? 'Live: alerts show as they are raised and resolved.' : live === 'lost' ? `Connection lost: reconnecting, and checking every ${alertFallbackPollMs / 1000} s meanwhile.` : 'Connecting…'}
+    </Text>
+  );
+}
+
 const when = (alert: AlertItem) => (alert.resolvedAt ? `raised ${ago(alert.raisedAt)}, resolved ${ago(alert.resolvedAt)}` : `raised ${ago(alert.raisedAt)}`);
 
 /** The tenant's alerts: open ones first by default, each with where to act on its cause. */
@@ -54,8 +65,9 @@ export function AlertsPage() {
     <>
       <PageTitle>Alerts</PageTitle>
       <Text c="dimmed" size="sm" mb="md" maw={760}>
-        Raised when approvals wait past their SLA, dead letters pile up or a budget reaches 50, 80 or 100 %; each is resolved on its own once its cause clears. An admin can have them POSTed, signed, to a webhook.
+        Raised when approvals wait past their SLA, dead letters keep arriving or a budget reaches 50, 80 or 100 %; each is resolved on its own once its cause clears. An admin can have them POSTed, signed, to a webhook.
       </Text>
+      <LiveStatus />
       <SegmentedControl
         mb="md"
         aria-label="Which alerts"

@@ -4,7 +4,7 @@ import type { Projection } from '@agent-orchestrator/projections';
 import pg from 'pg';
 import type { EntityManager } from 'typeorm';
 
-/** What a tenant's webhook receives: the alert event, with its id for the receiver's own deduplication (delivery is at least once). */
+/** What a webhook (a tenant's, or the platform's with `tenantId` `platform`) receives: the alert event, with its id for the receiver's own deduplication (delivery is at least once). */
 export interface AlertDeliveryBody {
   readonly id: string;
   readonly type: 'alert.raised' | 'alert.resolved';
@@ -17,8 +17,8 @@ export const deliveriesTable = (schema: string): string => `${pg.escapeIdentifie
 export const attemptsTable = (schema: string): string => `${pg.escapeIdentifier(schema)}.alert_delivery_attempts`;
 
 /**
- * The delivery outbox: one row per tenant alert event (a platform alert has no tenant webhook),
- * written in the transaction that moves its checkpoint, so none is missed and none is queued
+ * The delivery outbox: one row per alert event, a tenant's for its webhook and the platform's
+ * (tenant `platform`) for the webhook the platform admin sets, written in the transaction that moves its checkpoint, so none is missed and none is queued
  * twice. Not a read model: it is never emptied (a rebuild's replay finds every row there and
  * queues nothing again), and its rows say what was delivered, so a success is not repeated.
  */
@@ -64,7 +64,6 @@ export class AlertDeliveryOutbox implements Projection {
   async apply(envelope: EventEnvelope, manager: EntityManager): Promise<void> {
     if (parseStreamName(envelope.streamId).category !== streamCategories.alert) return;
     const event = envelope as EventEnvelope & AlertEvent;
-    if (event.data.scope.kind !== 'tenant') return;
     const body: AlertDeliveryBody = { id: envelope.eventId, type: event.type === 'AlertRaised' ? 'alert.raised' : 'alert.resolved', occurredAt: envelope.occurredAt, tenantId: envelope.tenantId, alert: event.data };
     await manager.query(`INSERT INTO ${deliveriesTable(this.schema)} (event_id, tenant_id, alert_id, body) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (event_id) DO NOTHING`, [
       envelope.eventId,

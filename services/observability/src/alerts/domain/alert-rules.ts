@@ -23,24 +23,44 @@ export function alertTenantOf(scope: AlertScope): string {
 
 const scopeOf = (tenantId: string | null): AlertScope => (tenantId === null ? { kind: 'platform' } : { kind: 'tenant', tenantId });
 
-/** Pending dead letters of one consumer group in one tenant (null: of no tenant). */
-export interface DeadLetterCount {
+/**
+ * One consumer group's dead letters in one tenant (null: of no tenant): how many became pending
+ * within the growth window (new ones, and redriven ones that failed again), and how many are
+ * pending now.
+ */
+export interface DeadLetterGrowth {
   readonly tenantId: string | null;
   readonly consumer: string;
+  readonly arrivedInWindow: number;
   readonly pending: number;
 }
 
-/** A consumer's dead letters pile up: raised at `threshold` pending, resolved once they are redriven or discarded below it. */
-export function deadLetterConditions(counts: readonly DeadLetterCount[], threshold: number): AlertCondition[] {
-  return counts
-    .filter((count) => count.pending >= threshold)
-    .map((count) => ({
-      key: `dead-letters:${count.consumer}`,
+export interface DeadLetterGrowthLimits {
+  /** Dead letters arriving within one window that raise the alert. */
+  readonly growth: number;
+  readonly windowMs: number;
+}
+
+/**
+ * A consumer's dead letters are growing: raised when at least `growth` arrived within the window
+ * (ten times that is critical), resolved once a whole window passes with none arriving. A backlog
+ * that sits still is not growth: it is the dead-letter list's to show, not an alarm's. Between the
+ * two (an open alert, fewer than `growth` but some arriving) it stays open, so an alert does not
+ * flap while a trickle continues; `openKeys` are the open dead-letter alerts as
+ * `<tenant or "platform">:<key>`.
+ */
+export function deadLetterGrowthConditions(readings: readonly DeadLetterGrowth[], limits: DeadLetterGrowthLimits, openKeys: ReadonlySet<string>): AlertCondition[] {
+  const keyOf = (reading: DeadLetterGrowth) => `dead-letters:${reading.consumer}`;
+  const isOpen = (reading: DeadLetterGrowth) => openKeys.has(`${alertTenantOf(scopeOf(reading.tenantId))}:${keyOf(reading)}`);
+  return readings
+    .filter((reading) => reading.arrivedInWindow >= limits.growth || (reading.arrivedInWindow > 0 && isOpen(reading)))
+    .map((reading) => ({
+      key: keyOf(reading),
       rule: 'dead-letters',
-      scope: scopeOf(count.tenantId),
-      severity: count.pending >= threshold * 10 ? 'critical' : 'warning',
-      summary: `${count.pending} dead letters pending for consumer ${count.consumer}`,
-      subject: { consumer: count.consumer, pending: count.pending, threshold },
+      scope: scopeOf(reading.tenantId),
+      severity: reading.arrivedInWindow >= limits.growth * 10 ? 'critical' : 'warning',
+      summary: `Dead letters growing for consumer ${reading.consumer}: ${reading.arrivedInWindow} in the last ${duration(limits.windowMs)}, ${reading.pending} pending`,
+      subject: { consumer: reading.consumer, arrivedInWindow: reading.arrivedInWindow, pending: reading.pending, growth: limits.growth, windowMs: limits.windowMs },
     }));
 }
 

@@ -1,5 +1,5 @@
 import { eventCatalog } from '@agent-orchestrator/contracts';
-import { deadLetterConditions, overdueApprovalConditions, stalledProjectionConditions, type AlertCondition } from './alert-rules.js';
+import { deadLetterGrowthConditions, overdueApprovalConditions, stalledProjectionConditions, type AlertCondition } from './alert-rules.js';
 import { budgetAlert, budgetAlertsSuperseded, type BudgetThresholdCrossed } from './budget-rule.js';
 import { decideAlert, evolveAlert, initialAlertState, type AlertState } from './decide-alert.js';
 
@@ -13,19 +13,49 @@ function expectValid(decided: ReturnType<typeof decideAlert>) {
 }
 
 describe('alert rules', () => {
-  it('dead letters: a consumer at the threshold holds, below it does not; ten times over is critical; no tenant is the platform', () => {
-    const conditions = deadLetterConditions(
-      [
-        { tenantId: 'acme', consumer: 'orchestrator', pending: 3 },
-        { tenantId: 'acme', consumer: 'policy', pending: 2 },
-        { tenantId: null, consumer: 'relay', pending: 30 },
-      ],
-      3,
-    );
-    expect(conditions.map(({ key, scope, severity }) => ({ key, scope, severity }))).toEqual([
-      { key: 'dead-letters:orchestrator', scope: { kind: 'tenant', tenantId: 'acme' }, severity: 'warning' },
-      { key: 'dead-letters:relay', scope: { kind: 'platform' }, severity: 'critical' },
-    ]);
+  describe('dead letters growing', () => {
+    const limits = { growth: 5, windowMs: 10 * 60_000 };
+    const none = new Set<string>();
+    const reading = (consumer: string, arrivedInWindow: number, pending = arrivedInWindow + 20, tenantId: string | null = 'acme') => ({ tenantId, consumer, arrivedInWindow, pending });
+
+    it('raises when at least N arrived within the window, not below it; a large backlog that is not growing raises nothing', () => {
+      const conditions = deadLetterGrowthConditions([reading('orchestrator', 5), reading('policy', 4), reading('approvals', 0, 5000)], limits, none);
+      expect(conditions).toEqual([
+        {
+          key: 'dead-letters:orchestrator',
+          rule: 'dead-letters',
+          scope: { kind: 'tenant', tenantId: 'acme' },
+          severity: 'warning',
+          summary: 'Dead letters growing for consumer orchestrator: 5 in the last 10 min, 25 pending',
+          subject: { consumer: 'orchestrator', arrivedInWindow: 5, pending: 25, growth: 5, windowMs: 600_000 },
+        },
+      ]);
+    });
+
+    it('ten times N within the window is critical; dead letters of no tenant are the platform\'s', () => {
+      const [condition] = deadLetterGrowthConditions([reading('relay', 50, 50, null)], limits, none);
+      expect(condition).toMatchObject({ key: 'dead-letters:relay', scope: { kind: 'platform' }, severity: 'critical' });
+    });
+
+    it('an open alert holds while any still arrive, and clears once a window passes with none (no flapping below N)', () => {
+      const open = new Set(['acme:dead-letters:orchestrator', 'platform:dead-letters:relay']);
+      const trickle = deadLetterGrowthConditions([reading('orchestrator', 1), reading('relay', 2, 9, null), reading('policy', 1)], limits, open);
+      expect(trickle.map((c) => [c.key, c.scope.kind])).toEqual([
+        ['dead-letters:orchestrator', 'tenant'],
+        ['dead-letters:relay', 'platform'],
+      ]);
+      expect(deadLetterGrowthConditions([reading('orchestrator', 0)], limits, open)).toEqual([]);
+    });
+
+    it('an open alert of one tenant keeps no other tenant\'s consumer of the same name open', () => {
+      const open = new Set(['acme:dead-letters:orchestrator']);
+      expect(deadLetterGrowthConditions([reading('orchestrator', 1, 3, 'globex')], limits, open)).toEqual([]);
+    });
+
+    it('its conditions are valid alert events', () => {
+      const [condition] = deadLetterGrowthConditions([reading('orchestrator', 7)], limits, none);
+      expectValid(decideAlert(initialAlertState, { holds: true, condition: condition! }, context));
+    });
   });
 
   it('projections: only a stalled one holds, and it is the platform\'s', () => {

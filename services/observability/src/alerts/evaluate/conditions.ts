@@ -2,10 +2,10 @@ import { readProjectionStatuses, type StallLimits } from '@agent-orchestrator/pr
 import { approvalsTableName, deadLettersTableName } from '@agent-orchestrator/read-models';
 import type { AlertRule } from '@agent-orchestrator/contracts';
 import type pg from 'pg';
-import { deadLetterConditions, overdueApprovalConditions, stalledProjectionConditions, type AlertCondition } from '../domain/alert-rules.js';
+import { deadLetterGrowthConditions, overdueApprovalConditions, stalledProjectionConditions, type AlertCondition, type DeadLetterGrowthLimits } from '../domain/alert-rules.js';
 
 export interface ConditionLimits {
-  readonly deadLetterThreshold: number;
+  readonly deadLetters: DeadLetterGrowthLimits;
   readonly approvalSlaMs: number;
   readonly stall: StallLimits;
 }
@@ -22,11 +22,11 @@ async function tableExists(pool: pg.Pool, table: string): Promise<boolean> {
 }
 
 /**
- * Reads what the sweepable rules judge, as the owner role (every tenant's rows): pending dead
- * letters by tenant and consumer, `projection_status`, pending approvals older than the SLA. The
+ * Reads what the sweepable rules judge, as the owner role (every tenant's rows): dead letters
+ * arriving by tenant and consumer (`openKeys`: the open alerts, `<tenant>:<key>`), `projection_status`, pending approvals older than the SLA. The
  * database's clock, the one that stamped the rows, is the `now` the rules see.
  */
-export async function observeConditions(pool: pg.Pool, schema: string, limits: ConditionLimits): Promise<Observed & { readonly now: Date }> {
+export async function observeConditions(pool: pg.Pool, schema: string, limits: ConditionLimits, openKeys: ReadonlySet<string>): Promise<Observed & { readonly now: Date }> {
   const { rows: clock } = await pool.query<{ now: Date }>('SELECT now() AS now');
   const now = clock[0]!.now;
   const conditions: AlertCondition[] = [];
@@ -34,10 +34,14 @@ export async function observeConditions(pool: pg.Pool, schema: string, limits: C
 
   const deadLetters = deadLettersTableName(schema);
   if (await tableExists(pool, deadLetters)) {
-    const { rows } = await pool.query<{ tenant_id: string | null; consumer: string; pending: number }>(
-      `SELECT tenant_id, consumer, count(*)::int AS pending FROM ${deadLetters} WHERE status = 'pending' GROUP BY tenant_id, consumer`,
+    // Arrived: became pending within the window (first seen, or seen again after a redrive failed).
+    const { rows } = await pool.query<{ tenant_id: string | null; consumer: string; arrived: number; pending: number }>(
+      `SELECT tenant_id, consumer, count(*) FILTER (WHERE last_seen > $1::timestamptz - make_interval(secs => $2::float8 / 1000))::int AS arrived, count(*)::int AS pending
+         FROM ${deadLetters} WHERE status = 'pending' GROUP BY tenant_id, consumer`,
+      [now, limits.deadLetters.windowMs],
     );
-    conditions.push(...deadLetterConditions(rows.map((row) => ({ tenantId: row.tenant_id, consumer: row.consumer, pending: row.pending })), limits.deadLetterThreshold));
+    const readings = rows.map((row) => ({ tenantId: row.tenant_id, consumer: row.consumer, arrivedInWindow: row.arrived, pending: row.pending }));
+    conditions.push(...deadLetterGrowthConditions(readings, limits.deadLetters, openKeys));
     evaluated.add('dead-letters');
   }
 

@@ -41,10 +41,11 @@ export async function evaluateAlerts(deps: EvaluationDeps): Promise<EvaluationSu
 }
 
 async function evaluateLocked(deps: EvaluationDeps): Promise<Record<AlertOutcome, number>> {
-  const { conditions, evaluated, now } = await observeConditions(deps.pool, deps.schema, deps.limits);
+  const openAlerts = await deps.alerts.open(deps.pool);
+  const { conditions, evaluated, now } = await observeConditions(deps.pool, deps.schema, deps.limits, new Set(openAlerts.map((open) => `${open.tenantId}:${open.key}`)));
   const observations = new Map<string, AlertObservation>();
   for (const condition of conditions) observations.set(alertStreamOf(condition.scope, condition.key), { holds: true, condition });
-  for (const open of await deps.alerts.open(deps.pool)) {
+  for (const open of openAlerts) {
     if (!evaluated.has(open.rule) || observations.has(open.streamId)) continue;
     observations.set(open.streamId, { holds: false, key: open.key, scope: scopeOfTenant(open.tenantId) });
   }
