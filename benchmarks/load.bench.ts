@@ -1,0 +1,164 @@
+/**
+ * npm run bench:load -- [--json] [--sessions N] [--mode cluster|dev] [--deadline-seconds S]
+ *
+ * The platform as deployed (cluster mode: every service its own process on the Kafka broker and
+ * PostgreSQL; dev mode: one process, in-process transport) on a fresh database, driven only through
+ * the REST API with the typed client, as a tenant would: N sessions submitted at once, each on the
+ * scripted model (a plan of two steps, a look-up, a write to the bench's own tool server held for
+ * an approver by the tenant's policy and approved by a bot through the approvals API, a passing
+ * review). The tool server counts each account's writes by Idempotency-Key, so a write the platform
+ * made twice under two keys is a duplicate side effect. A session still running at the deadline
+ * counts as not completed. Figures: completed and failed sessions, sessions completed per second,
+ * p50/p95 seconds from submission to end, the highest RSS of each process the bench started (and
+ * of the bench itself) from the moment the platform is ready, duplicate side effects,
+ * and errors (any 5xx answer, any request timed out or unanswered).
+ */
+import { writeFileSync } from 'node:fs';
+import { createClient } from '@agent-orchestrator/client';
+import { Command, Option } from 'commander';
+import { startLedger } from './load-ledger.js';
+import { startPlatform, type LoadMode } from './load-platform.js';
+import { countingFetch, provisionTenant, runTag, startApprovalBot, submitSessions, untilEnded, type WireErrors } from './load-run.js';
+import { sampleConnections, sampleMemory } from './process-memory.js';
+import { percentile, progressBar, round } from './support.js';
+
+const positive = (what: string) => (value: string) => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`${what} expects a whole number of at least 1, not ${value}`);
+  return parsed;
+};
+const options = new Command()
+  .name('bench:load')
+  .option('--json', 'print the figures as one JSON object on the last line')
+  .option('--sessions <n>', 'sessions submitted at once', positive('--sessions'), 200)
+  .addOption(new Option('--mode <mode>', 'how the platform runs').choices(['cluster', 'dev']).default('cluster'))
+  .option('--deadline-seconds <s>', 'how long after submission sessions may take to end', positive('--deadline-seconds'), 600)
+  .option('--log-file <path>', "write every line the platform's processes printed to this file")
+  .option('--request-timeout-seconds <s>', 'how long the client waits for one answer', positive('--request-timeout-seconds'), 30)
+  .parse()
+  .opts<{ json?: boolean; sessions: number; mode: LoadMode; deadlineSeconds: number; requestTimeoutSeconds: number; logFile?: string }>();
+
+const ledger = await startLedger();
+const platform = await startPlatform(options.mode);
+// From the moment the platform is ready: what the load costs, not start-up (dev mode builds the console then).
+const memory = sampleMemory(500);
+const connections = sampleConnections(platform.databaseUrl, 500);
+/** pino's numeric level of a JSON log line (50 is error, 60 fatal), if it is one. */
+const levelOf = (line: string): number => {
+  try {
+    const { level } = JSON.parse(line) as { level?: unknown };
+    return typeof level === 'number' ? level : 0;
+  } catch {
+    return 0;
+  }
+};
+/** Lines at level error or above per process, from line `from` of the platform's output on. */
+const errorLines = (from: number) => {
+  const counts: Record<string, number> = {};
+  for (const [name, line] of platform.output().slice(from)) if (levelOf(line) >= 50) counts[name] = (counts[name] ?? 0) + 1;
+  return counts;
+};
+const p50 = (values: number[]) => (values.length > 0 ? round(percentile(values, 50), 2) : null);
+const wire: WireErrors = { http5xx: 0, timeouts: 0, network: 0 };
+const fetchCounted = countingFetch(wire, options.requestTimeoutSeconds * 1000);
+const admin = createClient({ baseUrl: platform.url, apiKey: platform.adminKey, fetch: fetchCounted });
+let figures: Record<string, unknown>;
+let maxConnections = 0;
+try {
+  const botKey = await provisionTenant(admin, ledger);
+  const bot = startApprovalBot(createClient({ baseUrl: platform.url, apiKey: botKey, fetch: fetchCounted }));
+  const tag = runTag();
+  const bar = progressBar(`bench:load ${options.mode}`, options.sessions);
+  bar.update(0, { phase: 'submitting' });
+
+  const linesBefore = platform.output().length;
+  const started = Date.now();
+  const { submitted, refused } = await submitSessions(admin, options.sessions, tag);
+  const submittedIn = (Date.now() - started) / 1000;
+  const deadline = started + options.deadlineSeconds * 1000;
+  await untilEnded(admin, submitted, tag, deadline, (ended) => bar.update(ended, { phase: `ended (approved ${bot.approved()})` }));
+  bar.stop();
+  await bot.stop();
+
+  const completed = submitted.filter((session) => session.status === 'completed' && session.endedAt !== undefined);
+  const failed = submitted.filter((session) => session.status === 'failed' || session.status === 'cancelled');
+  const seconds = completed.map((session) => (session.endedAt! - session.submittedAt) / 1000);
+  // Where a completed session's time went: until its approval was asked for, the bot, and the rest.
+  const legs = { to_approval: [] as number[], approval_bot: [] as number[], after_approval: [] as number[] };
+  for (const session of completed) {
+    const grant = bot.grants().get(session.sessionId);
+    if (!grant) continue;
+    legs.to_approval.push((grant.requestedAt - session.submittedAt) / 1000);
+    legs.approval_bot.push((grant.grantedAt - grant.requestedAt) / 1000);
+    legs.after_approval.push((session.endedAt! - grant.grantedAt) / 1000);
+  }
+  // Until the last session ended, or the deadline when some did not.
+  const lastEnd = completed.length === submitted.length && completed.length > 0 ? Math.max(...completed.map((session) => session.endedAt!)) : Math.min(Date.now(), deadline);
+  const counts = ledger.counts();
+  const unfinished = options.sessions - completed.length - failed.length;
+  figures = {
+    mode: options.mode,
+    sessions: options.sessions,
+    completed: completed.length,
+    failed: failed.length,
+    // Never ended (still running at the deadline) or never started (refused, or no answer).
+    unfinished,
+    sessions_per_second: round(completed.length / ((lastEnd - started) / 1000), 2),
+    p50_session_seconds: p50(seconds),
+    p95_session_seconds: seconds.length > 0 ? round(percentile(seconds, 95), 2) : null,
+    session_legs_p50_seconds: { to_approval: p50(legs.to_approval), approval_bot: p50(legs.approval_bot), after_approval: p50(legs.after_approval) },
+    submitted_in_seconds: round(submittedIn, 2),
+    max_rss_mb: {},
+    // Connections the platform held on its PostgreSQL at once: the server's max_connections bounds them.
+    max_db_connections: 0,
+    duplicate_side_effects: counts.duplicateSideEffects,
+    // A completed session whose account the ledger never saw written: a side effect lost.
+    missing_side_effects: completed.filter((session) => !counts.firstWriteAt.has(session.account)).length,
+    // A write the ledger took before the bot had sent the session's grant: the policy did not hold it.
+    writes_before_approval: submitted.filter((session) => {
+      const written = counts.firstWriteAt.get(session.account);
+      const sent = bot.grants().get(session.sessionId)?.sentAt;
+      return written !== undefined && (sent === undefined || written < sent);
+    }).length,
+    tool_writes: counts.writes,
+    repeated_idempotency_keys: counts.repeatedKeys,
+    approvals_decided: bot.approved(),
+    errors: wire.http5xx + wire.timeouts + wire.network,
+    errors_by_kind: { ...wire, starts_refused: refused },
+    // Logged at error or above while the sessions ran (start-up's broker chatter is left out).
+    error_log_lines: errorLines(linesBefore),
+    failure_reasons: Object.fromEntries([...Map.groupBy(failed, (session) => `${session.status}: ${session.failureReason ?? ''}`.slice(0, 200))].map(([reason, list]) => [reason, list.length])),
+    deadline_seconds: options.deadlineSeconds,
+  };
+} finally {
+  maxConnections = await connections.stop();
+  if (options.logFile) writeFileSync(options.logFile, platform.output().map(([name, line]) => `${name} ${line}\n`).join(''));
+  await platform.stop().catch((error: unknown) => console.error(`bench:load: the platform did not stop cleanly: ${String(error)}`));
+  await ledger.stop();
+}
+figures.max_rss_mb = memory.stop();
+figures.max_db_connections = maxConnections;
+
+const rss = figures.max_rss_mb as Record<string, number>;
+const rows: [string, unknown][] = [
+  ['mode', figures.mode],
+  ['sessions submitted at once', figures.sessions],
+  ['completed', figures.completed],
+  ['failed', figures.failed],
+  ['unfinished at the deadline', figures.unfinished],
+  ['sessions completed per second', figures.sessions_per_second],
+  ['session seconds p50 / p95', `${figures.p50_session_seconds} / ${figures.p95_session_seconds}`],
+  ['p50 seconds: to approval, bot, after', Object.values(figures.session_legs_p50_seconds as Record<string, number | null>).join(' / ')],
+  ['duplicate side effects', figures.duplicate_side_effects],
+  ['missing side effects', figures.missing_side_effects],
+  ['writes before their approval', figures.writes_before_approval],
+  ['errors (5xx, timeouts, no answer)', `${figures.errors} ${JSON.stringify(figures.errors_by_kind)}`],
+  ['most PostgreSQL connections at once', figures.max_db_connections],
+  ['error log lines', JSON.stringify(figures.error_log_lines)],
+  ['failures', JSON.stringify(figures.failure_reasons)],
+  ...Object.entries(rss).map(([name, mb]): [string, unknown] => [`max RSS ${name} (MB)`, mb]),
+];
+const width = Math.max(...rows.map(([label]) => label.length));
+if (options.json) console.log(JSON.stringify(figures));
+else console.log(rows.map(([label, value]) => `${label.padEnd(width)}  ${String(value)}`).join('\n'));
+process.exit(0);

@@ -1,0 +1,112 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import pg from 'pg';
+
+/** A process this bench started (directly or through one it started), named by what it runs. */
+interface Descendant {
+  readonly pid: number;
+  readonly name: string;
+}
+
+function readProc(pid: number | string, file: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return undefined; // it ended between the listing and the read
+  }
+}
+
+/** A service's main.ts (cluster mode), dev mode's script, else the program's base name. */
+function nameOf(pid: number): string {
+  const argv = (readProc(pid, 'cmdline') ?? '').split('\0').filter(Boolean);
+  const service = argv.map((arg) => /services\/([a-z-]+)\/src\/main\.ts$/.exec(arg)?.[1]).find(Boolean);
+  if (service) return service;
+  if (argv.some((arg) => arg.endsWith('scripts/dev.ts'))) return 'dev mode';
+  return argv[0]?.split('/').pop() ?? String(pid);
+}
+
+/** Every process below `root` in the process tree, from /proc. */
+function descendants(root: number): Descendant[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readProc(entry, 'stat');
+    if (!stat) continue;
+    // The fields after the command's closing parenthesis: state, ppid, ...
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const found: Descendant[] = [];
+  const queue = [...(children.get(root) ?? [])];
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    found.push({ pid, name: nameOf(pid) });
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return found;
+}
+
+function rssKb(pid: number): number | undefined {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readProc(pid, 'status') ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+export interface MemorySampler {
+  /** The highest resident set seen per process, in MB, keyed by its name (a second process of one name gets `#pid`). */
+  stop(): Record<string, number>;
+}
+
+/**
+ * Samples the resident set (VmRSS of /proc/<pid>/status) of every process the bench started, and of
+ * the bench itself as `bench client`, every `intervalMs`, keeping each one's highest.
+ */
+export function sampleMemory(intervalMs = 250): MemorySampler {
+  const highest = new Map<number, { name: string; kb: number }>();
+  const sample = () => {
+    for (const { pid, name } of [{ pid: process.pid, name: 'bench client' }, ...descendants(process.pid)]) {
+      const kb = rssKb(pid);
+      if (kb === undefined) continue;
+      const seen = highest.get(pid);
+      highest.set(pid, { name, kb: Math.max(kb, seen?.kb ?? 0) });
+    }
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      const named: Record<string, number> = {};
+      for (const [pid, { name, kb }] of highest) named[name in named ? `${name}#${pid}` : name] = Math.round((kb / 1024) * 10) / 10;
+      return named;
+    },
+  };
+}
+
+export interface ConnectionSampler {
+  /** The most connections to the database seen at once (the sampler's own left out). */
+  stop(): Promise<number>;
+}
+
+/** Samples how many server connections the platform holds on its database (pg_stat_activity), every `intervalMs`. */
+export function sampleConnections(databaseUrl: string, intervalMs = 500): ConnectionSampler {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  let highest = 0;
+  const sample = async () => {
+    try {
+      const { rows } = await pool.query<{ count: number }>('SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+      highest = Math.max(highest, rows[0]!.count);
+    } catch {
+      // the server refused a connection (it is full): the next sample asks again
+    }
+  };
+  let pending = sample();
+  const timer = setInterval(() => void (pending = pending.then(sample)), intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await pending;
+      await pool.end();
+      return highest;
+    },
+  };
+}
