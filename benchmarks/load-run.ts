@@ -79,28 +79,33 @@ export async function provisionTenant(client: AgentOrchestratorClient, ledger: L
   return data!.apiKey;
 }
 
-/** When a session's approval was asked for (as the inbox says), when the bot sent its grant and when the grant was answered, in ms since the epoch. */
+/**
+ * One approval the bot granted, in ms since the epoch: when it was asked for (as the inbox says),
+ * when the bot's inbox first showed it, when the bot sent its grant and when the grant was answered.
+ */
 export interface Grant {
   readonly requestedAt: number;
+  readonly seenAt: number;
   readonly sentAt: number;
   readonly grantedAt: number;
 }
 
 /**
- * The approval bot: polls its inbox (pending calls its role may decide) and approves each, a few
- * at a time, until stopped. A decision another poll already made (409) is not an error.
+ * The approval bot: polls its inbox (pending calls its role may decide) and approves each, up to
+ * `concurrency` at a time, while it keeps polling, until stopped. A decision another poll already
+ * made (409) is not an error.
  */
-export function startApprovalBot(client: AgentOrchestratorClient, { intervalMs = 200, concurrency = 8 } = {}) {
+export function startApprovalBot(client: AgentOrchestratorClient, { intervalMs = 200, concurrency = 16 } = {}) {
   const deciding = new PQueue({ concurrency });
   const decided = new Set<string>();
   const grants = new Map<string, Grant>();
   let stopped = false;
   let failures = 0;
-  const approve = async ({ approvalId, sessionId, requestedAt }: { approvalId: string; sessionId: string; requestedAt: string }) => {
+  const approve = async ({ approvalId, sessionId, requestedAt }: { approvalId: string; sessionId: string; requestedAt: string }, seenAt: number) => {
     const sentAt = Date.now();
     try {
       const { status } = await client.approvals.decide(approvalId, { decision: 'approve', reason: 'load bench bot' });
-      if (status === 'granted') grants.set(sessionId, { requestedAt: Date.parse(requestedAt), sentAt, grantedAt: Date.now() });
+      if (status === 'granted') grants.set(sessionId, { requestedAt: Date.parse(requestedAt), seenAt, sentAt, grantedAt: Date.now() });
     } catch (error) {
       if (isProblem(error) && error.status === 409) return;
       decided.delete(approvalId); // asked again on a later poll
@@ -111,12 +116,12 @@ export function startApprovalBot(client: AgentOrchestratorClient, { intervalMs =
     while (!stopped) {
       try {
         const { items } = await client.approvals.list({ status: 'pending', limit: 200 });
+        const seenAt = Date.now();
         for (const item of items) {
           if (decided.has(item.approvalId)) continue;
           decided.add(item.approvalId);
-          void deciding.add(() => approve(item));
+          void deciding.add(() => approve(item, seenAt));
         }
-        await deciding.onIdle();
       } catch {
         failures += 1; // counted on the wire too when it was a 5xx or a timeout
       }

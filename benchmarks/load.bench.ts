@@ -19,7 +19,7 @@ import { Command, Option } from 'commander';
 import { startLedger } from './load-ledger.js';
 import { startPlatform, type LoadMode } from './load-platform.js';
 import { countingFetch, provisionTenant, runTag, startApprovalBot, submitSessions, untilEnded, type WireErrors } from './load-run.js';
-import { sampleConnections, sampleMemory } from './process-memory.js';
+import { sampleConnections, sampleProcesses, type ProcessFigures } from './process-sampling.js';
 import { percentile, progressBar, round } from './support.js';
 
 const positive = (what: string) => (value: string) => {
@@ -41,7 +41,7 @@ const options = new Command()
 const ledger = await startLedger();
 const platform = await startPlatform(options.mode);
 // From the moment the platform is ready: what the load costs, not start-up (dev mode builds the console then).
-const memory = sampleMemory(500);
+const processes = sampleProcesses(500);
 const connections = sampleConnections(platform.databaseUrl, 500);
 /** pino's numeric level of a JSON log line (50 is error, 60 fatal), if it is one. */
 const levelOf = (line: string): number => {
@@ -64,6 +64,7 @@ const fetchCounted = countingFetch(wire, options.requestTimeoutSeconds * 1000);
 const admin = createClient({ baseUrl: platform.url, apiKey: platform.adminKey, fetch: fetchCounted });
 let figures: Record<string, unknown>;
 let maxConnections = 0;
+let sampled: ProcessFigures = { maxRssMb: {}, cpuSeconds: {} };
 try {
   const botKey = await provisionTenant(admin, ledger);
   const bot = startApprovalBot(createClient({ baseUrl: platform.url, apiKey: botKey, fetch: fetchCounted }));
@@ -80,17 +81,20 @@ try {
   bar.stop();
   await bot.stop();
 
-  const completed = submitted.filter((session) => session.status === 'completed' && session.endedAt !== undefined);
-  const failed = submitted.filter((session) => session.status === 'failed' || session.status === 'cancelled');
+  const completed = submitted.filter((session) => session.status === 'completed' && session.endedAt !== undefined && session.endedAt <= deadline);
+  const failed = submitted.filter((session) => (session.status === 'failed' || session.status === 'cancelled') && (session.endedAt ?? 0) <= deadline);
   const seconds = completed.map((session) => (session.endedAt! - session.submittedAt) / 1000);
-  // Where a completed session's time went: until its approval was asked for, the bot, and the rest.
-  const legs = { to_approval: [] as number[], approval_bot: [] as number[], after_approval: [] as number[] };
+  // Where a completed session's time went: until its approval was asked for, until the bot's inbox
+  // showed it, waiting for the bot's turn, the grant's answer, and from there to the session's end.
+  const legs: Record<'to_approval' | 'to_inbox' | 'bot_queue' | 'grant_answer' | 'after_grant', number[]> = { to_approval: [], to_inbox: [], bot_queue: [], grant_answer: [], after_grant: [] };
   for (const session of completed) {
     const grant = bot.grants().get(session.sessionId);
     if (!grant) continue;
     legs.to_approval.push((grant.requestedAt - session.submittedAt) / 1000);
-    legs.approval_bot.push((grant.grantedAt - grant.requestedAt) / 1000);
-    legs.after_approval.push((session.endedAt! - grant.grantedAt) / 1000);
+    legs.to_inbox.push((grant.seenAt - grant.requestedAt) / 1000);
+    legs.bot_queue.push((grant.sentAt - grant.seenAt) / 1000);
+    legs.grant_answer.push((grant.grantedAt - grant.sentAt) / 1000);
+    legs.after_grant.push((session.endedAt! - grant.grantedAt) / 1000);
   }
   // Until the last session ended, or the deadline when some did not.
   const lastEnd = completed.length === submitted.length && completed.length > 0 ? Math.max(...completed.map((session) => session.endedAt!)) : Math.min(Date.now(), deadline);
@@ -106,9 +110,11 @@ try {
     sessions_per_second: round(completed.length / ((lastEnd - started) / 1000), 2),
     p50_session_seconds: p50(seconds),
     p95_session_seconds: seconds.length > 0 ? round(percentile(seconds, 95), 2) : null,
-    session_legs_p50_seconds: { to_approval: p50(legs.to_approval), approval_bot: p50(legs.approval_bot), after_approval: p50(legs.after_approval) },
+    session_legs_p50_seconds: Object.fromEntries(Object.entries(legs).map(([leg, values]) => [leg, p50(values)])),
     submitted_in_seconds: round(submittedIn, 2),
     max_rss_mb: {},
+    // CPU each process used from the platform being ready to the load's end: where the machine's time went.
+    cpu_seconds: {},
     // Connections the platform held on its PostgreSQL at once: the server's max_connections bounds them.
     max_db_connections: 0,
     duplicate_side_effects: counts.duplicateSideEffects,
@@ -131,12 +137,15 @@ try {
     deadline_seconds: options.deadlineSeconds,
   };
 } finally {
+  // Before the platform stops: what shutting down costs is not the load's.
+  sampled = processes.stop();
   maxConnections = await connections.stop();
   if (options.logFile) writeFileSync(options.logFile, platform.output().map(([name, line]) => `${name} ${line}\n`).join(''));
   await platform.stop().catch((error: unknown) => console.error(`bench:load: the platform did not stop cleanly: ${String(error)}`));
   await ledger.stop();
 }
-figures.max_rss_mb = memory.stop();
+figures.max_rss_mb = sampled.maxRssMb;
+figures.cpu_seconds = sampled.cpuSeconds;
 figures.max_db_connections = maxConnections;
 
 const rss = figures.max_rss_mb as Record<string, number>;
@@ -148,7 +157,7 @@ const rows: [string, unknown][] = [
   ['unfinished at the deadline', figures.unfinished],
   ['sessions completed per second', figures.sessions_per_second],
   ['session seconds p50 / p95', `${figures.p50_session_seconds} / ${figures.p95_session_seconds}`],
-  ['p50 seconds: to approval, bot, after', Object.values(figures.session_legs_p50_seconds as Record<string, number | null>).join(' / ')],
+  ['legs p50 (s)', Object.entries(figures.session_legs_p50_seconds as Record<string, number | null>).map(([leg, value]) => `${leg} ${value}`).join(' · ')],
   ['duplicate side effects', figures.duplicate_side_effects],
   ['missing side effects', figures.missing_side_effects],
   ['writes before their approval', figures.writes_before_approval],
@@ -156,7 +165,7 @@ const rows: [string, unknown][] = [
   ['most PostgreSQL connections at once', figures.max_db_connections],
   ['error log lines', JSON.stringify(figures.error_log_lines)],
   ['failures', JSON.stringify(figures.failure_reasons)],
-  ...Object.entries(rss).map(([name, mb]): [string, unknown] => [`max RSS ${name} (MB)`, mb]),
+  ...Object.entries(rss).map(([name, mb]): [string, unknown] => [`${name}: max RSS (MB) / CPU (s)`, `${mb} / ${sampled.cpuSeconds[name]}`]),
 ];
 const width = Math.max(...rows.map(([label]) => label.length));
 if (options.json) console.log(JSON.stringify(figures));

@@ -50,23 +50,49 @@ function rssKb(pid: number): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-export interface MemorySampler {
-  /** The highest resident set seen per process, in MB, keyed by its name (a second process of one name gets `#pid`). */
-  stop(): Record<string, number>;
+/** User plus system CPU time the process used so far, in clock ticks (USER_HZ, 100 a second on Linux). */
+function cpuTicks(pid: number): number | undefined {
+  const stat = readProc(pid, 'stat');
+  if (!stat) return undefined;
+  // After the command's closing parenthesis: state is field 3, utime 14 and stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+const ticksPerSecond = 100;
+
+export interface ProcessFigures {
+  /** The highest resident set seen per process, in MB. */
+  readonly maxRssMb: Record<string, number>;
+  /** CPU seconds (user and system) each process used while sampled. */
+  readonly cpuSeconds: Record<string, number>;
+}
+
+export interface ProcessSampler {
+  stop(): ProcessFigures;
 }
 
 /**
- * Samples the resident set (VmRSS of /proc/<pid>/status) of every process the bench started, and of
- * the bench itself as `bench client`, every `intervalMs`, keeping each one's highest.
+ * Samples every process the bench started, and the bench itself as `bench client`, every
+ * `intervalMs`: its resident set (VmRSS of /proc/<pid>/status), keeping the highest, and its CPU
+ * time (/proc/<pid>/stat), counting what it used from the first sample to the last. The process
+ * tree is walked again every `treeEveryMs` (a restarted service is a new process), keyed by name
+ * (a second process of one name gets `#pid`).
  */
-export function sampleMemory(intervalMs = 250): MemorySampler {
-  const highest = new Map<number, { name: string; kb: number }>();
+export function sampleProcesses(intervalMs = 500, treeEveryMs = 5000): ProcessSampler {
+  const seen = new Map<number, { name: string; kb: number; firstTicks: number; lastTicks: number }>();
+  let tree: Descendant[] = [];
+  let treeAt = 0;
   const sample = () => {
-    for (const { pid, name } of [{ pid: process.pid, name: 'bench client' }, ...descendants(process.pid)]) {
+    if (Date.now() - treeAt >= treeEveryMs) {
+      tree = [{ pid: process.pid, name: 'bench client' }, ...descendants(process.pid)];
+      treeAt = Date.now();
+    }
+    for (const { pid, name } of tree) {
       const kb = rssKb(pid);
-      if (kb === undefined) continue;
-      const seen = highest.get(pid);
-      highest.set(pid, { name, kb: Math.max(kb, seen?.kb ?? 0) });
+      const ticks = cpuTicks(pid);
+      if (kb === undefined || ticks === undefined) continue;
+      const before = seen.get(pid);
+      seen.set(pid, { name, kb: Math.max(kb, before?.kb ?? 0), firstTicks: before?.firstTicks ?? ticks, lastTicks: ticks });
     }
   };
   sample();
@@ -74,10 +100,16 @@ export function sampleMemory(intervalMs = 250): MemorySampler {
   return {
     stop() {
       clearInterval(timer);
+      treeAt = 0;
       sample();
-      const named: Record<string, number> = {};
-      for (const [pid, { name, kb }] of highest) named[name in named ? `${name}#${pid}` : name] = Math.round((kb / 1024) * 10) / 10;
-      return named;
+      const maxRssMb: Record<string, number> = {};
+      const cpuSeconds: Record<string, number> = {};
+      for (const [pid, { name, kb, firstTicks, lastTicks }] of seen) {
+        const key = name in maxRssMb ? `${name}#${pid}` : name;
+        maxRssMb[key] = Math.round((kb / 1024) * 10) / 10;
+        cpuSeconds[key] = Math.round(((lastTicks - firstTicks) / ticksPerSecond) * 10) / 10;
+      }
+      return { maxRssMb, cpuSeconds };
     },
   };
 }
