@@ -115,11 +115,11 @@ export function startApprovalBot(client: AgentOrchestratorClient, { intervalMs =
   const loop = (async () => {
     while (!stopped) {
       try {
-        const { items } = await client.approvals.list({ status: 'pending', limit: 200 });
-        const seenAt = Date.now();
-        for (const item of items) {
+        // Every page: with more than a page pending, the newest page may hold only calls already decided.
+        for await (const item of client.approvals.all({ status: 'pending', limit: 200 })) {
           if (decided.has(item.approvalId)) continue;
           decided.add(item.approvalId);
+          const seenAt = Date.now();
           void deciding.add(() => approve(item, seenAt));
         }
       } catch {
