@@ -143,8 +143,9 @@ export function startApprovalBot(client: AgentOrchestratorClient, { intervalMs =
 export interface SessionOutcome {
   readonly sessionId: string;
   readonly account: string;
-  /** When the client sent it (ms since the epoch). */
+  /** When the client sent it, and when the start was answered (ms since the epoch). */
   readonly submittedAt: number;
+  readonly answeredAt: number;
   status?: string;
   failureReason?: string | null;
   /** When the session ended, as its read model says (ms since the epoch). */
@@ -167,7 +168,7 @@ export async function submitSessions(client: AgentOrchestratorClient, count: num
       const submittedAt = Date.now();
       try {
         const { sessionId } = await client.sessions.start({ goal: `${tag} close account ${account}`, context: { modelScript: loadScript(account) } }, { idempotencyKey: randomUUID() });
-        submitted.push({ sessionId, account, submittedAt });
+        submitted.push({ sessionId, account, submittedAt, answeredAt: Date.now() });
       } catch {
         refused += 1;
       }

@@ -112,6 +112,8 @@ try {
     p95_session_seconds: seconds.length > 0 ? round(percentile(seconds, 95), 2) : null,
     session_legs_p50_seconds: Object.fromEntries(Object.entries(legs).map(([leg, values]) => [leg, p50(values)])),
     submitted_in_seconds: round(submittedIn, 2),
+    // How long POST /v1/sessions took to answer (it waits up to 3 s for the session to be in the log).
+    start_answer_p95_seconds: submitted.length > 0 ? round(percentile(submitted.map((session) => (session.answeredAt - session.submittedAt) / 1000), 95), 2) : null,
     max_rss_mb: {},
     // CPU each process used from the platform being ready to the load's end: where the machine's time went.
     cpu_seconds: {},
@@ -157,6 +159,7 @@ const rows: [string, unknown][] = [
   ['unfinished at the deadline', figures.unfinished],
   ['sessions completed per second', figures.sessions_per_second],
   ['session seconds p50 / p95', `${figures.p50_session_seconds} / ${figures.p95_session_seconds}`],
+  ['start answered p95 (s) / all submitted in (s)', `${figures.start_answer_p95_seconds} / ${figures.submitted_in_seconds}`],
   ['legs p50 (s)', Object.entries(figures.session_legs_p50_seconds as Record<string, number | null>).map(([leg, value]) => `${leg} ${value}`).join(' · ')],
   ['duplicate side effects', figures.duplicate_side_effects],
   ['missing side effects', figures.missing_side_effects],
