@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isProblem, type AgentOrchestratorClient } from '@agent-orchestrator/client';
-import { waitFor } from '@agent-orchestrator/testing';
+import { waitFor, type Ledger } from '@agent-orchestrator/testing';
 import PQueue from 'p-queue';
-import type { Ledger } from './load-ledger.js';
 
 /** What went wrong on the wire: any 5xx answer, and any request that timed out or got no answer. */
 export interface WireErrors {

@@ -16,7 +16,7 @@
 import { writeFileSync } from 'node:fs';
 import { createClient } from '@agent-orchestrator/client';
 import { Command, Option } from 'commander';
-import { startLedger } from './load-ledger.js';
+import { startLedger } from '@agent-orchestrator/testing';
 import { startPlatform, type LoadMode } from './load-platform.js';
 import { countingFetch, provisionTenant, runTag, startApprovalBot, submitSessions, untilEnded, type WireErrors } from './load-run.js';
 import { sampleConnections, sampleProcesses, type ProcessFigures } from './process-sampling.js';

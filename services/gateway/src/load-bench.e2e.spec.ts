@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { startLedger } from '@agent-orchestrator/testing';
 
 const root = join(import.meta.dirname, '../../..');
 
@@ -42,4 +43,18 @@ describe('bench:load, five sessions in dev mode', () => {
     expect(figures.p95_session_seconds).toBeGreaterThanOrEqual(figures.p50_session_seconds as number);
     expect((figures.max_rss_mb as Record<string, number>)['dev mode']).toBeGreaterThan(0);
   }, 240_000);
+
+  it("counts a write the platform made under a second Idempotency-Key as a duplicate side effect, and a key sent again as a redelivery", async () => {
+    const ledger = await startLedger();
+    try {
+      const close = (account: string, key: string) =>
+        fetch(`${ledger.url}/accounts/${account}`, { method: 'PATCH', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify({ status: 'closed' }) });
+      for (const [account, key] of [['1', 'k1'], ['1', 'k1'], ['1', 'k2'], ['2', 'k3']] as const) expect((await close(account, key)).status).toBe(200);
+      const counts = ledger.counts();
+      expect(counts).toMatchObject({ writes: 3, duplicateSideEffects: 1, repeatedKeys: 1 });
+      expect([...counts.firstWriteAt.keys()].sort()).toEqual(['1', '2']);
+    } finally {
+      await ledger.stop();
+    }
+  });
 });

@@ -43,7 +43,7 @@ export function ledgerDocument(url: string) {
 }
 
 /**
- * The bench's own tool server on 127.0.0.1. Each session of the bench closes its own account, so
+ * The load bench's own tool server on 127.0.0.1. Each session of the bench closes its own account, so
  * an account written under two Idempotency-Keys is one side effect done twice (the platform asked
  * twice for what the model asked once); the same key again is answered as before and applied once,
  * as a server that honours the key does.
