@@ -15,11 +15,12 @@ function readProc(pid: number | string, file: string): string | undefined {
   }
 }
 
-/** A service's main.ts (cluster mode), dev mode's script, else the program's base name. */
+/** A service's entry point (cluster mode), dev mode's script, else the program's base name. */
 function nameOf(pid: number): string {
   const argv = (readProc(pid, 'cmdline') ?? '').split('\0').filter(Boolean);
-  const service = argv.map((arg) => /services\/([a-z-]+)\/src\/main\.ts$/.exec(arg)?.[1]).find(Boolean);
-  if (service) return service;
+  // A service's main.ts is the service; another entry point of it (e.g. a relay of its own) is service/file.
+  const entry = argv.map((arg) => /services\/([a-z-]+)\/src\/([\w.-]+)\.ts$/.exec(arg)).find(Boolean);
+  if (entry) return entry[2] === 'main' ? entry[1]! : `${entry[1]}/${entry[2]}`;
   if (argv.some((arg) => arg.endsWith('scripts/dev.ts'))) return 'dev mode';
   return argv[0]?.split('/').pop() ?? String(pid);
 }
