@@ -9,32 +9,33 @@
  * review). The tool server counts each account's writes by Idempotency-Key, so a write the platform
  * made twice under two keys is a duplicate side effect. A session still running at the deadline
  * counts as not completed. Figures: completed and failed sessions, sessions completed per second,
- * p50/p95 seconds from submission to end, the highest RSS of each process the bench started (and
- * of the bench itself) from the moment the platform is ready, duplicate side effects,
+ * p50/p95 seconds from submission to end and where they went around the approval, the highest
+ * RSS and the CPU seconds of each process the bench started (and of the bench itself) from the
+ * moment the platform is ready, the most PostgreSQL connections it held, duplicate side effects,
  * and errors (any 5xx answer, any request timed out or unanswered).
  */
 import { writeFileSync } from 'node:fs';
 import { createClient } from '@agent-orchestrator/client';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { startLedger } from '@agent-orchestrator/testing';
 import { startPlatform, type LoadMode } from './load-platform.js';
 import { countingFetch, provisionTenant, runTag, startApprovalBot, submitSessions, untilEnded, type WireErrors } from './load-run.js';
 import { sampleConnections, sampleProcesses, type ProcessFigures } from './process-sampling.js';
 import { percentile, progressBar, round } from './support.js';
 
-const positive = (what: string) => (value: string) => {
+const positive = (value: string) => {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`${what} expects a whole number of at least 1, not ${value}`);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expects a whole number of at least 1.');
   return parsed;
 };
 const options = new Command()
   .name('bench:load')
   .option('--json', 'print the figures as one JSON object on the last line')
-  .option('--sessions <n>', 'sessions submitted at once', positive('--sessions'), 200)
+  .option('--sessions <n>', 'sessions submitted at once', positive, 200)
   .addOption(new Option('--mode <mode>', 'how the platform runs').choices(['cluster', 'dev']).default('cluster'))
-  .option('--deadline-seconds <s>', 'how long after submission sessions may take to end', positive('--deadline-seconds'), 600)
+  .option('--deadline-seconds <s>', 'how long after submission sessions may take to end', positive, 600)
   .option('--log-file <path>', "write every line the platform's processes printed to this file")
-  .option('--request-timeout-seconds <s>', 'how long the client waits for one answer', positive('--request-timeout-seconds'), 30)
+  .option('--request-timeout-seconds <s>', 'how long the client waits for one answer', positive, 30)
   .parse()
   .opts<{ json?: boolean; sessions: number; mode: LoadMode; deadlineSeconds: number; requestTimeoutSeconds: number; logFile?: string }>();
 
