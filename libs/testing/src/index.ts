@@ -6,3 +6,4 @@ export { spawnFixture, type RunningFixture } from './processes.js';
 export { waitFor } from './wait-for.js';
 export { startMcpNotesServer, type McpNotesServer, type McpNotesServerOptions } from './mcp-server.js';
 export { startSwitchableToolServer, type SwitchableToolServer } from './switchable-tool-server.js';
+export { ledgerDocument, startLedger, type Ledger, type LedgerCounts } from './ledger-tool-server.js';
