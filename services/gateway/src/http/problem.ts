@@ -108,9 +108,27 @@ function fromHttpException(exception: HttpException, maxBodyBytes: number): Prob
   return { problem: { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail: exception.message }, headers: {} };
 }
 
+/**
+ * PostgreSQL saying it cannot take the request now rather than that the request is wrong: too
+ * many connections (53300), no more resources (53xxx), starting or shutting down (57P01-57P03),
+ * the connection lost (08xxx). A client that waits and asks again succeeds; the answer says so.
+ */
+function databaseBusy(exception: unknown): boolean {
+  if (typeof exception !== 'object' || exception === null) return false;
+  const { code, driverError } = exception as { code?: unknown; driverError?: { code?: unknown } };
+  const state = typeof code === 'string' ? code : typeof driverError?.code === 'string' ? driverError.code : undefined;
+  return state !== undefined && /^(53|08)[0-9A-Z]{3}$|^57P0[123]$/.test(state);
+}
+
+const databaseBusyProblem: ProblemResponse = {
+  problem: problem(503, 'unavailable', 'Service unavailable', 'The database cannot take this request now (it is at its connection limit or restarting). Retry after a few seconds.'),
+  headers: { 'retry-after': '2' },
+};
+
 /** Maps anything a request can throw to a problem. Anything unrecognised is a 500 that says nothing of its cause. */
 export function problemFor(exception: unknown, maxBodyBytes: number): ProblemResponse {
   if (isGatewayError(exception)) return fromGatewayError(exception);
   if (exception instanceof HttpException) return fromHttpException(exception, maxBodyBytes);
+  if (databaseBusy(exception)) return databaseBusyProblem;
   return internalError;
 }

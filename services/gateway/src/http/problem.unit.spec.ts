@@ -60,4 +60,17 @@ describe('problems for what a request can throw', () => {
     expect(problem.status).toBe(500);
     expect(JSON.stringify(problem)).not.toMatch(/ECONNREFUSED|db-primary|api_keys/);
   });
+
+  it('answers 503 with Retry-After when PostgreSQL cannot take the request now, and 500 for its other errors', () => {
+    const pgError = (code: string) => Object.assign(new Error('sorry, too many clients already'), { code, severity: 'FATAL' });
+    for (const code of ['53300', '53200', '08006', '57P03']) {
+      const { problem, headers } = problemFor(pgError(code), 1024);
+      expect(problem).toMatchObject({ status: 503, type: 'urn:agent-orchestrator:problem:unavailable' });
+      expect(JSON.stringify(problem)).not.toContain('too many clients');
+      expect(headers['retry-after']).toBe('2');
+    }
+    // TypeORM wraps the driver's error and keeps it as driverError.
+    expect(problemFor(Object.assign(new Error('query failed'), { driverError: { code: '53300' } }), 1024).problem.status).toBe(503);
+    for (const code of ['23505', '42P01', 'ECONNREFUSED']) expect(problemFor(pgError(code), 1024).problem.status).toBe(500);
+  });
 });
