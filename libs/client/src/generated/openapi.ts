@@ -1182,10 +1182,11 @@ export interface operations {
                         checks: {
                             name: string;
                             /** @enum {string} */
-                            kind: "consumer" | "projection";
+                            kind: "consumer" | "projection" | "relay";
                             lag: number;
                             stalled: boolean;
                             quarantined: number;
+                            role?: string;
                             error?: string;
                         }[];
                     };
@@ -1221,10 +1222,11 @@ export interface operations {
                         checks: {
                             name: string;
                             /** @enum {string} */
-                            kind: "consumer" | "projection";
+                            kind: "consumer" | "projection" | "relay";
                             lag: number;
                             stalled: boolean;
                             quarantined: number;
+                            role?: string;
                             error?: string;
                         }[];
                     };
