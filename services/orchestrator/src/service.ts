@@ -1,7 +1,5 @@
 import { commandMessageSchema, projectionCommandMessageSchema } from '@agent-orchestrator/contracts';
 import type { CheckpointStore } from '@agent-orchestrator/event-store';
-import { startRelay } from '@agent-orchestrator/messaging';
-import { SessionSpanRecorder } from '@agent-orchestrator/tracing';
 import { TenantPrivacy } from '@agent-orchestrator/pii';
 import { processMetrics, watchReadModels } from '@agent-orchestrator/metrics';
 import { ProjectionOperations, ProjectionRunner } from '@agent-orchestrator/projections';
@@ -11,6 +9,7 @@ import { startCommandConsumer, startEventService, type Platform, type RunningSer
 import { sessionCommandHandler } from './commands/session-command-handler.js';
 import type { OrchestratorConfig } from './config.js';
 import { OrchestratorModule } from './orchestrator.module.js';
+import { startPlatformRelay } from './relay/relay-process.js';
 import { startTenantStatusSweep } from './tenant-status/tenant-status.js';
 import { startTimeoutSweep } from './timeouts/timeout-sweep.js';
 
@@ -20,11 +19,17 @@ const now = () => new Date().toISOString();
  * The orchestrator process: session commands from `commands.orchestrator`, agent run outcomes
  * from `events.agentrun`, tenants' suspensions and resumptions from `events.admin` (their sessions
  * pause and resume), the sessions, model-calls, approvals, parked-calls and tenant-statuses read models, the
- * timeout and tenant status sweeps, and the outbox relay that publishes the session log to Kafka.
- * Hosting the projections, it also consumes `commands.projections` (rebuilds, retries of
+ * timeout and tenant status sweeps, and, in dev mode, the outbox relay that publishes the session
+ * log (cluster mode runs the relay as its own processes, relay-main.ts, one leading). Hosting the projections, it also consumes `commands.projections` (rebuilds, retries of
  * quarantined events) and keeps their rows of `projection_status` for the gateway.
  */
 export interface OrchestratorOptions {
+  /**
+   * `in-process` (the default; dev mode and specs of one process) relays the session log from this
+   * process; `apart` leaves it to the relay processes (relay-main.ts), as cluster mode does, so
+   * stopping or adding an orchestrator neither stops nor doubles the relay.
+   */
+  readonly relay?: 'in-process' | 'apart';
   /**
    * Where the relay keeps its place; the store's checkpoints unless given. Dev mode's in-process
    * transport keeps no messages across restarts, so there a place is kept only once every
@@ -34,9 +39,9 @@ export interface OrchestratorOptions {
 }
 
 export async function startOrchestrator(platform: Platform, config: OrchestratorConfig, options: OrchestratorOptions = {}): Promise<RunningService> {
-  const { store, producer, topics, logger } = platform;
+  const { store, logger } = platform;
   const platformConfig = platform.config;
-  const relay = startRelay({ store, producer, topics, ...(options.relayCheckpoints ? { checkpoints: options.relayCheckpoints } : {}), onError: (error, attempt) => logger.warn({ err: error, attempt }, 'relay batch failed; retrying'), onRelayed: new SessionSpanRecorder().observe });
+  const relay = options.relay === 'apart' ? undefined : startPlatformRelay(platform, options.relayCheckpoints);
   const readModels = await openReadModels({ url: platformConfig.databaseUrl, schema: platformConfig.readModelSchema });
   // Projected as the migration role (every tenant's rows); the gateway reads them as the application role.
   const reader = platform.appRole.name;
@@ -92,7 +97,7 @@ export async function startOrchestrator(platform: Platform, config: Orchestrator
       await commands.stop();
       await projectionCommands.stop();
       for (const projection of projections) await projection.stop();
-      await relay.stop();
+      await relay?.stop();
       await readModels.close();
     },
   };
