@@ -71,10 +71,6 @@ function readiness(service: ClusterService, line: string): { ready: boolean; url
   }
 }
 
-/**
- * Cluster mode: every service its own Node process on real Kafka and Postgres, started from its
- * `main.ts`. Used by `npm run cluster`, the end-to-end specs and the orchestration benchmark.
- */
 /** Where a service's main module is, under services/: the relay runs from the orchestrator's package. */
 function entryOf(service: ClusterService): readonly string[] {
   return service === 'relay' ? ['orchestrator', 'src', 'relay-main.ts'] : [service, 'src', 'main.ts'];
@@ -90,6 +86,10 @@ async function readReadiness(healthUrl: string): Promise<{ checks: { kind: strin
   }
 }
 
+/**
+ * Cluster mode: every service its own Node process on real Kafka and Postgres, started from its
+ * `main.ts`. Used by `npm run cluster`, the end-to-end specs and the orchestration benchmark.
+ */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const relays = options.relays ?? 2;
   const replicas = (service: ClusterService) => (service === 'relay' ? relays : 1);
