@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCluster } from '@agent-orchestrator/cluster';
+import { clusterServices, startCluster } from '@agent-orchestrator/cluster';
 import { startLocalKafka, type LocalKafka } from '@agent-orchestrator/local-kafka';
 import { Command } from 'commander';
 import { buildConsole } from '../apps/console/build.js';
@@ -74,7 +74,7 @@ const cluster = await startCluster({
 });
 
 console.log(`
-Cluster running: orchestrator, agent-runtime, policy, approvals, tool-adapters, audit, gateway (Kafka ${brokers.join(',')}).
+Cluster running: ${clusterServices.map((service) => (cluster.replicas(service) > 1 ? `${service} ×${cluster.replicas(service)}` : service)).join(', ')} (Kafka ${brokers.join(',')}).
   Console:  ${cluster.gatewayUrl}/
   API:      ${cluster.gatewayUrl}/v1   (OpenAPI at ${cluster.gatewayUrl}/docs)
   API key:  ${apiKey}   (tenant ${options.tenant}; set BOOTSTRAP_ADMIN_API_KEY to choose it)

@@ -150,7 +150,8 @@ async function start(): Promise<{ url: string; metricsUrl: string }> {
     (error) => logger.warn({ err: error }, 'the relay could not keep its place; a restart publishes a little more again'),
   );
   const services: [string, () => Promise<RunningService>][] = [
-    ['orchestrator', () => startOrchestrator(sharedPlatform(shared, 'orchestrator'), serviceConfigs.orchestrator, { relayCheckpoints })],
+    // One process: it relays and projects, whatever PROJECTIONS says for cluster mode.
+    ['orchestrator', () => startOrchestrator(sharedPlatform(shared, 'orchestrator'), { ...serviceConfigs.orchestrator, projections: 'in-process' }, { relayCheckpoints })],
     ['agent-runtime', () => startAgentRuntime(sharedPlatform(shared, 'agent-runtime'), serviceConfigs.agentRuntime)],
     ['policy', () => startPolicy(sharedPlatform(shared, 'policy'))],
     ['approvals', () => startApprovals(sharedPlatform(shared, 'approvals'), serviceConfigs.approvals)],

@@ -2,8 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-/** The services cluster mode runs, each its own process, in start order. */
-export const clusterServices = ['orchestrator', 'agent-runtime', 'policy', 'approvals', 'tool-adapters', 'audit', 'replay', 'observability', 'gateway'] as const;
+/**
+ * The services cluster mode runs, each its own process (the relay as `relays` processes, one
+ * leading), in start order; stopped in the reverse order, so the relay goes last but for the
+ * orchestrator and publishes what the others appended while they stopped.
+ */
+export const clusterServices = ['orchestrator', 'relay', 'agent-runtime', 'policy', 'approvals', 'tool-adapters', 'audit', 'replay', 'observability', 'gateway'] as const;
 export type ClusterService = (typeof clusterServices)[number];
 
 export interface ClusterOptions {
@@ -29,18 +33,24 @@ export interface ClusterOptions {
   readonly onOutput?: (service: ClusterService, line: string) => void;
   /** How long a service may take to say it started. */
   readonly startTimeoutMs?: number;
+  /** How many relay processes run (one leads, the others stand by); default 2. */
+  readonly relays?: number;
 }
 
 export interface Cluster {
   readonly gatewayUrl: string;
+  /** How many processes run the service (the relay's `relays`, every other service 1). */
+  replicas(service: ClusterService): number;
   /** Where a running service answers /healthz and /readyz (each its own HEALTH_PORT; the gateway on its API port). */
-  healthUrl(service: ClusterService): string | undefined;
+  healthUrl(service: ClusterService, replica?: number): string | undefined;
   /** Where a running service answers /metrics (the gateway on its HEALTH_PORT, apart from its API). */
-  metricsUrl(service: ClusterService): string | undefined;
+  metricsUrl(service: ClusterService, replica?: number): string | undefined;
+  /** The relay process that leads now, as its /readyz says; undefined while none does. */
+  relayLeader(): Promise<number | undefined>;
   /** SIGKILL, as in a crash: no shutdown hooks run. */
-  kill(service: ClusterService): Promise<void>;
+  kill(service: ClusterService, replica?: number): Promise<void>;
   /** Starts a service again (after kill or stop) and waits until it is ready. */
-  start(service: ClusterService): Promise<void>;
+  start(service: ClusterService, replica?: number): Promise<void>;
   /** SIGTERM to every service (gateway first), waiting for each to finish what it holds. */
   stop(): Promise<void>;
 }
@@ -61,15 +71,34 @@ function readiness(service: ClusterService, line: string): { ready: boolean; url
   }
 }
 
+/** Where a service's main module is, under services/: the relay runs from the orchestrator's package. */
+function entryOf(service: ClusterService): readonly string[] {
+  return service === 'relay' ? ['orchestrator', 'src', 'relay-main.ts'] : [service, 'src', 'main.ts'];
+}
+
+/** A process's /readyz answer; undefined when it does not answer. */
+async function readReadiness(healthUrl: string): Promise<{ checks: { kind: string; role?: string }[] } | undefined> {
+  try {
+    const answer = await fetch(`${healthUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
+    return (await answer.json()) as { checks: { kind: string; role?: string }[] };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Cluster mode: every service its own Node process on real Kafka and Postgres, started from its
  * `main.ts`. Used by `npm run cluster`, the end-to-end specs and the orchestration benchmark.
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const running = new Map<ClusterService, Running>();
+  const relays = options.relays ?? 2;
+  const replicas = (service: ClusterService) => (service === 'relay' ? relays : 1);
+  /** One process of a service: its name, or name#replica past the first. */
+  const processKey = (service: ClusterService, replica = 0) => (replica === 0 ? service : `${service}#${replica}`);
+  const running = new Map<string, Running>();
   let gatewayUrl = '';
-  const healthUrls = new Map<ClusterService, string>();
-  const metricsUrls = new Map<ClusterService, string>();
+  const healthUrls = new Map<string, string>();
+  const metricsUrls = new Map<string, string>();
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     DATABASE_URL: options.databaseUrl,
@@ -88,18 +117,19 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ...options.env,
   };
 
-  const start = (service: ClusterService): Promise<void> => {
-    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', join(options.root, 'services', service, 'src', 'main.ts')], {
+  const start = (service: ClusterService, replica = 0): Promise<void> => {
+    const key = processKey(service, replica);
+    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', join(options.root, 'services', ...entryOf(service))], {
       cwd: options.root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    running.set(service, { child, exited });
+    running.set(key, { child, exited });
     return new Promise<void>((resolve, reject) => {
       const timeoutMs = options.startTimeoutMs ?? 60_000;
       const recent: string[] = [];
-      const timer = setTimeout(() => reject(new Error(`${service} did not start within ${timeoutMs} ms; its last lines:\n${recent.join('\n')}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`${key} did not start within ${timeoutMs} ms; its last lines:\n${recent.join('\n')}`)), timeoutMs);
       const onLine = (line: string) => {
         options.onOutput?.(service, line);
         recent.push(line);
@@ -107,11 +137,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         const { ready, url, metricsUrl } = readiness(service, line);
         if (url) {
           const local = url.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
-          healthUrls.set(service, local);
+          healthUrls.set(key, local);
           if (service === 'gateway') gatewayUrl = local;
-          else metricsUrls.set(service, `${local}/metrics`);
+          else metricsUrls.set(key, `${local}/metrics`);
         }
-        if (metricsUrl) metricsUrls.set(service, metricsUrl);
+        if (metricsUrl) metricsUrls.set(key, metricsUrl);
         if (ready) {
           clearTimeout(timer);
           resolve();
@@ -121,38 +151,48 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       createInterface({ input: child.stderr! }).on('line', onLine);
       void exited.then(() => {
         clearTimeout(timer);
-        reject(new Error(`${service} exited (code ${child.exitCode}, signal ${child.signalCode}) before it was ready; its last lines:\n${recent.join('\n')}`));
+        reject(new Error(`${key} exited (code ${child.exitCode}, signal ${child.signalCode}) before it was ready; its last lines:\n${recent.join('\n')}`));
       });
     });
   };
 
-  const stopOne = async (service: ClusterService, signal: NodeJS.Signals) => {
-    const process = running.get(service);
+  const stopOne = async (service: ClusterService, signal: NodeJS.Signals, replica = 0) => {
+    const key = processKey(service, replica);
+    const process = running.get(key);
     if (!process) return;
-    running.delete(service);
-    healthUrls.delete(service);
-    metricsUrls.delete(service);
+    running.delete(key);
+    healthUrls.delete(key);
+    metricsUrls.delete(key);
     if (process.child.exitCode === null && process.child.signalCode === null) process.child.kill(signal);
     await process.exited;
   };
 
   const stop = async () => {
-    for (const service of [...clusterServices].reverse()) await stopOne(service, 'SIGTERM');
+    for (const service of [...clusterServices].reverse()) await Promise.all(Array.from({ length: replicas(service) }, (_, replica) => stopOne(service, 'SIGTERM', replica)));
   };
 
   try {
     // The orchestrator first: it creates the store's and read models' tables the others read.
     await start('orchestrator');
-    await Promise.all(clusterServices.filter((service) => service !== 'orchestrator').map(start));
+    await Promise.all(clusterServices.filter((service) => service !== 'orchestrator').flatMap((service) => Array.from({ length: replicas(service) }, (_, replica) => start(service, replica))));
   } catch (error) {
     await stop();
     throw error;
   }
   return {
     gatewayUrl,
-    healthUrl: (service) => healthUrls.get(service),
-    metricsUrl: (service) => metricsUrls.get(service),
-    kill: (service) => stopOne(service, 'SIGKILL'),
+    replicas,
+    healthUrl: (service, replica) => healthUrls.get(processKey(service, replica)),
+    metricsUrl: (service, replica) => metricsUrls.get(processKey(service, replica)),
+    async relayLeader() {
+      for (let replica = 0; replica < relays; replica++) {
+        const url = healthUrls.get(processKey('relay', replica));
+        const report = url ? await readReadiness(url) : undefined;
+        if (report?.checks.some((check) => check.kind === 'relay' && check.role === 'leader')) return replica;
+      }
+      return undefined;
+    },
+    kill: (service, replica) => stopOne(service, 'SIGKILL', replica),
     start,
     stop,
   };

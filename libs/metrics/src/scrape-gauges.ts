@@ -4,7 +4,7 @@ import type { CappedLabel, LabelCaps } from './label-caps.js';
 
 /** One consumer group or projection as /readyz reads it. */
 export interface ReadinessSample {
-  readonly kind: 'consumer' | 'projection';
+  readonly kind: 'consumer' | 'projection' | 'relay';
   readonly name: string;
   readonly lag: number;
   readonly quarantined: number;

@@ -15,4 +15,5 @@ export {
   type StallLimits,
   type StatusQueryable,
 } from './projection-status.js';
+export { waitForProjectionCheckpoint } from './projection-checkpoint.js';
 export { shadowSchemaName } from './shadow-rebuild.js';

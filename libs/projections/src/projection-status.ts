@@ -6,7 +6,8 @@ export interface StatusQueryable {
   query(text: string, values?: unknown[]): Promise<unknown>;
 }
 
-function rowsOf<Row>(result: unknown): Row[] {
+/** The rows of a query's result, whether a pg result (`rows`) or TypeORM's array. */
+export function rowsOf<Row>(result: unknown): Row[] {
   return Array.isArray(result) ? (result as Row[]) : (result as { rows: Row[] }).rows;
 }
 

@@ -7,9 +7,11 @@ export interface ReadinessReading {
   /** Since when the work in hand has been under way (retries included); undefined when idle. */
   readonly handlingSince?: Date | undefined;
   readonly quarantined?: number;
+  /** What the process is among its peers for this work (the relay: `leader` or `standby`). */
+  readonly role?: string;
 }
 
-export type ReadinessKind = 'consumer' | 'projection';
+export type ReadinessKind = 'consumer' | 'projection' | 'relay';
 
 export interface ReadinessCheck {
   readonly name: string;
@@ -18,6 +20,7 @@ export interface ReadinessCheck {
   /** Behind and not advancing for longer than the stall threshold. */
   readonly stalled: boolean;
   readonly quarantined: number;
+  readonly role?: string;
   /** Why the check could not be read (then it counts as stalled). */
   readonly error?: string;
 }
@@ -79,6 +82,6 @@ export class Readiness {
     check.last = behind ? { position: reading.position, behindSince: sameAsLast ? check.last!.behindSince : now } : undefined;
     const busyTooLong = reading.handlingSince !== undefined && now - reading.handlingSince.getTime() > this.stallAfterMs;
     const stuck = check.last !== undefined && now - check.last.behindSince > this.stallAfterMs;
-    return { name, kind, lag: reading.lag, stalled: behind && (busyTooLong || stuck), quarantined: reading.quarantined ?? 0 };
+    return { name, kind, lag: reading.lag, stalled: behind && (busyTooLong || stuck), quarantined: reading.quarantined ?? 0, ...(reading.role === undefined ? {} : { role: reading.role }) };
   }
 }

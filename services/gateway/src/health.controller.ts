@@ -11,10 +11,12 @@ const readinessReport = z.object({
   checks: z.array(
     z.object({
       name: z.string(),
-      kind: z.enum(['consumer', 'projection']),
+      kind: z.enum(['consumer', 'projection', 'relay']),
       lag: z.number().int(),
       stalled: z.boolean(),
       quarantined: z.number().int(),
+      // A relay process's: whether it publishes the log (leader) or waits to take over (standby).
+      role: z.string().optional(),
       error: z.string().optional(),
     }),
   ),

@@ -215,6 +215,14 @@ describe('the orchestration loop in cluster mode, through the public API', () =>
         expect(report.checks.map((check) => check.name)).toEqual(expect.arrayContaining(['projection:sessions', 'projection:approvals', expect.stringContaining('orchestrator.commands')]));
       }
     }
+    // The relay runs as two processes: one leads, the other stands by, each saying which on /readyz.
+    const roles = await waitFor('one relay leading and one standing by', async () => {
+      const reports = await Promise.all([0, 1].map(async (replica) => (await (await fetch(`${cluster.healthUrl('relay', replica)}/readyz`)).json()) as { checks: { kind: string; role?: string }[] }));
+      const found = reports.map((report) => report.checks.find((check) => check.kind === 'relay')?.role).sort();
+      return found.join() === 'leader,standby' && found;
+    });
+    expect(roles).toEqual(['leader', 'standby']);
+    expect(await cluster.relayLeader()).toEqual(expect.any(Number));
   });
 
   it('completes a session whose agent-runtime is killed mid-step and started again, and runs no step twice', async () => {

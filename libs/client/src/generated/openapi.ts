@@ -1234,10 +1234,11 @@ export interface operations {
                         checks: {
                             name: string;
                             /** @enum {string} */
-                            kind: "consumer" | "projection";
+                            kind: "consumer" | "projection" | "relay";
                             lag: number;
                             stalled: boolean;
                             quarantined: number;
+                            role?: string;
                             error?: string;
                         }[];
                     };
@@ -1273,10 +1274,11 @@ export interface operations {
                         checks: {
                             name: string;
                             /** @enum {string} */
-                            kind: "consumer" | "projection";
+                            kind: "consumer" | "projection" | "relay";
                             lag: number;
                             stalled: boolean;
                             quarantined: number;
+                            role?: string;
                             error?: string;
                         }[];
                     };

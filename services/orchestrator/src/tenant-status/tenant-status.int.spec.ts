@@ -37,7 +37,7 @@ describe("a tenant's sessions while it is suspended", () => {
     );
     platform = await openPlatform(config, 'orchestrator');
     // Sweeps an hour apart: what happens here is the events' doing (the sweep has its own case).
-    orchestrator = await startOrchestrator(platform, { timeoutSweepMs: 3_600_000 });
+    orchestrator = await startOrchestrator(platform, { timeoutSweepMs: 3_600_000, projections: 'in-process' });
     readModels = await openReadModels({ url: config.databaseUrl, schema: schemas.readModels });
   });
   afterAll(async () => {
