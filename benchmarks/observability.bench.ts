@@ -29,7 +29,7 @@ import { percentile, progressBar, round, threeSteps } from './support.js';
 const options = new Command()
   .name('bench:observability')
   .option('--json', 'print the figures as one JSON object on the last line')
-  .option('--rounds <n>', 'rounds; each runs one session on each cluster', (v) => Number.parseInt(v, 10), 15)
+  .option('--rounds <n>', 'rounds; each runs one session on each cluster', (v) => Number.parseInt(v, 10), 40)
   .option('--on-env <name=value...>', 'more environment for the traced cluster', [])
   .parse()
   .opts<{ json?: boolean; rounds: number; onEnv: string[] }>();

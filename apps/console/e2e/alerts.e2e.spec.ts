@@ -18,6 +18,7 @@ interface AlertItem {
  */
 describe('the alerts page and indicator (dev mode, Chromium)', () => {
   const adminKey = randomBytes(32).toString('base64url');
+  const platformKey = randomBytes(32).toString('base64url');
   let dev: DevModeProcess;
   let browser: Browser;
   let operatorKey: string;
@@ -41,7 +42,7 @@ describe('the alerts page and indicator (dev mode, Chromium)', () => {
   }
 
   beforeAll(async () => {
-    [dev, browser] = await Promise.all([startDevModeProcess('console_alerts', { DEV_API_KEY: adminKey, ALERT_APPROVAL_SLA_MS: '1000', ALERT_EVALUATE_MS: '500' }), launchChromium()]);
+    [dev, browser] = await Promise.all([startDevModeProcess('console_alerts', { DEV_API_KEY: adminKey, PLATFORM_ADMIN_API_KEY: platformKey, ALERT_APPROVAL_SLA_MS: '1000', ALERT_EVALUATE_MS: '500' }), launchChromium()]);
     [operatorKey, viewerKey] = await Promise.all([keyWith('operator'), keyWith('viewer')]);
     const { sessionId } = await api<{ sessionId: string }>('POST', '/v1/sessions', adminKey, { goal: 'Upgrade customer 42 to gold', context: { modelFixture: 'demo-upgrade-customer' } });
     approvalId = await waitFor('the demo write to wait for approval', async () => (await api<{ items: { approvalId: string }[] }>('GET', `/v1/approvals?sessionId=${sessionId}`)).items[0]?.approvalId, { timeoutMs: 120_000, intervalMs: 200 });
@@ -83,6 +84,25 @@ describe('the alerts page and indicator (dev mode, Chromium)', () => {
     expect(await viewer.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Alerts' }).count()).toBe(0);
     expect(await viewer.getByTestId('alert-indicator').count()).toBe(0);
   }, 240_000);
+
+  it("shows the platform admin the platform's own alerts, never a tenant's: the tenant's open alert is not on its page", async () => {
+    expect((await openAlerts()).some((alert) => alert.rule === 'approval-overdue')).toBe(true);
+    const platformAlerts = await api<{ items: AlertItem[] }>('GET', '/v1/platform/alerts', platformKey);
+    expect(platformAlerts.items.filter((alert) => alert.rule === 'approval-overdue')).toEqual([]);
+    const page = await pageAt('desktop', platformKey, '/alerts');
+    await page.getByRole('heading', { level: 1, name: 'Alerts' }).waitFor();
+    expect(await page.getByRole('navigation', { name: 'Sections' }).getByRole('link').allInnerTexts()).toEqual(['Alerts', 'Dead letters', 'Operations', 'Projections', 'Usage & cost']);
+    await page.getByText("The platform's own alerts, no tenant's").waitFor();
+    await page.getByRole('status').filter({ hasText: 'Checked every 10 s.' }).waitFor();
+    await page.locator('label', { hasText: /^All$/ }).click();
+    expect(await page.getByRole('radio', { name: 'All' }).isChecked()).toBe(true);
+    // The platform's alerts as its API lists them (none, or a stalled projection's), and never the tenant's.
+    await page.getByText(platformAlerts.items.length === 0 ? 'None has been raised yet.' : platformAlerts.items[0]!.summary).first().waitFor();
+    expect(await page.getByText('Approval past its SLA').count()).toBe(0);
+    await expectAccessible(page, "the platform admin's alerts page (desktop)");
+    await page.screenshot({ path: '/tmp/alerts-platform-desktop.png', fullPage: true });
+    await page.context().close();
+  }, 120_000);
 
   it('resolves the alert live once the approval is decided, over the alerts socket: the indicator goes, the resolved list has it', async () => {
     const page = await pageAt('desktop', adminKey, '/alerts');

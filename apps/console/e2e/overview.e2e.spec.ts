@@ -107,7 +107,7 @@ describe('the overview (dev mode, Chromium)', () => {
     await page.context().close();
   });
 
-  it("signs the platform admin's key in to the replay pages alone, never a tenant's overview", async () => {
+  it("signs the platform admin's key in to the replay pages and the platform's alerts, never a tenant's overview", async () => {
     const page = await pageIn({ viewport: viewports.phone });
     await signInWithKey(page, dev.url, platformAdminKey);
     await page.waitForURL(`${dev.url}/operations`);
@@ -115,7 +115,7 @@ describe('the overview (dev mode, Chromium)', () => {
     await page.getByRole('button', { name: 'Open navigation' }).click();
     const sections = page.getByRole('navigation', { name: 'Sections' }).getByRole('link');
     await sections.filter({ hasText: 'Projections' }).waitFor();
-    expect(await sections.allInnerTexts()).toEqual(['Dead letters', 'Operations', 'Projections', 'Usage & cost']);
+    expect(await sections.allInnerTexts()).toEqual(['Alerts', 'Dead letters', 'Operations', 'Projections', 'Usage & cost']);
     await page.context().close();
   });
 });

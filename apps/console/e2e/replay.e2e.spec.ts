@@ -221,7 +221,7 @@ describe('the replay pages (dev mode, Chromium)', () => {
   it("shows the platform admin every tenant's dead letters, with a tenant filter a tenant's operator is not offered", async () => {
     const page = await pageAt('desktop', platformKey, '/dead-letters?status=all');
     await page.getByRole('heading', { level: 1, name: 'Dead letters' }).waitFor();
-    expect(await page.getByRole('navigation', { name: 'Sections' }).getByRole('link').allInnerTexts()).toEqual(['Dead letters', 'Operations', 'Projections', 'Usage & cost']);
+    expect(await page.getByRole('navigation', { name: 'Sections' }).getByRole('link').allInnerTexts()).toEqual(['Alerts', 'Dead letters', 'Operations', 'Projections', 'Usage & cost']);
     await expectRows(page, seeded.map((letter) => letter.id));
     await page.getByLabel('Tenant').fill('another-tenant');
     await page.getByText('No dead letter matches these filters').waitFor();

@@ -44,12 +44,13 @@ const replayRoutes = [
 ];
 
 function SignedIn() {
-  // The platform admin reads no tenant's data: its console is the replay pages alone. Until /v1/me
+  // The platform admin reads no tenant's data: its console is the replay pages and the platform's alerts. Until /v1/me
   // answers, the tenant's routes render (what nearly everyone signs in as), so no page waits on it.
   if (usePlatformAdmin()) {
     return (
       <Shell>
         <Routes>
+          <Route path="/alerts" element={<AlertsPage />} />
           {replayRoutes}
           <Route path="/sign-in/*" element={<ReturnAfterSignIn />} />
           <Route path="*" element={<Navigate to="/operations" replace />} />

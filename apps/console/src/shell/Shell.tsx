@@ -19,7 +19,7 @@ const sections: readonly { to: string; label: string; roles?: readonly string[];
   { to: '/policies', label: 'Policies' },
   // Only for the roles the gateway opens it to: a link that can only answer 403 is no help.
   { to: '/audit', label: 'Audit', roles: ['admin', 'auditor'] },
-  { to: '/alerts', label: 'Alerts', roles: alertRoles },
+  { to: '/alerts', label: 'Alerts', roles: alertRoles, platform: true },
   { to: '/budgets', label: 'Budgets', roles: ['admin', 'operator', 'auditor'] },
   { to: '/dead-letters', label: 'Dead letters', roles: replayRoles, platform: true },
   { to: '/operations', label: 'Operations', roles: replayRoles, platform: true },
@@ -45,7 +45,7 @@ export function Shell({ children }: { children: ReactNode }) {
             <Text fw={700} component="span" visibleFrom="sm">Agent Orchestrator</Text>
           </Group>
           <Group gap="xs" wrap="nowrap" miw={0}>
-            {caller && <AlertIndicator />}
+            {(caller || platform) && <AlertIndicator />}
             {caller && <SignedInAs tenantId={caller.tenantId} roles={caller.roles} />}
             {platform && <SignedInAs tenantId="Every tenant" roles={roles} />}
             <Button variant="subtle" size="compact-sm" onClick={signOut} style={{ flexShrink: 0 }}>Sign out</Button>

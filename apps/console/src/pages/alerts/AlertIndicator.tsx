@@ -1,7 +1,7 @@
 import { Badge, VisuallyHidden } from '@mantine/core';
 import { Link } from 'react-router';
 import { openCount } from './format';
-import { useRoles } from '../../auth/caller';
+import { usePlatformAdmin, useRoles } from '../../auth/caller';
 import { useFollowAlerts } from './live';
 import { alertRoles, useOpenAlerts } from './queries';
 
@@ -12,7 +12,9 @@ import { alertRoles, useOpenAlerts } from './queries';
  */
 export function AlertIndicator() {
   const roles = useRoles() ?? [];
-  useFollowAlerts(roles.some((role) => alertRoles.includes(role)));
+  const platform = usePlatformAdmin() === true;
+  // The platform's alerts are polled (see platformAlertPollMs); a tenant's arrive over the socket.
+  useFollowAlerts(!platform && roles.some((role) => alertRoles.includes(role)));
   const open = useOpenAlerts();
   const items = open.data ?? [];
   return (

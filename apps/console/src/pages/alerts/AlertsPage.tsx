@@ -1,14 +1,14 @@
 import { Anchor, Badge, Card, Group, SegmentedControl, Stack, Table, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { Link } from 'react-router';
-import { useRoles } from '../../auth/caller';
+import { usePlatformAdmin, useRoles } from '../../auth/caller';
 import { PageTitle } from '../../shell/Shell';
 import { ago } from '../projections/format';
 import { Empty, Failed, Loading } from '../registries/Loading';
 import { ScrollTable } from '../registries/ScrollTable';
 import { ToneBadge } from '../sessions/StatusBadge';
 import { causeLink, ruleLabels } from './format';
-import { alertRoles, useAlerts, type AlertFilter, type AlertItem } from './queries';
+import { alertRoles, platformAlertPollMs, useAlerts, type AlertFilter, type AlertItem } from './queries';
 import { useState } from 'react';
 import { alertFallbackPollMs, useAlertsLiveState } from './live';
 
@@ -35,8 +35,15 @@ function Cause({ alert }: { alert: AlertItem }) {
 }
 
 /** Whether alerts arrive as they happen, or (the socket lost) by a slow poll until it is back. */
-function LiveStatus() {
+function LiveStatus({ platform }: { platform: boolean }) {
   const live = useAlertsLiveState();
+  if (platform) {
+    return (
+      <Text size="sm" mb="sm" role="status" data-testid="alerts-live" data-state="polling" c="dimmed">
+        Checked every {platformAlertPollMs / 1000} s.
+      </Text>
+    );
+  }
   return (
     <Text size="sm" mb="sm" role="status" data-testid="alerts-live" data-state={live} c={live === 'lost' ? 'orange.9' : 'dimmed'}>
       {live === 'live' ? 'Live: alerts show as they are raised and resolved.' : live === 'lost' ? `Connection lost: reconnecting, and checking every ${alertFallbackPollMs / 1000} s meanwhile.` : 'Connecting…'}
@@ -46,13 +53,14 @@ function LiveStatus() {
 
 const when = (alert: AlertItem) => (alert.resolvedAt ? `raised ${ago(alert.raisedAt)}, resolved ${ago(alert.resolvedAt)}` : `raised ${ago(alert.raisedAt)}`);
 
-/** The tenant's alerts: open ones first by default, each with where to act on its cause. */
+/** The tenant's alerts (the platform admin's: the platform's own): open ones first by default, each with where to act on its cause. */
 export function AlertsPage() {
   const [filter, setFilter] = useState<AlertFilter>('open');
   const roles = useRoles();
+  const platform = usePlatformAdmin() === true;
   const alerts = useAlerts(filter);
   const wide = useMediaQuery('(min-width: 48em)', true, { getInitialValueInEffect: false });
-  if (roles && !roles.some((role) => alertRoles.includes(role))) {
+  if (!platform && roles && !roles.some((role) => alertRoles.includes(role))) {
     return (
       <>
         <PageTitle>Alerts</PageTitle>
@@ -65,9 +73,11 @@ export function AlertsPage() {
     <>
       <PageTitle>Alerts</PageTitle>
       <Text c="dimmed" size="sm" mb="md" maw={760}>
-        Raised when approvals wait past their SLA, dead letters keep arriving or a budget reaches 50, 80 or 100 %; each is resolved on its own once its cause clears. An admin can have them POSTed, signed, to a webhook.
+        {platform
+          ? "The platform's own alerts, no tenant's: a projection stalled, or dead letters of no tenant arriving. Each is resolved on its own once its cause clears; PUT /v1/platform/alert-webhooks has them POSTed, signed, to the operators' webhook."
+          : 'Raised when approvals wait past their SLA, dead letters keep arriving or a budget reaches 50, 80 or 100 %; each is resolved on its own once its cause clears. An admin can have them POSTed, signed, to a webhook.'}
       </Text>
-      <LiveStatus />
+      <LiveStatus platform={platform} />
       <SegmentedControl
         mb="md"
         aria-label="Which alerts"
