@@ -27,6 +27,11 @@ describe('audit exports', () => {
     model = AuditReadModel.open({ pool: h.tenancy.tenantPool, schema: h.db.schema });
   });
   afterAll(() => h.dispose());
+  /** A test's timers, stopped even when it timed out (its own cleanup never ran then). */
+  const timers: ReturnType<typeof setInterval>[] = [];
+  afterEach(() => {
+    for (const timer of timers.splice(0)) clearInterval(timer);
+  });
 
   it("exports every event of the tenant and none of another's, in the contract's line order, and the verifier finds nothing", async () => {
     const sessions = await appendSessions(h.store, 'acme', 3, 4);
@@ -93,14 +98,25 @@ describe('audit exports', () => {
     const baseline = liveMemory();
     let peak = baseline;
     const progress = new Set<number>();
-    // Each reading is a full collection: in a CI worker whose heap holds other suites' modules one
-    // takes long, so reading often would starve the job it measures.
-    const sampler = setInterval(() => {
+    // Memory is read as the job moves on, at most six times and a second apart: each reading is a
+    // full collection, which in a CI worker whose heap holds other suites' modules takes seconds,
+    // so reading on a timer starved the job it measured (and outlived a timed-out test).
+    let readings = 0;
+    let readAt = -Infinity;
+    const readMemory = () => {
+      if (readings >= 6 || performance.now() - readAt < 1000) return;
+      readings += 1;
       peak = Math.max(peak, liveMemory());
-    }, 250);
+      readAt = performance.now();
+    };
     const watcher = setInterval(() => {
-      void h.db.pool.query<{ written: string }>(`SELECT written FROM ${h.tables.exports} WHERE tenant_id = 'umbrella' AND status = 'running'`).then(({ rows }) => rows[0] && progress.add(Number(rows[0].written)));
+      void h.db.pool.query<{ written: string }>(`SELECT written FROM ${h.tables.exports} WHERE tenant_id = 'umbrella' AND status = 'running'`).then(({ rows }) => {
+        if (!rows[0]) return;
+        progress.add(Number(rows[0].written));
+        if (Number(rows[0].written) > 0) readMemory();
+      }, () => undefined);
     }, 20);
+    timers.push(watcher);
     // The job alone: the platform's check after it is the verifier's business (its own figures).
     const unverified = new ExportJobs({ store: h.store, pool: h.db.pool, tables: h.tables, checkpointer: h.checkpointer, keys: h.keys, logger: h.logger, now, chunkBytes });
     const exportId = randomUUID();
@@ -109,7 +125,6 @@ describe('audit exports', () => {
       await unverified.request({ type: 'RequestAuditExport', exportId, range: {}, metadata });
       await unverified.settled(exportId);
     } finally {
-      clearInterval(sampler);
       clearInterval(watcher);
     }
     const record = (await model.getExport('umbrella', exportId))!;
@@ -120,6 +135,7 @@ describe('audit exports', () => {
     expect([...progress].filter((written) => written > 0 && written < record.events!).length).toBeGreaterThan(3);
     // Holding the bundle would take more than its size; the job holds a page and a chunk (the heap's
     // own growth between samples comes on top, so the bound is the bundle's size, not a fraction of it).
+    expect(readings).toBeGreaterThan(0);
     expect(peak - baseline).toBeLessThan(record.bytes!);
     expect(await verifyBytes(await h.bundle('umbrella', exportId))).toMatchObject({ ok: true, findings: [] });
     // 6,002 events appended, built, exported and verified: seconds alone, more on a shared machine.
