@@ -1,3 +1,5 @@
+import { sqlState } from '@agent-orchestrator/postgres';
+
 /**
  * Why applying an event failed, which decides what the runner does next:
  * - `event`: the event itself cannot be applied (PostgreSQL refused its data, the projection
@@ -24,13 +26,6 @@ const eventErrorNames: ReadonlySet<string> = new Set(['ZodError', '$ZodError', '
 export class ProjectionEventError extends Error {
   override readonly name = 'ProjectionEventError';
   readonly code = 'ProjectionEventRejected';
-}
-
-function sqlState(error: object): string | undefined {
-  // TypeORM's QueryFailedError copies pg's fields and also keeps the original as driverError.
-  const { code, driverError } = error as { code?: unknown; driverError?: { code?: unknown } };
-  const candidate = typeof code === 'string' ? code : driverError?.code;
-  return typeof candidate === 'string' && /^[0-9A-Z]{5}$/.test(candidate) ? candidate : undefined;
 }
 
 export function failureKind(error: unknown): FailureKind {

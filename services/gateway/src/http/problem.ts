@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { sqlState } from '@agent-orchestrator/postgres';
 import { STATUS_CODES } from 'node:http';
 import { isGatewayError, type FieldProblem, type GatewayError } from '../errors.js';
 
@@ -114,9 +115,7 @@ function fromHttpException(exception: HttpException, maxBodyBytes: number): Prob
  * the connection lost (08xxx). A client that waits and asks again succeeds; the answer says so.
  */
 function databaseBusy(exception: unknown): boolean {
-  if (typeof exception !== 'object' || exception === null) return false;
-  const { code, driverError } = exception as { code?: unknown; driverError?: { code?: unknown } };
-  const state = typeof code === 'string' ? code : typeof driverError?.code === 'string' ? driverError.code : undefined;
+  const state = sqlState(exception);
   return state !== undefined && /^(53|08)[0-9A-Z]{3}$|^57P0[123]$/.test(state);
 }
 
